@@ -1,0 +1,98 @@
+"""Command-line interface: ``python -m geo {ingest,export,geoparse,resolve}``.
+
+Each subcommand only parses arguments and delegates to the stage module that owns the work.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+DEFAULT_DB = Path.home() / ".local" / "share" / "frontline" / "frontline.db"
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--province", action="append", help="ISO 3166-2 code (SY-DR) or name (Daraa); repeatable")
+    p.add_argument("--source", action="append", help="source label; repeatable")
+    p.add_argument("--since", type=_date, help="claims with event date on or after YYYY-MM-DD")
+    p.add_argument("--until", type=_date, help="claims with event date on or before YYYY-MM-DD")
+    p.add_argument("--event-type", action="append", dest="event_type", help="event type; repeatable")
+    p.add_argument("--actor", action="append", help="actor id; repeatable")
+    p.add_argument("--contested", action="store_true", help="only contested claims")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m geo",
+        description="Frontline: reported territorial-control claims from news articles, mapped with provenance.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="read articles, extract claims, store them")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt .md .html .json), recursive")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
+    p.add_argument("--source", help="source label for every article (overrides what the article reveals)")
+    p.add_argument("--published", type=_date, help="publication date YYYY-MM-DD for every article")
+    p.add_argument("--profile", default="syria", help="conflict profile in data/profiles (default: syria)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local", help="where extraction runs")
+    p.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
+    p.add_argument("--workers", type=int, default=2, help="LocalCluster workers with --engine dask")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("export", help="write stored claims as GeoJSON, CSV, GeoPackage or GeoParquet")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
+    p.add_argument("--format", required=True, choices=["geojson", "csv", "gpkg", "parquet"])
+    p.add_argument("-o", "--output", type=Path, help="output file (default: standard output; a folder for parquet)")
+    _add_filters(p)
+
+    p = sub.add_parser("geoparse", help="print the toponyms of files as JSON")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    p.add_argument("--jsonl", type=Path, metavar="IN", help='read lines {"id", "text"}; write lines {"id", "toponyms"}')
+    p.add_argument("-o", "--output", type=Path, help="output file for --jsonl (default: standard output)")
+
+    p = sub.add_parser("resolve", help="ranked gazetteer candidates for a place name")
+    p.add_argument("name")
+    p.add_argument("--country", help="prefer this ISO 3166-1 alpha-2 country")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--limit", type=int, default=5)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "ingest":
+            from geo.pipeline import run_ingest_cli
+
+            return run_ingest_cli(args)
+        if args.command == "export":
+            from geo.export import run_export_cli
+
+            return run_export_cli(args)
+        if args.command == "geoparse":
+            from geo.geoparser import run_geoparse_cli
+
+            return run_geoparse_cli(args)
+        if args.command == "resolve":
+            from geo.gazetteer import run_resolve_cli
+
+            return run_resolve_cli(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
