@@ -25,3 +25,28 @@ setup: $(VENV)/.synced
 
 clean:
 	rm -rf $(VENV) $(TOOLS) static/vendor
+
+# Leaflet and the other browser assets, from the npm registry, served locally by Streamlit (offline maps).
+static/vendor/.fetched: scripts/fetch_vendor.sh
+	bash scripts/fetch_vendor.sh static/vendor
+	touch $@
+
+vendor: static/vendor/.fetched
+
+# The bundled sample corpus, ingested once into the store the dashboard opens on.
+SAMPLE_DB := .cache/sample.db
+$(SAMPLE_DB): $(VENV)/.synced $(wildcard data/sample/*) $(wildcard data/profiles/*) $(wildcard data/lexicons/*)
+	mkdir -p $(dir $@)
+	rm -f $@ $@-wal $@-shm
+	$(PY) -m geo ingest data/sample --db $@ --quiet
+
+sample: $(SAMPLE_DB)
+
+run: setup vendor $(SAMPLE_DB)
+	FRONTLINE_DB=$(abspath $(SAMPLE_DB)) $(VENV)/bin/streamlit run app.py
+
+test: setup vendor
+	$(PY) -m pytest
+
+bench: setup vendor
+	$(PY) -m bench

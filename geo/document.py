@@ -140,6 +140,10 @@ class Claim:
     url: str | None = None
     place_start: int | None = None
     place_end: int | None = None
+    province_name: str | None = None
+    # Filled when read back from the store:
+    id: str | None = None
+    corroboration: int | None = None  # independent sources reporting the same (place, event type, actor)
 
     @property
     def key(self) -> tuple[str, str, str]:
