@@ -1,0 +1,677 @@
+"""The dashboard's map: a folium map built from a claims frame, with no Streamlit in sight.
+
+Input is the frame ``Store.claims_frame`` returns (one row per claim, the Claim fields of
+geo/document.py plus a point geometry). Output is a :class:`folium.Map` that
+
+- draws one layer per source (toggled in the layer control), each claim a small SVG marker whose
+  shape says the event type and colour the actor (tables in data/map/style.json), hollow for
+  province/region-scale claims, haloed for "near" claims, with rings for distance claims;
+- shades provinces by their latest reported status (held by an actor, contested, no reports);
+- loads Leaflet from Streamlit's static folder (``make vendor``), never from a CDN, over a basemap
+  of country outlines that needs no tiles, OpenStreetMap tiles being a second, optional base layer.
+
+Everything an article contributes (place names as written, titles, evidence, claimants, sources,
+urls) is untrusted and reaches the page only HTML-escaped: Leaflet inserts popup and tooltip strings
+as HTML.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from folium.template import Template
+
+STYLE_PATH = Path(__file__).resolve().parent.parent / "data" / "map" / "style.json"
+
+# Where Streamlit serves `static/` (enableStaticServing) and `make vendor` puts the npm packages.
+VENDOR_URL = "/app/static/vendor"
+LEAFLET_JS = [
+    ("leaflet", f"{VENDOR_URL}/leaflet/dist/leaflet.js"),
+    ("leaflet_imagepath", f"{VENDOR_URL}/leaflet-imagepath.js"),
+]
+LEAFLET_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/dist/leaflet.css")]
+CLUSTER_JS = [("markerclusterjs", f"{VENDOR_URL}/leaflet.markercluster/dist/leaflet.markercluster.js")]
+CLUSTER_CSS = [
+    ("markerclustercss", f"{VENDOR_URL}/leaflet.markercluster/dist/MarkerCluster.css"),
+    ("markerclusterdefaultcss", f"{VENDOR_URL}/leaflet.markercluster/dist/MarkerCluster.Default.css"),
+]
+
+# Above this many claims on the map, markers are clustered: thousands of DOM markers are slow.
+CLUSTER_ABOVE = 400
+EVIDENCE_MAX_CHARS = 400
+ICON_PX = 22
+HALO_PX = 34
+
+
+# --------------------------------------------------------------------------- style (data/map)
+
+
+@dataclass(frozen=True)
+class MapStyle:
+    """The legend tables of data/map/style.json."""
+
+    actors: dict[str, dict[str, str]]
+    default_actor: dict[str, str]
+    event_types: dict[str, dict[str, str]]
+    default_event_type: dict[str, str]
+    precision: dict[str, dict[str, str]]
+    provinces: dict[str, Any]
+    rings: dict[str, str]
+    basemap: dict[str, str]
+
+    def actor_color(self, actor: str | None) -> str:
+        return self.actors.get(actor or "", self.default_actor)["color"]
+
+    def actor_label(self, actor: str | None) -> str:
+        entry = self.actors.get(actor or "")
+        return entry["label"] if entry else (actor or self.default_actor["label"])
+
+    def event_shape(self, event_type: str | None) -> str:
+        return self.event_types.get(event_type or "", self.default_event_type)["shape"]
+
+    def event_label(self, event_type: str | None) -> str:
+        entry = self.event_types.get(event_type or "")
+        return entry["label"] if entry else (event_type or self.default_event_type["label"])
+
+    def precision_style(self, geo_precision: str | None) -> str:
+        return self.precision.get(geo_precision or "point", self.precision["point"])["style"]
+
+
+def load_style(path: Path | str = STYLE_PATH) -> MapStyle:
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    return MapStyle(
+        actors=raw["actors"],
+        default_actor=raw["default_actor"],
+        event_types=raw["event_types"],
+        default_event_type=raw["default_event_type"],
+        precision={k: v for k, v in raw["precision"].items() if not k.startswith("_")},
+        provinces=raw["provinces"],
+        rings=raw["rings"],
+        basemap=raw["basemap"],
+    )
+
+
+@lru_cache(maxsize=1)
+def default_style() -> MapStyle:
+    return load_style()
+
+
+# --------------------------------------------------------------------------- marker icons (SVG)
+
+
+def _regular(n: int, r: float, rotate_deg: float = -90.0) -> list[tuple[float, float]]:
+    return [
+        (12 + r * math.cos(math.radians(rotate_deg + 360 * i / n)), 12 + r * math.sin(math.radians(rotate_deg + 360 * i / n)))
+        for i in range(n)
+    ]
+
+
+def _star(points: int = 5, outer: float = 10.0, inner: float = 4.4) -> list[tuple[float, float]]:
+    out = []
+    for i in range(points * 2):
+        r = outer if i % 2 == 0 else inner
+        a = math.radians(-90 + 180 * i / points)
+        out.append((12 + r * math.cos(a), 12 + r * math.sin(a)))
+    return out
+
+
+def _cross(arm: float = 9.0, half_width: float = 2.6) -> list[tuple[float, float]]:
+    # An X: a plus sign turned 45 degrees.
+    plus = [(-half_width, -arm), (half_width, -arm), (half_width, -half_width), (arm, -half_width),
+            (arm, half_width), (half_width, half_width), (half_width, arm), (-half_width, arm),
+            (-half_width, half_width), (-arm, half_width), (-arm, -half_width), (-half_width, -half_width)]
+    c = s = math.sqrt(0.5)
+    return [(12 + x * c - y * s, 12 + x * s + y * c) for x, y in plus]
+
+
+_SHAPES: dict[str, list[tuple[float, float]] | None] = {
+    "circle": None,
+    "square": [(5, 5), (19, 5), (19, 19), (5, 19)],
+    "diamond": [(12, 2.5), (21.5, 12), (12, 21.5), (2.5, 12)],
+    "triangle": [(12, 3), (21.5, 20), (2.5, 20)],
+    "triangle_down": [(2.5, 4), (21.5, 4), (12, 21)],
+    "pentagon": _regular(5, 9.5),
+    "hexagon": _regular(6, 9.5),
+    "octagon": _regular(8, 9.5, -67.5),
+    "star": _star(),
+    "cross": _cross(),
+}
+
+
+def shape_svg(shape: str, fill: str, stroke: str, stroke_width: float = 1.6, dash: str | None = None) -> str:
+    """One shape in a 24x24 box, as an SVG element string (not a whole <svg>)."""
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    common = f'fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" stroke-linejoin="round"{dash_attr}'
+    points = _SHAPES.get(shape)
+    if points is None:
+        return f'<circle cx="12" cy="12" r="7.5" {common}/>'
+    pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    return f'<polygon points="{pts}" {common}/>'
+
+
+def marker_svg(shape: str, color: str, precision_style: str, contested: bool = False) -> tuple[str, int]:
+    """The marker for one claim: (svg markup, size in px).
+
+    filled = a named town; hollow (dashed outline) = a province/region-wide claim, so that it does not
+    read as a pin on a town; halo = "near" a place.
+    """
+    if precision_style == "hollow":
+        body = shape_svg(shape, "#ffffff", color, stroke_width=2.6, dash="3 1.6")
+        body = body.replace('fill="#ffffff"', 'fill="#ffffff" fill-opacity="0.55"')
+    else:
+        body = shape_svg(shape, color, "#ffffff")
+    badge = '<circle cx="20" cy="4" r="3.6" fill="#6a1b9a" stroke="#fff" stroke-width="1.2"/>' if contested else ""
+    if precision_style == "halo":
+        size = HALO_PX
+        pad = (HALO_PX - 24) / 2
+        halo = (f'<circle cx="{HALO_PX / 2}" cy="{HALO_PX / 2}" r="{HALO_PX / 2 - 1.5}" fill="{color}" '
+                f'fill-opacity="0.18" stroke="{color}" stroke-opacity="0.7" stroke-width="1.5" stroke-dasharray="4 3"/>')
+        inner = f'<g transform="translate({pad} {pad})">{body}{badge}</g>'
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}">{halo}{inner}</svg>', size
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{ICON_PX}" height="{ICON_PX}" viewBox="0 0 24 24">{body}{badge}</svg>'
+    return svg, ICON_PX
+
+
+# --------------------------------------------------------------------------- popups (escaped)
+
+
+def _text(value: Any) -> str:
+    """A cell as display text: '' for missing values."""
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def esc(value: Any) -> str:
+    """HTML-escaped display text of an untrusted value."""
+    return html.escape(_text(value), quote=True)
+
+
+def safe_url(value: Any) -> str | None:
+    """The url if it is a plain http(s) link, else None: a javascript: url would run on click."""
+    url = _text(value).strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def popup_html(row: dict[str, Any], style: MapStyle) -> str:
+    """The popup of one claim; every article-derived value escaped."""
+    color = style.actor_color(row.get("actor"))
+    event = style.event_label(row.get("event_type"))
+    actor = style.actor_label(row.get("actor"))
+    badges = [
+        f'<span class="fl-chip" style="background:{color}">{esc(actor)}</span>',
+        f'<span class="fl-chip fl-chip-event">{esc(event)}</span>',
+    ]
+    if bool(row.get("contested")):
+        badges.append('<span class="fl-chip fl-contested" title="Another report disputes this">contested</span>')
+    corroboration = row.get("corroboration")
+    try:
+        n_sources = int(corroboration) if corroboration is not None and not pd.isna(corroboration) else 0
+    except (TypeError, ValueError):
+        n_sources = 0
+    if n_sources >= 2:
+        badges.append(f'<span class="fl-chip fl-corroborated" title="Independent sources reporting the same">'
+                      f'{n_sources} sources</span>')
+    elif n_sources == 1:
+        badges.append('<span class="fl-chip fl-single">single source</span>')
+
+    when = esc(row.get("event_date")) or "date unknown"
+    if _text(row.get("date_precision")):
+        when += f' <span class="fl-muted">({esc(row.get("date_precision"))})</span>'
+    where = esc(style.precision.get(_text(row.get("geo_precision")) or "point", {}).get("label", row.get("geo_precision")))
+    if _text(row.get("distance_km")):
+        where += f' · within {esc(row.get("distance_km"))} km'
+    rows = [
+        ("Claimed by", esc(row.get("claimant")) or '<span class="fl-muted">not stated</span>'),
+        ("Event date", when),
+        ("Source", esc(row.get("source"))),
+        ("Published", esc(row.get("published"))),
+        ("Location", where),
+    ]
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v)
+    title = esc(_truncate(_text(row.get("title")) or _text(row.get("article")), 160))
+    url = safe_url(row.get("url"))
+    link = (f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
+            if url else title)
+    evidence = esc(_truncate(_text(row.get("evidence")), EVIDENCE_MAX_CHARS))
+    province = esc(row.get("province_name") or row.get("province"))
+    place = esc(row.get("place"))
+    return (
+        f'<div class="fl-popup"><div class="fl-place">{place}'
+        f'{f" <span class=fl-muted>{province}</span>" if province else ""}</div>'
+        f'<div class="fl-badges">{"".join(badges)}</div>'
+        f"<table>{table}</table>"
+        f'<blockquote>{evidence}</blockquote><div class="fl-article">{link}</div></div>'
+    )
+
+
+def tooltip_text(row: dict[str, Any], style: MapStyle) -> str:
+    """Short hover text, escaped (Leaflet tooltips take HTML)."""
+    return esc(f"{_text(row.get('place'))}: {style.event_label(row.get('event_type'))} · "
+               f"{style.actor_label(row.get('actor'))} · {_text(row.get('event_date')) or 'undated'} · "
+               f"{_text(row.get('source'))}")
+
+
+# --------------------------------------------------------------------------- claims layers
+
+
+class ClaimLayer(folium.map.Layer):
+    """One source's claims: SVG markers (clustered when many), their popups and tooltips, and the
+    rings of distance claims, as a single Leaflet feature group the layer control can toggle.
+
+    The rows travel as one compact JSON array and the icons as a shared table, so 10,000 claims cost
+    one loop in the browser instead of 10,000 folium elements.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var icons = {{ this.icons|tojson }};
+            var rows = {{ this.rows|tojson }};
+            var ring = {{ this.ring_style|tojson }};
+            var group = L.featureGroup();
+            {%- if this.cluster %}
+            var holder = L.markerClusterGroup({{ this.cluster_options|tojson }});
+            {%- else %}
+            var holder = L.featureGroup();
+            {%- endif %}
+            var markers = [];
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i], ic = icons[r[2]], half = ic[1] / 2;
+                var m = L.marker([r[0], r[1]], {
+                    icon: L.divIcon({html: ic[0], className: "fl-marker", iconSize: [ic[1], ic[1]],
+                                     iconAnchor: [half - r[3], half - r[4]], popupAnchor: [r[3], r[4] - half],
+                                     tooltipAnchor: [r[3], r[4] - half]}),
+                    riseOnHover: true, title: ""
+                });
+                m.bindPopup(r[5], {maxWidth: 380, minWidth: 240});
+                m.bindTooltip(r[6], {direction: "top"});
+                markers.push(m);
+                if (r[7]) {
+                    L.circle([r[0], r[1]], Object.assign({radius: r[7] * 1000, interactive: false}, ring)).addTo(group);
+                }
+            }
+            if (holder.addLayers) { holder.addLayers(markers); }
+            else { for (var j = 0; j < markers.length; j++) { holder.addLayer(markers[j]); } }
+            group.addLayer(holder);
+            return group;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, rows: list[list[Any]], icons: list[list[Any]], *, cluster: bool,
+                 ring_style: dict[str, Any], show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "ClaimLayer"
+        self.rows = rows
+        self.icons = icons
+        self.cluster = cluster
+        self.ring_style = ring_style
+        self.cluster_options = {"chunkedLoading": True, "maxClusterRadius": 45, "showCoverageOnHover": False,
+                                "spiderfyDistanceMultiplier": 1.6}
+        # Instance attributes: streamlit-folium and folium read the asset lists from each element.
+        self.default_js = CLUSTER_JS if cluster else []
+        self.default_css = CLUSTER_CSS if cluster else []
+
+
+def _fan_out(keys: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Pixel offsets that spread markers sharing a point around it, so none hides another.
+
+    Offsets are in screen pixels (the icon anchor), so the geography stays exactly as reported.
+    """
+    groups: dict[tuple[float, float], list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    out = [(0.0, 0.0)] * len(keys)
+    for members in groups.values():
+        n = len(members)
+        if n == 1:
+            continue
+        radius = 10 + 2.2 * min(n, 24)
+        for j, i in enumerate(members):
+            a = -math.pi / 2 + 2 * math.pi * j / n
+            out[i] = (round(radius * math.cos(a), 1), round(radius * math.sin(a), 1))
+    return out
+
+
+def _records(claims: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore"))
+    return frame.to_dict("records")
+
+
+def _coords(claims: pd.DataFrame) -> tuple[list[float], list[float]]:
+    if isinstance(claims, gpd.GeoDataFrame) and claims.geometry.name in claims and len(claims):
+        geom = claims.geometry
+        if geom.notna().all() and (geom.geom_type == "Point").all():
+            return geom.y.tolist(), geom.x.tolist()
+    return pd.to_numeric(claims["lat"]).tolist(), pd.to_numeric(claims["lon"]).tolist()
+
+
+def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: bool | None = None) -> list[ClaimLayer]:
+    """One ClaimLayer per source, sources in alphabetical order."""
+    if claims is None or len(claims) == 0:
+        return []
+    if cluster is None:
+        cluster = len(claims) > CLUSTER_ABOVE
+    lats, lons = _coords(claims)
+    records = _records(claims)
+    offsets = [(0.0, 0.0)] * len(records) if cluster else _fan_out([(round(a, 4), round(b, 4)) for a, b in zip(lats, lons)])
+    icon_index: dict[tuple[str, str, str, bool], int] = {}
+    icons: list[list[Any]] = []
+    by_source: dict[str, list[list[Any]]] = {}
+    for rec, lat, lon, (dx, dy) in zip(records, lats, lons, offsets):
+        if lat is None or lon is None or (isinstance(lat, float) and math.isnan(lat)):
+            continue
+        key = (style.event_shape(rec.get("event_type")), style.actor_color(rec.get("actor")),
+               style.precision_style(rec.get("geo_precision")), bool(rec.get("contested")))
+        if key not in icon_index:
+            icon_index[key] = len(icons)
+            icons.append(list(marker_svg(*key)))
+        ring = rec.get("distance_km")
+        ring_km = float(ring) if ring is not None and not pd.isna(ring) and float(ring) > 0 else 0
+        row = [round(float(lat), 5), round(float(lon), 5), icon_index[key], dx, dy,
+               popup_html(rec, style), tooltip_text(rec, style), ring_km]
+        by_source.setdefault(_text(rec.get("source")) or "(unknown source)", []).append(row)
+    ring_style = {"color": style.rings["color"], "weight": 1.5, "dashArray": style.rings["dash"], "fill": False}
+    return [
+        ClaimLayer(_layer_name(source, len(rows)), rows, icons, cluster=cluster, ring_style=ring_style)
+        for source, rows in sorted(by_source.items(), key=lambda kv: kv[0].lower())
+    ]
+
+
+def _layer_name(source: str, n: int) -> str:
+    # The layer control inserts names as HTML.
+    return f"{html.escape(source)} ({n})"
+
+
+# --------------------------------------------------------------------------- provinces
+
+
+@dataclass
+class ProvinceStatus:
+    iso: str
+    status: str  # "held" | "contested" | "activity"
+    holder: str | None
+    as_of: str | None
+    n_claims: int
+    actors: list[str] = field(default_factory=list)
+
+
+def province_statuses(claims: pd.DataFrame, style: MapStyle) -> dict[str, ProvinceStatus]:
+    """The latest reported status of each province that has claims.
+
+    The holder is the actor of the latest claim whose event type establishes control (holding_events:
+    capture, defence). Contested: on that latest day, holding claims name more than one actor, or one
+    of them is disputed. Provinces with claims but no control claim are "activity".
+    """
+    if claims is None or len(claims) == 0 or "province" not in claims:
+        return {}
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore"))
+    frame = frame[frame["province"].notna() & (frame["province"].astype(str) != "")]
+    if frame.empty:
+        return {}
+    frame = frame.assign(
+        _day=pd.to_datetime(frame.get("event_date"), errors="coerce")
+        .fillna(pd.to_datetime(frame.get("published"), errors="coerce"))
+    )
+    holding = set(style.provinces["holding_events"])
+    out: dict[str, ProvinceStatus] = {}
+    for iso, group in frame.groupby(frame["province"].astype(str)):
+        held = group[group["event_type"].isin(holding) & group["_day"].notna()]
+        if held.empty:
+            out[iso] = ProvinceStatus(iso, "activity", None, None, len(group))
+            continue
+        latest_day = held["_day"].max()
+        latest = held[held["_day"] == latest_day]
+        actors = sorted(set(latest["actor"].astype(str)))
+        disputed = bool(latest.get("contested", pd.Series(False, index=latest.index)).fillna(False).astype(bool).any())
+        status = "contested" if len(actors) > 1 or disputed else "held"
+        out[iso] = ProvinceStatus(iso, status, actors[0] if status == "held" else None,
+                                  latest_day.date().isoformat(), len(group), actors)
+    return out
+
+
+def province_layer(provinces: gpd.GeoDataFrame, claims: pd.DataFrame, style: MapStyle,
+                   simplify_deg: float = 0.01) -> folium.GeoJson | None:
+    """Province polygons shaded by status, with an escaped tooltip."""
+    if provinces is None or len(provinces) == 0:
+        return None
+    statuses = province_statuses(claims, style)
+    conf = style.provinces
+    rows = []
+    for iso, name, geom in zip(provinces["iso"], provinces["name"], provinces.geometry):
+        st = statuses.get(str(iso))
+        if st is None:
+            color, opacity, label = conf["no_reports"]["color"], conf["no_reports"]["fill_opacity"], conf["no_reports"]["label"]
+        elif st.status == "held":
+            color, opacity = style.actor_color(st.holder), conf["held_fill_opacity"]
+            label = f"Held by {style.actor_label(st.holder)} (latest report {st.as_of})"
+        elif st.status == "contested":
+            color, opacity = conf["contested"]["color"], conf["contested"]["fill_opacity"]
+            label = f"Contested: {', '.join(style.actor_label(a) for a in st.actors)} (latest report {st.as_of})"
+        else:
+            color, opacity, label = conf["activity"]["color"], conf["activity"]["fill_opacity"], conf["activity"]["label"]
+        claims_note = f"{st.n_claims} claim(s)" if st else "no claims"
+        rows.append({"iso": esc(iso), "name": esc(name), "status": esc(f"{label}; {claims_note}"),
+                     "_color": color, "_opacity": opacity, "_dash": "5 4" if st and st.status == "contested" else None,
+                     "geometry": geom})
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=provinces.crs or "EPSG:4326").to_crs("EPSG:4326")
+    frame["geometry"] = frame.geometry.simplify(simplify_deg, preserve_topology=True)
+
+    def _style(feature: dict) -> dict:
+        p = feature["properties"]
+        return {"fillColor": p["_color"], "fillOpacity": p["_opacity"], "color": "#607d8b",
+                "weight": 1.5 if p["_dash"] else 0.8, "dashArray": p["_dash"]}
+
+    return folium.GeoJson(
+        frame.__geo_interface__,
+        name="Provinces: latest reported status",
+        style_function=_style,
+        highlight_function=lambda _f: {"weight": 2.5, "color": "#263238"},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "iso", "status"], aliases=["Province", "ISO", "Status"],
+                                      sticky=False),
+        smooth_factor=1.0,
+    )
+
+
+# --------------------------------------------------------------------------- basemap, legend, map
+
+
+def basemap_layer(countries: gpd.GeoDataFrame | None, style: MapStyle, simplify_deg: float = 0.02) -> folium.FeatureGroup:
+    """The offline base layer: country outlines from the shipped Natural Earth data."""
+    group = folium.FeatureGroup(name="Country outlines (offline)", overlay=False, control=True, show=True)
+    if countries is not None and len(countries):
+        frame = gpd.GeoDataFrame(geometry=countries.to_crs("EPSG:4326").geometry.simplify(simplify_deg, preserve_topology=True))
+        frame = frame[~frame.geometry.is_empty]
+        folium.GeoJson(
+            frame.__geo_interface__,
+            style_function=lambda _f: {"fillColor": style.basemap["land"], "fillOpacity": 1.0,
+                                       "color": style.basemap["border"], "weight": 0.8},
+            interactive=False,
+            smooth_factor=1.5,
+        ).add_to(group)
+    return group
+
+
+_LEGEND_CSS = """
+<style>
+.leaflet-container { background: %(water)s; font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.fl-marker { background: none; border: none; }
+.fl-marker svg { filter: drop-shadow(0 1px 1.5px rgba(0,0,0,.45)); overflow: visible; }
+.fl-popup { font-size: 13px; }
+.fl-popup .fl-place { font-weight: 650; font-size: 15px; margin-bottom: 4px; }
+.fl-popup .fl-muted, .fl-legend .fl-muted { color: #78909c; font-weight: 400; font-size: 12px; }
+.fl-popup table { border-collapse: collapse; margin: 6px 0; }
+.fl-popup th { text-align: left; color: #546e7a; font-weight: 500; padding: 1px 10px 1px 0; vertical-align: top; white-space: nowrap; }
+.fl-popup td { padding: 1px 0; }
+.fl-popup blockquote { margin: 6px 0; padding: 4px 8px; border-left: 3px solid #b0bec5; background: #f7f9fa; font-style: italic; }
+.fl-chip { display: inline-block; padding: 1px 7px; margin: 0 4px 2px 0; border-radius: 9px; color: #fff; font-size: 11.5px; font-weight: 600; }
+.fl-chip-event { background: #455a64; }
+.fl-contested { background: #6a1b9a; }
+.fl-corroborated { background: #2e7d32; }
+.fl-single { background: #90a4ae; }
+.fl-legend { background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.3);
+             max-height: 60vh; overflow-y: auto; min-width: 170px; }
+.fl-legend summary { font-weight: 650; cursor: pointer; }
+.fl-legend h4 { margin: 7px 0 3px; font-size: 11.5px; text-transform: uppercase; letter-spacing: .04em; color: #546e7a; }
+.fl-legend .fl-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; white-space: nowrap; }
+.fl-legend .fl-swatch { width: 16px; height: 12px; border: 1px solid #607d8b; display: inline-block; }
+</style>
+"""
+
+
+class Legend(folium.MacroElement):
+    """An HTML legend as a Leaflet control (bottom left); its HTML is built from escaped text."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "fl-legend");
+                div.innerHTML = {{ this.body|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str):
+        super().__init__()
+        self._name = "Legend"
+        self.body = body
+
+
+def legend_html(claims: pd.DataFrame, style: MapStyle) -> str:
+    """Legend entries for the actors and event types present (all of them when there are no claims)."""
+    present_actors = list(dict.fromkeys(claims["actor"].astype(str))) if len(claims) else list(style.actors)
+    present_events = list(dict.fromkeys(claims["event_type"].astype(str))) if len(claims) else list(style.event_types)
+    actors = sorted(present_actors, key=lambda a: style.actor_label(a).lower())
+    events = [e for e in style.event_types if e in present_events] + sorted(e for e in present_events if e not in style.event_types)
+    parts = ['<details open><summary>Legend</summary><h4>Actor (colour)</h4>']
+    for a in actors:
+        svg, _ = marker_svg("circle", style.actor_color(a), "filled")
+        parts.append(f'<div class="fl-row">{svg}{esc(style.actor_label(a))}</div>')
+    parts.append("<h4>Event (shape)</h4>")
+    for e in events:
+        svg, _ = marker_svg(style.event_shape(e), "#546e7a", "filled")
+        parts.append(f'<div class="fl-row">{svg}{esc(style.event_label(e))}</div>')
+    parts.append("<h4>Location precision</h4>")
+    for key, label in (("filled", "Named town or site"), ("halo", "Near a place"), ("hollow", "Province or region-wide")):
+        svg, size = marker_svg("circle", "#546e7a", key)
+        if size != ICON_PX:
+            svg = svg.replace(f'width="{size}" height="{size}"', f'width="{ICON_PX}" height="{ICON_PX}"')
+        parts.append(f'<div class="fl-row">{svg}{label}</div>')
+    ring = style.rings
+    parts.append(f'<div class="fl-row"><svg width="22" height="22" viewBox="0 0 22 22"><circle cx="11" cy="11" r="9" fill="none" '
+                 f'stroke="{ring["color"]}" stroke-width="1.5" stroke-dasharray="3 3"/></svg>Distance ("within N km")</div>')
+    parts.append('<div class="fl-row"><svg width="22" height="22" viewBox="0 0 24 24"><circle cx="12" cy="12" r="7" fill="#cfd8dc"/>'
+                 '<circle cx="20" cy="4" r="3.6" fill="#6a1b9a" stroke="#fff" stroke-width="1.2"/></svg>Contested claim</div>')
+    conf = style.provinces
+    parts.append("<h4>Province (latest report)</h4>")
+    parts.append('<div class="fl-row"><span class="fl-swatch" style="background:linear-gradient(90deg,#c62828 50%,#2e7d32 50%);opacity:.6"></span>Held by (actor colour)</div>')
+    for key in ("contested", "activity", "no_reports"):
+        c = conf[key]
+        bg = c["color"] if c["fill_opacity"] > 0 else "transparent"
+        parts.append(f'<div class="fl-row"><span class="fl-swatch" style="background:{bg};opacity:{max(c["fill_opacity"] * 2, 0.5)}"></span>{esc(c["label"])}</div>')
+    parts.append("</details>")
+    return "".join(parts)
+
+
+def _offline_assets(m: folium.Map) -> None:
+    m.default_js = list(LEAFLET_JS)
+    m.default_css = list(LEAFLET_CSS)
+
+
+def build_map(
+    claims: pd.DataFrame | None,
+    *,
+    provinces: gpd.GeoDataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    style: MapStyle | None = None,
+    cluster: bool | None = None,
+    height: int | str = "100%",
+) -> folium.Map:
+    """The whole map for a claims frame (possibly empty).
+
+    ``provinces``: admin-1 polygons (columns iso, name, geometry) to shade; ``countries``: outlines for
+    the offline basemap. ``cluster``: force or forbid marker clustering (default: above CLUSTER_ABOVE claims).
+    """
+    style = style or default_style()
+    claims = claims if claims is not None else pd.DataFrame(columns=["actor", "event_type", "source"])
+    m = folium.Map(location=[34.8, 38.5], zoom_start=6, tiles=None, prefer_canvas=True, control_scale=True,
+                   height=height, max_bounds=False, world_copy_jump=False)
+    _offline_assets(m)
+    m.get_root().header.add_child(folium.Element(_LEGEND_CSS % {"water": style.basemap["water"]}), name="frontline_css")
+
+    basemap_layer(countries, style).add_to(m)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False, control=True, show=False).add_to(m)
+    shading = province_layer(provinces, claims, style) if provinces is not None else None
+    if shading is not None:
+        shading.add_to(m)
+    for layer in claim_layers(claims, style, cluster=cluster):
+        layer.add_to(m)
+    Legend(legend_html(claims, style)).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+
+    if len(claims):
+        lats, lons = _coords(claims)
+        pts = [(a, b) for a, b in zip(lats, lons) if a is not None and not pd.isna(a)]
+        if pts:
+            south, north = min(p[0] for p in pts), max(p[0] for p in pts)
+            west, east = min(p[1] for p in pts), max(p[1] for p in pts)
+            pad = 0.4
+            m.fit_bounds([[south - pad, west - pad], [north + pad, east + pad]], max_zoom=9)
+    return m
+
+
+def asset_urls(m: folium.Map) -> list[str]:
+    """Every script and stylesheet url the map's elements ask the page to load."""
+    urls: list[str] = []
+
+    def walk(el: Any) -> Iterable[Any]:
+        yield el
+        for child in getattr(el, "_children", {}).values():
+            yield from walk(child)
+
+    for el in walk(m):
+        urls += [u for _, u in getattr(el, "default_js", [])] + [u for _, u in getattr(el, "default_css", [])]
+    return list(dict.fromkeys(urls))
