@@ -1,0 +1,1053 @@
+"""The claims store: articles and their claims in SQLite, with contested flags and corroboration.
+
+One file, opened in WAL mode so that readers (the dashboard, exports) keep reading while an ingest
+writes. Each article goes in with its claims in ONE transaction (``BEGIN IMMEDIATE ... COMMIT``):
+a process killed at any point leaves either the whole article or nothing of it.
+
+Derived facts:
+
+- ``contested``: the rules in ``data/lexicons/contradictions.toml`` say which claims a denial
+  contradicts. The (denial, claim) pairs live in the ``contests`` table and are written inside the
+  transaction that stores the later of the two articles, so the result does not depend on ingest
+  order and a killed ingest cannot leave them out of step. When the rules file changes, a writer
+  rebuilds the table on open; a read-only store computes the pairs into a temporary table instead.
+- ``corroboration``: claims are grouped by (place_id, event_type, actor) across articles; a group's
+  independent sources are its articles' source families (an article's credited wire agencies, else
+  its source label; articles sharing an agency are one family) with articles whose evidence for the
+  group is near-identical (rapidfuzz ratio >= 90) merged too. Computed when read, cached until the
+  database changes.
+
+SQL takes parameters only; the few fragments assembled in code are fixed strings chosen by the code
+(table names, join terms), never values.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sqlite3
+import threading
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+
+from geo.document import Article, Claim
+
+if TYPE_CHECKING:
+    import geopandas
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+CONTRADICTIONS_PATH = DATA_DIR / "lexicons" / "contradictions.toml"
+
+# rapidfuzz ratio at or above which two evidence sentences are copies of one story.
+NEAR_IDENTICAL_RATIO = 90.0
+# Above this many evidence sentences in one group, only exact (normalised) copies are merged:
+# the all-pairs comparison grows with the square of the group.
+FUZZY_GROUP_LIMIT = 3000
+
+# Columns of ``claims_frame``, in the order the exports use.
+FRAME_COLUMNS = [
+    "id", "article", "place", "place_id", "province", "province_name", "country", "event_type", "actor",
+    "claimant", "evidence", "evidence_start", "evidence_end", "source", "published", "event_date",
+    "date_precision", "contested", "corroboration", "geo_precision", "distance_km", "title", "url",
+    "lat", "lon", "place_start", "place_end",
+]
+STRING_COLUMNS = [
+    "id", "article", "place", "place_id", "province", "province_name", "country", "event_type", "actor",
+    "claimant", "evidence", "source", "date_precision", "geo_precision", "title", "url",
+]
+DATE_COLUMNS = ["published", "event_date"]
+
+_ISO_3166_2 = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$")
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (with a message meant for the user)."""
+
+
+class StoreNotFound(StoreError):
+    """A read-only store was asked for a database file that does not exist."""
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+
+
+def _clean_tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    out: dict[str, None] = {}
+    for v in values:
+        v = str(v).strip()
+        if v:
+            out[v] = None
+    return tuple(out)
+
+
+def _query_values(q: Mapping[str, str | list[str]], key: str) -> list[str]:
+    raw = q.get(key)
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw]
+    return [str(v) for v in raw]
+
+
+def _query_date(q: Mapping[str, str | list[str]], key: str) -> date | None:
+    # A URL is typed by hand: a malformed date is dropped rather than breaking the page.
+    for v in _query_values(q, key):
+        try:
+            return date.fromisoformat(v.strip())
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which claims to read. Empty fields do not filter; non-empty tuples match any of their values.
+
+    ``provinces`` takes ISO 3166-2 codes ("SY-DR") or names ("Daraa", "Damascus countryside"),
+    names compared case- and diacritic-insensitively with the stored province names and, failing
+    that, looked up in the gazetteer. ``since``/``until`` apply to the event date, or to the
+    publication date when a claim has no event date (claims with neither are left out).
+    """
+
+    provinces: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    event_types: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    contested_only: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("provinces", "sources", "event_types", "actors"):
+            object.__setattr__(self, name, _clean_tuple(getattr(self, name)))
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        """From the argparse namespace of ``geo export`` (geo/cli.py ``_add_filters``)."""
+        return cls(
+            provinces=_clean_tuple(getattr(args, "province", None)),
+            sources=_clean_tuple(getattr(args, "source", None)),
+            since=getattr(args, "since", None),
+            until=getattr(args, "until", None),
+            event_types=_clean_tuple(getattr(args, "event_type", None)),
+            actors=_clean_tuple(getattr(args, "actor", None)),
+            contested_only=bool(getattr(args, "contested", False)),
+        )
+
+    def to_query(self) -> dict[str, list[str]]:
+        """The filters as URL query parameters (only the fields that filter)."""
+        q: dict[str, list[str]] = {}
+        for key, values in (("province", self.provinces), ("source", self.sources),
+                            ("event_type", self.event_types), ("actor", self.actors)):
+            if values:
+                q[key] = list(values)
+        if self.since:
+            q["since"] = [self.since.isoformat()]
+        if self.until:
+            q["until"] = [self.until.isoformat()]
+        if self.contested_only:
+            q["contested"] = ["1"]
+        return q
+
+    @classmethod
+    def from_query(cls, q: Mapping[str, str | list[str]]) -> Filters:
+        """Inverse of :meth:`to_query`; values may be single strings or lists."""
+        contested = [v.strip().lower() for v in _query_values(q, "contested")]
+        return cls(
+            provinces=_clean_tuple(_query_values(q, "province")),
+            sources=_clean_tuple(_query_values(q, "source")),
+            since=_query_date(q, "since"),
+            until=_query_date(q, "until"),
+            event_types=_clean_tuple(_query_values(q, "event_type")),
+            actors=_clean_tuple(_query_values(q, "actor")),
+            contested_only=any(v in ("1", "true", "yes", "on") for v in contested),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return self == Filters()
+
+
+# --------------------------------------------------------------------------------------------
+# Names
+
+
+def _fallback_name_key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", letters))
+
+
+def _name_key_function() -> Callable[[str], str]:
+    try:
+        from geo.normalize import name_key
+    except ImportError:
+        return _fallback_name_key
+    return name_key
+
+
+def _key(name: str | None) -> str:
+    if not name:
+        return ""
+    fn = _name_key_function()
+    return fn(name) or _fallback_name_key(name)
+
+
+def _codes_from_gazetteer(name: str) -> list[str]:
+    """ISO 3166-2 codes the gazetteer gives for an admin-1 name, if the gazetteer offers that."""
+    try:
+        from geo.gazetteer import default_gazetteer
+    except ImportError:
+        return []
+    try:
+        lookup = getattr(default_gazetteer(), "admin1_by_name", None)
+        if lookup is None:
+            return []
+        found = lookup(name)
+    except (LookupError, OSError, ValueError):
+        return []
+    items = found if isinstance(found, (list, tuple, set)) else [found]
+    codes = []
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, str):
+            code = item
+        elif isinstance(item, Mapping):
+            code = item.get("province") or item.get("iso")
+        else:
+            code = getattr(item, "province", None) or getattr(item, "iso", None)
+        if code and _ISO_3166_2.match(str(code)):
+            codes.append(str(code).upper())
+    return codes
+
+
+# --------------------------------------------------------------------------------------------
+# Contest rules
+
+
+@dataclass(frozen=True)
+class ContestRule:
+    denial: str
+    contests: tuple[str, ...]
+    same_actor: bool
+    max_distance_km: float
+    max_days: int
+
+
+@dataclass(frozen=True)
+class ContestRules:
+    rules: tuple[ContestRule, ...]
+    area_precisions: tuple[str, ...]
+    fingerprint: str
+
+
+def load_contest_rules(path: Path | str = CONTRADICTIONS_PATH) -> ContestRules:
+    """Read and check the contradiction rules (see data/lexicons/contradictions.toml)."""
+    path = Path(path)
+    raw_bytes = path.read_bytes()
+    try:
+        raw = tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise StoreError(f"{path}: not valid TOML: {e}") from None
+    match = raw.get("match", {})
+    default_km = float(match.get("max_distance_km", 30.0))
+    default_days = int(match.get("max_days", 3))
+    rules = []
+    for i, r in enumerate(raw.get("rule", [])):
+        actors = r.get("actors", "any")
+        if actors not in ("same", "other"):
+            raise StoreError(f'{path}: rule {i + 1}: actors must be "same" or "other", not {actors!r}')
+        contests = r.get("contests") or []
+        if isinstance(contests, str):
+            contests = [contests]
+        rules.append(ContestRule(
+            denial=str(r.get("denial", "denial")),
+            contests=tuple(str(t) for t in contests),
+            same_actor=actors == "same",
+            max_distance_km=float(r.get("max_distance_km", default_km)),
+            max_days=int(r.get("max_days", default_days)),
+        ))
+    area = tuple(str(a) for a in match.get("area_precisions", ["admin1", "region"]))
+    canonical = json.dumps([[r.__dict__ for r in rules], area], sort_keys=True)
+    return ContestRules(tuple(rules), area, hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def _haversine_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return None
+    p = math.pi / 180
+    h = (math.sin((lat2 - lat1) * p / 2) ** 2
+         + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2)
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+# Join terms between a denial d and a claim c, one per way places can match. Each is written so that
+# the inner table of the loop ("inner") is looked up through an index: claims_key (place_id, ...),
+# claims_province (province, event_type), claims_type_lat (event_type, lat).
+def _place_terms(inner: str) -> dict[str, str]:
+    outer = "d" if inner == "c" else "c"
+    return {
+        "place": f"{inner}.place_id = {outer}.place_id",
+        "province": (f"{inner}.province = {outer}.province AND d.province IS NOT NULL"
+                     " AND d.geo_precision IN (SELECT value FROM json_each(:area))"),
+        "distance": (f"{inner}.lat BETWEEN {outer}.lat - :dlat AND {outer}.lat + :dlat"
+                     " AND fl_km(d.lat, d.lon, c.lat, c.lon) <= :km"),
+    }
+
+
+def _contest_statements(table: str, scope: str) -> list[str]:
+    """INSERT statements adding the (denial, claim) pairs of one rule to ``table``.
+
+    scope "denials": pairs whose denial belongs to article :article; "claims": pairs whose contested
+    claim belongs to article :article; "all": every pair.
+    """
+    if scope == "claims":
+        outer, inner, where = "c", "d", "c.article_id = :article AND c.event_type IN (SELECT value FROM json_each(:targets)) AND d.event_type = :denial"
+    elif scope == "denials":
+        outer, inner, where = "d", "c", "d.article_id = :article AND d.event_type = :denial AND c.event_type IN (SELECT value FROM json_each(:targets))"
+    elif scope == "all":
+        outer, inner, where = "d", "c", "d.event_type = :denial AND c.event_type IN (SELECT value FROM json_each(:targets))"
+    else:
+        raise ValueError(scope)
+    statements = []
+    for term in _place_terms(inner).values():
+        # CROSS JOIN fixes the loop order: the few new rows outside, the indexed lookups inside.
+        statements.append(
+            f"INSERT OR IGNORE INTO {table}(denial_id, claim_id) "
+            f"SELECT d.id, c.id FROM claims AS {outer} CROSS JOIN claims AS {inner} "
+            f"ON {term} "
+            f"WHERE {where} AND c.id <> d.id "
+            "AND ((:same_actor AND c.actor = d.actor) OR (NOT :same_actor AND c.actor <> d.actor)) "
+            "AND (d.event_date IS NULL OR c.event_date IS NULL "
+            "OR abs(julianday(c.event_date) - julianday(d.event_date)) <= :days)"
+        )
+    return statements
+
+
+def _rule_params(rules: ContestRules, rule: ContestRule) -> dict[str, Any]:
+    return {
+        "denial": rule.denial,
+        "targets": json.dumps(list(rule.contests)),
+        "same_actor": 1 if rule.same_actor else 0,
+        "km": rule.max_distance_km,
+        # A degree of latitude is at least 110.5 km: this band holds every point within km.
+        "dlat": rule.max_distance_km / 110.0,
+        "days": rule.max_days,
+        "area": json.dumps(list(rules.area_precisions)),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Migrations
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def _split_sql(script: str) -> list[str]:
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()):
+        raise StoreError(f"incomplete SQL statement at the end of a migration: {buf.strip()[:80]!r}")
+    return statements
+
+
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The numbered ``NNNN_name.sql`` files, in order."""
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        m = re.match(r"^(\d+)_(.+)\.sql$", path.name)
+        if not m:
+            continue
+        found.append(Migration(int(m.group(1)), m.group(2), tuple(_split_sql(path.read_text("utf-8")))))
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StoreError(f"migrations in {directory} must be numbered 1..n without gaps, found {versions}")
+    return found
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
+    """Apply the migrations above the database's ``user_version``, each in its own transaction.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). Returns the version reached.
+    """
+    steps = migrations()
+    latest = steps[-1].version
+    target = latest if target is None else target
+    current = schema_version(conn)
+    if current > latest:
+        raise StoreError(f"the store has schema version {current}, newer than this Frontline knows ({latest}); "
+                         "upgrade Frontline to read it")
+    for step in steps:
+        if step.version <= current or step.version > target:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the write lock.
+            if schema_version(conn) >= step.version:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in step.statements:
+                conn.execute(statement)
+            # PRAGMA takes no bound parameters; the version is an int parsed from the file name.
+            conn.execute(f"PRAGMA user_version = {int(step.version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        current = step.version
+    return schema_version(conn)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+# --------------------------------------------------------------------------------------------
+# Corroboration
+
+
+def _family_tokens(source: str | None, credited_json: str | None, article_id: int) -> tuple[str, ...]:
+    try:
+        credited = json.loads(credited_json or "[]")
+    except json.JSONDecodeError:
+        credited = []
+    agencies = tuple(sorted({"wire:" + _fallback_name_key(str(c)) for c in credited if str(c).strip()}))
+    if agencies:
+        return agencies
+    if source and source.strip():
+        return ("source:" + _fallback_name_key(source),)
+    return (f"article:{article_id}",)
+
+
+class _UnionFind:
+    def __init__(self, items: Iterable[int]) -> None:
+        self.parent = {i: i for i in items}
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+    def count(self) -> int:
+        return len({self.find(x) for x in self.parent})
+
+
+def independent_sources(article_ids: Sequence[int], evidences: Sequence[str],
+                        tokens: Mapping[int, tuple[str, ...]]) -> int:
+    """How many independent sources report one group of claims.
+
+    ``article_ids[i]`` and ``evidences[i]`` describe the group's i-th claim; ``tokens`` gives each
+    article's family tokens (credited agencies, else source label). Articles sharing a token, or
+    whose evidence sentences are near-identical, count once.
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    uf = _UnionFind(set(article_ids))
+    if len(uf.parent) <= 1:
+        return len(uf.parent)
+    first_with: dict[str, int] = {}
+    for a in uf.parent:
+        for t in tokens.get(a, (f"article:{a}",)):
+            if t in first_with:
+                uf.union(first_with[t], a)
+            else:
+                first_with[t] = a
+    pairs = list(dict.fromkeys((a, utils.default_process(e or "")) for a, e in zip(article_ids, evidences)))
+    same_text: dict[str, int] = {}
+    for a, text in pairs:
+        if text in same_text:
+            uf.union(same_text[text], a)
+        else:
+            same_text[text] = a
+    if 1 < len(pairs) <= FUZZY_GROUP_LIMIT and uf.count() > 1:
+        texts = [t for _, t in pairs]
+        scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=NEAR_IDENTICAL_RATIO,
+                               dtype=np.uint8)
+        for i, j in zip(*np.nonzero(np.triu(scores, 1))):
+            uf.union(pairs[i][0], pairs[j][0])
+    return uf.count()
+
+
+# --------------------------------------------------------------------------------------------
+# Conversions
+
+
+def _iso(d: date | datetime | str | None) -> str | None:
+    if d is None:
+        return None
+    if isinstance(d, datetime):
+        d = d.date()
+    if isinstance(d, date):
+        return d.isoformat()
+    return date.fromisoformat(str(d)).isoformat()
+
+
+def _opt_str(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return str(v)
+
+
+def _to_date(v: Any) -> date | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.date()
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v))
+
+
+def _opt_int(v: Any) -> int | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return int(v)
+
+
+def _opt_float(v: Any) -> float | None:
+    if v is None or v is pd.NA:
+        return None
+    f = float(v)
+    return None if math.isnan(f) else f
+
+
+def typed_frame(frame: pd.DataFrame) -> geopandas.GeoDataFrame:
+    """Give a frame of claim rows the column types of :meth:`Store.claims_frame` and a point geometry."""
+    import geopandas as gpd
+
+    frame = frame.copy()
+    for col in FRAME_COLUMNS:
+        if col not in frame:
+            frame[col] = None
+    frame = frame[FRAME_COLUMNS]
+    for col in STRING_COLUMNS:
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None).astype("str")
+    for col in DATE_COLUMNS:
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601", errors="coerce").astype("datetime64[s]")
+    frame["contested"] = frame["contested"].fillna(False).astype(bool)
+    for col in ("evidence_start", "evidence_end"):
+        frame[col] = pd.to_numeric(frame[col]).astype("int64")
+    frame["corroboration"] = pd.to_numeric(frame["corroboration"]).fillna(1).astype("int64")
+    for col in ("place_start", "place_end"):
+        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    for col in ("lat", "lon", "distance_km"):
+        frame[col] = pd.to_numeric(frame[col]).astype("float64")
+    geometry = gpd.points_from_xy(frame["lon"].to_numpy(), frame["lat"].to_numpy(), crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
+
+
+def frame_from_claims(claims: Iterable[Claim]) -> geopandas.GeoDataFrame:
+    """Claims built in memory (tests, the pipeline) as a frame shaped like :meth:`Store.claims_frame`."""
+    rows = []
+    for c in claims:
+        rows.append({
+            **{col: getattr(c, col, None) for col in FRAME_COLUMNS},
+            "published": _iso(c.published),
+            "event_date": _iso(c.event_date),
+        })
+    return typed_frame(pd.DataFrame(rows, columns=FRAME_COLUMNS))
+
+
+def claims_from_frame(frame: pd.DataFrame) -> list[Claim]:
+    out = []
+    for row in frame[FRAME_COLUMNS].itertuples(index=False):
+        r = row._asdict()
+        out.append(Claim(
+            article=str(r["article"]), place=str(r["place"]), place_id=str(r["place_id"]),
+            lat=float(r["lat"]), lon=float(r["lon"]), event_type=str(r["event_type"]), actor=str(r["actor"]),
+            evidence=str(r["evidence"]), evidence_start=int(r["evidence_start"]), evidence_end=int(r["evidence_end"]),
+            claimant=_opt_str(r["claimant"]), country=_opt_str(r["country"]), province=_opt_str(r["province"]),
+            geo_precision=_opt_str(r["geo_precision"]) or "point", event_date=_to_date(r["event_date"]),
+            date_precision=_opt_str(r["date_precision"]), distance_km=_opt_float(r["distance_km"]),
+            contested=bool(r["contested"]), source=_opt_str(r["source"]), published=_to_date(r["published"]),
+            title=_opt_str(r["title"]), url=_opt_str(r["url"]), place_start=_opt_int(r["place_start"]),
+            place_end=_opt_int(r["place_end"]), province_name=_opt_str(r["province_name"]),
+            id=_opt_str(r["id"]), corroboration=_opt_int(r["corroboration"]),
+        ))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+
+_ARTICLE_INSERT = (
+    "INSERT INTO articles(article, content_hash, title, source, published, url, credited, path, text) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_CLAIM_INSERT = (
+    "INSERT INTO claims(uid, article_id, seq, place, place_id, lat, lon, event_type, actor, claimant, evidence, "
+    "evidence_start, evidence_end, country, province, province_name, geo_precision, event_date, date_precision, "
+    "distance_km, place_start, place_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+# {contests} is one of two fixed table names (see Store._contests_table).
+_CLAIMS_SELECT = """
+SELECT c.uid AS id, a.article AS article, c.place, c.place_id, c.province, c.province_name, c.country,
+       c.event_type, c.actor, c.claimant, c.evidence, c.evidence_start, c.evidence_end, a.source, a.published,
+       c.event_date, c.date_precision,
+       (EXISTS (SELECT 1 FROM {contests} k WHERE k.claim_id = c.id)
+        OR EXISTS (SELECT 1 FROM {contests} k WHERE k.denial_id = c.id)) AS contested,
+       c.geo_precision, c.distance_km, a.title, a.url, c.lat, c.lon, c.place_start, c.place_end
+FROM claims c JOIN articles a ON a.id = c.article_id
+WHERE {where}
+ORDER BY c.article_id, c.seq
+"""
+
+
+class Store:
+    """A SQLite file of articles and claims. Open, use, ``close()`` (or use as a context manager).
+
+    ``readonly=True`` never creates the file (:class:`StoreNotFound` when it is missing) and never
+    writes to it, except to bring an older schema up to date so that it can be read.
+    ``rules`` overrides the contradiction rules file (tests).
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, rules: str | Path | None = None) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._rules = load_contest_rules(rules or CONTRADICTIONS_PATH)
+        self._lock = threading.RLock()
+        self._cache_key: tuple[int, int] | None = None
+        self._corroboration: dict[tuple[str, str, str], int] = {}
+        self._live_contests = False
+        if readonly:
+            if not self.path.is_file():
+                raise StoreNotFound(f"no Frontline store at {self.path}")
+            uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+            self._conn = self._connect(uri, uri=True)
+            try:
+                if schema_version(self._conn) < migrations()[-1].version:
+                    # Reading an old schema with today's queries fails: migrate it once, then read.
+                    writer_conn = self._connect(str(self.path))
+                    try:
+                        self._set_writer_pragmas(writer_conn)
+                        migrate(writer_conn)
+                    finally:
+                        writer_conn.close()
+            except sqlite3.DatabaseError as e:
+                self._conn.close()
+                raise StoreError(f"{self.path}: not a usable Frontline store ({e})") from None
+            self._check_version()
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = self._connect(str(self.path))
+            try:
+                self._set_writer_pragmas(self._conn)
+                migrate(self._conn)
+            except sqlite3.DatabaseError as e:
+                self._conn.close()
+                raise StoreError(f"{self.path}: not a usable Frontline store ({e})") from None
+            self._ensure_contests_current()
+
+    # ---- connection
+
+    def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
+        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
+        # check_same_thread=False: Streamlit calls from several threads; self._lock serialises them.
+        conn = sqlite3.connect(target, uri=uri, isolation_level=None, timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.create_function("fl_km", 4, _haversine_km, deterministic=True)
+        return conn
+
+    @staticmethod
+    def _set_writer_pragmas(conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL survives any application crash (SIGKILL) with every commit intact.
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _check_version(self) -> None:
+        version, latest = schema_version(self._conn), migrations()[-1].version
+        if version != latest:
+            raise StoreError(f"{self.path}: schema version {version}, this Frontline reads version {latest}")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None  # type: ignore[assignment]
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return schema_version(self._conn)
+
+    # ---- contests
+
+    def _stored_rules_fingerprint(self) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'contest_rules'").fetchone()
+        return row[0] if row else None
+
+    def _fill_contests(self, table: str, scope: str, article_id: int | None = None) -> None:
+        for rule in self._rules.rules:
+            params = _rule_params(self._rules, rule)
+            if article_id is not None:
+                params["article"] = article_id
+            for sql in _contest_statements(table, scope):
+                self._conn.execute(sql, params)
+
+    def _ensure_contests_current(self) -> None:
+        """Rebuild the contests table when it was built with other rules (or never)."""
+        with self._lock:
+            if self._stored_rules_fingerprint() == self._rules.fingerprint:
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self._stored_rules_fingerprint() != self._rules.fingerprint:
+                    self._conn.execute("DELETE FROM contests")
+                    self._fill_contests("contests", "all")
+                    self._conn.execute(
+                        "INSERT INTO meta(key, value) VALUES ('contest_rules', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (self._rules.fingerprint,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                _rollback(self._conn)
+                raise
+
+    def rebuild_contests(self) -> None:
+        """Recompute every (denial, claim) pair from the current rules, in one transaction."""
+        if self.readonly:
+            raise StoreError("read-only store")
+        with self._lock:
+            self._conn.execute("DELETE FROM meta WHERE key = 'contest_rules'")
+            self._ensure_contests_current()
+
+    def _contests_table(self) -> str:
+        """The table to read contests from: the stored one, or a temporary one computed for this reader
+        when the stored table was built with other rules."""
+        if self._stored_rules_fingerprint() == self._rules.fingerprint:
+            return "contests"
+        self._conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS live_contests (denial_id INTEGER NOT NULL, claim_id INTEGER NOT NULL, "
+            "PRIMARY KEY (denial_id, claim_id)) WITHOUT ROWID")
+        self._conn.execute("CREATE INDEX IF NOT EXISTS temp.live_contests_claim ON live_contests(claim_id)")
+        if not self._live_contests:
+            self._conn.execute("DELETE FROM temp.live_contests")
+            self._fill_contests("temp.live_contests", "all")
+            self._live_contests = True
+        return "temp.live_contests"
+
+    # ---- writing
+
+    def has_article(self, content_hash: str) -> bool:
+        with self._lock:
+            row = self._conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+            return row is not None
+
+    def add_article(self, article: Article, claims: list[Claim]) -> bool:
+        """Store an article with its claims in one transaction.
+
+        Returns False, writing nothing, when an article with the same text is already stored. Any
+        error (a claim that breaks the schema, evidence outside the text) rolls the whole article back.
+        """
+        if self.readonly:
+            raise StoreError("read-only store")
+        content_hash = article.content_hash
+        text_len = len(article.text)
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone():
+                    conn.execute("ROLLBACK")
+                    return False
+                cur = conn.execute(_ARTICLE_INSERT, (
+                    article.article, content_hash, article.title, article.source, _iso(article.published),
+                    article.url, json.dumps(list(article.credited or []), ensure_ascii=False), article.path,
+                    article.text,
+                ))
+                article_id = cur.lastrowid
+                for seq, c in enumerate(claims):
+                    if not (0 <= c.evidence_start <= c.evidence_end <= text_len):
+                        raise ValueError(f"claim {seq} of {article.article}: evidence [{c.evidence_start}, "
+                                         f"{c.evidence_end}) lies outside the article's {text_len} characters")
+                    conn.execute(_CLAIM_INSERT, (
+                        f"{content_hash[:16]}-{seq}", article_id, seq, c.place, c.place_id, float(c.lat),
+                        float(c.lon), c.event_type, c.actor, c.claimant, c.evidence, int(c.evidence_start),
+                        int(c.evidence_end), c.country, c.province, c.province_name, c.geo_precision or "point",
+                        _iso(c.event_date), c.date_precision,
+                        None if c.distance_km is None else float(c.distance_km), c.place_start, c.place_end,
+                    ))
+                if self._stored_rules_fingerprint() == self._rules.fingerprint:
+                    self._fill_contests("contests", "denials", article_id)
+                    self._fill_contests("contests", "claims", article_id)
+                else:
+                    # Another process stored other rules since we opened: rebuild under this lock.
+                    self._conn.execute("DELETE FROM contests")
+                    self._fill_contests("contests", "all")
+                    self._conn.execute(
+                        "INSERT INTO meta(key, value) VALUES ('contest_rules', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (self._rules.fingerprint,))
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+        return True
+
+    # ---- reading
+
+    def _refresh_derived(self) -> None:
+        """Recompute cached corroboration when the database changed (here or in another process)."""
+        key = (int(self._conn.execute("PRAGMA data_version").fetchone()[0]), self._conn.total_changes)
+        if key == self._cache_key:
+            return
+        self._live_contests = False
+        self._corroboration = self._compute_corroboration()
+        self._cache_key = key
+
+    def _compute_corroboration(self) -> dict[tuple[str, str, str], int]:
+        claims = pd.read_sql_query(
+            "SELECT place_id, event_type, actor, article_id, evidence FROM claims", self._conn)
+        if claims.empty:
+            return {}
+        keys = ["place_id", "event_type", "actor"]
+        spread = claims.groupby(keys, sort=False)["article_id"].nunique()
+        result = {k: 1 for k in spread.index[spread == 1]}
+        multi = spread.index[spread > 1]
+        if len(multi):
+            articles = pd.read_sql_query("SELECT id, source, credited FROM articles", self._conn)
+            tokens = {int(i): _family_tokens(s, c, int(i))
+                      for i, s, c in zip(articles["id"], articles["source"], articles["credited"])}
+            wanted = claims.merge(multi.to_frame(index=False), on=keys)
+            for key, group in wanted.groupby(keys, sort=False):
+                result[tuple(key)] = independent_sources(
+                    group["article_id"].astype(int).tolist(), group["evidence"].tolist(), tokens)
+        return result
+
+    def _where(self, filters: Filters | None, contests: str) -> tuple[str, list[Any]]:
+        f = filters or Filters()
+        clauses: list[str] = []
+        params: list[Any] = []
+        if f.provinces:
+            codes, names = self._province_matches(f.provinces)
+            clauses.append("(c.province IN (SELECT value FROM json_each(?)) "
+                           "OR c.province_name IN (SELECT value FROM json_each(?)))")
+            params += [json.dumps(sorted(codes)), json.dumps(sorted(names))]
+        if f.sources:
+            clauses.append("lower(a.source) IN (SELECT lower(value) FROM json_each(?))")
+            params.append(json.dumps(list(f.sources)))
+        if f.since:
+            clauses.append("coalesce(c.event_date, a.published) >= ?")
+            params.append(f.since.isoformat())
+        if f.until:
+            clauses.append("coalesce(c.event_date, a.published) <= ?")
+            params.append(f.until.isoformat())
+        if f.event_types:
+            clauses.append("c.event_type IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(f.event_types)))
+        if f.actors:
+            clauses.append("c.actor IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(f.actors)))
+        if f.contested_only:
+            clauses.append(f"(EXISTS (SELECT 1 FROM {contests} k WHERE k.claim_id = c.id) "
+                           f"OR EXISTS (SELECT 1 FROM {contests} k WHERE k.denial_id = c.id))")
+        return (" AND ".join(clauses) or "1"), params
+
+    def resolve_provinces(self, values: Iterable[str]) -> tuple[set[str], set[str], list[str]]:
+        """Province filter values as (ISO codes, stored province names, values that matched nothing)."""
+        with self._lock:
+            stored = self._conn.execute(
+                "SELECT DISTINCT province, province_name FROM claims "
+                "WHERE province IS NOT NULL OR province_name IS NOT NULL").fetchall()
+        codes: set[str] = set()
+        names: set[str] = set()
+        unmatched: list[str] = []
+        for value in values:
+            if _ISO_3166_2.match(value):
+                codes.add(value.upper())
+                continue
+            k = _key(value)
+            hit = False
+            for code, name in stored:
+                if k and (_key(name) == k or _key(code) == k):
+                    hit = True
+                    if code:
+                        codes.add(code.upper())
+                    if name:
+                        names.add(name)
+            if not hit:
+                found = _codes_from_gazetteer(value)
+                codes.update(found)
+                hit = bool(found)
+            if not hit:
+                unmatched.append(value)
+        return codes, names, unmatched
+
+    def _province_matches(self, values: Iterable[str]) -> tuple[set[str], set[str]]:
+        codes, names, _ = self.resolve_provinces(values)
+        return codes, names
+
+    def claims_frame(self, filters: Filters | None = None) -> geopandas.GeoDataFrame:
+        """The claims matching ``filters``, one row each, with ``contested`` and ``corroboration``,
+        dates as datetime64 and a point geometry (EPSG:4326) at the claim's place."""
+        with self._lock:
+            self._refresh_derived()
+            contests = self._contests_table()
+            where, params = self._where(filters, contests)
+            frame = pd.read_sql_query(_CLAIMS_SELECT.format(contests=contests, where=where), self._conn,
+                                      params=params)
+            corroboration = self._corroboration
+        if len(frame):
+            keys = list(zip(frame["place_id"], frame["event_type"], frame["actor"]))
+            frame["corroboration"] = np.fromiter((corroboration.get(k, 1) for k in keys), dtype=np.int64,
+                                                 count=len(keys))
+        else:
+            frame["corroboration"] = pd.Series(dtype="int64")
+        return typed_frame(frame)
+
+    def claims(self, filters: Filters | None = None) -> list[Claim]:
+        """The claims matching ``filters`` as :class:`Claim` objects with id, corroboration, contested."""
+        return claims_from_frame(self.claims_frame(filters))
+
+    def groups(self, filters: Filters | None = None) -> list[dict]:
+        """Claims matching ``filters`` grouped by (place_id, event_type, actor) across articles.
+
+        Each group: place_id, place, lat, lon, event_type, actor, claim_ids, articles, sources (labels),
+        independent_sources (over the whole store, as ``Claim.corroboration``), contested (any claim of
+        the group), first_date and last_date (event date, else publication date; None when unknown).
+        """
+        frame = pd.DataFrame(self.claims_frame(filters).drop(columns="geometry"))
+        if frame.empty:
+            return []
+        frame["_day"] = frame["event_date"].fillna(frame["published"])
+        out = []
+        for (place_id, event_type, actor), g in frame.groupby(["place_id", "event_type", "actor"], sort=False):
+            first, last = g["_day"].min(), g["_day"].max()
+            out.append({
+                "place_id": place_id, "place": g["place"].iloc[0],
+                "lat": float(g["lat"].iloc[0]), "lon": float(g["lon"].iloc[0]),
+                "event_type": event_type, "actor": actor,
+                "claim_ids": g["id"].tolist(),
+                "articles": list(dict.fromkeys(g["article"])),
+                "sources": sorted({s for s in g["source"] if isinstance(s, str)}),
+                "independent_sources": int(g["corroboration"].iloc[0]),
+                "contested": bool(g["contested"].any()),
+                "first_date": None if pd.isna(first) else first.date(),
+                "last_date": None if pd.isna(last) else last.date(),
+            })
+        return out
+
+    def articles(self, *, with_text: bool = False) -> list[Article]:
+        """Stored articles, oldest first. Without ``with_text`` the text is left empty (metadata only)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT article, title, source, published, url, credited, path, "
+                + ("text" if with_text else "''") + " FROM articles ORDER BY id").fetchall()
+        return [self._article(r) for r in rows]
+
+    def article(self, key: str) -> Article | None:
+        """One article with its text, by content hash or by article name (the latest stored of that name)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT article, title, source, published, url, credited, path, text FROM articles "
+                "WHERE content_hash = ? OR article = ? ORDER BY content_hash = ? DESC, id DESC LIMIT 1",
+                (key, key, key)).fetchone()
+        return self._article(row) if row else None
+
+    @staticmethod
+    def _article(row: Sequence[Any]) -> Article:
+        name, title, source, published, url, credited, path, text = row
+        return Article(article=name, text=text, title=title, source=source, published=_to_date(published),
+                       url=url, credited=list(json.loads(credited or "[]")), path=path)
+
+    def _column_values(self, sql: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute(sql).fetchall()]
+
+    def sources(self) -> list[str]:
+        return self._column_values(
+            "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY lower(source)")
+
+    def actors(self) -> list[str]:
+        return self._column_values("SELECT DISTINCT actor FROM claims ORDER BY actor")
+
+    def event_types(self) -> list[str]:
+        return self._column_values("SELECT DISTINCT event_type FROM claims ORDER BY event_type")
+
+    def provinces(self) -> list[tuple[str, str]]:
+        """(ISO 3166-2 code, name) of the provinces claims lie in, by name."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT province, max(province_name) FROM claims WHERE province IS NOT NULL "
+                "GROUP BY province").fetchall()
+        return sorted(((code, name or code) for code, name in rows), key=lambda r: (_key(r[1]), r[0]))
+
+    def date_range(self) -> tuple[date, date] | None:
+        """Earliest and latest claim date (event date, else publication date)."""
+        with self._lock:
+            lo, hi = self._conn.execute(
+                "SELECT min(coalesce(c.event_date, a.published)), max(coalesce(c.event_date, a.published)) "
+                "FROM claims c JOIN articles a ON a.id = c.article_id").fetchone()
+        if lo is None:
+            return None
+        return date.fromisoformat(lo), date.fromisoformat(hi)
+
+    def stats(self) -> dict:
+        """Counts: articles, claims, denials, contested claims; and the schema version."""
+        with self._lock:
+            self._refresh_derived()
+            contests = self._contests_table()
+            articles = self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            claims = self._conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+            denials = self._conn.execute(
+                "SELECT count(*) FROM claims WHERE event_type IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted({r.denial for r in self._rules.rules})),)).fetchone()[0]
+            contested = self._conn.execute(
+                f"SELECT count(*) FROM (SELECT claim_id FROM {contests} UNION SELECT denial_id FROM {contests})"
+            ).fetchone()[0]
+            version = schema_version(self._conn)
+        return {"articles": articles, "claims": claims, "denials": denials, "contested": contested,
+                "schema_version": version}
