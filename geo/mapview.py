@@ -529,6 +529,8 @@ def basemap_layer(countries: gpd.GeoDataFrame | None, style: MapStyle, simplify_
 _LEGEND_CSS = """
 <style>
 .leaflet-container { background: %(water)s; font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.leaflet-control-layers { font-size: 12.5px; }
+.leaflet-control-layers-expanded { padding: 5px 9px; }
 .fl-marker { background: none; border: none; }
 .fl-marker svg { filter: drop-shadow(0 1px 1.5px rgba(0,0,0,.45)); overflow: visible; }
 .fl-popup { font-size: 13px; }
@@ -543,24 +545,26 @@ _LEGEND_CSS = """
 .fl-contested { background: #6a1b9a; }
 .fl-corroborated { background: #2e7d32; }
 .fl-single { background: #90a4ae; }
-.fl-legend { background: rgba(255,255,255,.94); padding: 6px 10px; border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.3);
-             max-height: 60vh; overflow-y: auto; min-width: 170px; }
-.fl-legend summary { font-weight: 650; cursor: pointer; }
-.fl-legend h4 { margin: 7px 0 3px; font-size: 11.5px; text-transform: uppercase; letter-spacing: .04em; color: #546e7a; }
-.fl-legend .fl-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; white-space: nowrap; }
-.fl-legend .fl-swatch { width: 16px; height: 12px; border: 1px solid #607d8b; display: inline-block; }
+.fl-legend { background: rgba(255,255,255,.94); padding: 5px 9px; border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.3);
+             max-height: 46vh; overflow-y: auto; font-size: 11.5px; max-width: 360px; }
+.fl-legend summary { font-weight: 650; cursor: pointer; font-size: 12.5px; }
+.fl-legend h4 { margin: 5px 0 2px; font-size: 10.5px; text-transform: uppercase; letter-spacing: .04em; color: #546e7a; grid-column: 1 / -1; }
+.fl-legend .fl-grid { display: grid; grid-template-columns: auto auto; column-gap: 12px; }
+.fl-legend .fl-row { display: flex; align-items: center; gap: 4px; margin: 1px 0; white-space: nowrap; }
+.fl-legend .fl-row svg { width: 15px; height: 15px; flex: none; }
+.fl-legend .fl-swatch { width: 14px; height: 10px; border: 1px solid #607d8b; display: inline-block; flex: none; }
 </style>
 """
 
 
 class Legend(folium.MacroElement):
-    """An HTML legend as a Leaflet control (bottom left); its HTML is built from escaped text."""
+    """An HTML legend as a Leaflet control (bottom right); its HTML is built from escaped text."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "bottomleft"});
+            var legend = L.control({position: "bottomright"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "fl-legend");
                 div.innerHTML = {{ this.body|tojson }};
@@ -586,7 +590,7 @@ def legend_html(claims: pd.DataFrame, style: MapStyle) -> str:
     present_events = list(dict.fromkeys(claims["event_type"].astype(str))) if len(claims) else list(style.event_types)
     actors = sorted(present_actors, key=lambda a: style.actor_label(a).lower())
     events = [e for e in style.event_types if e in present_events] + sorted(e for e in present_events if e not in style.event_types)
-    parts = ['<details open><summary>Legend</summary><h4>Actor (colour)</h4>']
+    parts = ['<details open><summary>Legend</summary><div class="fl-grid"><h4>Actor (colour)</h4>']
     for a in actors:
         svg, _ = marker_svg("circle", style.actor_color(a), "filled")
         parts.append(f'<div class="fl-row">{svg}{esc(style.actor_label(a))}</div>')
@@ -612,7 +616,7 @@ def legend_html(claims: pd.DataFrame, style: MapStyle) -> str:
         c = conf[key]
         bg = c["color"] if c["fill_opacity"] > 0 else "transparent"
         parts.append(f'<div class="fl-row"><span class="fl-swatch" style="background:{bg};opacity:{max(c["fill_opacity"] * 2, 0.5)}"></span>{esc(c["label"])}</div>')
-    parts.append("</details>")
+    parts.append("</div></details>")
     return "".join(parts)
 
 
@@ -675,3 +679,90 @@ def asset_urls(m: folium.Map) -> list[str]:
     for el in walk(m):
         urls += [u for _, u in getattr(el, "default_js", [])] + [u for _, u in getattr(el, "default_css", [])]
     return list(dict.fromkeys(urls))
+
+
+# --------------------------------------------------------------------------- panels around the map
+# Plain frames for st.dataframe / st.bar_chart (which render cells as text, never as HTML).
+
+TABLE_COLUMNS = ["event_date", "place", "province_name", "event_type", "actor", "claimant", "source", "contested",
+                 "corroboration", "geo_precision", "evidence", "title", "url", "place_id"]
+
+
+def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims as the dashboard's table shows them: newest first, urls only when they are http(s)."""
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).copy()
+    for col in TABLE_COLUMNS:
+        if col not in frame:
+            frame[col] = None
+    frame = frame[TABLE_COLUMNS]
+    frame["url"] = [safe_url(u) for u in frame["url"]]
+    frame["event_date"] = pd.to_datetime(frame["event_date"], errors="coerce").dt.date
+    frame["contested"] = frame["contested"].fillna(False).astype(bool)
+    return frame.sort_values(["event_date", "place"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def place_choices(claims: pd.DataFrame) -> dict[str, str]:
+    """place_id -> "Name (province) · N claims", most reported first."""
+    if claims is None or len(claims) == 0:
+        return {}
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore"))
+    out: dict[str, str] = {}
+    counts = frame.groupby("place_id").size().sort_values(ascending=False)
+    first = frame.drop_duplicates("place_id").set_index("place_id")
+    for pid, n in counts.items():
+        name = _text(first.at[pid, "place"])
+        province = _text(first.at[pid, "province"]) if "province" in first else ""
+        out[str(pid)] = f"{name} ({province}) · {n} claim(s)" if province else f"{name} · {n} claim(s)"
+    return out
+
+
+def place_timeline(claims: pd.DataFrame, style: MapStyle | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """One place's claims by day (rows) and source (columns), each cell "Actor: event (claimant)".
+
+    Returns the frame and the days on which sources disagree: different (event type, actor) statements,
+    or a denial next to a claim.
+    """
+    style = style or default_style()
+    if claims is None or len(claims) == 0:
+        return pd.DataFrame(), []
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).copy()
+    frame["day"] = pd.to_datetime(frame["event_date"], errors="coerce").fillna(
+        pd.to_datetime(frame.get("published"), errors="coerce")).dt.date
+    frame["source"] = frame["source"].fillna("(unknown source)").astype(str)
+    frame["statement"] = [
+        f"{style.actor_label(a)}: {style.event_label(e).lower()}" + (f" (per {_text(c)})" if _text(c) else "")
+        + (" [contested]" if bool(k) else "")
+        for a, e, c, k in zip(frame["actor"], frame["event_type"], frame.get("claimant", [None] * len(frame)),
+                              frame.get("contested", [False] * len(frame)).fillna(False))
+    ]
+    table = frame.pivot_table(index="day", columns="source", values="statement", aggfunc=lambda s: "; ".join(dict.fromkeys(s)),
+                              dropna=False).sort_index()
+    table = table.reindex(sorted(table.columns, key=str.lower), axis=1).fillna("")
+    disagreements = []
+    for day, group in frame.groupby("day", dropna=True):
+        statements = set(zip(group["event_type"], group["actor"]))
+        if group["source"].nunique() > 1 and (len(statements) > 1 or "denial" in set(group["event_type"])):
+            disagreements.append(day.isoformat())
+    table.insert(0, "⚠", ["⚠" if d is not None and not pd.isna(d) and d.isoformat() in disagreements else "" for d in table.index])
+    table.index = [d.isoformat() if d is not None and not pd.isna(d) else "undated" for d in table.index]
+    table.index.name = "day"
+    return table, disagreements
+
+
+def claims_per_day(claims: pd.DataFrame, by: str = "source") -> pd.DataFrame:
+    """Counts of claims per event day (rows, every day in the span) and ``by`` value (columns)."""
+    if claims is None or len(claims) == 0:
+        return pd.DataFrame()
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore"))
+    day = pd.to_datetime(frame["event_date"], errors="coerce")
+    frame = frame.assign(day=day)[day.notna()]
+    if frame.empty:
+        return pd.DataFrame()
+    key = frame[by].fillna("(none)").astype(str)
+    if by == "event_type":
+        key = key.map(lambda e: default_style().event_label(e))
+    counts = frame.assign(key=key).groupby(["day", "key"]).size().unstack(fill_value=0)
+    full = pd.date_range(counts.index.min(), counts.index.max(), freq="D")
+    counts = counts.reindex(full, fill_value=0)
+    counts.index.name = "day"
+    return counts

@@ -1,0 +1,461 @@
+"""Frontline dashboard: `streamlit run app.py` (or `make run`).
+
+Only wiring: the store (geo.store) answers the filters, geo.mapview draws the map and shapes the
+tables, geo.export writes the downloads, geo.pipeline ingests uploads. The store is the file named by
+FRONTLINE_DB, else the CLI's default. Filter state is mirrored in the URL query string.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import export, mapview
+from geo.cli import DEFAULT_DB
+from geo.store import Filters, Store
+
+st.set_page_config(page_title="Frontline: reported territorial control", page_icon="🗺️", layout="wide")
+
+DB_PATH = Path(os.environ.get("FRONTLINE_DB") or DEFAULT_DB).expanduser()
+MAX_UPLOAD_MB = 20  # also .streamlit/config.toml server.maxUploadSize
+UPLOAD_TYPES = ["txt", "md", "html", "htm", "json"]
+PLAY_SECONDS = 1.2
+EXPORTS = {"geojson": ("GeoJSON", "application/geo+json"), "csv": ("CSV", "text/csv"),
+           "gpkg": ("GeoPackage", "application/geopackage+sqlite3")}
+FILTER_KEYS = ("f_provinces", "f_sources", "f_dates", "f_event_types", "f_actors", "f_contested")
+
+
+# --------------------------------------------------------------------------- data access (cached)
+
+
+def _db_version() -> tuple[float, int]:
+    """Changes whenever the store is written (WAL included), so caches follow ingests."""
+    stamps = []
+    for suffix in ("", "-wal"):
+        p = Path(str(DB_PATH) + suffix)
+        if p.exists():
+            s = p.stat()
+            stamps.append((s.st_mtime, s.st_size))
+    return (max((m for m, _ in stamps), default=0.0), sum(n for _, n in stamps))
+
+
+def _store() -> Store:
+    return Store(DB_PATH)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _facets(db: str, version: tuple) -> dict[str, Any]:
+    store = _store()
+    try:
+        return {"provinces": list(store.provinces()), "sources": list(store.sources()),
+                "event_types": list(store.event_types()), "actors": list(store.actors()),
+                "dates": store.date_range()}
+    finally:
+        _close(store)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _claims(db: str, version: tuple, query: tuple) -> pd.DataFrame:
+    store = _store()
+    try:
+        return store.claims_frame(Filters.from_query(dict(query)))
+    finally:
+        _close(store)
+
+
+@st.cache_resource(show_spinner=False)
+def _gazetteer_layers() -> tuple[Any, Any]:
+    """Province polygons and country outlines, or (None, None) when the gazetteer cannot provide them."""
+    try:
+        from geo.gazetteer import default_gazetteer
+
+        gaz = default_gazetteer()
+        return gaz.admin1_polygons(), gaz.country_outlines()
+    except Exception as exc:  # the map still works without shading and outlines
+        st.session_state["_gazetteer_error"] = f"{type(exc).__name__}: {exc}"
+        return None, None
+
+
+def _close(store: Any) -> None:
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+def _query_key(filters: Filters) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.to_query().items()))
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+# --------------------------------------------------------------------------- filter state <-> URL
+
+
+def _restore_from_url(facets: dict[str, Any]) -> None:
+    """On a session's first run, put the URL's filters into the widgets' state."""
+    if st.session_state.get("_restored"):
+        return
+    st.session_state["_restored"] = True
+    query = {k: st.query_params.get_all(k) if len(st.query_params.get_all(k)) > 1 else st.query_params.get(k)
+             for k in st.query_params}
+    try:
+        f = Filters.from_query(query)
+    except Exception as exc:
+        st.session_state["_url_error"] = f"The link's filters could not be read ({exc}); showing everything."
+        return
+    known = {"f_provinces": [iso for iso, _ in facets["provinces"]], "f_sources": facets["sources"],
+             "f_event_types": facets["event_types"], "f_actors": facets["actors"]}
+    wanted = {"f_provinces": f.provinces, "f_sources": f.sources, "f_event_types": f.event_types, "f_actors": f.actors}
+    for key, values in wanted.items():
+        values = list(values or [])
+        if values:
+            st.session_state[key] = [v for v in values if v in known[key]]
+    lo, hi = facets["dates"]
+    lo, hi = _as_date(lo), _as_date(hi)
+    if lo and hi and (f.since or f.until):
+        since = min(max(f.since or lo, lo), hi)
+        until = max(min(f.until or hi, hi), since)
+        st.session_state["f_dates"] = (since, until)
+    if f.contested_only:
+        st.session_state["f_contested"] = True
+
+
+def _filters_from_widgets(facets: dict[str, Any]) -> Filters:
+    q: dict[str, Any] = {}
+    for key, name in (("f_provinces", "provinces"), ("f_sources", "sources"), ("f_event_types", "event_types"),
+                      ("f_actors", "actors")):
+        if st.session_state.get(key):
+            q[name] = list(st.session_state[key])
+    lo, hi = (_as_date(d) for d in facets["dates"])
+    dates = st.session_state.get("f_dates")
+    if dates and lo and hi:
+        since, until = dates
+        if since > lo:
+            q["since"] = since.isoformat()
+        if until < hi:
+            q["until"] = until.isoformat()
+    if st.session_state.get("f_contested"):
+        q["contested_only"] = "1"
+    return Filters.from_query(q)
+
+
+def _mirror_to_url(filters: Filters) -> None:
+    wanted = {k: (list(v) if isinstance(v, (list, tuple)) else str(v)) for k, v in filters.to_query().items()}
+    current = {k: (st.query_params.get_all(k) if isinstance(wanted.get(k), list) else st.query_params.get(k))
+               for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+# --------------------------------------------------------------------------- sidebar
+
+
+def _sidebar(facets: dict[str, Any]) -> None:
+    sb = st.sidebar
+    sb.header("Filters")
+    names = dict(facets["provinces"])
+    sb.multiselect("Province", options=list(names), key="f_provinces",
+                   format_func=lambda iso: f"{names.get(iso) or iso} ({iso})", placeholder="All provinces")
+    sb.multiselect("Source", options=facets["sources"], key="f_sources", placeholder="All sources")
+    lo, hi = (_as_date(d) for d in facets["dates"])
+    if lo and hi and lo < hi:
+        st.session_state.setdefault("f_dates", (lo, hi))
+        sb.slider("Event dates", min_value=lo, max_value=hi, key="f_dates", step=timedelta(days=1), format="YYYY-MM-DD")
+        c1, c2 = sb.columns(2)
+        if st.session_state.get("playing"):
+            c1.button("⏸ Pause", key="pause", on_click=_set_playing, args=(False,), width="stretch")
+        else:
+            c1.button("▶ Play", key="play", on_click=_start_play, args=(lo, hi), width="stretch",
+                      help="Step through the days: the map shows claims up to each day in turn.")
+        c2.button("Reset dates", key="reset_dates", on_click=_reset_dates, args=(lo, hi), width="stretch")
+    elif lo:
+        sb.caption(f"All claims are dated {lo.isoformat()}.")
+    sb.multiselect("Event type", options=facets["event_types"], key="f_event_types",
+                   format_func=lambda e: mapview.default_style().event_label(e), placeholder="All event types")
+    sb.multiselect("Actor", options=facets["actors"], key="f_actors",
+                   format_func=lambda a: mapview.default_style().actor_label(a), placeholder="All actors")
+    sb.toggle("Contested claims only", key="f_contested")
+
+
+def _set_playing(value: bool) -> None:
+    st.session_state["playing"] = value
+
+
+def _start_play(lo: date, hi: date) -> None:
+    since, until = st.session_state.get("f_dates", (lo, hi))
+    # Restart from the first day when the window is already at its end.
+    st.session_state["f_dates"] = (since, since if until >= hi else until)
+    st.session_state["playing"] = True
+
+
+def _reset_dates(lo: date, hi: date) -> None:
+    st.session_state["f_dates"] = (lo, hi)
+    st.session_state["playing"] = False
+
+
+def _advance_play(facets: dict[str, Any]) -> None:
+    """One step of the play-through: widen the window's end by a day (before the slider is drawn)."""
+    hi = _as_date(facets["dates"][1])
+    since, until = st.session_state.get("f_dates", (None, None))
+    if not (hi and until) or until >= hi:
+        st.session_state["playing"] = False
+        return
+    st.session_state["f_dates"] = (since, until + timedelta(days=1))
+
+
+def _safe_name(name: str, taken: set[str]) -> str:
+    """A plain file name for an upload: no folders, no leading dots, nothing but [A-Za-z0-9._-]."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name.replace("\\", "/")).name).lstrip("._") or "upload"
+    base = base[:120]
+    stem, dot, ext = base.rpartition(".")
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}.{ext}" if dot else f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _upload_panel() -> None:
+    with st.sidebar.expander("Add articles", expanded=False):
+        files = st.file_uploader("Article files", type=UPLOAD_TYPES, accept_multiple_files=True, key="uploads",
+                                 help=f"Text, Markdown, HTML or JSON; up to {MAX_UPLOAD_MB} MB each.")
+        source = st.text_input("Source label (optional)", key="upload_source",
+                               help="Used for every uploaded file; otherwise the article's own metadata.")
+        set_date = st.checkbox("Set the publication date", key="upload_set_date")
+        published = st.date_input("Published", key="upload_published") if set_date else None
+        if st.button("Ingest", key="ingest", disabled=not files, type="primary"):
+            _ingest(files or [], source.strip() or None, published)
+        for line in st.session_state.get("_ingest_report", []):
+            (st.error if line.startswith("✗") else st.success)(line)
+
+
+def _ingest(files: list[Any], source: str | None, published: date | None) -> None:
+    report: list[str] = []
+    too_big = [f for f in files if f.size > MAX_UPLOAD_MB * 1024 * 1024]
+    report += [f"✗ {f.name}: larger than {MAX_UPLOAD_MB} MB, not ingested" for f in too_big]
+    accepted = [f for f in files if f not in too_big]
+    if accepted:
+        try:
+            from geo.pipeline import ingest_paths
+        except ImportError as exc:
+            st.session_state["_ingest_report"] = report + [f"✗ ingest is not available: {exc}"]
+            return
+        bar = st.progress(0.0, text="Ingesting…")
+        with tempfile.TemporaryDirectory(prefix="frontline-upload-") as tmp:
+            taken: set[str] = set()
+            paths, shown = [], {}
+            for f in accepted:
+                target = Path(tmp) / _safe_name(f.name, taken)
+                target.write_bytes(f.getvalue())
+                paths.append(target)
+                shown[target.name] = f.name
+
+            def progress(done: int, total: int | None = None, *_: Any) -> None:
+                total = total or len(paths)
+                bar.progress(min(1.0, done / max(total, 1)), text=f"Ingesting… {done}/{total}")
+
+            DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                summary = ingest_paths(paths, DB_PATH, source=source, published=published, profile="syria",
+                                       progress=progress)
+            except Exception as exc:
+                report.append(f"✗ ingest failed: {type(exc).__name__}: {exc}")
+                summary = None
+        bar.empty()
+        if summary is not None:
+            failures = _failures(summary)
+            for name, reason in failures:
+                report.append(f"✗ {shown.get(Path(str(name)).name, Path(str(name)).name)}: {reason}")
+            ok = len(accepted) - len({Path(str(n)).name for n, _ in failures})
+            report.append(f"✓ {ok} file(s) ingested" + _summary_counts(summary))
+    st.session_state["_ingest_report"] = report
+    st.cache_data.clear()
+
+
+def _failures(summary: Any) -> list[tuple[str, str]]:
+    """Per-file failures from ingest_paths' summary, whatever its exact shape (dict or object)."""
+    errors = summary.get("errors") if isinstance(summary, dict) else getattr(summary, "errors", None)
+    if not errors:
+        return []
+    if isinstance(errors, dict):
+        return [(str(k), str(v)) for k, v in errors.items()]
+    out = []
+    for e in errors:
+        if isinstance(e, (tuple, list)) and len(e) >= 2:
+            out.append((str(e[0]), str(e[1])))
+        elif isinstance(e, dict):
+            out.append((str(e.get("path") or e.get("file") or e.get("article")), str(e.get("reason") or e.get("error"))))
+        else:
+            out.append((str(getattr(e, "path", getattr(e, "file", e))), str(getattr(e, "reason", getattr(e, "error", e)))))
+    return out
+
+
+def _summary_counts(summary: Any) -> str:
+    get = summary.get if isinstance(summary, dict) else (lambda k: getattr(summary, k, None))
+    claims = get("claims")
+    return f", {claims} claim(s) found" if isinstance(claims, int) else ""
+
+
+# --------------------------------------------------------------------------- main panels
+
+
+def _export_bytes(db: str, version: tuple, query: tuple, fmt: str) -> bytes:
+    frame = _claims(db, version, query)
+    with tempfile.TemporaryDirectory(prefix="frontline-export-") as tmp:
+        path = Path(tmp) / f"claims.{fmt}"
+        export.write(frame, fmt, path)
+        return path.read_bytes()
+
+
+def _downloads(query: tuple, version: tuple, n: int) -> None:
+    cols = st.columns(len(EXPORTS))
+    for col, (fmt, (label, mime)) in zip(cols, EXPORTS.items()):
+        col.download_button(
+            f"⬇ {label}", data=lambda fmt=fmt: _export_bytes(str(DB_PATH), version, query, fmt),
+            file_name=f"frontline-claims.{fmt}", mime=mime, key=f"download_{fmt}", on_click="ignore",
+            disabled=n == 0, width="stretch", help=f"The {n} filtered claims, as `python -m geo export --format {fmt}`.",
+        )
+
+
+def _table(frame: pd.DataFrame) -> None:
+    table = mapview.claims_table(frame)
+    st.session_state["_table_place_ids"] = table["place_id"].tolist() if len(table) else []
+    st.dataframe(
+        table.drop(columns=["place_id"]), key="table", on_select=_select_from_table, selection_mode="single-row",
+        hide_index=True, height=360,
+        column_config={
+            "url": st.column_config.LinkColumn("Article", display_text="open"),
+            "contested": st.column_config.CheckboxColumn("Contested"),
+            "corroboration": st.column_config.NumberColumn("Sources", help="Independent sources reporting the same"),
+        },
+    )
+
+
+def _select_from_table() -> None:
+    rows = st.session_state["table"].selection.rows
+    ids = st.session_state.get("_table_place_ids", [])
+    if rows and rows[0] < len(ids):
+        st.session_state["place"] = ids[rows[0]]
+
+
+def _place_timeline(frame: pd.DataFrame, version: tuple) -> None:
+    places = mapview.place_choices(frame)
+    if not places:
+        return
+    if st.session_state.get("place") not in places:
+        st.session_state.pop("place", None)
+    place_id = st.selectbox("Place timeline", options=list(places), format_func=places.get, key="place",
+                            index=None, placeholder="Pick a place, or select a row in the table")
+    if not place_id:
+        return
+    everything = _claims(str(DB_PATH), version, ())
+    history = everything[everything["place_id"] == place_id]
+    side_by_side, disagreements = mapview.place_timeline(history)
+    st.caption(f"Every claim about this place in the store, whatever the filters: {len(history)} claim(s) from "
+               f"{history['source'].nunique()} source(s). Days where sources disagree are marked ⚠.")
+    st.dataframe(side_by_side, width="stretch", key="timeline")
+    if disagreements:
+        st.warning(f"Sources disagree on {len(disagreements)} day(s): " + ", ".join(disagreements))
+    st.dataframe(mapview.claims_table(history).drop(columns=["place_id"]), hide_index=True, key="timeline_claims",
+                 column_config={"url": st.column_config.LinkColumn("Article", display_text="open")})
+
+
+def _chart(frame: pd.DataFrame) -> None:
+    by = st.radio("Claims per day by", ["source", "event type"], horizontal=True, key="chart_by")
+    counts = mapview.claims_per_day(frame, "source" if by == "source" else "event_type")
+    if counts.empty:
+        st.caption("No dated claims in the selection.")
+    else:
+        counts.index = [d.strftime("%Y-%m-%d %a") for d in counts.index]  # one bar per day, not a time axis
+        st.bar_chart(counts, height=300, x_label="event date", y_label="claims")
+
+
+def main() -> None:
+    version = _db_version()
+    store_exists = DB_PATH.exists()
+    facets = _facets(str(DB_PATH), version) if store_exists else {
+        "provinces": [], "sources": [], "event_types": [], "actors": [], "dates": (None, None)}
+    _restore_from_url(facets)
+    if st.session_state.get("playing"):
+        _advance_play(facets)
+    _sidebar(facets)
+    _upload_panel()
+
+    filters = _filters_from_widgets(facets)
+    _mirror_to_url(filters)
+    query = _query_key(filters)
+    frame = _claims(str(DB_PATH), version, query) if store_exists else None
+    n = 0 if frame is None else len(frame)
+    total = len(_claims(str(DB_PATH), version, ())) if store_exists else 0
+
+    # Our own constant CSS (no article text): a tighter page top.
+    st.html("<style>.block-container{padding-top:2.2rem} h1{padding-top:0}</style>")
+    st.title("Frontline")
+    st.caption("Reported territorial control in news articles: who says who took, lost, left or holds which place, and when. "
+               "Claims, not facts; every marker links to its source.")
+    if url_error := st.session_state.pop("_url_error", None):
+        st.warning(url_error)
+    if total == 0:
+        st.info(
+            f"The store `{DB_PATH}` holds no claims yet. Add articles with **Add articles** in the sidebar, or from a "
+            f"shell: `python -m geo ingest ARTICLES… --db {DB_PATH}` (`make sample` ingests the bundled sample corpus)."
+        )
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Claims shown", f"{n:,}", help=f"of {total:,} in the store")
+    m2.metric("Places", f"{frame['place_id'].nunique():,}" if n else "0")
+    m3.metric("Sources", f"{frame['source'].nunique():,}" if n else "0")
+    m4.metric("Contested", f"{int(frame['contested'].fillna(False).astype(bool).sum()):,}" if n else "0")
+
+    provinces, countries = _gazetteer_layers()
+    fmap = mapview.build_map(frame, provinces=_provinces_for(provinces, frame, facets), countries=countries)
+    st_folium(fmap, key="map", height=620, width=None, use_container_width=True, returned_objects=[])
+    if gaz_error := st.session_state.get("_gazetteer_error"):
+        st.caption(f"Province shading and outlines unavailable: {gaz_error}")
+
+    _downloads(query, version, n)
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Claims")
+        if n:
+            _table(frame)
+        else:
+            st.caption("No claims match the filters.")
+    with right:
+        st.subheader("Claims per day")
+        if n:
+            _chart(frame)
+    if n:
+        st.subheader("Place timeline")
+        _place_timeline(frame, version)
+
+    if st.session_state.get("playing"):
+        time.sleep(PLAY_SECONDS)
+        st.rerun()
+
+
+def _provinces_for(provinces: Any, frame: pd.DataFrame | None, facets: dict[str, Any]) -> Any:
+    """The admin-1 polygons worth drawing: those of the countries the store reports on."""
+    if provinces is None:
+        return None
+    countries = {iso.split("-")[0] for iso, _ in facets["provinces"] if iso}
+    if frame is not None and len(frame) and "country" in frame:
+        countries |= set(frame["country"].dropna().astype(str))
+    if not countries:
+        return None
+    return provinces[provinces["iso"].astype(str).str.split("-").str[0].isin(countries)]
+
+
+main()
