@@ -38,6 +38,7 @@ class Place:
     geonameid: int | None = None
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    radius_km: float | None = None  # extent of a region/admin1/country entry (None for points)
 
     def to_dict(self) -> dict:
         return {
@@ -52,6 +53,7 @@ class Place:
             "population": self.population,
             "score": round(self.score, 4),
             "reasons": list(self.reasons),
+            "radius_km": self.radius_km,
         }
 
 
