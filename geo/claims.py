@@ -1,0 +1,761 @@
+"""Claim extraction: from a geoparsed :class:`Document` to :class:`Claim` objects with provenance.
+
+Per sentence, the extractor finds event triggers (``data/lexicons/events.toml``), then for each
+trigger decides whether it reports something real (not a condition, a plan, a negation or
+history), who acted (the profile's actors, pronouns carried from earlier sentences), where (the
+places the trigger governs, not landmarks or containers), who says so (speech attribution), and
+when (dates resolved against the publication date). Denials take the places of what they deny.
+
+Everything language-specific lives in ``data/lexicons``; everything conflict-specific in
+``data/profiles``. Precision over recall: a trigger with no actor or no place gives no claim.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from geo.document import Claim, Document, Place, Sentence, Toponym
+from geo.profiles import ActorMention, Profile, load_profile
+from geo.resources import load_toml
+
+EVENT_TYPES = (
+    "capture", "withdrawal", "advance", "defense", "deployment",
+    "border_crossing", "denial", "strike", "protest", "clash",
+)
+# What a denial can deny: reported control changes, not strikes or protests.
+DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "deployment"}
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "a hundred": 100, "a few": 3,
+}
+_UNITS = {"km": 1.0, "kilometres": 1.0, "kilometers": 1.0, "kilometre": 1.0, "kilometer": 1.0,
+          "miles": 1.609344, "mile": 1.609344, "kms": 1.0}
+# Quotation marks are blanked before matching so that "“redeploying and repositioning” in Daraa"
+# reads as one phrase; apostrophes stay (possessives matter).
+_QUOTES = str.maketrans({c: " " for c in "“”«»\"„‟"})
+_CLAUSE_BREAK = re.compile(r"[;:(){}\[\]—–]|,|\s-\s|\b(?:that|while|although|though|whereas|but|as|after|before|when|with|which|who)\b", re.I)
+
+
+@dataclass
+class _Trigger:
+    type: str
+    start: int
+    end: int
+    text: str
+    fallback: bool
+    actor: str | None = None  # named inside the pattern
+    distance_km: float | None = None
+    denied: bool = False  # inside what a denial denies
+
+
+@dataclass
+class _PlaceRef:
+    """A place mention in a sentence: a toponym, or an anaphor resolved to an earlier one."""
+
+    start: int
+    end: int
+    text: str
+    place: Place
+
+    @property
+    def scale(self) -> str:
+        return self.place.scale
+
+
+@dataclass
+class _Speech:
+    verb_start: int
+    verb_end: int
+    claimant: str | None
+    actor: str | None
+    before: bool  # the claimant stands before the verb ("X said"), else after ("said X")
+    denial: bool = False  # "X denied ...": X speaks, but only for the denial
+
+
+@dataclass
+class _DocState:
+    """What earlier sentences established: the last actor named, people and their sides, places."""
+
+    last_actor: str | None = None
+    last_claimant: str | None = None
+    last_claimant_actor: str | None = None
+    people: dict[str, str] = field(default_factory=dict)  # name -> actor
+    places: list[_PlaceRef] = field(default_factory=list)
+
+
+def _words(items: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+
+
+class _Lexicon:
+    """The compiled lexicons for one profile (actor aliases feed the {ACTOR} placeholders)."""
+
+    def __init__(self, profile: Profile):
+        events = load_toml("lexicons/events.toml")
+        cues = load_toml("lexicons/claims.toml")
+        self.profile = profile
+        actor_alts = []
+        for names in profile.aliases.values():
+            actor_alts += [re.escape(n).replace("'", "['’]").replace(r"\ ", r"\s+") for n in names]
+        for names in profile.case_sensitive.values():
+            actor_alts += [f"(?-i:{re.escape(n)})" for n in names]
+        actor_alts.sort(key=len, reverse=True)
+        actor_rx = "(?P<actor>(?:the |its |their )?(?:" + "|".join(actor_alts) + "))"
+        number_rx = r"(?P<num>\d+(?:\.\d+)?|" + _words(list(_NUMBER_WORDS)) + ")"
+        unit_rx = "(?P<unit>" + _words(list(_UNITS)) + ")"
+
+        self.triggers: list[tuple[re.Pattern, dict]] = []
+        for spec in events["trigger"]:
+            for pattern in spec["patterns"]:
+                rx = pattern.replace("{N}", number_rx).replace("{UNIT}", unit_rx)
+                uses_actor = "{ACTOR}" in rx
+                rx = rx.replace("{ACTOR}", actor_rx)
+                compiled = re.compile(r"(?<![\w-])(?:" + rx + r")(?![\w-])", re.I)
+                meta = {
+                    "type": spec["type"],
+                    "fallback": bool(spec.get("fallback", False)),
+                    "actor_in_pattern": uses_actor and spec.get("actor") == "pattern",
+                    "distance": bool(spec.get("distance", False)),
+                }
+                self.triggers.append((compiled, meta))
+        # One cheap pre-filter: a sentence with none of the triggers' leading words is skipped.
+        self.speech = re.compile(
+            r"(?<![\w-])(?P<verb>" + _words(cues["speech_verbs"]) + r")(?![\w-])", re.I)
+        self.denial_verb = re.compile(
+            r"(?<![\w-])(?P<verb>" + _words(cues["denial_verbs"]) + r")(?![\w-])", re.I)
+        self.speech_prefix = re.compile(
+            r"(?<![\w-])(?P<verb>" + _words(cues["speech_prefixes"]) + r")(?![\w-])", re.I)
+        self.third_person = re.compile(r"(?<![\w-])(?:" + _words(cues["third_person"]) + r")(?![\w-])", re.I)
+        self.first_person = re.compile(r"(?<![\w-])(?:" + _words(cues["first_person"]) + r")(?![\w-])", re.I)
+        self.personal = re.compile(r"(?<![\w-])(?:" + _words(cues["personal"]) + r")(?![\w-])", re.I)
+        self.modal = re.compile(r"(?<![\w-])(?:" + _words(cues["modal"]) + r")(?![\w-])", re.I)
+        self.to_before = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
+        self.realising = re.compile(r"(?<![\w-])(?:" + _words(cues["realising_before_to"]) + r")\s+to\s+(?:\w+\s+)?$", re.I)
+        self.negation = re.compile(r"(?<![\w-])(?:" + _words(cues["negation"]) + r")(?![\w-])|n't\b", re.I)
+        self.negation_window = int(cues.get("negation_window", 4))
+        self.background_templates = cues["background"]
+        self.landmark = re.compile(r"(?<![\w-])(?:" + _words(cues["landmark"]) + r")(?![\w-])", re.I)
+        self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")(?![\w-])", re.I)
+        self.anaphora = {k: v for k, v in cues["anaphora"].items()}
+        self.anaphor_rx = re.compile(
+            r"(?<![\w-])(?P<a>" + _words(list(self.anaphora)) + r")(?![\w-])(?!\s+(?:is|are|was|were|has|have|had|will|would)\b)",
+            re.I)
+        titles = _words(cues["people"]["titles"])
+        self.person_intro = re.compile(
+            r"(?P<role>(?:[\w’'-]+\s+){0,3}?)(?:" + titles + r")\s+(?P<name>(?:(?:[A-Z][\w’'-]+|al-[A-Z][\w’'-]+|bin|abu|Abu|Abdel|Abdul|de|van)\s+){0,3}[A-Z][\w’'-]+)"
+        )
+
+    def background(self, published_year: int | None) -> re.Pattern:
+        past = r"(?:1[89]\d\d|20\d\d)"
+        if published_year:
+            past = "(?:" + "|".join(str(y) for y in range(1900, published_year)) + ")"
+        alts = [t.replace("{PASTYEAR}", past) for t in self.background_templates]
+        return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.I)
+
+
+@lru_cache(maxsize=8)
+def _lexicon(profile_id: str) -> _Lexicon:
+    return _Lexicon(load_profile(profile_id))
+
+
+@lru_cache(maxsize=64)
+def _background_rx(profile_id: str, year: int | None) -> re.Pattern:
+    return _lexicon(profile_id).background(year)
+
+
+def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
+    """Every claim the document's sentences report; also stored on ``doc.claims``."""
+    if isinstance(profile, str):
+        profile = load_profile(profile)
+    lex = _lexicon(profile.id)
+    art = doc.article
+    published = art.published
+    year = published.year if published else _latest_year(doc.text)
+    background = _background_rx(profile.id, year)
+    state = _DocState(people=dict(profile.people))
+    toponyms = [t for t in doc.toponyms if t.place is not None and not t.dateline]
+    claims: list[Claim] = []
+    for sentence in doc.sentences:
+        text = sentence.text.translate(_QUOTES)
+        _learn_people(lex, text, state)
+        refs = _place_refs(lex, doc, sentence, text, toponyms, state)
+        mentions = profile.actor_mentions(text)
+        speeches = _speeches(lex, sentence.text, state, profile)
+        if refs:
+            triggers = _triggers(lex, text)
+            if triggers:
+                claims += _sentence_claims(
+                    lex, doc, sentence, text, triggers, refs, mentions, speeches, state, background)
+        state.places += [r for r in refs if r.scale != "country"]
+        _remember_actor(lex, text, mentions, state, speeches)
+    doc.claims = claims
+    return claims
+
+
+# --- the steps -----------------------------------------------------------------------------
+
+
+def _triggers(lex: _Lexicon, text: str) -> list[_Trigger]:
+    found: list[_Trigger] = []
+    for rx, meta in lex.triggers:
+        for m in rx.finditer(text):
+            t = _Trigger(meta["type"], m.start(), m.end(), m.group(0), meta["fallback"])
+            if meta["actor_in_pattern"] and m.groupdict().get("actor"):
+                t.actor = lex.profile.actor_of(m.group("actor"))
+            if meta["distance"]:
+                t.distance_km = _distance_km(m.group("num"), m.group("unit"))
+            found.append(t)
+    # Longest match wins where matches overlap; ties go to the earlier lexicon entry.
+    found.sort(key=lambda t: (-(t.end - t.start), t.start))
+    kept: list[_Trigger] = []
+    for t in found:
+        if all(t.end <= k.start or t.start >= k.end for k in kept):
+            kept.append(t)
+    kept.sort(key=lambda t: t.start)
+    return kept
+
+
+def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str,
+                toponyms: list[Toponym], state: _DocState) -> list[_PlaceRef]:
+    refs = [
+        _PlaceRef(t.start - sentence.start, t.end - sentence.start, t.text, t.place)
+        for t in toponyms
+        if t.start >= sentence.start and t.end <= sentence.end
+    ]
+    for m in lex.anaphor_rx.finditer(text):
+        if any(r.start <= m.start() < r.end for r in refs):
+            continue
+        scales = lex.anaphora.get(m.group("a").lower(), [])
+        earlier = [r for r in refs if r.end <= m.start()] + state.places[::-1]
+        # Nearest earlier place of a fitting scale: in this sentence first, then before it.
+        in_sentence = [r for r in refs if r.end <= m.start() and r.scale in scales]
+        target = in_sentence[-1] if in_sentence else next((r for r in earlier if r.scale in scales), None)
+        if target is not None:
+            refs.append(_PlaceRef(m.start(), m.end(), m.group(0), target.place))
+    refs.sort(key=lambda r: r.start)
+    return refs
+
+
+def _speeches(lex: _Lexicon, text: str, state: _DocState, profile: Profile) -> list[_Speech]:
+    out: list[_Speech] = []
+    for m in lex.speech.finditer(text):
+        before = _phrase_before(text, m.start())
+        after_phrase = _phrase_after(text, m.end())
+        if m.group("verb").lower().endswith("ing") and out:
+            # "..., said X, adding that ...": the same speaker goes on.
+            prev = out[-1]
+            out.append(_Speech(m.start(), m.end(), prev.claimant, prev.actor, True))
+            continue
+        if before and not _is_pronoun(lex, before):
+            out.append(_make_speech(profile, state, m, before, True))
+        elif before and _is_pronoun(lex, before):
+            claimant, actor = _pronoun_claimant(lex, before, state)
+            out.append(_Speech(m.start(), m.end(), claimant, actor, True))
+        elif after_phrase:
+            out.append(_make_speech(profile, state, m, after_phrase, False))
+    for m in lex.speech_prefix.finditer(text):
+        phrase = _phrase_after(text, m.end())
+        if phrase:
+            out.append(_make_speech(profile, state, m, phrase, False))
+    for m in lex.denial_verb.finditer(text):
+        phrase = _phrase_before(text, m.start())
+        if phrase and not _is_pronoun(lex, phrase):
+            speech = _make_speech(profile, state, m, phrase, True)
+            speech.denial = True
+            out.append(speech)
+    out.sort(key=lambda s: s.verb_start)
+    return out
+
+
+def _make_speech(profile: Profile, state: _DocState, m: re.Match, phrase: str, before: bool) -> _Speech:
+    phrase = _clean_phrase(phrase)
+    actor = _actor_of_phrase(profile, phrase, state)
+    claimant = profile.canonical_claimant(phrase)
+    if claimant == phrase and len(phrase.split()) > 4:
+        # A long subject such as "Rebels on a lightning advance through Syria": name its party.
+        mentions = profile.actor_mentions(phrase)
+        if mentions and mentions[0].start == 0 and re.match(
+                r"\s+(?:on|in|at|from|with|near|across|through|who|which|of)\b", phrase[mentions[0].end:]):
+            claimant = mentions[0].text
+    return _Speech(m.start(), m.end(), claimant, actor, before)
+
+
+def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeches, state, background) -> list[Claim]:
+    profile = lex.profile
+    triggers = _merge_distances(text, triggers)
+    # Denials first: what they deny is not itself a claim, and lends them its places.
+    denial_places: dict[int, list[_PlaceRef]] = {}
+    for i, t in enumerate(triggers):
+        if t.type != "denial":
+            continue
+        end = _clause_end(text, t.end)
+        denied = [u for u in triggers[i + 1:] if u.start < end and u.type in DENIABLE]
+        if not denied:
+            continue
+        for u in denied:
+            u.denied = True
+        places = [r for r in refs if t.end <= r.start < end]
+        denial_places[i] = places
+
+    claims: list[Claim] = []
+    seen: set[tuple] = set()
+    for i, t in enumerate(triggers):
+        if t.denied:
+            continue
+        if t.type == "denial" and i not in denial_places:
+            continue  # a denial of something other than a control change
+        clause = text[_clause_start(text, t.start):t.start]
+        if _unreal(lex, text, clause, t):
+            continue
+        if background.search(_clause_text(text, t.start, t.end)):
+            continue
+        event_type = t.type
+        negated = _negated(lex, text, t)
+        if negated:
+            # "State television reported that the insurgents had not entered Homs": a denial by
+            # whoever reports it, of the other side's capture or advance.
+            if t.type in {"capture", "advance"} and any(s.verb_start < t.start for s in speeches):
+                event_type = "denial"
+            else:
+                continue
+
+        if event_type == "denial":
+            places = denial_places.get(i) or _objects(lex, text, t, refs, triggers)
+            if not places:
+                continue
+            speech = _speech_for(speeches, t)
+            actor = _denial_actor(lex, text, t, mentions, speech, state)
+            claimant = speech.claimant if speech else None
+            if t.type == "denial":
+                subject = _phrase_before(text, t.start)
+                if subject and not _is_pronoun(lex, subject):
+                    claimant = profile.canonical_claimant(_clean_phrase(subject))
+        else:
+            places = _objects(lex, text, t, refs, triggers)
+            if not places:
+                fronted = _fronted_place(text, refs)
+                if fronted is not None and fronted.end <= t.start:
+                    places = [fronted]
+            if not places and t.fallback:
+                places = _fallback_place(lex, text, t, refs, triggers)
+            if not places:
+                continue
+            speech = _speech_for(speeches, t)
+            actor = t.actor or _subject_actor(lex, text, t, mentions, speech, state)
+            claimant = speech.claimant if speech else None
+        if actor is None or actor not in profile.actor_labels:
+            continue
+        places = _specific(places, refs, event_type)
+        for ref in places:
+            key = (ref.place.place_id, event_type, actor, t.distance_km)
+            if key in seen:
+                continue
+            seen.add(key)
+            claims.append(_claim(doc, sentence, text, t, ref, event_type, actor, claimant))
+    return claims
+
+
+def _merge_distances(text: str, triggers: list[_Trigger]) -> list[_Trigger]:
+    """A distance right after a verb qualifies that verb's place: "withdrawing from towns 10
+    kilometres from Damascus" is a withdrawal near Damascus, not an advance."""
+    out: list[_Trigger] = []
+    for t in triggers:
+        prev = out[-1] if out else None
+        if (t.distance_km is not None and prev is not None and prev.type not in ("advance", "denial")
+                and prev.distance_km is None and len(text[prev.end:t.start]) <= 40
+                and not re.search(r"[,;]", text[prev.end:t.start])):
+            prev.end, prev.distance_km = t.end, t.distance_km
+            prev.text = text[prev.start:prev.end]
+            continue
+        out.append(t)
+    return out
+
+
+# --- reality checks --------------------------------------------------------------------------
+
+
+def _unreal(lex: _Lexicon, text: str, clause: str, t: _Trigger) -> bool:
+    if lex.modal.search(clause):
+        return True
+    before = text[:t.start]
+    if lex.to_before.search(before[-40:]) and not lex.realising.search(before[-60:]):
+        return True
+    return False
+
+
+def _negated(lex: _Lexicon, text: str, t: _Trigger) -> bool:
+    window = " ".join(text[:t.start].split()[-lex.negation_window:])
+    if t.text.lower().startswith("no longer"):
+        return False
+    return bool(lex.negation.search(window))
+
+
+# --- places ----------------------------------------------------------------------------------
+
+
+def _objects(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
+             triggers: list[_Trigger]) -> list[_PlaceRef]:
+    """The places a trigger governs: the first one after it, and those coordinated with it."""
+    next_start = min((u.start for u in triggers if u.start >= t.end), default=len(text))
+    after = [r for r in refs if r.start >= t.end and r.start < next_start]
+    out: list[_PlaceRef] = []
+    last_end = t.end
+    for k, r in enumerate(after):
+        gap = text[last_end:r.start]
+        if _subject_of_next(text, r, triggers):
+            break  # "..., Daraa was taken by": the place is the next clause's subject
+        nxt = after[k + 1] if k + 1 < len(after) else None
+        if r.scale == "country" and nxt is not None and re.fullmatch(r"['’]s?\s+(?:[\w-]+\s+){0,2}", text[r.end:nxt.start]):
+            if out or _governed_gap(lex, gap):
+                last_end = r.end
+                continue  # "Syria's Qusayr area": the country only qualifies the place
+        if not out:
+            if not _governed_gap(lex, gap):
+                break
+            out.append(r)
+        else:
+            prev = out[-1]
+            if _contains(prev.place, r.place) and re.fullmatch(r"[\s,]*(?:in|of|,)?\s*(?:the\s+)?(?:[\w’'-]+\s+){0,2}", gap, re.I):
+                last_end = r.end
+                continue  # "Saasaa ... in the Damascus countryside": a container, not another place
+            if lex.landmark.search(gap) or not _coordinated_gap(gap):
+                break
+            out.append(r)
+        last_end = r.end
+    out += _resumed(text, t, refs, out, triggers)
+    return out
+
+
+def _resumed(text: str, t: _Trigger, refs: list[_PlaceRef], taken: list[_PlaceRef],
+             triggers: list[_Trigger]) -> list[_PlaceRef]:
+    """Places that resume a trigger's list after an interruption: "evacuations from Quneitra,
+    near X, where Y happened, as well as from Deir Ezzor"."""
+    prep = re.search(r"\b(from|in|of|into|to)$", t.text, re.I)
+    if not prep:
+        return []
+    rx = re.compile(r"(?:,\s*|\s)(?:as well as|and|or)\s+(?:also\s+)?" + prep.group(1) + r"\s+(?:the\s+)?$", re.I)
+    out = []
+    for r in refs:
+        if r.start <= t.end or r in taken or r.scale == "country":
+            continue
+        if rx.search(text[max(0, r.start - 30):r.start]):
+            out.append(r)
+    return out
+
+
+def _subject_of_next(text: str, r: _PlaceRef, triggers: list[_Trigger]) -> bool:
+    for u in triggers:
+        if u.start >= r.end:
+            gap = text[r.end:u.start]
+            return bool(re.fullmatch(r"\s*(?:(?:is|are|was|were|has|have|had|been|being|now|also|reportedly|then|finally|itself)\s+)*", gap, re.I))
+    return False
+
+
+def _governed_gap(lex: _Lexicon, gap: str) -> bool:
+    if len(gap) > 70 or ";" in gap:
+        return False
+    if re.match(r"\s*(?:,|as well as\b)", gap, re.I):
+        return False  # a comma right after the verb closes its phrase
+    if gap.count(",") > 1:
+        return False
+    if "," in gap and len(gap) > 45:
+        return False
+    if lex.speech.search(gap) or lex.landmark.search(gap):
+        return False
+    return True
+
+
+def _coordinated_gap(gap: str) -> bool:
+    if len(gap) > 45 or ";" in gap:
+        return False
+    return bool(re.search(r",|\band\b|\bor\b|\bas well as\b|&", gap, re.I))
+
+
+def _contains(inner: Place, outer: Place) -> bool:
+    rank = {"point": 0, "admin1": 1, "region": 2, "country": 3}
+    if rank.get(outer.scale, 0) <= rank.get(inner.scale, 0):
+        return False
+    if outer.scale == "admin1":
+        return inner.province == outer.province
+    if outer.scale == "country":
+        return inner.country == outer.country
+    return True
+
+
+def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
+                    triggers: list[_Trigger]) -> list[_PlaceRef]:
+    before = [r for r in refs if r.end <= t.start and r.scale != "country"]
+    if not before:
+        return []
+    nearest = before[-1]
+    gap = text[nearest.end:t.start]
+    if re.match(r"\s*,?\s*where\b", gap, re.I):
+        return [nearest]
+    fronted = _fronted_place(text, refs)
+    if fronted is not None and fronted.end <= t.start:
+        return [fronted]
+    if len(gap) <= 80 and ";" not in gap and not lex.landmark.search(text[max(0, nearest.start - 12):nearest.start]):
+        return [nearest]
+    return []
+
+
+def _fronted_place(text: str, refs: list[_PlaceRef]) -> _PlaceRef | None:
+    """The place of a sentence-opening "In X," / "In nearby X province,"."""
+    m = re.match(r"\s*(?:in|at|inside|across)\s+[^,]{0,60}?,", text, re.I)
+    if not m:
+        return None
+    inside = [r for r in refs if r.end <= m.end() and r.scale != "country"]
+    return inside[0] if inside else None
+
+
+def _specific(places: list[_PlaceRef], refs: list[_PlaceRef], event_type: str) -> list[_PlaceRef]:
+    """Countries are no place for a point on a map: use a named place inside them, or nothing."""
+    out = []
+    for p in places:
+        if p.scale != "country":
+            out.append(p)
+            continue
+        inside = [r for r in refs if r.scale in ("point", "admin1") and r.place.country == p.place.country]
+        if inside and event_type == "border_crossing":
+            out.append(inside[0])
+    return [p for i, p in enumerate(out) if p.place.place_id not in {q.place.place_id for q in out[:i]}]
+
+
+# --- actors and claimants ----------------------------------------------------------------------
+
+
+def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
+    by = re.match(r"\s*(?:\w+\s+){0,2}?by\s+", text[t.end:]) or (re.search(r"\bby\s*$", t.text) and re.match(r"\s*", text[t.end:]))
+    if by:
+        after = [m for m in mentions if m.start >= t.end + by.end() - 1 and m.start <= t.end + by.end() + 12]
+        if after:
+            return after[0].actor
+    clause_start = _subject_clause_start(text, t.start)
+    candidates = _pronoun_mentions(lex, text, mentions, speech, state)
+    before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
+    if before:
+        return before[-1][2]
+    before = [c for c in candidates if c[1] <= t.start]
+    if before:
+        return before[-1][2]
+    inside = [m for m in mentions if m.start >= t.start and m.end <= t.end]
+    if inside:
+        return inside[0].actor
+    after = [c for c in candidates if c[0] >= t.end]
+    if after:
+        return after[0][2]
+    return None
+
+
+def _denial_actor(lex, text, t, mentions, speech, state) -> str | None:
+    # The one who denies: the subject of "denied", or whoever reports the negated event.
+    if t.type == "denial":
+        candidates = _pronoun_mentions(lex, text, mentions, speech, state)
+        before = [c for c in candidates if c[1] <= t.start]
+        if before:
+            return before[-1][2]
+    if speech and speech.actor:
+        return speech.actor
+    return None
+
+
+def _pronoun_mentions(lex, text, mentions, speech, state) -> list[tuple[int, int, str]]:
+    """Actor mentions plus pronouns resolved to actors, in text order: (start, end, actor)."""
+    out = [(m.start, m.end, m.actor) for m in mentions]
+    taken = [(m.start, m.end) for m in mentions]
+    for m in lex.third_person.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        earlier = [a for a in out if a[1] <= m.start()]
+        actor = max(earlier)[2] if earlier else state.last_actor
+        if actor:
+            out.append((m.start(), m.end(), actor))
+    for m in lex.first_person.finditer(text):
+        actor = speech.actor if speech and speech.actor else state.last_claimant_actor
+        if actor:
+            out.append((m.start(), m.end(), actor))
+    out.sort()
+    return out
+
+
+def _speech_for(speeches: list[_Speech], t: _Trigger) -> _Speech | None:
+    if t.type != "denial":
+        speeches = [s for s in speeches if not s.denial]
+    before = [s for s in speeches if s.verb_end <= t.start]
+    if before:
+        return before[-1]
+    after = [s for s in speeches if s.verb_start >= t.end]
+    # "<what happened>, X said.": the attribution that closes the sentence speaks for all of it.
+    return after[-1] if after else None
+
+
+def _actor_of_phrase(profile: Profile, phrase: str, state: _DocState) -> str | None:
+    for name, actor in sorted(state.people.items(), key=lambda kv: -len(kv[0])):
+        if name in phrase:
+            return actor
+    return profile.actor_of(phrase)
+
+
+def _pronoun_claimant(lex, pronoun: str, state: _DocState) -> tuple[str | None, str | None]:
+    if lex.personal.fullmatch(pronoun.strip()):
+        return state.last_claimant, state.last_claimant_actor
+    return state.last_claimant, state.last_claimant_actor or state.last_actor
+
+
+def _is_pronoun(lex: _Lexicon, phrase: str) -> bool:
+    p = phrase.strip()
+    return bool(lex.third_person.fullmatch(p) or lex.personal.fullmatch(p) or lex.first_person.fullmatch(p))
+
+
+def _learn_people(lex: _Lexicon, text: str, state: _DocState) -> None:
+    for m in lex.person_intro.finditer(text):
+        actor = lex.profile.actor_of(m.group("role") or "") if m.group("role") else None
+        if not actor:
+            continue
+        name = m.group("name").strip()
+        tokens = name.split()
+        state.people[name] = actor
+        if len(tokens) >= 2:
+            state.people[" ".join(tokens[-2:])] = actor
+        if len(tokens) >= 3:
+            state.people[" ".join(tokens[1:])] = actor
+
+
+def _remember_actor(lex, text, mentions, state, speeches) -> None:
+    if mentions:
+        state.last_actor = mentions[-1].actor
+    if speeches:
+        last = speeches[-1]
+        if last.claimant:
+            state.last_claimant = last.claimant
+        if last.actor:
+            state.last_claimant_actor = last.actor
+
+
+# --- phrases ------------------------------------------------------------------------------------
+
+_PHRASE_STOP = re.compile(r"[,;:.!?()“”\"]|\b(?:that|and said|while|although|though|but|where|which|who|as|with)\b", re.I)
+
+
+def _phrase_before(text: str, end: int) -> str:
+    """The noun phrase that ends just before ``end`` (the subject of "X said")."""
+    chunk = text[max(0, end - 120):end].rstrip()
+    if chunk.endswith(","):
+        chunk = chunk[:-1]  # "the mayor of X, told Reuters": an appositive subject
+    cut = max((m.end() for m in _PHRASE_STOP.finditer(chunk)), default=0)
+    phrase = chunk[cut:].strip()
+    words = phrase.split()
+    # Adverbs and auxiliaries between subject and verb: "Abdel Ghani said earlier", "flatly denied".
+    while words and words[-1].lower() in {"flatly", "also", "earlier", "later", "had", "has", "have", "firmly", "strongly", "further", "reportedly", "then"}:
+        words.pop()
+    return " ".join(words[-10:])
+
+
+def _phrase_after(text: str, start: int) -> str:
+    chunk = text[start:start + 120]
+    m = _PHRASE_STOP.search(chunk)
+    phrase = chunk[:m.start()] if m else chunk
+    phrase = re.split(r"\s+(?:in a|in an|on|to|via|after|before|adding|saying|told)\b", phrase, maxsplit=1)[0]
+    return phrase.strip()
+
+
+def _clean_phrase(phrase: str) -> str:
+    phrase = re.sub(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:(?:the|a|an|and|but|however|meanwhile|with|both)\s+)*", "", phrase.strip(), flags=re.I)
+    phrase = re.sub(r"\s+(?:on|late|early)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)$", "", phrase, flags=re.I)
+    phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:“”\"'’")
+    return phrase[:100]
+
+
+def _clause_start(text: str, pos: int) -> int:
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)]
+    return starts[-1] if starts else 0
+
+
+def _subject_clause_start(text: str, pos: int) -> int:
+    # Clauses for the subject search: only hard breaks, so "The army said it was redeploying"
+    # and "After the rebels seized X" keep their subjects.
+    starts = [m.end() for m in re.finditer(r"[;:]|\b(?:although|though|while|whereas|but)\b", text[:pos], re.I)]
+    return starts[-1] if starts else 0
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = re.compile(r"[;]|,\s*(?:while|although|though|whereas|but)\b|\b(?:although|though|whereas)\b", re.I).search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _clause_text(text: str, start: int, end: int) -> str:
+    s = _clause_start(text, start)
+    m = re.compile(r"[;,:()—–]").search(text, end)
+    return text[s:m.start() if m else len(text)]
+
+
+def _distance_km(num: str | None, unit: str | None) -> float | None:
+    if not num or not unit:
+        return None
+    n = _NUMBER_WORDS.get(num.lower())
+    value = float(n) if n is not None else float(num)
+    return round(value * _UNITS.get(unit.lower(), 1.0), 1)
+
+
+def _contains_year(text: str) -> int | None:
+    years = [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", text)]
+    return max(years) if years else None
+
+
+def _latest_year(text: str) -> int | None:
+    return _contains_year(text)
+
+
+# --- the claim -----------------------------------------------------------------------------------
+
+
+def _claim(doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
+           event_type: str, actor: str, claimant: str | None) -> Claim:
+    from geo.dates import find_dates
+
+    art = doc.article
+    place = ref.place
+    precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
+    distance = t.distance_km
+    if precision == "point":
+        lead = text[max(0, ref.start - 25):ref.start]
+        if distance is not None or _NEAR_RX.search(lead) or ref.text.lower() in ("there",):
+            precision = "near"
+    event_date, date_precision = art.published, None
+    mentions = find_dates(sentence.text, art.published) if art.published else []
+    if mentions:
+        best = min(mentions, key=lambda d: min(abs(d.start - t.start), abs(d.end - t.end)))
+        event_date, date_precision = best.date, best.precision
+    elif art.published:
+        date_precision = "day"
+    return Claim(
+        article=art.article,
+        place=place.name,
+        place_id=place.place_id,
+        lat=place.lat,
+        lon=place.lon,
+        event_type=event_type,
+        actor=actor,
+        evidence=sentence.text,
+        evidence_start=sentence.start,
+        evidence_end=sentence.end,
+        claimant=claimant,
+        country=place.country,
+        province=place.province,
+        geo_precision=precision,
+        event_date=event_date,
+        date_precision=date_precision,
+        distance_km=distance,
+        source=art.source,
+        published=art.published,
+        title=art.title,
+        url=art.url,
+        place_start=sentence.start + ref.start,
+        place_end=sentence.start + ref.end,
+    )
+
+
+_NEAR_RX = re.compile(r"\b(?:near|outside|around|close to|outskirts of|edge of|suburbs? of|vicinity of|doorstep of|gates of)\s+(?:the\s+)?(?:city of\s+)?$", re.I)
