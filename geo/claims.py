@@ -620,6 +620,7 @@ def _learn_people(lex: _Lexicon, text: str, state: _DocState) -> None:
         state.people[name] = actor
         if len(tokens) >= 2:
             state.people[" ".join(tokens[-2:])] = actor
+            state.people[tokens[-1]] = actor  # "Khaled said" after "spokesman Omar Khaled"
         if len(tokens) >= 3:
             state.people[" ".join(tokens[1:])] = actor
 

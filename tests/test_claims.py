@@ -1,0 +1,176 @@
+"""The claim extractor on sentences of our own: each test states a reading an analyst would make."""
+from datetime import date
+
+import pytest
+
+from claimkit import claims_of, make_doc
+from geo.claims import extract
+
+
+def one(text: str, **kw):
+    doc = make_doc(text, **kw)
+    claims = extract(doc, kw.pop("profile", "syria") if "profile" in kw else "syria")
+    assert len(claims) == 1, [(c.place, c.event_type, c.actor) for c in claims]
+    return claims[0]
+
+
+def test_capture_by_the_subject_of_the_sentence():
+    assert claims_of("Rebels captured Hama after a short battle, the monitor said.") == {("Hama", "capture", "rebels")}
+
+
+def test_passive_capture_names_the_agent():
+    assert claims_of("Homs was seized by Kurdish-led forces late on Friday.") == {("Homs", "capture", "kurdish_led_forces")}
+
+
+def test_coordinated_places_share_the_event():
+    assert claims_of("Insurgents overran Aleppo and Hama within a week.") == {
+        ("Aleppo", "capture", "rebels"), ("Hama", "capture", "rebels")}
+
+
+def test_lost_control_of_a_province_is_a_withdrawal_at_admin1_precision():
+    c = one("The monitor said government forces lost control of Daraa province on Thursday.")
+    assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Daraa", "withdrawal", "government", "admin1")
+    assert c.claimant == "Syrian Observatory for Human Rights"
+    assert c.event_date == date(2024, 12, 5) and c.date_precision == "day"
+
+
+def test_distance_gives_an_advance_near_the_place_with_its_radius():
+    c = one("Opposition fighters were now within 15 kilometres (9 miles) of Damascus, residents said.")
+    assert (c.place, c.event_type, c.actor) == ("Damascus", "advance", "rebels")
+    assert c.distance_km == 15 and c.geo_precision == "near"
+
+
+def test_distance_in_miles_is_converted():
+    c = one("Rebels are only 10 miles from Homs.")
+    assert c.distance_km == pytest.approx(16.1, abs=0.1)
+
+
+def test_distance_after_a_withdrawal_qualifies_the_withdrawal():
+    c = one("Troops were pulling back from villages just 8 km from Homs.")
+    assert (c.event_type, c.actor, c.distance_km) == ("withdrawal", "government", 8)
+
+
+def test_denial_replaces_what_it_denies():
+    claims = claims_of("The defence ministry denied that its troops had withdrawn from Homs.")
+    assert claims == {("Homs", "denial", "government")}
+
+
+def test_there_is_no_truth_denial_speaks_for_the_earlier_speaker():
+    text = ("The army command issued a statement on Saturday. "
+            "\u201cThere is no truth to reports that our forces pulled out of Hama,\u201d it said.")
+    assert claims_of(text) == {("Hama", "denial", "government")}
+
+
+def test_a_reported_negated_entry_is_a_denial_by_the_reporter():
+    assert claims_of("State media reported that the rebels had not entered Homs.") == {("Homs", "denial", "government")}
+
+
+def test_denial_of_something_else_is_no_claim():
+    assert claims_of("The presidency denied reports that the president had left Damascus.") == set()
+
+
+def test_hypotheticals_plans_and_wishes_are_not_events():
+    assert claims_of("If Homs falls, Damascus would be cut off from the coast.") == set()
+    assert claims_of("The rebel leader told fighters to prepare to take Damascus.") == set()
+    assert claims_of("Moscow said Damascus should not fall to the rebels.") == set()
+
+
+def test_history_told_as_background_is_not_an_event():
+    assert claims_of("Government forces recaptured Aleppo in 2016 after a long siege.") == set()
+    assert claims_of("The army carried out a massacre in Hama in the 1980s.") == set()
+
+
+def test_landmark_after_near_is_not_where_it_happened():
+    claims = claims_of("The monitor said troops abandoned posts in Quneitra, near the Golan Heights.")
+    assert claims == {("Quneitra", "withdrawal", "government")}
+
+
+def test_where_clause_puts_the_event_at_the_landmark():
+    claims = claims_of("Troops left Quneitra, near the Golan Heights, where Israel said it was boosting its troop presence.")
+    assert ("Golan Heights", "deployment", "israel") in claims
+    assert ("Golan Heights", "withdrawal", "government") not in claims
+
+
+def test_container_province_is_not_a_second_place():
+    claims = claims_of("Rebels said they were able to control the Saasaa security branch in the Damascus countryside.")
+    assert claims == {("Sa'sa'", "capture", "rebels")}
+
+
+def test_pronoun_carries_the_actor_from_the_previous_sentence():
+    text = "Hayat Tahrir al-Sham has led a rapid advance. It captured Aleppo a week ago."
+    c = [c for c in extract(make_doc(text), "syria") if c.place == "Aleppo"][0]
+    assert (c.event_type, c.actor) == ("capture", "rebels")
+    assert c.event_date == date(2024, 11, 30) and c.date_precision == "week"
+
+
+def test_first_person_quote_speaks_for_the_speaker():
+    text = "\u201cOur fighters entered Homs this morning,\u201d said opposition commander Ali Hassan."
+    c = one(text)
+    assert (c.event_type, c.actor, c.claimant) == ("capture", "rebels", "opposition commander Ali Hassan")
+
+
+def test_person_introduced_with_a_title_is_remembered():
+    text = ("Rebel spokesman Omar Khaled spoke to reporters. "
+            "\u201cWe have taken control of Hama,\u201d Khaled said.")
+    assert claims_of(text) == {("Hama", "capture", "rebels")}
+
+
+def test_country_alone_is_no_place_on_the_map():
+    assert claims_of("Rebels advanced through Syria on Friday.") == set()
+    assert claims_of("Fidan and his counterparts discussed the war in Qatar on Saturday.") == set()
+
+
+def test_border_crossing_goes_to_the_named_border_town():
+    text = "Some 500 Syrian soldiers crossed into Iraq, the mayor of Al-Qaim told reporters."
+    assert claims_of(text) == {("Al-Qaim", "border_crossing", "government")}
+
+
+def test_by_friday_dates_the_event_the_day_before_a_saturday_report():
+    c = one("By Friday, the government was pulling its troops out of Deir Ezzor.")
+    assert c.event_date == date(2024, 12, 6) and c.date_precision == "day"
+
+
+def test_no_publication_date_gives_no_relative_dates():
+    c = one("By Friday, the government was pulling its troops out of Deir Ezzor.", published=None)
+    assert c.event_date is None
+
+
+def test_trigger_without_actor_gives_no_claim():
+    assert claims_of("At least seven people were killed in strikes near Homs.") == set()
+
+
+def test_evidence_is_the_sentence_with_offsets():
+    text = "Heavy fighting was reported. Rebels seized Hama on Friday."
+    c = one(text)
+    assert text[c.evidence_start:c.evidence_end] == c.evidence == "Rebels seized Hama on Friday."
+    assert text[c.place_start:c.place_end] == "Hama"
+
+
+def test_dateline_toponyms_are_not_claim_places():
+    doc = make_doc("Damascus - Rebels seized Hama on Friday.")
+    doc.toponyms[0].dateline = True
+    assert {(c.place, c.event_type) for c in extract(doc, "syria")} == {("Hama", "capture")}
+
+
+def test_protest_in_a_fronted_place():
+    assert claims_of("In Hama, protesters toppled a statue of the former president.") == {("Hama", "protest", "civilians")}
+
+
+# --- another conflict: nothing Syrian is hard-coded -----------------------------------------
+
+
+def test_ukraine_profile_capture_and_withdrawal():
+    text = ("Russian forces captured Avdiivka, Ukraine's General Staff said on Saturday. "
+            "Ukrainian troops withdrew from Bakhmut earlier in the week.")
+    assert claims_of(text, profile="ukraine") == {
+        ("Avdiivka", "capture", "russia"), ("Bakhmut", "withdrawal", "ukraine")}
+
+
+def test_ukraine_profile_does_not_know_syrian_actors():
+    assert claims_of("Rebels captured Kharkiv.", profile="ukraine") == set()
+
+
+def test_ukraine_claimant_is_canonical():
+    doc = make_doc("Russian troops were within 20 km of Kharkiv, according to the General Staff.")
+    (c,) = extract(doc, "ukraine")
+    assert (c.actor, c.distance_km, c.claimant) == ("russia", 20, "Ukrainian General Staff")
