@@ -387,6 +387,14 @@ def _read_html(html: str, path: Path) -> tuple[list[Article], list[ArticleError]
     return [_from_fields(fields, name=path.name, text=text, path=str(path))], [], sitename
 
 
+_JSON_TYPES = {"int": "number", "float": "number", "str": "string", "list": "list", "bool": "boolean",
+               "NoneType": "null", "dict": "object"}
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value).__name__, type(value).__name__)
+
+
 def _json_error(e: json.JSONDecodeError) -> str:
     return f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
 
@@ -405,7 +413,7 @@ def _read_json(text: str, path: Path) -> tuple[list[Article], list[ArticleError]
         if not items:
             raise ArticleError(path, "empty JSON list: no articles")
     else:
-        raise ArticleError(path, f"JSON holds a {type(data).__name__}, not an article object or a list of them")
+        raise ArticleError(path, f"JSON holds a {_json_type(data)}, not an article object or a list of them")
     good: list[Article] = []
     bad: list[ArticleError] = []
     for i, item in enumerate(items, start=1):
@@ -413,7 +421,7 @@ def _read_json(text: str, path: Path) -> tuple[list[Article], list[ArticleError]
         where = f"{path}#{i}" if listed else str(path)
         label = f"object #{i}" if listed else "the object"
         if not isinstance(item, dict):
-            bad.append(ArticleError(where, f"item #{i} is a {type(item).__name__}, not an article object"))
+            bad.append(ArticleError(where, f"item #{i} is a {_json_type(item)}, not an article object"))
             continue
         body = item.get("text")
         if body is None:

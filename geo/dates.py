@@ -62,6 +62,7 @@ class _Lexicon:
     numbers: dict[str, int]
     primary_labels: tuple[str, ...]
     secondary_labels: tuple[str, ...]
+    dateparser_languages: tuple[str, ...]
 
     def month(self, name: str) -> int:
         name = name.rstrip(".")
@@ -82,6 +83,7 @@ def _lexicon() -> _Lexicon:
         numbers={k.lower(): int(v) for k, v in raw["numbers"].items()},
         primary_labels=tuple(labels["primary"]),
         secondary_labels=tuple(labels["secondary"]),
+        dateparser_languages=tuple(raw["dateparser"]["languages"]),
     )
 
 
@@ -382,26 +384,31 @@ def parse_date(value: str) -> date | None:
         return None
     import dateparser  # slow to import; most articles never get here
 
-    parsed = dateparser.parse(value[:80], settings=_DATEPARSER_SETTINGS)
+    parsed = dateparser.parse(
+        value[:80], languages=list(_lexicon().dateparser_languages), settings=_DATEPARSER_SETTINGS
+    )
     if isinstance(parsed, datetime) and _MIN_YEAR <= parsed.year <= _MAX_YEAR:
         return parsed.date()
     return None
 
 
-def _label_value_date(value: str) -> date | None:
+_YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}(?!\d)")
+
+
+def _leading_date(value: str) -> date | None:
+    """A full date at the start of ``value``, which may run on into the body text."""
     value = value.strip()
     if not value or not re.search(r"\d", value[:40]):
         return None
     m = _patterns().explicit_with_year.match(value)
     if m:
         return _explicit(m, _lexicon())
-    # The value may run into the body ("date 7 déc. 2024 Les rebelles ..."): try the longest
-    # leading run of words that still parses as a date.
+    # Another language or layout ("7 décembre 2024 à 10h05 Les rebelles ..."): hand dateparser the
+    # words up to the first year, which is where nearly every written date ends.
     words = value.split()[:8]
-    for n in range(len(words), 1, -1):
-        found = parse_date(" ".join(words[:n]))
-        if found:
-            return found
+    for i, word in enumerate(words):
+        if _YEAR_TOKEN.search(word):
+            return parse_date(" ".join(words[: i + 1]))
     return None
 
 
@@ -424,7 +431,7 @@ def infer_published(text: str) -> date | None:
     lex = _lexicon()
     for line in head_lines:
         for m in pats.primary_label.finditer(line):
-            found = _label_value_date(m.group("value"))
+            found = _leading_date(m.group("value"))
             if found:
                 return found
     for line in head_lines:
@@ -437,6 +444,12 @@ def infer_published(text: str) -> date | None:
                 found = _explicit(d, lex) if d else None
                 if found:
                     return found
+    # A dateline in another language ("دمشق، 7 ديسمبر 2024 -", "Damas, 7 décembre 2024 —").
+    m = _FOREIGN_DATELINE.match(head_lines[0])
+    if m:
+        found = _leading_date(m.group("value"))
+        if found:
+            return found
     for line in head_lines[:3]:
         m = pats.iso.search(line)
         if m:
@@ -445,11 +458,13 @@ def infer_published(text: str) -> date | None:
                 return found
     for line in head_lines:
         for m in pats.secondary_label.finditer(line):
-            found = _label_value_date(m.group("value"))
+            found = _leading_date(m.group("value"))
             if found:
                 return found
     return None
 
+
+_FOREIGN_DATELINE = re.compile(r"^[ \t]*[^\W\d][^,،\n]{0,40}[,،][ \t]*(?P<value>[^\n]{4,48}?)[ \t]*[-–—]")
 
 _TIME_TAIL = re.compile(
     r"(?:(?:at|,|\||-|–|—)?\s*\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?"
