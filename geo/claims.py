@@ -300,18 +300,18 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
         places = [r for r in refs if t.end <= r.start < end]
         denial_places[i] = places
 
+    unreal = {id(t) for t in triggers
+              if _unreal(lex, text, text[_clause_start(text, t.start):t.start], t)
+              or background.search(_clause_text(text, t.start, t.end))}
+    # An unreal trigger ("redeploying forces to defend X") does not end the real one's phrase.
+    real = [t for t in triggers if id(t) not in unreal]
     claims: list[Claim] = []
     seen: set[tuple] = set()
     for i, t in enumerate(triggers):
-        if t.denied:
+        if t.denied or id(t) in unreal:
             continue
         if t.type == "denial" and i not in denial_places:
             continue  # a denial of something other than a control change
-        clause = text[_clause_start(text, t.start):t.start]
-        if _unreal(lex, text, clause, t):
-            continue
-        if background.search(_clause_text(text, t.start, t.end)):
-            continue
         event_type = t.type
         negated = _negated(lex, text, t)
         if negated:
@@ -323,7 +323,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
                 continue
 
         if event_type == "denial":
-            places = denial_places.get(i) or _objects(lex, text, t, refs, triggers)
+            places = denial_places.get(i) or _objects(lex, text, t, refs, real)
             if not places:
                 continue
             speech = _speech_for(speeches, t)
@@ -334,7 +334,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
                 if subject and not _is_pronoun(lex, subject):
                     claimant = profile.canonical_claimant(_clean_phrase(subject))
         else:
-            places = _objects(lex, text, t, refs, triggers)
+            places = _objects(lex, text, t, refs, real)
             if not places:
                 fronted = _fronted_place(text, refs)
                 if fronted is not None and fronted.end <= t.start:
@@ -461,11 +461,14 @@ def _governed_gap(lex: _Lexicon, gap: str) -> bool:
         return False  # a comma right after the verb closes its phrase
     if gap.count(",") > 1:
         return False
-    if "," in gap and len(gap) > 45:
+    if "," in gap and len(gap) > 45 and not _LIST_INTRO.search(gap):
         return False
     if lex.speech.search(gap) or lex.landmark.search(gap):
         return False
     return True
+
+
+_LIST_INTRO = re.compile(r",\s*(?:including|such as|notably|namely|especially|particularly|like)\s+(?:the\s+)?$", re.I)
 
 
 def _coordinated_gap(gap: str) -> bool:
