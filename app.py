@@ -48,7 +48,7 @@ def _db_version() -> tuple[float, int]:
 
 
 def _store() -> Store:
-    return Store(DB_PATH)
+    return Store(DB_PATH, readonly=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -57,7 +57,7 @@ def _facets(db: str, version: tuple) -> dict[str, Any]:
     try:
         return {"provinces": list(store.provinces()), "sources": list(store.sources()),
                 "event_types": list(store.event_types()), "actors": list(store.actors()),
-                "dates": store.date_range()}
+                "dates": store.date_range() or (None, None)}
     finally:
         _close(store)
 
@@ -108,8 +108,7 @@ def _restore_from_url(facets: dict[str, Any]) -> None:
     if st.session_state.get("_restored"):
         return
     st.session_state["_restored"] = True
-    query = {k: st.query_params.get_all(k) if len(st.query_params.get_all(k)) > 1 else st.query_params.get(k)
-             for k in st.query_params}
+    query = {k: st.query_params.get_all(k) for k in st.query_params}
     try:
         f = Filters.from_query(query)
     except Exception as exc:
@@ -133,28 +132,27 @@ def _restore_from_url(facets: dict[str, Any]) -> None:
 
 
 def _filters_from_widgets(facets: dict[str, Any]) -> Filters:
-    q: dict[str, Any] = {}
-    for key, name in (("f_provinces", "provinces"), ("f_sources", "sources"), ("f_event_types", "event_types"),
-                      ("f_actors", "actors")):
-        if st.session_state.get(key):
-            q[name] = list(st.session_state[key])
     lo, hi = (_as_date(d) for d in facets["dates"])
+    since = until = None
     dates = st.session_state.get("f_dates")
     if dates and lo and hi:
-        since, until = dates
-        if since > lo:
-            q["since"] = since.isoformat()
-        if until < hi:
-            q["until"] = until.isoformat()
-    if st.session_state.get("f_contested"):
-        q["contested_only"] = "1"
-    return Filters.from_query(q)
+        # The slider's full span means "no date filter", so undated claims are not dropped.
+        since = dates[0] if dates[0] > lo else None
+        until = dates[1] if dates[1] < hi else None
+    return Filters(
+        provinces=tuple(st.session_state.get("f_provinces") or ()),
+        sources=tuple(st.session_state.get("f_sources") or ()),
+        since=since,
+        until=until,
+        event_types=tuple(st.session_state.get("f_event_types") or ()),
+        actors=tuple(st.session_state.get("f_actors") or ()),
+        contested_only=bool(st.session_state.get("f_contested")),
+    )
 
 
 def _mirror_to_url(filters: Filters) -> None:
-    wanted = {k: (list(v) if isinstance(v, (list, tuple)) else str(v)) for k, v in filters.to_query().items()}
-    current = {k: (st.query_params.get_all(k) if isinstance(wanted.get(k), list) else st.query_params.get(k))
-               for k in st.query_params}
+    wanted = {k: [str(v) for v in values] for k, values in filters.to_query().items()}
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -263,9 +261,9 @@ def _ingest(files: list[Any], source: str | None, published: date | None) -> Non
                 paths.append(target)
                 shown[target.name] = f.name
 
-            def progress(done: int, total: int | None = None, *_: Any) -> None:
-                total = total or len(paths)
-                bar.progress(min(1.0, done / max(total, 1)), text=f"Ingesting… {done}/{total}")
+            def progress(done: int, total: int, current: str) -> None:
+                name = Path(current).name
+                bar.progress(min(1.0, done / max(total, 1)), text=f"Ingesting… {done}/{total}: {shown.get(name, name)}")
 
             DB_PATH.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -276,37 +274,12 @@ def _ingest(files: list[Any], source: str | None, published: date | None) -> Non
                 summary = None
         bar.empty()
         if summary is not None:
-            failures = _failures(summary)
-            for name, reason in failures:
-                report.append(f"✗ {shown.get(Path(str(name)).name, Path(str(name)).name)}: {reason}")
-            ok = len(accepted) - len({Path(str(n)).name for n, _ in failures})
-            report.append(f"✓ {ok} file(s) ingested" + _summary_counts(summary))
+            for path, reason in summary.failures:
+                name = Path(str(path)).name
+                report.append(f"✗ {shown.get(name, name)}: {reason}")
+            report.append(f"✓ {summary.line()}")
     st.session_state["_ingest_report"] = report
     st.cache_data.clear()
-
-
-def _failures(summary: Any) -> list[tuple[str, str]]:
-    """Per-file failures from ingest_paths' summary, whatever its exact shape (dict or object)."""
-    errors = summary.get("errors") if isinstance(summary, dict) else getattr(summary, "errors", None)
-    if not errors:
-        return []
-    if isinstance(errors, dict):
-        return [(str(k), str(v)) for k, v in errors.items()]
-    out = []
-    for e in errors:
-        if isinstance(e, (tuple, list)) and len(e) >= 2:
-            out.append((str(e[0]), str(e[1])))
-        elif isinstance(e, dict):
-            out.append((str(e.get("path") or e.get("file") or e.get("article")), str(e.get("reason") or e.get("error"))))
-        else:
-            out.append((str(getattr(e, "path", getattr(e, "file", e))), str(getattr(e, "reason", getattr(e, "error", e)))))
-    return out
-
-
-def _summary_counts(summary: Any) -> str:
-    get = summary.get if isinstance(summary, dict) else (lambda k: getattr(summary, k, None))
-    claims = get("claims")
-    return f", {claims} claim(s) found" if isinstance(claims, int) else ""
 
 
 # --------------------------------------------------------------------------- main panels

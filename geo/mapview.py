@@ -660,11 +660,36 @@ def build_map(
         lats, lons = _coords(claims)
         pts = [(a, b) for a, b in zip(lats, lons) if a is not None and not pd.isna(a)]
         if pts:
-            south, north = min(p[0] for p in pts), max(p[0] for p in pts)
-            west, east = min(p[1] for p in pts), max(p[1] for p in pts)
-            pad = 0.4
-            m.fit_bounds([[south - pad, west - pad], [north + pad, east + pad]], max_zoom=9)
+            # A computed view rather than fitBounds: streamlit-folium's iframe has no size yet when
+            # Leaflet would measure it, and fitBounds then zooms far out.
+            lat_c, lon_c, zoom = view_for(pts)
+            m.location = [lat_c, lon_c]
+            m.options["zoom"] = zoom
     return m
+
+
+def view_for(points: list[tuple[float, float]], width_px: int = 900, height_px: int = 560,
+             max_zoom: int = 10) -> tuple[float, float, int]:
+    """Centre and the largest zoom at which all points fit a map of about that size (web mercator)."""
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+
+    def merc_y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    zoom = max_zoom
+    lon_span = max(east - west, 1e-6) / 360.0
+    y_span = max(merc_y(north) - merc_y(south), 1e-6) / (2 * math.pi)
+    while zoom > 2:
+        # 256 px per world at zoom 0; keep a 15 % margin.
+        if lon_span * 256 * 2**zoom <= width_px * 0.85 and y_span * 256 * 2**zoom <= height_px * 0.85:
+            break
+        zoom -= 1
+    mid_y = (merc_y(north) + merc_y(south)) / 2
+    lat_c = math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)
+    return round(lat_c, 4), round((west + east) / 2, 4), zoom
 
 
 def asset_urls(m: folium.Map) -> list[str]:

@@ -1,0 +1,101 @@
+"""A small store with known claims, shared by the dashboard tests (test_app.py, test_browser.py).
+
+Seven claims in five articles from four sources over 5-8 December 2024, one of them carrying script
+payloads in its title, place, claimant and evidence. Expected counts per filter are in EXPECTED.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from geo.document import Article, Claim
+from geo.store import Store
+
+PAYLOAD_TITLE = '<script>window.__pwned=1</script>Saasaa falls <img src=x onerror="window.__pwned=2">'
+PAYLOAD_TEXT = ('Rebels took Saasaa <img src=x onerror="window.__pwned=3"> on Sunday, the monitor said. '
+                '<script>window.__pwned=4;alert(4)</script>')
+PAYLOAD_CLAIMANT = '<b onmouseover="window.__pwned=5">the monitor</b>'
+
+# Places: (name, place_id, lat, lon, province iso, province name)
+HAMA = ("Hama", "gn:170017", 35.1318, 36.7578, "SY-HM", "Hama")
+DARAA = ("Daraa", "gn:170592", 32.6189, 36.1021, "SY-DR", "Daraa")
+SWEIDA = ("Sweida", "gn:172408", 32.709, 36.5695, "SY-SU", "As-Suwayda")
+DAMASCUS = ("Damascus", "gn:170654", 33.5102, 36.2913, "SY-DI", "Damascus")
+RIF = ("Damascus countryside", "gn:170652", 33.55, 36.45, "SY-RD", "Rif Dimashq")
+SAASAA = ('Saasaa<img src=x onerror="window.__pwned=6">', "gn:164773", 33.282, 36.0195, "SY-RD", "Rif Dimashq")
+
+
+def _claim(article: Article, evidence: str, place: tuple, event_type: str, actor: str, event_date: date,
+           **extra) -> Claim:
+    start = article.text.index(evidence)
+    name, place_id, lat, lon, iso, province_name = place
+    return Claim(article=article.article, place=name, place_id=place_id, lat=lat, lon=lon, event_type=event_type,
+                 actor=actor, evidence=evidence, evidence_start=start, evidence_end=start + len(evidence),
+                 country=iso[:2], province=iso, province_name=province_name, event_date=event_date,
+                 date_precision="day", source=article.source, published=article.published, title=article.title,
+                 url=article.url, **extra)
+
+
+def articles_and_claims() -> list[tuple[Article, list[Claim]]]:
+    out = []
+    a = Article("hama.txt", "Rebels seized the city of Hama on Thursday, the monitor said.",
+                title="Rebels seize Hama", source="Reuters", published=date(2024, 12, 5),
+                url="https://example.org/test/hama")
+    out.append((a, [_claim(a, a.text, HAMA, "capture", "rebels", date(2024, 12, 5), claimant="the monitor")]))
+
+    a = Article("south.txt", "Local armed groups took control of Daraa on Friday. The army withdrew from Sweida on Friday.",
+                title="South slips from government control", source="AFP", published=date(2024, 12, 6),
+                url="https://example.org/test/south")
+    out.append((a, [
+        _claim(a, "Local armed groups took control of Daraa on Friday.", DARAA, "capture", "local_armed_groups",
+               date(2024, 12, 6), geo_precision="admin1"),
+        _claim(a, "The army withdrew from Sweida on Friday.", SWEIDA, "withdrawal", "government", date(2024, 12, 6)),
+    ]))
+
+    a = Article("damascus.txt", "Rebels were within 20 km of Damascus on Saturday. "
+                "Government forces withdrew from the Damascus countryside, the monitor said.",
+                title="Rebels near the capital", source="Local monitor", published=date(2024, 12, 7),
+                url="https://example.org/test/damascus")
+    out.append((a, [
+        _claim(a, "Rebels were within 20 km of Damascus on Saturday.", DAMASCUS, "advance", "rebels",
+               date(2024, 12, 7), geo_precision="near", distance_km=20.0),
+        _claim(a, "Government forces withdrew from the Damascus countryside, the monitor said.", RIF, "withdrawal",
+               "government", date(2024, 12, 7), geo_precision="admin1", claimant="the monitor"),
+    ]))
+
+    a = Article("denial.txt", "The defence ministry denied that the army had withdrawn from the Damascus countryside.",
+                title="Ministry denies withdrawal", source="SANA", published=date(2024, 12, 7),
+                url="javascript:window.__pwned=7")
+    out.append((a, [_claim(a, a.text, RIF, "denial", "government", date(2024, 12, 7), geo_precision="admin1",
+                           claimant="defence ministry")]))
+
+    a = Article("payload.txt", PAYLOAD_TEXT, title=PAYLOAD_TITLE, source="Local monitor", published=date(2024, 12, 8),
+                url='https://example.org/test/"><script>window.__pwned=8</script>')
+    out.append((a, [_claim(a, PAYLOAD_TEXT[: PAYLOAD_TEXT.index(" the monitor said.") + 18], SAASAA, "capture",
+                           "rebels", date(2024, 12, 8), claimant=PAYLOAD_CLAIMANT)]))
+    return out
+
+
+TOTAL = 7
+EXPECTED = {  # filter -> claims shown
+    ("f_provinces", ("SY-RD",)): 3,
+    ("f_provinces", ("SY-HM",)): 1,
+    ("f_sources", ("AFP",)): 2,
+    ("f_sources", ("Local monitor",)): 3,
+    ("f_event_types", ("capture",)): 3,
+    ("f_event_types", ("withdrawal", "denial")): 3,
+    ("f_actors", ("government",)): 3,
+    ("f_actors", ("local_armed_groups",)): 1,
+    ("f_dates", (date(2024, 12, 7), date(2024, 12, 8))): 4,
+    ("f_dates", (date(2024, 12, 5), date(2024, 12, 6))): 3,
+}
+
+
+def build_store(path: Path) -> Path:
+    store = Store(path)
+    try:
+        for article, claims in articles_and_claims():
+            store.add_article(article, claims)
+    finally:
+        store.close()
+    return path
