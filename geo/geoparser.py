@@ -1,0 +1,959 @@
+"""Toponym recognition and resolution for English news text.
+
+Pipeline for one document (every step is linear in the text's length):
+
+1. sentences (:func:`geo.sentences.split_sentences`) and word tokens with their transliteration key
+   pieces (:func:`geo.normalize.key_tokens`);
+2. an Aho-Corasick automaton over every gazetteer name key runs over the sequence of token keys
+   (joined by one space and padded, so a match always starts and ends on token boundaries);
+3. each match is checked against the text around it: capitalisation, common English words,
+   demonyms, persons, organisations, page furniture (lexicon: ``data/lexicons/geoparse.toml``);
+   the longest surviving matches win, non-overlapping;
+4. the document's focus country is voted by its unambiguous mentions, country names and demonyms;
+5. each toponym is resolved among the gazetteer's candidates with the document as context: cue
+   words ("Daraa province", "the city of Daraa"), focus country, countries the document names,
+   distance to its other confident places, population.  A candidate with weak support in a
+   country the document never implies is dropped rather than guessed (precision over recall).
+
+Public API: :func:`geoparse`, :func:`geoparse_text`, :func:`run_geoparse_cli`, :func:`load_lexicon`.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import math
+import os
+import pickle
+import re
+import sys
+import tomllib
+import weakref
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+import ahocorasick
+
+from geo.document import Article, Document, Place, Toponym
+from geo.normalize import fold, key_tokens
+from geo.sentences import split_sentences
+
+if TYPE_CHECKING:  # the gazetteer module imports heavy geo libraries; only its type is needed here
+    from geo.gazetteer import Gazetteer
+
+__all__ = ["geoparse", "geoparse_text", "run_geoparse_cli", "load_lexicon", "Lexicon"]
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "lexicons"
+LEXICON_PATH = _DATA / "geoparse.toml"
+COMMON_WORDS_PATH = _DATA / "common_english.txt"
+
+_ADMIN1_CUE = "province"
+# The gazetteer's score (<= 1) plus the largest context bonuses (focus country, proximity).
+_MAX_CONTEXT_SCORE = 1.5  # the cue the gazetteer understands for every admin-1 word
+_POINT_SCALES = ("point",)
+_AREA_SCALES = ("admin1", "region", "country")
+
+
+# --------------------------------------------------------------------------------------------
+# Lexicon
+# --------------------------------------------------------------------------------------------
+
+
+def _words(value: str | list[str]) -> frozenset[str]:
+    items = value.split() if isinstance(value, str) else value
+    return frozenset(fold(w) for w in items)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists of ``data/lexicons/geoparse.toml`` (all folded to lower case)."""
+
+    never_places: frozenset[str]
+    common_words: frozenset[str]
+    min_pop_mid_sentence: int
+    min_pop_sentence_start: int
+    non_place_names: tuple[str, ...]
+    demonyms: dict[str, str]  # folded demonym -> ISO alpha-2
+    titles: frozenset[str]
+    titles_capitalised: frozenset[str]
+    name_particles: frozenset[str]
+    first_names: frozenset[str]
+    org_suffixes: frozenset[str]
+    org_heads_of: frozenset[str]
+    admin1_after: frozenset[str]
+    admin1_before_of: frozenset[str]
+    point_after: frozenset[str]
+    point_before_of: frozenset[str]
+    point_before: frozenset[str]
+    capital_not_before: frozenset[str]
+    directions: frozenset[str]
+    generic_after: frozenset[str]
+    furniture: tuple[re.Pattern, ...]
+    agencies: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WORDS_PATH) -> Lexicon:
+    with open(path, "rb") as fh:
+        d = tomllib.load(fh)
+    common = frozenset(
+        fold(line.strip())
+        for line in common_words_path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    cues, persons, orgs, regions = d["cues"], d["persons"], d["organisations"], d["regions"]
+    return Lexicon(
+        never_places=_words(d["never_places"]["words"]),
+        common_words=common,
+        min_pop_mid_sentence=int(d["common_words"]["min_population_mid_sentence"]),
+        min_pop_sentence_start=int(d["common_words"]["min_population_sentence_start"]),
+        non_place_names=tuple(d["non_place_names"]["names"]),
+        demonyms={fold(k.replace("_", " ")): v for k, v in d["demonyms"].items()},
+        titles=_words(persons["titles"]),
+        titles_capitalised=_words(persons["titles_capitalised"]),
+        name_particles=_words(persons["name_particles"]),
+        first_names=_words(persons["first_names"]),
+        org_suffixes=_words(orgs["suffixes"]),
+        org_heads_of=_words(orgs["heads_of"]),
+        admin1_after=_words(cues["admin1_after"]),
+        admin1_before_of=_words(cues["admin1_before_of"]),
+        point_after=_words(cues["point_after"]),
+        point_before_of=_words(cues["point_before_of"]),
+        point_before=_words(cues["point_before"]),
+        capital_not_before=_words(cues["capital_not_before"]),
+        directions=_words(regions["directions"]),
+        generic_after=_words(regions["generic_after"]),
+        furniture=tuple(re.compile(p, re.IGNORECASE) for p in d["furniture"]["line_patterns"]),
+        agencies=tuple(d["datelines"]["agencies"]),
+        labels=tuple(d["datelines"]["labels"]),
+    )
+
+
+def demonym_country(word: str) -> str | None:
+    """ISO alpha-2 country of a demonym ("Syrian" -> "SY"), else None.  Reusable by other stages."""
+    return load_lexicon().demonyms.get(fold(word))
+
+
+# --------------------------------------------------------------------------------------------
+# The matcher: an Aho-Corasick automaton over the gazetteer's name keys, cached on disk
+# --------------------------------------------------------------------------------------------
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("FRONTLINE_CACHE_DIR") or Path.home() / ".cache" / "frontline")
+
+
+def _build_automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
+    # STORE_LENGTH keeps no Python object per key: the automaton pickles and loads several times faster.
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for key in keys:
+        if key:
+            automaton.add_word(f" {key} ")
+    automaton.make_automaton()
+    return automaton
+
+
+def _load_or_build_automaton(keys: list[str]) -> ahocorasick.Automaton:
+    """The automaton of ``keys``, from the on-disk cache when the same key set was seen before."""
+    digest = hashlib.blake2b("\n".join(keys).encode("utf-8"), digest_size=12).hexdigest()
+    path = _cache_dir() / f"geoparse-automaton-{digest}.pkl"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass
+    automaton = _build_automaton(keys)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob("geoparse-automaton-*.pkl"):
+            stale.unlink(missing_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump(automaton, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache only costs the build time next run
+    return automaton
+
+
+@dataclass
+class _KeyInfo:
+    """What the gazetteer knows about one name key, for the recognition filters."""
+
+    max_population: int
+    has_country: bool
+    has_area: bool  # admin1, region or country
+    countries: frozenset[str]
+    exact_names: frozenset[str]  # folded primary names of the entries
+
+
+class _Matcher:
+    """Per-gazetteer state: the automaton and memoised look-ups (shared by all documents)."""
+
+    def __init__(self, gazetteer: Gazetteer, keys: Iterable[str] | None = None):
+        self.gazetteer = gazetteer
+        all_keys = sorted(set(keys if keys is not None else gazetteer.keys()))
+        self.automaton = _load_or_build_automaton(all_keys)
+        lex = load_lexicon()
+        self.non_place = _build_automaton({_key_of(n) for n in lex.non_place_names} - {""})
+        self._info: dict[str, _KeyInfo] = {}
+        self._resolved: dict[tuple[str, str | None], list[Place]] = {}
+
+    def info(self, key: str) -> _KeyInfo:
+        got = self._info.get(key)
+        if got is None:
+            places = self.gazetteer.lookup(key)
+            got = _KeyInfo(
+                max_population=max((p.population or 0 for p in places), default=0),
+                has_country=any(p.scale == "country" for p in places),
+                has_area=any(p.scale in _AREA_SCALES for p in places),
+                countries=frozenset(p.country for p in places if p.country),
+                exact_names=frozenset(fold(p.name) for p in places),
+            )
+            self._info[key] = got
+        return got
+
+    def candidates(self, surface: str, cue: str | None) -> list[Place]:
+        """The gazetteer's ranked candidates for a surface form (memoised; callers get copies)."""
+        memo_key = (fold(surface), cue)
+        got = self._resolved.get(memo_key)
+        if got is None:
+            got = self.gazetteer.resolve(surface, cue=cue, limit=25)
+            if len(self._resolved) > 200_000:
+                self._resolved.clear()
+            self._resolved[memo_key] = got
+        return [replace(p, reasons=list(p.reasons)) for p in got]
+
+
+def _key_of(name: str) -> str:
+    return " ".join(k for _, _, k in key_tokens(name) if k)
+
+
+_MATCHERS: "weakref.WeakKeyDictionary[object, _Matcher]" = weakref.WeakKeyDictionary()
+
+
+def _matcher_for(gazetteer: Gazetteer) -> _Matcher:
+    try:
+        m = _MATCHERS.get(gazetteer)
+    except TypeError:  # not weak-referenceable: build each time
+        return _Matcher(gazetteer)
+    if m is None:
+        m = _Matcher(gazetteer)
+        _MATCHERS[gazetteer] = m
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# Datelines and page furniture
+# --------------------------------------------------------------------------------------------
+
+_MONTHS = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?"
+    r"|Sep(?:t(?:ember)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+_DATE = rf"(?:{_MONTHS}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:,?\s+\d{{4}})?|\d{{4}}-\d\d-\d\d|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
+_PLACE = r"[A-Z][\w'’.\- ]{1,40}?"
+_DASH = r"[-–—:]"
+
+
+@lru_cache(maxsize=1)
+def _dateline_patterns() -> tuple[re.Pattern, ...]:
+    lex = load_lexicon()
+    agencies = "|".join(re.escape(a) for a in sorted(lex.agencies, key=len, reverse=True))
+    labels = "|".join(re.escape(a) for a in lex.labels)
+    lead = r"^[ \t\"“]*"
+    places = rf"(?P<place>{_PLACE})(?:,\s*(?P<place2>{_PLACE}))??"
+    return (
+        # BEIRUT (Reuters) -   /   KYIV, Ukraine (AP) —   /   GAZA CITY, March 3 (Reuters) -
+        re.compile(rf"{lead}{places}(?:,\s*{_DATE})?\s*\((?:{agencies})(?:/[^)]*)?\)\s*{_DASH}", re.M),
+        # Damascus, December 7, 2024 –
+        re.compile(rf"{lead}{places},\s*{_DATE}\s*(?:{_DASH}|\()", re.M),
+        # BEIRUT — (an all-capitals place followed by a dash)
+        re.compile(r"^[ \t\"“]*(?P<place>[A-Z][A-Z'’.\- ]{2,30}?)(?:,\s*(?P<place2>[A-Z][\w.\- ]{1,30}?))?\s+[-–—]\s", re.M),
+        # Location : Beirut, Lebanon   (the place may be on the next line)
+        re.compile(rf"^[\W_]*(?:{labels})\s*:[ \t]*\n?[ \t]*(?P<place>[A-Z][^\n,:]{{1,40}}?)(?:,\s*(?P<place2>[A-Z][^\n,:]{{1,40}}?))?[ \t]*$", re.M),
+    )
+
+
+def _dateline_ranges(text: str) -> list[tuple[int, int]]:
+    ranges = []
+    for pattern in _dateline_patterns():
+        for m in pattern.finditer(text):
+            for group in ("place", "place2"):
+                if m.group(group):
+                    ranges.append(m.span(group))
+    return ranges
+
+
+def _furniture_ranges(text: str, lex: Lexicon) -> list[tuple[int, int]]:
+    ranges = []
+    pos = 0
+    for line in text.split("\n"):
+        if any(p.search(line) for p in lex.furniture):
+            ranges.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return ranges
+
+
+def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in ranges)
+
+
+# --------------------------------------------------------------------------------------------
+# Recognition
+# --------------------------------------------------------------------------------------------
+
+# What may separate the words of one multi-word name: spaces, a hyphen, a dot after an
+# abbreviation (St. Petersburg), an apostrophe (Damascus' countryside).  Never a newline.
+_GAP_OK = re.compile(r"[ \t\-–'’.]{0,3}")
+# What makes two tokens "adjacent" for the person/organisation rules: spaces or a hyphen only.
+_ADJACENT = re.compile(r"[ \t\-–]{1,2}")
+# Lower-case words allowed inside a multi-word name (Bosnia and Herzegovina, Rostov-on-Don).
+_NAME_CONNECTORS = frozenset(
+    "and of the on upon en sur sous de des du la le les di da do dos das del della y i im am an der bei ob".split()
+)
+
+
+@dataclass
+class _Tok:
+    start: int
+    end: int
+    key: str  # "" for an Arabic article
+    word: str  # the folded surface
+
+
+@dataclass
+class _Match:
+    first: int  # index into the word list (non-article tokens)
+    last: int
+    start: int  # character span of the surface
+    end: int
+    key: str
+    cue: str | None = None
+    dateline: bool = False
+
+
+class _Doc:
+    """Token-level view of one text, shared by the recognition rules."""
+
+    def __init__(self, text: str, sentences, lex: Lexicon):
+        self.text = text
+        self.lex = lex
+        toks = key_tokens(text, keep_articles=True)
+        folded = fold(text)
+        self.toks = [_Tok(s, e, k, folded[s:e]) for s, e, k in toks]
+        self.words = [i for i, t in enumerate(self.toks) if t.key]
+        # Sentence index of each token, first token of each sentence, and headline-like sentences.
+        sent_starts = [s.start for s in sentences]
+        self.sent_of = [max(0, bisect.bisect_right(sent_starts, t.start) - 1) for t in self.toks]
+        self.sentence_initial = set()
+        seen = set()
+        for i, si in enumerate(self.sent_of):
+            if si not in seen:
+                seen.add(si)
+                self.sentence_initial.add(i)
+        self.uncertain_sentence = {si for si, s in enumerate(sentences) if _headline_like(s.text, lex)}
+
+    def cap(self, i: int) -> bool:
+        return self.text[self.toks[i].start].isupper()
+
+    def uncertain_case(self, i: int) -> bool:
+        """Capitalisation says nothing: a sentence start, a headline, an all-capitals word."""
+        t = self.toks[i]
+        if i in self.sentence_initial or self.sent_of[i] in self.uncertain_sentence:
+            return True
+        surface = self.text[t.start : t.end]
+        return len(surface) > 1 and surface.isupper()
+
+    def adjacent(self, i: int, j: int) -> bool:
+        """Tokens i < j touch (spaces or a hyphen between them) and share a sentence."""
+        if not (0 <= i < j < len(self.toks)) or self.sent_of[i] != self.sent_of[j]:
+            return False
+        return _ADJACENT.fullmatch(self.text, self.toks[i].end, self.toks[j].start) is not None
+
+
+def _headline_like(sentence: str, lex: Lexicon) -> bool:
+    """Title Case or ALL CAPS lines, where capitals do not mark names."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’\-]*", sentence) if len(w) > 3]
+    if len(words) < 3:
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps / len(words) >= 0.75
+
+
+@dataclass
+class _Context:
+    person_keys: set
+    potential: set  # word positions covered by any raw match
+    non_place_spans: list
+    furniture: list
+    datelines: list
+
+
+def _person_keys(doc: _Doc, lex: Lexicon) -> set[str]:
+    """Keys of tokens that the document uses as parts of persons' names."""
+    keys: set[str] = set()
+    toks = doc.toks
+    n = len(toks)
+
+    def run_after(i: int) -> None:
+        j = i + 1
+        while j < n and doc.adjacent(j - 1, j) and (doc.cap(j) or not toks[j].key):
+            if toks[j].key:
+                keys.add(toks[j].key)
+            j += 1
+
+    for i, t in enumerate(toks):
+        w = t.word
+        if w in lex.titles or (w in lex.titles_capitalised and doc.cap(i)):
+            run_after(i)
+        elif w in lex.name_particles:
+            run_after(i)
+            if i > 0 and doc.adjacent(i - 1, i) and doc.cap(i - 1) and toks[i - 1].key:
+                if toks[i - 1].word not in lex.never_places and toks[i - 1].word not in lex.common_words:
+                    keys.add(toks[i - 1].key)
+        elif w in lex.first_names and doc.cap(i) and i + 1 < n and doc.adjacent(i, i + 1) and (
+            doc.cap(i + 1) or not toks[i + 1].key
+        ):
+            keys.add(t.key)
+            run_after(i)
+    return keys
+
+
+def _raw_matches(doc: _Doc, automaton: ahocorasick.Automaton) -> list[tuple[int, int]]:
+    """(first word, last word) of every gazetteer key found in the token key sequence."""
+    pieces = [doc.toks[i].key for i in doc.words]
+    seq = " " + " ".join(pieces) + " "
+    start_at: dict[int, int] = {}
+    end_at: dict[int, int] = {}
+    pos = 1
+    for w, piece in enumerate(pieces):
+        start_at[pos - 1] = w  # the leading space of the padded key
+        pos += len(piece)
+        end_at[pos] = w  # the trailing space
+        pos += 1
+    out = []
+    for end, length in automaton.iter(seq):
+        first = start_at.get(end - length + 1)
+        last = end_at.get(end)
+        if first is not None and last is not None:
+            out.append((first, last))
+    return out
+
+
+def _surface_start(doc: _Doc, tok_index: int) -> int:
+    """Start of a name, extended over a joined Arabic article: "al-Qaem", "Al Qaim", "As Suwayda"."""
+    t = doc.toks[tok_index]
+    if tok_index == 0:
+        return t.start
+    prev = doc.toks[tok_index - 1]
+    if prev.key or doc.sent_of[tok_index - 1] != doc.sent_of[tok_index]:
+        return t.start
+    gap = doc.text[prev.end : t.start]
+    if gap in ("-", "‐", "–"):
+        return prev.start
+    if gap == " " and doc.text[prev.start].isupper():
+        # "Al Qaim", "El Arish"; a sun-letter article only before its own consonant ("As Suwayda", "Ad Dana")
+        if prev.word in ("al", "el") or prev.word[-1] == t.word[:1] or (prev.word[-2:] == t.word[:2]):
+            return prev.start
+    return t.start
+
+
+def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon) -> str | None:
+    """The resolution cue in the words right around a name (lower case words only, or 'Province')."""
+    toks, text = doc.toks, doc.text
+    n = len(toks)
+    nxt = last_tok + 1
+    if nxt < n and doc.sent_of[nxt] == doc.sent_of[last_tok]:
+        gap = text[toks[last_tok].end : toks[nxt].start]
+        if gap.strip(" ’'") == "":
+            w = toks[nxt].word
+            if w in lex.admin1_after:
+                return w
+            if w in lex.point_after:
+                return w
+            if w == "border" and nxt + 1 < n and toks[nxt + 1].word in ("town", "city", "village"):
+                return toks[nxt + 1].word
+    prev = first_tok - 1
+    while prev >= 0 and not toks[prev].key and doc.adjacent(prev, prev + 1):
+        prev -= 1  # the name's own article: "town of al-Qaem"
+    if prev >= 0 and doc.sent_of[prev] == doc.sent_of[first_tok]:
+        w = toks[prev].word
+        if w == "of" and prev - 1 >= 0:
+            head = toks[prev - 1].word
+            if head in lex.admin1_before_of or head in lex.point_before_of:
+                return head
+        if w in lex.point_before and not doc.cap(prev):
+            return w
+    return None
+
+
+def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match], list[tuple[int, int]]]:
+    """Accepted, non-overlapping name matches (in word positions) and demonym token spans."""
+    words, toks, text = doc.words, doc.toks, doc.text
+    raw = _raw_matches(doc, matcher.automaton)
+    potential = set()
+    for first, last in raw:
+        potential.update(range(first, last + 1))
+    non_place = [(words[f], words[l]) for f, l in _raw_matches(doc, matcher.non_place)]
+    furniture = _furniture_ranges(text, lex)
+    datelines = _dateline_ranges(text)
+    person_keys = _person_keys(doc, lex)
+    word_pos = {ti: w for w, ti in enumerate(words)}
+
+    def area_tok(ti: int) -> bool:
+        """Token ti could name a country, province or region by itself."""
+        w = word_pos.get(ti)
+        return w is not None and w in potential and matcher.info(toks[ti].key).has_area
+
+    accepted: list[_Match] = []
+    blocked: list[tuple[int, int]] = []
+    unsure: list[tuple[int, int]] = []
+    for first, last in sorted(raw, key=lambda fl: (fl[0] - fl[1], fl[0])):  # longest first
+        if any(b0 <= first and last <= b1 for b0, b1 in blocked):
+            continue
+        ti, tj = words[first], words[last]
+        verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
+        if verdict == "block":
+            blocked.append((first, last))
+            continue
+        if verdict == "unsure":
+            unsure.append((first, last))
+            continue
+        if verdict is None:
+            continue
+        if any(not (last < m.first or first > m.last) for m in accepted):
+            continue
+        verdict.first, verdict.last = first, last
+        accepted.append(verdict)
+    # One sense per discourse: a common word at a sentence start ("Reading ...") is the place only
+    # when the same document also writes it as a name in running text.
+    confirmed = {m.key for m in accepted}
+    for first, last in unsure:
+        ti, tj = words[first], words[last]
+        key = " ".join(toks[k].key for k in range(ti, tj + 1) if toks[k].key)
+        if key in confirmed and not any(not (last < m.first or first > m.last) for m in accepted):
+            accepted.append(
+                _Match(first, last, _surface_start(doc, ti), toks[tj].end, key, _cue_around(doc, ti, tj, lex))
+            )
+    accepted.sort(key=lambda m: m.start)
+
+    demonyms = []
+    for i, t in enumerate(toks):
+        if t.word in lex.demonyms and doc.cap(i):
+            demonyms.append((i, t.word))
+    return accepted, demonyms
+
+
+def _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines):
+    """A _Match if tokens ti..tj name a place here; None to reject; "block" to reject it and what it contains."""
+    toks, text = doc.toks, doc.text
+    start = _surface_start(doc, ti)
+    end = toks[tj].end
+    if _inside(start, end, furniture):
+        return None
+    if any(not (tj < a or ti > b) for a, b in non_place):
+        return "block"
+    in_dateline = _inside(toks[ti].start, end, datelines)
+    words_in = [k for k in range(ti, tj + 1) if toks[k].key]
+    key = " ".join(toks[k].key for k in words_in)
+    info = matcher.info(key)
+    multi = len(words_in) > 1
+
+    # One sentence, and only spaces/hyphens/dots/apostrophes (or a joined article) between words.
+    if multi:
+        if doc.sent_of[ti] != doc.sent_of[tj]:
+            return None
+        for a, b in zip(range(ti, tj), range(ti + 1, tj + 1)):
+            if toks[b].key == "" or toks[a].key == "":
+                continue
+            if not _GAP_OK.fullmatch(text, toks[a].end, toks[b].start):
+                return None
+
+    # Capitalisation: the first word (or a direction word before a capitalised one: "southern Syria").
+    if not doc.cap(ti):
+        if not (multi and toks[ti].word in lex.directions and doc.cap(words_in[1])):
+            return None
+    for k in words_in[1:]:
+        if not doc.cap(k) and toks[k].word not in _NAME_CONNECTORS and toks[k].word not in lex.generic_after:
+            return None
+
+    single = toks[ti].word if not multi else None
+    if single is not None:
+        if single in lex.never_places or single in lex.demonyms or single in lex.directions:
+            return None
+        if single in lex.first_names and ti + 1 < len(toks) and doc.adjacent(ti, ti + 1) and doc.cap(ti + 1):
+            return "block"
+    if not in_dateline:
+        all_common = all(toks[k].word in lex.common_words or toks[k].word in lex.never_places for k in words_in)
+        if all_common and not info.has_country:
+            # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
+            # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
+            if fold(text[toks[ti].start : end]) not in info.exact_names:
+                return None
+            if info.max_population < lex.min_pop_mid_sentence:
+                return None
+            if doc.uncertain_case(ti) and info.max_population < lex.min_pop_sentence_start:
+                return "unsure"  # kept only if the document also uses the word as a name mid-sentence
+        elif doc.uncertain_case(ti) and single is not None and len(single) <= 2 and not info.has_country:
+            return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
+
+        if single is not None and toks[ti].key in person_keys and not info.has_area:
+            return "block"
+        # Persons and organisations around the name.
+        verdict = _context_verdict(doc, lex, ti, tj, area_tok)
+        if verdict is not None:
+            return verdict
+
+    cue = _cue_around(doc, ti, tj, lex)
+    return _Match(first=0, last=0, start=start, end=end, key=key, cue=cue, dateline=in_dateline)
+
+
+def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str | None:
+    """Persons and organisations around a name: "block" when the name is part of a longer proper name.
+
+    Two capitalised words side by side are one name in English ("Maymouna Jawad", "Victoria
+    Beckham"), unless the neighbour names a country or province ("Syria-Lebanon border").
+    """
+    toks = doc.toks
+    headline = doc.sent_of[ti] in doc.uncertain_sentence
+    # The token before (skipping a joined article, which belongs to the name).
+    p = ti - 1
+    while p >= 0 and not toks[p].key and doc.adjacent(p, p + 1):
+        p -= 1
+    if p >= 0 and doc.adjacent(p, p + 1 if p + 1 < ti else ti):
+        w = toks[p].word
+        if w in lex.name_particles:
+            return "block"
+        if w in lex.titles or (w in lex.titles_capitalised and doc.cap(p)):
+            return "block"
+        if (
+            doc.cap(p)
+            and not headline
+            and w not in lex.never_places
+            and w not in lex.common_words
+            and w not in lex.demonyms
+            and w not in lex.directions
+            and not area_tok(p)
+        ):
+            return "block"  # "Bashar al-Assad", "Tahrir al-Sham", "Maymouna Jawad": part of a longer name
+    elif p >= 1 and toks[p].word == "of" and doc.cap(p - 1) and toks[p - 1].word in lex.org_heads_of:
+        if doc.adjacent(p, ti) or toks[ti - 1].key == "":
+            return "block"  # "University of Damascus", "Bank of England"
+    # The token after.
+    q = tj + 1
+    if q < len(toks) and doc.adjacent(tj, q):
+        w = toks[q].word
+        if w in lex.name_particles:
+            return "block"
+        if doc.cap(q) and not headline:
+            if w in lex.org_suffixes:
+                return "block"
+            if w in lex.generic_after or w in lex.titles or w in lex.titles_capitalised:
+                return None
+            if area_tok(q) or w in lex.demonyms or w in lex.never_places:
+                return None
+            return "block"  # "Victoria Beckham", "Damascus Gate Hotel", "Maymouna Jawad"
+        if doc.cap(q) and headline and w in lex.org_suffixes:
+            return "block"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Resolution
+# --------------------------------------------------------------------------------------------
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _gazetteer_cue(cue: str | None, lex: Lexicon) -> str | None:
+    if cue is None:
+        return None
+    if cue in lex.admin1_after or cue in lex.admin1_before_of:
+        return _ADMIN1_CUE
+    if cue in ("town", "village", "city"):
+        return cue
+    return "city"  # suburb, outskirts, neighbourhood ...: a settlement
+
+
+def _apply_cue(cands: list[Place], gcue: str | None) -> list[Place]:
+    if gcue == _ADMIN1_CUE:
+        areas = [c for c in cands if c.scale == "admin1"]
+        return areas or [c for c in cands if c.scale != "country"] or cands
+    if gcue is not None:
+        points = [c for c in cands if c.scale == "point"]
+        return points or cands
+    return cands
+
+
+@dataclass
+class _Mention:
+    match: _Match
+    text: str
+    cands: list[Place]
+
+
+def _focus_votes(mentions: list[_Mention], demonyms: list, datelines_ccs: list[str]) -> Counter:
+    votes: Counter = Counter()
+    for m in mentions:
+        if not m.cands:
+            continue
+        top = m.cands[0]
+        if top.scale == "country" and top.country:
+            votes[top.country] += 2.0
+            continue
+        countries = {c.country for c in m.cands if c.country}
+        if len(countries) == 1:
+            votes[top.country] += 1.0
+        elif top.country and (len(m.cands) == 1 or top.score - m.cands[1].score >= 0.15):
+            votes[top.country] += 0.5
+        if m.match.dateline and top.country:
+            votes[top.country] += 1.0
+    for _, word in demonyms:
+        cc = load_lexicon().demonyms.get(word)
+        if cc:
+            votes[cc] += 1.0
+    return votes
+
+
+def _resolve_mentions(
+    mentions: list[_Mention], demonyms: list, gazetteer: Gazetteer
+) -> tuple[str | None, list[Place | None]]:
+    votes = _focus_votes(mentions, demonyms, [])
+    focus = None
+    if votes:
+
+        def rank(cc: str) -> tuple[float, int]:
+            country = gazetteer.country(cc)
+            return votes[cc], (country.population if country else 0)
+
+        focus = max(votes, key=rank)
+    implied = {cc for cc, v in votes.items() if v >= 1.0}
+    if focus:
+        implied.add(focus)
+
+    # Anchors: places the document names without doubt (one candidate once restricted to implied countries).
+    anchors: list[tuple[int, float, float]] = []
+    restricted: list[list[Place]] = []
+    for idx, m in enumerate(mentions):
+        cands = m.cands
+        inside = [c for c in cands if c.country in implied]
+        if inside:
+            cands = inside
+        restricted.append(cands)
+        if cands and cands[0].scale in ("point", "admin1"):
+            if len(cands) == 1 or cands[0].score - cands[1].score >= 0.25:
+                anchors.append((idx, cands[0].lat, cands[0].lon))
+
+    chosen: list[Place | None] = []
+    for idx, (m, cands) in enumerate(zip(mentions, restricted)):
+        if not cands:
+            chosen.append(None)
+            continue
+        others = [(lat, lon) for j, lat, lon in anchors if j != idx]
+        best, best_score = None, -1.0
+        for c in cands:
+            s = c.score
+            reasons = c.reasons
+            if focus and c.country == focus:
+                s += 0.3
+                reasons.append(f"focus country {focus}")
+            elif c.country in implied:
+                s += 0.15
+                reasons.append(f"country {c.country} named in the document")
+            if others and c.scale != "country":
+                dists = sorted(_haversine_km(c.lat, c.lon, lat, lon) for lat, lon in others)[:5]
+                mean = sum(dists) / len(dists)
+                bonus = 0.2 * math.exp(-mean / 400.0)
+                s += bonus
+                if bonus > 0.05:
+                    reasons.append(f"near the document's places ({mean:.0f} km)")
+            c.score = round(min(1.0, s / _MAX_CONTEXT_SCORE), 4)
+            if s > best_score:
+                best, best_score = c, s
+        cands.sort(key=lambda c: c.score, reverse=True)
+        if best is not None and not _confident(best, implied, cands):
+            chosen.append(None)
+            continue
+        chosen.append(best)
+    return focus, chosen
+
+
+def _confident(best: Place, implied: set[str], cands: list[Place]) -> bool:
+    """Keep a resolution outside the document's countries only when the name is well known."""
+    if best.country in implied or best.scale in ("country", "region"):
+        return True
+    if best.scale == "admin1":
+        return True
+    if best.population >= 100_000:
+        return True
+    others = [c for c in cands if c is not best]
+    return len(others) == 0 and best.population >= 10_000
+
+
+# --------------------------------------------------------------------------------------------
+# "the capital"
+# --------------------------------------------------------------------------------------------
+
+_CAPITAL = re.compile(r"\bthe\s+(?:(?P<demonym>[A-Z][a-z]+)\s+)?capital\b(?P<after>[’']s|\s+[A-Za-z]+)?")
+
+
+def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: Lexicon) -> list[Toponym]:
+    out = []
+    for m in _CAPITAL.finditer(text):
+        after = (m.group("after") or "").strip().lower()
+        if after in lex.capital_not_before:
+            continue
+        cc = focus
+        if m.group("demonym"):
+            cc = lex.demonyms.get(fold(m.group("demonym")))
+            if cc is None:
+                continue
+        if not cc:
+            continue
+        capital = gazetteer.capital(cc)
+        if capital is None:
+            continue
+        place = replace(capital, score=0.9, reasons=list(capital.reasons) + [f"'the capital' of {cc}"])
+        end = m.end() - len(m.group("after") or "")
+        out.append(Toponym(m.start(), end, text[m.start() : end], place=place, candidates=[place], cue="capital"))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+def _default_gazetteer() -> Gazetteer:
+    from geo.gazetteer import default_gazetteer
+
+    return default_gazetteer()
+
+
+def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
+    """Fill ``doc.sentences``, ``doc.toponyms`` (sorted, non-overlapping, resolved) and ``doc.focus_country``."""
+    gazetteer = gazetteer or _default_gazetteer()
+    lex = load_lexicon()
+    matcher = _matcher_for(gazetteer)
+    text = doc.text
+    sentences = split_sentences(text)
+    doc.sentences = sentences
+    tdoc = _Doc(text, sentences, lex)
+    matches, demonyms = _recognise(tdoc, matcher, lex)
+
+    mentions = []
+    for m in matches:
+        surface = text[m.start : m.end]
+        gcue = _gazetteer_cue(m.cue, lex)
+        cands = _apply_cue(matcher.candidates(surface, gcue), gcue)
+        mentions.append(_Mention(m, surface, cands))
+    focus, chosen = _resolve_mentions(mentions, demonyms, gazetteer)
+
+    toponyms = []
+    for mention, place in zip(mentions, chosen):
+        if place is None:
+            continue
+        m = mention.match
+        toponyms.append(
+            Toponym(m.start, m.end, mention.text, place=place, candidates=mention.cands[:5], dateline=m.dateline, cue=m.cue)
+        )
+    taken = [(t.start, t.end) for t in toponyms]
+    for cap in _capital_mentions(text, focus, gazetteer, lex):
+        if not any(s < cap.end and cap.start < e for s, e in taken):
+            toponyms.append(cap)
+    toponyms.sort(key=lambda t: t.start)
+    doc.toponyms = toponyms
+    doc.focus_country = focus
+    return doc
+
+
+def geoparse_text(text: str, gazetteer: Gazetteer | None = None) -> list[Toponym]:
+    """The toponyms of a plain text (a convenience around :func:`geoparse`)."""
+    doc = Document(Article(article="<text>", text=text))
+    return geoparse(doc, gazetteer).toponyms
+
+
+def _printable(toponyms: list[Toponym]) -> list[dict]:
+    # "the capital" is an anaphor, not a place name: it serves the claims stage, not the toponym output.
+    return [t.to_dict() for t in toponyms if t.cue != "capital"]
+
+
+def _read_text(path: Path) -> Iterator[tuple[str, str]]:
+    """(name, text) of the articles in a file: plain text directly, other formats via geo.articles."""
+    if path.suffix.lower() in (".txt", ".text", "") or not path.is_file():
+        yield path.name, path.read_text(encoding="utf-8")
+        return
+    try:
+        from geo.articles import read_articles
+    except ImportError:
+        yield path.name, path.read_text(encoding="utf-8")
+        return
+    for article in read_articles(path):
+        yield article.article, article.text
+
+
+def run_geoparse_cli(args) -> int:
+    """``python -m geo geoparse FILE...`` and ``python -m geo geoparse --jsonl IN [-o OUT]``."""
+    status = 0
+    if args.jsonl is None and not args.files:
+        print("geoparse: give FILE... or --jsonl IN", file=sys.stderr)
+        return 2
+    gazetteer = _default_gazetteer()
+    if args.jsonl is not None:
+        try:
+            fin = open(args.jsonl, encoding="utf-8")
+        except OSError as exc:
+            print(f"geoparse: cannot read {args.jsonl}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+        try:
+            with fin:
+                for lineno, line in enumerate(fin, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                        text = obj["text"]
+                    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                        print(f"geoparse: {args.jsonl}:{lineno}: not a {{\"id\", \"text\"}} line ({exc})", file=sys.stderr)
+                        status = 1
+                        continue
+                    toponyms = geoparse_text(text or "", gazetteer)
+                    out.write(json.dumps({"id": obj.get("id"), "toponyms": _printable(toponyms)}, ensure_ascii=False) + "\n")
+        finally:
+            if out is not sys.stdout:
+                out.close()
+        return status
+
+    results = []
+    for path in args.files:
+        try:
+            items = list(_read_text(path))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            print(f"geoparse: cannot read {path}: {reason}", file=sys.stderr)
+            status = 1
+            continue
+        for name, text in items:
+            results.append({"file": name, "toponyms": _printable(geoparse_text(text, gazetteer))})
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if len(results) == 1 and len(args.files) == 1:
+            out.write(json.dumps(results[0], ensure_ascii=False, indent=1) + "\n")
+        else:
+            for r in results:
+                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return status
