@@ -28,7 +28,6 @@ import os
 import re
 import stat
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
@@ -239,12 +238,13 @@ def _decode(data: bytes, path: str | Path, *, html: bool) -> str:
     raise ArticleError(path, "not UTF-8 and no known text encoding fits — not an article")
 
 
+# C0 and C1 control characters other than tab, newlines and form feed: rare in text, common in binary.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_ratio(text: str) -> float:
     sample = text[:20000]
-    if not sample:
-        return 0.0
-    bad = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample) if sample else 0.0
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -317,27 +317,44 @@ _FRONT_MAX = 16_000
 _KEY_VALUE = re.compile(r"^(?P<key>[A-Za-z_][\w\- ]{0,40}?)\s*:\s*(?P<value>.*?)\s*$")
 
 
+def _parse_key_values(block: str) -> dict[str, Any] | None:
+    """``key: value`` lines (and ``- item`` lists under a bare ``key:``); None if the block is not that."""
+    meta: dict[str, Any] = {}
+    list_key: str | None = None
+    for line in block.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if list_key and stripped.startswith("- "):
+            meta[list_key].append(stripped[2:].strip().strip("\"'"))
+            continue
+        kv = _KEY_VALUE.match(line)
+        if kv is None:
+            return None  # prose between two rules ("---"), not front matter
+        key, value = kv.group("key").strip().lower(), kv.group("value")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        list_key = key if not value else None
+        meta[key] = [] if not value else value
+    return meta
+
+
 def _split_front_matter(text: str, path: str | Path) -> tuple[dict[str, Any], str]:
     """Front matter (``---`` YAML-like ``key: value`` lines, or ``+++`` TOML) and the text after it."""
     head = text[:_FRONT_MAX]
     m = _FRONT_YAML.match(head)
     if m:
-        meta: dict[str, Any] = {}
-        for line in m.group("body").splitlines():
-            kv = _KEY_VALUE.match(line)
-            if kv and not line.lstrip().startswith("#"):
-                value = kv.group("value")
-                if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                    value = value[1:-1]
-                meta[kv.group("key").strip().lower()] = value
-        return meta, text[m.end():]
+        meta = _parse_key_values(m.group("body"))
+        if meta is not None:
+            return meta, text[m.end():]
+        return {}, text
     m = _FRONT_TOML.match(head)
     if m:
         try:
-            meta = tomllib.loads(m.group("body"))
+            toml_meta = tomllib.loads(m.group("body"))
         except tomllib.TOMLDecodeError as e:
             raise ArticleError(path, f"invalid TOML front matter: {e}") from None
-        return {k.lower(): v for k, v in meta.items()}, text[m.end():]
+        return {k.lower(): v for k, v in toml_meta.items()}, text[m.end():]
     return {}, text
 
 
@@ -493,18 +510,68 @@ def read_articles(
 
 
 @dataclasses.dataclass(frozen=True)
+class _Template:
+    """A credit pattern split at its agency slot: what must end right before the name(s), what must
+    follow them, and whether the slot takes a list ("Reuters/AFP")."""
+
+    left: re.Pattern[str] | None
+    right: re.Pattern[str] | None
+    many: bool
+
+
+@dataclasses.dataclass(frozen=True)
 class _Sources:
     alias_to_name: dict[str, str]
-    strong: tuple[re.Pattern[str], ...]
-    weak: tuple[re.Pattern[str], ...]
-    any_alias: re.Pattern[str]
-    unambiguous_alias: re.Pattern[str]
+    unambiguous: frozenset[str]
+    strong: tuple[_Template, ...]
+    weak: tuple[_Template, ...]
+    automaton: Any  # ahocorasick.Automaton over every alias
     outlets: dict[str, str]
 
+    def names_in(self, text: str) -> list[tuple[int, int, str]]:
+        """Whole-word agency aliases in ``text`` as (start, end, alias), longest first where they overlap."""
+        found: list[tuple[int, int, str]] = []
+        for last, alias in self.automaton.iter(text):
+            start, end = last - len(alias) + 1, last + 1
+            if (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-")) or (
+                end < len(text) and (text[end].isalnum() or text[end] in "_-")
+            ):
+                continue
+            found.append((start, end, alias))
+        found.sort(key=lambda f: (f[0], f[0] - f[1]))
+        kept: list[tuple[int, int, str]] = []
+        for f in found:
+            if not kept or f[0] >= kept[-1][1]:
+                kept.append(f)
+        return kept
 
-def _names_pattern(aliases: Iterable[str]) -> str:
-    alt = "|".join(re.escape(a) for a in sorted(set(aliases), key=len, reverse=True))
-    return rf"(?-i:(?<![\w-])(?:{alt})(?![\w-]))"
+
+def _template(text: str) -> _Template:
+    slot = "{agencies}" if "{agencies}" in text else "{agency}"
+    left, _, right = text.partition(slot)
+    # A bare word boundary before the name is already guaranteed by the name pattern (and would
+    # fail at endpos, where the text looks as if it ended).
+    left = "" if left == r"\b" else left
+    flags = re.IGNORECASE | re.MULTILINE
+    return _Template(
+        # \Z honours endpos: the left part must end exactly where the agency name starts.
+        left=re.compile(rf"(?:{left})\Z", flags) if left else None,
+        right=re.compile(right, flags) if right else None,
+        many=slot == "{agencies}",
+    )
+
+
+def _automaton(words: Iterable[str]) -> Any:
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for word in words:
+        auto.add_word(word, word)
+    auto.make_automaton()
+    return auto
+
+
+_LIST_SEPARATOR = re.compile(r"\s*(?:/|,|&|\+|\band\b)\s*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -512,32 +579,20 @@ def _sources() -> _Sources:
     with SOURCES_PATH.open("rb") as fh:
         raw = tomllib.load(fh)
     alias_to_name: dict[str, str] = {}
-    clear: list[str] = []
-    every: list[str] = []
+    clear: set[str] = set()
     for agency in raw["agency"]:
         for alias in agency.get("aliases", []):
             alias_to_name[alias] = agency["name"]
-            clear.append(alias)
-            every.append(alias)
+            clear.add(alias)
         for alias in agency.get("ambiguous", []):
             alias_to_name[alias] = agency["name"]
-            every.append(alias)
         alias_to_name.setdefault(agency["name"], agency["name"])
-
-    def compile_all(templates: list[str], names: list[str]) -> tuple[re.Pattern[str], ...]:
-        one = _names_pattern(names)
-        many = rf"{one}(?:\s*(?:/|,|&|\+|\band\b)\s*{one})*"
-        return tuple(
-            re.compile(t.replace("{agencies}", many).replace("{agency}", one), re.IGNORECASE | re.MULTILINE)
-            for t in templates
-        )
-
     return _Sources(
         alias_to_name=alias_to_name,
-        strong=compile_all(raw["credit"]["strong"], every),
-        weak=compile_all(raw["credit"]["weak"], clear),
-        any_alias=re.compile(_names_pattern(every)),
-        unambiguous_alias=re.compile(_names_pattern(clear)),
+        unambiguous=frozenset(clear),
+        strong=tuple(_template(t) for t in raw["credit"]["strong"]),
+        weak=tuple(_template(t) for t in raw["credit"]["weak"]),
+        automaton=_automaton(alias_to_name),
         outlets=dict(raw.get("outlets", {})),
     )
 
@@ -550,20 +605,48 @@ def _canonical_agency(name: str) -> str:
     return folded.get(name.casefold(), name)
 
 
+# How far before an agency name a credit pattern may start ("in an interview with the ...").
+_CREDIT_REACH = 80
+
+
+def _fits(t: _Template, text: str, start: int, end: int) -> bool:
+    if t.left is not None:
+        lo = max(0, start - _CREDIT_REACH)
+        if t.left.search(text, lo, start) is None:
+            return False
+    return t.right is None or t.right.match(text, end) is not None
+
+
 def find_credited(text: str) -> list[str]:
     """Wire agencies ``text`` credits ("told Reuters", "(AFP) -", "Reuters/AFP", "an AFP correspondent"),
-    by canonical name, in order of first appearance, without duplicates."""
+    by canonical name, in order of first appearance, without duplicates.
+
+    Only the neighbourhood of each agency name is examined, so the cost follows the number of names,
+    not the length of the text.
+    """
     src = _sources()
-    if src.any_alias.search(text) is None:
+    names = src.names_in(text)
+    if not names:
         return []
-    hits: list[tuple[int, str]] = []
-    for patterns, names in ((src.strong, src.any_alias), (src.weak, src.unambiguous_alias)):
-        for pattern in patterns:
-            for m in pattern.finditer(text):
-                for alias in names.finditer(text, m.start(), m.end()):
-                    hits.append((alias.start(), src.alias_to_name[alias.group()]))
-    hits.sort()
-    return list(dict.fromkeys(name for _, name in hits))
+    # Runs of names joined by "/", ",", "&", "and": "Reuters/AFP", "PTI and IANS".
+    runs: list[list[tuple[int, int, str]]] = [[names[0]]]
+    for prev, cur in zip(names, names[1:]):
+        if _LIST_SEPARATOR.fullmatch(text, prev[1], cur[0]):
+            runs[-1].append(cur)
+        else:
+            runs.append([cur])
+    credited: list[tuple[int, int, str]] = []
+    for run in runs:
+        if any(t.many and _fits(t, text, run[0][0], run[-1][1]) for t in src.strong):
+            credited.extend(run)
+            continue
+        for name in run:
+            start, end, alias = name
+            # Ambiguous names ("AP") only count in the strong patterns.
+            templates = src.strong + (src.weak if alias in src.unambiguous else ())
+            if any(_fits(t, text, start, end) for t in templates):
+                credited.append(name)
+    return list(dict.fromkeys(src.alias_to_name[alias] for _, _, alias in sorted(credited)))
 
 
 def _outlet_from_url(url: str | None) -> str | None:

@@ -333,7 +333,10 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
                 continue
             if m.group("wd") and pats.blocker_tail.search(text, max(0, m.start() - 30), m.start()):
                 break
-            resolved = _resolve(m, published, lex)
+            try:
+                resolved = _resolve(m, published, lex)
+            except (OverflowError, ValueError):  # a publication date at the edge of the calendar
+                resolved = None
             if resolved is None:
                 break
             when, precision = resolved

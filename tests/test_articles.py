@@ -368,3 +368,46 @@ def test_source_label_falls_back_from_agencies_to_outlet_to_file_name():
 def test_title_from_the_first_line(first_line, title):
     art = infer_metadata(Article(article="t.txt", text=f"{first_line}\nRebels seized Hama on Thursday.\n"))
     assert art.title == title
+
+
+def test_front_matter_lists_in_yaml_block_style(tmp_path):
+    f = tmp_path / "list.md"
+    f.write_text("---\ntitle: Hama falls\ncredited:\n  - AFP\n  - Reuters\n---\nRebels took Hama.\n")
+    art = only(f)
+    assert (art.title, art.credited, art.text) == ("Hama falls", ["AFP", "Reuters"], "Rebels took Hama.\n")
+
+
+def test_prose_between_horizontal_rules_is_not_front_matter(tmp_path):
+    f = tmp_path / "rules.md"
+    body = "---\nRebels took Hama on Thursday, residents said.\n---\nThe army denied it.\n"
+    f.write_text(body)
+    assert only(f).text == body
+
+
+# --- any bytes ---------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from([
+    b"---\n", b"title: x\n", b"+++\n", b"{", b"}", b"[", b"]", b'"text": ', b'"', b",", b"<html>", b"<p>",
+    b"</p>", b"<script>", b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"%PDF-", b"\xe9", b"\xc7\xe1",
+    b"Rebels took Hama (Reuters) on Friday.", b"\n", b" ", b"date 2024-12-07 ",
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.one_of(_PIECES, st.binary(max_size=16)), max_size=16),
+       suffix=st.sampled_from([".txt", ".md", ".html", ".json", ".dat"]))
+def test_any_bytes_give_articles_or_one_clear_error(tmp_path, parts, suffix):
+    f = tmp_path / f"fuzz{suffix}"
+    f.write_bytes(b"".join(parts))
+    try:
+        articles = read_articles(f)
+    except ArticleError as err:
+        assert err.reason and "\n" not in str(err)
+        return
+    for art in articles:
+        assert art.text.strip()
+        assert art.source  # a source label is always present
+        assert art.article.startswith("fuzz")

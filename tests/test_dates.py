@@ -217,3 +217,36 @@ def test_parse_date_reads_metadata_values_and_refuses_ambiguity():
     assert parse_date("07/12/2024") is None  # day-first or month-first: unknowable
     assert parse_date("December 2024") is None
     assert parse_date("soon") is None
+
+
+# --- any string ---------------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_DATEISH = st.sampled_from([
+    "on Friday", "late Friday", "by Saturday", "Dec. 7", "7 December 2024", "2024-12-07", "since November 27",
+    "a week ago", "two days ago", "yesterday", "earlier this month", "mid-November", "Good Friday", "May 2",
+    "the 31st of February", "2024-02-30", " ", ", ", "\n", "the ", "in ", "last ", "Published: ", "date ",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.one_of(_DATEISH, st.text(max_size=12)), max_size=12),
+       published=st.one_of(st.none(), st.dates()))
+def test_find_dates_never_raises_and_spans_are_inside_the_text(parts, published):
+    text = "".join(parts)
+    last_end = 0
+    for m in find_dates(text, published):
+        assert last_end <= m.start < m.end <= len(text)
+        assert text[m.start:m.end] == m.text
+        assert m.precision in ("day", "week", "month")
+        last_end = m.end
+    infer_published(text)  # must not raise either
+
+
+@pytest.mark.parametrize("published", [date.min, date.max])
+def test_calendar_edges_do_not_crash(published):
+    text = "yesterday, last month, next Friday, a week ago, since November 27"
+    for m in find_dates(text, published):
+        assert text[m.start:m.end] == m.text
