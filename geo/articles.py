@@ -382,21 +382,24 @@ def _read_text(text: str, path: Path) -> tuple[list[Article], list[ArticleError]
 def _read_html(html: str, path: Path) -> tuple[list[Article], list[ArticleError], str | None]:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        # Dates from the page's metadata and header only, never guessed from the body.
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
-    text = (doc.text or "") if doc is not None else ""
-    if not text.strip():
-        # Trafilatura gives up on pages without an article-like block; their plain text may still be news.
-        text = trafilatura.html2txt(html) or ""
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            # Dates from the page's metadata and header only, never guessed from the body.
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+        text = (doc.text or "") if doc is not None else ""
+        if not text.strip():
+            # Trafilatura gives up on pages without an article-like block; their plain text may still be news.
+            text = trafilatura.html2txt(html) or ""
+    except Exception as e:  # a parser crash on hostile markup is this file's problem, not the run's
+        raise ArticleError(path, f"could not parse HTML ({type(e).__name__})") from None
     if not text.strip():
         raise ArticleError(path, "no article text found in HTML")
-    fields = {}
+    fields: dict[str, Any] = {}
     sitename = None
     if doc is not None:
         fields = {"title": doc.title, "published": doc.date, "url": doc.url}
@@ -414,6 +417,20 @@ def _json_type(value: Any) -> str:
 
 def _json_error(e: json.JSONDecodeError) -> str:
     return f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+
+
+def _html_fragment_text(fragment: str) -> str:
+    import trafilatura
+
+    page = f"<html><body>{fragment}</body></html>"
+    try:
+        extracted = trafilatura.extract(page, include_comments=False, include_tables=False)
+        return extracted or trafilatura.html2txt(page) or ""
+    except Exception:  # hostile markup: treat as no text, reported as such
+        return ""
+
+
+_HTML_BODY = re.compile(r"\s*<(?:p|div|article|section|span|h[1-6]|br|figure|ul)\b[^>]*>", re.IGNORECASE)
 
 
 def _read_json(text: str, path: Path) -> tuple[list[Article], list[ArticleError], str | None]:
@@ -447,6 +464,9 @@ def _read_json(text: str, path: Path) -> tuple[list[Article], list[ArticleError]
             reason = f'{label} has no "text"' if body is None else f'{label} has a "text" that is not a string'
             bad.append(ArticleError(where, reason))
             continue
+        if _HTML_BODY.match(body):
+            # News APIs often deliver the body as HTML; keep its words, not its markup.
+            body = _html_fragment_text(body)
         if not body.strip():
             bad.append(ArticleError(where, f'{label} has an empty "text"'))
             continue

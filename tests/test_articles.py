@@ -332,6 +332,10 @@ def test_given_source_and_published_override_what_the_article_says():
     ("Footage verified by AFP showed the statue falling. AFP could not verify the toll.", ["AFP"]),
     ("Reuters could not independently verify the claims.", ["Reuters"]),
     ("The Anadolu Agency said Turkish-backed factions entered Tal Rifaat.", ["Anadolu"]),
+    ("Rebels near Homs\nBy Maya Gebeily and Timour Azhari, Reuters\nRebels said ...", ["Reuters"]),
+    ("By AFP\nPublished 7 December 2024\nRebels said ...", ["AFP"]),
+    ("Rebels took the town, the rebels told The Associated Press.", ["AP"]),
+    ("Agence France-Presse (AFP) reported the fall of the town.", ["AFP"]),
 ])
 def test_credited_agencies(text, credited):
     assert find_credited(text) == credited
@@ -341,6 +345,8 @@ def test_credited_agencies(text, credited):
     "The AP government said the floods had receded.",  # Andhra Pradesh, not the Associated Press
     "A study by the Reuters Institute found trust in news had fallen.",
     "The rebels, who took Aleppo, now hold Hama and Homs.",
+    "By the time Reuters arrived, the town had fallen.",  # "by" in a sentence is not a byline
+    "Protesters said Reuters and AFP had ignored them.",  # named, but not as a source of this story
 ])
 def test_mentions_that_are_not_credits(text):
     assert find_credited(text) == []
@@ -411,3 +417,12 @@ def test_any_bytes_give_articles_or_one_clear_error(tmp_path, parts, suffix):
         assert art.text.strip()
         assert art.source  # a source label is always present
         assert art.article.startswith("fuzz")
+
+
+def test_json_text_delivered_as_html_keeps_its_words_not_its_markup(tmp_path):
+    f = tmp_path / "api.json"
+    f.write_text(json.dumps({"text": "<p>Rebels entered <b>Manbij</b> on Monday.</p><script>alert(1)</script>"
+                                     "<p>The SDF denied it.</p>"}))
+    text = only(f).text
+    assert "Rebels entered Manbij on Monday." in text and "The SDF denied it." in text
+    assert "<" not in text and "alert" not in text
