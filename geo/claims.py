@@ -122,18 +122,21 @@ class _Lexicon:
                 }
                 self.triggers.append((compiled, meta))
         # One cheap pre-filter: a sentence with none of the triggers' leading words is skipped.
+        # Case-sensitive: "says" is a verb, "United States" is not.
         self.speech = re.compile(
-            r"(?<![\w-])(?P<verb>" + _words(cues["speech_verbs"]) + r")(?![\w-])", re.I)
+            r"(?<![\w-])(?P<verb>" + _words(cues["speech_verbs"]) + r")(?![\w-])")
         self.denial_verb = re.compile(
             r"(?<![\w-])(?P<verb>" + _words(cues["denial_verbs"]) + r")(?![\w-])", re.I)
         self.speech_prefix = re.compile(
             r"(?<![\w-])(?P<verb>" + _words(cues["speech_prefixes"]) + r")(?![\w-])", re.I)
         self.third_person = re.compile(r"(?<![\w-])(?:" + _words(cues["third_person"]) + r")(?![\w-])", re.I)
+        self.possessive_pronoun = re.compile(r"(?<![\w-])(?:its|their)\s+(?:own\s+)?(?:\w+\s+)?$", re.I)
         self.first_person = re.compile(r"(?<![\w-])(?:" + _words(cues["first_person"]) + r")(?![\w-])", re.I)
         self.personal = re.compile(r"(?<![\w-])(?:" + _words(cues["personal"]) + r")(?![\w-])", re.I)
         self.modal = re.compile(r"(?<![\w-])(?:" + _words(cues["modal"]) + r")(?![\w-])", re.I)
-        self.to_before = re.compile(r"\bto\s+(?:\w+\s+)?$", re.I)
-        self.realising = re.compile(r"(?<![\w-])(?:" + _words(cues["realising_before_to"]) + r")\s+to\s+(?:\w+\s+)?$", re.I)
+        # "to" right before a trigger (an adverb may stand between) makes an infinitive.
+        self.to_before = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.I)
+        self.realising = re.compile(r"(?<![\w-])(?:" + _words(cues["realising_before_to"]) + r")\s+to\s+(?:\w+ly\s+)?$", re.I)
         self.negation = re.compile(r"(?<![\w-])(?:" + _words(cues["negation"]) + r")(?![\w-])|n't\b", re.I)
         self.negation_window = int(cues.get("negation_window", 4))
         self.background_templates = cues["background"]
@@ -567,7 +570,19 @@ def _denial_actor(lex, text, t, mentions, speech, state) -> str | None:
 
 def _pronoun_mentions(lex, text, mentions, speech, state) -> list[tuple[int, int, str]]:
     """Actor mentions plus pronouns resolved to actors, in text order: (start, end, actor)."""
-    out = [(m.start, m.end, m.actor) for m in mentions]
+    out = []
+    for m in mentions:
+        actor = m.actor
+        lead = text[max(0, m.start - 24):m.start]
+        if lex.possessive_pronoun.search(lead):
+            # "its troops", "their forces": the troops of whoever "its" stands for.
+            earlier = [a for a in out if a[1] <= m.start]
+            actor = max(earlier)[2] if earlier else (state.last_actor or actor)
+        else:
+            owner = [o for o in mentions if o.end <= m.start and re.fullmatch(r"['’]s\s+(?:\w+\s+)?", text[o.end:m.start])]
+            if owner:
+                actor = owner[-1].actor  # "Israel's troops"
+        out.append((m.start, m.end, actor))
     taken = [(m.start, m.end) for m in mentions]
     for m in lex.third_person.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
@@ -762,4 +777,4 @@ def _claim(doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _Plac
     )
 
 
-_NEAR_RX = re.compile(r"\b(?:near|outside|around|close to|outskirts of|edge of|suburbs? of|vicinity of|doorstep of|gates of)\s+(?:the\s+)?(?:city of\s+)?$", re.I)
+_NEAR_RX = re.compile(r"\b(?:near|outside|around|close to|outskirts of|edge of|suburbs? of|vicinity of|doorstep of|gates of|(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of)\s+(?:the\s+)?(?:city of\s+)?$", re.I)

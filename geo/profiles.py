@@ -55,7 +55,7 @@ class Profile:
         # An alias glued to a following "-adjective" ("Israeli-annexed", "US-backed") is an
         # attribute of something else, not a mention of the actor.
         pattern = re.compile(
-            r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w’']|-[a-z])", re.IGNORECASE
+            r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w]|-[a-z])", re.IGNORECASE
         )
         return pattern, folded, exact
 
