@@ -453,7 +453,7 @@ def _read_json(text: str, path: Path) -> tuple[list[Article], list[ArticleError]
     for i, item in enumerate(items, start=1):
         name = f"{path.name}#{i}" if listed else path.name
         where = f"{path}#{i}" if listed else str(path)
-        label = f"object #{i}" if listed else "the object"
+        label = f"object #{i}" if listed else "the JSON object"
         if not isinstance(item, dict):
             bad.append(ArticleError(where, f"item #{i} is a {_json_type(item)}, not an article object"))
             continue
@@ -461,7 +461,11 @@ def _read_json(text: str, path: Path) -> tuple[list[Article], list[ArticleError]
         if body is None:
             body = item.get("body", item.get("content"))
         if not isinstance(body, str):
-            reason = f'{label} has no "text"' if body is None else f'{label} has a "text" that is not a string'
+            if body is None:
+                keys = ", ".join(str(k) for k in list(item)[:5]) + (", ..." if len(item) > 5 else "")
+                reason = f'{label} has no "text" field' + (f" (it has: {keys})" if keys else "")
+            else:
+                reason = f'{label} has a "text" that is not a string'
             bad.append(ArticleError(where, reason))
             continue
         if _HTML_BODY.match(body):

@@ -135,7 +135,7 @@ def test_json_list_keeps_good_objects_and_reports_bad_ones():
     assert articles[1].published == date(2024, 12, 5)  # "5 December 2024"
     assert articles[1].credited == ["AFP"]
     reasons = [str(e) for e in articles.errors]
-    assert reasons[0].endswith('list.json#2: object #2 has no "text"')
+    assert reasons[0].endswith('list.json#2: object #2 has no "text" field (it has: title, source)')
     assert reasons[1].endswith("list.json#3: item #3 is a number, not an article object")
 
 
@@ -143,7 +143,8 @@ def test_json_list_with_no_usable_object_is_refused(tmp_path):
     f = tmp_path / "bad.json"
     f.write_text('[{"title": "no text"}, {"text": "   "}]')
     err = refused(f)
-    assert err.reason == 'no usable article: object #1 has no "text"; object #2 has an empty "text"'
+    assert err.reason == (
+        'no usable article: object #1 has no "text" field (it has: title); object #2 has an empty "text"')
 
 
 def test_malformed_json_names_line_and_column():
