@@ -15,6 +15,8 @@ Conventions (documented because consumers rely on them):
   published on a Saturday is that day); "last <weekday>" is strictly before, "next <weekday>" strictly after.
 - A day and month without a year take the publication year, or the year before when that date would
   fall after publication ("since November 27" in a January article is last year's November).
+- "last night" is the day before publication; "overnight", "tonight" and "this morning" are the
+  publication day (wire copy says "overnight" of the night that ends on its own date).
 - Week precision: "a week ago" / "last week" are ``published - 7 days``; "this week" / "earlier this week"
   are the Monday of the publication week; "the weekend" is the most recent Saturday on or before publication.
 - Month precision: the first day of the month.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -87,7 +90,7 @@ def _lexicon() -> _Lexicon:
     )
 
 
-def _alternation(words: object) -> str:
+def _alternation(words: Iterable[str]) -> str:
     # Longest first, so "Sept" wins over "Sep" and "last updated" over "updated".
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
