@@ -113,7 +113,9 @@ class _Lexicon:
                 rx = pattern.replace("{N}", number_rx).replace("{UNIT}", unit_rx)
                 uses_actor = "{ACTOR}" in rx
                 rx = rx.replace("{ACTOR}", actor_rx)
-                compiled = re.compile(r"(?<![\w-])(?:" + rx + r")(?![\w-])", re.I)
+                # Word boundaries on both sides; a pattern that ends in a space ("took " before a
+                # capitalised name) has its boundary already.
+                compiled = re.compile(r"(?<![\w-])(?:" + rx + r")(?:(?<=\s)|(?![\w-]))", re.I)
                 meta = {
                     "type": spec["type"],
                     "fallback": bool(spec.get("fallback", False)),
@@ -349,15 +351,18 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
             speech = _speech_for(speeches, t)
             actor = t.actor or _subject_actor(lex, text, t, mentions, speech, state)
             claimant = speech.claimant if speech else None
-        if actor is None or actor not in profile.actor_labels:
+        actors = actor if isinstance(actor, tuple) else (actor,)
+        actors = tuple(a for a in actors if a in profile.actor_labels)
+        if not actors:
             continue
         places = _specific(places, refs, event_type)
         for ref in places:
-            key = (ref.place.place_id, event_type, actor, t.distance_km)
-            if key in seen:
-                continue
-            seen.add(key)
-            claims.append(_claim(doc, sentence, text, t, ref, event_type, actor, claimant))
+            for a in actors:
+                key = (ref.place.place_id, event_type, a, t.distance_km)
+                if key in seen:
+                    continue
+                seen.add(key)
+                claims.append(_claim(doc, sentence, text, t, ref, event_type, a, claimant))
     return claims
 
 
@@ -466,7 +471,7 @@ def _governed_gap(lex: _Lexicon, gap: str) -> bool:
         return False
     if "," in gap and len(gap) > 45 and not _LIST_INTRO.search(gap):
         return False
-    if lex.speech.search(gap) or lex.landmark.search(gap):
+    if lex.speech.search(gap):
         return False
     return True
 
@@ -543,7 +548,7 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     candidates = _pronoun_mentions(lex, text, mentions, speech, state)
     before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
     if before:
-        return before[-1][2]
+        return _coordinated(text, before)
     before = [c for c in candidates if c[1] <= t.start]
     if before:
         return before[-1][2]
@@ -554,6 +559,22 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     if after:
         return after[0][2]
     return None
+
+
+_COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)
+
+
+def _coordinated(text: str, before: list[tuple[int, int, str]]) -> str | tuple[str, ...]:
+    """The nearest subject, with the subjects coordinated with it ("government troops and
+    allied militias withdrew")."""
+    chosen = [before[-1]]
+    for prev in reversed(before[:-1]):
+        if _COORDINATION.fullmatch(text[prev[1]:chosen[-1][0]]):
+            chosen.append(prev)
+        else:
+            break
+    actors = tuple(dict.fromkeys(c[2] for c in reversed(chosen)))
+    return actors[0] if len(actors) == 1 else actors
 
 
 def _denial_actor(lex, text, t, mentions, speech, state) -> str | None:

@@ -32,6 +32,7 @@ class Profile:
     case_sensitive: dict[str, list[str]]  # actor id -> aliases matched as written
     claimants: dict[str, list[str]] = field(default_factory=dict)  # canonical name -> aliases
     people: dict[str, str] = field(default_factory=dict)  # person name -> actor id
+    home_names: list[str] = field(default_factory=list)  # the profile country's names and demonyms
 
     @property
     def actors(self) -> list[str]:
@@ -79,6 +80,12 @@ class Profile:
         return mentions[-1].actor if mentions else None
 
     def canonical_claimant(self, phrase: str) -> str:
+        """The canonical name for a claimant phrase ("the Britain-based monitor" -> the Observatory),
+        unless the phrase belongs to another country ("Russia's defence ministry")."""
+        qualifiers = re.findall(r"\b([A-Z][\w-]*(?:['’]s)?)\s+(?:[\w-]+\s+){0,2}?(?:ministry|army|military|government|media|television|presidency|office)\b", phrase)
+        if any(q not in self.home_names and not q.lower().startswith(("the", "a")) and q.lower() not in ("state", "defence", "defense", "interior", "foreign")
+               for q in qualifiers):
+            return phrase
         low = phrase.lower()
         for canonical, names in self.claimants.items():
             if any(_contains_word(low, n.lower()) for n in names):
@@ -125,4 +132,5 @@ def load_profile(name: str) -> Profile:
         case_sensitive={a: list(spec.get("case_sensitive", [])) for a, spec in actors.items()},
         claimants=dict(raw.get("claimants", {})),
         people=dict(raw.get("people", {})),
+        home_names=list(raw.get("home_names", [])),
     )
