@@ -20,6 +20,7 @@ Public API: :func:`geoparse`, :func:`geoparse_text`, :func:`run_geoparse_cli`, :
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
 import hashlib
 import json
 import math
@@ -52,7 +53,9 @@ COMMON_WORDS_PATH = _DATA / "common_english.txt"
 
 _ADMIN1_CUE = "province"
 # The gazetteer's score (<= 1) plus the largest context bonuses (focus country, proximity).
-_MAX_CONTEXT_SCORE = 1.5  # the cue the gazetteer understands for every admin-1 word
+_MAX_CONTEXT_SCORE = 1.5
+# Candidates weighed in context per name (the gazetteer ranks them; the tail never wins).
+_MAX_CANDIDATES = 12  # the cue the gazetteer understands for every admin-1 word
 _POINT_SCALES = ("point",)
 _AREA_SCALES = ("admin1", "region", "country")
 
@@ -94,6 +97,8 @@ class Lexicon:
     furniture: tuple[re.Pattern, ...]
     agencies: tuple[str, ...]
     labels: tuple[str, ...]
+    demonym_pattern: re.Pattern | None = None  # capitalised demonyms in running text
+    person_cues: frozenset[str] = frozenset()  # titles | particles | first names
 
 
 @lru_cache(maxsize=4)
@@ -106,17 +111,20 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         if line.strip() and not line.startswith("#")
     )
     cues, persons, orgs, regions = d["cues"], d["persons"], d["organisations"], d["regions"]
+    titles, titles_cap = _words(persons["titles"]), _words(persons["titles_capitalised"])
+    particles, first_names = _words(persons["name_particles"]), _words(persons["first_names"])
     return Lexicon(
+        person_cues=titles | titles_cap | particles | first_names,
         never_places=_words(d["never_places"]["words"]),
         common_words=common,
         min_pop_mid_sentence=int(d["common_words"]["min_population_mid_sentence"]),
         min_pop_sentence_start=int(d["common_words"]["min_population_sentence_start"]),
         non_place_names=tuple(d["non_place_names"]["names"]),
         demonyms={fold(k.replace("_", " ")): v for k, v in d["demonyms"].items()},
-        titles=_words(persons["titles"]),
-        titles_capitalised=_words(persons["titles_capitalised"]),
-        name_particles=_words(persons["name_particles"]),
-        first_names=_words(persons["first_names"]),
+        titles=titles,
+        titles_capitalised=titles_cap,
+        name_particles=particles,
+        first_names=first_names,
         org_suffixes=_words(orgs["suffixes"]),
         org_heads_of=_words(orgs["heads_of"]),
         admin1_after=_words(cues["admin1_after"]),
@@ -130,6 +138,9 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         furniture=tuple(re.compile(p, re.IGNORECASE) for p in d["furniture"]["line_patterns"]),
         agencies=tuple(d["datelines"]["agencies"]),
         labels=tuple(d["datelines"]["labels"]),
+        demonym_pattern=re.compile(
+            r"\b(?:" + "|".join(sorted((re.escape(k.replace("_", " ")) for k in d["demonyms"]), key=len, reverse=True)) + r")\b"
+        ),
     )
 
 
@@ -197,6 +208,11 @@ class _Matcher:
     def __init__(self, gazetteer: Gazetteer, keys: Iterable[str] | None = None):
         self.gazetteer = gazetteer
         all_keys = sorted(set(keys if keys is not None else gazetteer.keys()))
+        # One- and two-letter keys ("a", "in", "of") match everywhere and name nothing a reader
+        # would recognise, except country codes used as names ("US", "UK").
+        all_keys = [
+            k for k in all_keys if len(k) > 2 or any(p.scale == "country" for p in gazetteer.lookup(k))
+        ]
         self.automaton = _load_or_build_automaton(all_keys)
         lex = load_lexicon()
         self.non_place = _build_automaton({_key_of(n) for n in lex.non_place_names} - {""})
@@ -218,7 +234,7 @@ class _Matcher:
         return got
 
     def candidates(self, surface: str, cue: str | None) -> list[Place]:
-        """The gazetteer's ranked candidates for a surface form (memoised; callers get copies)."""
+        """The gazetteer's ranked candidates for a surface form (memoised and shared: do not mutate)."""
         memo_key = (fold(surface), cue)
         got = self._resolved.get(memo_key)
         if got is None:
@@ -226,7 +242,7 @@ class _Matcher:
             if len(self._resolved) > 200_000:
                 self._resolved.clear()
             self._resolved[memo_key] = got
-        return [replace(p, reasons=list(p.reasons)) for p in got]
+        return got
 
 
 def _key_of(name: str) -> str:
@@ -258,45 +274,49 @@ _MONTHS = (
 _DATE = rf"(?:{_MONTHS}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:,?\s+\d{{4}})?|\d{{4}}-\d\d-\d\d|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
 _PLACE = r"[A-Z][\w'’.\- ]{1,40}?"
 _DASH = r"[-–—:]"
+# Datelines open an article (after a headline, a byline or a date line): only its head is searched.
+_DATELINE_HEAD = 800
 
 
 @lru_cache(maxsize=1)
-def _dateline_patterns() -> tuple[re.Pattern, ...]:
+def _dateline_patterns() -> tuple[tuple[re.Pattern, ...], re.Pattern]:
     lex = load_lexicon()
     agencies = "|".join(re.escape(a) for a in sorted(lex.agencies, key=len, reverse=True))
     labels = "|".join(re.escape(a) for a in lex.labels)
     lead = r"^[ \t\"“]*"
     places = rf"(?P<place>{_PLACE})(?:,\s*(?P<place2>{_PLACE}))??"
-    return (
+    head = (
         # BEIRUT (Reuters) -   /   KYIV, Ukraine (AP) —   /   GAZA CITY, March 3 (Reuters) -
         re.compile(rf"{lead}{places}(?:,\s*{_DATE})?\s*\((?:{agencies})(?:/[^)]*)?\)\s*{_DASH}", re.M),
         # Damascus, December 7, 2024 –
         re.compile(rf"{lead}{places},\s*{_DATE}\s*(?:{_DASH}|\()", re.M),
         # BEIRUT — (an all-capitals place followed by a dash)
         re.compile(r"^[ \t\"“]*(?P<place>[A-Z][A-Z'’.\- ]{2,30}?)(?:,\s*(?P<place2>[A-Z][\w.\- ]{1,30}?))?\s+[-–—]\s", re.M),
-        # Location : Beirut, Lebanon   (the place may be on the next line)
-        re.compile(rf"^[\W_]*(?:{labels})\s*:[ \t]*\n?[ \t]*(?P<place>[A-Z][^\n,:]{{1,40}}?)(?:,\s*(?P<place2>[A-Z][^\n,:]{{1,40}}?))?[ \t]*$", re.M),
     )
+    # Location : Beirut, Lebanon   (anywhere; the place may be on the next line)
+    label = re.compile(
+        rf"^[\W_]*(?:{labels})\s*:[ \t]*\n?[ \t]*(?P<place>[A-Z][^\n,:]{{1,40}}?)(?:,\s*(?P<place2>[A-Z][^\n,:]{{1,40}}?))?[ \t]*$",
+        re.M,
+    )
+    return head, label
 
 
 def _dateline_ranges(text: str) -> list[tuple[int, int]]:
-    ranges = []
-    for pattern in _dateline_patterns():
-        for m in pattern.finditer(text):
-            for group in ("place", "place2"):
-                if m.group(group):
-                    ranges.append(m.span(group))
-    return ranges
+    head_patterns, label = _dateline_patterns()
+    head = text[:_DATELINE_HEAD]
+    found = [m for p in head_patterns for m in p.finditer(head)]
+    found.extend(label.finditer(text))
+    return [m.span(g) for m in found for g in ("place", "place2") if m.group(g)]
 
 
-def _furniture_ranges(text: str, lex: Lexicon) -> list[tuple[int, int]]:
-    ranges = []
-    pos = 0
-    for line in text.split("\n"):
-        if any(p.search(line) for p in lex.furniture):
-            ranges.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return ranges
+@lru_cache(maxsize=1)
+def _furniture_pattern() -> re.Pattern:
+    alternatives = "|".join(f"(?:{p.pattern.lstrip('^')})" for p in load_lexicon().furniture)
+    return re.compile(rf"^(?:{alternatives}).*$", re.M | re.I)
+
+
+def _furniture_ranges(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _furniture_pattern().finditer(text)]
 
 
 def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
@@ -316,14 +336,10 @@ _ADJACENT = re.compile(r"[ \t\-–]{1,2}")
 _NAME_CONNECTORS = frozenset(
     "and of the on upon en sur sous de des du la le les di da do dos das del della y i im am an der bei ob".split()
 )
-
-
-@dataclass
-class _Tok:
-    start: int
-    end: int
-    key: str  # "" for an Arabic article
-    word: str  # the folded surface
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_TITLE_DOT = re.compile(r"\.[ \t]{1,2}")
+# A headline has no closing punctuation (news sentences end with . ! ? or a closing quote).
+_CLOSED = re.compile(r"[.!?:;\"”’')\]]\s*$")
 
 
 @dataclass
@@ -338,153 +354,162 @@ class _Match:
 
 
 class _Doc:
-    """Token-level view of one text, shared by the recognition rules."""
+    """Token-level view of one text for the recognition rules; sentence facts are computed lazily."""
 
-    def __init__(self, text: str, sentences, lex: Lexicon):
+    def __init__(self, text: str, sentences: list):
         self.text = text
-        self.lex = lex
+        self.folded = fold(text)
         toks = key_tokens(text, keep_articles=True)
-        folded = fold(text)
-        self.toks = [_Tok(s, e, k, folded[s:e]) for s, e, k in toks]
-        self.words = [i for i, t in enumerate(self.toks) if t.key]
-        # Sentence index of each token, first token of each sentence, and headline-like sentences.
-        sent_starts = [s.start for s in sentences]
-        self.sent_of = [max(0, bisect.bisect_right(sent_starts, t.start) - 1) for t in self.toks]
-        self.sentence_initial = set()
-        seen = set()
-        for i, si in enumerate(self.sent_of):
-            if si not in seen:
-                seen.add(si)
-                self.sentence_initial.add(i)
-        self.uncertain_sentence = {si for si, s in enumerate(sentences) if _headline_like(s.text, lex)}
+        self.starts, self.ends, self.keys = (tuple(x) for x in zip(*toks)) if toks else ((), (), ())
+        self.n = len(toks)
+        self.words = [i for i, k in enumerate(self.keys) if k]
+        self.sentences = sentences
+        self.sent_starts = [s.start for s in sentences]
+        self._headline: dict[int, bool] = {}
+
+    def word(self, i: int) -> str:
+        return self.folded[self.starts[i] : self.ends[i]]
 
     def cap(self, i: int) -> bool:
-        return self.text[self.toks[i].start].isupper()
+        return self.text[self.starts[i]].isupper()
+
+    def sent_of(self, i: int) -> int:
+        return bisect.bisect_right(self.sent_starts, self.starts[i]) - 1
+
+    def sentence_initial(self, i: int) -> bool:
+        return i == 0 or self.sent_of(i - 1) != self.sent_of(i)
+
+    def headline(self, i: int) -> bool:
+        """Token i is in a Title Case or ALL CAPS sentence, where capitals do not mark names."""
+        si = self.sent_of(i)
+        got = self._headline.get(si)
+        if got is None:
+            got = self._headline[si] = si >= 0 and _headline_like(self.sentences[si].text)
+        return got
 
     def uncertain_case(self, i: int) -> bool:
         """Capitalisation says nothing: a sentence start, a headline, an all-capitals word."""
-        t = self.toks[i]
-        if i in self.sentence_initial or self.sent_of[i] in self.uncertain_sentence:
+        if self.sentence_initial(i) or self.headline(i):
             return True
-        surface = self.text[t.start : t.end]
+        surface = self.text[self.starts[i] : self.ends[i]]
         return len(surface) > 1 and surface.isupper()
 
     def adjacent(self, i: int, j: int) -> bool:
         """Tokens i < j touch (spaces or a hyphen between them) and share a sentence."""
-        if not (0 <= i < j < len(self.toks)) or self.sent_of[i] != self.sent_of[j]:
+        if not (0 <= i < j < self.n):
             return False
-        return _ADJACENT.fullmatch(self.text, self.toks[i].end, self.toks[j].start) is not None
+        if _ADJACENT.fullmatch(self.text, self.ends[i], self.starts[j]) is None:
+            return False
+        return self.sent_of(i) == self.sent_of(j)
+
+    def token_at(self, offset: int) -> int | None:
+        i = bisect.bisect_left(self.starts, offset)
+        return i if i < self.n and self.starts[i] == offset else None
 
 
-def _headline_like(sentence: str, lex: Lexicon) -> bool:
-    """Title Case or ALL CAPS lines, where capitals do not mark names."""
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’\-]*", sentence) if len(w) > 3]
+def _headline_like(sentence: str) -> bool:
+    """Title Case or ALL CAPS, without the closing punctuation of a sentence of running text."""
+    words = [w for w in _WORD_RE.findall(sentence) if len(w) > 3]
     if len(words) < 3:
+        return False
+    if sentence.isupper():
+        return True
+    if _CLOSED.search(sentence):
         return False
     caps = sum(1 for w in words if w[0].isupper())
     return caps / len(words) >= 0.75
 
 
-@dataclass
-class _Context:
-    person_keys: set
-    potential: set  # word positions covered by any raw match
-    non_place_spans: list
-    furniture: list
-    datelines: list
-
-
 def _person_keys(doc: _Doc, lex: Lexicon) -> set[str]:
-    """Keys of tokens that the document uses as parts of persons' names."""
+    """Keys of tokens that the document uses as parts of persons' names.
+
+    After a title ("President Assad", "rebel commander Hassan Abdel Ghani"), around a name particle
+    ("bin Salman", "Abdel Rahman"), after a given name ("Bashar al-Assad"): the following capitalised
+    words are a person's name, wherever else the document repeats them.
+    """
     keys: set[str] = set()
-    toks = doc.toks
-    n = len(toks)
+    keys_of = doc.keys
+    n = doc.n
 
     def run_after(i: int) -> None:
         j = i + 1
-        while j < n and doc.adjacent(j - 1, j) and (doc.cap(j) or not toks[j].key):
-            if toks[j].key:
-                keys.add(toks[j].key)
+        while j < n and doc.adjacent(j - 1, j) and (doc.cap(j) or not keys_of[j]):
+            if keys_of[j]:
+                keys.add(keys_of[j])
             j += 1
 
-    for i, t in enumerate(toks):
-        w = t.word
+    cues = lex.person_cues
+    folded = doc.folded
+    for i, (s, e) in enumerate(zip(doc.starts, doc.ends)):
+        w = folded[s:e]
+        if w not in cues:
+            continue
         if w in lex.titles or (w in lex.titles_capitalised and doc.cap(i)):
             run_after(i)
         elif w in lex.name_particles:
             run_after(i)
-            if i > 0 and doc.adjacent(i - 1, i) and doc.cap(i - 1) and toks[i - 1].key:
-                if toks[i - 1].word not in lex.never_places and toks[i - 1].word not in lex.common_words:
-                    keys.add(toks[i - 1].key)
+            if i > 0 and keys_of[i - 1] and doc.cap(i - 1) and doc.adjacent(i - 1, i):
+                prev = doc.word(i - 1)
+                if prev not in lex.never_places and prev not in lex.common_words:
+                    keys.add(keys_of[i - 1])
         elif w in lex.first_names and doc.cap(i) and i + 1 < n and doc.adjacent(i, i + 1) and (
-            doc.cap(i + 1) or not toks[i + 1].key
+            doc.cap(i + 1) or not keys_of[i + 1]
         ):
-            keys.add(t.key)
+            keys.add(keys_of[i])
             run_after(i)
     return keys
 
 
 def _raw_matches(doc: _Doc, automaton: ahocorasick.Automaton) -> list[tuple[int, int]]:
-    """(first word, last word) of every gazetteer key found in the token key sequence."""
-    pieces = [doc.toks[i].key for i in doc.words]
+    """(first word, last word) of every key of ``automaton`` in the document's word key sequence."""
+    pieces = [doc.keys[i] for i in doc.words]
+    if not pieces:
+        return []
     seq = " " + " ".join(pieces) + " "
-    start_at: dict[int, int] = {}
-    end_at: dict[int, int] = {}
-    pos = 1
-    for w, piece in enumerate(pieces):
-        start_at[pos - 1] = w  # the leading space of the padded key
-        pos += len(piece)
-        end_at[pos] = w  # the trailing space
-        pos += 1
+    # Position of the space after each piece; the space before piece w is the one after piece w-1.
+    space_after = list(accumulate(map((1).__add__, map(len, pieces))))
+    end_at = dict(zip(space_after, range(len(pieces))))
+    start_at = dict(zip([0] + space_after[:-1], range(len(pieces))))
     out = []
     for end, length in automaton.iter(seq):
-        first = start_at.get(end - length + 1)
-        last = end_at.get(end)
-        if first is not None and last is not None:
-            out.append((first, last))
+        out.append((start_at[end - length + 1], end_at[end]))
     return out
 
 
-def _surface_start(doc: _Doc, tok_index: int) -> int:
+def _surface_start(doc: _Doc, i: int) -> int:
     """Start of a name, extended over a joined Arabic article: "al-Qaem", "Al Qaim", "As Suwayda"."""
-    t = doc.toks[tok_index]
-    if tok_index == 0:
-        return t.start
-    prev = doc.toks[tok_index - 1]
-    if prev.key or doc.sent_of[tok_index - 1] != doc.sent_of[tok_index]:
-        return t.start
-    gap = doc.text[prev.end : t.start]
+    start = doc.starts[i]
+    if i == 0 or doc.keys[i - 1]:
+        return start
+    p = i - 1
+    gap = doc.text[doc.ends[p] : start]
     if gap in ("-", "‐", "–"):
-        return prev.start
-    if gap == " " and doc.text[prev.start].isupper():
+        return doc.starts[p]
+    if gap == " " and doc.cap(p):
         # "Al Qaim", "El Arish"; a sun-letter article only before its own consonant ("As Suwayda", "Ad Dana")
-        if prev.word in ("al", "el") or prev.word[-1] == t.word[:1] or (prev.word[-2:] == t.word[:2]):
-            return prev.start
-    return t.start
+        article, word = doc.word(p), doc.word(i)
+        if article in ("al", "el") or article[-1] == word[:1] or article[-2:] == word[:2]:
+            return doc.starts[p]
+    return start
 
 
 def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon) -> str | None:
-    """The resolution cue in the words right around a name (lower case words only, or 'Province')."""
-    toks, text = doc.toks, doc.text
-    n = len(toks)
+    """The resolution cue in the words right around a name ("Daraa province", "the city of Daraa")."""
+    n, text = doc.n, doc.text
     nxt = last_tok + 1
-    if nxt < n and doc.sent_of[nxt] == doc.sent_of[last_tok]:
-        gap = text[toks[last_tok].end : toks[nxt].start]
-        if gap.strip(" ’'") == "":
-            w = toks[nxt].word
-            if w in lex.admin1_after:
-                return w
-            if w in lex.point_after:
-                return w
-            if w == "border" and nxt + 1 < n and toks[nxt + 1].word in ("town", "city", "village"):
-                return toks[nxt + 1].word
+    if nxt < n and text[doc.ends[last_tok] : doc.starts[nxt]].strip(" ’'") == "":
+        w = doc.word(nxt)
+        if w in lex.admin1_after or w in lex.point_after:
+            return w
+        if w == "border" and nxt + 1 < n and doc.word(nxt + 1) in ("town", "city", "village"):
+            return doc.word(nxt + 1)
     prev = first_tok - 1
-    while prev >= 0 and not toks[prev].key and doc.adjacent(prev, prev + 1):
+    if prev >= 0 and not doc.keys[prev] and _surface_start(doc, first_tok) < doc.starts[first_tok]:
         prev -= 1  # the name's own article: "town of al-Qaem"
-    if prev >= 0 and doc.sent_of[prev] == doc.sent_of[first_tok]:
-        w = toks[prev].word
-        if w == "of" and prev - 1 >= 0:
-            head = toks[prev - 1].word
+    if prev >= 0 and text[doc.ends[prev] : doc.starts[prev + 1]].strip(" -") == "":
+        w = doc.word(prev)
+        if w == "of" and prev >= 1:
+            head = doc.word(prev - 1)
             if head in lex.admin1_before_of or head in lex.point_before_of:
                 return head
         if w in lex.point_before and not doc.cap(prev):
@@ -492,125 +517,133 @@ def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon) -> str |
     return None
 
 
-def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match], list[tuple[int, int]]]:
-    """Accepted, non-overlapping name matches (in word positions) and demonym token spans."""
-    words, toks, text = doc.words, doc.toks, doc.text
-    raw = _raw_matches(doc, matcher.automaton)
+def _overlaps(first: int, last: int, spans) -> bool:
+    return any(not (last < a or first > b) for a, b in spans)
+
+
+def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match], list[str]]:
+    """Accepted, non-overlapping name matches, and the demonyms the text uses (folded)."""
+    words, text = doc.words, doc.text
+    # Cheap first cut: a name starts with a capital (or a direction word: "southern Syria").
+    raw = [
+        (f, l)
+        for f, l in _raw_matches(doc, matcher.automaton)
+        if doc.cap(words[f]) or (l > f and doc.word(words[f]) in lex.directions)
+    ]
     potential = set()
     for first, last in raw:
         potential.update(range(first, last + 1))
     non_place = [(words[f], words[l]) for f, l in _raw_matches(doc, matcher.non_place)]
-    furniture = _furniture_ranges(text, lex)
+    furniture = _furniture_ranges(text)
     datelines = _dateline_ranges(text)
-    person_keys = _person_keys(doc, lex)
+    person_keys = _person_keys(doc, lex) if raw else set()
     word_pos = {ti: w for w, ti in enumerate(words)}
 
     def area_tok(ti: int) -> bool:
         """Token ti could name a country, province or region by itself."""
         w = word_pos.get(ti)
-        return w is not None and w in potential and matcher.info(toks[ti].key).has_area
+        return w is not None and w in potential and matcher.info(doc.keys[ti]).has_area
 
     accepted: list[_Match] = []
-    blocked: list[tuple[int, int]] = []
+    taken = bytearray(len(words))  # word positions inside an accepted name
+    blocked_by = [0] * len(words)  # id of the rejected person/organisation name covering a position
     unsure: list[tuple[int, int]] = []
     for first, last in sorted(raw, key=lambda fl: (fl[0] - fl[1], fl[0])):  # longest first
-        if any(b0 <= first and last <= b1 for b0, b1 in blocked):
+        if blocked_by[first] and blocked_by[first] == blocked_by[last]:
+            continue
+        if any(taken[first : last + 1]):
             continue
         ti, tj = words[first], words[last]
         verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
         if verdict == "block":
-            blocked.append((first, last))
-            continue
-        if verdict == "unsure":
+            blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
+        elif verdict == "unsure":
             unsure.append((first, last))
-            continue
-        if verdict is None:
-            continue
-        if any(not (last < m.first or first > m.last) for m in accepted):
-            continue
-        verdict.first, verdict.last = first, last
-        accepted.append(verdict)
+        elif verdict is not None:
+            verdict.first, verdict.last = first, last
+            accepted.append(verdict)
+            taken[first : last + 1] = b"\x01" * (last - first + 1)
     # One sense per discourse: a common word at a sentence start ("Reading ...") is the place only
     # when the same document also writes it as a name in running text.
     confirmed = {m.key for m in accepted}
     for first, last in unsure:
         ti, tj = words[first], words[last]
-        key = " ".join(toks[k].key for k in range(ti, tj + 1) if toks[k].key)
-        if key in confirmed and not any(not (last < m.first or first > m.last) for m in accepted):
-            accepted.append(
-                _Match(first, last, _surface_start(doc, ti), toks[tj].end, key, _cue_around(doc, ti, tj, lex))
-            )
+        key = " ".join(doc.keys[k] for k in range(ti, tj + 1) if doc.keys[k])
+        if key in confirmed and not any(taken[first : last + 1]):
+            cue = _cue_around(doc, ti, tj, lex)
+            accepted.append(_Match(first, last, _surface_start(doc, ti), doc.ends[tj], key, cue))
+            taken[first : last + 1] = b"\x01" * (last - first + 1)
     accepted.sort(key=lambda m: m.start)
 
     demonyms = []
-    for i, t in enumerate(toks):
-        if t.word in lex.demonyms and doc.cap(i):
-            demonyms.append((i, t.word))
+    if lex.demonym_pattern is not None:
+        for m in lex.demonym_pattern.finditer(text):
+            demonyms.append(fold(m.group()))
     return accepted, demonyms
 
 
-def _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines):
-    """A _Match if tokens ti..tj name a place here; None to reject; "block" to reject it and what it contains."""
-    toks, text = doc.toks, doc.text
+def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines):
+    """A _Match if tokens ti..tj name a place here; None to reject; "block" to reject it and what it
+    contains; "unsure" for a common word at a sentence start."""
+    text = doc.text
     start = _surface_start(doc, ti)
-    end = toks[tj].end
-    if _inside(start, end, furniture):
+    end = doc.ends[tj]
+    if furniture and _inside(start, end, furniture):
         return None
-    if any(not (tj < a or ti > b) for a, b in non_place):
+    if non_place and _overlaps(ti, tj, non_place):
         return "block"
-    in_dateline = _inside(toks[ti].start, end, datelines)
-    words_in = [k for k in range(ti, tj + 1) if toks[k].key]
-    key = " ".join(toks[k].key for k in words_in)
-    info = matcher.info(key)
+    in_dateline = bool(datelines) and _inside(doc.starts[ti], end, datelines)
+    words_in = [k for k in range(ti, tj + 1) if doc.keys[k]]
+    key = " ".join(doc.keys[k] for k in words_in)
     multi = len(words_in) > 1
 
     # One sentence, and only spaces/hyphens/dots/apostrophes (or a joined article) between words.
     if multi:
-        if doc.sent_of[ti] != doc.sent_of[tj]:
+        if doc.sent_of(ti) != doc.sent_of(tj):
             return None
-        for a, b in zip(range(ti, tj), range(ti + 1, tj + 1)):
-            if toks[b].key == "" or toks[a].key == "":
-                continue
-            if not _GAP_OK.fullmatch(text, toks[a].end, toks[b].start):
+        for a in range(ti, tj):
+            if doc.keys[a] and doc.keys[a + 1] and not _GAP_OK.fullmatch(text, doc.ends[a], doc.starts[a + 1]):
                 return None
 
     # Capitalisation: the first word (or a direction word before a capitalised one: "southern Syria").
     if not doc.cap(ti):
-        if not (multi and toks[ti].word in lex.directions and doc.cap(words_in[1])):
+        if not (multi and doc.word(ti) in lex.directions and doc.cap(words_in[1])):
             return None
     for k in words_in[1:]:
-        if not doc.cap(k) and toks[k].word not in _NAME_CONNECTORS and toks[k].word not in lex.generic_after:
-            return None
+        if not doc.cap(k):
+            w = doc.word(k)
+            if w not in _NAME_CONNECTORS and w not in lex.generic_after:
+                return None
 
-    single = toks[ti].word if not multi else None
+    info = matcher.info(key)
+    single = None if multi else doc.word(ti)
     if single is not None:
         if single in lex.never_places or single in lex.demonyms or single in lex.directions:
             return None
-        if single in lex.first_names and ti + 1 < len(toks) and doc.adjacent(ti, ti + 1) and doc.cap(ti + 1):
+        if single in lex.first_names and doc.adjacent(ti, ti + 1) and doc.cap(ti + 1):
             return "block"
     if not in_dateline:
-        all_common = all(toks[k].word in lex.common_words or toks[k].word in lex.never_places for k in words_in)
+        common = lex.common_words
+        all_common = all(doc.word(k) in common or doc.word(k) in lex.never_places for k in words_in)
         if all_common and not info.has_country:
             # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
             # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
-            if fold(text[toks[ti].start : end]) not in info.exact_names:
+            if doc.folded[doc.starts[ti] : end] not in info.exact_names:
                 return None
             if info.max_population < lex.min_pop_mid_sentence:
                 return None
             if doc.uncertain_case(ti) and info.max_population < lex.min_pop_sentence_start:
                 return "unsure"  # kept only if the document also uses the word as a name mid-sentence
-        elif doc.uncertain_case(ti) and single is not None and len(single) <= 2 and not info.has_country:
+        elif single is not None and len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
 
-        if single is not None and toks[ti].key in person_keys and not info.has_area:
+        if single is not None and doc.keys[ti] in person_keys and not info.has_area:
             return "block"
-        # Persons and organisations around the name.
         verdict = _context_verdict(doc, lex, ti, tj, area_tok)
         if verdict is not None:
             return verdict
 
-    cue = _cue_around(doc, ti, tj, lex)
-    return _Match(first=0, last=0, start=start, end=end, key=key, cue=cue, dateline=in_dateline)
+    return _Match(0, 0, start, end, key, _cue_around(doc, ti, tj, lex), in_dateline)
 
 
 def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str | None:
@@ -619,14 +652,17 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
     Two capitalised words side by side are one name in English ("Maymouna Jawad", "Victoria
     Beckham"), unless the neighbour names a country or province ("Syria-Lebanon border").
     """
-    toks = doc.toks
-    headline = doc.sent_of[ti] in doc.uncertain_sentence
+    headline = doc.headline(ti)
     # The token before (skipping a joined article, which belongs to the name).
     p = ti - 1
-    while p >= 0 and not toks[p].key and doc.adjacent(p, p + 1):
+    if p >= 0 and not doc.keys[p] and _surface_start(doc, ti) < doc.starts[ti]:
         p -= 1
+    if p >= 0 and ti - p == 1 and _TITLE_DOT.fullmatch(doc.text, doc.ends[p], doc.starts[ti]):
+        w = doc.word(p)
+        if w in lex.titles or w in lex.titles_capitalised:
+            return "block"  # "Gen. Hama Ali", "Dr. Aleppo"
     if p >= 0 and doc.adjacent(p, p + 1 if p + 1 < ti else ti):
-        w = toks[p].word
+        w = doc.word(p)
         if w in lex.name_particles:
             return "block"
         if w in lex.titles or (w in lex.titles_capitalised and doc.cap(p)):
@@ -641,25 +677,27 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
             and not area_tok(p)
         ):
             return "block"  # "Bashar al-Assad", "Tahrir al-Sham", "Maymouna Jawad": part of a longer name
-    elif p >= 1 and toks[p].word == "of" and doc.cap(p - 1) and toks[p - 1].word in lex.org_heads_of:
-        if doc.adjacent(p, ti) or toks[ti - 1].key == "":
+    elif p >= 1 and doc.word(p) == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
+        if doc.adjacent(p - 1, p):
             return "block"  # "University of Damascus", "Bank of England"
-    # The token after.
+    # The token after (over an article: "Bab al-Tabbaneh" is one name, not the town of Bab).
     q = tj + 1
-    if q < len(toks) and doc.adjacent(tj, q):
-        w = toks[q].word
-        if w in lex.name_particles:
+    touching = doc.adjacent(tj, q)
+    if touching and not doc.keys[q] and doc.adjacent(q, q + 1):
+        q += 1
+    if touching and doc.cap(q):
+        w = doc.word(q)
+        if w in lex.name_particles or w in lex.org_suffixes:
             return "block"
-        if doc.cap(q) and not headline:
-            if w in lex.org_suffixes:
-                return "block"
-            if w in lex.generic_after or w in lex.titles or w in lex.titles_capitalised:
-                return None
-            if area_tok(q) or w in lex.demonyms or w in lex.never_places:
-                return None
-            return "block"  # "Victoria Beckham", "Damascus Gate Hotel", "Maymouna Jawad"
-        if doc.cap(q) and headline and w in lex.org_suffixes:
-            return "block"
+        if headline:
+            return None
+        if w in lex.generic_after or w in lex.titles or w in lex.titles_capitalised:
+            return None
+        if area_tok(q) or w in lex.demonyms or w in lex.never_places:
+            return None
+        return "block"  # "Victoria Beckham", "Damascus Gate Hotel", "Maymouna Jawad"
+    elif touching and doc.word(q) in lex.name_particles:
+        return "block"
     return None
 
 
@@ -718,7 +756,7 @@ def _focus_votes(mentions: list[_Mention], demonyms: list, datelines_ccs: list[s
             votes[top.country] += 0.5
         if m.match.dateline and top.country:
             votes[top.country] += 1.0
-    for _, word in demonyms:
+    for word in demonyms:
         cc = load_lexicon().demonyms.get(word)
         if cc:
             votes[cc] += 1.0
@@ -727,7 +765,12 @@ def _focus_votes(mentions: list[_Mention], demonyms: list, datelines_ccs: list[s
 
 def _resolve_mentions(
     mentions: list[_Mention], demonyms: list, gazetteer: Gazetteer
-) -> tuple[str | None, list[Place | None]]:
+) -> tuple[str | None, list[tuple[Place | None, list[Place]]]]:
+    """Focus country, and per mention its place (None when not confident) and its ranked candidates.
+
+    Mentions with the same spelling and cue are one group and get one resolution (one sense per
+    discourse).  The gazetteer's candidates are shared (memoised); only the kept ones are copied.
+    """
     votes = _focus_votes(mentions, demonyms, [])
     focus = None
     if votes:
@@ -741,63 +784,83 @@ def _resolve_mentions(
     if focus:
         implied.add(focus)
 
-    # Anchors: places the document names without doubt (one candidate once restricted to implied countries).
-    anchors: list[tuple[int, float, float]] = []
-    restricted: list[list[Place]] = []
-    for idx, m in enumerate(mentions):
-        cands = m.cands
-        inside = [c for c in cands if c.country in implied]
-        if inside:
-            cands = inside
-        restricted.append(cands)
+    group_of: dict[tuple[str, str | None], int] = {}
+    groups: list[list[Place]] = []
+    member: list[int] = []
+    for m in mentions:
+        gk = (fold(m.text), m.match.cue)
+        g = group_of.get(gk)
+        if g is None:
+            g = group_of[gk] = len(groups)
+            groups.append(_in_context(m.cands, implied))
+        member.append(g)
+
+    # Anchors: places the document names without doubt, one per place.
+    anchors: dict[str, tuple[int, float, float]] = {}
+    for g, cands in enumerate(groups):
         if cands and cands[0].scale in ("point", "admin1"):
             if len(cands) == 1 or cands[0].score - cands[1].score >= 0.25:
-                anchors.append((idx, cands[0].lat, cands[0].lon))
+                anchors.setdefault(cands[0].place_id, (g, cands[0].lat, cands[0].lon))
 
-    chosen: list[Place | None] = []
-    for idx, (m, cands) in enumerate(zip(mentions, restricted)):
+    results: list[tuple[Place | None, list[Place]]] = []
+    for g, cands in enumerate(groups):
         if not cands:
-            chosen.append(None)
+            results.append((None, []))
             continue
-        others = [(lat, lon) for j, lat, lon in anchors if j != idx]
-        best, best_score = None, -1.0
-        for c in cands:
+        others = [(lat, lon) for gg, lat, lon in anchors.values() if gg != g]
+        scored = []
+        for c in cands[:_MAX_CANDIDATES]:
             s = c.score
-            reasons = c.reasons
+            extra = []
             if focus and c.country == focus:
                 s += 0.3
-                reasons.append(f"focus country {focus}")
+                extra.append(f"focus country {focus}")
             elif c.country in implied:
                 s += 0.15
-                reasons.append(f"country {c.country} named in the document")
-            if others and c.scale != "country":
+                extra.append(f"country {c.country} named in the document")
+            if others and c.scale != "country" and len(cands) > 1:
                 dists = sorted(_haversine_km(c.lat, c.lon, lat, lon) for lat, lon in others)[:5]
                 mean = sum(dists) / len(dists)
                 bonus = 0.2 * math.exp(-mean / 400.0)
                 s += bonus
                 if bonus > 0.05:
-                    reasons.append(f"near the document's places ({mean:.0f} km)")
-            c.score = round(min(1.0, s / _MAX_CONTEXT_SCORE), 4)
-            if s > best_score:
-                best, best_score = c, s
-        cands.sort(key=lambda c: c.score, reverse=True)
-        if best is not None and not _confident(best, implied, cands):
-            chosen.append(None)
-            continue
-        chosen.append(best)
-    return focus, chosen
+                    extra.append(f"near the document's places ({mean:.0f} km)")
+            scored.append((s, c.population, c, extra))
+        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        ranked = [
+            replace(c, score=round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons=list(c.reasons) + extra)
+            for s, _, c, extra in scored[:3]
+        ]
+        best = ranked[0]
+        results.append((best if _confident(best, implied, len(cands)) else None, ranked))
+    return focus, [results[g] for g in member]
 
 
-def _confident(best: Place, implied: set[str], cands: list[Place]) -> bool:
+def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
+    """Candidates in the countries the document names; a famous namesake abroad still wins.
+
+    "Tripoli" in an article about Lebanon is the Lebanese city (the Libyan capital is only five
+    times bigger), but "Paris" in an article about Ukraine is not a Ukrainian village that GeoNames
+    also calls Paris: a place abroad at least 100 times more populous (and >= 500k) stays the choice.
+    """
+    inside = [c for c in cands if c.country in implied]
+    if not inside:
+        return cands
+    biggest_inside = max(c.population for c in inside)
+    prominent = [
+        c for c in cands
+        if c.country not in implied and c.population >= 500_000 and c.population >= 100 * max(biggest_inside, 1)
+    ]
+    return prominent or inside
+
+
+def _confident(best: Place, implied: set[str], n_candidates: int) -> bool:
     """Keep a resolution outside the document's countries only when the name is well known."""
-    if best.country in implied or best.scale in ("country", "region"):
-        return True
-    if best.scale == "admin1":
+    if best.country in implied or best.scale in ("country", "region", "admin1"):
         return True
     if best.population >= 100_000:
         return True
-    others = [c for c in cands if c is not best]
-    return len(others) == 0 and best.population >= 10_000
+    return n_candidates == 1 and best.population >= 10_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -848,7 +911,7 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     text = doc.text
     sentences = split_sentences(text)
     doc.sentences = sentences
-    tdoc = _Doc(text, sentences, lex)
+    tdoc = _Doc(text, sentences)
     matches, demonyms = _recognise(tdoc, matcher, lex)
 
     mentions = []
@@ -860,13 +923,12 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     focus, chosen = _resolve_mentions(mentions, demonyms, gazetteer)
 
     toponyms = []
-    for mention, place in zip(mentions, chosen):
+    for mention, (place, ranked) in zip(mentions, chosen):
         if place is None:
             continue
         m = mention.match
-        toponyms.append(
-            Toponym(m.start, m.end, mention.text, place=place, candidates=mention.cands[:5], dateline=m.dateline, cue=m.cue)
-        )
+        # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
+        toponyms.append(Toponym(m.start, m.end, mention.text, place=place, candidates=ranked, dateline=m.dateline, cue=m.cue))
     taken = [(t.start, t.end) for t in toponyms]
     for cap in _capital_mentions(text, focus, gazetteer, lex):
         if not any(s < cap.end and cap.start < e for s, e in taken):
