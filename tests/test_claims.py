@@ -174,3 +174,33 @@ def test_ukraine_claimant_is_canonical():
     doc = make_doc("Russian troops were within 20 km of Kharkiv, according to the General Staff.")
     (c,) = extract(doc, "ukraine")
     assert (c.actor, c.distance_km, c.claimant) == ("russia", 20, "Ukrainian General Staff")
+
+
+def test_coordinated_subjects_each_get_the_claim():
+    text = "Government troops and allied Iraqi militias withdrew from Homs, the monitor said."
+    assert claims_of(text) == {("Homs", "withdrawal", "government"), ("Homs", "withdrawal", "iraqi_militias")}
+
+
+def test_possessive_pronoun_names_the_owner_not_the_generic_alias():
+    assert claims_of("Israel said its troops had deployed on the Golan Heights.") == {
+        ("Golan Heights", "deployment", "israel")}
+
+
+def test_took_with_a_place_is_a_capture_but_took_part_is_not():
+    assert claims_of("The insurgents took Hama on Thursday.") == {("Hama", "capture", "rebels")}
+    assert claims_of("Rebels took part in talks in Homs.") == set()
+
+
+def test_being_in_control_of_a_place_is_a_capture():
+    assert claims_of("Fighters loyal to HTS are now in control of Aleppo airport.") == {("Aleppo", "capture", "rebels")}
+
+
+def test_preposition_to_is_not_an_infinitive():
+    assert claims_of("Fighters loyal to HTS seized Homs.") == {("Homs", "capture", "rebels")}
+    assert claims_of("Rebels were ready to seize Homs.") == set()
+
+
+def test_claimant_of_another_country_keeps_its_name():
+    doc = make_doc("Russia's defence ministry said Russian warplanes struck rebel positions in Hama.")
+    (c,) = extract(doc, "syria")
+    assert (c.event_type, c.actor, c.claimant) == ("strike", "russia", "Russia's defence ministry")
