@@ -476,21 +476,25 @@ def _raw_matches(doc: _Doc, automaton: ahocorasick.Automaton) -> list[tuple[int,
     return out
 
 
-def _surface_start(doc: _Doc, i: int) -> int:
-    """Start of a name, extended over a joined Arabic article: "al-Qaem", "Al Qaim", "As Suwayda"."""
-    start = doc.starts[i]
-    if i == 0 or doc.keys[i - 1]:
-        return start
-    p = i - 1
-    gap = doc.text[doc.ends[p] : start]
+def _article_joins(doc: _Doc, a: int) -> bool:
+    """Article token ``a`` belongs to the name that follows: "al-Qaem", "Al Qaim", "As Suwayda"."""
+    if a + 1 >= doc.n or doc.keys[a] or not doc.keys[a + 1]:
+        return False
+    gap = doc.text[doc.ends[a] : doc.starts[a + 1]]
     if gap in ("-", "‐", "–"):
-        return doc.starts[p]
-    if gap == " " and doc.cap(p):
+        return True
+    if gap == " " and doc.cap(a) and doc.cap(a + 1):
         # "Al Qaim", "El Arish"; a sun-letter article only before its own consonant ("As Suwayda", "Ad Dana")
-        article, word = doc.word(p), doc.word(i)
-        if article in ("al", "el") or article[-1] == word[:1] or article[-2:] == word[:2]:
-            return doc.starts[p]
-    return start
+        article, word = doc.word(a), doc.word(a + 1)
+        return article in ("al", "el") or article[-1] == word[:1] or article[-2:] == word[:2]
+    return False
+
+
+def _surface_start(doc: _Doc, i: int) -> int:
+    """Start of a name, extended over its joined Arabic article."""
+    if i > 0 and _article_joins(doc, i - 1):
+        return doc.starts[i - 1]
+    return doc.starts[i]
 
 
 def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon) -> str | None:
@@ -548,6 +552,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     taken = bytearray(len(words))  # word positions inside an accepted name
     blocked_by = [0] * len(words)  # id of the rejected person/organisation name covering a position
     unsure: list[tuple[int, int]] = []
+    blocked_keys: set[str] = set()  # single words the document uses inside a person's or body's name
     for first, last in sorted(raw, key=lambda fl: (fl[0] - fl[1], fl[0])):  # longest first
         if blocked_by[first] and blocked_by[first] == blocked_by[last]:
             continue
@@ -557,12 +562,24 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
         verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
         if verdict == "block":
             blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
+            if first == last:
+                blocked_keys.add(doc.keys[ti])
         elif verdict == "unsure":
             unsure.append((first, last))
         elif verdict is not None:
             verdict.first, verdict.last = first, last
             accepted.append(verdict)
             taken[first : last + 1] = b"\x01" * (last - first + 1)
+    # One sense per discourse: a word that is part of a person's or organisation's name somewhere
+    # ("said Maymouna Jawad") is that name elsewhere too ("Jawad said"), unless it names an area.
+    if blocked_keys:
+        accepted = [
+            m for m in accepted
+            if not (m.first == m.last and m.key in blocked_keys and not matcher.info(m.key).has_area)
+        ]
+        taken = bytearray(len(words))
+        for m in accepted:
+            taken[m.first : m.last + 1] = b"\x01" * (m.last - m.first + 1)
     # One sense per discourse: a common word at a sentence start ("Reading ...") is the place only
     # when the same document also writes it as a name in running text.
     confirmed = {m.key for m in accepted}
@@ -677,13 +694,13 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
             and not area_tok(p)
         ):
             return "block"  # "Bashar al-Assad", "Tahrir al-Sham", "Maymouna Jawad": part of a longer name
-    elif p >= 1 and doc.word(p) == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
+    if p >= 1 and doc.word(p) == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
         if doc.adjacent(p - 1, p):
             return "block"  # "University of Damascus", "Bank of England"
     # The token after (over an article: "Bab al-Tabbaneh" is one name, not the town of Bab).
     q = tj + 1
     touching = doc.adjacent(tj, q)
-    if touching and not doc.keys[q] and doc.adjacent(q, q + 1):
+    if touching and _article_joins(doc, q):
         q += 1
     if touching and doc.cap(q):
         w = doc.word(q)
