@@ -40,6 +40,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from rapidfuzz import fuzz, process, utils
+
 from geo.document import Article, Claim
 
 if TYPE_CHECKING:
@@ -300,15 +302,20 @@ def _haversine_km(lat1: float | None, lon1: float | None, lat2: float | None, lo
 
 # Join terms between a denial d and a claim c, one per way places can match. Each is written so that
 # the inner table of the loop ("inner") is looked up through an index: claims_key (place_id, ...),
-# claims_province (province, event_type), claims_type_lat (event_type, lat).
-def _place_terms(inner: str) -> dict[str, str]:
+# claims_province (province, event_type), claims_type_lat (event_type, lat, lon).
+def _place_terms(inner: str) -> dict[str, tuple[str, str]]:
+    """name -> (join term, final check); the final check runs last, on the rows the join kept."""
     outer = "d" if inner == "c" else "c"
     return {
-        "place": f"{inner}.place_id = {outer}.place_id",
+        "place": (f"{inner}.place_id = {outer}.place_id", "1"),
         "province": (f"{inner}.province = {outer}.province AND d.province IS NOT NULL"
-                     " AND d.geo_precision IN (SELECT value FROM json_each(:area))"),
+                     " AND d.geo_precision IN (SELECT value FROM json_each(:area))", "1"),
+        # A latitude band, then a longitude band (skipped near the poles and the antimeridian, where
+        # it would be wrong), then the great-circle distance on what is left.
         "distance": (f"{inner}.lat BETWEEN {outer}.lat - :dlat AND {outer}.lat + :dlat"
-                     " AND fl_km(d.lat, d.lon, c.lat, c.lon) <= :km"),
+                     f" AND (:km > 150 OR abs({outer}.lat) > 70 OR abs({outer}.lon) > 180 - :dlon"
+                     f" OR {inner}.lon BETWEEN {outer}.lon - :dlon AND {outer}.lon + :dlon)",
+                     "fl_km(d.lat, d.lon, c.lat, c.lon) <= :km"),
     }
 
 
@@ -318,25 +325,28 @@ def _contest_statements(table: str, scope: str) -> list[str]:
     scope "denials": pairs whose denial belongs to article :article; "claims": pairs whose contested
     claim belongs to article :article; "all": every pair.
     """
+    targets = "c.event_type IN (SELECT value FROM json_each(:targets))"
     if scope == "claims":
-        outer, inner, where = "c", "d", "c.article_id = :article AND c.event_type IN (SELECT value FROM json_each(:targets)) AND d.event_type = :denial"
+        outer, inner, where = "c", "d", f"c.article_id = :article AND {targets} AND d.event_type = :denial"
     elif scope == "denials":
-        outer, inner, where = "d", "c", "d.article_id = :article AND d.event_type = :denial AND c.event_type IN (SELECT value FROM json_each(:targets))"
+        outer, inner, where = "d", "c", f"d.article_id = :article AND d.event_type = :denial AND {targets}"
     elif scope == "all":
-        outer, inner, where = "d", "c", "d.event_type = :denial AND c.event_type IN (SELECT value FROM json_each(:targets))"
+        outer, inner, where = "d", "c", f"d.event_type = :denial AND {targets}"
     else:
         raise ValueError(scope)
     statements = []
-    for term in _place_terms(inner).values():
+    for term, final_check in _place_terms(inner).values():
         # CROSS JOIN fixes the loop order: the few new rows outside, the indexed lookups inside.
+        # CASE fixes the order of the checks: the costly distance (a Python function) comes last.
         statements.append(
             f"INSERT OR IGNORE INTO {table}(denial_id, claim_id) "
             f"SELECT d.id, c.id FROM claims AS {outer} CROSS JOIN claims AS {inner} "
             f"ON {term} "
             f"WHERE {where} AND c.id <> d.id "
-            "AND ((:same_actor AND c.actor = d.actor) OR (NOT :same_actor AND c.actor <> d.actor)) "
+            "AND CASE WHEN ((:same_actor AND c.actor = d.actor) OR (NOT :same_actor AND c.actor <> d.actor)) "
             "AND (d.event_date IS NULL OR c.event_date IS NULL "
-            "OR abs(julianday(c.event_date) - julianday(d.event_date)) <= :days)"
+            "OR abs(julianday(c.event_date) - julianday(d.event_date)) <= :days) "
+            f"THEN {final_check} ELSE 0 END"
         )
     return statements
 
@@ -347,8 +357,11 @@ def _rule_params(rules: ContestRules, rule: ContestRule) -> dict[str, Any]:
         "targets": json.dumps(list(rule.contests)),
         "same_actor": 1 if rule.same_actor else 0,
         "km": rule.max_distance_km,
-        # A degree of latitude is at least 110.5 km: this band holds every point within km.
+        # A degree of latitude is at least 110.5 km; a degree of longitude is at least 35 km up to 71.4
+        # degrees of latitude (70 plus the latitude band for distances up to 150 km): these bands hold
+        # every point within km of a point below 70 degrees.
         "dlat": rule.max_distance_km / 110.0,
+        "dlon": rule.max_distance_km / 35.0,
         "days": rule.max_days,
         "area": json.dumps(list(rules.area_precisions)),
     }
@@ -483,8 +496,6 @@ def independent_sources(article_ids: Sequence[int], evidences: Sequence[str],
     article's family tokens (credited agencies, else source label). Articles sharing a token, or
     whose evidence sentences are near-identical, count once.
     """
-    from rapidfuzz import fuzz, process, utils
-
     uf = _UnionFind(set(article_ids))
     if len(uf.parent) <= 1:
         return len(uf.parent)
@@ -495,14 +506,16 @@ def independent_sources(article_ids: Sequence[int], evidences: Sequence[str],
                 uf.union(first_with[t], a)
             else:
                 first_with[t] = a
-    pairs = list(dict.fromkeys((a, utils.default_process(e or "")) for a, e in zip(article_ids, evidences)))
+    if uf.count() == 1:
+        return 1
+    pairs = list(dict.fromkeys(zip(article_ids, map(utils.default_process, evidences))))
     same_text: dict[str, int] = {}
     for a, text in pairs:
         if text in same_text:
             uf.union(same_text[text], a)
         else:
             same_text[text] = a
-    if 1 < len(pairs) <= FUZZY_GROUP_LIMIT and uf.count() > 1:
+    if len(same_text) > 1 and len(pairs) <= FUZZY_GROUP_LIMIT and uf.count() > 1:
         texts = [t for _, t in pairs]
         scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=NEAR_IDENTICAL_RATIO,
                                dtype=np.uint8)
@@ -559,7 +572,11 @@ def _opt_float(v: Any) -> float | None:
 
 
 def typed_frame(frame: pd.DataFrame) -> geopandas.GeoDataFrame:
-    """Give a frame of claim rows the column types of :meth:`Store.claims_frame` and a point geometry."""
+    """Give a frame of claim rows the column types of :meth:`Store.claims_frame` and a point geometry.
+
+    Text columns are object columns holding str or None (cheaper to build and to serialise than
+    pandas' string dtype at 100,000 rows); dates are datetime64 (NaT when unknown).
+    """
     import geopandas as gpd
 
     frame = frame.copy()
@@ -568,7 +585,11 @@ def typed_frame(frame: pd.DataFrame) -> geopandas.GeoDataFrame:
             frame[col] = None
     frame = frame[FRAME_COLUMNS]
     for col in STRING_COLUMNS:
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None).astype("str")
+        values = frame[col]
+        if values.dtype != object or values.isna().any():
+            values = values.astype(object)
+            values = values.where(values.notna(), None)
+        frame[col] = values
     for col in DATE_COLUMNS:
         frame[col] = pd.to_datetime(frame[col], format="ISO8601", errors="coerce").astype("datetime64[s]")
     frame["contested"] = frame["contested"].fillna(False).astype(bool)
@@ -627,18 +648,32 @@ _CLAIM_INSERT = (
     "distance_km, place_start, place_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-# {contests} is one of two fixed table names (see Store._contests_table).
+# {contests} is one of two fixed table names (see Store._contests_table); {where} is built by Store._where.
+_CLAIM_COLUMNS = [
+    "id", "article_id", "place", "place_id", "province", "province_name", "country", "event_type", "actor",
+    "claimant", "evidence", "evidence_start", "evidence_end", "event_date", "date_precision", "contested",
+    "geo_precision", "distance_km", "lat", "lon", "place_start", "place_end",
+]
 _CLAIMS_SELECT = """
-SELECT c.uid AS id, a.article AS article, c.place, c.place_id, c.province, c.province_name, c.country,
-       c.event_type, c.actor, c.claimant, c.evidence, c.evidence_start, c.evidence_end, a.source, a.published,
+SELECT c.uid, c.article_id, c.place, c.place_id, c.province, c.province_name, c.country,
+       c.event_type, c.actor, c.claimant, c.evidence, c.evidence_start, c.evidence_end,
        c.event_date, c.date_precision,
        (EXISTS (SELECT 1 FROM {contests} k WHERE k.claim_id = c.id)
         OR EXISTS (SELECT 1 FROM {contests} k WHERE k.denial_id = c.id)) AS contested,
-       c.geo_precision, c.distance_km, a.title, a.url, c.lat, c.lon, c.place_start, c.place_end
+       c.geo_precision, c.distance_km, c.lat, c.lon, c.place_start, c.place_end
 FROM claims c JOIN articles a ON a.id = c.article_id
 WHERE {where}
 ORDER BY c.article_id, c.seq
 """
+_ARTICLE_COLUMNS = ["article", "source", "published", "title", "url"]
+
+
+def _object_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """Rows from SQLite as a frame of object columns, without per-column type inference."""
+    table = np.array(rows, dtype=object) if rows else np.empty((0, len(columns)), dtype=object)
+    table = table.reshape(len(rows), len(columns))
+    return pd.DataFrame({name: pd.Series(table[:, i], dtype=object, copy=False)
+                         for i, name in enumerate(columns)})
 
 
 class Store:
@@ -849,23 +884,22 @@ class Store:
         self._cache_key = key
 
     def _compute_corroboration(self) -> dict[tuple[str, str, str], int]:
-        claims = pd.read_sql_query(
-            "SELECT place_id, event_type, actor, article_id, evidence FROM claims", self._conn)
-        if claims.empty:
+        """Independent-source counts of the groups reported by more than one article (others: 1)."""
+        rows = self._conn.execute(
+            "SELECT c.place_id, c.event_type, c.actor, c.article_id, c.evidence FROM claims c JOIN "
+            "(SELECT place_id, event_type, actor FROM claims GROUP BY place_id, event_type, actor "
+            " HAVING count(DISTINCT article_id) > 1) g "
+            "ON g.place_id = c.place_id AND g.event_type = c.event_type AND g.actor = c.actor").fetchall()
+        if not rows:
             return {}
-        keys = ["place_id", "event_type", "actor"]
-        spread = claims.groupby(keys, sort=False)["article_id"].nunique()
-        result = {k: 1 for k in spread.index[spread == 1]}
-        multi = spread.index[spread > 1]
-        if len(multi):
-            articles = pd.read_sql_query("SELECT id, source, credited FROM articles", self._conn)
-            tokens = {int(i): _family_tokens(s, c, int(i))
-                      for i, s, c in zip(articles["id"], articles["source"], articles["credited"])}
-            wanted = claims.merge(multi.to_frame(index=False), on=keys)
-            for key, group in wanted.groupby(keys, sort=False):
-                result[tuple(key)] = independent_sources(
-                    group["article_id"].astype(int).tolist(), group["evidence"].tolist(), tokens)
-        return result
+        tokens = {int(i): _family_tokens(source, credited, int(i)) for i, source, credited
+                  in self._conn.execute("SELECT id, source, credited FROM articles")}
+        groups: dict[tuple[str, str, str], tuple[list[int], list[str]]] = {}
+        for place_id, event_type, actor, article_id, evidence in rows:
+            ids, evidences = groups.setdefault((place_id, event_type, actor), ([], []))
+            ids.append(article_id)
+            evidences.append(evidence)
+        return {key: independent_sources(ids, evidences, tokens) for key, (ids, evidences) in groups.items()}
 
     def _where(self, filters: Filters | None, contests: str) -> tuple[str, list[Any]]:
         f = filters or Filters()
@@ -937,15 +971,20 @@ class Store:
             self._refresh_derived()
             contests = self._contests_table()
             where, params = self._where(filters, contests)
-            frame = pd.read_sql_query(_CLAIMS_SELECT.format(contests=contests, where=where), self._conn,
-                                      params=params)
+            rows = self._conn.execute(_CLAIMS_SELECT.format(contests=contests, where=where), params).fetchall()
+            frame = _object_frame(rows, _CLAIM_COLUMNS)
+            del rows
+            articles = _object_frame(self._conn.execute(
+                "SELECT id, " + ", ".join(_ARTICLE_COLUMNS) + " FROM articles").fetchall(),
+                ["article_id", *_ARTICLE_COLUMNS])
             corroboration = self._corroboration
-        if len(frame):
-            keys = list(zip(frame["place_id"], frame["event_type"], frame["actor"]))
-            frame["corroboration"] = np.fromiter((corroboration.get(k, 1) for k in keys), dtype=np.int64,
-                                                 count=len(keys))
-        else:
-            frame["corroboration"] = pd.Series(dtype="int64")
+        # Article fields are joined here rather than in SQL: 10 claims per article would mean 10 copies.
+        position = pd.Index(articles["article_id"].astype("int64")).get_indexer(frame["article_id"].astype("int64"))
+        for col in _ARTICLE_COLUMNS:
+            frame[col] = pd.Series(articles[col].to_numpy()[position], dtype=object, copy=False)
+        frame["corroboration"] = np.fromiter(
+            (corroboration.get(k, 1) for k in zip(frame["place_id"], frame["event_type"], frame["actor"])),
+            dtype=np.int64, count=len(frame))
         return typed_frame(frame)
 
     def claims(self, filters: Filters | None = None) -> list[Claim]:

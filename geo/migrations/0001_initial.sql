@@ -47,5 +47,5 @@ CREATE TABLE claims (
 
 CREATE INDEX claims_article ON claims(article_id);
 CREATE INDEX claims_key ON claims(place_id, event_type, actor);
-CREATE INDEX claims_province ON claims(province, event_type);
+CREATE INDEX claims_province ON claims(province, event_type, geo_precision);
 CREATE INDEX claims_type_actor ON claims(event_type, actor);

@@ -17,6 +17,7 @@ CREATE TABLE contests (
 
 CREATE INDEX contests_claim ON contests(claim_id);
 
--- Distance matching looks up claims by latitude band; date filters use the event date.
-CREATE INDEX claims_type_lat ON claims(event_type, lat);
+-- Distance matching looks up claims by a latitude band, then longitude, from the index alone;
+-- date filters use the event date.
+CREATE INDEX claims_type_lat ON claims(event_type, lat, lon);
 CREATE INDEX claims_event_date ON claims(event_date);
