@@ -236,6 +236,7 @@ def _upload_panel() -> None:
         published = st.date_input("Published", key="upload_published") if set_date else None
         if st.button("Ingest", key="ingest", disabled=not files, type="primary"):
             _ingest(files or [], source.strip() or None, published)
+            st.rerun()  # redraw the filters and the map with the new claims
         for line in st.session_state.get("_ingest_report", []):
             (st.error if line.startswith("✗") else st.success)(line)
 

@@ -265,7 +265,7 @@ def popup_html(row: dict[str, Any], style: MapStyle) -> str:
     link = (f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
             if url else title)
     evidence = esc(_truncate(_text(row.get("evidence")), EVIDENCE_MAX_CHARS))
-    province = esc(row.get("province_name") or row.get("province"))
+    province = esc(row.get("province_name")) or esc(row.get("province"))
     place = esc(row.get("place"))
     return (
         f'<div class="fl-popup"><div class="fl-place">{place}'

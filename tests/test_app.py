@@ -1,0 +1,218 @@
+"""The dashboard driven through Streamlit's AppTest, on a store of known claims (tests/dashboard_data.py)."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from dashboard_data import EXPECTED, TOTAL, build_store
+from geo.store import Filters, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_store(tmp_path_factory.mktemp("dashboard") / "claims.db")
+
+
+@pytest.fixture
+def app(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("FRONTLINE_DB", str(db))
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def shown(at: AppTest) -> int:
+    """The "Claims shown" figure."""
+    metric = next(m for m in at.metric if m.label == "Claims shown")
+    return int(metric.value.replace(",", ""))
+
+
+def url_values(at: AppTest, name: str) -> list[str]:
+    value = at.query_params.get(name, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def map_script(at: AppTest) -> str:
+    component = at.get("component_instance")
+    assert component, "no map component on the page"
+    return component[0].proto.json_args
+
+
+def test_opens_on_every_claim_with_a_layer_per_source(app: AppTest) -> None:
+    at = app.run()
+    assert not at.exception
+    assert shown(at) == TOTAL
+    script = map_script(at)
+    for layer in ("AFP (2)", "Local monitor (3)", "Reuters (1)", "SANA (1)"):
+        assert layer in script
+    # Offline: every asset from Streamlit's static folder, none from a CDN.
+    args = json.loads(script)
+    assert args["js_links"] and all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
+
+
+@pytest.mark.parametrize(("key", "value"), list(EXPECTED), ids=[f"{k}={v}" for k, v in EXPECTED])
+def test_each_filter_changes_the_count_and_the_url(app: AppTest, key: str, value: tuple) -> None:
+    at = app.run()
+    widget = at.sidebar.slider(key=key) if key == "f_dates" else at.sidebar.multiselect(key=key)
+    widget.set_value(value if key == "f_dates" else list(value)).run()
+    assert not at.exception
+    assert shown(at) == EXPECTED[(key, value)]
+    # The query string mirrors the filter, so the view can be shared by its link.
+    if key == "f_dates":
+        assert at.query_params.get("since") or at.query_params.get("until")
+    else:
+        param = {"f_provinces": "province", "f_sources": "source", "f_event_types": "event_type",
+                 "f_actors": "actor"}[key]
+        assert sorted(url_values(at, param)) == sorted(value)
+
+
+def test_contested_only_shows_what_the_store_calls_contested(app: AppTest, db: Path) -> None:
+    at = app.run()
+    at.sidebar.toggle(key="f_contested").set_value(True).run()
+    with Store(db, readonly=True) as store:
+        expected = len(store.claims_frame(Filters(contested_only=True)))
+    assert 0 < expected < TOTAL
+    assert shown(at) == expected
+    assert url_values(at, "contested") == ["1"]
+
+
+def test_filters_combine(app: AppTest) -> None:
+    at = app.run()
+    at.sidebar.multiselect(key="f_provinces").set_value(["SY-RD"]).run()
+    at.sidebar.multiselect(key="f_actors").set_value(["government"]).run()
+    assert shown(at) == 2  # the withdrawal and its denial in the Damascus countryside
+    at.sidebar.multiselect(key="f_event_types").set_value(["denial"]).run()
+    assert shown(at) == 1
+
+
+def test_view_is_restored_from_the_link(app: AppTest) -> None:
+    app.query_params["source"] = ["AFP", "Reuters"]
+    app.query_params["since"] = "2024-12-06"
+    at = app.run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_sources").value == ["AFP", "Reuters"]
+    assert at.sidebar.slider(key="f_dates").value == (date(2024, 12, 6), date(2024, 12, 8))
+    assert shown(at) == 2  # AFP's two claims of 6 December; Reuters' is from the 5th
+
+
+def test_a_link_naming_unknown_values_still_opens(app: AppTest) -> None:
+    app.query_params["source"] = ["No such agency"]
+    app.query_params["since"] = "not-a-date"
+    at = app.run()
+    assert not at.exception
+    assert shown(at) == TOTAL
+
+
+def test_popups_tooltips_and_layer_names_carry_no_live_markup(app: AppTest) -> None:
+    script = map_script(app.run())
+    leaflet = json.loads(script)["script"]
+    for payload in ("<script>window.__pwned", "<img src=x", "<b onmouseover", "javascript:window"):
+        assert payload not in leaflet
+    # The payloads are there, as text: HTML-escaped inside the layers' JSON rows.
+    rows = [row for block in re.findall(r"var rows = (\[.*?\]);\n", leaflet) for row in json.loads(block)]
+    popups = [row[5] for row in rows]
+    assert len(rows) == TOTAL
+    assert any("&lt;script&gt;window.__pwned=1&lt;/script&gt;Saasaa falls" in p for p in popups)
+    assert any("&lt;b onmouseover=&quot;window.__pwned=5&quot;&gt;the monitor&lt;/b&gt;" in p for p in popups)
+
+
+def _export_cli(db: Path, fmt: str, out: Path, *args: str) -> bytes:
+    subprocess.run([sys.executable, "-m", "geo", "export", "--db", str(db), "--format", fmt, "-o", str(out), *args],
+                   check=True, cwd=ROOT, capture_output=True)
+    return out.read_bytes()
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """The callables behind the download buttons, by file name: what a click would run."""
+    seen: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        seen[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return seen
+
+
+def test_downloads_equal_the_cli_export_with_the_same_filters(app: AppTest, db: Path, tmp_path: Path,
+                                                              deferred_downloads: dict) -> None:
+    at = app.run()
+    at.sidebar.multiselect(key="f_sources").set_value(["Local monitor", "SANA"]).run()
+    at.sidebar.slider(key="f_dates").set_value((date(2024, 12, 7), date(2024, 12, 7))).run()
+    assert shown(at) == 3
+    cli_args = ("--source", "Local monitor", "--source", "SANA", "--since", "2024-12-07", "--until", "2024-12-07")
+
+    geojson = deferred_downloads["frontline-claims.geojson"]()
+    assert geojson == _export_cli(db, "geojson", tmp_path / "cli.geojson", *cli_args)
+    assert len(json.loads(geojson)["features"]) == 3
+
+    assert deferred_downloads["frontline-claims.csv"]() == _export_cli(db, "csv", tmp_path / "cli.csv", *cli_args)
+
+    (tmp_path / "app.gpkg").write_bytes(deferred_downloads["frontline-claims.gpkg"]())
+    _export_cli(db, "gpkg", tmp_path / "cli.gpkg", *cli_args)
+    ours, theirs = gpd.read_file(tmp_path / "app.gpkg"), gpd.read_file(tmp_path / "cli.gpkg")
+    assert len(ours) == 3
+    assert ours.drop(columns="geometry").equals(theirs.drop(columns="geometry"))
+    assert ours.geometry.geom_equals(theirs.geometry).all()
+
+
+def test_place_timeline_lists_every_claim_about_the_place(app: AppTest) -> None:
+    at = app.run()
+    at.selectbox(key="place").set_value("gn:170652").run()  # the Damascus countryside
+    timeline = next(d.value for d in at.dataframe if "⚠" in d.value.columns)
+    assert list(timeline.columns) == ["⚠", "Local monitor", "SANA"]
+    row = timeline.loc["2024-12-07"]
+    assert "withdrawal" in row["Local monitor"] and "denial" in row["SANA"]
+    assert row["⚠"] == "⚠"
+    assert any("disagree" in w.value for w in at.warning)
+
+
+def test_empty_store_explains_how_to_add_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRONTLINE_DB", str(tmp_path / "none-yet.db"))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert shown(at) == 0
+    assert any("python -m geo ingest" in i.value for i in at.info)
+
+
+GOOD_ARTICLE = b"""---
+title: Town changes hands (test)
+source: Test wire
+published: 2024-12-09
+url: https://example.org/test/upload
+---
+Rebels seized the city of Hama on Monday, the monitor said.
+"""
+
+
+def test_upload_ingests_good_files_and_names_the_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = build_store(tmp_path / "upload.db")
+    monkeypatch.setenv("FRONTLINE_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    before = shown(at)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    at.sidebar.file_uploader(key="uploads").set_value([
+        ("../../escape hama.txt", GOOD_ARTICLE, "text/plain"),
+        ("picture.txt", png, "text/plain"),
+    ]).run()
+    at.sidebar.button(key="ingest").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert any(e.startswith("✗ picture.txt:") for e in errors), errors
+    assert any("1 stored" in s.value for s in at.sidebar.success)
+    assert shown(at) > before
+    assert "Test wire" in at.sidebar.multiselect(key="f_sources").options
+    # The upload went into the store, not next to it: nothing escaped the temporary folder.
+    assert not (tmp_path.parent / "escape hama.txt").exists()

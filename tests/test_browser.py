@@ -1,0 +1,226 @@
+"""The dashboard in a real browser: `streamlit run app.py` on a store of known claims, driven by Playwright
+through Debian's Chromium (headless), with every non-localhost request blocked.
+
+Needs `apt-get install chromium` (.ci/run does it) and `make vendor` (Leaflet in static/vendor).
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from dashboard_data import TOTAL, build_store
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MARKERS = ".leaflet-marker-pane > *"
+OUTPUT = ROOT / "test-output" / "browser"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    db = build_store(tmp_path_factory.mktemp("browser") / "claims.db")
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("browser-log") / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "FRONTLINE_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Session:
+    """A page on the dashboard that records blocked requests, dialogs and script errors."""
+
+    def __init__(self, browser, url: str, downloads: bool = False):
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1500, "height": 1250}, accept_downloads=downloads)
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url)
+        self.map = self.page.frame_locator(MAP_FRAME)
+
+    def _route(self, route) -> None:
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost", "::1"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def markers(self) -> int:
+        return self.map.locator(MARKERS).count()
+
+    def wait_markers(self, n: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.markers() == n:
+                    return
+            except Exception:  # the iframe is being replaced after a rerun
+                pass
+            time.sleep(0.25)
+        raise AssertionError(f"expected {n} markers, the map shows {self.markers()}")
+
+    def pwned(self) -> list:
+        values = [self.page.evaluate("() => window.__pwned")]
+        values.append(self.map.locator("body").evaluate("() => window.__pwned"))
+        return [v for v in values if v is not None]
+
+    def pick(self, label: str, option: str) -> None:
+        """Choose an option in a sidebar multiselect."""
+        box = self.page.get_by_test_id("stSidebar").locator("[data-testid='stMultiSelect']").filter(has_text=label)
+        box.locator("input").click()
+        self.page.get_by_role("option", name=option, exact=True).click()
+        self.page.keyboard.press("Escape")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def session(browser, server):
+    s = Session(browser, server)
+    yield s
+    s.close()
+
+
+def test_map_draws_offline_and_article_markup_never_runs(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    page, fmap = session.page, session.map
+    # Open every tooltip and popup: the payload article's title, place, claimant and evidence are in them.
+    popups, tooltips = [], []
+    for i in range(TOTAL):
+        marker = fmap.locator(MARKERS).nth(i)
+        # Events sent to the marker itself: a neighbour's halo or the legend may cover its centre.
+        marker.dispatch_event("mouseover")
+        page.wait_for_timeout(100)
+        tooltips.append(fmap.locator(".leaflet-tooltip").last.inner_text())
+        marker.dispatch_event("mouseout")
+        marker.dispatch_event("click")
+        page.wait_for_timeout(250)
+        popups.append(fmap.locator(".leaflet-popup-content").last.inner_text())
+    # The payloads are shown as text, not run.
+    payload_popup = next(t for t in popups if "Saasaa falls" in t)
+    assert "<script>window.__pwned=1</script>" in payload_popup
+    assert '<b onmouseover="window.__pwned=5">the monitor</b>' in payload_popup
+    assert any('Saasaa<img src=x onerror="window.__pwned=6">' in t for t in tooltips)
+    assert fmap.locator(".leaflet-popup-content script, .leaflet-popup-content img, .leaflet-tooltip img").count() == 0
+    # The table and the place timeline show the same text.
+    page.get_by_text("Place timeline").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
+    assert session.pwned() == []
+    assert session.dialogs == []
+    assert session.blocked == [], "the page needed the network"
+    assert session.errors == []
+
+
+def test_province_and_source_filters_redraw_the_markers(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    session.pick("Province", "Rif Dimashq (SY-RD)")
+    session.wait_markers(3)
+    assert "province=SY-RD" in session.page.url
+    session.pick("Source", "Local monitor")
+    session.wait_markers(2)
+    assert "source=Local+monitor" in session.page.url or "source=Local%20monitor" in session.page.url
+    session.page.screenshot(path=str(OUTPUT / "filtered.png"))
+    assert session.blocked == []
+
+
+def test_a_shared_link_opens_the_same_view(browser, server) -> None:
+    s = Session(browser, f"{server}/?source=AFP&since=2024-12-06")
+    try:
+        s.wait_markers(2)
+        assert s.blocked == []
+    finally:
+        s.close()
+
+
+def test_source_layers_toggle_in_the_layer_control(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    control = session.map.locator(".leaflet-control-layers-overlays label").filter(has_text="Local monitor (3)")
+    control.locator("input").uncheck()
+    session.wait_markers(TOTAL - 3)
+    control.locator("input").check()
+    session.wait_markers(TOTAL)
+
+
+def test_geojson_download_is_valid_and_complete(browser, server, tmp_path: Path) -> None:
+    s = Session(browser, server, downloads=True)
+    try:
+        s.wait_markers(TOTAL)
+        with s.page.expect_download(timeout=60_000) as info:
+            s.page.get_by_role("button", name="GeoJSON").click()
+        path = tmp_path / "download.geojson"
+        info.value.save_as(path)
+    finally:
+        s.close()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and "crs" not in data
+    assert len(data["features"]) == TOTAL
+    for feature in data["features"]:
+        assert feature["type"] == "Feature"
+        lon, lat = feature["geometry"]["coordinates"]
+        assert feature["geometry"]["type"] == "Point" and -180 <= lon <= 180 and -90 <= lat <= 90
+        assert {"place", "event_type", "actor", "source", "evidence"} <= set(feature["properties"])
+    import geopandas as gpd
+
+    assert len(gpd.read_file(path)) == TOTAL

@@ -1,0 +1,235 @@
+"""geo/mapview.py: the folium map and the frames around it, built from claims frames of our own."""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from geo import mapview
+from geo.document import Claim
+from geo.store import frame_from_claims
+
+ROOT = Path(__file__).resolve().parent.parent
+STYLE = mapview.default_style()
+
+
+def claim(place="Hama", place_id="gn:1", lat=35.13, lon=36.75, event_type="capture", actor="rebels",
+          source="Reuters", day=date(2024, 12, 5), province="SY-HM", **extra) -> Claim:
+    evidence = extra.pop("evidence", f"{actor} {event_type} {place}")
+    return Claim(article=f"{source}-{place}.txt", place=place, place_id=place_id, lat=lat, lon=lon,
+                 event_type=event_type, actor=actor, evidence=evidence, evidence_start=0, evidence_end=len(evidence),
+                 country=province[:2] if province else None, province=province, province_name=extra.pop("province_name", None),
+                 event_date=day, date_precision="day", source=source, published=day,
+                 title=extra.pop("title", f"{place} report"), url=extra.pop("url", "https://example.org/a"), **extra)
+
+
+def frame(*claims: Claim) -> gpd.GeoDataFrame:
+    return frame_from_claims(list(claims))
+
+
+def rows_of(m) -> dict[str, list]:
+    """Layer name -> the marker rows it sends to the browser."""
+    return {layer.layer_name: layer.rows for layer in m._children.values() if isinstance(layer, mapview.ClaimLayer)}
+
+
+def html_of(m) -> str:
+    return m.get_root().render()
+
+
+def test_one_toggleable_layer_per_source_with_its_count() -> None:
+    m = mapview.build_map(frame(claim(source="Reuters"), claim(source="AFP", place="Homs", place_id="gn:2"),
+                                claim(source="AFP", place="Aleppo", place_id="gn:3")))
+    assert {name: len(rows) for name, rows in rows_of(m).items()} == {"AFP (2)": 2, "Reuters (1)": 1}
+    html = html_of(m)
+    overlays = re.search(r"overlays :\s*\{(.*?)\}", html, re.S).group(1)
+    assert '"AFP (2)"' in overlays and '"Reuters (1)"' in overlays
+    base = re.search(r"base_layers :\s*\{(.*?)\}", html, re.S).group(1)
+    assert "Country outlines (offline)" in base and "OpenStreetMap (online)" in base
+
+
+def test_shape_says_the_event_and_colour_the_actor() -> None:
+    capture_svg, _ = mapview.marker_svg(STYLE.event_shape("capture"), STYLE.actor_color("rebels"), "filled")
+    denial_svg, _ = mapview.marker_svg(STYLE.event_shape("denial"), STYLE.actor_color("government"), "filled")
+    assert STYLE.actor_color("rebels") in capture_svg and STYLE.actor_color("government") in denial_svg
+    assert capture_svg != denial_svg.replace(STYLE.actor_color("government"), STYLE.actor_color("rebels"))
+    # An actor or event type the tables do not know still gets a marker, in the neutral style.
+    assert STYLE.actor_color("martians") == STYLE.default_actor["color"]
+    assert STYLE.event_shape("parade") == STYLE.default_event_type["shape"]
+
+
+def test_every_profile_actor_and_event_type_has_a_legend_entry() -> None:
+    actors = set()
+    for path in (ROOT / "data" / "profiles").glob("*.toml"):
+        actors |= set(tomllib.loads(path.read_text(encoding="utf-8")).get("actors", {}))
+    events = set(re.findall(r'^type\s*=\s*"([^"]+)"', (ROOT / "data" / "lexicons" / "events.toml").read_text(), re.M))
+    assert actors and events
+    assert actors <= set(STYLE.actors)
+    assert events <= set(STYLE.event_types)
+
+
+def test_precision_is_drawn_honestly() -> None:
+    m = mapview.build_map(frame(
+        claim(place="Hama", place_id="gn:1", geo_precision="point"),
+        claim(place="Daraa province", place_id="gn:2", lat=32.8, lon=36.2, geo_precision="admin1"),
+        claim(place="Damascus", place_id="gn:3", lat=33.5, lon=36.3, geo_precision="near", event_type="advance",
+              distance_km=20.0),
+    ))
+    layer = next(iter(m._children[k] for k in m._children if isinstance(m._children[k], mapview.ClaimLayer)))
+    by_place = {re.search(r'fl-place">([^<]*)', r[5]).group(1).strip(): r for r in layer.rows}
+    town, province, near = by_place["Hama"], by_place["Daraa province"], by_place["Damascus"]
+    icon = lambda r: layer.icons[r[2]][0]  # noqa: E731
+    assert "stroke-dasharray" not in icon(town)
+    assert "stroke-dasharray" in icon(province) and 'fill="#ffffff"' in icon(province)  # hollow, dashed
+    assert layer.icons[near[2]][1] > layer.icons[town[2]][1]  # the halo is wider than a pin
+    assert near[7] == 20.0 and town[7] == 0  # a 20 km ring around Damascus, none elsewhere
+    assert "L.circle(" in html_of(m)
+
+
+def test_popups_escape_article_text_and_refuse_script_links() -> None:
+    hostile = claim(place="Saasaa<script>window.x=1</script>", title='<img src=x onerror="window.x=2">T',
+                    evidence="Rebels <b onmouseover=alert(1)>took</b> it", claimant="<i>monitor</i>",
+                    url="javascript:alert(1)", source="<svg onload=alert(1)>")
+    rec = frame(hostile).drop(columns="geometry").to_dict("records")[0]
+    popup = mapview.popup_html(rec, STYLE)
+    tooltip = mapview.tooltip_text(rec, STYLE)
+    for raw in ("<script>", "<img", "<b ", "<i>", "<svg", "javascript:"):
+        assert raw not in popup and raw not in tooltip
+    assert "&lt;script&gt;" in popup and "&lt;b onmouseover=alert(1)&gt;took&lt;/b&gt;" in popup
+    assert "<a " not in popup  # no link for a javascript: url
+    safe = mapview.popup_html(frame(claim(url="https://example.org/x?a=1&b=2")).drop(columns="geometry")
+                              .to_dict("records")[0], STYLE)
+    assert 'href="https://example.org/x?a=1&amp;b=2"' in safe and 'rel="noopener noreferrer nofollow"' in safe
+    # Source names become layer names, which the layer control shows as HTML.
+    m = mapview.build_map(frame(hostile))
+    assert list(rows_of(m)) == ["&lt;svg onload=alert(1)&gt; (1)"]
+
+
+def test_popup_shows_provenance_and_badges() -> None:
+    rec = frame(claim(claimant="the monitor", contested=True, corroboration=3)).drop(columns="geometry").to_dict("records")[0]
+    popup = mapview.popup_html(rec, STYLE)
+    for text in ("Hama", "Capture", STYLE.actor_label("rebels"), "the monitor", "2024-12-05", "(day)", "Reuters",
+                 "contested", "3 sources", "Hama report", "rebels capture Hama"):
+        assert text in popup
+
+
+def test_markers_sharing_a_place_are_spread_in_pixels_not_moved() -> None:
+    m = mapview.build_map(frame(claim(source="A"), claim(source="B", event_type="withdrawal", actor="government")))
+    rows = [r for rs in rows_of(m).values() for r in rs]
+    assert {(r[0], r[1]) for r in rows} == {(35.13, 36.75)}
+    assert len({(r[3], r[4]) for r in rows}) == 2
+
+
+def test_many_claims_are_clustered_from_local_assets() -> None:
+    many = frame(*[claim(place=f"P{i}", place_id=f"gn:{i}", lat=33 + i / 1000, lon=36 + i / 1000, source=f"S{i % 3}")
+                   for i in range(mapview.CLUSTER_ABOVE + 1)])
+    clustered = mapview.build_map(many)
+    assert "L.markerClusterGroup(" in html_of(clustered)
+    few = mapview.build_map(frame(claim()))
+    assert "L.markerClusterGroup(" not in html_of(few)
+    for m in (clustered, few):
+        urls = mapview.asset_urls(m)
+        assert urls and all(u.startswith("/app/static/vendor/") for u in urls)
+        assert not re.search(r'(src|href)="https?://', html_of(m))
+
+
+def test_vendored_files_exist_for_every_asset_url() -> None:
+    many = frame(*[claim(place=f"P{i}", place_id=f"gn:{i}", lat=33 + i / 100, lon=36) for i in range(mapview.CLUSTER_ABOVE + 1)])
+    static = ROOT / "static"
+    for url in mapview.asset_urls(mapview.build_map(many)):
+        assert (static / url.removeprefix("/app/static/")).is_file(), f"{url}: run `make vendor`"
+
+
+PROVINCES = gpd.GeoDataFrame(
+    {"iso": ["SY-HM", "SY-HI", "SY-DR", "SY-TA"], "name": ["Hama", "Homs", "Daraa", "Tartus"]},
+    geometry=[box(36, 34.8, 38, 35.8), box(36, 33.8, 38, 34.8), box(35.8, 32.3, 36.8, 33), box(35.8, 34.6, 36.1, 35.2)],
+    crs="EPSG:4326",
+)
+
+
+def test_provinces_take_the_status_of_their_latest_report() -> None:
+    claims = frame(
+        claim(province="SY-HM", actor="government", event_type="defense", day=date(2024, 12, 1)),
+        claim(province="SY-HM", actor="rebels", event_type="capture", day=date(2024, 12, 5)),
+        claim(province="SY-HI", place="Homs", actor="government", event_type="defense", day=date(2024, 12, 7)),
+        claim(province="SY-HI", place="Homs", actor="rebels", event_type="capture", day=date(2024, 12, 7)),
+        claim(province="SY-DR", place="Daraa", actor="government", event_type="withdrawal", day=date(2024, 12, 6)),
+    )
+    status = mapview.province_statuses(claims, STYLE)
+    assert (status["SY-HM"].status, status["SY-HM"].holder) == ("held", "rebels")
+    assert status["SY-HI"].status == "contested"
+    assert status["SY-DR"].status == "activity"
+    assert "SY-TA" not in status
+
+    layer = mapview.province_layer(PROVINCES, claims, STYLE)
+    features = {f["properties"]["iso"]: f["properties"] for f in layer.data["features"]}
+    assert features["SY-HM"]["_color"] == STYLE.actor_color("rebels")
+    assert features["SY-HI"]["_color"] == STYLE.provinces["contested"]["color"]
+    assert features["SY-TA"]["_opacity"] == 0  # no reports: outline only
+    assert "Held by" in features["SY-HM"]["status"] and "No reports" in features["SY-TA"]["status"]
+
+
+def test_a_disputed_latest_capture_makes_the_province_contested() -> None:
+    claims = frame(claim(province="SY-HM", actor="rebels", event_type="capture", contested=True))
+    assert mapview.province_statuses(claims, STYLE)["SY-HM"].status == "contested"
+
+
+def test_legend_lists_what_is_on_the_map() -> None:
+    claims = frame(claim(actor="rebels", event_type="capture"), claim(actor="hezbollah", event_type="deployment"))
+    legend = mapview.legend_html(claims, STYLE)
+    assert STYLE.actor_label("hezbollah") in legend and "Deployment" in legend
+    assert STYLE.actor_label("israel") not in legend and "Border crossing" not in legend
+    assert "Contested" in legend and "No reports" in legend
+
+
+def test_an_empty_selection_still_gives_a_complete_map() -> None:
+    countries = gpd.GeoDataFrame(geometry=[box(35, 32, 42, 37)], crs="EPSG:4326")
+    m = mapview.build_map(frame(), provinces=PROVINCES, countries=countries)
+    html = html_of(m)
+    assert "fl-legend" in html and "Country outlines (offline)" in html
+    assert rows_of(m) == {}
+
+
+def test_initial_view_fits_the_claims() -> None:
+    lat, lon, zoom = mapview.view_for([(32.6, 36.1), (36.2, 37.2)])
+    assert 33.5 < lat < 35.5 and 36.1 < lon < 37.2 and 5 <= zoom <= 8
+    assert mapview.view_for([(33.5, 36.3)])[2] == 10  # one place: close in, not the whole world
+
+
+def test_place_timeline_puts_sources_side_by_side_and_flags_disagreement() -> None:
+    claims = frame(
+        claim(place="Homs", source="Monitor", event_type="capture", actor="rebels", day=date(2024, 12, 7)),
+        claim(place="Homs", source="State TV", event_type="denial", actor="government", day=date(2024, 12, 7)),
+        claim(place="Homs", source="Monitor", event_type="advance", actor="rebels", day=date(2024, 12, 6)),
+    )
+    table, disagreements = mapview.place_timeline(claims)
+    assert list(table.columns) == ["⚠", "Monitor", "State TV"]
+    assert list(table.index) == ["2024-12-06", "2024-12-07"]
+    assert disagreements == ["2024-12-07"]
+    assert table.loc["2024-12-07", "⚠"] == "⚠" and table.loc["2024-12-06", "⚠"] == ""
+    assert "capture" in table.loc["2024-12-07", "Monitor"] and "denial" in table.loc["2024-12-07", "State TV"]
+
+
+def test_claims_per_day_counts_every_day_of_the_span() -> None:
+    claims = frame(claim(source="A", day=date(2024, 12, 5)), claim(source="B", day=date(2024, 12, 5)),
+                   claim(source="A", day=date(2024, 12, 8)))
+    counts = mapview.claims_per_day(claims, "source")
+    assert [d.day for d in counts.index] == [5, 6, 7, 8]
+    assert counts["A"].tolist() == [1, 0, 0, 1] and counts["B"].tolist() == [1, 0, 0, 0]
+    assert list(mapview.claims_per_day(claims, "event_type").columns) == ["Capture"]
+
+
+def test_claims_table_drops_unsafe_links() -> None:
+    table = mapview.claims_table(frame(claim(url="javascript:alert(1)"), claim(url="https://example.org/ok")))
+    assert sorted(table["url"].dropna()) == ["https://example.org/ok"]
+
+
+def test_style_file_is_plain_data() -> None:
+    raw = json.loads(mapview.STYLE_PATH.read_text())
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", a["color"]) for a in raw["actors"].values())
+    assert {e["shape"] for e in raw["event_types"].values()} <= set(mapview._SHAPES)
