@@ -1,0 +1,214 @@
+"""The ingest pipeline in this process: what a user running ``python -m geo ingest`` sees in the
+store, in the summary and on standard error."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import geo.pipeline as pipeline
+from geo.cli import main
+from geo.document import Claim
+from geo.pipeline import HashPrefixes, IngestError, _batches, extract_file, ingest_paths, one_line
+from geo.store import Store
+
+HAMA = "Rebels seized Hama on Monday after a week of fighting, a monitor said.\n"
+HOMS = "Government forces withdrew from Homs on Saturday, residents said.\n"
+ALEPPO = "Insurgents captured Aleppo late on Friday, the Syrian Observatory for Human Rights said.\n"
+
+
+def front(title: str, body: str, published: str = "2024-12-07", source: str = "Test Wire") -> str:
+    return f"---\ntitle: {title}\nsource: {source}\npublished: {published}\n---\n{body}"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_hama.txt").write_text(front("Hama falls", HAMA), "utf-8")
+    (folder / "b_homs.txt").write_text(front("Army leaves Homs", HOMS), "utf-8")
+    (folder / "c_aleppo.md").write_text(front("Aleppo taken", ALEPPO), "utf-8")
+    return folder
+
+
+def stored(db: Path) -> list[tuple[str, int]]:
+    """(article name, number of claims) of every stored article, by name."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT a.article, count(c.id) FROM articles a LEFT JOIN claims c ON c.article_id = a.id "
+            "GROUP BY a.id ORDER BY a.article").fetchall()
+    finally:
+        conn.close()
+
+
+def test_ingest_stores_every_article_with_its_claims(corpus: Path, tmp_path: Path) -> None:
+    summary = ingest_paths([corpus], tmp_path / "s.db")
+    assert summary.ok and summary.files == 3 and summary.stored == 3 and summary.duplicates == 0
+    rows = stored(tmp_path / "s.db")
+    assert [name for name, _ in rows] == ["a_hama.txt", "b_homs.txt", "c_aleppo.md"]
+    assert all(n >= 1 for _, n in rows), rows
+    assert summary.claims == sum(n for _, n in rows)
+    with Store(tmp_path / "s.db", readonly=True) as store:
+        provinces = set(store.claims_frame()["province"])
+    assert {"SY-HM", "SY-HI", "SY-HL"} <= provinces  # Hama, Homs, Aleppo
+
+
+def test_a_rerun_stores_nothing_new_and_does_not_extract_again(corpus: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "s.db"
+    ingest_paths([corpus], db)
+    before = stored(db)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("an article already in the store was extracted again")
+
+    monkeypatch.setattr(pipeline, "process", must_not_run)
+    summary = ingest_paths([corpus], db)
+    assert summary.ok and summary.stored == 0 and summary.duplicates == 3 and summary.claims == 0
+    assert stored(db) == before
+
+
+def test_the_same_text_under_two_names_is_stored_once_under_the_first_name(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "z_copy_of_hama.txt").write_text(front("Hama falls", HAMA), "utf-8")
+    summary = ingest_paths([corpus], tmp_path / "s.db")
+    assert summary.ok and summary.stored == 3 and summary.duplicates == 1
+    assert [name for name, _ in stored(tmp_path / "s.db")] == ["a_hama.txt", "b_homs.txt", "c_aleppo.md"]
+
+
+def test_a_bad_file_is_reported_once_and_the_others_go_in(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "b2_image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (corpus / "b3_broken.json").write_text('{"title": "x", "text": "Rebels seized Hama.",', "utf-8")
+    seen: list[tuple[str, str]] = []
+    summary = ingest_paths([corpus], tmp_path / "s.db", on_failure=lambda p, r: seen.append((p, r)))
+    assert not summary.ok and summary.stored == 3
+    assert seen == summary.failures
+    assert sorted(Path(p).name for p, _ in seen) == ["b2_image.txt", "b3_broken.json"]
+    reasons = dict((Path(p).name, r) for p, r in seen)
+    assert "PNG" in reasons["b2_image.txt"]
+    assert "JSON" in reasons["b3_broken.json"]
+
+
+def test_unusable_objects_of_a_json_list_are_failures_and_the_good_ones_go_in(tmp_path: Path) -> None:
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps([
+        {"title": "Hama", "published": "2024-12-05", "source": "Wire", "text": HAMA},
+        {"title": "no text here"},
+        {"title": "Homs", "published": "2024-12-07", "source": "Wire", "text": HOMS},
+    ]), "utf-8")
+    summary = ingest_paths([path], tmp_path / "s.db")
+    assert summary.stored == 2
+    assert [(Path(p).name, "text" in r) for p, r in summary.failures] == [("feed.json#2", True)]
+    assert [name for name, _ in stored(tmp_path / "s.db")] == ["feed.json#1", "feed.json#3"]
+
+
+def test_an_article_the_store_refuses_leaves_nothing_behind(corpus: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pipeline.process
+
+    def bad_evidence(article, profile="syria", gazetteer=None):
+        doc = real(article, profile, gazetteer)
+        if "Homs" in article.text:
+            good = doc.claims[0]
+            doc.claims.append(Claim(**{**good.__dict__, "evidence_start": 0, "evidence_end": len(article.text) + 50}))
+        return doc
+
+    monkeypatch.setattr(pipeline, "process", bad_evidence)
+    summary = ingest_paths([corpus], tmp_path / "s.db")
+    assert [Path(p).name for p, _ in summary.failures] == ["b_homs.txt"]
+    assert "not stored" in summary.failures[0][1]
+    assert [name for name, _ in stored(tmp_path / "s.db")] == ["a_hama.txt", "c_aleppo.md"]
+    conn = sqlite3.connect(tmp_path / "s.db")
+    assert conn.execute("SELECT count(*) FROM claims WHERE province = 'SY-HI'").fetchone()[0] == 0
+    conn.close()
+
+
+def test_extract_file_never_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(HAMA, "utf-8")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("extractor bug")
+
+    monkeypatch.setattr(pipeline, "process", boom)
+    result = extract_file(str(path))
+    assert result.documents == [] and "RuntimeError" in (result.error or "") and "extractor bug" in result.error
+    missing = extract_file(str(tmp_path / "nope.txt"))
+    assert missing.error and "no such file" in missing.error
+
+
+def test_cli_exit_status_and_one_line_per_failure(corpus: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "s.db"
+    assert main(["ingest", str(corpus), "--db", str(db), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "failed:" not in err and "3 stored" in err
+
+    weird = corpus / "evil\nname\x1b[31m.txt"
+    weird.write_bytes(b"%PDF-1.7\n" + b"\x00" * 100)
+    assert main(["ingest", str(corpus), "--db", str(db), "--quiet"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    failed = [ln for ln in lines if ln.startswith("failed:")]
+    assert len(failed) == 1, lines
+    assert "evil\\nname\\x1b[31m.txt" in failed[0] and "PDF" in failed[0]
+    assert not any(ln.startswith(("name", "[31m")) for ln in lines)
+    assert "0 stored, 3 already in the store" in lines[-1]
+
+
+def test_cli_refuses_bad_arguments_and_an_unusable_store(corpus: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", str(corpus), "--db", str(tmp_path / "s.db"), "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err
+    assert main(["ingest", str(corpus), "--db", str(tmp_path / "s.db"), "--scheduler", "tcp://x:1"]) == 2
+    assert "--engine dask" in capsys.readouterr().err
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("these are my notes, not a database\n" * 100, "utf-8")
+    assert main(["ingest", str(corpus), "--db", str(not_a_db)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "notes.db" in err[0]
+    assert not_a_db.read_text("utf-8").startswith("these are my notes")
+    with pytest.raises(IngestError):
+        ingest_paths([corpus], not_a_db)
+    with pytest.raises(ValueError, match="engine"):
+        ingest_paths([corpus], tmp_path / "s.db", engine="spark")
+
+
+def test_no_files_found_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["ingest", str(tmp_path / "empty"), "--db", str(tmp_path / "s.db")]) == 1
+    assert "no article files" in capsys.readouterr().err
+
+
+def test_progress_reports_every_file_in_input_order(corpus: Path, tmp_path: Path) -> None:
+    calls: list[tuple[int, int, str]] = []
+    ingest_paths([corpus], tmp_path / "s.db", progress=lambda d, t, p: calls.append((d, t, Path(p).name)))
+    assert calls == [(1, 3, "a_hama.txt"), (2, 3, "b_homs.txt"), (3, 3, "c_aleppo.md")]
+
+
+def test_hash_prefixes_hold_what_they_were_given_and_little_else() -> None:
+    import hashlib
+
+    hashes = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(1000)]
+    known = HashPrefixes(hashes[:500])
+    assert len(known) == 500
+    assert all(known(h) for h in hashes[:500])
+    assert not any(known(h) for h in hashes[500:])
+    assert not HashPrefixes([])(hashes[0])
+
+
+def test_batches_cover_every_file_once_in_order_and_stay_small() -> None:
+    files = [f"f{i}.txt" for i in range(10_001)]
+    batches = _batches(files, workers=2)
+    assert [f for b in batches for f in b] == files
+    assert max(len(b) for b in batches) <= pipeline.MAX_BATCH_FILES
+    assert len(batches) >= 2 * pipeline.TASKS_PER_WORKER
+    assert _batches(files[:5], workers=2) == [[f] for f in files[:5]]
+    assert _batches([], workers=2) == []
+
+
+def test_one_line_escapes_controls_and_bidi_overrides() -> None:
+    assert one_line("a\nb\r\tc\x1b[0m") == "a\\nb\\r\\tc\\x1b[0m"
+    assert one_line("report\u202etxt.exe") == "report\\u202etxt.exe"
+    assert one_line("دمشق café") == "دمشق café"
