@@ -546,9 +546,9 @@ def _build_tables() -> _Tables:
 
     # Curated regions GeoNames lacks.
     region_by_id: dict[str, int] = {}
-    if overlay["region"]:
-        hits = _points_in(polygons, tree, [r["lat"] for r in overlay["region"]], [r["lon"] for r in overlay["region"]])
-    for region, row in zip(overlay["region"], hits if overlay["region"] else []):
+    regions = overlay["region"]
+    hits = _points_in(polygons, tree, [r["lat"] for r in regions], [r["lon"] for r in regions])
+    for region, row in zip(regions, hits):
         # NE draws de facto lines (the Golan inside Israel's Northern District): a polygon of another
         # country than the region's says nothing about its province
         in_country = row >= 0 and poly_cc[row] == region.get("country")
