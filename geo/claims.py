@@ -352,7 +352,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
             actor = t.actor or _subject_actor(lex, text, t, mentions, speech, state)
             claimant = speech.claimant if speech else None
         actors = actor if isinstance(actor, tuple) else (actor,)
-        actors = tuple(a for a in actors if a in profile.actor_labels)
+        actors = tuple(a for a in actors if a in profile.actor_labels and profile.can_act(a, event_type))
         if not actors:
             continue
         places = _specific(places, refs, event_type)

@@ -33,6 +33,11 @@ class Profile:
     claimants: dict[str, list[str]] = field(default_factory=dict)  # canonical name -> aliases
     people: dict[str, str] = field(default_factory=dict)  # person name -> actor id
     home_names: list[str] = field(default_factory=list)  # the profile country's names and demonyms
+    only_events: dict[str, set[str]] = field(default_factory=dict)  # actor -> the events it can act in
+
+    def can_act(self, actor: str, event_type: str) -> bool:
+        allowed = self.only_events.get(actor)
+        return allowed is None or event_type in allowed
 
     @property
     def actors(self) -> list[str]:
@@ -133,4 +138,5 @@ def load_profile(name: str) -> Profile:
         claimants=dict(raw.get("claimants", {})),
         people=dict(raw.get("people", {})),
         home_names=list(raw.get("home_names", [])),
+        only_events={a: set(spec["only_events"]) for a, spec in actors.items() if "only_events" in spec},
     )

@@ -204,3 +204,8 @@ def test_claimant_of_another_country_keeps_its_name():
     doc = make_doc("Russia's defence ministry said Russian warplanes struck rebel positions in Hama.")
     (c,) = extract(doc, "syria")
     assert (c.event_type, c.actor, c.claimant) == ("strike", "russia", "Russia's defence ministry")
+
+
+def test_victims_are_not_the_actor_of_a_strike():
+    assert claims_of("At least seven civilians were killed in strikes near Homs on Saturday.") == set()
+    assert claims_of("Residents toppled a statue in Hama.") == {("Hama", "protest", "civilians")}
