@@ -331,7 +331,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
             places = denial_places.get(i) or _objects(lex, text, t, refs, real)
             if not places:
                 continue
-            speech = _speech_for(speeches, t)
+            speech = _speech_for(text, speeches, t)
             actor = _denial_actor(lex, text, t, mentions, speech, state)
             claimant = speech.claimant if speech else None
             if t.type == "denial":
@@ -348,7 +348,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
                 places = _fallback_place(lex, text, t, refs, triggers)
             if not places:
                 continue
-            speech = _speech_for(speeches, t)
+            speech = _speech_for(text, speeches, t)
             actor = t.actor or _subject_actor(lex, text, t, mentions, speech, state)
             claimant = speech.claimant if speech else None
         actors = actor if isinstance(actor, tuple) else (actor,)
@@ -561,6 +561,7 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     return None
 
 
+_HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)
 
 
@@ -620,13 +621,15 @@ def _pronoun_mentions(lex, text, mentions, speech, state) -> list[tuple[int, int
     return out
 
 
-def _speech_for(speeches: list[_Speech], t: _Trigger) -> _Speech | None:
+def _speech_for(text: str, speeches: list[_Speech], t: _Trigger) -> _Speech | None:
     if t.type != "denial":
         speeches = [s for s in speeches if not s.denial]
     before = [s for s in speeches if s.verb_end <= t.start]
     if before:
         return before[-1]
-    after = [s for s in speeches if s.verb_start >= t.end]
+    # An attribution after a "but"/"while" clause speaks for that clause, not for this one.
+    after = [s for s in speeches if s.verb_start >= t.end
+             and not _HARD_BREAK.search(text, t.end, s.verb_start)]
     # "<what happened>, X said.": the attribution that closes the sentence speaks for all of it.
     return after[-1] if after else None
 
@@ -682,7 +685,9 @@ _PHRASE_STOP = re.compile(r"[,;:.!?()“”\"]|\b(?:that|and said|while|although
 
 def _phrase_before(text: str, end: int) -> str:
     """The noun phrase that ends just before ``end`` (the subject of "X said")."""
-    chunk = text[max(0, end - 120):end].rstrip()
+    chunk = text[max(0, end - 160):end].rstrip()
+    # "The SDF, which held Manbij since 2016, said": the subject stands before the relative clause.
+    chunk = re.sub(r",\s*(?:which|who|whose)\b[^,]*,?$", "", chunk).rstrip()
     if chunk.endswith(","):
         chunk = chunk[:-1]  # "the mayor of X, told Reuters": an appositive subject
     cut = max((m.end() for m in _PHRASE_STOP.finditer(chunk)), default=0)
@@ -704,7 +709,9 @@ def _phrase_after(text: str, start: int) -> str:
 
 def _clean_phrase(phrase: str) -> str:
     phrase = re.sub(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:(?:the|a|an|and|but|however|meanwhile|with|both)\s+)*", "", phrase.strip(), flags=re.I)
-    phrase = re.sub(r"\s+(?:on|late|early)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)$", "", phrase, flags=re.I)
+    weekday = r"(?:on|late|early|by)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    phrase = re.sub(r"\s+" + weekday + "$", "", phrase, flags=re.I)
+    phrase = re.sub(r"^" + weekday + r",?\s+", "", phrase, flags=re.I)
     phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:“”\"'’")
     return phrase[:100]
 

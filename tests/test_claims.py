@@ -209,3 +209,19 @@ def test_claimant_of_another_country_keeps_its_name():
 def test_victims_are_not_the_actor_of_a_strike():
     assert claims_of("At least seven civilians were killed in strikes near Homs on Saturday.") == set()
     assert claims_of("Residents toppled a statue in Hama.") == {("Hama", "protest", "civilians")}
+
+
+def test_relative_clause_does_not_hide_the_speaker():
+    doc = make_doc("The Syrian Democratic Forces, which held Homs for years, said they had withdrawn from Homs.")
+    (c,) = extract(doc, "syria")
+    assert (c.event_type, c.actor, c.claimant) == ("withdrawal", "kurdish_led_forces", "Syrian Democratic Forces")
+
+
+def test_driving_someone_out_is_a_capture():
+    assert ("Hama", "capture", "rebels") in claims_of("Rebels drove government forces out of Hama.")
+
+
+def test_attribution_after_but_speaks_only_for_its_clause():
+    doc = make_doc("Rebels seized Hama, but the army said it was still fighting in Homs.")
+    hama = [c for c in extract(doc, "syria") if c.place == "Hama"]
+    assert hama and hama[0].claimant is None
