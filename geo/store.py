@@ -822,6 +822,10 @@ class Store:
             row = self._conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
             return row is not None
 
+    def content_hashes(self) -> list[str]:
+        """The content hashes of every stored article (for skipping known articles before extraction)."""
+        return self._column_values("SELECT content_hash FROM articles ORDER BY id")
+
     def add_article(self, article: Article, claims: list[Claim]) -> bool:
         """Store an article with its claims in one transaction.
 

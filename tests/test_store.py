@@ -71,6 +71,7 @@ def test_reingesting_the_same_text_stores_it_once(db: Path) -> None:
         assert db.is_file()  # parent folders are created
         assert store.add_article(a, claims) is True
         assert store.has_article(a.content_hash)
+        assert store.content_hashes() == [a.content_hash]
         # Same text under another file name and source label: still the same article.
         copy = article("copy_of_hama.txt", a.text, source="Other")
         assert store.add_article(copy, claims) is False
