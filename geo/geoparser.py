@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 import ahocorasick
+import numpy as np
 
 from geo.document import Article, Document, Place, Toponym
 from geo.normalize import fold, key_tokens
@@ -55,7 +56,9 @@ _ADMIN1_CUE = "province"
 # The gazetteer's score (<= 1) plus the largest context bonuses (focus country, proximity).
 _MAX_CONTEXT_SCORE = 1.5
 # Candidates weighed in context per name (the gazetteer ranks them; the tail never wins).
-_MAX_CANDIDATES = 12  # the cue the gazetteer understands for every admin-1 word
+_MAX_CANDIDATES = 12
+_PROXIMITY_BONUS = 0.2
+_MAX_ANCHORS = 24  # the cue the gazetteer understands for every admin-1 word
 _POINT_SCALES = ("point",)
 _AREA_SCALES = ("admin1", "region", "country")
 
@@ -223,6 +226,8 @@ class _Matcher:
         got = self._info.get(key)
         if got is None:
             places = self.gazetteer.lookup(key)
+            if len(self._info) > 500_000:
+                self._info.clear()
             got = _KeyInfo(
                 max_population=max((p.population or 0 for p in places), default=0),
                 has_country=any(p.scale == "country" for p in places),
@@ -234,11 +239,12 @@ class _Matcher:
         return got
 
     def candidates(self, surface: str, cue: str | None) -> list[Place]:
-        """The gazetteer's ranked candidates for a surface form (memoised and shared: do not mutate)."""
+        """The gazetteer's ranked candidates for a surface form, narrowed by the cue's scale
+        (memoised and shared: do not mutate)."""
         memo_key = (fold(surface), cue)
         got = self._resolved.get(memo_key)
         if got is None:
-            got = self.gazetteer.resolve(surface, cue=cue, limit=25)
+            got = _apply_cue(self.gazetteer.resolve(surface, cue=cue, limit=25), cue)
             if len(self._resolved) > 200_000:
                 self._resolved.clear()
             self._resolved[memo_key] = got
@@ -366,6 +372,21 @@ class _Doc:
         self.sentences = sentences
         self.sent_starts = [s.start for s in sentences]
         self._headline: dict[int, bool] = {}
+        # Index of the first token of every sentence.
+        self.first_tokens = {bisect.bisect_left(self.starts, s.start) for s in sentences}
+        self._seq: tuple[str, dict[int, int], dict[int, int]] | None = None
+
+    def key_sequence(self) -> tuple[str, dict[int, int], dict[int, int]]:
+        """The word keys joined by single spaces and padded, with maps from the space before /
+        after each word's key to the word's position (so padded automaton keys align on words)."""
+        if self._seq is None:
+            pieces = [self.keys[i] for i in self.words]
+            seq = " " + " ".join(pieces) + " "
+            space_after = list(accumulate(map((1).__add__, map(len, pieces))))
+            end_at = dict(zip(space_after, range(len(pieces))))
+            start_at = dict(zip([0] + space_after[:-1], range(len(pieces))))
+            self._seq = (seq, start_at, end_at)
+        return self._seq
 
     def word(self, i: int) -> str:
         return self.folded[self.starts[i] : self.ends[i]]
@@ -377,7 +398,7 @@ class _Doc:
         return bisect.bisect_right(self.sent_starts, self.starts[i]) - 1
 
     def sentence_initial(self, i: int) -> bool:
-        return i == 0 or self.sent_of(i - 1) != self.sent_of(i)
+        return i in self.first_tokens
 
     def headline(self, i: int) -> bool:
         """Token i is in a Title Case or ALL CAPS sentence, where capitals do not mark names."""
@@ -396,11 +417,13 @@ class _Doc:
 
     def adjacent(self, i: int, j: int) -> bool:
         """Tokens i < j touch (spaces or a hyphen between them) and share a sentence."""
-        if not (0 <= i < j < self.n):
+        # Only spaces or a hyphen between them: no sentence boundary can lie there.
+        if not 0 <= i < j < self.n:
             return False
-        if _ADJACENT.fullmatch(self.text, self.ends[i], self.starts[j]) is None:
-            return False
-        return self.sent_of(i) == self.sent_of(j)
+        a, b = self.ends[i], self.starts[j]
+        if b - a == 1:
+            return self.text[a] in " -\t–"
+        return _ADJACENT.fullmatch(self.text, a, b) is not None
 
     def token_at(self, offset: int) -> int | None:
         i = bisect.bisect_left(self.starts, offset)
@@ -462,14 +485,9 @@ def _person_keys(doc: _Doc, lex: Lexicon) -> set[str]:
 
 def _raw_matches(doc: _Doc, automaton: ahocorasick.Automaton) -> list[tuple[int, int]]:
     """(first word, last word) of every key of ``automaton`` in the document's word key sequence."""
-    pieces = [doc.keys[i] for i in doc.words]
-    if not pieces:
+    if not doc.words:
         return []
-    seq = " " + " ".join(pieces) + " "
-    # Position of the space after each piece; the space before piece w is the one after piece w-1.
-    space_after = list(accumulate(map((1).__add__, map(len, pieces))))
-    end_at = dict(zip(space_after, range(len(pieces))))
-    start_at = dict(zip([0] + space_after[:-1], range(len(pieces))))
+    seq, start_at, end_at = doc.key_sequence()
     out = []
     for end, length in automaton.iter(seq):
         out.append((start_at[end - length + 1], end_at[end]))
@@ -529,24 +547,22 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     """Accepted, non-overlapping name matches, and the demonyms the text uses (folded)."""
     words, text = doc.words, doc.text
     # Cheap first cut: a name starts with a capital (or a direction word: "southern Syria").
+    never = lex.never_places
     raw = [
         (f, l)
         for f, l in _raw_matches(doc, matcher.automaton)
-        if doc.cap(words[f]) or (l > f and doc.word(words[f]) in lex.directions)
+        if (doc.cap(words[f]) and (l > f or doc.word(words[f]) not in never))
+        or (l > f and doc.word(words[f]) in lex.directions)
     ]
-    potential = set()
-    for first, last in raw:
-        potential.update(range(first, last + 1))
     non_place = [(words[f], words[l]) for f, l in _raw_matches(doc, matcher.non_place)]
     furniture = _furniture_ranges(text)
     datelines = _dateline_ranges(text)
     person_keys = _person_keys(doc, lex) if raw else set()
-    word_pos = {ti: w for w, ti in enumerate(words)}
 
     def area_tok(ti: int) -> bool:
         """Token ti could name a country, province or region by itself."""
-        w = word_pos.get(ti)
-        return w is not None and w in potential and matcher.info(doc.keys[ti]).has_area
+        key = doc.keys[ti]
+        return bool(key) and matcher.info(key).has_area
 
     accepted: list[_Match] = []
     taken = bytearray(len(words))  # word positions inside an accepted name
@@ -603,6 +619,17 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
     """A _Match if tokens ti..tj name a place here; None to reject; "block" to reject it and what it
     contains; "unsure" for a common word at a sentence start."""
     text = doc.text
+    if ti == tj:
+        # Fast path for the commonest case, a capitalised single word that is also an English word
+        # at a sentence start ("Police said ...", "Talks resumed ..."): settle it before anything else.
+        single = doc.word(ti)
+        if single in lex.common_words and single not in lex.never_places and doc.sentence_initial(ti):
+            info = matcher.info(doc.keys[ti])
+            if not info.has_country and info.max_population < lex.min_pop_sentence_start:
+                if not (datelines and _inside(doc.starts[ti], doc.ends[ti], datelines)):
+                    if single not in info.exact_names or info.max_population < lex.min_pop_mid_sentence:
+                        return None
+                    return "unsure"
     start = _surface_start(doc, ti)
     end = doc.ends[tj]
     if furniture and _inside(start, end, furniture):
@@ -610,8 +637,12 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
     if non_place and _overlaps(ti, tj, non_place):
         return "block"
     in_dateline = bool(datelines) and _inside(doc.starts[ti], end, datelines)
-    words_in = [k for k in range(ti, tj + 1) if doc.keys[k]]
-    key = " ".join(doc.keys[k] for k in words_in)
+    if ti == tj:
+        words_in = [ti]
+        key = doc.keys[ti]
+    else:
+        words_in = [k for k in range(ti, tj + 1) if doc.keys[k]]
+        key = " ".join(doc.keys[k] for k in words_in)
     multi = len(words_in) > 1
 
     # One sentence, and only spaces/hyphens/dots/apostrophes (or a joined article) between words.
@@ -674,7 +705,7 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
     p = ti - 1
     if p >= 0 and not doc.keys[p] and _surface_start(doc, ti) < doc.starts[ti]:
         p -= 1
-    if p >= 0 and ti - p == 1 and _TITLE_DOT.fullmatch(doc.text, doc.ends[p], doc.starts[ti]):
+    if p >= 0 and ti - p == 1 and doc.text[doc.ends[p]] == "." and _TITLE_DOT.fullmatch(doc.text, doc.ends[p], doc.starts[ti]):
         w = doc.word(p)
         if w in lex.titles or w in lex.titles_capitalised:
             return "block"  # "Gen. Hama Ali", "Dr. Aleppo"
@@ -723,6 +754,18 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
 # --------------------------------------------------------------------------------------------
 
 
+def _mean_nearest_km(points: list[tuple[float, float]], anchors: list[tuple[float, float]], k: int = 5) -> list[float]:
+    """For each point, the mean great-circle distance to its k nearest anchors (vectorised)."""
+    p = np.radians(np.asarray(points, dtype=float))
+    a = np.radians(np.asarray(anchors, dtype=float))
+    dlat = p[:, None, 0] - a[None, :, 0]
+    dlon = p[:, None, 1] - a[None, :, 1]
+    h = np.sin(dlat / 2) ** 2 + np.cos(p[:, None, 0]) * np.cos(a[None, :, 0]) * np.sin(dlon / 2) ** 2
+    d = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    d.sort(axis=1)
+    return d[:, :k].mean(axis=1).tolist()
+
+
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -751,106 +794,118 @@ def _apply_cue(cands: list[Place], gcue: str | None) -> list[Place]:
 
 
 @dataclass
-class _Mention:
-    match: _Match
+class _Group:
+    """All mentions of one spelling with one cue in a document: resolved once."""
+
     text: str
+    cue: str | None
     cands: list[Place]
+    count: int = 0
+    dateline: bool = False
 
 
-def _focus_votes(mentions: list[_Mention], demonyms: list, datelines_ccs: list[str]) -> Counter:
+def _focus_votes(groups: list[_Group], demonyms: list[str], lex: Lexicon) -> Counter:
+    """Country votes: country names 2, unambiguous places 1, a clear favourite 0.5, demonyms 1, datelines +1."""
     votes: Counter = Counter()
-    for m in mentions:
-        if not m.cands:
+    for grp in groups:
+        cands = grp.cands
+        if not cands:
             continue
-        top = m.cands[0]
-        if top.scale == "country" and top.country:
-            votes[top.country] += 2.0
+        top = cands[0]
+        if not top.country:
             continue
-        countries = {c.country for c in m.cands if c.country}
-        if len(countries) == 1:
-            votes[top.country] += 1.0
-        elif top.country and (len(m.cands) == 1 or top.score - m.cands[1].score >= 0.15):
-            votes[top.country] += 0.5
-        if m.match.dateline and top.country:
+        if top.scale == "country":
+            votes[top.country] += 2.0 * grp.count
+            continue
+        if all(c.country == top.country for c in cands):
+            votes[top.country] += 1.0 * grp.count
+        elif len(cands) == 1 or top.score - cands[1].score >= 0.15:
+            votes[top.country] += 0.5 * grp.count
+        if grp.dateline:
             votes[top.country] += 1.0
     for word in demonyms:
-        cc = load_lexicon().demonyms.get(word)
+        cc = lex.demonyms.get(word)
         if cc:
             votes[cc] += 1.0
     return votes
 
 
-def _resolve_mentions(
-    mentions: list[_Mention], demonyms: list, gazetteer: Gazetteer
-) -> tuple[str | None, list[tuple[Place | None, list[Place]]]]:
-    """Focus country, and per mention its place (None when not confident) and its ranked candidates.
+_COUNTRY_POPULATION: dict[tuple[int, str], int] = {}
 
-    Mentions with the same spelling and cue are one group and get one resolution (one sense per
-    discourse).  The gazetteer's candidates are shared (memoised); only the kept ones are copied.
+
+def _country_population(gazetteer: Gazetteer, cc: str) -> int:
+    """Population of a country (memoised: it breaks ties between focus-country votes)."""
+    key = (id(gazetteer), cc)
+    got = _COUNTRY_POPULATION.get(key)
+    if got is None:
+        country = gazetteer.country(cc)
+        got = _COUNTRY_POPULATION[key] = country.population if country else 0
+    return got
+
+
+def _resolve_groups(
+    groups: list[_Group], demonyms: list[str], gazetteer: Gazetteer, lex: Lexicon
+) -> tuple[str | None, list[tuple[Place | None, list[Place]]]]:
+    """Focus country, and per group its place (None when not confident) and its ranked candidates.
+
+    The gazetteer's candidates are shared (memoised); only the kept ones are copied.
     """
-    votes = _focus_votes(mentions, demonyms, [])
+    votes = _focus_votes(groups, demonyms, lex)
     focus = None
     if votes:
 
-        def rank(cc: str) -> tuple[float, int]:
-            country = gazetteer.country(cc)
-            return votes[cc], (country.population if country else 0)
-
-        focus = max(votes, key=rank)
+        focus = max(votes, key=lambda cc: (votes[cc], _country_population(gazetteer, cc)))
     implied = {cc for cc, v in votes.items() if v >= 1.0}
     if focus:
         implied.add(focus)
 
-    group_of: dict[tuple[str, str | None], int] = {}
-    groups: list[list[Place]] = []
-    member: list[int] = []
-    for m in mentions:
-        gk = (fold(m.text), m.match.cue)
-        g = group_of.get(gk)
-        if g is None:
-            g = group_of[gk] = len(groups)
-            groups.append(_in_context(m.cands, implied))
-        member.append(g)
-
+    in_context = [_in_context(grp.cands, implied) for grp in groups]
     # Anchors: places the document names without doubt, one per place.
     anchors: dict[str, tuple[int, float, float]] = {}
-    for g, cands in enumerate(groups):
+    for g, cands in enumerate(in_context):
         if cands and cands[0].scale in ("point", "admin1"):
             if len(cands) == 1 or cands[0].score - cands[1].score >= 0.25:
                 anchors.setdefault(cands[0].place_id, (g, cands[0].lat, cands[0].lon))
 
     results: list[tuple[Place | None, list[Place]]] = []
-    for g, cands in enumerate(groups):
+    for g, cands in enumerate(in_context):
         if not cands:
             results.append((None, []))
             continue
-        others = [(lat, lon) for gg, lat, lon in anchors.values() if gg != g]
         scored = []
         for c in cands[:_MAX_CANDIDATES]:
-            s = c.score
-            extra = []
             if focus and c.country == focus:
-                s += 0.3
-                extra.append(f"focus country {focus}")
+                scored.append([c.score + 0.3, c.population, c, None])
             elif c.country in implied:
-                s += 0.15
-                extra.append(f"country {c.country} named in the document")
-            if others and c.scale != "country" and len(cands) > 1:
-                dists = sorted(_haversine_km(c.lat, c.lon, lat, lon) for lat, lon in others)[:5]
-                mean = sum(dists) / len(dists)
-                bonus = 0.2 * math.exp(-mean / 400.0)
-                s += bonus
-                if bonus > 0.05:
-                    extra.append(f"near the document's places ({mean:.0f} km)")
-            scored.append((s, c.population, c, extra))
+                scored.append([c.score + 0.15, c.population, c, None])
+            else:
+                scored.append([c.score, c.population, c, None])
+        # Proximity to the document's other places can only change the order of candidates that are
+        # within the largest proximity bonus of the best one: compute it for those only.
+        if len(scored) > 1 and anchors:
+            top = max(x[0] for x in scored)
+            near = [x for x in scored if x[0] >= top - _PROXIMITY_BONUS and x[2].scale != "country"]
+            others = [(lat, lon) for gg, lat, lon in anchors.values() if gg != g][:_MAX_ANCHORS]
+            if len(near) > 1 and others:
+                means = _mean_nearest_km([(x[2].lat, x[2].lon) for x in near], others)
+                for x, mean in zip(near, means):
+                    bonus = _PROXIMITY_BONUS * math.exp(-mean / 400.0)
+                    x[0] += bonus
+                    x[3] = mean if bonus > 0.05 else None
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
-        ranked = [
-            replace(c, score=round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons=list(c.reasons) + extra)
-            for s, _, c, extra in scored[:3]
-        ]
+        ranked = []
+        for s, _, c, mean in scored[:3]:
+            reasons = list(c.reasons)
+            if focus and c.country == focus:
+                reasons.append(f"focus country {focus}")
+            elif c.country in implied:
+                reasons.append(f"country {c.country} named in the document")
+            if mean is not None:
+                reasons.append(f"near the document's places ({mean:.0f} km)")
+            ranked.append(replace(c, score=round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons=reasons))
         best = ranked[0]
         results.append((best if _confident(best, implied, len(cands)) else None, ranked))
-    return focus, [results[g] for g in member]
+    return focus, results
 
 
 def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
@@ -931,21 +986,29 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     tdoc = _Doc(text, sentences)
     matches, demonyms = _recognise(tdoc, matcher, lex)
 
-    mentions = []
+    group_of: dict[tuple[str, str | None], int] = {}
+    groups: list[_Group] = []
+    member: list[int] = []
     for m in matches:
         surface = text[m.start : m.end]
-        gcue = _gazetteer_cue(m.cue, lex)
-        cands = _apply_cue(matcher.candidates(surface, gcue), gcue)
-        mentions.append(_Mention(m, surface, cands))
-    focus, chosen = _resolve_mentions(mentions, demonyms, gazetteer)
+        gk = (fold(surface), m.cue)
+        g = group_of.get(gk)
+        if g is None:
+            g = group_of[gk] = len(groups)
+            groups.append(_Group(surface, m.cue, matcher.candidates(surface, _gazetteer_cue(m.cue, lex))))
+        grp = groups[g]
+        grp.count += 1
+        grp.dateline = grp.dateline or m.dateline
+        member.append(g)
+    focus, resolved = _resolve_groups(groups, demonyms, gazetteer, lex)
 
     toponyms = []
-    for mention, (place, ranked) in zip(mentions, chosen):
+    for m, g in zip(matches, member):
+        place, ranked = resolved[g]
         if place is None:
             continue
-        m = mention.match
         # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
-        toponyms.append(Toponym(m.start, m.end, mention.text, place=place, candidates=ranked, dateline=m.dateline, cue=m.cue))
+        toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place=place, candidates=ranked, dateline=m.dateline, cue=m.cue))
     taken = [(t.start, t.end) for t in toponyms]
     for cap in _capital_mentions(text, focus, gazetteer, lex):
         if not any(s < cap.end and cap.start < e for s, e in taken):

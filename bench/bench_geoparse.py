@@ -1,0 +1,281 @@
+"""Benchmark: the geoparser against geotext on a generated corpus, with quality by construction.
+
+    .venv/bin/python -m bench.bench_geoparse [--articles N] [--seed S] [--skip-build]
+
+Prints, in one run:
+
+1. gazetteer build time into a fresh cache directory (GeoNames + admin-1 + overlay, then the
+   geoparser's Aho-Corasick automaton), unless ``--skip-build``;
+2. cache load time in a fresh process (gazetteer and automaton);
+3. geoparse throughput on the same corpus of N (default 1,000) news-like articles of 2-4 KB
+   (bench/corpus.py) for Frontline and for geotext, each in its own process on one core: articles/s,
+   MB/s, peak memory (peak RSS of the process, and its growth while parsing), and their ratio;
+4. quality on the corpus, where the truth is known by construction: exact-span precision, recall,
+   F1, and accuracy within 161 km of the resolved toponyms (geotext gives names without offsets or
+   coordinates, so only a name-level F1 is shown for it).
+
+Targets: cache load <= 2 s; >= 300 articles/s on one core.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TARGET_LOAD_S = 2.0
+TARGET_ARTICLES_PER_S = 300.0
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _run_worker(args: list[str], env: dict[str, str] | None = None) -> dict:
+    cmd = [sys.executable, "-m", "bench.bench_geoparse", "--worker", *args]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"worker {args[0]} failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------------------------
+# Workers (each runs in its own process so timings and memory are not mixed)
+
+
+def _worker_build(cache_dir: str) -> dict:
+    os.environ["FRONTLINE_CACHE_DIR"] = cache_dir
+    from geo.gazetteer import Gazetteer
+    from geo.geoparser import _matcher_for
+
+    t0 = time.perf_counter()
+    g = Gazetteer.load(cache_dir=Path(cache_dir))
+    t1 = time.perf_counter()
+    _matcher_for(g)
+    t2 = time.perf_counter()
+    return {"gazetteer_s": t1 - t0, "automaton_s": t2 - t1}
+
+
+def _worker_load(cache_dir: str) -> dict:
+    os.environ["FRONTLINE_CACHE_DIR"] = cache_dir
+    t0 = time.perf_counter()
+    from geo.gazetteer import Gazetteer
+    from geo.geoparser import _matcher_for
+
+    t1 = time.perf_counter()
+    g = Gazetteer.load(cache_dir=Path(cache_dir))
+    t2 = time.perf_counter()
+    _matcher_for(g)
+    t3 = time.perf_counter()
+    return {"import_s": t1 - t0, "gazetteer_s": t2 - t1, "automaton_s": t3 - t2, "rss_mb": _maxrss_mb()}
+
+
+def _read_texts(corpus: str) -> list[tuple[str, str]]:
+    with open(corpus, encoding="utf-8") as fh:
+        return [(row["id"], row["text"]) for row in map(json.loads, fh)]
+
+
+def _worker_frontline(corpus: str, out: str) -> dict:
+    from geo.document import Article, Document
+    from geo.gazetteer import default_gazetteer
+    from geo.geoparser import _matcher_for, geoparse
+
+    texts = _read_texts(corpus)
+    g = default_gazetteer()
+    _matcher_for(g)
+    for _, text in texts[:5]:  # warm-up: lazy lexicons and regexes
+        geoparse(Document(Article(article="warm", text=text)), g)
+    rss_before = _maxrss_mb()
+    predictions = []
+    t0 = time.perf_counter()
+    for aid, text in texts:
+        doc = geoparse(Document(Article(article=aid, text=text)), g)
+        predictions.append((aid, doc.toponyms))
+    seconds = time.perf_counter() - t0
+    rss_after = _maxrss_mb()
+    with open(out, "w", encoding="utf-8") as fh:
+        for aid, toponyms in predictions:
+            rows = [
+                {"start": t.start, "end": t.end, "text": t.text, "lat": t.place.lat, "lon": t.place.lon}
+                for t in toponyms
+                if t.place is not None and t.cue != "capital"
+            ]
+            fh.write(json.dumps({"id": aid, "toponyms": rows}) + "\n")
+    return _throughput(texts, seconds, rss_before, rss_after)
+
+
+def _worker_geotext(corpus: str, out: str) -> dict:
+    from geotext import GeoText
+
+    texts = _read_texts(corpus)
+    GeoText("Warm up in Paris.")
+    rss_before = _maxrss_mb()
+    predictions = []
+    t0 = time.perf_counter()
+    for aid, text in texts:
+        found = GeoText(text)
+        predictions.append((aid, found.cities + found.countries))
+    seconds = time.perf_counter() - t0
+    rss_after = _maxrss_mb()
+    with open(out, "w", encoding="utf-8") as fh:
+        for aid, names in predictions:
+            fh.write(json.dumps({"id": aid, "names": names}) + "\n")
+    return _throughput(texts, seconds, rss_before, rss_after)
+
+
+def _throughput(texts: list[tuple[str, str]], seconds: float, rss_before: float, rss_after: float) -> dict:
+    n_bytes = sum(len(t.encode("utf-8")) for _, t in texts)
+    return {
+        "articles": len(texts),
+        "seconds": seconds,
+        "articles_per_s": len(texts) / seconds,
+        "mb_per_s": n_bytes / seconds / 1e6,
+        "peak_rss_mb": rss_after,
+        "rss_growth_mb": rss_after - rss_before,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Quality
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def span_quality(gold_path: Path, predicted_path: Path) -> dict:
+    """Exact-span precision/recall/F1 and accuracy within 161 km over matched spans."""
+    gold = {row["id"]: row["toponyms"] for row in map(json.loads, open(gold_path, encoding="utf-8"))}
+    tp = fp = fn = near = 0
+    for row in map(json.loads, open(predicted_path, encoding="utf-8")):
+        truth = {(t["start"], t["end"]): t for t in gold[row["id"]]}
+        predicted = {(t["start"], t["end"]): t for t in row["toponyms"]}
+        for span, p in predicted.items():
+            g = truth.get(span)
+            if g is None:
+                fp += 1
+                continue
+            tp += 1
+            if _km(p["lat"], p["lon"], g["lat"], g["lon"]) <= 161:
+                near += 1
+        fn += sum(1 for span in truth if span not in predicted)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "acc161": near / tp if tp else 0.0}
+
+
+def name_quality(gold_path: Path, predicted_path: Path) -> dict:
+    """Bag-of-names precision/recall/F1 per article (for tools that give no offsets)."""
+    gold = {row["id"]: Counter(t["text"].lower() for t in row["toponyms"]) for row in map(json.loads, open(gold_path, encoding="utf-8"))}
+    tp = fp = fn = 0
+    for row in map(json.loads, open(predicted_path, encoding="utf-8")):
+        truth = gold[row["id"]]
+        predicted = Counter(n.lower() for n in row["names"])
+        common = sum((truth & predicted).values())
+        tp += common
+        fp += sum(predicted.values()) - common
+        fn += sum(truth.values()) - common
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-build", action="store_true", help="time the load of the existing cache instead of a fresh build")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        kind, *rest = args.worker
+        result = {"build": _worker_build, "load": _worker_load, "frontline": _worker_frontline, "geotext": _worker_geotext}[kind](*rest)
+        print(json.dumps(result))
+        return 0
+
+    from bench.corpus import generate_corpus, write_jsonl
+    from geo.gazetteer import default_cache_dir
+
+    with tempfile.TemporaryDirectory(prefix="frontline-bench-") as tmp:
+        tmp_path = Path(tmp)
+        print(f"Frontline geoparser benchmark ({os.cpu_count()} cores here; every timing on one core)\n")
+        if args.skip_build:
+            cache_dir = str(default_cache_dir())
+            print("gazetteer build: skipped (--skip-build); load timed on the existing cache")
+        else:
+            cache_dir = str(tmp_path / "cache")
+            built = _run_worker(["build", cache_dir])
+            print(f"gazetteer build (fresh cache dir): {built['gazetteer_s']:.1f} s  + automaton {built['automaton_s']:.1f} s")
+        loaded = _run_worker(["load", cache_dir])
+        total_load = loaded["gazetteer_s"] + loaded["automaton_s"]
+        verdict = "ok" if total_load <= TARGET_LOAD_S else "OVER TARGET"
+        print(
+            f"cache load (fresh process): gazetteer {loaded['gazetteer_s']:.2f} s + automaton {loaded['automaton_s']:.2f} s"
+            f" = {total_load:.2f} s (target <= {TARGET_LOAD_S:.0f} s: {verdict}); imports {loaded['import_s']:.2f} s;"
+            f" RSS {loaded['rss_mb']:.0f} MB"
+        )
+
+        t0 = time.perf_counter()
+        articles = generate_corpus(args.articles, seed=args.seed)
+        corpus = tmp_path / "corpus.jsonl"
+        gold = tmp_path / "gold.jsonl"
+        write_jsonl(articles, corpus)
+        write_jsonl(articles, gold, with_gold=True)
+        size = corpus.stat().st_size
+        print(f"corpus: {len(articles)} articles, {size / 1e6:.1f} MB, seed {args.seed} (generated in {time.perf_counter() - t0:.1f} s)\n")
+
+        fl_out, gt_out = tmp_path / "frontline.jsonl", tmp_path / "geotext.jsonl"
+        fl = _run_worker(["frontline", str(corpus), str(fl_out)])
+        gt = _run_worker(["geotext", str(corpus), str(gt_out)])
+
+        print(f"{'':24}{'Frontline':>14}{'geotext':>14}{'ratio':>10}")
+        rows = [
+            ("articles/s", "articles_per_s", "{:14.0f}"),
+            ("MB/s", "mb_per_s", "{:14.2f}"),
+            ("peak RSS (MB)", "peak_rss_mb", "{:14.0f}"),
+            ("RSS growth parsing (MB)", "rss_growth_mb", "{:14.0f}"),
+        ]
+        for label, key, fmt in rows:
+            ratio = fl[key] / gt[key] if gt[key] else float("nan")
+            print(f"{label:24}{fmt.format(fl[key])}{fmt.format(gt[key])}{ratio:10.2f}")
+        verdict = "ok" if fl["articles_per_s"] >= TARGET_ARTICLES_PER_S else "UNDER TARGET"
+        print(f"target >= {TARGET_ARTICLES_PER_S:.0f} articles/s on one core: {verdict}\n")
+
+        q = span_quality(gold, fl_out)
+        fl_names = tmp_path / "frontline-names.jsonl"
+        with open(fl_out, encoding="utf-8") as src, open(fl_names, "w", encoding="utf-8") as dst:
+            for row in map(json.loads, src):
+                dst.write(json.dumps({"id": row["id"], "names": [t["text"] for t in row["toponyms"]]}) + "\n")
+        qn_fl = name_quality(gold, fl_names)
+        qn_gt = name_quality(gold, gt_out)
+        print("quality on the generated corpus (truth known by construction)")
+        print(f"{'':24}{'Frontline':>14}{'geotext':>14}")
+        print(f"{'exact-span P':24}{q['precision']:14.3f}{'-':>14}")
+        print(f"{'exact-span R':24}{q['recall']:14.3f}{'-':>14}")
+        print(f"{'exact-span F1':24}{q['f1']:14.3f}{'-':>14}")
+        print(f"{'acc@161km (matched)':24}{q['acc161']:14.3f}{'-':>14}")
+        print(f"{'name-level F1':24}{qn_fl['f1']:14.3f}{qn_gt['f1']:14.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
