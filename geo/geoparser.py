@@ -100,7 +100,6 @@ class Lexicon:
     furniture: tuple[re.Pattern, ...]
     agencies: tuple[str, ...]
     labels: tuple[str, ...]
-    demonym_pattern: re.Pattern | None = None  # capitalised demonyms in running text
     person_cues: frozenset[str] = frozenset()  # titles | particles | first names
 
 
@@ -141,9 +140,6 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         furniture=tuple(re.compile(p, re.IGNORECASE) for p in d["furniture"]["line_patterns"]),
         agencies=tuple(d["datelines"]["agencies"]),
         labels=tuple(d["datelines"]["labels"]),
-        demonym_pattern=re.compile(
-            r"\b(?:" + "|".join(sorted((re.escape(k.replace("_", " ")) for k in d["demonyms"]), key=len, reverse=True)) + r")\b"
-        ),
     )
 
 
@@ -244,7 +240,7 @@ class _Matcher:
         memo_key = (fold(surface), cue)
         got = self._resolved.get(memo_key)
         if got is None:
-            got = _apply_cue(self.gazetteer.resolve(surface, cue=cue, limit=25), cue)
+            got = _apply_cue(self.gazetteer.resolve(surface, cue=cue, limit=_MAX_CANDIDATES), cue)
             if len(self._resolved) > 200_000:
                 self._resolved.clear()
             self._resolved[memo_key] = got
@@ -343,6 +339,7 @@ _NAME_CONNECTORS = frozenset(
     "and of the on upon en sur sous de des du la le les di da do dos das del della y i im am an der bei ob".split()
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")
 _TITLE_DOT = re.compile(r"\.[ \t]{1,2}")
 # A headline has no closing punctuation (news sentences end with . ! ? or a closing quote).
 _CLOSED = re.compile(r"[.!?:;\"”’')\]]\s*$")
@@ -548,10 +545,11 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     words, text = doc.words, doc.text
     # Cheap first cut: a name starts with a capital (or a direction word: "southern Syria").
     never = lex.never_places
+    upper = [text[doc.starts[i]].isupper() for i in words]
     raw = [
         (f, l)
         for f, l in _raw_matches(doc, matcher.automaton)
-        if (doc.cap(words[f]) and (l > f or doc.word(words[f]) not in never))
+        if (upper[f] and (l > f or doc.word(words[f]) not in never))
         or (l > f and doc.word(words[f]) in lex.directions)
     ]
     non_place = [(words[f], words[l]) for f, l in _raw_matches(doc, matcher.non_place)]
@@ -608,28 +606,17 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
             taken[first : last + 1] = b"\x01" * (last - first + 1)
     accepted.sort(key=lambda m: m.start)
 
-    demonyms = []
-    if lex.demonym_pattern is not None:
-        for m in lex.demonym_pattern.finditer(text):
-            demonyms.append(fold(m.group()))
+    known = lex.demonyms
+    demonyms = [w for w in map(str.lower, _CAPITAL_WORD.findall(text)) if w in known]
     return accepted, demonyms
 
 
 def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines):
     """A _Match if tokens ti..tj name a place here; None to reject; "block" to reject it and what it
     contains; "unsure" for a common word at a sentence start."""
-    text = doc.text
     if ti == tj:
-        # Fast path for the commonest case, a capitalised single word that is also an English word
-        # at a sentence start ("Police said ...", "Talks resumed ..."): settle it before anything else.
-        single = doc.word(ti)
-        if single in lex.common_words and single not in lex.never_places and doc.sentence_initial(ti):
-            info = matcher.info(doc.keys[ti])
-            if not info.has_country and info.max_population < lex.min_pop_sentence_start:
-                if not (datelines and _inside(doc.starts[ti], doc.ends[ti], datelines)):
-                    if single not in info.exact_names or info.max_population < lex.min_pop_mid_sentence:
-                        return None
-                    return "unsure"
+        return _judge_single(doc, lex, matcher, ti, person_keys, area_tok, non_place, furniture, datelines)
+    text = doc.text
     start = _surface_start(doc, ti)
     end = doc.ends[tj]
     if furniture and _inside(start, end, furniture):
@@ -694,6 +681,42 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
     return _Match(0, 0, start, end, key, _cue_around(doc, ti, tj, lex), in_dateline)
 
 
+def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, area_tok, non_place, furniture, datelines):
+    """_judge for a one-word name (the commonest case, kept lean: it runs for every capitalised word
+    that is also a gazetteer key)."""
+    s0, e0 = doc.starts[ti], doc.ends[ti]
+    if not doc.text[s0].isupper():
+        return None
+    single = doc.folded[s0:e0]
+    if single in lex.never_places or single in lex.demonyms or single in lex.directions:
+        return None
+    if furniture and _inside(s0, e0, furniture):
+        return None
+    key = doc.keys[ti]
+    info = matcher.info(key)
+    in_dateline = bool(datelines) and _inside(s0, e0, datelines)
+    if not in_dateline and not info.has_country and single in lex.common_words:
+        # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
+        # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
+        if single not in info.exact_names or info.max_population < lex.min_pop_mid_sentence:
+            return None
+        if info.max_population < lex.min_pop_sentence_start and doc.uncertain_case(ti):
+            return "unsure"  # kept only if the document also uses the word as a name mid-sentence
+    if non_place and _overlaps(ti, ti, non_place):
+        return "block"
+    if single in lex.first_names and doc.adjacent(ti, ti + 1) and doc.cap(ti + 1):
+        return "block"
+    if not in_dateline:
+        if len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
+            return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
+        if key in person_keys and not info.has_area:
+            return "block"
+        verdict = _context_verdict(doc, lex, ti, ti, area_tok)
+        if verdict is not None:
+            return verdict
+    return _Match(0, 0, _surface_start(doc, ti), e0, key, _cue_around(doc, ti, ti, lex), in_dateline)
+
+
 def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str | None:
     """Persons and organisations around a name: "block" when the name is part of a longer proper name.
 
@@ -752,6 +775,48 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
 # --------------------------------------------------------------------------------------------
 # Resolution
 # --------------------------------------------------------------------------------------------
+
+
+def _add_proximity(scored_groups: list[list[list]], anchors: dict[str, tuple[int, float, float]]) -> None:
+    """Add the proximity bonus to the candidates it can reorder, for all groups in one numpy pass.
+
+    Only candidates within the largest bonus of their group's best one can change rank; the
+    distance is the mean to the 5 nearest anchors of *other* groups (a name does not vouch for itself).
+    """
+    if len(anchors) < 2:
+        return
+    rows: list[list] = []
+    row_group: list[int] = []
+    for g, scored in enumerate(scored_groups):
+        if len(scored) < 2:
+            continue
+        top = max(x[0] for x in scored)
+        near = [x for x in scored if x[0] >= top - _PROXIMITY_BONUS and x[2].scale != "country"]
+        if len(near) > 1:
+            rows.extend(near)
+            row_group.extend([g] * len(near))
+    if not rows:
+        return
+    anchor_list = list(anchors.values())[:_MAX_ANCHORS]
+    a = np.radians(np.array([(lat, lon) for _, lat, lon in anchor_list], dtype=float))
+    p = np.radians(np.array([(x[2].lat, x[2].lon) for x in rows], dtype=float))
+    dlat = p[:, None, 0] - a[None, :, 0]
+    dlon = p[:, None, 1] - a[None, :, 1]
+    h = np.sin(dlat / 2) ** 2 + np.cos(p[:, None, 0]) * np.cos(a[None, :, 0]) * np.sin(dlon / 2) ** 2
+    d = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    own = np.array(row_group)[:, None] == np.array([g for g, _, _ in anchor_list])[None, :]
+    d[own] = np.inf
+    k = min(5, d.shape[1])
+    nearest = np.sort(d, axis=1)[:, :k]
+    finite = np.isfinite(nearest)
+    counts = finite.sum(axis=1)
+    means = np.where(counts > 0, np.where(finite, nearest, 0.0).sum(axis=1) / np.maximum(counts, 1), np.inf)
+    for x, mean in zip(rows, means.tolist()):
+        if math.isinf(mean):
+            continue
+        bonus = _PROXIMITY_BONUS * math.exp(-mean / 400.0)
+        x[0] += bonus
+        x[3] = mean if bonus > 0.05 else None
 
 
 def _mean_nearest_km(points: list[tuple[float, float]], anchors: list[tuple[float, float]], k: int = 5) -> list[float]:
@@ -867,11 +932,8 @@ def _resolve_groups(
             if len(cands) == 1 or cands[0].score - cands[1].score >= 0.25:
                 anchors.setdefault(cands[0].place_id, (g, cands[0].lat, cands[0].lon))
 
-    results: list[tuple[Place | None, list[Place]]] = []
+    scored_groups: list[list[list]] = []
     for g, cands in enumerate(in_context):
-        if not cands:
-            results.append((None, []))
-            continue
         scored = []
         for c in cands[:_MAX_CANDIDATES]:
             if focus and c.country == focus:
@@ -880,18 +942,14 @@ def _resolve_groups(
                 scored.append([c.score + 0.15, c.population, c, None])
             else:
                 scored.append([c.score, c.population, c, None])
-        # Proximity to the document's other places can only change the order of candidates that are
-        # within the largest proximity bonus of the best one: compute it for those only.
-        if len(scored) > 1 and anchors:
-            top = max(x[0] for x in scored)
-            near = [x for x in scored if x[0] >= top - _PROXIMITY_BONUS and x[2].scale != "country"]
-            others = [(lat, lon) for gg, lat, lon in anchors.values() if gg != g][:_MAX_ANCHORS]
-            if len(near) > 1 and others:
-                means = _mean_nearest_km([(x[2].lat, x[2].lon) for x in near], others)
-                for x, mean in zip(near, means):
-                    bonus = _PROXIMITY_BONUS * math.exp(-mean / 400.0)
-                    x[0] += bonus
-                    x[3] = mean if bonus > 0.05 else None
+        scored_groups.append(scored)
+    _add_proximity(scored_groups, anchors)
+
+    results: list[tuple[Place | None, list[Place]]] = []
+    for g, (cands, scored) in enumerate(zip(in_context, scored_groups)):
+        if not cands:
+            results.append((None, []))
+            continue
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         ranked = []
         for s, _, c, mean in scored[:3]:
