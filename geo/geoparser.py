@@ -197,6 +197,7 @@ class _KeyInfo:
     max_population: int
     has_country: bool
     has_area: bool  # admin1, region or country
+    has_region: bool  # a curated region (overlay): no population, but a name the press uses
     countries: frozenset[str]
     exact_names: frozenset[str]  # folded primary names of the entries
 
@@ -228,6 +229,7 @@ class _Matcher:
                 max_population=max((p.population or 0 for p in places), default=0),
                 has_country=any(p.scale == "country" for p in places),
                 has_area=any(p.scale in _AREA_SCALES for p in places),
+                has_region=any(p.scale == "region" for p in places),
                 countries=frozenset(p.country for p in places if p.country),
                 exact_names=frozenset(fold(p.name) for p in places),
             )
@@ -339,6 +341,8 @@ _NAME_CONNECTORS = frozenset(
     "and of the on upon en sur sous de des du la le les di da do dos das del della y i im am an der bei ob".split()
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")
+_COMMA_GAP = re.compile(r",[ \t]*\n?[ \t]*")
 _CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")
 _TITLE_DOT = re.compile(r"\.[ \t]{1,2}")
 # A headline has no closing punctuation (news sentences end with . ! ? or a closing quote).
@@ -640,6 +644,11 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
             if doc.keys[a] and doc.keys[a + 1] and not _GAP_OK.fullmatch(text, doc.ends[a], doc.starts[a + 1]):
                 return None
 
+    # "The West Bank": the name is "West Bank" when the gazetteer knows it without the article.
+    if doc.word(ti) == "the":
+        rest = matcher.info(" ".join(doc.keys[k] for k in words_in[1:]))
+        if doc.folded[doc.starts[words_in[1]] : end] in rest.exact_names:
+            return None
     # Capitalisation: the first word (or a direction word before a capitalised one: "southern Syria").
     if not doc.cap(ti):
         if not (multi and doc.word(ti) in lex.directions and doc.cap(words_in[1])):
@@ -660,7 +669,7 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
     if not in_dateline:
         common = lex.common_words
         all_common = all(doc.word(k) in common or doc.word(k) in lex.never_places for k in words_in)
-        if all_common and not info.has_country:
+        if all_common and not info.has_country and not info.has_region:
             # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
             # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
             if doc.folded[doc.starts[ti] : end] not in info.exact_names:
@@ -678,6 +687,8 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
         if verdict is not None:
             return verdict
 
+    if end < len(text) and text[end] == "." and _DOTTED.fullmatch(text, start, end):
+        end += 1  # "U.S." keeps its last dot
     return _Match(0, 0, start, end, key, _cue_around(doc, ti, tj, lex), in_dateline)
 
 
@@ -695,7 +706,7 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
     key = doc.keys[ti]
     info = matcher.info(key)
     in_dateline = bool(datelines) and _inside(s0, e0, datelines)
-    if not in_dateline and not info.has_country and single in lex.common_words:
+    if not in_dateline and not info.has_country and not info.has_region and single in lex.common_words:
         # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
         # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
         if single not in info.exact_names or info.max_population < lex.min_pop_mid_sentence:
@@ -860,13 +871,14 @@ def _apply_cue(cands: list[Place], gcue: str | None) -> list[Place]:
 
 @dataclass
 class _Group:
-    """All mentions of one spelling with one cue in a document: resolved once."""
+    """All mentions of one spelling with one cue (and one container) in a document: resolved once."""
 
     text: str
     cue: str | None
     cands: list[Place]
     count: int = 0
     dateline: bool = False
+    container: Place | None = None  # "Springfield, Illinois": the province or country named after it
 
 
 def _focus_votes(groups: list[_Group], demonyms: list[str], lex: Lexicon) -> Counter:
@@ -924,7 +936,15 @@ def _resolve_groups(
     if focus:
         implied.add(focus)
 
-    in_context = [_in_context(grp.cands, implied) for grp in groups]
+    in_context = []
+    contained = set()
+    for g, grp in enumerate(groups):
+        inside = _within(grp.cands, grp.container) if grp.container is not None else []
+        if inside:
+            contained.add(g)
+            in_context.append(inside)
+        else:
+            in_context.append(_in_context(grp.cands, implied))
     # Anchors: places the document names without doubt, one per place.
     anchors: dict[str, tuple[int, float, float]] = {}
     for g, cands in enumerate(in_context):
@@ -962,7 +982,8 @@ def _resolve_groups(
                 reasons.append(f"near the document's places ({mean:.0f} km)")
             ranked.append(replace(c, score=round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons=reasons))
         best = ranked[0]
-        results.append((best if _confident(best, implied, len(cands)) else None, ranked))
+        confident = g in contained or _confident(best, implied, len(cands))
+        results.append((best if confident else None, ranked))
     return focus, results
 
 
@@ -970,18 +991,36 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
     """Candidates in the countries the document names; a famous namesake abroad still wins.
 
     "Tripoli" in an article about Lebanon is the Lebanese city (the Libyan capital is only five
-    times bigger), but "Paris" in an article about Ukraine is not a Ukrainian village that GeoNames
-    also calls Paris: a place abroad at least 100 times more populous (and >= 500k) stays the choice.
+    times bigger).  But a country name is the country ("Russia" in a US story is not Russia, Ohio)
+    unless the document's countries have a province of that name ("Georgia" in a US story), and
+    "Paris" in a story about Ukraine is not a Ukrainian village that GeoNames also calls Paris: a
+    city abroad much more populous than any namesake in the document's countries stays the choice.
     """
+    countries = [c for c in cands if c.scale == "country"]
+    if countries and not any(c.scale == "admin1" and c.country in implied for c in cands):
+        return countries[:1]
     inside = [c for c in cands if c.country in implied]
-    if not inside:
-        return cands
-    biggest_inside = max(c.population for c in inside)
+    if not inside or len(inside) == len(cands):
+        return inside or cands
+    biggest_inside = max(max(c.population for c in inside), 1)
     prominent = [
         c for c in cands
-        if c.country not in implied and c.population >= 500_000 and c.population >= 100 * max(biggest_inside, 1)
+        if c.country not in implied
+        and (
+            (c.population >= 1_000_000 and c.population >= 20 * biggest_inside)
+            or (c.population >= 500_000 and c.population >= 100 * biggest_inside)
+        )
     ]
     return prominent or inside
+
+
+def _within(cands: list[Place], container: Place) -> list[Place]:
+    """Candidates inside a containing country or province named right after ("Springfield, Illinois")."""
+    if container.scale == "country":
+        return [c for c in cands if c.country == container.country and c.scale != "country"]
+    if container.scale == "admin1" and container.province:
+        return [c for c in cands if c.province == container.province and c is not container]
+    return []
 
 
 def _confident(best: Place, implied: set[str], n_candidates: int) -> bool:
@@ -1027,6 +1066,23 @@ def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: L
 # --------------------------------------------------------------------------------------------
 
 
+def _containers(text: str, matches: list[_Match], cands_of: list[list[Place]]) -> list[Place | None]:
+    """For "X, Y" where Y names a province or country ("Springfield, Illinois", "Homs, Syria"),
+    Y's entry as X's container; None elsewhere.  A list of countries ("Russia, China") is no such pair."""
+    out: list[Place | None] = [None] * len(matches)
+    for i in range(len(matches) - 1):
+        a, b = matches[i], matches[i + 1]
+        if not _COMMA_GAP.fullmatch(text, a.end, b.start):
+            continue
+        here, there = cands_of[i], cands_of[i + 1]
+        if not here or not there or any(c.scale == "country" for c in here[:3]):
+            continue
+        top = there[0]
+        if top.scale in ("country", "admin1"):
+            out[i] = top
+    return out
+
+
 def _default_gazetteer() -> Gazetteer:
     from geo.gazetteer import default_gazetteer
 
@@ -1044,16 +1100,18 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     tdoc = _Doc(text, sentences)
     matches, demonyms = _recognise(tdoc, matcher, lex)
 
-    group_of: dict[tuple[str, str | None], int] = {}
+    cands_of = [matcher.candidates(text[m.start : m.end], _gazetteer_cue(m.cue, lex)) for m in matches]
+    containers = _containers(text, matches, cands_of)
+    group_of: dict[tuple, int] = {}
     groups: list[_Group] = []
     member: list[int] = []
-    for m in matches:
+    for m, cands, container in zip(matches, cands_of, containers):
         surface = text[m.start : m.end]
-        gk = (fold(surface), m.cue)
+        gk = (fold(surface), m.cue, container.place_id if container is not None else None)
         g = group_of.get(gk)
         if g is None:
             g = group_of[gk] = len(groups)
-            groups.append(_Group(surface, m.cue, matcher.candidates(surface, _gazetteer_cue(m.cue, lex))))
+            groups.append(_Group(surface, m.cue, cands, container=container))
         grp = groups[g]
         grp.count += 1
         grp.dateline = grp.dateline or m.dateline
