@@ -53,9 +53,9 @@ CONTRADICTIONS_PATH = DATA_DIR / "lexicons" / "contradictions.toml"
 
 # rapidfuzz ratio at or above which two evidence sentences are copies of one story.
 NEAR_IDENTICAL_RATIO = 90.0
-# Above this many evidence sentences in one group, only exact (normalised) copies are merged:
-# the all-pairs comparison grows with the square of the group.
-FUZZY_GROUP_LIMIT = 3000
+# Changing how families are formed (above, or in GroupFamilies/family_tokens) must change this, so that
+# stores relabel their claims.
+FAMILY_RULES = f"credited-else-source;ratio>={NEAR_IDENTICAL_RATIO};default_process;v1"
 
 # Columns of ``claims_frame``, in the order the exports use.
 FRAME_COLUMNS = [
@@ -454,7 +454,8 @@ def _rollback(conn: sqlite3.Connection) -> None:
 # Corroboration
 
 
-def _family_tokens(source: str | None, credited_json: str | None, article_id: int) -> tuple[str, ...]:
+def family_tokens(source: str | None, credited_json: str | None, article_id: int) -> tuple[str, ...]:
+    """An article's family tokens: its credited wire agencies, else its source label, else itself."""
     try:
         credited = json.loads(credited_json or "[]")
     except json.JSONDecodeError:
@@ -467,25 +468,70 @@ def _family_tokens(source: str | None, credited_json: str | None, article_id: in
     return (f"article:{article_id}",)
 
 
-class _UnionFind:
-    def __init__(self, items: Iterable[int]) -> None:
-        self.parent = {i: i for i in items}
+class GroupFamilies:
+    """The source families of one group of claims (same place_id, event_type, actor), built article by
+    article. Each family is labelled by the smallest article id in it.
 
-    def find(self, x: int) -> int:
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
+    An article joins every family it shares a family token with (a credited wire agency, else its source
+    label) or whose evidence for the group is near-identical to its own (rapidfuzz ratio >=
+    NEAR_IDENTICAL_RATIO after lower-casing and stripping punctuation); joining several merges them.
+    The families are the connected components of that relation, so the order of arrival does not matter.
+    """
 
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
+    def __init__(self) -> None:
+        self.by_token: dict[str, set[int]] = {}
+        self.texts: list[tuple[int, str]] = []  # (family label, processed evidence), distinct
 
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[int, tuple[str, ...], str]]) -> GroupFamilies:
+        """Existing state from (family label, article family tokens, evidence) rows."""
+        state = cls()
+        seen: set[tuple[int, str]] = set()
+        for label, tokens, evidence in rows:
+            for t in tokens:
+                state.by_token.setdefault(t, set()).add(label)
+            key = (label, utils.default_process(evidence or ""))
+            if key not in seen:
+                seen.add(key)
+                state.texts.append(key)
+        return state
+
+    @property
     def count(self) -> int:
-        return len({self.find(x) for x in self.parent})
+        labels = {label for label, _ in self.texts}
+        for ls in self.by_token.values():
+            labels |= ls
+        return len(labels)
+
+    def add(self, article_id: int, tokens: Iterable[str], evidences: Iterable[str]) -> tuple[int, set[int]]:
+        """Add an article's claims; returns its family label and the older labels merged into it."""
+        tokens = tuple(tokens)
+        texts = list(dict.fromkeys(utils.default_process(e or "") for e in evidences))
+        found: set[int] = set()
+        for t in tokens:
+            found |= self.by_token.get(t, set())
+        others = [(label, text) for label, text in self.texts if label not in found]
+        if others and texts:
+            exact = set(texts)
+            found.update(label for label, text in others if text in exact)
+            others = [(label, text) for label, text in others if label not in found]
+            if others:
+                scores = process.cdist(texts, [text for _, text in others], scorer=fuzz.ratio,
+                                       score_cutoff=NEAR_IDENTICAL_RATIO, dtype=np.uint8)
+                found.update(others[j][0] for j in np.nonzero(scores.max(axis=0))[0])
+        label = min(found | {article_id})
+        merged = found - {label}
+        if merged:
+            for labels in self.by_token.values():
+                if labels & merged:
+                    labels -= merged
+                    labels.add(label)
+            self.texts = list(dict.fromkeys((label if f in merged else f, text) for f, text in self.texts))
+        for t in tokens:
+            self.by_token.setdefault(t, set()).add(label)
+        known = set(self.texts)
+        self.texts.extend((label, text) for text in texts if (label, text) not in known)
+        return label, merged
 
 
 def independent_sources(article_ids: Sequence[int], evidences: Sequence[str],
@@ -493,35 +539,15 @@ def independent_sources(article_ids: Sequence[int], evidences: Sequence[str],
     """How many independent sources report one group of claims.
 
     ``article_ids[i]`` and ``evidences[i]`` describe the group's i-th claim; ``tokens`` gives each
-    article's family tokens (credited agencies, else source label). Articles sharing a token, or
-    whose evidence sentences are near-identical, count once.
+    article's family tokens (:func:`family_tokens`). See :class:`GroupFamilies`.
     """
-    uf = _UnionFind(set(article_ids))
-    if len(uf.parent) <= 1:
-        return len(uf.parent)
-    first_with: dict[str, int] = {}
-    for a in uf.parent:
-        for t in tokens.get(a, (f"article:{a}",)):
-            if t in first_with:
-                uf.union(first_with[t], a)
-            else:
-                first_with[t] = a
-    if uf.count() == 1:
-        return 1
-    pairs = list(dict.fromkeys(zip(article_ids, map(utils.default_process, evidences))))
-    same_text: dict[str, int] = {}
-    for a, text in pairs:
-        if text in same_text:
-            uf.union(same_text[text], a)
-        else:
-            same_text[text] = a
-    if len(same_text) > 1 and len(pairs) <= FUZZY_GROUP_LIMIT and uf.count() > 1:
-        texts = [t for _, t in pairs]
-        scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=NEAR_IDENTICAL_RATIO,
-                               dtype=np.uint8)
-        for i, j in zip(*np.nonzero(np.triu(scores, 1))):
-            uf.union(pairs[i][0], pairs[j][0])
-    return uf.count()
+    state = GroupFamilies()
+    by_article: dict[int, list[str]] = {}
+    for a, e in zip(article_ids, evidences):
+        by_article.setdefault(a, []).append(e)
+    for a in sorted(by_article):
+        state.add(a, tokens.get(a, (f"article:{a}",)), by_article[a])
+    return state.count
 
 
 # --------------------------------------------------------------------------------------------
@@ -652,7 +678,7 @@ _CLAIM_INSERT = (
 _CLAIM_COLUMNS = [
     "id", "article_id", "place", "place_id", "province", "province_name", "country", "event_type", "actor",
     "claimant", "evidence", "evidence_start", "evidence_end", "event_date", "date_precision", "contested",
-    "geo_precision", "distance_km", "lat", "lon", "place_start", "place_end",
+    "geo_precision", "distance_km", "lat", "lon", "place_start", "place_end", "corroboration",
 ]
 _CLAIMS_SELECT = """
 SELECT c.uid, c.article_id, c.place, c.place_id, c.province, c.province_name, c.country,
@@ -660,8 +686,10 @@ SELECT c.uid, c.article_id, c.place, c.place_id, c.province, c.province_name, c.
        c.event_date, c.date_precision,
        (EXISTS (SELECT 1 FROM {contests} k WHERE k.claim_id = c.id)
         OR EXISTS (SELECT 1 FROM {contests} k WHERE k.denial_id = c.id)) AS contested,
-       c.geo_precision, c.distance_km, c.lat, c.lon, c.place_start, c.place_end
+       c.geo_precision, c.distance_km, c.lat, c.lon, c.place_start, c.place_end,
+       coalesce(g.sources, 1) AS corroboration
 FROM claims c JOIN articles a ON a.id = c.article_id
+LEFT JOIN claim_groups g ON g.place_id = c.place_id AND g.event_type = c.event_type AND g.actor = c.actor
 WHERE {where}
 ORDER BY c.article_id, c.seq
 """
@@ -720,6 +748,7 @@ class Store:
                 self._conn.close()
                 raise StoreError(f"{self.path}: not a usable Frontline store ({e})") from None
             self._ensure_contests_current()
+            self._ensure_families_current()
 
     # ---- connection
 
@@ -815,6 +844,104 @@ class Store:
             self._live_contests = True
         return "temp.live_contests"
 
+    # ---- source families (corroboration)
+
+    def _meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def _families_current(self) -> bool:
+        return self._meta("families") == FAMILY_RULES
+
+    def _article_tokens(self) -> dict[int, tuple[str, ...]]:
+        return {int(i): family_tokens(source, credited, int(i)) for i, source, credited
+                in self._conn.execute("SELECT id, source, credited FROM articles")}
+
+    def _all_families(self) -> tuple[dict[int, int], dict[tuple[str, str, str], int]]:
+        """Family labels of every claim and family counts of every group, from scratch."""
+        tokens = self._article_tokens()
+        groups: dict[tuple[str, str, str], dict[int, list[tuple[int, str]]]] = {}
+        for claim_id, place_id, event_type, actor, article_id, evidence in self._conn.execute(
+                "SELECT id, place_id, event_type, actor, article_id, evidence FROM claims"):
+            groups.setdefault((place_id, event_type, actor), {}).setdefault(article_id, []).append(
+                (claim_id, evidence))
+        labels: dict[int, int] = {}
+        counts: dict[tuple[str, str, str], int] = {}
+        for key, by_article in groups.items():
+            if len(by_article) == 1:
+                ((article_id, claims),) = by_article.items()
+                labels.update((claim_id, article_id) for claim_id, _ in claims)
+                counts[key] = 1
+                continue
+            state = GroupFamilies()
+            article_label: dict[int, int] = {}
+            for article_id in sorted(by_article):
+                label, merged = state.add(article_id, tokens.get(article_id, (f"article:{article_id}",)),
+                                          [e for _, e in by_article[article_id]])
+                if merged:
+                    article_label = {a: (label if f in merged else f) for a, f in article_label.items()}
+                article_label[article_id] = label
+            for article_id, claims in by_article.items():
+                labels.update((claim_id, article_label[article_id]) for claim_id, _ in claims)
+            counts[key] = state.count
+        return labels, counts
+
+    def _rebuild_families(self) -> None:
+        """Relabel every claim and recount every group (inside the caller's transaction)."""
+        labels, counts = self._all_families()
+        self._conn.executemany("UPDATE claims SET family = ? WHERE id = ?",
+                               ((label, claim_id) for claim_id, label in labels.items()))
+        self._conn.execute("DELETE FROM claim_groups")
+        self._conn.executemany("INSERT INTO claim_groups(place_id, event_type, actor, sources) VALUES (?, ?, ?, ?)",
+                               ((*key, n) for key, n in counts.items()))
+        self._set_meta("families", FAMILY_RULES)
+
+    def _ensure_families_current(self) -> None:
+        with self._lock:
+            if self._families_current():
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                if not self._families_current():
+                    self._rebuild_families()
+                self._conn.execute("COMMIT")
+            except BaseException:
+                _rollback(self._conn)
+                raise
+
+    def _add_to_families(self, article_id: int, tokens: tuple[str, ...]) -> None:
+        """Place a new article's claims in their groups' families (inside the caller's transaction)."""
+        keys = self._conn.execute(
+            "SELECT place_id, event_type, actor, json_group_array(evidence) FROM claims WHERE article_id = ? "
+            "GROUP BY place_id, event_type, actor", (article_id,)).fetchall()
+        for place_id, event_type, actor, evidences in keys:
+            key = (place_id, event_type, actor)
+            rows = self._conn.execute(
+                "SELECT c.family, a.source, a.credited, a.id, c.evidence FROM claims c "
+                "JOIN articles a ON a.id = c.article_id "
+                "WHERE c.place_id = ? AND c.event_type = ? AND c.actor = ? AND c.article_id <> ?",
+                (*key, article_id)).fetchall()
+            state = GroupFamilies.from_rows(
+                (family, family_tokens(source, credited, aid), evidence)
+                for family, source, credited, aid, evidence in rows)
+            label, merged = state.add(article_id, tokens, json.loads(evidences))
+            if merged:
+                self._conn.execute(
+                    "UPDATE claims SET family = ? WHERE place_id = ? AND event_type = ? AND actor = ? "
+                    "AND family IN (SELECT value FROM json_each(?))", (label, *key, json.dumps(sorted(merged))))
+            self._conn.execute(
+                "UPDATE claims SET family = ? WHERE article_id = ? AND place_id = ? AND event_type = ? AND actor = ?",
+                (label, article_id, *key))
+            self._conn.execute(
+                "INSERT INTO claim_groups(place_id, event_type, actor, sources) "
+                "SELECT ?, ?, ?, count(DISTINCT family) FROM claims WHERE place_id = ? AND event_type = ? AND actor = ? "
+                "ON CONFLICT(place_id, event_type, actor) DO UPDATE SET sources = excluded.sources",
+                (*key, *key))
+
     # ---- writing
 
     def has_article(self, content_hash: str) -> bool:
@@ -860,6 +987,11 @@ class Store:
                         _iso(c.event_date), c.date_precision,
                         None if c.distance_km is None else float(c.distance_km), c.place_start, c.place_end,
                     ))
+                if self._families_current():
+                    self._add_to_families(article_id, family_tokens(
+                        article.source, json.dumps(list(article.credited or [])), article_id))
+                else:
+                    self._rebuild_families()
                 if self._stored_rules_fingerprint() == self._rules.fingerprint:
                     self._fill_contests("contests", "denials", article_id)
                     self._fill_contests("contests", "claims", article_id)
@@ -879,31 +1011,15 @@ class Store:
     # ---- reading
 
     def _refresh_derived(self) -> None:
-        """Recompute cached corroboration when the database changed (here or in another process)."""
+        """Notice changes made since the last read (here or in another process) and, when the stored
+        family labels predate this code's rules (a read-only store nobody reopened for writing),
+        recount the groups in memory."""
         key = (int(self._conn.execute("PRAGMA data_version").fetchone()[0]), self._conn.total_changes)
         if key == self._cache_key:
             return
         self._live_contests = False
-        self._corroboration = self._compute_corroboration()
+        self._corroboration = {} if self._families_current() else self._all_families()[1]
         self._cache_key = key
-
-    def _compute_corroboration(self) -> dict[tuple[str, str, str], int]:
-        """Independent-source counts of the groups reported by more than one article (others: 1)."""
-        rows = self._conn.execute(
-            "SELECT c.place_id, c.event_type, c.actor, c.article_id, c.evidence FROM claims c JOIN "
-            "(SELECT place_id, event_type, actor FROM claims GROUP BY place_id, event_type, actor "
-            " HAVING count(DISTINCT article_id) > 1) g "
-            "ON g.place_id = c.place_id AND g.event_type = c.event_type AND g.actor = c.actor").fetchall()
-        if not rows:
-            return {}
-        tokens = {int(i): _family_tokens(source, credited, int(i)) for i, source, credited
-                  in self._conn.execute("SELECT id, source, credited FROM articles")}
-        groups: dict[tuple[str, str, str], tuple[list[int], list[str]]] = {}
-        for place_id, event_type, actor, article_id, evidence in rows:
-            ids, evidences = groups.setdefault((place_id, event_type, actor), ([], []))
-            ids.append(article_id)
-            evidences.append(evidence)
-        return {key: independent_sources(ids, evidences, tokens) for key, (ids, evidences) in groups.items()}
 
     def _where(self, filters: Filters | None, contests: str) -> tuple[str, list[Any]]:
         f = filters or Filters()
@@ -986,9 +1102,10 @@ class Store:
         position = pd.Index(articles["article_id"].astype("int64")).get_indexer(frame["article_id"].astype("int64"))
         for col in _ARTICLE_COLUMNS:
             frame[col] = pd.Series(articles[col].to_numpy()[position], dtype=object, copy=False)
-        frame["corroboration"] = np.fromiter(
-            (corroboration.get(k, 1) for k in zip(frame["place_id"], frame["event_type"], frame["actor"])),
-            dtype=np.int64, count=len(frame))
+        if corroboration:  # recounted in memory: see _refresh_derived
+            frame["corroboration"] = np.fromiter(
+                (corroboration.get(k, 1) for k in zip(frame["place_id"], frame["event_type"], frame["actor"])),
+                dtype=np.int64, count=len(frame))
         return typed_frame(frame)
 
     def claims(self, filters: Filters | None = None) -> list[Claim]:

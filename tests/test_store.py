@@ -15,7 +15,9 @@ import pytest
 
 from geo.cli import build_parser
 from geo.document import Article, Claim
-from geo.store import Filters, Store, StoreError, StoreNotFound, migrate, schema_version
+from geo.store import Filters, Store, StoreError, StoreNotFound, migrate, migrations
+
+LATEST = migrations()[-1].version
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -180,11 +182,17 @@ def test_a_version_1_database_is_migrated_forward_with_its_data(db: Path) -> Non
     conn.close()
 
     with Store(db) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == LATEST >= 3
         claims = store.claims()
         assert [c.event_type for c in claims] == ["withdrawal", "denial"]
-        assert all(c.contested for c in claims)  # contests computed for data that predates them
+        # Contests and corroboration computed for data that predates them.
+        assert all(c.contested for c in claims)
+        assert [c.corroboration for c in claims] == [1, 1]
         assert claims[0].published == date(2024, 12, 1)
+        later = article("later.txt", "Government forces have left Talbiseh, Reuters witnesses said.", source="Reuters")
+        store.add_article(later, [claim(later, "Government forces have left Talbiseh", "talbiseh", "withdrawal",
+                                        "government")])
+        assert [c.corroboration for c in store.claims(Filters(event_types=("withdrawal",)))] == [2, 2]
 
 
 def test_a_reader_migrates_an_old_store_it_is_asked_to_read(db: Path) -> None:
@@ -193,7 +201,7 @@ def test_a_reader_migrates_an_old_store_it_is_asked_to_read(db: Path) -> None:
     migrate(conn, target=1)
     conn.close()
     with Store(db, readonly=True) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == LATEST
         assert store.claims() == []
 
 
@@ -353,7 +361,8 @@ def test_lists_for_the_dashboard(filled: Path) -> None:
         assert store.actors() == ["government", "isis", "rebels", "unknown"]
         assert store.event_types() == ["capture", "clash", "denial", "deployment", "strike", "withdrawal"]
         assert store.date_range() == (date(2024, 11, 20), date(2024, 12, 8))
-        assert store.stats() == {"articles": 4, "claims": 6, "denials": 1, "contested": 3, "schema_version": 2}
+        assert store.stats() == {"articles": 4, "claims": 6, "denials": 1, "contested": 3,
+                                 "schema_version": LATEST}
         meta = store.articles()
         assert [a.article for a in meta] == ["a.txt", "b.txt", "c.txt", "d.txt"]
         assert meta[0].credited == ["Reuters"] and meta[0].published == date(2024, 12, 6)
@@ -548,6 +557,54 @@ def test_near_identical_evidence_counts_once_and_distinct_reports_add_up(db: Pat
         # Another event type: its own group.
         "Rebels took Hama": 1,
     }
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (1, 2, 0)])
+def test_an_article_crediting_two_wires_joins_their_families_in_any_order(db: Path, order) -> None:
+    reports = [
+        article("reuters.txt", "Rebels captured Hama on Thursday, Reuters reported.", source="Reuters",
+                credited=["Reuters"]),
+        article("afp.txt", "Hama is now in the hands of the insurgents, an AFP correspondent said.", source="AFP",
+                credited=["AFP"]),
+        article("national.txt", "The city of Hama has fallen to the opposition alliance (Reuters, AFP).",
+                source="The National", credited=["Reuters", "AFP"]),
+    ]
+    evidence = ["Rebels captured Hama", "Hama is now in the hands of the insurgents", "The city of Hama has fallen"]
+    with Store(db) as store:
+        for i in order:
+            store.add_article(reports[i], [claim(reports[i], evidence[i], "hama", "capture", "rebels")])
+        assert {c.corroboration for c in store.claims()} == {1}
+        # What each article's transaction wrote equals a count from scratch.
+        stored = dict(((p, e, a), n) for p, e, a, n in store._conn.execute("SELECT * FROM claim_groups"))
+        assert stored == store._all_families()[1]
+
+
+def test_without_the_bridging_article_two_wires_are_two_sources(db: Path) -> None:
+    a = article("reuters.txt", "Rebels captured Hama on Thursday, Reuters reported.", source="Reuters",
+                credited=["Reuters"])
+    b = article("afp.txt", "Hama is now in the hands of the insurgents, an AFP correspondent said.", source="AFP",
+                credited=["AFP"])
+    with Store(db) as store:
+        store.add_article(a, [claim(a, "Rebels captured Hama", "hama", "capture", "rebels")])
+        store.add_article(b, [claim(b, "Hama is now in the hands of the insurgents", "hama", "capture", "rebels")])
+        assert {c.corroboration for c in store.claims()} == {2}
+
+
+def test_a_reader_recounts_families_labelled_under_other_rules(db: Path) -> None:
+    a = article("a.txt", "Rebels captured Hama.", source="Reuters")
+    b = article("b.txt", "Insurgents took Hama overnight.", source="BBC")
+    with Store(db) as store:
+        store.add_article(a, [claim(a, "Rebels captured Hama", "hama", "capture", "rebels")])
+        store.add_article(b, [claim(b, "Insurgents took Hama overnight", "hama", "capture", "rebels")])
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE meta SET value = 'older rules' WHERE key = 'families'")
+        conn.execute("UPDATE claim_groups SET sources = 7")
+    conn.close()
+    with Store(db, readonly=True) as reader:
+        assert {c.corroboration for c in reader.claims()} == {2}
+    with Store(db) as writer:  # a writer relabels the stored claims
+        assert writer._conn.execute("SELECT sources FROM claim_groups").fetchall() == [(2,)]
 
 
 def test_corroboration_ignores_filters(filled: Path) -> None:
