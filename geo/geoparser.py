@@ -341,6 +341,9 @@ _NAME_CONNECTORS = frozenset(
     "and of the on upon en sur sous de des du la le les di da do dos das del della y i im am an der bei ob".split()
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+# Endings of English adjectives and participles: a capitalised sentence-initial word with one of them
+# ("Neighbouring Uganda", "Besieged Mariupol") is not a given name before a surname.
+_ENGLISH_SUFFIXES = ("ing", "ed", "ern", "ly", "ous", "ful", "ive", "ian", "ese", "ish")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 _COMMA_GAP = re.compile(r",[ \t]*\n?[ \t]*")
 _CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")
@@ -578,9 +581,9 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
             continue
         ti, tj = words[first], words[last]
         verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
-        if verdict == "block":
+        if verdict == "block" or verdict == "block-name":
             blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
-            if first == last:
+            if first == last and verdict == "block":
                 blocked_keys.add(doc.keys[ti])
         elif verdict == "unsure":
             unsure.append((first, last))
@@ -617,7 +620,9 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
 
 def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines):
     """A _Match if tokens ti..tj name a place here; None to reject; "block" to reject it and what it
-    contains; "unsure" for a common word at a sentence start."""
+    contains (a person's name: the word is that name throughout the document); "block-name" likewise
+    but only here (the first word of an organisation's or person's name); "unsure" for a common word
+    at a sentence start."""
     if ti == tj:
         return _judge_single(doc, lex, matcher, ti, person_keys, area_tok, non_place, furniture, datelines)
     text = doc.text
@@ -665,7 +670,7 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
         if single in lex.never_places or single in lex.demonyms or single in lex.directions:
             return None
         if single in lex.first_names and doc.adjacent(ti, ti + 1) and doc.cap(ti + 1):
-            return "block"
+            return "block-name"
     if not in_dateline:
         common = lex.common_words
         all_common = all(doc.word(k) in common or doc.word(k) in lex.never_places for k in words_in)
@@ -716,7 +721,7 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
     if non_place and _overlaps(ti, ti, non_place):
         return "block"
     if single in lex.first_names and doc.adjacent(ti, ti + 1) and doc.cap(ti + 1):
-        return "block"
+        return "block-name"
     if not in_dateline:
         if len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
@@ -749,16 +754,20 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
             return "block"
         if w in lex.titles or (w in lex.titles_capitalised and doc.cap(p)):
             return "block"
+        if doc.cap(p) and not headline and w in lex.first_names:
+            return "block"  # "Mark Jordan", "Carol Washington"
         if (
             doc.cap(p)
             and not headline
             and w not in lex.never_places
-            and w not in lex.common_words
+            and not (doc.sentence_initial(p) and (w in lex.common_words or w.endswith(_ENGLISH_SUFFIXES)))
             and w not in lex.demonyms
             and w not in lex.directions
             and not area_tok(p)
         ):
-            return "block"  # "Bashar al-Assad", "Tahrir al-Sham", "Maymouna Jawad": part of a longer name
+            # "Bashar al-Assad", "Tahrir al-Sham", "Maymouna Jawad", "Lake Victoria": part of a longer
+            # name (a capitalised common word counts too, unless capitalised only by the sentence start)
+            return "block"
     if p >= 1 and doc.word(p) == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
         if doc.adjacent(p - 1, p):
             return "block"  # "University of Damascus", "Bank of England"
@@ -769,15 +778,19 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
         q += 1
     if touching and doc.cap(q):
         w = doc.word(q)
-        if w in lex.name_particles or w in lex.org_suffixes:
+        if w in lex.name_particles:
             return "block"
+        if w in lex.org_suffixes:
+            return "block-name"
         if headline:
             return None
         if w in lex.generic_after or w in lex.titles or w in lex.titles_capitalised:
             return None
         if area_tok(q) or w in lex.demonyms or w in lex.never_places:
             return None
-        return "block"  # "Victoria Beckham", "Damascus Gate Hotel", "Maymouna Jawad"
+        # "Victoria Beckham", "Damascus Gate Hotel", "Madison Teachers Inc.": the first word of a longer
+        # name; the same word alone elsewhere may still be the place, so this does not propagate.
+        return "block-name"
     elif touching and doc.word(q) in lex.name_particles:
         return "block"
     return None
