@@ -31,7 +31,7 @@ import sys
 import tomllib
 import weakref
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -101,6 +101,8 @@ class Lexicon:
     agencies: tuple[str, ...]
     labels: tuple[str, ...]
     person_cues: frozenset[str] = frozenset()  # titles | particles | first names
+    state_abbreviations: dict[str, str] = field(default_factory=dict)  # "Wis." -> "US-WI"
+    state_pattern: re.Pattern | None = None  # "<Capitalised word>, <abbreviation>"
 
 
 @lru_cache(maxsize=4)
@@ -115,7 +117,11 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
     cues, persons, orgs, regions = d["cues"], d["persons"], d["organisations"], d["regions"]
     titles, titles_cap = _words(persons["titles"]), _words(persons["titles_capitalised"])
     particles, first_names = _words(persons["name_particles"]), _words(persons["first_names"])
+    abbreviations = dict(d.get("state_abbreviations", {}))
+    alternation = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True))
     return Lexicon(
+        state_abbreviations=abbreviations,
+        state_pattern=re.compile(rf"(?<=[A-Za-z]),[ \t]+(?P<abbr>{alternation})(?!\w)") if abbreviations else None,
         person_cues=titles | titles_cap | particles | first_names,
         never_places=_words(d["never_places"]["words"]),
         common_words=common,
@@ -1079,6 +1085,34 @@ def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: L
 # --------------------------------------------------------------------------------------------
 
 
+def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines):
+    """"Springfield, Ill.", "MADISON, Wis. —": the abbreviation names the state (admin-1), and the
+    place before it is a capitalised word.  Overlapping gazetteer matches ("Wis" as a German village)
+    give way."""
+    if lex.state_pattern is None or "," not in text:
+        return matches, cands_of
+    extra = []
+    for m in lex.state_pattern.finditer(text):
+        place = gazetteer.admin1(lex.state_abbreviations[m.group("abbr")])
+        if place is None:
+            continue
+        start, end = m.span("abbr")
+        # The word before the comma must be capitalised (a place name, not "ill., he said").
+        word_start = text.rfind(" ", 0, m.start()) + 1
+        if not text[word_start : m.start()][:1].isupper():
+            continue
+        place = replace(place, score=1.0, reasons=[f"state abbreviation {m.group('abbr')!r}"])
+        extra.append((_Match(0, 0, start, end, "", None, _inside(start, end, datelines)), [place]))
+    if not extra:
+        return matches, cands_of
+    kept = [
+        (m, c) for m, c in zip(matches, cands_of)
+        if not any(m.start < e.end and e.start < m.end for e, _ in extra)
+    ]
+    merged = sorted(kept + extra, key=lambda mc: mc[0].start)
+    return [m for m, _ in merged], [c for _, c in merged]
+
+
 def _containers(text: str, matches: list[_Match], cands_of: list[list[Place]]) -> list[Place | None]:
     """For "X, Y" where Y names a province or country ("Springfield, Illinois", "Homs, Syria"),
     Y's entry as X's container; None elsewhere.  A list of countries ("Russia, China") is no such pair."""
@@ -1114,6 +1148,7 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     matches, demonyms = _recognise(tdoc, matcher, lex)
 
     cands_of = [matcher.candidates(text[m.start : m.end], _gazetteer_cue(m.cue, lex)) for m in matches]
+    matches, cands_of = _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, _dateline_ranges(text))
     containers = _containers(text, matches, cands_of)
     group_of: dict[tuple, int] = {}
     groups: list[_Group] = []

@@ -368,3 +368,43 @@ def test_cli_jsonl_batch_mode(tmp_path):
     assert [t["text"] for t in rows[0]["toponyms"]] == ["Aleppo"]
     assert rows[0]["toponyms"][0]["country"] == "SY"
     assert rows[1]["toponyms"] == []
+
+
+# --------------------------------------------------------------------------------------------
+# World news conventions
+
+
+def test_a_province_or_country_after_a_comma_contains_the_place_before_it(gazetteer):
+    text = "Police in Springfield, Illinois, arrested a man who had lived in Portland, Oregon, and Paris, Texas."
+    got = {t.text: t.place for t in parse(text, gazetteer)}
+    assert got["Springfield"].province == "US-IL"
+    assert got["Portland"].province == "US-OR"
+    assert got["Paris"].country == "US" and got["Paris"].province == "US-TX"
+    assert got["Illinois"].scale == "admin1"
+
+
+def test_ap_state_abbreviations_are_states_and_keep_their_dot(gazetteer):
+    text = "MADISON, Wis. — A judge in Springfield, Ill., ruled on Monday. He was ill, Mo. said."
+    found = parse(text, gazetteer)
+    by_text = {t.text: t for t in found}
+    assert by_text["Wis."].place.province == "US-WI" and by_text["Wis."].dateline
+    assert by_text["MADISON"].place.province == "US-WI" and by_text["MADISON"].dateline
+    assert by_text["Ill."].place.scale == "admin1" and by_text["Springfield"].place.province == "US-IL"
+    assert "Mo." not in by_text and all(text[t.start : t.end] == t.text for t in found)
+
+
+def test_country_names_beat_namesake_villages_and_abbreviations_keep_their_dots(gazetteer):
+    text = "WASHINGTON (Reuters) - The U.S. said talks with Russia and China in Geneva had stalled. The West Bank was calm."
+    got = {t.text: t.place for t in parse(text, gazetteer)}
+    assert got["U.S."].country == "US" and got["U.S."].scale == "country"
+    assert got["Russia"].scale == "country" and got["Russia"].country == "RU"
+    assert got["China"].scale == "country" and got["China"].country == "CN"
+    assert "West Bank" in got and "The West Bank" not in got
+
+
+def test_given_names_and_capitalised_words_before_a_place_make_a_longer_name(gazetteer):
+    text = (
+        "Floods near Lake Victoria killed 40 people in Kenya, said Mark Jordan of the aid group. "
+        "Superintendent Carol Washington visited Nairobi. Neighbouring Uganda was spared."
+    )
+    assert texts(parse(text, gazetteer)) == ["Kenya", "Nairobi", "Uganda"]
