@@ -385,6 +385,7 @@ class _Doc:
         # Index of the first token of every sentence.
         self.first_tokens = {bisect.bisect_left(self.starts, s.start) for s in sentences}
         self._seq: tuple[str, dict[int, int], dict[int, int]] | None = None
+        self.datelines: list[tuple[int, int]] = []
 
     def key_sequence(self) -> tuple[str, dict[int, int], dict[int, int]]:
         """The word keys joined by single spaces and padded, with maps from the space before /
@@ -442,13 +443,14 @@ class _Doc:
 
 def _headline_like(sentence: str) -> bool:
     """Title Case or ALL CAPS, without the closing punctuation of a sentence of running text."""
+    upper = sentence.isupper()
+    if not upper and _CLOSED.search(sentence):
+        return False
     words = [w for w in _WORD_RE.findall(sentence) if len(w) > 3]
     if len(words) < 3:
         return False
-    if sentence.isupper():
+    if upper:
         return True
-    if _CLOSED.search(sentence):
-        return False
     caps = sum(1 for w in words if w[0].isupper())
     return caps / len(words) >= 0.75
 
@@ -567,7 +569,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     ]
     non_place = [(words[f], words[l]) for f, l in _raw_matches(doc, matcher.non_place)]
     furniture = _furniture_ranges(text)
-    datelines = _dateline_ranges(text)
+    datelines = doc.datelines = _dateline_ranges(text)
     person_keys = _person_keys(doc, lex) if raw else set()
 
     def area_tok(ti: int) -> bool:
@@ -1085,6 +1087,21 @@ def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: L
 # --------------------------------------------------------------------------------------------
 
 
+_LIST_GAP = re.compile(r"(?:,[ \t]*|[ \t]+)(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+")
+
+
+def _share_plural_cues(text: str, matches: list[_Match]) -> None:
+    """ "the Kharkiv, Sumy and Dnipropetrovsk regions": a plural cue word covers the whole list."""
+    for i in range(len(matches) - 1, 0, -1):
+        cue = matches[i].cue
+        if not cue or not cue.endswith("s") or cue in ("suburbs", "outskirts"):
+            continue
+        j = i
+        while j > 0 and matches[j - 1].cue is None and _LIST_GAP.fullmatch(text, matches[j - 1].end, matches[j].start):
+            matches[j - 1].cue = cue
+            j -= 1
+
+
 def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines):
     """"Springfield, Ill.", "MADISON, Wis. —": the abbreviation names the state (admin-1), and the
     place before it is a capitalised word.  Overlapping gazetteer matches ("Wis" as a German village)
@@ -1147,8 +1164,9 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     tdoc = _Doc(text, sentences)
     matches, demonyms = _recognise(tdoc, matcher, lex)
 
+    _share_plural_cues(text, matches)
     cands_of = [matcher.candidates(text[m.start : m.end], _gazetteer_cue(m.cue, lex)) for m in matches]
-    matches, cands_of = _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, _dateline_ranges(text))
+    matches, cands_of = _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, tdoc.datelines)
     containers = _containers(text, matches, cands_of)
     group_of: dict[tuple, int] = {}
     groups: list[_Group] = []

@@ -408,3 +408,12 @@ def test_given_names_and_capitalised_words_before_a_place_make_a_longer_name(gaz
         "Superintendent Carol Washington visited Nairobi. Neighbouring Uganda was spared."
     )
     assert texts(parse(text, gazetteer)) == ["Kenya", "Nairobi", "Uganda"]
+
+
+def test_a_plural_cue_covers_the_whole_list(gazetteer):
+    text = "Drones hit the Kharkiv, Sumy and Dnipropetrovsk regions of Ukraine. Homs, Hama and Aleppo in Syria were calm."
+    got = {t.text: t for t in parse(text, gazetteer)}
+    for name in ("Kharkiv", "Sumy", "Dnipropetrovsk"):
+        assert got[name].place.scale == "admin1" and got[name].place.country == "UA", name
+    for name in ("Homs", "Hama", "Aleppo"):
+        assert got[name].place.scale == "point", name
