@@ -304,18 +304,28 @@ def _downloads(query: tuple, version: tuple, n: int) -> None:
         )
 
 
+TABLE_CONFIG = {
+    "event_date": st.column_config.DateColumn("Event date"),
+    "place": "Place",
+    "province_name": "Province",
+    "event_type": "Event",
+    "actor": "Actor",
+    "claimant": "Claimed by",
+    "source": "Source",
+    "contested": st.column_config.CheckboxColumn("Contested"),
+    "corroboration": st.column_config.NumberColumn("Sources", help="Independent sources reporting the same"),
+    "geo_precision": "Location",
+    "evidence": st.column_config.TextColumn("Evidence", width="large"),
+    "title": "Article",
+    "url": st.column_config.LinkColumn("Link", display_text="open"),
+}
+
+
 def _table(frame: pd.DataFrame) -> None:
     table = mapview.claims_table(frame)
     st.session_state["_table_place_ids"] = table["place_id"].tolist() if len(table) else []
-    st.dataframe(
-        table.drop(columns=["place_id"]), key="table", on_select=_select_from_table, selection_mode="single-row",
-        hide_index=True, height=360,
-        column_config={
-            "url": st.column_config.LinkColumn("Article", display_text="open"),
-            "contested": st.column_config.CheckboxColumn("Contested"),
-            "corroboration": st.column_config.NumberColumn("Sources", help="Independent sources reporting the same"),
-        },
-    )
+    st.dataframe(table.drop(columns=["place_id"]), key="table", on_select=_select_from_table,
+                 selection_mode="single-row", hide_index=True, column_config=TABLE_CONFIG)
 
 
 def _select_from_table() -> None:
@@ -344,7 +354,7 @@ def _place_timeline(frame: pd.DataFrame, version: tuple) -> None:
     if disagreements:
         st.warning(f"Sources disagree on {len(disagreements)} day(s): " + ", ".join(disagreements))
     st.dataframe(mapview.claims_table(history).drop(columns=["place_id"]), hide_index=True, key="timeline_claims",
-                 column_config={"url": st.column_config.LinkColumn("Article", display_text="open")})
+                 column_config=TABLE_CONFIG)
 
 
 def _chart(frame: pd.DataFrame) -> None:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import folium
 import geopandas as gpd
 import pandas as pd
+from folium.elements import JSCSSMixin
 from folium.template import Template
 
 STYLE_PATH = Path(__file__).resolve().parent.parent / "data" / "map" / "style.json"
@@ -41,6 +42,7 @@ LEAFLET_JS = [
 ]
 LEAFLET_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/dist/leaflet.css")]
 CLUSTER_JS = [("markerclusterjs", f"{VENDOR_URL}/leaflet.markercluster/dist/leaflet.markercluster.js")]
+SUBGROUP_JS = [("subgroupjs", f"{VENDOR_URL}/leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js")]
 CLUSTER_CSS = [
     ("markerclustercss", f"{VENDOR_URL}/leaflet.markercluster/dist/MarkerCluster.css"),
     ("markerclusterdefaultcss", f"{VENDOR_URL}/leaflet.markercluster/dist/MarkerCluster.Default.css"),
@@ -286,7 +288,7 @@ def tooltip_text(row: dict[str, Any], style: MapStyle) -> str:
 # --------------------------------------------------------------------------- claims layers
 
 
-class ClaimLayer(folium.map.Layer):
+class ClaimLayer(JSCSSMixin, folium.map.Layer):
     """One source's claims: SVG markers (clustered when many), their popups and tooltips, and the
     rings of distance claims, as a single Leaflet feature group the layer control can toggle.
 
@@ -302,11 +304,6 @@ class ClaimLayer(folium.map.Layer):
             var rows = {{ this.rows|tojson }};
             var ring = {{ this.ring_style|tojson }};
             var group = L.featureGroup();
-            {%- if this.cluster %}
-            var holder = L.markerClusterGroup({{ this.cluster_options|tojson }});
-            {%- else %}
-            var holder = L.featureGroup();
-            {%- endif %}
             var markers = [];
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i], ic = icons[r[2]], half = ic[1] / 2;
@@ -323,16 +320,20 @@ class ClaimLayer(folium.map.Layer):
                     L.circle([r[0], r[1]], Object.assign({radius: r[7] * 1000, interactive: false}, ring)).addTo(group);
                 }
             }
-            if (holder.addLayers) { holder.addLayers(markers); }
-            else { for (var j = 0; j < markers.length; j++) { holder.addLayer(markers[j]); } }
-            group.addLayer(holder);
+            {%- if this.cluster is not none %}
+            // One clustering for all sources: each source is a subgroup of the shared cluster group,
+            // so toggling a source re-clusters what remains instead of stacking per-source clusters.
+            group.addLayer(L.featureGroup.subGroup({{ this.cluster.get_name() }}, markers));
+            {%- else %}
+            group.addLayer(L.featureGroup(markers));
+            {%- endif %}
             return group;
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, name: str, rows: list[list[Any]], icons: list[list[Any]], *, cluster: bool,
+    def __init__(self, name: str, rows: list[list[Any]], icons: list[list[Any]], *, cluster: "ClaimCluster | None",
                  ring_style: dict[str, Any], show: bool = True):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "ClaimLayer"
@@ -340,11 +341,35 @@ class ClaimLayer(folium.map.Layer):
         self.icons = icons
         self.cluster = cluster
         self.ring_style = ring_style
-        self.cluster_options = {"chunkedLoading": True, "maxClusterRadius": 45, "showCoverageOnHover": False,
-                                "spiderfyDistanceMultiplier": 1.6}
-        # Instance attributes: streamlit-folium and folium read the asset lists from each element.
-        self.default_js = CLUSTER_JS if cluster else []
-        self.default_css = CLUSTER_CSS if cluster else []
+        # Instance attributes: folium and streamlit-folium read the asset lists of each JSCSSMixin element.
+        self.default_js = SUBGROUP_JS if cluster is not None else []
+        self.default_css = []
+
+
+class ClaimCluster(JSCSSMixin, folium.MacroElement):
+    """The marker cluster group the sources' layers share (not itself in the layer control)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.markerClusterGroup(Object.assign({{ this.options|tojson }}, {
+            iconCreateFunction: function (cluster) {
+                var n = cluster.getChildCount(), size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 44 : 52;
+                return L.divIcon({html: "<div><span>" + n + "</span></div>", className: "marker-cluster fl-cluster",
+                                  iconSize: L.point(size, size)});
+            }
+        })).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ClaimCluster"
+        self.options = {"chunkedLoading": True, "maxClusterRadius": 45, "showCoverageOnHover": False,
+                        "spiderfyDistanceMultiplier": 1.6}
+        self.default_js = list(CLUSTER_JS)
+        self.default_css = list(CLUSTER_CSS)
 
 
 def _fan_out(keys: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -380,20 +405,19 @@ def _coords(claims: pd.DataFrame) -> tuple[list[float], list[float]]:
     return pd.to_numeric(claims["lat"]).tolist(), pd.to_numeric(claims["lon"]).tolist()
 
 
-def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: bool | None = None) -> list[ClaimLayer]:
-    """One ClaimLayer per source, sources in alphabetical order."""
+def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluster | None" = None) -> list[ClaimLayer]:
+    """One ClaimLayer per source, sources in alphabetical order; markers clustered in ``cluster`` if given."""
     if claims is None or len(claims) == 0:
         return []
-    if cluster is None:
-        cluster = len(claims) > CLUSTER_ABOVE
     lats, lons = _coords(claims)
     records = _records(claims)
-    offsets = [(0.0, 0.0)] * len(records) if cluster else _fan_out([(round(a, 4), round(b, 4)) for a, b in zip(lats, lons)])
+    offsets = ([(0.0, 0.0)] * len(records) if cluster is not None
+               else _fan_out([(round(a, 4), round(b, 4)) for a, b in zip(lats, lons)]))
     icon_index: dict[tuple[str, str, str, bool], int] = {}
     icons: list[list[Any]] = []
     by_source: dict[str, list[list[Any]]] = {}
     for rec, lat, lon, (dx, dy) in zip(records, lats, lons, offsets):
-        if lat is None or lon is None or (isinstance(lat, float) and math.isnan(lat)):
+        if lat is None or lon is None or pd.isna(lat) or pd.isna(lon):
             continue
         key = (style.event_shape(rec.get("event_type")), style.actor_color(rec.get("actor")),
                style.precision_style(rec.get("geo_precision")), bool(rec.get("contested")))
@@ -532,6 +556,10 @@ _LEGEND_CSS = """
 .leaflet-control-layers { font-size: 12.5px; }
 .leaflet-control-layers-expanded { padding: 5px 9px; }
 .fl-marker { background: none; border: none; }
+.fl-cluster { background: rgba(55,71,79,.25); border-radius: 50%%; }
+.fl-cluster div { background: rgba(55,71,79,.88); color: #fff; font-weight: 650; border-radius: 50%%; width: calc(100%% - 8px);
+                  height: calc(100%% - 8px); margin: 4px; display: flex; align-items: center; justify-content: center; }
+.fl-cluster span { line-height: 1; }
 .fl-marker svg { filter: drop-shadow(0 1px 1.5px rgba(0,0,0,.45)); overflow: visible; }
 .fl-popup { font-size: 13px; }
 .fl-popup .fl-place { font-weight: 650; font-size: 15px; margin-bottom: 4px; }
@@ -558,13 +586,13 @@ _LEGEND_CSS = """
 
 
 class Legend(folium.MacroElement):
-    """An HTML legend as a Leaflet control (bottom right); its HTML is built from escaped text."""
+    """An HTML legend as a Leaflet control (bottom left); its HTML is built from escaped text."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "fl-legend");
                 div.innerHTML = {{ this.body|tojson }};
@@ -643,6 +671,8 @@ def build_map(
     claims = claims if claims is not None else pd.DataFrame(columns=["actor", "event_type", "source"])
     m = folium.Map(location=[34.8, 38.5], zoom_start=6, tiles=None, prefer_canvas=True, control_scale=True,
                    height=height, max_bounds=False, world_copy_jump=False)
+    # Marker clustering needs the map's own zoom range: the offline base layer has no tiles to give one.
+    m.options["min_zoom"], m.options["max_zoom"] = 2, 18
     _offline_assets(m)
     m.get_root().header.add_child(folium.Element(_LEGEND_CSS % {"water": style.basemap["water"]}), name="frontline_css")
 
@@ -651,10 +681,16 @@ def build_map(
     shading = province_layer(provinces, claims, style) if provinces is not None else None
     if shading is not None:
         shading.add_to(m)
-    for layer in claim_layers(claims, style, cluster=cluster):
+    shared_cluster = None
+    if cluster if cluster is not None else len(claims) > CLUSTER_ABOVE:
+        shared_cluster = ClaimCluster()
+        shared_cluster.add_to(m)
+    layers = claim_layers(claims, style, cluster=shared_cluster)
+    for layer in layers:
         layer.add_to(m)
     Legend(legend_html(claims, style)).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    # Many sources make a long list: then the control opens on hover.
+    folium.LayerControl(collapsed=len(layers) > 8, position="topright").add_to(m)
 
     if len(claims):
         lats, lons = _coords(claims)
@@ -693,11 +729,13 @@ def view_for(points: list[tuple[float, float]], width_px: int = 900, height_px: 
 
 
 def asset_urls(m: folium.Map) -> list[str]:
-    """Every script and stylesheet url the map's elements ask the page to load."""
+    """Every script and stylesheet url the page loads for the map, found as streamlit-folium finds them
+    (the map and the JSCSSMixin elements in its tree)."""
     urls: list[str] = []
 
     def walk(el: Any) -> Iterable[Any]:
-        yield el
+        if el is m or isinstance(el, JSCSSMixin):
+            yield el
         for child in getattr(el, "_children", {}).values():
             yield from walk(child)
 
@@ -713,8 +751,10 @@ TABLE_COLUMNS = ["event_date", "place", "province_name", "event_type", "actor", 
                  "corroboration", "geo_precision", "evidence", "title", "url", "place_id"]
 
 
-def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
-    """The claims as the dashboard's table shows them: newest first, urls only when they are http(s)."""
+def claims_table(claims: pd.DataFrame, style: MapStyle | None = None) -> pd.DataFrame:
+    """The claims as the dashboard's table shows them: newest first, event types and actors by their
+    legend labels, missing text as blanks, urls only when they are http(s)."""
+    style = style or default_style()
     frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).copy()
     for col in TABLE_COLUMNS:
         if col not in frame:
@@ -723,6 +763,10 @@ def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
     frame["url"] = [safe_url(u) for u in frame["url"]]
     frame["event_date"] = pd.to_datetime(frame["event_date"], errors="coerce").dt.date
     frame["contested"] = frame["contested"].fillna(False).astype(bool)
+    frame["event_type"] = [style.event_label(e) for e in frame["event_type"]]
+    frame["actor"] = [style.actor_label(a) for a in frame["actor"]]
+    for col in ("place", "province_name", "claimant", "source", "geo_precision", "evidence", "title"):
+        frame[col] = [_text(v) for v in frame[col]]
     return frame.sort_values(["event_date", "place"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 

@@ -9,6 +9,7 @@ dest="${1:-static/vendor}"
 packages=(
   "leaflet@1.9.3 leaflet"
   "leaflet.markercluster@1.5.3 leaflet.markercluster"
+  "leaflet.featuregroup.subgroup@1.0.2 leaflet.featuregroup.subgroup"
 )
 
 command -v npm >/dev/null 2>&1 || { echo "fetch_vendor: npm is needed (apt-get install npm)" >&2; exit 1; }
@@ -37,6 +38,7 @@ JS
 
 for f in leaflet/dist/leaflet.js leaflet/dist/leaflet.css \
          leaflet.markercluster/dist/leaflet.markercluster.js \
-         leaflet.markercluster/dist/MarkerCluster.css leaflet.markercluster/dist/MarkerCluster.Default.css; do
+         leaflet.markercluster/dist/MarkerCluster.css leaflet.markercluster/dist/MarkerCluster.Default.css \
+         leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js; do
   [[ -s "$dest/$f" ]] || { echo "fetch_vendor: missing $dest/$f" >&2; exit 1; }
 done

@@ -84,7 +84,7 @@ class Session:
         self.blocked: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1500, "height": 1250}, accept_downloads=downloads)
+        self.context = browser.new_context(viewport={"width": 1500, "height": 1900}, accept_downloads=downloads)
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
         self.page.on("dialog", self._dialog)
@@ -162,11 +162,11 @@ def test_map_draws_offline_and_article_markup_never_runs(session: Session) -> No
     assert '<b onmouseover="window.__pwned=5">the monitor</b>' in payload_popup
     assert any('Saasaa<img src=x onerror="window.__pwned=6">' in t for t in tooltips)
     assert fmap.locator(".leaflet-popup-content script, .leaflet-popup-content img, .leaflet-tooltip img").count() == 0
-    # The table and the place timeline show the same text.
-    page.get_by_text("Place timeline").first.scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)
+    # Leave the hostile popup open for the screenshot.
+    fmap.locator(MARKERS).nth(next(i for i, t in enumerate(popups) if "Saasaa falls" in t)).dispatch_event("click")
+    page.wait_for_timeout(500)
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(OUTPUT / "dashboard.png"))
     assert session.pwned() == []
     assert session.dialogs == []
     assert session.blocked == [], "the page needed the network"

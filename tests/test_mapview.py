@@ -130,8 +130,11 @@ def test_many_claims_are_clustered_from_local_assets() -> None:
                    for i in range(mapview.CLUSTER_ABOVE + 1)])
     clustered = mapview.build_map(many)
     assert "L.markerClusterGroup(" in html_of(clustered)
+    assert re.search(r"\"maxZoom\": 18", html_of(clustered))  # without it Leaflet.markercluster refuses to start
     few = mapview.build_map(frame(claim()))
     assert "L.markerClusterGroup(" not in html_of(few)
+    assert any(u.endswith("leaflet.markercluster.js") for u in mapview.asset_urls(clustered))
+    assert not any("markercluster" in u for u in mapview.asset_urls(few))
     for m in (clustered, few):
         urls = mapview.asset_urls(m)
         assert urls and all(u.startswith("/app/static/vendor/") for u in urls)
