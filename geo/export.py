@@ -296,8 +296,12 @@ def gis_frame(frame_or_claims: pd.DataFrame | Iterable[Claim]) -> geopandas.GeoD
             out[name] = pd.to_numeric(col, errors="coerce").astype("float64").to_numpy()
         else:
             out[name] = _arrow_column(col, pa.string())
-    lons, lats = _coordinates(frame)
-    return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lons, lats), crs="EPSG:4326")
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None and frame.crs.to_epsg() == 4326:
+        geometry = gpd.GeoSeries(frame.geometry.to_numpy(), crs="EPSG:4326")
+    else:
+        lons, lats = _coordinates(frame)
+        geometry = gpd.points_from_xy(lons, lats, crs="EPSG:4326")
+    return gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326")
 
 
 def _write_gpkg(frame: pd.DataFrame, path: Path) -> None:

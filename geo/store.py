@@ -597,11 +597,12 @@ def _opt_float(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def typed_frame(frame: pd.DataFrame) -> geopandas.GeoDataFrame:
+def typed_frame(frame: pd.DataFrame, *, clean_text: bool = True) -> geopandas.GeoDataFrame:
     """Give a frame of claim rows the column types of :meth:`Store.claims_frame` and a point geometry.
 
     Text columns are object columns holding str or None (cheaper to build and to serialise than
-    pandas' string dtype at 100,000 rows); dates are datetime64 (NaT when unknown).
+    pandas' string dtype at 100,000 rows); dates are datetime64 (NaT when unknown). ``clean_text=False``
+    skips turning NaN into None in text columns, for rows straight from SQLite (which has no NaN).
     """
     import geopandas as gpd
 
@@ -612,7 +613,7 @@ def typed_frame(frame: pd.DataFrame) -> geopandas.GeoDataFrame:
     frame = frame[FRAME_COLUMNS]
     for col in STRING_COLUMNS:
         values = frame[col]
-        if values.dtype != object or values.isna().any():
+        if values.dtype != object or (clean_text and values.isna().any()):
             values = values.astype(object)
             values = values.where(values.notna(), None)
         frame[col] = values
@@ -1106,7 +1107,7 @@ class Store:
             frame["corroboration"] = np.fromiter(
                 (corroboration.get(k, 1) for k in zip(frame["place_id"], frame["event_type"], frame["actor"])),
                 dtype=np.int64, count=len(frame))
-        return typed_frame(frame)
+        return typed_frame(frame, clean_text=False)
 
     def claims(self, filters: Filters | None = None) -> list[Claim]:
         """The claims matching ``filters`` as :class:`Claim` objects with id, corroboration, contested."""
