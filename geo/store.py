@@ -258,6 +258,8 @@ class ContestRules:
     rules: tuple[ContestRule, ...]
     area_precisions: tuple[str, ...]
     fingerprint: str
+    # The claims column the date check reads: "day" (event date, else publication date) or "event_date".
+    date_column: str = "day"
 
 
 def load_contest_rules(path: Path | str = CONTRADICTIONS_PATH) -> ContestRules:
@@ -287,8 +289,9 @@ def load_contest_rules(path: Path | str = CONTRADICTIONS_PATH) -> ContestRules:
             max_days=int(r.get("max_days", default_days)),
         ))
     area = tuple(str(a) for a in match.get("area_precisions", ["admin1", "region"]))
-    canonical = json.dumps([[r.__dict__ for r in rules], area], sort_keys=True)
-    return ContestRules(tuple(rules), area, hashlib.sha256(canonical.encode()).hexdigest())
+    date_column = "day" if bool(match.get("date_falls_back_to_published", True)) else "event_date"
+    canonical = json.dumps([[r.__dict__ for r in rules], area, date_column], sort_keys=True)
+    return ContestRules(tuple(rules), area, hashlib.sha256(canonical.encode()).hexdigest(), date_column)
 
 
 def _haversine_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
@@ -319,12 +322,15 @@ def _place_terms(inner: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def _contest_statements(table: str, scope: str) -> list[str]:
+def _contest_statements(table: str, scope: str, date_column: str = "day") -> list[str]:
     """INSERT statements adding the (denial, claim) pairs of one rule to ``table``.
 
     scope "denials": pairs whose denial belongs to article :article; "claims": pairs whose contested
-    claim belongs to article :article; "all": every pair.
+    claim belongs to article :article; "all": every pair. ``date_column``: "day" or "event_date".
     """
+    if date_column not in ("day", "event_date"):
+        raise ValueError(date_column)
+    dc = date_column
     targets = "c.event_type IN (SELECT value FROM json_each(:targets))"
     if scope == "claims":
         outer, inner, where = "c", "d", f"c.article_id = :article AND {targets} AND d.event_type = :denial"
@@ -344,8 +350,7 @@ def _contest_statements(table: str, scope: str) -> list[str]:
             f"ON {term} "
             f"WHERE {where} AND c.id <> d.id "
             "AND CASE WHEN ((:same_actor AND c.actor = d.actor) OR (NOT :same_actor AND c.actor <> d.actor)) "
-            "AND (d.event_date IS NULL OR c.event_date IS NULL "
-            "OR abs(julianday(c.event_date) - julianday(d.event_date)) <= :days) "
+            f"AND (d.{dc} IS NULL OR c.{dc} IS NULL OR abs(julianday(c.{dc}) - julianday(d.{dc})) <= :days) "
             f"THEN {final_check} ELSE 0 END"
         )
     return statements
@@ -672,7 +677,8 @@ _ARTICLE_INSERT = (
 _CLAIM_INSERT = (
     "INSERT INTO claims(uid, article_id, seq, place, place_id, lat, lon, event_type, actor, claimant, evidence, "
     "evidence_start, evidence_end, country, province, province_name, geo_precision, event_date, date_precision, "
-    "distance_km, place_start, place_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "distance_km, place_start, place_end, day) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 # {contests} is one of two fixed table names (see Store._contests_table); {where} is built by Store._where.
@@ -801,7 +807,7 @@ class Store:
             params = _rule_params(self._rules, rule)
             if article_id is not None:
                 params["article"] = article_id
-            for sql in _contest_statements(table, scope):
+            for sql in _contest_statements(table, scope, self._rules.date_column):
                 self._conn.execute(sql, params)
 
     def _ensure_contests_current(self) -> None:
@@ -977,6 +983,7 @@ class Store:
                     article.text,
                 ))
                 article_id = cur.lastrowid
+                published = _iso(article.published)
                 for seq, c in enumerate(claims):
                     if not (0 <= c.evidence_start <= c.evidence_end <= text_len):
                         raise ValueError(f"claim {seq} of {article.article}: evidence [{c.evidence_start}, "
@@ -987,6 +994,7 @@ class Store:
                         int(c.evidence_end), c.country, c.province, c.province_name, c.geo_precision or "point",
                         _iso(c.event_date), c.date_precision,
                         None if c.distance_km is None else float(c.distance_km), c.place_start, c.place_end,
+                        _iso(c.event_date) or published,
                     ))
                 if self._families_current():
                     self._add_to_families(article_id, family_tokens(
@@ -1035,10 +1043,10 @@ class Store:
             clauses.append("lower(a.source) IN (SELECT lower(value) FROM json_each(?))")
             params.append(json.dumps(list(f.sources)))
         if f.since:
-            clauses.append("coalesce(c.event_date, a.published) >= ?")
+            clauses.append("c.day >= ?")
             params.append(f.since.isoformat())
         if f.until:
-            clauses.append("coalesce(c.event_date, a.published) <= ?")
+            clauses.append("c.day <= ?")
             params.append(f.until.isoformat())
         if f.event_types:
             clauses.append("c.event_type IN (SELECT value FROM json_each(?))")
@@ -1189,9 +1197,7 @@ class Store:
     def date_range(self) -> tuple[date, date] | None:
         """Earliest and latest claim date (event date, else publication date)."""
         with self._lock:
-            lo, hi = self._conn.execute(
-                "SELECT min(coalesce(c.event_date, a.published)), max(coalesce(c.event_date, a.published)) "
-                "FROM claims c JOIN articles a ON a.id = c.article_id").fetchone()
+            lo, hi = self._conn.execute("SELECT min(day), max(day) FROM claims").fetchone()
         if lo is None:
             return None
         return date.fromisoformat(lo), date.fromisoformat(hi)

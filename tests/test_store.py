@@ -461,6 +461,29 @@ def test_contest_needs_nearby_places_and_close_dates(db: Path) -> None:
         }
 
 
+def test_undated_claims_are_compared_by_publication_date(db: Path, tmp_path: Path) -> None:
+    spring = article("spring.txt", "Rebels captured Homs, residents said.", source="BBC", published=date(2024, 4, 2))
+    winter = article("winter.txt", "State TV denied that rebels had entered Homs.", source="SANA",
+                     published=date(2024, 12, 7))
+    same_week = article("week.txt", "Opposition fighters took Homs, a monitor said.", source="Reuters",
+                        published=date(2024, 12, 5))
+    with Store(db) as store:
+        store.add_article(spring, [claim(spring, "Rebels captured Homs", "homs", "capture", "rebels")])
+        store.add_article(winter, [claim(winter, "denied that rebels had entered Homs", "homs", "denial",
+                                         "government")])
+        store.add_article(same_week, [claim(same_week, "Opposition fighters took Homs", "homs", "capture",
+                                            "rebels")])
+        assert contested_map(store) == {"Rebels captured Homs": False, "denied that rebels had entered Homs": True,
+                                        "Opposition fighters took Homs": True}
+        assert [c.evidence for c in store.claims(Filters(until=date(2024, 6, 1)))] == ["Rebels captured Homs"]
+    event_dates_only = tmp_path / "event_dates_only.toml"
+    event_dates_only.write_text(
+        (REPO / "data" / "lexicons" / "contradictions.toml").read_text(encoding="utf-8")
+        .replace("date_falls_back_to_published = true", "date_falls_back_to_published = false"))
+    with Store(db, rules=event_dates_only) as store:
+        assert all(contested_map(store).values())
+
+
 def test_a_province_wide_denial_contests_claims_anywhere_in_the_province(db: Path) -> None:
     a = article("a.txt", "Rebels captured Palmyra. Rebels captured Hama.", source="Reuters")
     b = article("b.txt", "The ministry said its forces remain present across Homs province.", source="SANA")
