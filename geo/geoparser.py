@@ -97,6 +97,7 @@ class Lexicon:
     capital_not_before: frozenset[str]
     directions: frozenset[str]
     generic_after: frozenset[str]
+    admin2_after: frozenset[str]
     furniture: tuple[re.Pattern, ...]
     agencies: tuple[str, ...]
     labels: tuple[str, ...]
@@ -143,6 +144,7 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         capital_not_before=_words(cues["capital_not_before"]),
         directions=_words(regions["directions"]),
         generic_after=_words(regions["generic_after"]),
+        admin2_after=_words(regions.get("admin2_after", [])),
         furniture=tuple(re.compile(p, re.IGNORECASE) for p in d["furniture"]["line_patterns"]),
         agencies=tuple(d["datelines"]["agencies"]),
         labels=tuple(d["datelines"]["labels"]),
@@ -782,6 +784,8 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
     # The token after (over an article: "Bab al-Tabbaneh" is one name, not the town of Bab).
     q = tj + 1
     touching = doc.adjacent(tj, q)
+    if touching and doc.word(q) in lex.admin2_after:
+        return "block-name"  # "Jackson County": a unit the gazetteer does not hold
     if touching and _article_joins(doc, q):
         q += 1
     if touching and doc.cap(q):

@@ -417,3 +417,8 @@ def test_a_plural_cue_covers_the_whole_list(gazetteer):
         assert got[name].place.scale == "admin1" and got[name].place.country == "UA", name
     for name in ("Homs", "Hama", "Aleppo"):
         assert got[name].place.scale == "point", name
+
+
+def test_names_of_counties_are_not_the_towns_of_the_same_name(gazetteer):
+    text = "The Jackson County sheriff said a man from Independence was arrested near Kansas City, Missouri."
+    assert texts(parse(text, gazetteer)) == ["Independence", "Kansas City", "Missouri"]
