@@ -318,15 +318,30 @@ def _place_terms(inner: str) -> dict[str, tuple[str, str]]:
         "distance": (f"{inner}.lat BETWEEN {outer}.lat - :dlat AND {outer}.lat + :dlat"
                      f" AND (:km > 150 OR abs({outer}.lat) > 70 OR abs({outer}.lon) > 180 - :dlon"
                      f" OR {inner}.lon BETWEEN {outer}.lon - :dlon AND {outer}.lon + :dlon)",
-                     "fl_km(d.lat, d.lon, c.lat, c.lon) <= :km"),
+                     "{km}(d.lat, d.lon, c.lat, c.lon) <= :km"),
     }
 
 
-def _contest_statements(table: str, scope: str, date_column: str = "day") -> list[str]:
+# Great-circle distance in SQL, for SQLite builds with math functions (most); elsewhere the Python
+# function fl_km, registered on every connection, does the same more slowly.
+_SQL_HAVERSINE = ("12742.0 * asin(min(1.0, sqrt(pow(sin(radians(c.lat - d.lat) / 2), 2) + cos(radians(d.lat))"
+                  " * cos(radians(c.lat)) * pow(sin(radians(c.lon - d.lon) / 2), 2))))")
+
+
+def _has_math_functions(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT asin(1.0), radians(1.0), pow(2.0, 2)").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def _contest_statements(table: str, scope: str, date_column: str = "day", sql_math: bool = False) -> list[str]:
     """INSERT statements adding the (denial, claim) pairs of one rule to ``table``.
 
     scope "denials": pairs whose denial belongs to article :article; "claims": pairs whose contested
     claim belongs to article :article; "all": every pair. ``date_column``: "day" or "event_date".
+    ``sql_math``: compute distances with SQLite's math functions instead of the Python fl_km.
     """
     if date_column not in ("day", "event_date"):
         raise ValueError(date_column)
@@ -342,6 +357,8 @@ def _contest_statements(table: str, scope: str, date_column: str = "day") -> lis
         raise ValueError(scope)
     statements = []
     for term, final_check in _place_terms(inner).values():
+        final_check = (final_check.replace("{km}(d.lat, d.lon, c.lat, c.lon)", _SQL_HAVERSINE) if sql_math
+                       else final_check.replace("{km}", "fl_km"))
         # CROSS JOIN fixes the loop order: the few new rows outside, the indexed lookups inside.
         # CASE fixes the order of the checks: the costly distance (a Python function) comes last.
         statements.append(
@@ -766,6 +783,7 @@ class Store:
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.create_function("fl_km", 4, _haversine_km, deterministic=True)
+        self._sql_math = _has_math_functions(conn)
         return conn
 
     @staticmethod
@@ -807,7 +825,7 @@ class Store:
             params = _rule_params(self._rules, rule)
             if article_id is not None:
                 params["article"] = article_id
-            for sql in _contest_statements(table, scope, self._rules.date_column):
+            for sql in _contest_statements(table, scope, self._rules.date_column, self._sql_math):
                 self._conn.execute(sql, params)
 
     def _ensure_contests_current(self) -> None:
@@ -932,9 +950,12 @@ class Store:
                 "JOIN articles a ON a.id = c.article_id "
                 "WHERE c.place_id = ? AND c.event_type = ? AND c.actor = ? AND c.article_id <> ?",
                 (*key, article_id)).fetchall()
-            state = GroupFamilies.from_rows(
-                (family, family_tokens(source, credited, aid), evidence)
-                for family, source, credited, aid, evidence in rows)
+            tokens_of: dict[int, tuple[str, ...]] = {}
+            for _, source, credited, aid, _ in rows:
+                if aid not in tokens_of:
+                    tokens_of[aid] = family_tokens(source, credited, aid)
+            state = GroupFamilies.from_rows((family, tokens_of[aid], evidence)
+                                            for family, _, _, aid, evidence in rows)
             label, merged = state.add(article_id, tokens, json.loads(evidences))
             if merged:
                 self._conn.execute(

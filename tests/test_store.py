@@ -430,7 +430,16 @@ def test_a_denial_of_withdrawal_contests_the_deniers_own_withdrawal_only(db: Pat
         }
 
 
-def test_contest_needs_nearby_places_and_close_dates(db: Path) -> None:
+@pytest.fixture(params=["sql", "python"])
+def distance_in(request, monkeypatch) -> str:
+    """Run a test with distances computed by SQLite's math functions, and by the Python fallback
+    used where SQLite lacks them."""
+    if request.param == "python":
+        monkeypatch.setattr("geo.store._has_math_functions", lambda conn: False)
+    return request.param
+
+
+def test_contest_needs_nearby_places_and_close_dates(db: Path, distance_in: str) -> None:
     claims_text = ("Rebels captured Talbiseh on December 6. Rebels captured Palmyra on December 6. "
                    "Rebels advanced on Homs on November 20. Rebels captured Hama on December 6.")
     a = article("a.txt", claims_text, source="Reuters")

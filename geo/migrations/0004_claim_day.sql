@@ -12,3 +12,5 @@ DROP INDEX claims_type_lat;
 CREATE INDEX claims_type_lat ON claims(event_type, lat, lon, actor, day);
 
 CREATE INDEX claims_day ON claims(day);
+
+DROP INDEX claims_event_date;
