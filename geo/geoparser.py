@@ -1216,18 +1216,21 @@ def _printable(toponyms: list[Toponym]) -> list[dict]:
     return [t.to_dict() for t in toponyms if t.cue != "capital"]
 
 
-def _read_text(path: Path) -> Iterator[tuple[str, str]]:
-    """(name, text) of the articles in a file: plain text directly, other formats via geo.articles."""
-    if path.suffix.lower() in (".txt", ".text", "") or not path.is_file():
-        yield path.name, path.read_text(encoding="utf-8")
-        return
+def _read_text(path: Path) -> list[tuple[str, str]]:
+    """(name, text) of the articles in a file: plain text directly, other formats (.html, .json,
+    .md) through geo.articles, which extracts the article text and splits JSON lists."""
     try:
         from geo.articles import read_articles
     except ImportError:
-        yield path.name, path.read_text(encoding="utf-8")
-        return
-    for article in read_articles(path):
-        yield article.article, article.text
+        read_articles = None
+    if path.suffix.lower() in (".txt", ".text", "") or read_articles is None:
+        try:
+            # Offsets then point into the file itself.
+            return [(path.name, path.read_text(encoding="utf-8"))]
+        except UnicodeDecodeError:
+            if read_articles is None:
+                raise
+    return [(a.article, a.text) for a in read_articles(path)]  # detects the encoding, extracts HTML/JSON
 
 
 def run_geoparse_cli(args) -> int:
@@ -1266,8 +1269,8 @@ def run_geoparse_cli(args) -> int:
     results = []
     for path in args.files:
         try:
-            items = list(_read_text(path))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            items = _read_text(path)
+        except Exception as exc:  # one unreadable file must not stop the others
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             print(f"geoparse: cannot read {path}: {reason}", file=sys.stderr)
             status = 1
