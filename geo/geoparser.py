@@ -20,7 +20,6 @@ Public API: :func:`geoparse`, :func:`geoparse_text`, :func:`run_geoparse_cli`, :
 from __future__ import annotations
 
 import bisect
-from itertools import accumulate
 import hashlib
 import json
 import math
@@ -33,6 +32,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -46,20 +46,19 @@ from geo.sentences import split_sentences
 if TYPE_CHECKING:  # the gazetteer module imports heavy geo libraries; only its type is needed here
     from geo.gazetteer import Gazetteer
 
-__all__ = ["geoparse", "geoparse_text", "run_geoparse_cli", "load_lexicon", "Lexicon"]
+__all__ = ["geoparse", "geoparse_text", "run_geoparse_cli", "load_lexicon", "Lexicon", "demonym_country"]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "lexicons"
 LEXICON_PATH = _DATA / "geoparse.toml"
 COMMON_WORDS_PATH = _DATA / "common_english.txt"
 
-_ADMIN1_CUE = "province"
+_ADMIN1_CUE = "province"  # the cue the gazetteer understands for every admin-1 word
 # The gazetteer's score (<= 1) plus the largest context bonuses (focus country, proximity).
 _MAX_CONTEXT_SCORE = 1.5
 # Candidates weighed in context per name (the gazetteer ranks them; the tail never wins).
 _MAX_CANDIDATES = 12
 _PROXIMITY_BONUS = 0.2
-_MAX_ANCHORS = 24  # the cue the gazetteer understands for every admin-1 word
-_POINT_SCALES = ("point",)
+_MAX_ANCHORS = 24
 _AREA_SCALES = ("admin1", "region", "country")
 
 
@@ -437,10 +436,6 @@ class _Doc:
         if b - a == 1:
             return self.text[a] in " -\t–"
         return _ADJACENT.fullmatch(self.text, a, b) is not None
-
-    def token_at(self, offset: int) -> int | None:
-        i = bisect.bisect_left(self.starts, offset)
-        return i if i < self.n and self.starts[i] == offset else None
 
 
 def _headline_like(sentence: str) -> bool:
@@ -853,25 +848,6 @@ def _add_proximity(scored_groups: list[list[list]], anchors: dict[str, tuple[int
         bonus = _PROXIMITY_BONUS * math.exp(-mean / 400.0)
         x[0] += bonus
         x[3] = mean if bonus > 0.05 else None
-
-
-def _mean_nearest_km(points: list[tuple[float, float]], anchors: list[tuple[float, float]], k: int = 5) -> list[float]:
-    """For each point, the mean great-circle distance to its k nearest anchors (vectorised)."""
-    p = np.radians(np.asarray(points, dtype=float))
-    a = np.radians(np.asarray(anchors, dtype=float))
-    dlat = p[:, None, 0] - a[None, :, 0]
-    dlon = p[:, None, 1] - a[None, :, 1]
-    h = np.sin(dlat / 2) ** 2 + np.cos(p[:, None, 0]) * np.cos(a[None, :, 0]) * np.sin(dlon / 2) ** 2
-    d = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    d.sort(axis=1)
-    return d[:, :k].mean(axis=1).tolist()
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _gazetteer_cue(cue: str | None, lex: Lexicon) -> str | None:
