@@ -524,8 +524,9 @@ def _surface_start(doc: _Doc, i: int) -> int:
     return doc.starts[i]
 
 
-def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon) -> str | None:
-    """The resolution cue in the words right around a name ("Daraa province", "the city of Daraa")."""
+def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon, start: int) -> str | None:
+    """The resolution cue in the words right around a name ("Daraa province", "the city of Daraa");
+    ``start`` is the name's surface start (before its article, if any)."""
     n, text = doc.n, doc.text
     nxt = last_tok + 1
     if nxt < n and text[doc.ends[last_tok] : doc.starts[nxt]].strip(" ’'") == "":
@@ -535,7 +536,7 @@ def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon) -> str |
         if w == "border" and nxt + 1 < n and doc.word(nxt + 1) in ("town", "city", "village"):
             return doc.word(nxt + 1)
     prev = first_tok - 1
-    if prev >= 0 and not doc.keys[prev] and _surface_start(doc, first_tok) < doc.starts[first_tok]:
+    if prev >= 0 and start < doc.starts[first_tok]:
         prev -= 1  # the name's own article: "town of al-Qaem"
     if prev >= 0 and text[doc.ends[prev] : doc.starts[prev + 1]].strip(" -") == "":
         w = doc.word(prev)
@@ -613,8 +614,8 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
         ti, tj = words[first], words[last]
         key = " ".join(doc.keys[k] for k in range(ti, tj + 1) if doc.keys[k])
         if key in confirmed and not any(taken[first : last + 1]):
-            cue = _cue_around(doc, ti, tj, lex)
-            accepted.append(_Match(first, last, _surface_start(doc, ti), doc.ends[tj], key, cue))
+            start = _surface_start(doc, ti)
+            accepted.append(_Match(first, last, start, doc.ends[tj], key, _cue_around(doc, ti, tj, lex, start)))
             taken[first : last + 1] = b"\x01" * (last - first + 1)
     accepted.sort(key=lambda m: m.start)
 
@@ -693,13 +694,13 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
 
         if single is not None and doc.keys[ti] in person_keys and not info.has_area:
             return "block"
-        verdict = _context_verdict(doc, lex, ti, tj, area_tok)
+        verdict = _context_verdict(doc, lex, ti, tj, area_tok, start)
         if verdict is not None:
             return verdict
 
     if end < len(text) and text[end] == "." and _DOTTED.fullmatch(text, start, end):
         end += 1  # "U.S." keeps its last dot
-    return _Match(0, 0, start, end, key, _cue_around(doc, ti, tj, lex), in_dateline)
+    return _Match(0, 0, start, end, key, _cue_around(doc, ti, tj, lex, start), in_dateline)
 
 
 def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, area_tok, non_place, furniture, datelines):
@@ -732,64 +733,70 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
         if key in person_keys and not info.has_area:
             return "block"
-        verdict = _context_verdict(doc, lex, ti, ti, area_tok)
+        start = _surface_start(doc, ti)
+        verdict = _context_verdict(doc, lex, ti, ti, area_tok, start)
         if verdict is not None:
             return verdict
-    return _Match(0, 0, _surface_start(doc, ti), e0, key, _cue_around(doc, ti, ti, lex), in_dateline)
+    else:
+        start = _surface_start(doc, ti)
+    return _Match(0, 0, start, e0, key, _cue_around(doc, ti, ti, lex, start), in_dateline)
 
 
-def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str | None:
+def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start: int) -> str | None:
     """Persons and organisations around a name: "block" when the name is part of a longer proper name.
 
     Two capitalised words side by side are one name in English ("Maymouna Jawad", "Victoria
     Beckham"), unless the neighbour names a country or province ("Syria-Lebanon border").
     """
-    headline = doc.headline(ti)
+    text, starts, ends, folded = doc.text, doc.starts, doc.ends, doc.folded
     # The token before (skipping a joined article, which belongs to the name).
     p = ti - 1
-    if p >= 0 and not doc.keys[p] and _surface_start(doc, ti) < doc.starts[ti]:
+    if p >= 0 and start < starts[ti]:
         p -= 1
-    if p >= 0 and ti - p == 1 and doc.text[doc.ends[p]] == "." and _TITLE_DOT.fullmatch(doc.text, doc.ends[p], doc.starts[ti]):
-        w = doc.word(p)
+    if p >= 0 and ti - p == 1 and text[ends[p]] == "." and _TITLE_DOT.fullmatch(text, ends[p], starts[ti]):
+        w = folded[starts[p] : ends[p]]
         if w in lex.titles or w in lex.titles_capitalised:
             return "block"  # "Gen. Hama Ali", "Dr. Aleppo"
     if p >= 0 and doc.adjacent(p, p + 1 if p + 1 < ti else ti):
-        w = doc.word(p)
+        w = folded[starts[p] : ends[p]]
         if w in lex.name_particles:
             return "block"
-        if w in lex.titles or (w in lex.titles_capitalised and doc.cap(p)):
+        cap_p = text[starts[p]].isupper()
+        if w in lex.titles or (cap_p and w in lex.titles_capitalised):
             return "block"
-        if doc.cap(p) and not headline and w in lex.first_names:
+        if cap_p and w in lex.first_names and not doc.headline(ti):
             return "block"  # "Mark Jordan", "Carol Washington"
         if (
-            doc.cap(p)
-            and not headline
+            cap_p
             and w not in lex.never_places
             and not (doc.sentence_initial(p) and (w in lex.common_words or w.endswith(_ENGLISH_SUFFIXES)))
             and w not in lex.demonyms
             and w not in lex.directions
             and not area_tok(p)
+            and not doc.headline(ti)
         ):
             # "Bashar al-Assad", "Tahrir al-Sham", "Maymouna Jawad", "Lake Victoria": part of a longer
             # name (a capitalised common word counts too, unless capitalised only by the sentence start)
             return "block"
-    if p >= 1 and doc.word(p) == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
+    if p >= 1 and folded[starts[p] : ends[p]] == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
         if doc.adjacent(p - 1, p):
             return "block"  # "University of Damascus", "Bank of England"
     # The token after (over an article: "Bab al-Tabbaneh" is one name, not the town of Bab).
     q = tj + 1
-    touching = doc.adjacent(tj, q)
-    if touching and doc.word(q) in lex.admin2_after:
+    if not doc.adjacent(tj, q):
+        return None
+    w = folded[starts[q] : ends[q]]
+    if w in lex.admin2_after:
         return "block-name"  # "Jackson County": a unit the gazetteer does not hold
-    if touching and _article_joins(doc, q):
+    if _article_joins(doc, q):
         q += 1
-    if touching and doc.cap(q):
-        w = doc.word(q)
+        w = folded[starts[q] : ends[q]]
+    if text[starts[q]].isupper():
         if w in lex.name_particles:
             return "block"
         if w in lex.org_suffixes:
             return "block-name"
-        if headline:
+        if doc.headline(ti):
             return None
         if w in lex.generic_after or w in lex.titles or w in lex.titles_capitalised:
             return None
@@ -798,7 +805,7 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok) -> str
         # "Victoria Beckham", "Damascus Gate Hotel", "Madison Teachers Inc.": the first word of a longer
         # name; the same word alone elsewhere may still be the place, so this does not propagate.
         return "block-name"
-    elif touching and doc.word(q) in lex.name_particles:
+    if w in lex.name_particles:
         return "block"
     return None
 
