@@ -214,7 +214,9 @@ class _Matcher:
 
     def __init__(self, gazetteer: Gazetteer, keys: Iterable[str] | None = None):
         self.gazetteer = gazetteer
-        all_keys = sorted(set(keys if keys is not None else gazetteer.keys()))
+        # The gazetteer's own order (deterministic for one cache): sorting 400k keys would cost more
+        # than loading the automaton.
+        all_keys = list(dict.fromkeys(keys if keys is not None else gazetteer.keys()))
         # One- and two-letter keys ("a", "in", "of") match everywhere and name nothing a reader
         # would recognise, except country codes used as names ("US", "UK").
         all_keys = [
