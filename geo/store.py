@@ -556,22 +556,6 @@ class GroupFamilies:
         return label, merged
 
 
-def independent_sources(article_ids: Sequence[int], evidences: Sequence[str],
-                        tokens: Mapping[int, tuple[str, ...]]) -> int:
-    """How many independent sources report one group of claims.
-
-    ``article_ids[i]`` and ``evidences[i]`` describe the group's i-th claim; ``tokens`` gives each
-    article's family tokens (:func:`family_tokens`). See :class:`GroupFamilies`.
-    """
-    state = GroupFamilies()
-    by_article: dict[int, list[str]] = {}
-    for a, e in zip(article_ids, evidences):
-        by_article.setdefault(a, []).append(e)
-    for a in sorted(by_article):
-        state.add(a, tokens.get(a, (f"article:{a}",)), by_article[a])
-    return state.count
-
-
 # --------------------------------------------------------------------------------------------
 # Conversions
 
