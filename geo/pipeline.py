@@ -217,7 +217,7 @@ def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Any]
         if scheduler:
             try:
                 client = Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:  # unreachable, or not an address at all
                 raise IngestError(f"cannot connect to the Dask scheduler at {scheduler}: {exc}") from None
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

@@ -175,6 +175,14 @@ def test_cli_refuses_bad_arguments_and_an_unusable_store(corpus: Path, tmp_path:
         ingest_paths([corpus], tmp_path / "s.db", engine="spark")
 
 
+def test_a_scheduler_address_that_is_no_address_is_one_clear_error(corpus: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["ingest", str(corpus), "--db", str(tmp_path / "s.db"), "--engine", "dask", "--scheduler", "not an address"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: cannot connect to the Dask scheduler at not an address")
+
+
 def test_no_files_found_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty").mkdir()
     assert main(["ingest", str(tmp_path / "empty"), "--db", str(tmp_path / "s.db")]) == 1
