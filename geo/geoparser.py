@@ -729,7 +729,10 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
     if non_place and _overlaps(ti, ti, non_place):
         return "block"
     if single in lex.first_names and doc.adjacent(ti, ti + 1) and doc.cap(ti + 1):
-        return "block-name"
+        nxt = doc.word(ti + 1)
+        # "Victoria Beckham" is a person, but "Victoria Premier ...", "Jordan Province" are not.
+        if not (nxt in lex.titles or nxt in lex.titles_capitalised or nxt in lex.generic_after or area_tok(ti + 1)):
+            return "block-name"
     if not in_dateline:
         if len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)

@@ -422,3 +422,10 @@ def test_a_plural_cue_covers_the_whole_list(gazetteer):
 def test_names_of_counties_are_not_the_towns_of_the_same_name(gazetteer):
     text = "The Jackson County sheriff said a man from Independence was arrested near Kansas City, Missouri."
     assert texts(parse(text, gazetteer)) == ["Independence", "Kansas City", "Missouri"]
+
+
+def test_a_given_name_that_is_also_a_place_is_the_place_before_a_title(gazetteer):
+    text = "Victoria Premier Jacinta Allan said fires near Melbourne had burned. Victoria Beckham was not there."
+    found = parse(text, gazetteer)
+    assert texts(found) == ["Victoria", "Melbourne"]
+    assert found[0].start == 0 and found[0].place.country == "AU" and found[0].place.scale == "admin1"
