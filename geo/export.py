@@ -201,7 +201,8 @@ def _countries() -> dict[str, dict]:
 
 def acled_frame(frame_or_claims: pd.DataFrame | Iterable[Claim], mapping: dict | None = None) -> pd.DataFrame:
     """Claims in ACLED's column layout plus Frontline's provenance columns."""
-    frame = pd.DataFrame(_as_frame(frame_or_claims)).drop(columns="geometry", errors="ignore")
+    # A frame the caller filtered keeps its old index labels: renumber so the columns line up.
+    frame = pd.DataFrame(_as_frame(frame_or_claims)).drop(columns="geometry", errors="ignore").reset_index(drop=True)
     m = mapping or load_acled_mapping()
     n = len(frame)
     countries = _countries()

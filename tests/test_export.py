@@ -285,6 +285,25 @@ def test_csv_has_acled_columns_and_codes(frame, tmp_path: Path) -> None:
     assert capture["sub_event_type"] == "Non-state actor overtakes territory"
 
 
+def test_every_format_takes_a_frame_the_caller_filtered(frame, tmp_path: Path) -> None:
+    import dask_geopandas
+
+    picked = frame[frame["event_type"].isin(["denial", "withdrawal"])].iloc[::-1]
+    assert list(picked.index) != list(range(len(picked)))
+    write(picked, "csv", tmp_path / "f.csv")
+    rows = list(csv.DictReader((tmp_path / "f.csv").open(encoding="utf-8")))
+    assert [(r["frontline_event_type"], r["event_date"], r["year"]) for r in rows] == [
+        ("denial", "2024-12-07", "2024"), ("withdrawal", "2024-12-06", "2024")]
+    fc = to_geojson(picked)
+    assert [f["properties"]["event_date"] for f in fc["features"]] == ["2024-12-07", "2024-12-06"]
+    write(picked, "gpkg", tmp_path / "f.gpkg")
+    back = pyogrio.read_dataframe(tmp_path / "f.gpkg")
+    assert [(e, d.date()) for e, d in zip(back["event_type"], back["event_date"])] == [
+        ("denial", date(2024, 12, 7)), ("withdrawal", date(2024, 12, 6))]
+    write(picked, "parquet", tmp_path / "f_pq")
+    assert sorted(dask_geopandas.read_parquet(tmp_path / "f_pq").compute()["event_type"]) == ["denial", "withdrawal"]
+
+
 def test_csv_dates_fall_back_to_publication_with_week_precision(tmp_path: Path) -> None:
     art = Article(article="x.txt", text="Government forces recaptured Hama.", source="SANA",
                   published=date(2024, 12, 9))
