@@ -895,7 +895,8 @@ class _Group:
 
 
 def _focus_votes(groups: list[_Group], demonyms: list[str], lex: Lexicon) -> Counter:
-    """Country votes: country names 2, unambiguous places 1, a clear favourite 0.5, demonyms 1, datelines +1."""
+    """Country votes: country names 2, unambiguous or famous places 1, a clear favourite 0.5,
+    demonyms 1, datelines +1."""
     votes: Counter = Counter()
     for grp in groups:
         cands = grp.cands
@@ -907,9 +908,12 @@ def _focus_votes(groups: list[_Group], demonyms: list[str], lex: Lexicon) -> Cou
         if top.scale == "country":
             votes[top.country] += 2.0 * grp.count
             continue
+        runner_up = max((c.population for c in cands[1:] if c.country != top.country), default=0)
         if all(c.country == top.country for c in cands):
             votes[top.country] += 1.0 * grp.count
-        elif len(cands) == 1 or top.score - cands[1].score >= 0.15:
+        elif top.population >= 100_000 and top.population >= 10 * runner_up:
+            votes[top.country] += 1.0 * grp.count  # a famous city names its country ("Melbourne")
+        elif top.score - cands[1].score >= 0.15:
             votes[top.country] += 0.5 * grp.count
         if grp.dateline:
             votes[top.country] += 1.0
