@@ -206,7 +206,7 @@ class _KeyInfo:
     has_area: bool  # admin1, region or country
     has_region: bool  # a curated region (overlay): no population, but a name the press uses
     countries: frozenset[str]
-    exact_names: frozenset[str]  # folded primary names of the entries
+    exact_names: dict[str, int]  # folded primary name of an entry -> the largest population under it
 
 
 class _Matcher:
@@ -240,7 +240,7 @@ class _Matcher:
                 has_area=any(p.scale in _AREA_SCALES for p in places),
                 has_region=any(p.scale == "region" for p in places),
                 countries=frozenset(p.country for p in places if p.country),
-                exact_names=frozenset(fold(p.name) for p in places),
+                exact_names=_exact_names(places),
             )
             self._info[key] = got
         return got
@@ -256,6 +256,14 @@ class _Matcher:
                 self._resolved.clear()
             self._resolved[memo_key] = got
         return got
+
+
+def _exact_names(places: list[Place]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in places:
+        name = fold(p.name)
+        out[name] = max(out.get(name, 0), p.population or 0)
+    return out
 
 
 def _key_of(name: str) -> str:
@@ -685,11 +693,10 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
         if all_common and not info.has_country and not info.has_region:
             # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
             # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
-            if doc.folded[doc.starts[ti] : end] not in info.exact_names:
+            population = info.exact_names.get(doc.folded[doc.starts[ti] : end], -1)
+            if population < lex.min_pop_mid_sentence:
                 return None
-            if info.max_population < lex.min_pop_mid_sentence:
-                return None
-            if doc.uncertain_case(ti) and info.max_population < lex.min_pop_sentence_start:
+            if doc.uncertain_case(ti) and population < lex.min_pop_sentence_start:
                 return "unsure"  # kept only if the document also uses the word as a name mid-sentence
         elif single is not None and len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
@@ -722,9 +729,10 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
     if not in_dateline and not info.has_country and not info.has_region and single in lex.common_words:
         # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
         # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
-        if single not in info.exact_names or info.max_population < lex.min_pop_mid_sentence:
+        population = info.exact_names.get(single, -1)
+        if population < lex.min_pop_mid_sentence:
             return None
-        if info.max_population < lex.min_pop_sentence_start and doc.uncertain_case(ti):
+        if population < lex.min_pop_sentence_start and doc.uncertain_case(ti):
             return "unsure"  # kept only if the document also uses the word as a name mid-sentence
     if non_place and _overlaps(ti, ti, non_place):
         return "block"
@@ -1086,6 +1094,18 @@ def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: L
 _LIST_GAP = re.compile(r"(?:,[ \t]*|[ \t]+)(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+")
 
 
+def _plausible(surface: str, cands: list[Place], lex: Lexicon) -> list[Place]:
+    """A name that is also an English word ("Nice", "Reading") can only be a place under its own
+    spelling and of the size that let the word count as a name: not a hamlet called Nice."""
+    folded = fold(surface)
+    words = folded.split()
+    if not all(w in lex.common_words or w in lex.never_places for w in words):
+        return cands
+    if any(c.scale in ("country", "region") for c in cands):
+        return cands
+    return [c for c in cands if fold(c.name) == folded and c.population >= lex.min_pop_mid_sentence] or cands
+
+
 def _share_plural_cues(text: str, matches: list[_Match]) -> None:
     """ "the Kharkiv, Sumy and Dnipropetrovsk regions": a plural cue word covers the whole list."""
     for i in range(len(matches) - 1, 0, -1):
@@ -1173,6 +1193,8 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
         g = group_of.get(gk)
         if g is None:
             g = group_of[gk] = len(groups)
+            if container is None or not _within(cands, container):
+                cands = _plausible(surface, cands, lex)
             groups.append(_Group(surface, m.cue, cands, container=container))
         grp = groups[g]
         grp.count += 1

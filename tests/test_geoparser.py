@@ -429,3 +429,11 @@ def test_a_given_name_that_is_also_a_place_is_the_place_before_a_title(gazetteer
     found = parse(text, gazetteer)
     assert texts(found) == ["Victoria", "Melbourne"]
     assert found[0].start == 0 and found[0].place.country == "AU" and found[0].place.scale == "admin1"
+
+
+def test_an_english_word_names_only_a_sizeable_place_of_that_exact_name(gazetteer):
+    text = "Officials at the White House met. He moved to Nice. Residents of Mobile, Alabama, fled."
+    got = {t.text: t.place for t in parse(text, gazetteer)}
+    assert "White House" not in got  # a hamlet in Tennessee, and Casablanca's name in English
+    assert got["Nice"].country == "FR"  # not a village called Nice in the document's country
+    assert got["Mobile"].province == "US-AL"
