@@ -97,6 +97,7 @@ class Lexicon:
     directions: frozenset[str]
     generic_after: frozenset[str]
     admin2_after: frozenset[str]
+    speech_verbs: frozenset[str]
     furniture: tuple[re.Pattern, ...]
     agencies: tuple[str, ...]
     labels: tuple[str, ...]
@@ -144,6 +145,7 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         directions=_words(regions["directions"]),
         generic_after=_words(regions["generic_after"]),
         admin2_after=_words(regions.get("admin2_after", [])),
+        speech_verbs=_words(persons.get("speech_verbs", "")),
         furniture=tuple(re.compile(p, re.IGNORECASE) for p in d["furniture"]["line_patterns"]),
         agencies=tuple(d["datelines"]["agencies"]),
         labels=tuple(d["datelines"]["labels"]),
@@ -774,6 +776,8 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
         w = folded[starts[p] : ends[p]]
         if w in lex.name_particles:
             return "block"
+        if w in lex.speech_verbs and ti == tj and text[ends[tj] : ends[tj] + 1] in (",", "."):
+            return "block-name"  # "..., said Jackson." names the speaker
         cap_p = text[starts[p]].isupper()
         if w in lex.titles or (cap_p and w in lex.titles_capitalised):
             return "block"

@@ -437,3 +437,10 @@ def test_an_english_word_names_only_a_sizeable_place_of_that_exact_name(gazettee
     assert "White House" not in got  # a hamlet in Tennessee, and Casablanca's name in English
     assert got["Nice"].country == "FR"  # not a village called Nice in the document's country
     assert got["Mobile"].province == "US-AL"
+
+
+def test_the_speaker_after_said_is_a_person(gazetteer):
+    text = "The road was closed, said Jackson. Officials in Jackson, Mississippi, disagreed."
+    found = parse(text, gazetteer)
+    assert [(t.text, t.start) for t in found] == [("Jackson", 50), ("Mississippi", 59)]
+    assert found[0].place.province == "US-MS"
