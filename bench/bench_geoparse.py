@@ -1,6 +1,7 @@
 """Benchmark: the geoparser against geotext on a generated corpus, with quality by construction.
 
-    .venv/bin/python -m bench.bench_geoparse [--articles N] [--seed S] [--skip-build]
+    .venv/bin/python -m bench.bench_geoparse [--articles N] [--seed S] [--skip-build] [--quick]
+    (also run by ``make bench`` / ``python -m bench geoparse``)
 
 Prints, in one run:
 
@@ -213,9 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-build", action="store_true", help="time the load of the existing cache instead of a fresh build")
+    parser.add_argument("--quick", action="store_true", help="300 articles and no fresh build: a fast check")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.quick:
+        args.articles = min(args.articles, 300)
+        args.skip_build = True
     if args.worker:
         kind, *rest = args.worker
         result = {"build": _worker_build, "load": _worker_load, "frontline": _worker_frontline, "geotext": _worker_geotext}[kind](*rest)
