@@ -1065,7 +1065,7 @@ def _confident(best: Place, implied: set[str], n_candidates: int) -> bool:
 # "the capital"
 # --------------------------------------------------------------------------------------------
 
-_CAPITAL = re.compile(r"\bthe\s+(?:(?P<demonym>[A-Z][a-z]+)\s+)?capital\b(?P<after>[’']s|\s+[A-Za-z]+)?")
+_CAPITAL = re.compile(r"\b[Tt]he\s+(?:(?P<demonym>[A-Z][a-z]+)\s+)?capital\b(?P<after>[’']s|\s+[A-Za-z]+)?")
 
 
 def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: Lexicon) -> list[Toponym]:
