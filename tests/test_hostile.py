@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
 
 GOOD_TXT = ("---\ntitle: Rebels take Hama\nsource: Test Wire\npublished: 2024-12-05\n---\n"
             "Rebels seized Hama on Thursday after days of fighting, a monitor said.\n")
