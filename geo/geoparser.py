@@ -227,6 +227,7 @@ class _Matcher:
         self.automaton = _load_or_build_automaton(all_keys)
         lex = load_lexicon()
         self.non_place = _build_automaton({_key_of(n) for n in lex.non_place_names} - {""})
+        self.non_place_spellings = {_compact(fold(n)) for n in lex.non_place_names}
         self._info: dict[str, _KeyInfo] = {}
         self._resolved: dict[tuple[str, str | None], list[Place]] = {}
 
@@ -266,6 +267,14 @@ def _exact_names(places: list[Place]) -> dict[str, int]:
         name = fold(p.name)
         out[name] = max(out.get(name, 0), p.population or 0)
     return out
+
+
+_NON_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def _compact(folded: str) -> str:
+    """A folded spelling without spaces, hyphens and apostrophes: "al-Qaeda" == "Al Qaeda"."""
+    return _NON_LETTERS.sub("", folded)
 
 
 def _key_of(name: str) -> str:
@@ -577,7 +586,13 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
         if (upper[f] and (l > f or doc.word(words[f]) not in never))
         or (l > f and doc.word(words[f]) in lex.directions)
     ]
-    non_place = [(words[f], words[l]) for f, l in _raw_matches(doc, matcher.non_place)]
+    # Names of organisations and people that contain place names: matched by key, confirmed by
+    # spelling (the key is lossy: "Al Arabiya" and "Arabia" share one).
+    non_place = [
+        (words[f], words[l])
+        for f, l in _raw_matches(doc, matcher.non_place)
+        if _compact(doc.folded[_surface_start(doc, words[f]) : doc.ends[words[l]]]) in matcher.non_place_spellings
+    ]
     furniture = _furniture_ranges(text)
     datelines = doc.datelines = _dateline_ranges(text)
     person_keys = _person_keys(doc, lex) if raw else set()
@@ -679,7 +694,8 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
     for k in words_in[1:]:
         if not doc.cap(k):
             w = doc.word(k)
-            if w not in _NAME_CONNECTORS and w not in lex.generic_after:
+            elided = len(w) > 2 and w[1] == "'" and text[doc.starts[k] + 2].isupper()  # "Côte d'Ivoire"
+            if w not in _NAME_CONNECTORS and w not in lex.generic_after and not elided:
                 return None
 
     info = matcher.info(key)

@@ -444,3 +444,9 @@ def test_the_speaker_after_said_is_a_person(gazetteer):
     found = parse(text, gazetteer)
     assert [(t.text, t.start) for t in found] == [("Jackson", 48), ("Mississippi", 57)]
     assert found[0].place.province == "US-MS"
+
+
+def test_names_of_organisations_are_confirmed_by_spelling_not_only_by_key(gazetteer):
+    # "Al Arabiya" (a channel) and "Arabia" share a match key; only the channel is not a place.
+    text = "Officials from Saudi Arabia told Al Arabiya and envoys of Côte d'Ivoire that Al-Qaeda had left."
+    assert texts(parse(text, gazetteer)) == ["Saudi Arabia", "Côte d'Ivoire"]
