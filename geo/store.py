@@ -22,6 +22,8 @@ SQL takes parameters only; the few fragments assembled in code are fixed strings
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import math
@@ -704,6 +706,19 @@ ORDER BY c.article_id, c.seq
 _ARTICLE_COLUMNS = ["article", "source", "published", "title", "url"]
 
 
+@contextlib.contextmanager
+def no_gc_pauses():
+    """Hold the cyclic garbage collector while building many small acyclic objects (rows, dicts):
+    at 100,000 rows its repeated full passes cost as much as the building itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _object_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """Rows from SQLite as a frame of object columns, without per-column type inference."""
     table = np.array(rows, dtype=object) if rows else np.empty((0, len(columns)), dtype=object)
@@ -1105,9 +1120,10 @@ class Store:
             self._refresh_derived()
             contests = self._contests_table()
             where, params = self._where(filters, contests)
-            rows = self._conn.execute(_CLAIMS_SELECT.format(contests=contests, where=where), params).fetchall()
-            frame = _object_frame(rows, _CLAIM_COLUMNS)
-            del rows
+            with no_gc_pauses():
+                rows = self._conn.execute(_CLAIMS_SELECT.format(contests=contests, where=where), params).fetchall()
+                frame = _object_frame(rows, _CLAIM_COLUMNS)
+                del rows
             articles = _object_frame(self._conn.execute(
                 "SELECT id, " + ", ".join(_ARTICLE_COLUMNS) + " FROM articles").fetchall(),
                 ["article_id", *_ARTICLE_COLUMNS])
