@@ -792,6 +792,7 @@ def _claim(doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _Plac
         claimant=claimant,
         country=place.country,
         province=place.province,
+        province_name=_province_name(place.province),
         geo_precision=precision,
         event_date=event_date,
         date_precision=date_precision,
@@ -803,6 +804,16 @@ def _claim(doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _Plac
         place_start=sentence.start + ref.start,
         place_end=sentence.start + ref.end,
     )
+
+
+@lru_cache(maxsize=4096)
+def _province_name(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    from geo.gazetteer import default_gazetteer
+
+    admin1 = default_gazetteer().admin1(iso)
+    return admin1.name if admin1 else None
 
 
 _NEAR_RX = re.compile(r"\b(?:near|outside|around|close to|outskirts of|edge of|suburbs? of|vicinity of|doorstep of|gates of|(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of)\s+(?:the\s+)?(?:city of\s+)?$", re.I)
