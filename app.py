@@ -71,6 +71,20 @@ def _claims(db: str, version: tuple, query: tuple) -> pd.DataFrame:
         _close(store)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _total(db: str, version: tuple) -> int:
+    store = _store()
+    try:
+        return int(store.stats()["claims"])
+    finally:
+        _close(store)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _extent(db: str, version: tuple) -> list[tuple[float, float]]:
+    return mapview.extent_of(_claims(db, version, ()))
+
+
 @st.cache_resource(show_spinner=False)
 def _gazetteer_layers() -> tuple[Any, Any]:
     """Province polygons and country outlines, or (None, None) when the gazetteer cannot provide them."""
@@ -383,7 +397,7 @@ def main() -> None:
     query = _query_key(filters)
     frame = _claims(str(DB_PATH), version, query) if store_exists else None
     n = 0 if frame is None else len(frame)
-    total = len(_claims(str(DB_PATH), version, ())) if store_exists else 0
+    total = _total(str(DB_PATH), version) if store_exists else 0
 
     # Our own constant CSS (no article text): a tighter page top.
     st.html("<style>.block-container{padding-top:2.2rem} h1{padding-top:0}</style>")
@@ -404,8 +418,13 @@ def main() -> None:
     m4.metric("Contested", f"{int(frame['contested'].fillna(False).astype(bool).sum()):,}" if n else "0")
 
     provinces, countries = _gazetteer_layers()
-    fmap = mapview.build_map(frame, provinces=_provinces_for(provinces, frame, facets), countries=countries)
-    st_folium(fmap, key="map", height=620, width=None, use_container_width=True, returned_objects=[])
+    # The base map depends on the store only, so a filter change swaps layers in the browser's map
+    # instead of building a new one.
+    parts = mapview.map_parts(frame, provinces=_provinces_for(provinces, frame, facets), countries=countries,
+                              extent=_extent(str(DB_PATH), version) if store_exists else [],
+                              actors=facets["actors"], event_types=facets["event_types"])
+    st_folium(parts.base, key="map", height=620, use_container_width=True, returned_objects=[],
+              feature_group_to_add=parts.layers, layer_control=parts.control)
     if gaz_error := st.session_state.get("_gazetteer_error"):
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")
 

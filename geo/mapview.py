@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -228,6 +229,10 @@ def _truncate(text: str, limit: int) -> str:
 
 def popup_html(row: dict[str, Any], style: MapStyle) -> str:
     """The popup of one claim; every article-derived value escaped."""
+    return "".join(popup_parts(row, style))
+
+
+def _popup_pieces(row: dict[str, Any], style: MapStyle) -> tuple:
     color = style.actor_color(row.get("actor"))
     event = style.event_label(row.get("event_type"))
     actor = style.actor_label(row.get("actor"))
@@ -261,7 +266,7 @@ def popup_html(row: dict[str, Any], style: MapStyle) -> str:
         ("Published", esc(row.get("published"))),
         ("Location", where),
     ]
-    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v)
+    table = [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v]
     title = esc(_truncate(_text(row.get("title")) or _text(row.get("article")), 160))
     url = safe_url(row.get("url"))
     link = (f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
@@ -269,13 +274,21 @@ def popup_html(row: dict[str, Any], style: MapStyle) -> str:
     evidence = esc(_truncate(_text(row.get("evidence")), EVIDENCE_MAX_CHARS))
     province = esc(row.get("province_name")) or esc(row.get("province"))
     place = esc(row.get("place"))
-    return (
+    return badges, table, link, evidence, province, place
+
+
+def popup_parts(row: dict[str, Any], style: MapStyle) -> list[str]:
+    """The popup as consecutive HTML pieces (head, badges, each fact, evidence, link) that repeat across
+    claims (same place, same article, same day), so the map can send each distinct piece once."""
+    badges, table, link, evidence, province, place = _popup_pieces(row, style)
+    return [
         f'<div class="fl-popup"><div class="fl-place">{place}'
-        f'{f" <span class=fl-muted>{province}</span>" if province else ""}</div>'
-        f'<div class="fl-badges">{"".join(badges)}</div>'
-        f"<table>{table}</table>"
-        f'<blockquote>{evidence}</blockquote><div class="fl-article">{link}</div></div>'
-    )
+        f'{f" <span class=fl-muted>{province}</span>" if province else ""}</div>',
+        f'<div class="fl-badges">{"".join(badges)}</div>',
+        "<table>", *table, "</table>",
+        f"<blockquote>{evidence}</blockquote>",
+        f'<div class="fl-article">{link}</div></div>',
+    ]
 
 
 def tooltip_text(row: dict[str, Any], style: MapStyle) -> str:
@@ -288,7 +301,7 @@ def tooltip_text(row: dict[str, Any], style: MapStyle) -> str:
 # --------------------------------------------------------------------------- claims layers
 
 
-class ClaimLayer(JSCSSMixin, folium.map.Layer):
+class ClaimLayer(JSCSSMixin, folium.FeatureGroup):
     """One source's claims: SVG markers (clustered when many), their popups and tooltips, and the
     rings of distance claims, as a single Leaflet feature group the layer control can toggle.
 
@@ -301,6 +314,7 @@ class ClaimLayer(JSCSSMixin, folium.map.Layer):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             var icons = {{ this.icons|tojson }};
+            var strings = {{ this.strings|tojson }};
             var rows = {{ this.rows|tojson }};
             var ring = {{ this.ring_style|tojson }};
             var group = L.featureGroup();
@@ -313,8 +327,11 @@ class ClaimLayer(JSCSSMixin, folium.map.Layer):
                                      tooltipAnchor: [r[3], r[4] - half]}),
                     riseOnHover: true, title: ""
                 });
-                m.bindPopup(r[5], {maxWidth: 380, minWidth: 240});
-                m.bindTooltip(r[6], {direction: "top"});
+                // Popup HTML is assembled from escaped pieces only when opened.
+                m.bindPopup((function (parts) {
+                    return function () { return parts.map(function (k) { return strings[k]; }).join(""); };
+                })(r[5]), {maxWidth: 380, minWidth: 240});
+                m.bindTooltip(strings[r[6]], {direction: "top"});
                 markers.push(m);
                 if (r[7]) {
                     L.circle([r[0], r[1]], Object.assign({radius: r[7] * 1000, interactive: false}, ring)).addTo(group);
@@ -334,10 +351,10 @@ class ClaimLayer(JSCSSMixin, folium.map.Layer):
     )
 
     def __init__(self, name: str, rows: list[list[Any]], icons: list[list[Any]], *, cluster: "ClaimCluster | None",
-                 ring_style: dict[str, Any], show: bool = True):
+                 ring_style: dict[str, Any], strings: list[str] | None = None, show: bool = True):
         super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "ClaimLayer"
         self.rows = rows
+        self.strings = strings or []
         self.icons = icons
         self.cluster = cluster
         self.ring_style = ring_style
@@ -346,7 +363,7 @@ class ClaimLayer(JSCSSMixin, folium.map.Layer):
         self.default_css = []
 
 
-class ClaimCluster(JSCSSMixin, folium.MacroElement):
+class ClaimCluster(JSCSSMixin, folium.FeatureGroup):
     """The marker cluster group the sources' layers share (not itself in the layer control)."""
 
     _template = Template(
@@ -358,14 +375,13 @@ class ClaimCluster(JSCSSMixin, folium.MacroElement):
                 return L.divIcon({html: "<div><span>" + n + "</span></div>", className: "marker-cluster fl-cluster",
                                   iconSize: L.point(size, size)});
             }
-        })).addTo({{ this._parent.get_name() }});
+        }));
         {% endmacro %}
         """
     )
 
     def __init__(self) -> None:
-        super().__init__()
-        self._name = "ClaimCluster"
+        super().__init__(name="clusters", overlay=True, control=False, show=True)
         self.options = {"chunkedLoading": True, "maxClusterRadius": 45, "showCoverageOnHover": False,
                         "spiderfyDistanceMultiplier": 1.6}
         self.default_js = list(CLUSTER_JS)
@@ -416,6 +432,7 @@ def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluste
     icon_index: dict[tuple[str, str, str, bool], int] = {}
     icons: list[list[Any]] = []
     by_source: dict[str, list[list[Any]]] = {}
+    tables: dict[str, _StringTable] = {}
     for rec, lat, lon, (dx, dy) in zip(records, lats, lons, offsets):
         if lat is None or lon is None or pd.isna(lat) or pd.isna(lon):
             continue
@@ -426,14 +443,32 @@ def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluste
             icons.append(list(marker_svg(*key)))
         ring = rec.get("distance_km")
         ring_km = float(ring) if ring is not None and not pd.isna(ring) and float(ring) > 0 else 0
+        source = _text(rec.get("source")) or "(unknown source)"
+        table = tables.setdefault(source, _StringTable())
         row = [round(float(lat), 5), round(float(lon), 5), icon_index[key], dx, dy,
-               popup_html(rec, style), tooltip_text(rec, style), ring_km]
-        by_source.setdefault(_text(rec.get("source")) or "(unknown source)", []).append(row)
+               [table.index(part) for part in popup_parts(rec, style)], table.index(tooltip_text(rec, style)), ring_km]
+        by_source.setdefault(source, []).append(row)
     ring_style = {"color": style.rings["color"], "weight": 1.5, "dashArray": style.rings["dash"], "fill": False}
     return [
-        ClaimLayer(_layer_name(source, len(rows)), rows, icons, cluster=cluster, ring_style=ring_style)
+        ClaimLayer(_layer_name(source, len(rows)), rows, icons, cluster=cluster, ring_style=ring_style,
+                   strings=tables[source].strings)
         for source, rows in sorted(by_source.items(), key=lambda kv: kv[0].lower())
     ]
+
+
+class _StringTable:
+    """Distinct strings, each sent once; rows refer to them by position."""
+
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def index(self, text: str) -> int:
+        i = self._index.get(text)
+        if i is None:
+            i = self._index[text] = len(self.strings)
+            self.strings.append(text)
+        return i
 
 
 def _layer_name(source: str, n: int) -> str:
@@ -534,19 +569,66 @@ def province_layer(provinces: gpd.GeoDataFrame, claims: pd.DataFrame, style: Map
 # --------------------------------------------------------------------------- basemap, legend, map
 
 
-def basemap_layer(countries: gpd.GeoDataFrame | None, style: MapStyle, simplify_deg: float = 0.02) -> folium.FeatureGroup:
-    """The offline base layer: country outlines from the shipped Natural Earth data."""
+_BASEMAP_CACHE: dict[tuple, dict] = {}
+
+
+def _basemap_geojson(countries: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> dict:
+    """Land polygons and borders: detailed inside ``box`` (west, south, east, north), coarse elsewhere.
+
+    The whole world at full detail would weigh megabytes on every redraw; this keeps the area of
+    interest sharp and the rest recognisable, for about 200 kB. Fills carry no stroke and borders are
+    lines clipped to the box, so the seam between the two levels of detail draws no line.
+    """
+    import shapely
+
+    key = (id(countries), len(countries), box)
+    if key in _BASEMAP_CACHE:
+        return _BASEMAP_CACHE[key]
+    geoms = countries.to_crs("EPSG:4326").geometry
+    region = shapely.box(*box)
+    parts = geoms.explode(index_parts=False)
+    # Degrees squared is no area measure, but enough to drop islets from the coarse world.
+    coarse = parts[shapely.area(parts.values) > 1.5].simplify(0.3, preserve_topology=True)
+    fills = [g for g in coarse.difference(region) if not g.is_empty] + [
+        g for g in geoms.clip(region).simplify(0.03, preserve_topology=True) if not g.is_empty]
+    # Borders only where the detail is: far away, land silhouettes are context enough.
+    borders = [g for g in geoms.boundary.clip(region).simplify(0.03) if not g.is_empty]
+    fills = shapely.transform(np.array(fills, dtype=object), lambda xy: np.round(xy, 2))
+    borders = shapely.transform(np.array(borders, dtype=object), lambda xy: np.round(xy, 2))
+    out = {
+        "land": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(g))} for g in fills]},
+        "borders": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(g))} for g in borders]},
+    }
+    if len(_BASEMAP_CACHE) > 16:
+        _BASEMAP_CACHE.clear()
+    _BASEMAP_CACHE[key] = out
+    return out
+
+
+def basemap_box(points: list[tuple[float, float]] | None) -> tuple[float, float, float, float]:
+    """The detailed area: the claims' extent plus a wide margin, on a 5-degree grid (so it is reused)."""
+    if not points:
+        return (20.0, 25.0, 55.0, 45.0)
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    snap = lambda v, f: f(v / 5.0) * 5.0  # noqa: E731
+    return (max(snap(min(lons) - 12, math.floor), -180.0), max(snap(min(lats) - 9, math.floor), -85.0),
+            min(snap(max(lons) + 12, math.ceil), 180.0), min(snap(max(lats) + 9, math.ceil), 85.0))
+
+
+def basemap_layer(countries: gpd.GeoDataFrame | None, style: MapStyle,
+                  box: tuple[float, float, float, float] = (20.0, 25.0, 55.0, 45.0)) -> folium.FeatureGroup:
+    """The offline base layer: land and borders from the shipped Natural Earth outlines."""
     group = folium.FeatureGroup(name="Country outlines (offline)", overlay=False, control=True, show=True)
     if countries is not None and len(countries):
-        frame = gpd.GeoDataFrame(geometry=countries.to_crs("EPSG:4326").geometry.simplify(simplify_deg, preserve_topology=True))
-        frame = frame[~frame.geometry.is_empty]
-        folium.GeoJson(
-            frame.__geo_interface__,
-            style_function=lambda _f: {"fillColor": style.basemap["land"], "fillOpacity": 1.0,
-                                       "color": style.basemap["border"], "weight": 0.8},
-            interactive=False,
-            smooth_factor=1.5,
-        ).add_to(group)
+        data = _basemap_geojson(countries, box)
+        folium.GeoJson(data["land"], interactive=False, smooth_factor=1.5,
+                       style_function=lambda _f: {"fillColor": style.basemap["land"], "fillOpacity": 1.0,
+                                                  "stroke": False}).add_to(group)
+        folium.GeoJson(data["borders"], interactive=False, smooth_factor=1.5,
+                       style_function=lambda _f: {"color": style.basemap["border"], "weight": 0.8}).add_to(group)
     return group
 
 
@@ -612,10 +694,15 @@ class Legend(folium.MacroElement):
         self.body = body
 
 
-def legend_html(claims: pd.DataFrame, style: MapStyle) -> str:
-    """Legend entries for the actors and event types present (all of them when there are no claims)."""
-    present_actors = list(dict.fromkeys(claims["actor"].astype(str))) if len(claims) else list(style.actors)
-    present_events = list(dict.fromkeys(claims["event_type"].astype(str))) if len(claims) else list(style.event_types)
+def legend_html(claims: pd.DataFrame | None, style: MapStyle, actors: Iterable[str] | None = None,
+                event_types: Iterable[str] | None = None) -> str:
+    """Legend entries for the given actors and event types, else those of ``claims`` (all of them when
+    there are no claims)."""
+    has = claims is not None and len(claims) > 0
+    present_actors = list(actors) if actors is not None else (
+        list(dict.fromkeys(claims["actor"].astype(str))) if has else list(style.actors))
+    present_events = list(event_types) if event_types is not None else (
+        list(dict.fromkeys(claims["event_type"].astype(str))) if has else list(style.event_types))
     actors = sorted(present_actors, key=lambda a: style.actor_label(a).lower())
     events = [e for e in style.event_types if e in present_events] + sorted(e for e in present_events if e not in style.event_types)
     parts = ['<details open><summary>Legend</summary><div class="fl-grid"><h4>Actor (colour)</h4>']
@@ -648,9 +735,96 @@ def legend_html(claims: pd.DataFrame, style: MapStyle) -> str:
     return "".join(parts)
 
 
-def _offline_assets(m: folium.Map) -> None:
-    m.default_js = list(LEAFLET_JS)
-    m.default_css = list(LEAFLET_CSS)
+@dataclass
+class MapParts:
+    """A map split the way streamlit-folium redraws fastest: ``base`` (basemap, legend, view) stays the
+    same while filters change, so the browser keeps its map; ``layers`` (province shading, clusters, one
+    layer per source) and ``control`` are swapped in place (st_folium's feature_group_to_add and
+    layer_control)."""
+
+    base: folium.Map
+    layers: list[folium.FeatureGroup]
+    control: folium.LayerControl
+
+
+def _points(claims: pd.DataFrame | None) -> list[tuple[float, float]]:
+    if claims is None or len(claims) == 0:
+        return []
+    lats, lons = _coords(claims)
+    return [(float(a), float(b)) for a, b in zip(lats, lons)
+            if a is not None and b is not None and not pd.isna(a) and not pd.isna(b)]
+
+
+def extent_of(claims: pd.DataFrame | None) -> list[tuple[float, float]]:
+    """The claims' bounding corners (south-west, north-east), or [] without located claims."""
+    pts = _points(claims)
+    if not pts:
+        return []
+    return [(min(p[0] for p in pts), min(p[1] for p in pts)), (max(p[0] for p in pts), max(p[1] for p in pts))]
+
+
+def base_map(*, countries: gpd.GeoDataFrame | None = None, style: MapStyle | None = None,
+             extent: list[tuple[float, float]] | None = None, actors: Iterable[str] | None = None,
+             event_types: Iterable[str] | None = None, height: int | str = "100%") -> folium.Map:
+    """The static part: offline basemap and OSM base layers, legend, CSS, and a view fitting ``extent``."""
+    style = style or default_style()
+    m = folium.Map(location=[34.8, 38.5], zoom_start=6, tiles=None, prefer_canvas=True, control_scale=True,
+                   height=height, max_bounds=False, world_copy_jump=False)
+    # Marker clustering needs the map's own zoom range: the offline base layer has no tiles to give one.
+    m.options["min_zoom"], m.options["max_zoom"] = 2, 18
+    # Every asset the layers may need is loaded with the map, so swapping layers never needs a new script.
+    m.default_js = [*LEAFLET_JS, *CLUSTER_JS, *SUBGROUP_JS]
+    m.default_css = [*LEAFLET_CSS, *CLUSTER_CSS]
+    m.get_root().header.add_child(folium.Element(_LEGEND_CSS % {"water": style.basemap["water"]}), name="frontline_css")
+    basemap_layer(countries, style, basemap_box(extent or [])).add_to(m)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False, control=True, show=False).add_to(m)
+    Legend(legend_html(None, style, actors=actors, event_types=event_types)).add_to(m)
+    if extent:
+        # A computed view rather than fitBounds: streamlit-folium's iframe has no size yet when
+        # Leaflet would measure it, and fitBounds then zooms far out.
+        lat_c, lon_c, zoom = view_for(extent)
+        m.location = [lat_c, lon_c]
+        m.options["zoom"] = zoom
+    return m
+
+
+def map_layers(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | None = None,
+               style: MapStyle | None = None, cluster: bool | None = None) -> tuple[list[folium.FeatureGroup], folium.LayerControl]:
+    """The parts that follow the filters: province shading, the shared cluster group, one layer per source,
+    and the layer control listing them."""
+    style = style or default_style()
+    claims = claims if claims is not None else pd.DataFrame(columns=["actor", "event_type", "source"])
+    layers: list[folium.FeatureGroup] = []
+    shading = province_layer(provinces, claims, style) if provinces is not None else None
+    if shading is not None:
+        group = folium.FeatureGroup(name="Provinces: latest reported status", overlay=True, control=True, show=True)
+        shading.add_to(group)
+        layers.append(group)
+    shared_cluster = None
+    if cluster if cluster is not None else len(claims) > CLUSTER_ABOVE:
+        shared_cluster = ClaimCluster()
+        layers.append(shared_cluster)
+    sources = claim_layers(claims, style, cluster=shared_cluster)
+    layers += sources
+    # Many sources make a long list: then the control opens on hover.
+    return layers, folium.LayerControl(collapsed=len(sources) > 8, position="topright")
+
+
+def map_parts(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | None = None,
+              countries: gpd.GeoDataFrame | None = None, style: MapStyle | None = None, cluster: bool | None = None,
+              extent: list[tuple[float, float]] | None = None, actors: Iterable[str] | None = None,
+              event_types: Iterable[str] | None = None, height: int | str = "100%") -> MapParts:
+    """Base and layers for ``claims``; ``extent``, ``actors`` and ``event_types`` (of the whole store, so the
+    base does not change with the filters) default to those of ``claims``."""
+    style = style or default_style()
+    has = claims is not None and len(claims) > 0
+    base = base_map(countries=countries, style=style, height=height,
+                    extent=extent if extent is not None else extent_of(claims),
+                    actors=actors if actors is not None else (list(dict.fromkeys(claims["actor"].astype(str))) if has else None),
+                    event_types=event_types if event_types is not None else (
+                        list(dict.fromkeys(claims["event_type"].astype(str))) if has else None))
+    layers, control = map_layers(claims, provinces=provinces, style=style, cluster=cluster)
+    return MapParts(base, layers, control)
 
 
 def build_map(
@@ -662,46 +836,16 @@ def build_map(
     cluster: bool | None = None,
     height: int | str = "100%",
 ) -> folium.Map:
-    """The whole map for a claims frame (possibly empty).
+    """The whole map for a claims frame (possibly empty), as one folium.Map (standalone HTML, tests).
 
     ``provinces``: admin-1 polygons (columns iso, name, geometry) to shade; ``countries``: outlines for
     the offline basemap. ``cluster``: force or forbid marker clustering (default: above CLUSTER_ABOVE claims).
     """
-    style = style or default_style()
-    claims = claims if claims is not None else pd.DataFrame(columns=["actor", "event_type", "source"])
-    m = folium.Map(location=[34.8, 38.5], zoom_start=6, tiles=None, prefer_canvas=True, control_scale=True,
-                   height=height, max_bounds=False, world_copy_jump=False)
-    # Marker clustering needs the map's own zoom range: the offline base layer has no tiles to give one.
-    m.options["min_zoom"], m.options["max_zoom"] = 2, 18
-    _offline_assets(m)
-    m.get_root().header.add_child(folium.Element(_LEGEND_CSS % {"water": style.basemap["water"]}), name="frontline_css")
-
-    basemap_layer(countries, style).add_to(m)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False, control=True, show=False).add_to(m)
-    shading = province_layer(provinces, claims, style) if provinces is not None else None
-    if shading is not None:
-        shading.add_to(m)
-    shared_cluster = None
-    if cluster if cluster is not None else len(claims) > CLUSTER_ABOVE:
-        shared_cluster = ClaimCluster()
-        shared_cluster.add_to(m)
-    layers = claim_layers(claims, style, cluster=shared_cluster)
-    for layer in layers:
-        layer.add_to(m)
-    Legend(legend_html(claims, style)).add_to(m)
-    # Many sources make a long list: then the control opens on hover.
-    folium.LayerControl(collapsed=len(layers) > 8, position="topright").add_to(m)
-
-    if len(claims):
-        lats, lons = _coords(claims)
-        pts = [(a, b) for a, b in zip(lats, lons) if a is not None and not pd.isna(a)]
-        if pts:
-            # A computed view rather than fitBounds: streamlit-folium's iframe has no size yet when
-            # Leaflet would measure it, and fitBounds then zooms far out.
-            lat_c, lon_c, zoom = view_for(pts)
-            m.location = [lat_c, lon_c]
-            m.options["zoom"] = zoom
-    return m
+    parts = map_parts(claims, provinces=provinces, countries=countries, style=style, cluster=cluster, height=height)
+    for layer in parts.layers:
+        layer.add_to(parts.base)
+    parts.control.add_to(parts.base)
+    return parts.base
 
 
 def view_for(points: list[tuple[float, float]], width_px: int = 900, height_px: int = 560,

@@ -54,7 +54,7 @@ def test_opens_on_every_claim_with_a_layer_per_source(app: AppTest) -> None:
     assert shown(at) == TOTAL
     script = map_script(at)
     for layer in ("AFP (2)", "Local monitor (3)", "Reuters (1)", "SANA (1)"):
-        assert layer in script
+        assert layer in json.loads(script)["layer_control"]
     # Offline: every asset from Streamlit's static folder, none from a CDN.
     args = json.loads(script)
     assert args["js_links"] and all(u.startswith("/app/static/vendor/") for u in args["js_links"] + args["css_links"])
@@ -74,6 +74,15 @@ def test_each_filter_changes_the_count_and_the_url(app: AppTest, key: str, value
         param = {"f_provinces": "province", "f_sources": "source", "f_event_types": "event_type",
                  "f_actors": "actor"}[key]
         assert sorted(url_values(at, param)) == sorted(value)
+
+
+def test_a_filter_change_keeps_the_map_and_swaps_its_layers(app: AppTest) -> None:
+    at = app.run()
+    before = json.loads(map_script(at))
+    at.sidebar.multiselect(key="f_sources").set_value(["AFP"]).run()
+    after = json.loads(map_script(at))
+    assert after["script"] == before["script"]  # same base map: the browser keeps it
+    assert "AFP (2)" in after["layer_control"] and "Reuters (1)" not in after["layer_control"]
 
 
 def test_contested_only_shows_what_the_store_calls_contested(app: AppTest, db: Path) -> None:
@@ -114,13 +123,14 @@ def test_a_link_naming_unknown_values_still_opens(app: AppTest) -> None:
 
 
 def test_popups_tooltips_and_layer_names_carry_no_live_markup(app: AppTest) -> None:
-    script = map_script(app.run())
-    leaflet = json.loads(script)["script"]
+    args = json.loads(map_script(app.run()))
+    leaflet = args["script"] + args["feature_group"] + args["layer_control"]
     for payload in ("<script>window.__pwned", "<img src=x", "<b onmouseover", "javascript:window"):
         assert payload not in leaflet
     # The payloads are there, as text: HTML-escaped inside the layers' JSON rows.
-    rows = [row for block in re.findall(r"var rows = (\[.*?\]);\n", leaflet) for row in json.loads(block)]
-    popups = [row[5] for row in rows]
+    layers = re.findall(r"var strings = (\[.*?\]);\s*var rows = (\[.*?\]);\n", leaflet)
+    popups = ["".join(json.loads(strings)[k] for k in row[5]) for strings, rows in layers for row in json.loads(rows)]
+    rows = popups
     assert len(rows) == TOTAL
     assert any("&lt;script&gt;window.__pwned=1&lt;/script&gt;Saasaa falls" in p for p in popups)
     assert any("&lt;b onmouseover=&quot;window.__pwned=5&quot;&gt;the monitor&lt;/b&gt;" in p for p in popups)

@@ -81,7 +81,8 @@ def test_precision_is_drawn_honestly() -> None:
               distance_km=20.0),
     ))
     layer = next(iter(m._children[k] for k in m._children if isinstance(m._children[k], mapview.ClaimLayer)))
-    by_place = {re.search(r'fl-place">([^<]*)', r[5]).group(1).strip(): r for r in layer.rows}
+    popup = lambda r: "".join(layer.strings[k] for k in r[5])  # noqa: E731
+    by_place = {re.search(r'fl-place">([^<]*)', popup(r)).group(1).strip(): r for r in layer.rows}
     town, province, near = by_place["Hama"], by_place["Daraa province"], by_place["Damascus"]
     icon = lambda r: layer.icons[r[2]][0]  # noqa: E731
     assert "stroke-dasharray" not in icon(town)
@@ -118,6 +119,17 @@ def test_popup_shows_provenance_and_badges() -> None:
         assert text in popup
 
 
+def test_repeated_popup_pieces_are_sent_once() -> None:
+    same_article = [claim(place=f"Town {i}", place_id=f"gn:{i}", lat=33 + i / 10, event_type=e, title="One article")
+                    for i, e in enumerate(["capture", "withdrawal", "advance"])]
+    m = mapview.build_map(frame(*same_article))
+    layer = next(c for c in m._children.values() if isinstance(c, mapview.ClaimLayer))
+    assert len(layer.strings) == len(set(layer.strings))
+    assert sum("fl-article" in piece for piece in layer.strings) == 1  # one link for the one article
+    rec = frame(same_article[0]).drop(columns="geometry").to_dict("records")[0]
+    assert "".join(mapview.popup_parts(rec, STYLE)) == mapview.popup_html(rec, STYLE)
+
+
 def test_markers_sharing_a_place_are_spread_in_pixels_not_moved() -> None:
     m = mapview.build_map(frame(claim(source="A"), claim(source="B", event_type="withdrawal", actor="government")))
     rows = [r for rs in rows_of(m).values() for r in rs]
@@ -133,8 +145,9 @@ def test_many_claims_are_clustered_from_local_assets() -> None:
     assert re.search(r"\"maxZoom\": 18", html_of(clustered))  # without it Leaflet.markercluster refuses to start
     few = mapview.build_map(frame(claim()))
     assert "L.markerClusterGroup(" not in html_of(few)
-    assert any(u.endswith("leaflet.markercluster.js") for u in mapview.asset_urls(clustered))
-    assert not any("markercluster" in u for u in mapview.asset_urls(few))
+    # Loaded with every map, so that layers swapped in by a filter change never need a new script.
+    for m in (clustered, few):
+        assert any(u.endswith("leaflet.markercluster.js") for u in mapview.asset_urls(m))
     for m in (clustered, few):
         urls = mapview.asset_urls(m)
         assert urls and all(u.startswith("/app/static/vendor/") for u in urls)
@@ -188,6 +201,19 @@ def test_legend_lists_what_is_on_the_map() -> None:
     assert STYLE.actor_label("hezbollah") in legend and "Deployment" in legend
     assert STYLE.actor_label("israel") not in legend and "Border crossing" not in legend
     assert "Contested" in legend and "No reports" in legend
+
+
+def test_the_base_map_does_not_change_with_the_filters() -> None:
+    everything = frame(claim(), claim(place="Daraa", place_id="gn:2", lat=32.6, lon=36.1, province="SY-DR", source="AFP"))
+    extent = mapview.extent_of(everything)
+    scripts = set()
+    for selection in (everything, everything.iloc[:1], everything.iloc[:0]):
+        parts = mapview.map_parts(selection, provinces=PROVINCES, extent=extent, actors=["rebels"],
+                                  event_types=["capture"])
+        html = parts.base.get_root().render()
+        scripts.add(re.sub(r"_[0-9a-f]{32}", "", html))
+        assert all(isinstance(layer, mapview.folium.FeatureGroup) for layer in parts.layers)
+    assert len(scripts) == 1  # the browser keeps its map; only the layers are swapped
 
 
 def test_an_empty_selection_still_gives_a_complete_map() -> None:
