@@ -47,6 +47,7 @@ from geo.document import Article, Claim, Document
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
     from geo.profiles import Profile
+    from geo.store import Store
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file)
 KnownCheck = Callable[[str], bool]  # content hash -> already stored?
@@ -116,27 +117,40 @@ def extract_file(path: str, source: str | None = None, published: date | None = 
     """Read one file and extract every article's claims. Never raises: errors are reported.
 
     ``known(content_hash)`` says which articles the store already holds: those are returned with
-    ``None`` claims, unprocessed.
+    ``None`` claims, unprocessed. An article of a JSON list that cannot be processed is reported in
+    ``item_errors`` (``"file.json#2"``) and the list's other articles are kept.
     """
     from geo.articles import ArticleError, read_articles
 
     result = FileResult(str(path))
     try:
         articles = read_articles(Path(path), source=source, published=published)
-        result.item_errors = [(e.path, e.reason) for e in getattr(articles, "errors", [])]
-        for article in articles:
+    except ArticleError as exc:
+        result.error = exc.reason
+        return result
+    except Exception as exc:  # a bug or a hostile input must not stop the other files
+        result.error = f"could not read ({type(exc).__name__}: {exc})"
+        return result
+    result.item_errors = [(e.path, e.reason) for e in getattr(articles, "errors", [])]
+    for article in articles:
+        try:
             if known is not None and known(article.content_hash):
                 result.documents.append((article, None))
                 continue
-            doc = process(article, profile)
-            result.documents.append((article, doc.claims))
-    except ArticleError as exc:
-        result.error = exc.reason
-        result.documents.clear()
-    except Exception as exc:  # a bug or a hostile input must not stop the other files
-        result.error = f"could not process ({type(exc).__name__}: {exc})"
-        result.documents.clear()
+            result.documents.append((article, process(article, profile).claims))
+        except Exception as exc:
+            reason = f"could not process ({type(exc).__name__}: {exc})"
+            if len(articles) == 1:
+                result.error = reason
+            else:
+                result.item_errors.append((_item_path(str(path), article), reason))
     return result
+
+
+def _item_path(path: str, article: Article) -> str:
+    """``file.json#3`` for the third article of a JSON list (its name carries the "#3")."""
+    name, hashmark, number = article.article.rpartition("#")
+    return f"{path}#{number}" if hashmark and number.isdigit() else path
 
 
 def extract_batch(paths: list[str], source: str | None = None, published: date | None = None,
@@ -171,21 +185,17 @@ class HashPrefixes:
         return i < self._sorted.size and self._sorted[i] == value
 
 
-def _stored_hashes(db: Path) -> list[str]:
-    """Content hashes of the articles in the store, read through a separate read-only connection.
-
-    The store offers ``content_hashes()`` when it can; otherwise this is one fixed, parameterless
-    query on the ``articles`` table.
-    """
-    from geo.store import Store
-
-    method = getattr(Store, "content_hashes", None)
+def _stored_hashes(store: Store, db: Path) -> Iterator[str]:
+    """Content hashes of the articles in the store."""
+    method = getattr(store, "content_hashes", None)
     if method is not None:
-        with Store(db, readonly=True) as store:
-            return list(store.content_hashes())
+        yield from method()
+        return
+    # An older store API: one fixed, parameterless query through a read-only connection.
     conn = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True, timeout=30.0)
     try:
-        return [row[0] for row in conn.execute("SELECT content_hash FROM articles")]
+        for (content_hash,) in conn.execute("SELECT content_hash FROM articles"):
+            yield content_hash
     finally:
         conn.close()
 
@@ -337,7 +347,7 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | N
         raise IngestError(f"cannot open the store {db}: {exc}") from None
     with store:
         if engine == "dask":
-            known = HashPrefixes(_stored_hashes(Path(db)))
+            known = HashPrefixes(_stored_hashes(store, Path(db)))
             results = _results_dask(files, source, published, profile, scheduler, workers, known)
         else:
             results = _results_local(files, source, published, profile, store.has_article)

@@ -220,3 +220,39 @@ def test_one_line_escapes_controls_and_bidi_overrides() -> None:
     assert one_line("a\nb\r\tc\x1b[0m") == "a\\nb\\r\\tc\\x1b[0m"
     assert one_line("report\u202etxt.exe") == "report\\u202etxt.exe"
     assert one_line("دمشق café") == "دمشق café"
+
+
+def test_an_article_of_a_json_list_that_cannot_be_processed_does_not_sink_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps([{"source": "Wire", "text": HAMA}, {"source": "Wire", "text": HOMS},
+                                {"source": "Wire", "text": ALEPPO}]), "utf-8")
+    real = pipeline.process
+
+    def fails_on_homs(article, profile="syria", gazetteer=None):
+        if "Homs" in article.text:
+            raise RuntimeError("extractor bug")
+        return real(article, profile, gazetteer)
+
+    monkeypatch.setattr(pipeline, "process", fails_on_homs)
+    summary = ingest_paths([path], tmp_path / "s.db")
+    assert summary.stored == 2
+    assert [(Path(p).name, "extractor bug" in r) for p, r in summary.failures] == [("feed.json#2", True)]
+    assert [name for name, _ in stored(tmp_path / "s.db")] == ["feed.json#1", "feed.json#3"]
+
+
+def test_a_lone_surrogate_escaped_in_json_is_handled_or_named(tmp_path: Path) -> None:
+    path = tmp_path / "feed.json"
+    # JSON can spell a code point no UTF-8 text can hold: "\ud800".
+    path.write_text('[{"text": "Rebels seized Hama on Monday. \\ud800 A monitor said so."},'
+                    ' {"text": "Government forces withdrew from Homs on Saturday."}]', "utf-8")
+    summary = ingest_paths([path], tmp_path / "s.db")
+    names = [name for name, _ in stored(tmp_path / "s.db")]
+    assert "feed.json#2" in names
+    if "feed.json#1" in names:  # repaired on reading
+        conn = sqlite3.connect(tmp_path / "s.db")
+        text = conn.execute("SELECT text FROM articles WHERE article = 'feed.json#1'").fetchone()[0]
+        conn.close()
+        assert "\ud800" not in text and summary.ok
+    else:
+        assert [Path(p).name for p, _ in summary.failures] == ["feed.json#1"]
