@@ -210,6 +210,7 @@ def _start_play(lo: date, hi: date) -> None:
     # Restart from the first day when the window is already at its end.
     st.session_state["f_dates"] = (since, since if until >= hi else until)
     st.session_state["playing"] = True
+    st.session_state["_play_first_frame"] = True
 
 
 def _reset_dates(lo: date, hi: date) -> None:
@@ -219,6 +220,8 @@ def _reset_dates(lo: date, hi: date) -> None:
 
 def _advance_play(facets: dict[str, Any]) -> None:
     """One step of the play-through: widen the window's end by a day (before the slider is drawn)."""
+    if st.session_state.pop("_play_first_frame", False):
+        return  # show the starting day before stepping
     hi = _as_date(facets["dates"][1])
     since, until = st.session_state.get("f_dates", (None, None))
     if not (hi and until) or until >= hi:

@@ -668,13 +668,13 @@ _LEGEND_CSS = """
 
 
 class Legend(folium.MacroElement):
-    """An HTML legend as a Leaflet control (bottom left); its HTML is built from escaped text."""
+    """An HTML legend as a Leaflet control (bottom right); its HTML is built from escaped text."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "bottomleft"});
+            var legend = L.control({position: "bottomright"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "fl-legend");
                 div.innerHTML = {{ this.body|tojson }};

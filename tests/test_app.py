@@ -226,3 +226,25 @@ def test_upload_ingests_good_files_and_names_the_failures(tmp_path: Path, monkey
     assert "Test wire" in at.sidebar.multiselect(key="f_sources").options
     # The upload went into the store, not next to it: nothing escaped the temporary folder.
     assert not (tmp_path.parent / "escape hama.txt").exists()
+
+
+def test_play_steps_through_the_days_to_the_last(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    steps = []
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        if seconds >= 1:  # the play-through's pause between days (AppTest polls with short sleeps)
+            steps.append(seconds)
+            seconds = 0.01
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    at = app.run()
+    at.sidebar.button(key="play").click().run()  # reruns itself a day at a time until the last day
+    assert not at.exception
+    assert len(steps) == 4  # the map showed claims up to the 5th, then the 6th, 7th and 8th of December
+    assert at.session_state["playing"] is False
+    assert at.sidebar.slider(key="f_dates").value == (date(2024, 12, 5), date(2024, 12, 8))
+    assert shown(at) == TOTAL
