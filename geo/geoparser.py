@@ -400,6 +400,8 @@ class _Doc:
         toks = key_tokens(text, keep_articles=True)
         self.starts, self.ends, self.keys = (tuple(x) for x in zip(*toks)) if toks else ((), (), ())
         self.n = len(toks)
+        folded = self.folded
+        self.wordlist = [folded[s:e] for s, e in zip(self.starts, self.ends)]  # folded surface per token
         self.words = [i for i, k in enumerate(self.keys) if k]
         self.sentences = sentences
         self.sent_starts = [s.start for s in sentences]
@@ -422,7 +424,7 @@ class _Doc:
         return self._seq
 
     def word(self, i: int) -> str:
-        return self.folded[self.starts[i] : self.ends[i]]
+        return self.wordlist[i]
 
     def cap(self, i: int) -> bool:
         return self.text[self.starts[i]].isupper()
@@ -492,11 +494,9 @@ def _person_keys(doc: _Doc, lex: Lexicon) -> set[str]:
             j += 1
 
     cues = lex.person_cues
-    folded = doc.folded
-    for i, (s, e) in enumerate(zip(doc.starts, doc.ends)):
-        w = folded[s:e]
-        if w not in cues:
-            continue
+    wordlist = doc.wordlist
+    for i in [i for i, w in enumerate(wordlist) if w in cues]:
+        w = wordlist[i]
         if w in lex.titles or (w in lex.titles_capitalised and doc.cap(i)):
             run_after(i)
         elif w in lex.name_particles:
@@ -736,7 +736,7 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
     s0, e0 = doc.starts[ti], doc.ends[ti]
     if not doc.text[s0].isupper():
         return None
-    single = doc.folded[s0:e0]
+    single = doc.wordlist[ti]
     if single in lex.never_places or single in lex.demonyms or single in lex.directions:
         return None
     if furniture and _inside(s0, e0, furniture):
@@ -779,17 +779,17 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
     Two capitalised words side by side are one name in English ("Maymouna Jawad", "Victoria
     Beckham"), unless the neighbour names a country or province ("Syria-Lebanon border").
     """
-    text, starts, ends, folded = doc.text, doc.starts, doc.ends, doc.folded
+    text, starts, ends, wordlist = doc.text, doc.starts, doc.ends, doc.wordlist
     # The token before (skipping a joined article, which belongs to the name).
     p = ti - 1
     if p >= 0 and start < starts[ti]:
         p -= 1
     if p >= 0 and ti - p == 1 and text[ends[p]] == "." and _TITLE_DOT.fullmatch(text, ends[p], starts[ti]):
-        w = folded[starts[p] : ends[p]]
+        w = wordlist[p]
         if w in lex.titles or w in lex.titles_capitalised:
             return "block"  # "Gen. Hama Ali", "Dr. Aleppo"
     if p >= 0 and doc.adjacent(p, p + 1 if p + 1 < ti else ti):
-        w = folded[starts[p] : ends[p]]
+        w = wordlist[p]
         if w in lex.name_particles:
             return "block"
         if w in lex.speech_verbs and ti == tj and text[ends[tj] : ends[tj] + 1] in (",", "."):
@@ -811,19 +811,19 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
             # "Bashar al-Assad", "Tahrir al-Sham", "Maymouna Jawad", "Lake Victoria": part of a longer
             # name (a capitalised common word counts too, unless capitalised only by the sentence start)
             return "block"
-    if p >= 1 and folded[starts[p] : ends[p]] == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
+    if p >= 1 and wordlist[p] == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
         if doc.adjacent(p - 1, p):
             return "block"  # "University of Damascus", "Bank of England"
     # The token after (over an article: "Bab al-Tabbaneh" is one name, not the town of Bab).
     q = tj + 1
     if not doc.adjacent(tj, q):
         return None
-    w = folded[starts[q] : ends[q]]
+    w = wordlist[q]
     if w in lex.admin2_after:
         return "block-name"  # "Jackson County": a unit the gazetteer does not hold
     if _article_joins(doc, q):
         q += 1
-        w = folded[starts[q] : ends[q]]
+        w = wordlist[q]
     if text[starts[q]].isupper():
         if w in lex.name_particles:
             return "block"
