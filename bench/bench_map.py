@@ -1,7 +1,7 @@
 """Benchmark: the dashboard's map at 1,000 and 10,000 synthetic claims (target: a filter change redraws
 in <= 1 s at 10,000 claims).
 
-    .venv/bin/python bench/bench_map.py [--claims 1000 10000] [--no-browser]
+    .venv/bin/python bench/bench_map.py [--claims 1000 10000] [--no-browser] [--quick]
 
 For each size, in a temporary store filled by bench_export's generator:
 - python: reading the claims, building the folium map, rendering it to the script streamlit-folium sends;
@@ -142,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--no-browser", action="store_true", help="skip the figures that need chromium")
+    parser.add_argument("--quick", action="store_true", help="1,000 claims only")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.claims = [1000]
     cores = os.cpu_count() or 1
     browser = not args.no_browser and Path(CHROMIUM).exists()
     print(f"bench_map: dashboard map, {cores} cores" + ("" if browser else " (no browser figures)"))
