@@ -501,6 +501,8 @@ def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef]
     before = [r for r in refs if r.end <= t.start and r.scale != "country"]
     if not before:
         return []
+    if _UNRESOLVED_OBJECT.match(text, t.end):
+        return []  # "after capturing Saasaa": the verb has its own place, one we could not resolve
     nearest = before[-1]
     gap = text[nearest.end:t.start]
     if re.match(r"\s*,?\s*where\b", gap, re.I):
@@ -561,6 +563,8 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     return None
 
 
+_UNRESOLVED_OBJECT = re.compile(
+    r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:town|city|village|province|region|district|area|camp|base|airport|neighbourhood|neighborhood)\s+of\s+)?(?-i:[A-Z])")
 _HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)
 

@@ -225,3 +225,8 @@ def test_attribution_after_but_speaks_only_for_its_clause():
     doc = make_doc("Rebels seized Hama, but the army said it was still fighting in Homs.")
     hama = [c for c in extract(doc, "syria") if c.place == "Hama"]
     assert hama and hama[0].claimant is None
+
+
+def test_a_verb_with_an_unknown_place_does_not_borrow_another():
+    # "Qabun" is not in this test's gazetteer: the capture is somewhere we cannot place.
+    assert claims_of("Rebels were 30 km from Damascus after capturing Qabun.") == {("Damascus", "advance", "rebels")}
