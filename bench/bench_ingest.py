@@ -167,20 +167,17 @@ class Row:
 
 def run_dask(corpus: Path, db: Path, workers: int) -> tuple[Row, float, float]:
     """Ingest on a fresh LocalCluster; returns the row, cluster start-up and worker warm-up seconds."""
-    from dask.distributed import Client, LocalCluster
-
-    from geo.pipeline import ingest_paths
+    from geo.pipeline import dask_client, ingest_paths
 
     t0 = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with dask_client(None, workers) as client:  # the LocalCluster ingest_paths would start
         started = time.perf_counter() - t0
         t0 = time.perf_counter()
         client.run(_warm_worker)  # each worker loads its gazetteer once, all at the same time
         warmed = time.perf_counter() - t0
         cpu0 = sum(client.run(_cpu_seconds).values()) + _cpu_seconds()
         t0 = time.perf_counter()
-        summary = ingest_paths([corpus], _fresh(db), engine="dask", scheduler=cluster.scheduler_address)
+        summary = ingest_paths([corpus], _fresh(db), engine="dask", scheduler=client.scheduler.address)
         seconds = time.perf_counter() - t0
         cpu = sum(client.run(_cpu_seconds).values()) + _cpu_seconds() - cpu0
         worker_rss = max(client.run(_worker_peak_rss_mb).values())

@@ -230,8 +230,12 @@ def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Any]
             except (OSError, TimeoutError, ValueError) as exc:  # unreachable, or not an address at all
                 raise IngestError(f"cannot connect to the Dask scheduler at {scheduler}: {exc}") from None
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, silence_logs=logging.ERROR,
+                # No dashboard; the scheduler's small HTTP endpoint on a free local port (the default,
+                # 8787, may be taken by another cluster or a notebook).
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            )
             client = Client(cluster)
     except BaseException:
         if cluster is not None:
