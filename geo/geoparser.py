@@ -570,6 +570,17 @@ def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon, start: i
     return None
 
 
+def _followed_by_area(doc: _Doc, tj: int, area_tok) -> bool:
+    """ "Jackson, Mississippi": a province or country after a comma makes the name a place even
+    where the document also uses it for a person."""
+    nxt = tj + 1
+    while nxt < doc.n and not doc.keys[nxt]:
+        nxt += 1
+    if nxt >= doc.n or not _COMMA_GAP.fullmatch(doc.text, doc.ends[tj], doc.starts[nxt]):
+        return False
+    return area_tok(nxt)
+
+
 def _overlaps(first: int, last: int, spans) -> bool:
     return any(not (last < a or first > b) for a, b in spans)
 
@@ -627,9 +638,11 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     # One sense per discourse: a word that is part of a person's or organisation's name somewhere
     # ("said Maymouna Jawad") is that name elsewhere too ("Jawad said"), unless it names an area.
     if blocked_keys:
+
         accepted = [
             m for m in accepted
             if not (m.first == m.last and m.key in blocked_keys and not matcher.info(m.key).has_area)
+            or _followed_by_area(doc, words[m.last], area_tok)
         ]
         taken = bytearray(len(words))
         for m in accepted:
@@ -762,7 +775,7 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
     if not in_dateline:
         if len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
-        if key in person_keys and not info.has_area:
+        if key in person_keys and not info.has_area and not _followed_by_area(doc, ti, area_tok):
             return "block"
         start = _surface_start(doc, ti)
         verdict = _context_verdict(doc, lex, ti, ti, area_tok, start)

@@ -450,3 +450,9 @@ def test_names_of_organisations_are_confirmed_by_spelling_not_only_by_key(gazett
     # "Al Arabiya" (a channel) and "Arabia" share a match key; only the channel is not a place.
     text = "Officials from Saudi Arabia told Al Arabiya and envoys of Côte d'Ivoire that Al-Qaeda had left."
     assert texts(parse(text, gazetteer)) == ["Saudi Arabia", "Côte d'Ivoire"]
+
+
+def test_a_surname_is_still_a_place_when_a_state_follows_it(gazetteer):
+    text = "Michael Jackson sang. Officials in Jackson, Mississippi, said Jackson was loved."
+    found = parse(text, gazetteer)
+    assert [(t.text, t.start) for t in found] == [("Jackson", 35), ("Mississippi", 44)]
