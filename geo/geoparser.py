@@ -6,14 +6,22 @@ Pipeline for one document (every step is linear in the text's length):
    pieces (:func:`geo.normalize.key_tokens`);
 2. an Aho-Corasick automaton over every gazetteer name key runs over the sequence of token keys
    (joined by one space and padded, so a match always starts and ends on token boundaries);
-3. each match is checked against the text around it: capitalisation, common English words,
-   demonyms, persons, organisations, page furniture (lexicon: ``data/lexicons/geoparse.toml``);
-   the longest surviving matches win, non-overlapping;
-4. the document's focus country is voted by its unambiguous mentions, country names and demonyms;
-5. each toponym is resolved among the gazetteer's candidates with the document as context: cue
-   words ("Daraa province", "the city of Daraa"), focus country, countries the document names,
-   distance to its other confident places, population.  A candidate with weak support in a
-   country the document never implies is dropped rather than guessed (precision over recall).
+3. each match is checked against the text around it: capitalisation, common English words
+   (data/lexicons/common_english.txt), demonyms, persons (titles, given names, name particles,
+   speech verbs), organisations, page furniture, datelines (lexicon: data/lexicons/geoparse.toml);
+   the longest surviving matches win, non-overlapping.  One sense per discourse: a word used in a
+   person's name is that name throughout the document, and a common word at a sentence start is
+   a place only if the document also writes it as a name mid-sentence;
+4. the document's focus country is voted by country names, unambiguous or famous places,
+   demonyms and datelines;
+5. each name (once per spelling and cue) is resolved among the gazetteer's candidates with the
+   document as context: cue words ("Daraa province", "the city of Daraa", "the Kharkiv and Sumy
+   regions"), a containing province or country after a comma ("Springfield, Ill.", "Homs,
+   Syria"), focus country and the countries the document names, distance to its other confident
+   places, population.  A candidate with weak support in a country the document never implies
+   is dropped rather than guessed (precision over recall).
+6. "the capital" / "the Syrian capital" becomes the focus (or named) country's capital, as a
+   Toponym with ``cue="capital"`` (left out of the CLI's output: it is an anaphor, not a name).
 
 Public API: :func:`geoparse`, :func:`geoparse_text`, :func:`run_geoparse_cli`, :func:`load_lexicon`.
 """
