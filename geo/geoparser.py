@@ -67,6 +67,7 @@ _MAX_CONTEXT_SCORE = 1.5
 _MAX_CANDIDATES = 12
 _PROXIMITY_BONUS = 0.2
 _MAX_ANCHORS = 24
+_HEADLINE_MIN_POPULATION = 100_000
 _AREA_SCALES = ("admin1", "region", "country")
 
 
@@ -773,6 +774,15 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
             return None
         if population < lex.min_pop_sentence_start and doc.uncertain_case(ti):
             return "unsure"  # kept only if the document also uses the word as a name mid-sentence
+    if (
+        not in_dateline
+        and not info.has_area
+        and info.max_population < _HEADLINE_MIN_POPULATION
+        and doc.headline(ti)
+    ):
+        # In a Title Case line capitals say nothing ("Editing by Alex Richardson"): a small place's
+        # name counts only if the document also writes it as a name in running text.
+        return "unsure"
     if non_place and _overlaps(ti, ti, non_place):
         return "block"
     if single in lex.first_names and doc.adjacent(ti, ti + 1) and doc.cap(ti + 1):

@@ -456,3 +456,16 @@ def test_a_surname_is_still_a_place_when_a_state_follows_it(gazetteer):
     text = "Michael Jackson sang. Officials in Jackson, Mississippi, said Jackson was loved."
     found = parse(text, gazetteer)
     assert [(t.text, t.start) for t in found] == [("Jackson", 35), ("Mississippi", 44)]
+
+
+def test_credit_lines_time_zones_and_small_names_in_title_case_lines_are_not_places(gazetteer):
+    text = (
+        "By Sarah Dadouch and Kareem Fahim\n"
+        "BEIRUT — Syrian rebels captured the city of Hama on Thursday.\n"
+        "Updated December 5, 2024 at 4:02 p.m. EST\n"
+        "Reporting by Timour Azhari; Editing by Alex Richardson\n"
+        "Rebels Seize Saraqib As Army Retreats"
+    )
+    assert texts(parse(text, gazetteer)) == ["BEIRUT", "Hama"]
+    # The same small town in running text counts, and then in the title line too.
+    assert texts(parse("Rebels Seize Saraqib As Army Retreats\nRebels entered Saraqib.", gazetteer)) == ["Saraqib", "Saraqib"]
