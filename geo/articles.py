@@ -37,12 +37,13 @@ from urllib.parse import urlsplit
 
 from geo.dates import infer_published, parse_date
 from geo.document import Article
+from geo.resources import DATA_DIR
 
 log = logging.getLogger(__name__)
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".json")
 DEFAULT_MAX_BYTES = 20_000_000
-SOURCES_PATH = Path(__file__).resolve().parent.parent / "data" / "lexicons" / "sources.toml"
+SOURCES_PATH = DATA_DIR / "lexicons" / "sources.toml"
 
 
 class ArticleError(Exception):

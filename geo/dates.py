@@ -35,12 +35,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
+
+from geo.resources import DATA_DIR
 
 Precision = Literal["day", "week", "month"]
 
-LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "lexicons" / "dates.toml"
+LEXICON_PATH = DATA_DIR / "lexicons" / "dates.toml"
 
 # Years outside this range are page numbers, casualty counts or typos, not publication years.
 _MIN_YEAR, _MAX_YEAR = 1900, 2100

@@ -33,7 +33,9 @@ import pandas as pd
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-STYLE_PATH = Path(__file__).resolve().parent.parent / "data" / "map" / "style.json"
+from geo.resources import DATA_DIR
+
+STYLE_PATH = DATA_DIR / "map" / "style.json"
 
 # Where Streamlit serves `static/` (enableStaticServing) and `make vendor` puts the npm packages.
 VENDOR_URL = "/app/static/vendor"

@@ -45,12 +45,12 @@ import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
 from geo.document import Article, Claim
+from geo.resources import DATA_DIR
 
 if TYPE_CHECKING:
     import geopandas
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CONTRADICTIONS_PATH = DATA_DIR / "lexicons" / "contradictions.toml"
 
 # rapidfuzz ratio at or above which two evidence sentences are copies of one story.
