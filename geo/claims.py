@@ -24,6 +24,8 @@ EVENT_TYPES = (
     "capture", "withdrawal", "advance", "defense", "deployment",
     "border_crossing", "denial", "strike", "protest", "clash",
 )
+# Regions wider than this (continents, seas) are too vague to map a claim on.
+MAX_REGION_KM = 500
 # What a denial can deny: reported control changes, not strikes or protests.
 DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "deployment"}
 _NUMBER_WORDS = {
@@ -528,6 +530,8 @@ def _specific(places: list[_PlaceRef], refs: list[_PlaceRef], event_type: str) -
     """Countries are no place for a point on a map: use a named place inside them, or nothing."""
     out = []
     for p in places:
+        if p.scale == "region" and (p.place.radius_km or 0) > MAX_REGION_KM:
+            continue  # "the Middle East", "the Mediterranean": no point on a conflict map
         if p.scale != "country":
             out.append(p)
             continue

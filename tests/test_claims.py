@@ -5,6 +5,7 @@ import pytest
 
 from claimkit import claims_of, make_doc
 from geo.claims import extract
+from geo.document import Place
 
 
 def one(text: str, **kw):
@@ -230,3 +231,8 @@ def test_attribution_after_but_speaks_only_for_its_clause():
 def test_a_verb_with_an_unknown_place_does_not_borrow_another():
     # "Qabun" is not in this test's gazetteer: the capture is somewhere we cannot place.
     assert claims_of("Rebels were 30 km from Damascus after capturing Qabun.") == {("Damascus", "advance", "rebels")}
+
+
+def test_a_continent_sized_region_is_no_place_for_a_claim():
+    wide = {"the Middle East": Place("Middle East", "ov:middle_east", 29.0, 42.0, "region", None, None, 0, radius_km=2500)}
+    assert claims_of("Iranian forces deployed across the Middle East.", places=wide) == set()
