@@ -1,0 +1,75 @@
+"""Conflict profiles: data files that name the parties of a conflict, and what the code makes of them."""
+import pytest
+
+from geo.profiles import available_profiles, load_profile
+
+
+def test_both_profiles_are_available():
+    assert {"syria", "ukraine"} <= set(available_profiles())
+
+
+def test_syria_profile_has_the_seed_vocabulary_of_actors():
+    p = load_profile("syria")
+    assert {"rebels", "government", "local_armed_groups", "kurdish_led_forces", "syrian_national_army", "turkey",
+            "israel", "hezbollah", "russia", "iran", "iraqi_militias", "isis", "united_states", "civilians",
+            "unknown"} <= set(p.actors)
+
+
+@pytest.mark.parametrize("phrase, actor", [
+    ("Hayat Tahrir al-Sham", "rebels"), ("HST", "rebels"), ("the Islamist-led alliance", "rebels"),
+    ("insurgents", "rebels"), ("the defence ministry", "government"), ("state media", "government"),
+    ("Syrian Democratic Forces", "kurdish_led_forces"), ("SDF", "kurdish_led_forces"),
+    ("Turkish-backed factions", "syrian_national_army"), ("Hezbollah", "hezbollah"),
+    ("local armed groups", "local_armed_groups"), ("protesters", "civilians"),
+])
+def test_aliases_name_their_actor(phrase, actor):
+    assert load_profile("syria").actor_of(phrase) == actor
+
+
+def test_longest_alias_wins():
+    mentions = load_profile("syria").actor_mentions("HTS-led rebels and Kurdish-led forces")
+    assert [(m.text, m.actor) for m in mentions] == [("HTS-led rebels", "rebels"), ("Kurdish-led forces", "kurdish_led_forces")]
+
+
+def test_case_sensitive_acronyms_do_not_match_words():
+    p = load_profile("syria")
+    assert p.actor_mentions("this is what it is") == []
+    assert [m.actor for m in p.actor_mentions("IS fighters")] == ["isis"]
+
+
+def test_adjective_compounds_are_not_mentions():
+    p = load_profile("syria")
+    assert p.actor_mentions("the Israeli-annexed plateau") == []
+    assert [m.actor for m in p.actor_mentions("Israel's army")] == ["israel"]
+
+
+def test_canonical_claimants():
+    p = load_profile("syria")
+    assert p.canonical_claimant("the Britain-based monitor") == "Syrian Observatory for Human Rights"
+    assert p.canonical_claimant("Syria's defence ministry") == "Syrian defence ministry"
+    assert p.canonical_claimant("Russia's defence ministry") == "Russia's defence ministry"
+    assert p.canonical_claimant("a local fighter") == "a local fighter"
+
+
+def test_actor_roles():
+    p = load_profile("syria")
+    assert p.can_act("civilians", "protest") and not p.can_act("civilians", "strike")
+    assert p.can_act("rebels", "strike")
+
+
+def test_ukraine_profile_is_its_own_conflict():
+    p = load_profile("ukraine")
+    assert p.actor_of("Russian troops") == "russia" and p.actor_of("Ukraine's General Staff") == "ukraine"
+    assert p.actor_of("rebels") is None
+
+
+def test_unknown_profile_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown profile 'narnia'"):
+        load_profile("narnia")
+
+
+def test_profile_from_a_file(tmp_path):
+    f = tmp_path / "mini.toml"
+    f.write_text('id = "mini"\nname = "Mini"\ncountries = ["XX"]\n[actors.blue]\naliases = ["blue army"]\n', encoding="utf-8")
+    p = load_profile(str(f))
+    assert p.actor_of("the Blue Army") == "blue" and p.actors == ["blue", "unknown"]
