@@ -136,6 +136,8 @@ class _Lexicon:
         self.third_person = re.compile(r"(?<![\w-])(?:" + _words(cues["third_person"]) + r")(?![\w-])", re.I)
         self.possessive_pronoun = re.compile(r"(?<![\w-])(?:its|their)\s+(?:own\s+)?(?:\w+\s+)?$", re.I)
         self.first_person = re.compile(r"(?<![\w-])(?:" + _words(cues["first_person"]) + r")(?![\w-])", re.I)
+        self.personal_subject = re.compile(
+            r"(?<![\w-])(?:" + _words(cues["personal"]) + r")\s+(?:(?:had|has|have|was|were|is|also|reportedly|then)\s+)*$", re.I)
         self.personal = re.compile(r"(?<![\w-])(?:" + _words(cues["personal"]) + r")(?![\w-])", re.I)
         self.modal = re.compile(r"(?<![\w-])(?:" + _words(cues["modal"]) + r")(?![\w-])", re.I)
         # "to" right before a trigger (an adverb may stand between) makes an infinitive.
@@ -299,7 +301,8 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
         if t.type != "denial":
             continue
         end = _clause_end(text, t.end)
-        denied = [u for u in triggers[i + 1:] if u.start < end and u.type in DENIABLE]
+        denied = [u for u in triggers[i + 1:] if u.start < end and u.type in DENIABLE
+                  and (u.actor or _subject_actor(lex, text, u, mentions, None, state))]
         if not denied:
             continue
         for u in denied:
@@ -551,6 +554,8 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
         if after:
             return after[0].actor
     clause_start = _subject_clause_start(text, t.start)
+    if lex.personal_subject.search(text[clause_start:t.start]):
+        return None  # "he had fled Damascus": a person, not a party to the conflict
     candidates = _pronoun_mentions(lex, text, mentions, speech, state)
     before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
     if before:
@@ -558,10 +563,15 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     before = [c for c in candidates if c[1] <= t.start]
     if before:
         return before[-1][2]
-    inside = [m for m in mentions if m.start >= t.start and m.end <= t.end]
+    # A mention that overlaps the trigger: "Russian air strikes targeted ...", "troop evacuations".
+    inside = [m for m in mentions if m.start < t.end and m.end > t.start]
     if inside:
         return inside[0].actor
-    after = [c for c in candidates if c[0] >= t.end]
+    if _NAMED_SUBJECT.search(text[clause_start:t.start]):
+        return None  # "Assad fled Damascus": someone we cannot place with a party
+    # After the trigger only across a comma, for a fronted phrase: "With the capture of X, the
+    # rebels ..."; otherwise what follows a verb is its object ("struck rebel positions").
+    after = [c for c in candidates if c[0] >= t.end and "," in text[t.end:c[0]]]
     if after:
         return after[0][2]
     return None
@@ -569,6 +579,7 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
 
 _UNRESOLVED_OBJECT = re.compile(
     r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:town|city|village|province|region|district|area|camp|base|airport|neighbourhood|neighborhood)\s+of\s+)?(?-i:[A-Z])")
+_NAMED_SUBJECT = re.compile(r"(?-i:[A-Z][\w’'-]+)\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
 _HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)
 

@@ -236,3 +236,14 @@ def test_a_verb_with_an_unknown_place_does_not_borrow_another():
 def test_a_continent_sized_region_is_no_place_for_a_claim():
     wide = {"the Middle East": Place("Middle East", "ov:middle_east", 29.0, 42.0, "region", None, None, 0, radius_km=2500)}
     assert claims_of("Iranian forces deployed across the Middle East.", places=wide) == set()
+
+
+def test_a_person_fleeing_is_not_a_withdrawal_nor_its_denial_a_control_claim():
+    assert claims_of("The president's office denied reports that he had fled Damascus.") == set()
+    assert claims_of("Assad fled Damascus for Moscow, state media reported.") == set()
+    assert claims_of("Pro-government militias fled Deir Ezzor on Friday.") == {("Deir ez-Zor", "withdrawal", "government")}
+
+
+def test_the_target_of_a_strike_is_not_its_actor():
+    assert claims_of("Russian air strikes targeted rebel positions near Idlib.", places={
+        "Idlib": Place("Idlib", "gn:169389", 35.93, 36.63, "point", "SY", "SY-ID", 0)}) == {("Idlib", "strike", "russia")}
