@@ -312,7 +312,8 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
 
     unreal = {id(t) for t in triggers
               if _unreal(lex, text, text[_clause_start(text, t.start):t.start], t)
-              or background.search(_clause_text(text, t.start, t.end))}
+              or background.search(_clause_text(text, t.start, t.end))
+              or background.search(_fronted_adverbial(text, t.start))}
     # An unreal trigger ("redeploying forces to defend X") does not end the real one's phrase.
     real = [t for t in triggers if id(t) not in unreal]
     claims: list[Claim] = []
@@ -750,6 +751,12 @@ def _subject_clause_start(text: str, pos: int) -> int:
 def _clause_end(text: str, pos: int) -> int:
     m = re.compile(r"[;]|,\s*(?:while|although|though|whereas|but)\b|\b(?:although|though|whereas)\b", re.I).search(text, pos)
     return m.start() if m else len(text)
+
+
+def _fronted_adverbial(text: str, before: int) -> str:
+    """A sentence-opening phrase that sets the time of all that follows: "In 2016, ..."."""
+    m = re.match(r"\s*(?:in|during|since|by|back in|until)\s[^,;]{0,40},", text[:before], re.I)
+    return m.group(0) if m else ""
 
 
 def _clause_text(text: str, start: int, end: int) -> str:

@@ -247,3 +247,14 @@ def test_a_person_fleeing_is_not_a_withdrawal_nor_its_denial_a_control_claim():
 def test_the_target_of_a_strike_is_not_its_actor():
     assert claims_of("Russian air strikes targeted rebel positions near Idlib.", places={
         "Idlib": Place("Idlib", "gn:169389", 35.93, 36.63, "point", "SY", "SY-ID", 0)}) == {("Idlib", "strike", "russia")}
+
+
+def test_a_fronted_past_year_sets_the_whole_sentence_in_the_past():
+    assert claims_of("In 2016, government forces, backed by Russian air power, retook Aleppo.") == set()
+    assert claims_of("On Friday, government forces, backed by Russian air power, retook Aleppo.") == {
+        ("Aleppo", "capture", "government")}
+
+
+def test_now_holding_a_place_is_a_claim_of_control():
+    assert claims_of("The rebels now hold Aleppo, Hama and parts of Homs, according to the monitor.") == {
+        ("Aleppo", "capture", "rebels"), ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
