@@ -3,9 +3,10 @@
 Pipeline for one document (every step is linear in the text's length):
 
 1. sentences (:func:`geo.sentences.split_sentences`) and word tokens with their transliteration key
-   pieces (:func:`geo.normalize.key_tokens`);
+   pieces (:func:`geo.normalize.key_columns`);
 2. an Aho-Corasick automaton over every gazetteer name key runs over the sequence of token keys
-   (joined by one space and padded, so a match always starts and ends on token boundaries);
+   (joined by one space and padded, so a match always starts and ends on token boundaries; a
+   lower-case word that no name can contain is masked, so "said" or "was" never match);
 3. each match is checked against the text around it: capitalisation, common English words
    (data/lexicons/common_english.txt), demonyms, persons (titles, given names, name particles,
    speech verbs), organisations, page furniture, datelines (lexicon: data/lexicons/geoparse.toml);
@@ -38,9 +39,9 @@ import sys
 import tomllib
 import weakref
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -48,7 +49,7 @@ import ahocorasick
 import numpy as np
 
 from geo.document import Article, Document, Place, Toponym
-from geo.normalize import fold, key_tokens
+from geo.normalize import fold, key_columns, key_tokens, name_piece
 from geo.sentences import split_sentences
 
 if TYPE_CHECKING:  # the gazetteer module imports heavy geo libraries; only its type is needed here
@@ -113,6 +114,9 @@ class Lexicon:
     person_cues: frozenset[str] = frozenset()  # titles | particles | first names
     state_abbreviations: dict[str, str] = field(default_factory=dict)  # "Wis." -> "US-WI"
     state_pattern: re.Pattern | None = None  # "<Capitalised word>, <abbreviation>"
+    # Lower-case words that may stand inside a name (connectors, directions, generic words, and the
+    # lower-case words of the non-place names): every other lower-case word ends any name.
+    inner_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -129,7 +133,10 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
     particles, first_names = _words(persons["name_particles"]), _words(persons["first_names"])
     abbreviations = dict(d.get("state_abbreviations", {}))
     alternation = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True))
+    non_place_names = tuple(d["non_place_names"]["names"])
+    lower_in_names = frozenset(fold(w) for n in non_place_names for w in _WORD_RE.findall(n) if w.islower())
     return Lexicon(
+        inner_words=_NAME_CONNECTORS | _words(regions["directions"]) | _words(regions["generic_after"]) | lower_in_names,
         state_abbreviations=abbreviations,
         state_pattern=re.compile(rf"(?<=[A-Za-z]),[ \t]+(?P<abbr>{alternation})(?!\w)") if abbreviations else None,
         person_cues=titles | titles_cap | particles | first_names,
@@ -137,7 +144,7 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         common_words=common,
         min_pop_mid_sentence=int(d["common_words"]["min_population_mid_sentence"]),
         min_pop_sentence_start=int(d["common_words"]["min_population_sentence_start"]),
-        non_place_names=tuple(d["non_place_names"]["names"]),
+        non_place_names=non_place_names,
         demonyms={fold(k.replace("_", " ")): v for k, v in d["demonyms"].items()},
         titles=titles,
         titles_capitalised=titles_cap,
@@ -375,7 +382,7 @@ _GAP_OK = re.compile(r"[ \t\-–'’.]{0,3}")
 _ADJACENT = re.compile(r"[ \t\-–]{1,2}")
 # Lower-case words allowed inside a multi-word name (Bosnia and Herzegovina, Rostov-on-Don).
 _NAME_CONNECTORS = frozenset(
-    "and of the on upon en sur sous de des du la le les di da do dos das del della y i im am an der bei ob".split()
+    "and of the on upon en sur sous au aux de des du la le les di da do dos das del della y i im am an der bei ob".split()
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 # Endings of English adjectives and participles: a capitalised sentence-initial word with one of them
@@ -400,18 +407,40 @@ class _Match:
     dateline: bool = False
 
 
+class _SequencePieces(dict):
+    """(capitalised?, folded token) -> the token's piece in the automaton's key sequence ("#" for a
+    lower-case word that no name can contain); filled on first sight, so a document costs C-level
+    look-ups only."""
+
+    def __init__(self, inner_words: frozenset[str]):
+        super().__init__()
+        self.inner_words = inner_words
+
+    def __missing__(self, cap_token: tuple[bool, str]) -> str:
+        cap, token = cap_token
+        if len(self) > 500_000:
+            self.clear()
+        keep = cap or token in self.inner_words or token[1:2] == "'"  # "d'Ivoire"
+        piece = self[cap_token] = name_piece(token) if keep else "#"
+        return piece
+
+
+@lru_cache(maxsize=4)
+def _sequence_pieces(inner_words: frozenset[str]) -> _SequencePieces:
+    return _SequencePieces(inner_words)
+
+
 class _Doc:
     """Token-level view of one text for the recognition rules; sentence facts are computed lazily."""
 
-    def __init__(self, text: str, sentences: list):
+    def __init__(self, text: str, sentences: list, inner_words: frozenset[str] = frozenset()):
         self.text = text
-        self.folded = fold(text)
-        toks = key_tokens(text, keep_articles=True)
-        self.starts, self.ends, self.keys = (tuple(x) for x in zip(*toks)) if toks else ((), (), ())
-        self.n = len(toks)
-        folded = self.folded
-        self.wordlist = [folded[s:e] for s, e in zip(self.starts, self.ends)]  # folded surface per token
-        self.words = [i for i, k in enumerate(self.keys) if k]
+        self.folded, self.starts, self.ends, self.wordlist, self.keys = key_columns(text)
+        self.n = len(self.keys)
+        self.words = list(compress(range(self.n), self.keys))  # tokens that are words, not articles
+        self.caps = list(map(str.isupper, map(text.__getitem__, self.starts)))  # per token
+        self.word_caps = list(compress(self.caps, self.keys))  # per word
+        self._inner_words = inner_words
         self.sentences = sentences
         self.sent_starts = [s.start for s in sentences]
         self._headline: dict[int, bool] = {}
@@ -422,9 +451,15 @@ class _Doc:
 
     def key_sequence(self) -> tuple[str, dict[int, int], dict[int, int]]:
         """The word keys joined by single spaces and padded, with maps from the space before /
-        after each word's key to the word's position (so padded automaton keys align on words)."""
+        after each word's key to the word's position (so padded automaton keys align on words).
+
+        A lower-case word can be part of no accepted name unless it is a connector, a direction or
+        a generic word ("Bosnia and Herzegovina", "southern Syria", "Gaza City"): it stands in the
+        sequence as "#", which no key contains, so the automaton reports nothing there ("said",
+        "had" and "was" are villages somewhere)."""
         if self._seq is None:
-            pieces = [self.keys[i] for i in self.words]
+            table = _sequence_pieces(self._inner_words)
+            pieces = list(map(table.__getitem__, zip(self.word_caps, compress(self.wordlist, self.keys))))
             seq = " " + " ".join(pieces) + " "
             space_after = list(accumulate(map((1).__add__, map(len, pieces))))
             end_at = dict(zip(space_after, range(len(pieces))))
@@ -504,7 +539,7 @@ def _person_keys(doc: _Doc, lex: Lexicon) -> set[str]:
 
     cues = lex.person_cues
     wordlist = doc.wordlist
-    for i in [i for i, w in enumerate(wordlist) if w in cues]:
+    for i in compress(range(doc.n), map(cues.__contains__, wordlist)):
         w = wordlist[i]
         if w in lex.titles or (w in lex.titles_capitalised and doc.cap(i)):
             run_after(i)
@@ -599,7 +634,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     words, text = doc.words, doc.text
     # Cheap first cut: a name starts with a capital (or a direction word: "southern Syria").
     never = lex.never_places
-    upper = [text[doc.starts[i]].isupper() for i in words]
+    upper = doc.word_caps
     raw = [
         (f, l)
         for f, l in _raw_matches(doc, matcher.automaton)
@@ -921,6 +956,12 @@ def _add_proximity(scored_groups: list[list[list]], anchors: dict[str, tuple[int
         x[3] = mean if bonus > 0.05 else None
 
 
+def _rescored(p: Place, score: float, reasons: list[str]) -> Place:
+    """A copy of ``p`` with a new score and reasons (positional: dataclasses.replace costs 5x more)."""
+    return Place(p.name, p.place_id, p.lat, p.lon, p.scale, p.country, p.province, p.population, p.geonameid,
+                 score, reasons, p.radius_km)
+
+
 def _gazetteer_cue(cue: str | None, lex: Lexicon) -> str | None:
     if cue is None:
         return None
@@ -1056,7 +1097,7 @@ def _resolve_groups(
                 reasons.append(f"country {c.country} named in the document")
             if mean is not None:
                 reasons.append(f"near the document's places ({mean:.0f} km)")
-            ranked.append(replace(c, score=round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons=reasons))
+            ranked.append(_rescored(c, round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons))
         best = ranked[0]
         confident = g in contained or _confident(best, implied, len(cands))
         results.append((best if confident else None, ranked))
@@ -1131,7 +1172,7 @@ def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: L
         capital = gazetteer.capital(cc)
         if capital is None:
             continue
-        place = replace(capital, score=0.9, reasons=list(capital.reasons) + [f"'the capital' of {cc}"])
+        place = _rescored(capital, 0.9, list(capital.reasons) + [f"'the capital' of {cc}"])
         end = m.end() - len(m.group("after") or "")
         out.append(Toponym(m.start(), end, text[m.start() : end], place=place, candidates=[place], cue="capital"))
     return out
@@ -1185,7 +1226,7 @@ def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines)
         word_start = text.rfind(" ", 0, m.start()) + 1
         if not text[word_start : m.start()][:1].isupper():
             continue
-        place = replace(place, score=1.0, reasons=[f"state abbreviation {m.group('abbr')!r}"])
+        place = _rescored(place, 1.0, [f"state abbreviation {m.group('abbr')!r}"])
         extra.append((_Match(0, 0, start, end, "", None, _inside(start, end, datelines)), [place]))
     if not extra:
         return matches, cands_of
@@ -1228,7 +1269,7 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     text = doc.text
     sentences = split_sentences(text)
     doc.sentences = sentences
-    tdoc = _Doc(text, sentences)
+    tdoc = _Doc(text, sentences, lex.inner_words)
     matches, demonyms = _recognise(tdoc, matcher, lex)
 
     _share_plural_cues(text, matches)

@@ -21,7 +21,9 @@ alternation that transliterations of Arabic (and French/English press usage) rea
    Qaem = Qaim), ``aw`` before a consonant or at the end -> ``o`` (Zawr = Zor, Hawran = Horan);
 4. letters: e -> a, o -> u, y -> i, w -> u, q -> k (Deir = Dayr, Homs = Hums, Suwayda = Sueida);
 5. runs of one letter collapse (Saasaa = Sasa, Deraa = Dara, Ezzor = Ezor);
-6. a final ``-ah`` (also ``-eh`` via rule 4) loses its ``h`` (Hamah = Hama, Salamiyeh = Salamiya).
+6. a final ``-ah`` (also ``-eh`` via rule 4) loses its ``h`` (Hamah = Hama, Salamiyeh = Salamiya);
+7. a piece that would equal an article ("Ell" -> "al") doubles its last letter ("all"), so that every
+   key is its own key (``name_key(name_key(s)) == name_key(s)``) and no word vanishes on re-keying.
 
 What deliberately does NOT meet (checked in tests/test_normalize.py): Hama/Homs, Idlib/Ad Dali,
 Paris/Perez, Aleppo/Alep, Kharkiv/Harkiv (``kh`` is kept apart from ``h``: Khan and Han are
@@ -37,9 +39,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from bisect import bisect_left
+from itertools import accumulate, compress
 
-__all__ = ["fold", "name_key", "key_tokens", "ARTICLES"]
+__all__ = ["fold", "name_key", "name_piece", "key_tokens", "key_columns", "ARTICLES"]
 
 # Apostrophe-like marks: typographic quotes, grave/acute used for ayn, the modifier letters used in
 # scholarly transliteration for ayn (ʿ ‘) and hamza (ʾ ’), and primes.
@@ -96,21 +99,85 @@ _NOT_LETTER = re.compile(rf"['{_MARKS}]")
 _AW = re.compile(r"aw(?![aeiouy])")
 _DOUBLE = re.compile(r"(.)\1+")
 _LETTER_MAP = str.maketrans({"e": "a", "o": "u", "y": "i", "w": "u", "q": "k"})
+_DJ = re.compile(r"d+j")
 
 
-@lru_cache(maxsize=262_144)
 def _piece(token: str) -> str:
     """The key piece of one folded word token ("" for an article)."""
     t = _NOT_LETTER.sub("", token)
     if t in ARTICLES:
         return ""
-    t = t.replace("dj", "j").replace("ee", "i").replace("ae", "ai")
+    t = _DJ.sub("j", t).replace("ee", "i").replace("ae", "ai")
     t = _AW.sub("o", t)
     t = t.translate(_LETTER_MAP)
     t = _DOUBLE.sub(r"\1", t)
     if len(t) > 3 and t.endswith("ah"):
         t = t[:-1]
+    if t in ARTICLES:
+        # A word that only looks like an article once keyed ("Ell" -> "al", "Ol" -> "ul") keeps a
+        # doubled last letter: a key must key to itself, and "al" would vanish as an article.
+        t += t[-1]
     return t
+
+
+class _PieceTable(dict):
+    """Folded token -> key piece, computed on first sight (a C-level look-up afterwards)."""
+
+    def __missing__(self, token: str) -> str:
+        if len(self) > 500_000:  # bounded: hostile input must not grow it without end
+            self.clear()
+        piece = self[token] = _piece(token)
+        return piece
+
+
+_PIECES = _PieceTable()
+
+
+def name_piece(token: str) -> str:
+    """The key piece of one folded word token, memoised ("" for an article)."""
+    return _PIECES[token]
+
+# The token pattern as one capturing group: ``split`` then yields gap, token, gap, token, ..., gap.
+# Two faster equivalents serve texts without combining marks (the pattern's letter-by-letter loop
+# costs three times more): plain ASCII (fold leaves no capitals), and any letters.
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+_TOKEN_SPLIT_NO_MARKS = re.compile(rf"({_LETTER}+(?:'{_LETTER}+)*)")
+_TOKEN_SPLIT_ASCII = re.compile(r"([a-z]+(?:'[a-z]+)*)")
+_ANY_MARK = re.compile(f"[{_MARKS}]")
+# A possessive "'s" ending a token (the token pattern takes it in: "Aleppo's").
+_POSSESSIVE = re.compile(rf"'s(?![{_MARKS}]|'?{_LETTER})")
+
+
+def key_columns(text: str) -> tuple[str, list[int], list[int], list[str], list[str]]:
+    """The word tokens of ``text`` as parallel columns: ``(folded text, starts, ends, folded tokens,
+    key pieces)``; articles are kept, with the piece "".
+
+    The work is done by one regex split, C-level maps and a memo of token -> piece: no Python code
+    runs per token (only per possessive), which makes this the fast path for whole articles.
+    """
+    folded = text.translate(_FOLD)
+    if folded.isascii():
+        parts = _TOKEN_SPLIT_ASCII.split(folded)
+    elif _ANY_MARK.search(folded) is None:
+        parts = _TOKEN_SPLIT_NO_MARKS.split(folded)
+    else:
+        parts = _TOKEN_SPLIT.split(folded)
+    tokens = parts[1::2]
+    bounds = list(accumulate(map(len, parts)))
+    starts = bounds[0:-1:2]
+    ends = bounds[1::2]
+    pieces = list(map(_PIECES.__getitem__, tokens))
+    if "'s" in folded:
+        # An English possessive is not part of the token ("Aleppo's" -> "Aleppo"), except after a
+        # stem of one or two letters, where it is the Arabic hamza of Ra's.
+        for m in _POSSESSIVE.finditer(folded):
+            end = m.end()
+            i = bisect_left(ends, end)
+            if i < len(ends) and ends[i] == end and end - starts[i] >= 5 and text[end - 2] in "'’":
+                ends[i] = end - 2
+                tokens[i] = tokens[i][:-2]
+                pieces[i] = _PIECES[tokens[i]]
+    return folded, starts, ends, tokens, pieces
 
 
 def key_tokens(text: str, keep_articles: bool = False) -> list[tuple[int, int, str]]:
@@ -120,20 +187,12 @@ def key_tokens(text: str, keep_articles: bool = False) -> list[tuple[int, int, s
     An English possessive ``'s`` is not part of the token ("Aleppo's" -> "Aleppo"), except after a
     stem of one or two letters, where it is the Arabic hamza of Ra's.
     """
-    folded = text.translate(_FOLD)
-    out: list[tuple[int, int, str]] = []
-    for m in _TOKEN.finditer(folded):
-        start, end = m.span()
-        token = m.group()
-        if end - start >= 5 and token.endswith("'s") and text[end - 2] in "'’":
-            end -= 2
-            token = token[:-2]
-        piece = _piece(token)
-        if piece or keep_articles:
-            out.append((start, end, piece))
-    return out
+    _, starts, ends, _, pieces = key_columns(text)
+    if keep_articles:
+        return list(zip(starts, ends, pieces))
+    return list(compress(zip(starts, ends, pieces), pieces))
 
 
 def name_key(name: str) -> str:
     """The aggressive match key of a place name: its tokens' key pieces joined by one space."""
-    return " ".join(k for _, _, k in key_tokens(name))
+    return " ".join(filter(None, key_columns(name)[4]))

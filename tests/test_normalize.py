@@ -1,11 +1,13 @@
 """Name normalisation: spellings of one place meet, different places stay apart, offsets stay true."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.normalize import fold, key_tokens, name_key
+from geo.normalize import fold, key_columns, key_tokens, name_key
 
 SAME_PLACE = [
     ["Al-Qaim", "al-Qaem", "Al Qa'im", "Al-Kaim", "Al Qā’im", "El Qa’im", "AL-QAIM"],
@@ -141,3 +143,59 @@ def test_name_key_is_the_join_of_token_keys(s: str) -> None:
 @given(_NAMEISH)
 def test_name_key_is_idempotent_on_case_and_diacritics(s: str) -> None:
     assert name_key(s.upper()) == name_key(s.lower())
+
+
+def test_a_word_that_keys_like_an_article_keeps_a_key_that_survives_rekeying() -> None:
+    # "Ell" and "Ann" would key to "al" and "an", which are Arabic articles and vanish when keyed again.
+    for word in ["Ell", "Ann", "Ol", "Ess", "Att", "Yl"]:
+        key = name_key(word)
+        assert key, word
+        assert name_key(key) == key, word
+    assert name_key("Ell") != name_key("Al")  # a word is never the article
+    assert name_key("Ell") == name_key("ELL") == name_key("Elll")  # spellings of one word still meet
+    assert name_key("Addjo") == name_key(name_key("Addjo")) == name_key("Ajo")
+
+
+# The token rule as documented (letters with combining marks, joined by at most one apostrophe;
+# a possessive 's after a stem of three or more characters is not part of the token), written the
+# slow and obvious way: the fast paths of key_columns must agree with it on any text.
+_MARK_CLASS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_REFERENCE_TOKEN = re.compile(rf"[^\W\d_][{_MARK_CLASS}]*(?:'?[^\W\d_][{_MARK_CLASS}]*)*")
+
+
+def _reference_spans(text: str) -> list[tuple[int, int]]:
+    folded = fold(text)
+    spans = []
+    for m in _REFERENCE_TOKEN.finditer(folded):
+        start, end = m.span()
+        if end - start >= 5 and m.group().endswith("'s") and text[end - 2] in "'’":
+            end -= 2
+        spans.append((start, end))
+    return spans
+
+
+_MIXED = st.text(
+    alphabet=st.sampled_from(list("abcxyzABQ 's’‘ʿ-_1.,\n\tāéİıß") + ["\u0301", "\u0308", "Ω", "д", "ب"]),
+    max_size=50,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(_MIXED, st.text(max_size=50), _MIXED.map(lambda s: s.encode("ascii", "ignore").decode())))
+def test_every_fast_path_of_the_tokenizer_gives_the_documented_tokens(text: str) -> None:
+    folded, starts, ends, tokens, pieces = key_columns(text)
+    assert folded == fold(text)
+    assert list(zip(starts, ends)) == _reference_spans(text)
+    assert tokens == [folded[s:e] for s, e in zip(starts, ends)]
+    assert [(s, e, p) for s, e, p in zip(starts, ends, pieces) if p] == key_tokens(text)
+
+
+def test_tokens_of_plain_accented_and_decomposed_text() -> None:
+    for text, want in [
+        ("Homs's road, Aleppo’s gate", ["Homs", "road", "Aleppo", "gate"]),
+        ("Ra's al-Ayn and Sa‘sa‘", ["Ra's", "al", "Ayn", "and", "Sa‘sa"]),
+        ("Ḩamāh and Dara\u0301a's", ["Ḩamāh", "and", "Dara\u0301a"]),  # a combining acute accent
+        ("Київ and Kyiv", ["Київ", "and", "Kyiv"]),
+    ]:
+        _, starts, ends, _, _ = key_columns(text)
+        assert [text[s:e] for s, e in zip(starts, ends)] == want, text
