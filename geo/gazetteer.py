@@ -29,7 +29,7 @@ import threading
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Gazetteer",
+    "admin1_polygons",
+    "country_outlines",
     "default_gazetteer",
     "run_resolve_cli",
     "geonames_cities_path",
@@ -807,11 +809,9 @@ class Gazetteer:
 
     # -- polygons ----------------------------------------------------------------------------
 
-    @cached_property
+    @property
     def _admin1_frame(self) -> "geopandas.GeoDataFrame":
-        import geopandas as gpd
-
-        return gpd.read_parquet(ADMIN1_FILE)
+        return _admin1_frame()
 
     @cached_property
     def _admin1_tree(self):
@@ -830,14 +830,44 @@ class Gazetteer:
         return [iso[r] if r >= 0 else None for r in rows]
 
     def admin1_polygons(self) -> "geopandas.GeoDataFrame":
-        """Admin-1 polygons: columns iso, name, country, gn_admin1, geometry (EPSG:4326)."""
-        return self._admin1_frame.copy()
+        """Admin-1 polygons (see the module-level :func:`admin1_polygons`, which needs no gazetteer)."""
+        return admin1_polygons()
 
     def country_outlines(self) -> "geopandas.GeoDataFrame":
-        """Country outlines for an offline basemap: columns country, name, iso_a3, geometry."""
-        import geopandas as gpd
+        """Country outlines (see the module-level :func:`country_outlines`, which needs no gazetteer)."""
+        return country_outlines()
 
-        return gpd.read_parquet(COUNTRIES_FILE)
+
+# Polygons for maps: read from the committed parquet files once per process, without the gazetteer
+# (a dashboard that only draws provinces and countries must not pay for loading 230k places).
+_FRAMES_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _read_frame(path: Path) -> "geopandas.GeoDataFrame":
+    import geopandas as gpd
+
+    with _FRAMES_LOCK:  # two threads of a dashboard must not both parse the file
+        return gpd.read_parquet(path)
+
+
+def _admin1_frame() -> "geopandas.GeoDataFrame":
+    return _read_frame(ADMIN1_FILE)
+
+
+def admin1_polygons() -> "geopandas.GeoDataFrame":
+    """Admin-1 polygons: columns iso, name, country, gn_admin1, geometry (EPSG:4326).
+
+    A copy of a frame read once per process from ``data/gazetteer/admin1.parquet``: callers may
+    modify it.  No gazetteer is loaded."""
+    return _admin1_frame().copy()
+
+
+def country_outlines() -> "geopandas.GeoDataFrame":
+    """Country outlines for an offline basemap: columns country, name, iso_a3, geometry (EPSG:4326).
+
+    A copy of a frame read once per process from ``data/gazetteer/countries.parquet``."""
+    return _read_frame(COUNTRIES_FILE).copy()
 
 
 def _human(n: int) -> str:

@@ -286,3 +286,30 @@ def test_every_indexed_key_is_its_own_key(gaz: Gazetteer) -> None:
     keys = list(gaz.keys())
     sample = keys[::10] + [name_key("Ell"), name_key("Ann")]
     assert [k for k in sample if name_key(k) != k] == []
+
+
+def test_map_polygons_come_without_loading_the_gazetteer(tmp_path: Path) -> None:
+    # A dashboard draws provinces and countries: that must not build or load the gazetteer's cache.
+    script = (
+        "import geo.gazetteer as gz\n"
+        "p = gz.admin1_polygons(); c = gz.country_outlines()\n"
+        "assert gz._DEFAULT is None\n"
+        "import json; print(json.dumps([len(p), sorted(p.columns), len(c), sorted(c.columns)]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**__import__("os").environ, "FRONTLINE_CACHE_DIR": str(tmp_path)},
+    ).stdout
+    n_provinces, province_columns, n_countries, country_columns = json.loads(out)
+    assert n_provinces > 3000 and {"iso", "name", "country", "geometry"} <= set(province_columns)
+    assert n_countries > 200 and {"country", "name", "geometry"} <= set(country_columns)
+    assert list(tmp_path.iterdir()) == []  # no cache was built
+
+
+def test_map_polygons_are_copies_the_caller_may_change(gaz: Gazetteer) -> None:
+    frame = gz.admin1_polygons()
+    frame.loc[frame["iso"] == "SY-DR", "name"] = "changed"
+    assert "changed" not in set(gz.admin1_polygons()["name"])
+    assert "changed" not in set(gaz.admin1_polygons()["name"])
+    outlines = gz.country_outlines()
+    assert {"SY", "UA", "FR"} <= set(outlines["country"])
