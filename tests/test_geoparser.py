@@ -469,3 +469,98 @@ def test_credit_lines_time_zones_and_small_names_in_title_case_lines_are_not_pla
     assert texts(parse(text, gazetteer)) == ["BEIRUT", "Hama"]
     # The same small town in running text counts, and then in the title line too.
     assert texts(parse("Rebels Seize Saraqib As Army Retreats\nRebels entered Saraqib.", gazetteer)) == ["Saraqib", "Saraqib"]
+
+
+# --------------------------------------------------------------------------------------------
+# Context-free names, ethnonyms, the document's countries, world regions
+
+
+def only(toponyms: list[Toponym], text: str) -> Toponym:
+    [t] = [t for t in named(toponyms) if t.text == text]
+    return t
+
+
+@pytest.mark.parametrize(
+    "text, name, lat, lon",
+    [
+        ("Gunmen stormed the town of Saasaa at dawn.", "Saasaa", 33.282, 36.0195),
+        ("Rebels seized Saasaa on Saturday.", "Saasaa", 33.282, 36.0195),
+        ("Militias pulled out of Qusayr before dawn.", "Qusayr", 34.5078, 36.5803),
+        ("A sit-in was held in Sweida's main square.", "Sweida", 32.709, 36.5695),
+        ("Troops abandoned Palmyra after a week of fighting, state media reported.", "Palmyra", 34.56, 38.28),
+        ("Shelling hit Avdiivka overnight.", "Avdiivka", 48.14, 37.74),
+        ("Strikes on Gaza City killed 12 people.", "Gaza City", 31.50, 34.47),
+        ("Clashes in Kharkiv left two dead.", "Kharkiv", 49.98, 36.25),
+    ],
+)
+def test_a_name_resolves_without_context_when_one_candidate_clearly_dominates(gazetteer, text, name, lat, lon):
+    # No country is named: a curated press spelling, or a town far bigger than any namesake, is enough.
+    t = only(parse(text, gazetteer), name)
+    assert km(t.place.lat, t.place.lon, lat, lon) < 10, t.place
+
+
+def test_without_context_comparable_namesakes_leave_a_name_unresolved(gazetteer):
+    # Several US towns called Clinton, none ten times bigger than the next: no guess.
+    assert texts(parse("Troops entered Clinton on Monday.", gazetteer)) == []
+
+
+@pytest.mark.parametrize(
+    "text, places",
+    [
+        ("Arab tribal fighters took Palmyra.", ["Palmyra"]),
+        ("Arab militias shelled Kobani while Kurdish units held the town.", ["Kobani"]),
+        ("Druze elders met in Sweida; Alawite and Sunni leaders joined them.", ["Sweida"]),
+        ("The Yazidi and Assyrian families fled to Dohuk with Christian neighbours.", ["Dohuk"]),
+        ("Turkmen and Bedouin fighters joined Circassian volunteers near Homs.", ["Homs"]),
+        ("Turkish drones struck Kurdish Afrin again.", ["Afrin"]),
+    ],
+)
+def test_peoples_and_sects_are_not_places_and_do_not_pull_the_story_abroad(gazetteer, text, places):
+    found = named(parse(text, gazetteer))
+    assert [t.text for t in found] == places
+    assert all(t.place.country in ("SY", "IQ") for t in found), [t.place for t in found]
+
+
+def test_an_ethnonym_is_still_the_town_before_its_state(gazetteer):
+    got = {t.text: t.place for t in parse("Police in Arab, Alabama, said the road was closed.", gazetteer)}
+    assert got["Arab"].province == "US-AL"
+
+
+def test_a_candidate_in_a_country_the_document_never_implies_loses_or_stays_unresolved(gazetteer):
+    # Mount Hermon is also two hamlets in the US; the story implies Israel and Syria.
+    t = only(parse("Israel's military said it had seized the Syrian side of Mount Hermon.", gazetteer), "Mount Hermon")
+    assert t.place.scale == "region" and km(t.place.lat, t.place.lon, 33.42, 35.86) < 15
+    t = only(parse("Syrian and Israeli troops exchanged fire near Hermon.", gazetteer), "Hermon")
+    assert t.place.country == "SY"
+    # Mount Vernon is only American: its own vote must not make the US a country of this story.
+    assert texts(parse("Syrian and Lebanese officials met in Mount Vernon.", gazetteer)) == []
+    # The same name in a story about the US resolves.
+    got = {t.text: t.place for t in parse("Police in Mount Vernon, Ohio, arrested two men.", gazetteer)}
+    assert got["Mount Vernon"].province == "US-OH"
+
+
+def test_continents_seas_and_world_regions_are_regions_with_a_radius(gazetteer):
+    text = (
+        "Ministers from Europe and Africa discussed the Middle East. Ships in the Black Sea, the "
+        "Mediterranean and the Strait of Hormuz were warned, and oil rose as tensions in the Gulf grew."
+    )
+    got = {t.text: t.place for t in named(parse(text, gazetteer))}
+    assert set(got) == {"Europe", "Africa", "Middle East", "Black Sea", "Mediterranean", "Strait of Hormuz", "Gulf"}
+    assert all(p.scale == "region" and p.radius_km for p in got.values())
+    assert got["Europe"].radius_km > 500 and got["Africa"].radius_km > 500  # too large to pin on a map
+    assert got["Strait of Hormuz"].radius_km <= 100
+    assert km(got["Black Sea"].lat, got["Black Sea"].lon, 43.4, 34.3) < 100
+    assert got["Gulf"].name == "Persian Gulf"
+
+
+def test_gazetteer_gaps_of_round_one(gazetteer):
+    got = {t.text: t.place for t in parse("Fighting in Democratic Republic of Congo displaced thousands.", gazetteer)}
+    assert got["Democratic Republic of Congo"].country == "CD"
+    found = named(parse("Shelling hit Rural Damascus, rural Damascus and rural Idlib.", gazetteer))
+    assert [(t.text, t.place.scale, t.place.province) for t in found] == [
+        ("Rural Damascus", "admin1", "SY-RD"), ("rural Damascus", "admin1", "SY-RD"), ("Idlib", "point", "SY-ID"),
+    ]
+    assert only(parse("Fans in Newcastle celebrated the win.", gazetteer), "Newcastle").place.country == "GB"
+    # A story about Australia keeps its own Newcastle.
+    found = parse("Sydney and Newcastle in Australia were hit by storms.", gazetteer)
+    assert only(found, "Newcastle").place.country == "AU"
