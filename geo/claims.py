@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import ahocorasick
 from datetime import date
 from functools import lru_cache
 
@@ -110,14 +112,25 @@ class _Lexicon:
         unit_rx = "(?P<unit>" + _words(list(_UNITS)) + ")"
 
         self.triggers: list[tuple[re.Pattern, dict]] = []
+        # Every pattern contains one of its literal words: an Aho-Corasick pass over a sentence
+        # tells which patterns can match at all, so most are never run.
+        self.literals = ahocorasick.Automaton()
+        by_literal: dict[str, set[int]] = {}
+        self.always: set[int] = set()
         for spec in events["trigger"]:
             for pattern in spec["patterns"]:
+                literals = _literals(pattern)
+                if not literals:
+                    self.always.add(len(self.triggers))
+                for lit in literals:
+                    by_literal.setdefault(lit, set()).add(len(self.triggers))
                 rx = pattern.replace("{N}", number_rx).replace("{UNIT}", unit_rx)
                 uses_actor = "{ACTOR}" in rx
                 rx = rx.replace("{ACTOR}", actor_rx)
-                # Word boundaries on both sides; a pattern that ends in a space ("took " before a
-                # capitalised name) has its boundary already.
-                compiled = re.compile(r"(?<![\w-])(?:" + rx + r")(?:(?<=\s)|(?![\w-]))", re.I)
+                # The word boundary before a match is checked in _triggers (a leading look-behind
+                # would stop the regex engine from skipping ahead to the pattern's first letters);
+                # a pattern that ends in a space ("took " before a name) has its end boundary already.
+                compiled = re.compile(r"(?:" + rx + r")(?:(?<=\s)|(?![\w-]))", re.I)
                 meta = {
                     "type": spec["type"],
                     "fallback": bool(spec.get("fallback", False)),
@@ -125,6 +138,9 @@ class _Lexicon:
                     "distance": bool(spec.get("distance", False)),
                 }
                 self.triggers.append((compiled, meta))
+        for lit, indices in by_literal.items():
+            self.literals.add_word(lit, frozenset(indices))
+        self.literals.make_automaton()
         # One cheap pre-filter: a sentence with none of the triggers' leading words is skipped.
         # Case-sensitive: "says" is a verb, "United States" is not.
         self.speech = re.compile(
@@ -153,6 +169,7 @@ class _Lexicon:
             r"(?<![\w-])(?P<a>" + _words(list(self.anaphora)) + r")(?![\w-])(?!\s+(?:is|are|was|were|has|have|had|will|would)\b)",
             re.I)
         titles = _words(cues["people"]["titles"])
+        self.title_word = re.compile(r"\b(?:" + titles + r")\b")
         self.person_intro = re.compile(
             r"(?P<role>(?:[\w’'-]+\s+){0,3}?)(?:" + titles + r")\s+(?P<name>(?:(?:[A-Z][\w’'-]+|al-[A-Z][\w’'-]+|bin|abu|Abu|Abdel|Abdul|de|van)\s+){0,3}[A-Z][\w’'-]+)"
         )
@@ -207,10 +224,62 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 # --- the steps -----------------------------------------------------------------------------
 
 
+def _literals(pattern: str) -> set[str]:
+    """Literal words, one of which every match of the pattern contains (lower case).
+
+    Read from the regex's parse tree: a required literal run, or the union over an alternation's
+    branches, whichever set is most selective (long words over short ones)."""
+    from re import _parser
+
+    tree = _parser.parse(re.sub(r"\{[A-Z]+\}", "", pattern), re.I)
+    return _hitting_set(list(tree)) or set()
+
+
+def _hitting_set(items: list) -> set[str] | None:
+    from re import _constants as c
+
+    options: list[set[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        for piece in re.findall(r"[a-z]{2,}", "".join(run).lower()):
+            options.append({piece})
+        run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is c.SUBPATTERN:
+            sub = _hitting_set(list(av[-1]))
+            if sub:
+                options.append(sub)
+        elif op is c.BRANCH:
+            subs = [_hitting_set(list(b)) for b in av[1]]
+            if all(subs):
+                options.append(set().union(*subs))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            sub = _hitting_set(list(av[2]))
+            if sub:
+                options.append(sub)
+    flush()
+    if not options:
+        return None
+    return min(options, key=lambda words: sum(1 if len(w) >= 6 else 2 if len(w) >= 4 else 6 if len(w) == 3 else 20
+                                              for w in words))
+
+
 def _triggers(lex: _Lexicon, text: str) -> list[_Trigger]:
     found: list[_Trigger] = []
-    for rx, meta in lex.triggers:
+    candidates: set[int] = set(lex.always)
+    for _, indices in lex.literals.iter(text.lower()):
+        candidates |= indices
+    for i in sorted(candidates):
+        rx, meta = lex.triggers[i]
         for m in rx.finditer(text):
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-_"):
+                continue
             t = _Trigger(meta["type"], m.start(), m.end(), m.group(0), meta["fallback"])
             if meta["actor_in_pattern"] and m.groupdict().get("actor"):
                 t.actor = lex.profile.actor_of(m.group("actor"))
@@ -673,6 +742,8 @@ def _is_pronoun(lex: _Lexicon, phrase: str) -> bool:
 
 
 def _learn_people(lex: _Lexicon, text: str, state: _DocState) -> None:
+    if not lex.title_word.search(text):
+        return
     for m in lex.person_intro.finditer(text):
         actor = lex.profile.actor_of(m.group("role") or "") if m.group("role") else None
         if not actor:

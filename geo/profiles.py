@@ -44,42 +44,58 @@ class Profile:
         return list(self.actor_labels)
 
     @cached_property
-    def _alias_index(self) -> tuple[re.Pattern, dict[str, str], dict[str, str]]:
-        folded: dict[str, str] = {}
-        exact: dict[str, str] = {}
+    def _alias_automata(self) -> tuple["ahocorasick.Automaton", "ahocorasick.Automaton | None"]:
+        """Aho-Corasick over the folded aliases (case-insensitive) and over the case-sensitive ones."""
+        import ahocorasick
+
+        folded = ahocorasick.Automaton()
         for actor, names in self.aliases.items():
             for name in names:
-                folded.setdefault(_fold_alias(name), actor)
-        for actor, names in self.case_sensitive.items():
-            for name in names:
-                exact.setdefault(name, actor)
-        # One alternation, longest alias first, so "HTS-led rebels" wins over "HTS-led".
-        candidates = [(len(n), _alias_regex(n)) for n in folded]
-        candidates += [(len(n), f"(?-i:{re.escape(n)})") for n in exact]
-        alternatives = [rx for _, rx in sorted(set(candidates), key=lambda c: -c[0])]
-        # Word boundaries by hand: aliases may start or end with punctuation ("U.S. forces").
-        # An alias glued to a following "-adjective" ("Israeli-annexed", "US-backed") is an
-        # attribute of something else, not a mention of the actor.
-        pattern = re.compile(
-            r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w]|-[a-z])", re.IGNORECASE
-        )
-        return pattern, folded, exact
+                key = _fold_alias(name)
+                if key not in folded:
+                    folded.add_word(key, (len(key), actor))
+        folded.make_automaton()
+        exact = None
+        if any(self.case_sensitive.values()):
+            exact = ahocorasick.Automaton()
+            for actor, names in self.case_sensitive.items():
+                for name in names:
+                    if name not in exact:
+                        exact.add_word(name, (len(name), actor))
+            exact.make_automaton()
+        return folded, exact
 
     def actor_mentions(self, text: str) -> list[ActorMention]:
-        """Every alias of every actor in ``text``, longest first where they overlap."""
-        pattern, folded, exact = self._alias_index
-        out = []
-        for m in pattern.finditer(text):
-            surface = m.group(0)
-            actor = exact.get(surface) or folded.get(_fold_alias(surface))
-            if actor:
-                out.append(ActorMention(m.start(), m.end(), actor, surface))
-        return out
+        """Every alias of every actor in ``text``; where aliases overlap, the longest wins."""
+        folded, exact = self._alias_automata
+        hits = []
+        for automaton, haystack in ((folded, _fold_text(text)), (exact, text)):
+            if automaton is None:
+                continue
+            for end, (length, actor) in automaton.iter(haystack):
+                start, stop = end - length + 1, end + 1
+                # Word boundaries by hand (aliases may start or end with punctuation: "U.S.
+                # forces"); an alias glued to a "-adjective" ("Israeli-annexed", "US-backed") is
+                # an attribute of something else, not a mention of the actor.
+                if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
+                    continue
+                if stop < len(text) and (text[stop].isalnum() or text[stop] == "_"
+                                         or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].islower())):
+                    continue
+                hits.append((start, stop, actor))
+        hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
+        kept: list[tuple[int, int, str]] = []
+        for h in hits:
+            if all(h[1] <= k[0] or h[0] >= k[1] for k in kept):
+                kept.append(h)
+        kept.sort()
+        return [ActorMention(a, b, actor, text[a:b]) for a, b, actor in kept]
 
     def actor_of(self, phrase: str) -> str | None:
         """The actor a phrase names or speaks for ("rebel commander X" -> rebels), if any."""
-        for name, actor in sorted(self.people.items(), key=lambda kv: -len(kv[0])):
-            if name.lower() in phrase.lower():
+        low = phrase.lower()
+        for name, actor in self._people_longest_first:
+            if name in low:
                 return actor
         mentions = self.actor_mentions(phrase)
         return mentions[-1].actor if mentions else None
@@ -91,24 +107,32 @@ class Profile:
         if any(q not in self.home_names and not q.lower().startswith(("the", "a")) and q.lower() not in ("state", "defence", "defense", "interior", "foreign")
                for q in qualifiers):
             return phrase
-        low = phrase.lower()
-        for canonical, names in self.claimants.items():
-            if any(_contains_word(low, n.lower()) for n in names):
+        for canonical, rx in self._claimant_patterns:
+            if rx.search(phrase):
                 return canonical
         return phrase
 
+    @cached_property
+    def _claimant_patterns(self) -> list[tuple[str, re.Pattern]]:
+        return [(canonical, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I))
+                for canonical, names in self.claimants.items()]
+
+    @cached_property
+    def _people_longest_first(self) -> list[tuple[str, str]]:
+        return sorted(((n.lower(), a) for n, a in self.people.items()), key=lambda kv: -len(kv[0]))
+
+
+_FOLD = str.maketrans({"’": "'", "‘": "'", "\n": " ", "\t": " ", "\u00a0": " "})
+
 
 def _fold_alias(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
+    return re.sub(r"\s+", " ", text.translate(_FOLD)).strip().lower()
 
 
-def _alias_regex(folded: str) -> str:
-    # Tolerate either apostrophe and any run of spaces in the article's spelling.
-    return r"\s+".join(re.escape(w).replace("'", "['’]") for w in folded.split(" "))
-
-
-def _contains_word(haystack: str, needle: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack) is not None
+def _fold_text(text: str) -> str:
+    """A same-length fold of an article's text, to find folded aliases at their offsets."""
+    folded = text.translate(_FOLD).lower()
+    return folded if len(folded) == len(text) else "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text.translate(_FOLD))
 
 
 def available_profiles() -> list[str]:
