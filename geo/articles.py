@@ -175,8 +175,29 @@ _PREFERRED = ("cp1252", "latin_1", "iso8859_15", "cp1256", "iso8859_6", "cp1251"
 _DETECT_SAMPLE = 256_000
 
 
+def _looks_western(data: bytes) -> bool:
+    """Text in a Western European single-byte encoding: a few accented lower-case letters among
+    ASCII ones. Statistical detectors often mistake short French or German for Baltic or Turkish
+    code pages; Arabic or Cyrillic single-byte text is mostly non-ASCII and fails this test."""
+    try:
+        text = data[:_DETECT_SAMPLE].decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    letters = [ch for ch in text if ch.isalpha()]
+    accented = [ch for ch in letters if ord(ch) > 127]
+    if not letters or not accented or len(accented) > 0.3 * len(letters):
+        return False
+    return sum(ch in _WESTERN_LOWER for ch in accented) >= 0.8 * len(accented)
+
+
+_WESTERN_LOWER = set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœš")
+
+
 def _detect(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
+
+    if _looks_western(data):
+        return "cp1252"
 
     results = list(from_bytes(data[:_DETECT_SAMPLE]))
     if not results:
