@@ -87,12 +87,12 @@ def _extent(db: str, version: tuple) -> list[tuple[float, float]]:
 
 @st.cache_resource(show_spinner=False)
 def _gazetteer_layers() -> tuple[Any, Any]:
-    """Province polygons and country outlines, or (None, None) when the gazetteer cannot provide them."""
+    """Province polygons and country outlines (read from the shipped files, without loading the
+    whole gazetteer), or (None, None) when they cannot be read."""
     try:
-        from geo.gazetteer import default_gazetteer
+        from geo.gazetteer import admin1_polygons, country_outlines
 
-        gaz = default_gazetteer()
-        return gaz.admin1_polygons(), gaz.country_outlines()
+        return admin1_polygons(), country_outlines()
     except Exception as exc:  # the map still works without shading and outlines
         st.session_state["_gazetteer_error"] = f"{type(exc).__name__}: {exc}"
         return None, None
