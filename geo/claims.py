@@ -624,8 +624,13 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
         if after:
             return after[0].actor
     clause_start = _subject_clause_start(text, t.start)
-    if lex.personal_subject.search(text[clause_start:t.start]):
+    lead = text[clause_start:t.start]
+    # "Assad, who was backed by Russia and Iran, fled": the relative clause is not the subject.
+    relative = _TRAILING_RELATIVE.search(lead)
+    subject_end = clause_start + (relative.start() if relative else len(lead))
+    if lex.personal_subject.search(text[clause_start:subject_end]):
         return None  # "he had fled Damascus": a person, not a party to the conflict
+    mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not _MODIFIER_AGENT.search(text, 0, m.start)]
     candidates = _pronoun_mentions(lex, text, mentions, speech, state)
     before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
     if before:
@@ -637,7 +642,7 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     inside = [m for m in mentions if m.start < t.end and m.end > t.start]
     if inside:
         return inside[0].actor
-    if _NAMED_SUBJECT.search(text[clause_start:t.start]):
+    if _NAMED_SUBJECT.search(text[clause_start:subject_end]):
         return None  # "Assad fled Damascus": someone we cannot place with a party
     # After the trigger only across a comma, for a fronted phrase: "With the capture of X, the
     # rebels ..."; otherwise what follows a verb is its object ("struck rebel positions").
@@ -649,6 +654,9 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
 
 _UNRESOLVED_OBJECT = re.compile(
     r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:town|city|village|province|region|district|area|camp|base|airport|neighbourhood|neighborhood)\s+of\s+)?(?-i:[A-Z])")
+_TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
+# "fighters backed by rebels": a party that backs the subject is not the subject.
+_MODIFIER_AGENT = re.compile(r"\b(?:backed|supported|aided|armed|funded|sponsored|allied|trained)\s+by\s+(?:the\s+)?$", re.I)
 _NAMED_SUBJECT = re.compile(r"(?-i:[A-Z][\w’'-]+)\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
 _HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)

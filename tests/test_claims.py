@@ -258,3 +258,10 @@ def test_a_fronted_past_year_sets_the_whole_sentence_in_the_past():
 def test_now_holding_a_place_is_a_claim_of_control():
     assert claims_of("The rebels now hold Aleppo, Hama and parts of Homs, according to the monitor.") == {
         ("Aleppo", "capture", "rebels"), ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_relative_clauses_and_backers_are_not_the_subject():
+    assert claims_of("Assad, who was backed by Russia and Iran, fled Damascus, officers said.") == set()
+    claims = claims_of("Tribal fighters backed by rebels said they had driven Kurdish-led forces out of Deir Ezzor.")
+    assert ("Deir ez-Zor", "capture", "local_armed_groups") in claims
+    assert not any(actor == "rebels" for _, _, actor in claims)
