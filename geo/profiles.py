@@ -53,7 +53,7 @@ class Profile:
             for name in names:
                 key = _fold_alias(name)
                 if key not in folded:
-                    folded.add_word(key, (len(key), actor))
+                    folded.add_word(key, (len(key), actor, name == name.lower()))
         folded.make_automaton()
         exact = None
         if any(self.case_sensitive.values()):
@@ -61,7 +61,7 @@ class Profile:
             for actor, names in self.case_sensitive.items():
                 for name in names:
                     if name not in exact:
-                        exact.add_word(name, (len(name), actor))
+                        exact.add_word(name, (len(name), actor, False))
             exact.make_automaton()
         return folded, exact
 
@@ -72,8 +72,10 @@ class Profile:
         for automaton, haystack in ((folded, _fold_text(text)), (exact, text)):
             if automaton is None:
                 continue
-            for end, (length, actor) in automaton.iter(haystack):
+            for end, (length, actor, generic) in automaton.iter(haystack):
                 start, stop = end - length + 1, end + 1
+                if generic and self._foreign_qualifier(text, start):
+                    continue  # "Lebanese army", "Jordan's troops": not this profile's party
                 # Word boundaries by hand (aliases may start or end with punctuation: "U.S.
                 # forces"); an alias glued to a "-adjective" ("Israeli-annexed", "US-backed") is
                 # an attribute of something else, not a mention of the actor.
@@ -90,6 +92,14 @@ class Profile:
                 kept.append(h)
         kept.sort()
         return [ActorMention(a, b, actor, text[a:b]) for a, b, actor in kept]
+
+    def _foreign_qualifier(self, text: str, start: int) -> bool:
+        m = _QUALIFIER.search(text, max(0, start - 40), start)
+        if not m:
+            return False
+        word = m.group(1)
+        bare = re.sub(r"['’]s$", "", word)
+        return word not in _NOT_QUALIFIERS and word not in self.home_names and bare not in self.people
 
     def actor_of(self, phrase: str) -> str | None:
         """The actor a phrase names or speaks for ("rebel commander X" -> rebels), if any."""
@@ -122,6 +132,11 @@ class Profile:
         return sorted(((n.lower(), a) for n, a in self.people.items()), key=lambda kv: -len(kv[0]))
 
 
+# A capitalised word right before a generic alias ("Lebanese army", "Jordan's troops") names whose it is.
+_QUALIFIER = re.compile(r"(?<![\w-])((?-i:[A-Z])[\w-]*(?:['’]s)?)\s+$")
+_NOT_QUALIFIERS = {"The", "A", "An", "Its", "Their", "His", "Her", "Our", "Both", "All", "Some", "Many", "Most",
+                   "Other", "Government", "Regime", "State", "President", "Pro", "Local", "But", "And", "As",
+                   "When", "While", "After", "Before", "Meanwhile", "However", "Elsewhere", "There"}
 _FOLD = str.maketrans({"’": "'", "‘": "'", "\n": " ", "\t": " ", "\u00a0": " "})
 
 

@@ -73,3 +73,11 @@ def test_profile_from_a_file(tmp_path):
     f.write_text('id = "mini"\nname = "Mini"\ncountries = ["XX"]\n[actors.blue]\naliases = ["blue army"]\n', encoding="utf-8")
     p = load_profile(str(f))
     assert p.actor_of("the Blue Army") == "blue" and p.actors == ["blue", "unknown"]
+
+
+def test_a_foreign_qualifier_takes_a_generic_alias_away_from_the_profile_party():
+    p = load_profile("syria")
+    assert p.actor_mentions("The Lebanese army said") == []
+    assert p.actor_mentions("Jordan's troops") == []
+    assert [m.actor for m in p.actor_mentions("The army said")] == ["government"]
+    assert [m.actor for m in p.actor_mentions("Syria's army and Assad's troops")] == ["government", "government"]
