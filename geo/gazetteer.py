@@ -675,6 +675,21 @@ class Gazetteer:
             radius_km=None if math.isnan(radius) else round(radius, 1),
         )
 
+    def _places(self, entries: list[int], scores: list[float], reasons: list[list[str]]) -> list[Place]:
+        """Several :meth:`_place` at once (one numpy gather per column instead of one per value)."""
+        t = self._t
+        rows = np.asarray(entries, dtype=np.int64)
+        out = []
+        for entry, score, why, lat, lon, scale, pop, gid, radius in zip(
+            entries, scores, reasons, t.lat[rows].tolist(), t.lon[rows].tolist(), t.scale[rows].tolist(),
+            t.population[rows].tolist(), t.geonameid[rows].tolist(), t.radius_km[rows].tolist(),
+        ):
+            out.append(Place(
+                t.names[entry], t.place_ids[entry], lat, lon, SCALES[scale], t.country[entry],  # type: ignore[arg-type]
+                t.province[entry], pop, gid or None, score, why, None if math.isnan(radius) else round(radius, 1),
+            ))
+        return out
+
     def _postings(self, key: str) -> np.ndarray:
         row = self._key_row.get(key)
         if row is None:
@@ -683,7 +698,8 @@ class Gazetteer:
 
     def lookup(self, key: str) -> list[Place]:
         """Every entry whose name key (any name or alias) equals ``key``; unranked."""
-        return [self._place(int(p) >> 2) for p in self._postings(key)]
+        entries = (self._postings(key) >> 2).tolist()
+        return self._places(entries, [0.0] * len(entries), [[] for _ in entries])
 
     def keys(self) -> Iterable[str]:
         """Every name key known, for building an Aho-Corasick automaton."""
@@ -717,25 +733,67 @@ class Gazetteer:
         country = country.upper() if country else None
         near = set(self._t.neighbours.get(country, [])) if country else set()
         wanted = CUES.get(cue) if cue else None
-        scored: list[tuple[float, int, int, list[str]]] = []
-        for p in postings:
-            entry, kind = int(p) >> 2, int(p) & 3
-            known = self._known_spelling(spelling, entry)
-            score, reasons = self._score(entry, kind, known, folded, country, near, cue, wanted)
-            scored.append((score, int(self._t.population[entry]), -entry, reasons))
-        scored.sort(reverse=True)
-        return [self._place(-neg, round(s, 4), r) for s, _, neg, r in scored[:limit]]
-
-    def _known_spelling(self, spelling: str, entry: int) -> bool:
-        h = np.uint64(_spelling_hash(spelling, entry))
-        arr = self._t.spellings
-        i = int(np.searchsorted(arr, h))
-        return i < len(arr) and arr[i] == h
-
-    def _score(self, entry: int, kind: int, known: bool, folded: str, country: str | None, near: set[str],
-               cue: str | None, wanted: int | None) -> tuple[float, list[str]]:
         t = self._t
-        scale = int(t.scale[entry])
+        rows = postings >> 2
+        entries = rows.tolist()
+        known = self._known_spellings(spelling, entries)
+        scored: list[tuple[float, int, int, list[str]]] = []
+        for entry, kind, is_known, scale, rank_pop, pop in zip(
+            entries, (postings & 3).tolist(), known, t.scale[rows].tolist(), t.rank_population[rows].tolist(),
+            t.population[rows].tolist(),
+        ):
+            score, reasons = self._score(entry, kind, is_known, scale, rank_pop, folded, country, near, cue, wanted)
+            scored.append((score, pop, -entry, reasons))
+        scored.sort(reverse=True)
+        top = scored[:limit]
+        return self._places([-neg for _, _, neg, _ in top], [round(s, 4) for s, _, _, _ in top], [r for *_, r in top])
+
+    def _known_spellings(self, spelling: str, entries: list[int]) -> list[bool]:
+        """Whether each entry carries ``spelling`` (already :func:`_spelling`-normalised) as one of
+        its names as written; one vectorised look-up for all entries."""
+        # The same hash as _spelling_hash(spelling, entry), without re-normalising the spelling.
+        prefix = f"{spelling}\x1f"
+        hashes = np.fromiter(
+            (int.from_bytes(hashlib.blake2b(f"{prefix}{e}".encode(), digest_size=8).digest(), "little") for e in entries),
+            dtype=np.uint64,
+            count=len(entries),
+        )
+        arr = self._t.spellings
+        if not len(arr):
+            return [False] * len(entries)
+        at = np.minimum(np.searchsorted(arr, hashes), len(arr) - 1)
+        return (arr[at] == hashes).tolist()
+
+    def key_facts(self, key: str) -> tuple[int, bool, bool, bool, bool]:
+        """For the recognition filters, without building a Place per entry: the largest population
+        under ``key``, and whether it names a country, an area (admin-1, region or country), a
+        curated region, and whether any entry carries it through the curated overlay."""
+        postings = self._postings(key)
+        if not len(postings):
+            return 0, False, False, False, False
+        entries = postings >> 2
+        scales = set(self._t.scale[entries].tolist())  # plain Python: keys have few entries
+        return (
+            max(self._t.population[entries].tolist()),
+            _COUNTRY in scales,
+            bool(scales - {_POINT}),
+            _REGION in scales,
+            _OVERLAY in (postings & 3).tolist(),
+        )
+
+    def population_named(self, key: str, folded_name: str) -> int:
+        """The largest population among the entries under ``key`` whose own (primary) name, folded,
+        is ``folded_name``; -1 when none is ("Nice" the city, not a village that Nis keys like)."""
+        best = -1
+        names, population = self._t.names, self._t.population
+        for entry in (self._postings(key) >> 2).tolist():
+            if fold(names[entry]) == folded_name:
+                best = max(best, int(population[entry]))
+        return best
+
+    def _score(self, entry: int, kind: int, known: bool, scale: int, rank_pop: int, folded: str,
+               country: str | None, near: set[str], cue: str | None, wanted: int | None) -> tuple[float, list[str]]:
+        t = self._t
         reasons: list[str] = []
         if kind == _PRIMARY and fold(t.names[entry]) == folded:
             s, why = 0.30, "exact name"
@@ -750,7 +808,7 @@ class Gazetteer:
             reasons.append(SPELLING_VARIANT)
         if scale == _REGION:
             s += 0.15  # a curated region name is unambiguous: nothing in GeoNames competes with it
-        pop = int(t.rank_population[entry])
+        pop = rank_pop
         if scale == _COUNTRY:
             pop = max(pop, 1_000_000)  # a country outranks its namesake towns
         if pop > 0:

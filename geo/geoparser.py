@@ -141,7 +141,8 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
     return Lexicon(
         inner_words=_NAME_CONNECTORS | _words(regions["directions"]) | _words(regions["generic_after"]) | lower_in_names,
         state_abbreviations=abbreviations,
-        state_pattern=re.compile(rf"(?<=[A-Za-z]),[ \t]+(?P<abbr>{alternation})(?!\w)") if abbreviations else None,
+        # The comma first: a pattern that opens with a literal is scanned for it, not tried everywhere.
+        state_pattern=re.compile(rf",(?<=[A-Za-z],)[ \t]+(?P<abbr>{alternation})(?!\w)") if abbreviations else None,
         person_cues=titles | titles_cap | particles | first_names,
         never_places=_words(d["never_places"]["words"]),
         ethnonyms=_words(d["ethnonyms"]["words"]),
@@ -227,8 +228,7 @@ class _KeyInfo:
     has_country: bool
     has_area: bool  # admin1, region or country
     has_region: bool  # a curated region (overlay): no population, but a name the press uses
-    countries: frozenset[str]
-    exact_names: dict[str, int]  # folded primary name of an entry -> the largest population under it
+    has_curated: bool  # some entry carries the key through the curated overlay
 
 
 class _Matcher:
@@ -241,31 +241,52 @@ class _Matcher:
         all_keys = list(dict.fromkeys(keys if keys is not None else gazetteer.keys()))
         # One- and two-letter keys ("a", "in", "of") match everywhere and name nothing a reader
         # would recognise, except country codes used as names ("US", "UK").
-        all_keys = [
-            k for k in all_keys if len(k) > 2 or any(p.scale == "country" for p in gazetteer.lookup(k))
-        ]
+        all_keys = [k for k in all_keys if len(k) > 2 or gazetteer.key_facts(k)[1]]
         self.automaton = _load_or_build_automaton(all_keys)
         lex = load_lexicon()
         self.non_place = _build_automaton({_key_of(n) for n in lex.non_place_names} - {""})
         self.non_place_spellings = {_compact(fold(n)) for n in lex.non_place_names}
         self._info: dict[str, _KeyInfo] = {}
+        self._named: dict[tuple[str, str], int] = {}
+        self._dead: dict[str, bool] = {}
         self._resolved: dict[tuple[str, str | None], list[Place]] = {}
 
     def info(self, key: str) -> _KeyInfo:
         got = self._info.get(key)
         if got is None:
-            places = self.gazetteer.lookup(key)
             if len(self._info) > 500_000:
                 self._info.clear()
-            got = _KeyInfo(
-                max_population=max((p.population or 0 for p in places), default=0),
-                has_country=any(p.scale == "country" for p in places),
-                has_area=any(p.scale in _AREA_SCALES for p in places),
-                has_region=any(p.scale == "region" for p in places),
-                countries=frozenset(p.country for p in places if p.country),
-                exact_names=_exact_names(places),
-            )
-            self._info[key] = got
+            got = self._info[key] = _KeyInfo(*self.gazetteer.key_facts(key))
+        return got
+
+    def dead_word(self, word: str, key: str) -> bool:
+        """A capitalised single word that can never be accepted outside a dateline, whatever its
+        context: a word that is never a place, or a common English word that names no country,
+        region or curated spelling and no sizeable place of its own spelling ("Police", "Aid")."""
+        got = self._dead.get(word)
+        if got is None:
+            lex = load_lexicon()
+            if word in lex.never_places:
+                got = True
+            elif word not in lex.common_words:
+                got = False
+            else:
+                info = self.info(key)
+                got = not (info.has_country or info.has_region or info.has_curated) and (
+                    self.population_named(key, word) < lex.min_pop_mid_sentence
+                )
+            if len(self._dead) > 200_000:
+                self._dead.clear()
+            self._dead[word] = got
+        return got
+
+    def population_named(self, key: str, folded: str) -> int:
+        """Largest population of the places under ``key`` whose own name is ``folded`` (-1: none)."""
+        got = self._named.get((key, folded))
+        if got is None:
+            if len(self._named) > 200_000:
+                self._named.clear()
+            got = self._named[(key, folded)] = self.gazetteer.population_named(key, folded)
         return got
 
     def curated(self, surface: str) -> bool:
@@ -286,14 +307,6 @@ class _Matcher:
                 self._resolved.clear()
             self._resolved[memo_key] = got
         return got
-
-
-def _exact_names(places: list[Place]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in places:
-        name = fold(p.name)
-        out[name] = max(out.get(name, 0), p.population or 0)
-    return out
 
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
@@ -360,11 +373,36 @@ def _dateline_patterns() -> tuple[tuple[re.Pattern, ...], re.Pattern]:
     return head, label
 
 
-def _dateline_ranges(text: str) -> list[tuple[int, int]]:
+def _line_starts(text: str) -> list[int]:
+    """Offsets where lines begin ("^" of a re.M pattern)."""
+    return [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+
+
+def _line_matches(pattern: re.Pattern, text: str, starts: list[int], endpos: int | None = None) -> list[re.Match]:
+    """``pattern.finditer(text)`` for a pattern that opens with a re.M "^": the same matches, but
+    tried only at line starts (finditer would try, and fail, at every character)."""
+    out: list[re.Match] = []
+    end = len(text) if endpos is None else endpos
+    done = 0
+    for start in starts:
+        if start >= end:
+            break
+        if start < done:
+            continue
+        m = pattern.match(text, start, end)
+        if m is not None:
+            out.append(m)
+            done = max(m.end(), start + 1)
+    return out
+
+
+def _dateline_ranges(text: str, starts: list[int] | None = None) -> list[tuple[int, int]]:
     head_patterns, label = _dateline_patterns()
-    head = text[:_DATELINE_HEAD]
-    found = [m for p in head_patterns for m in p.finditer(head)]
-    found.extend(label.finditer(text))
+    starts = _line_starts(text) if starts is None else starts
+    head_end = min(len(text), _DATELINE_HEAD)
+    found = [m for p in head_patterns for m in _line_matches(p, text, starts, head_end)]
+    if any(word in text for word in load_lexicon().labels):
+        found.extend(_line_matches(label, text, starts))
     return [m.span(g) for m in found for g in ("place", "place2") if m.group(g)]
 
 
@@ -374,8 +412,9 @@ def _furniture_pattern() -> re.Pattern:
     return re.compile(rf"^(?:{alternatives}).*$", re.M | re.I)
 
 
-def _furniture_ranges(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _furniture_pattern().finditer(text)]
+def _furniture_ranges(text: str, starts: list[int] | None = None) -> list[tuple[int, int]]:
+    starts = _line_starts(text) if starts is None else starts
+    return [m.span() for m in _line_matches(_furniture_pattern(), text, starts)]
 
 
 def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
@@ -401,7 +440,6 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _ENGLISH_SUFFIXES = ("ing", "ed", "ern", "ly", "ous", "ful", "ive", "ian", "ese", "ish")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 _COMMA_GAP = re.compile(r",[ \t]*\n?[ \t]*")
-_CAPITAL_WORD = re.compile(r"\b[A-Z][a-z]+\b")
 _TITLE_DOT = re.compile(r"\.[ \t]{1,2}")
 # A headline has no closing punctuation (news sentences end with . ! ? or a closing quote).
 _CLOSED = re.compile(r"[.!?:;\"”’')\]]\s*$")
@@ -573,10 +611,7 @@ def _raw_matches(doc: _Doc, automaton: ahocorasick.Automaton) -> list[tuple[int,
     if not doc.words:
         return []
     seq, start_at, end_at = doc.key_sequence()
-    out = []
-    for end, length in automaton.iter(seq):
-        out.append((start_at[end - length + 1], end_at[end]))
-    return out
+    return [(start_at[end - length + 1], end_at[end]) for end, length in automaton.iter(seq)]
 
 
 def _article_joins(doc: _Doc, a: int) -> bool:
@@ -644,13 +679,16 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     """Accepted, non-overlapping name matches, and the demonyms the text uses (folded)."""
     words, text = doc.words, doc.text
     # Cheap first cut: a name starts with a capital (or a direction word: "southern Syria").
-    never = lex.never_places
-    upper = doc.word_caps
+    upper, wordlist, keys = doc.word_caps, doc.wordlist, doc.keys
+    line_starts = _line_starts(text)
+    datelines = doc.datelines = _dateline_ranges(text, line_starts)
+    dead = matcher.dead_word
     raw = [
         (f, l)
         for f, l in _raw_matches(doc, matcher.automaton)
-        if (upper[f] and (l > f or doc.word(words[f]) not in never))
-        or (l > f and doc.word(words[f]) in lex.directions)
+        if (upper[f] and (l > f or not dead(wordlist[words[f]], keys[words[f]])))
+        or (l > f and wordlist[words[f]] in lex.directions)
+        or (datelines and upper[f] and _inside(doc.starts[words[f]], doc.ends[words[f]], datelines))
     ]
     # Names of organisations and people that contain place names: matched by key, confirmed by
     # spelling (the key is lossy: "Al Arabiya" and "Arabia" share one).
@@ -659,8 +697,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
         for f, l in _raw_matches(doc, matcher.non_place)
         if _compact(doc.folded[_surface_start(doc, words[f]) : doc.ends[words[l]]]) in matcher.non_place_spellings
     ]
-    furniture = _furniture_ranges(text)
-    datelines = doc.datelines = _dateline_ranges(text)
+    furniture = _furniture_ranges(text, line_starts)
     person_keys = _person_keys(doc, lex) if raw else set()
 
     def area_tok(ti: int) -> bool:
@@ -679,7 +716,10 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
         if any(taken[first : last + 1]):
             continue
         ti, tj = words[first], words[last]
-        verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
+        if ti == tj:
+            verdict = _judge_single(doc, lex, matcher, ti, person_keys, area_tok, non_place, furniture, datelines)
+        else:
+            verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
         if verdict == "block" or verdict == "block-name":
             blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
             if first == last and verdict == "block":
@@ -714,8 +754,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
             taken[first : last + 1] = b"\x01" * (last - first + 1)
     accepted.sort(key=lambda m: m.start)
 
-    known = lex.demonyms
-    demonyms = [w for w in map(str.lower, _CAPITAL_WORD.findall(text)) if w in known]
+    demonyms = list(filter(lex.demonyms.__contains__, compress(doc.wordlist, doc.caps)))
     return accepted, demonyms
 
 
@@ -752,8 +791,8 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
 
     # "The West Bank": the name is "West Bank" when the gazetteer knows it without the article.
     if doc.word(ti) == "the":
-        rest = matcher.info(" ".join(doc.keys[k] for k in words_in[1:]))
-        if doc.folded[doc.starts[words_in[1]] : end] in rest.exact_names:
+        rest_key = " ".join(doc.keys[k] for k in words_in[1:])
+        if matcher.population_named(rest_key, doc.folded[doc.starts[words_in[1]] : end]) >= 0:
             return None
     # Capitalisation: the first word (or a direction word before a capitalised one: "southern Syria").
     if not doc.cap(ti):
@@ -776,10 +815,15 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
     if not in_dateline:
         common = lex.common_words
         all_common = all(doc.word(k) in common or doc.word(k) in lex.never_places for k in words_in)
-        if all_common and not info.has_country and not info.has_region and not matcher.curated(text[start:end]):
+        if (
+            all_common
+            and not info.has_country
+            and not info.has_region
+            and not (info.has_curated and matcher.curated(text[start:end]))
+        ):
             # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
             # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
-            population = info.exact_names.get(doc.folded[doc.starts[ti] : end], -1)
+            population = matcher.population_named(key, doc.folded[doc.starts[ti] : end])
             if population < lex.min_pop_mid_sentence:
                 return None
             if doc.uncertain_case(ti) and population < lex.min_pop_sentence_start:
@@ -819,12 +863,12 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
         and not info.has_country
         and not info.has_region
         and single in lex.common_words
-        and not matcher.curated(doc.text[s0:e0])
+        and not (info.has_curated and matcher.curated(doc.text[s0:e0]))
     ):
         # An English word is a place only under its own spelling ("Nice", not "Fears" for Fars)
         # and, capitalised mid-sentence, for a sizeable place; at a sentence start only for a big one.
         # A curated press spelling is exempt, as a curated region is ("Palmyra" = Tadmur).
-        population = info.exact_names.get(single, -1)
+        population = matcher.population_named(key, single)
         if population < lex.min_pop_mid_sentence:
             return None
         if population < lex.min_pop_sentence_start and doc.uncertain_case(ti):
@@ -1085,14 +1129,25 @@ def _resolve_groups(
     """
     votes, own_votes = _focus_votes(groups, demonyms, lex)
     focus, implied = _focus_and_implied(votes, gazetteer)
+    # The runner-up vote: while the focus keeps more votes than it without a group's own share,
+    # the group's context needs no recount.
+    runner_up = max((v for cc, v in votes.items() if cc != focus), default=0.0)
     contexts: list[tuple[str | None, set[str]]] = []
+    without: dict[tuple, tuple[str | None, set[str]]] = {(): (focus, implied)}
     for own in own_votes:
-        if own:
-            others = votes.copy()
-            others.subtract(own)
-            contexts.append(_focus_and_implied(others, gazetteer))
-        else:
-            contexts.append((focus, implied))
+        key = tuple(own.items())
+        got = without.get(key)
+        if got is None:
+            [(cc, share)] = key
+            rest = votes[cc] - share
+            if cc != focus or rest > runner_up:
+                got = (focus, implied - {cc} if rest < 1.0 and cc != focus else implied)
+            else:
+                others = votes.copy()
+                others.subtract(own)
+                got = _focus_and_implied(others, gazetteer)
+            without[key] = got
+        contexts.append(got)
 
     in_context = []
     contained = set()
@@ -1242,9 +1297,23 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 _CAPITAL = re.compile(r"\b[Tt]he\s+(?:(?P<demonym>[A-Z][a-z]+)\s+)?capital\b(?P<after>[’']s|\s+[A-Za-z]+)?")
 
 
+def _capital_matches(text: str) -> Iterator[re.Match]:
+    """``_CAPITAL.finditer(text)``, tried only around the word "capital" (rare in most texts)."""
+    at = text.find("capital")
+    done = 0
+    while at >= 0:
+        # "The Syrian capital's ...": the article and a demonym before, one word after.
+        for m in _CAPITAL.finditer(text, max(done, at - 48), min(len(text), at + 72)):
+            if m.start() <= at < m.end():
+                yield m
+                done = m.end()
+                break
+        at = text.find("capital", max(at + 7, done))
+
+
 def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: Lexicon) -> list[Toponym]:
     out = []
-    for m in _CAPITAL.finditer(text):
+    for m in _capital_matches(text):
         after = (m.group("after") or "").strip().lower()
         if after in lex.capital_not_before:
             continue
