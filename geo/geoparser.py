@@ -45,7 +45,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, compress
+from itertools import accumulate, chain, compress
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -495,12 +495,13 @@ class _Doc:
         self._headline: dict[int, bool] = {}
         # Index of the first token of every sentence.
         self.first_tokens = {bisect.bisect_left(self.starts, s.start) for s in sentences}
-        self._seq: tuple[str, dict[int, int], dict[int, int]] | None = None
+        self._seq: tuple[str, np.ndarray] | None = None
         self.datelines: list[tuple[int, int]] = []
 
-    def key_sequence(self) -> tuple[str, dict[int, int], dict[int, int]]:
-        """The word keys joined by single spaces and padded, with maps from the space before /
-        after each word's key to the word's position (so padded automaton keys align on words).
+    def key_sequence(self) -> tuple[str, np.ndarray]:
+        """The word keys joined by single spaces and padded, and the offsets of the spaces: word i
+        lies between spaces ``bounds[i]`` and ``bounds[i + 1]`` (so padded automaton keys align on
+        words).
 
         A lower-case word can be part of no accepted name unless it is a connector, a direction or
         a generic word ("Bosnia and Herzegovina", "southern Syria", "Gaza City"): it stands in the
@@ -510,10 +511,9 @@ class _Doc:
             table = _sequence_pieces(self._inner_words)
             pieces = list(map(table.__getitem__, zip(self.word_caps, compress(self.wordlist, self.keys))))
             seq = " " + " ".join(pieces) + " "
-            space_after = list(accumulate(map((1).__add__, map(len, pieces))))
-            end_at = dict(zip(space_after, range(len(pieces))))
-            start_at = dict(zip([0] + space_after[:-1], range(len(pieces))))
-            self._seq = (seq, start_at, end_at)
+            bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) + 1, out=bounds[1:])
+            self._seq = (seq, bounds)
         return self._seq
 
     def word(self, i: int) -> str:
@@ -610,8 +610,14 @@ def _raw_matches(doc: _Doc, automaton: ahocorasick.Automaton) -> list[tuple[int,
     """(first word, last word) of every key of ``automaton`` in the document's word key sequence."""
     if not doc.words:
         return []
-    seq, start_at, end_at = doc.key_sequence()
-    return [(start_at[end - length + 1], end_at[end]) for end, length in automaton.iter(seq)]
+    seq, bounds = doc.key_sequence()
+    found = np.fromiter(chain.from_iterable(automaton.iter(seq)), dtype=np.int64).reshape(-1, 2)  # (end, length)
+    if not len(found):
+        return []
+    ends = found[:, 0]
+    first = np.searchsorted(bounds, ends - found[:, 1] + 1)
+    last = np.searchsorted(bounds, ends) - 1
+    return list(zip(first.tolist(), last.tolist()))
 
 
 def _article_joins(doc: _Doc, a: int) -> bool:
