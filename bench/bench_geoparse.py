@@ -10,7 +10,9 @@ Prints, in one run:
 2. cache load time in a fresh process (gazetteer and automaton);
 3. geoparse throughput on the same corpus of N (default 1,000) news-like articles of 2-4 KB
    (bench/corpus.py) for Frontline and for geotext, each in its own process on one core: articles/s,
-   MB/s, peak memory (peak RSS of the process, and its growth while parsing), and their ratio;
+   MB/s, peak memory (peak RSS of the process, and its growth while parsing), and their ratio; and
+   the CPU rate of a second pass over the same articles (every name already met once: the steady
+   state of a long ingest; the first pass also pays for resolving each new name in the gazetteer);
 4. quality on the corpus, where the truth is known by construction: exact-span precision, recall,
    F1, and accuracy within 161 km of the resolved toponyms (geotext gives names without offsets or
    coordinates, so only a name-level F1 is shown for it).
@@ -114,6 +116,12 @@ def _worker_frontline(corpus: str, out: str) -> dict:
         predictions.append((aid, doc.toponyms))
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     rss_after = _rss_mb()
+    # A second pass over the same articles: every name has been resolved once (the steady state of
+    # a long ingest), so the difference is the cost of meeting names for the first time.
+    c1 = time.process_time()
+    for aid, text in texts:
+        geoparse(Document(Article(article=aid, text=text)), g)
+    second_cpu = time.process_time() - c1
     with open(out, "w", encoding="utf-8") as fh:
         for aid, toponyms in predictions:
             rows = [
@@ -122,7 +130,7 @@ def _worker_frontline(corpus: str, out: str) -> dict:
                 if t.place is not None and t.cue != "capital"
             ]
             fh.write(json.dumps({"id": aid, "toponyms": rows}) + "\n")
-    return _throughput(texts, seconds, cpu, rss_before, rss_after)
+    return _throughput(texts, seconds, cpu, rss_before, rss_after, second_cpu)
 
 
 def _worker_geotext(corpus: str, out: str) -> dict:
@@ -138,19 +146,25 @@ def _worker_geotext(corpus: str, out: str) -> dict:
         predictions.append((aid, found.cities + found.countries))
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     rss_after = _rss_mb()
+    c1 = time.process_time()
+    for _, text in texts:
+        GeoText(text)
+    second_cpu = time.process_time() - c1
     with open(out, "w", encoding="utf-8") as fh:
         for aid, names in predictions:
             fh.write(json.dumps({"id": aid, "names": names}) + "\n")
-    return _throughput(texts, seconds, cpu, rss_before, rss_after)
+    return _throughput(texts, seconds, cpu, rss_before, rss_after, second_cpu)
 
 
-def _throughput(texts: list[tuple[str, str]], seconds: float, cpu: float, rss_before: float, rss_after: float) -> dict:
+def _throughput(texts: list[tuple[str, str]], seconds: float, cpu: float, rss_before: float, rss_after: float,
+                second_cpu: float) -> dict:
     n_bytes = sum(len(t.encode("utf-8")) for _, t in texts)
     return {
         "articles": len(texts),
         "seconds": seconds,
         "articles_per_s": len(texts) / seconds,
         "articles_per_cpu_s": len(texts) / cpu,
+        "articles_per_cpu_s_second_pass": len(texts) / second_cpu,
         "mb_per_s": n_bytes / seconds / 1e6,
         "peak_rss_mb": _maxrss_mb(),
         "rss_growth_mb": rss_after - rss_before,
@@ -268,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [
             ("articles/s (wall)", "articles_per_s", "{:14.0f}"),
             ("articles/s (CPU time)", "articles_per_cpu_s", "{:14.0f}"),
+            ("  same, 2nd pass (CPU)", "articles_per_cpu_s_second_pass", "{:14.0f}"),
             ("MB/s", "mb_per_s", "{:14.2f}"),
             ("peak RSS (MB)", "peak_rss_mb", "{:14.0f}"),
             ("RSS growth parsing (MB)", "rss_growth_mb", "{:14.1f}"),
