@@ -1203,7 +1203,7 @@ def _resolve_groups(
                 reasons.append(f"near the document's places ({mean:.0f} km)")
             ranked.append(_rescored(c, round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons))
         best = ranked[0]
-        if g in contained or _confident(best, implied_g, cands):
+        if g in contained or _confident(best, implied_g):
             pass
         elif not implied_g and _dominant(scored[0][2], cands, groups[g].cue is not None):
             best.reasons.append("no namesake competes")
@@ -1229,6 +1229,8 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
     inside = [c for c in cands if c.country in implied or c.country is None]
     if not inside or len(inside) == len(cands):
         return inside or cands
+    if any(c.scale == "region" for c in inside):
+        return inside  # a curated region has no population to compare, and no namesake abroad outranks it
     biggest_inside = max(max(c.population for c in inside), 1)
     prominent = [
         c for c in cands
@@ -1251,13 +1253,12 @@ def _within(cands: list[Place], container: Place) -> list[Place]:
     return []
 
 
-def _confident(best: Place, implied: set[str], cands: list[Place]) -> bool:
-    """Keep a resolution outside the document's countries only when the name is well known."""
+def _confident(best: Place, implied: set[str]) -> bool:
+    """Keep a resolution outside the document's countries only when the name is well known (a
+    town of 60,000 in Italy is not where "Fano militia" fought in a story about Ethiopia)."""
     if best.country in implied or best.scale in ("country", "region", "admin1"):
         return True
-    if best.population >= 100_000:
-        return True
-    return len(cands) == 1 and best.population >= 10_000
+    return best.population >= 100_000
 
 
 def _dominant(best: Place, cands: list[Place], cued: bool) -> bool:

@@ -512,7 +512,7 @@ def test_without_context_comparable_namesakes_leave_a_name_unresolved(gazetteer)
         ("Druze elders met in Sweida; Alawite and Sunni leaders joined them.", ["Sweida"]),
         ("The Yazidi and Assyrian families fled to Dohuk with Christian neighbours.", ["Dohuk"]),
         ("Turkmen and Bedouin fighters joined Circassian volunteers near Homs.", ["Homs"]),
-        ("Turkish drones struck Kurdish Afrin again.", ["Afrin"]),
+        ("Turkish drones struck Kurdish Afrin, a Syrian town, again.", ["Afrin"]),
     ],
 )
 def test_peoples_and_sects_are_not_places_and_do_not_pull_the_story_abroad(gazetteer, text, places):
@@ -527,6 +527,9 @@ def test_an_ethnonym_is_still_the_town_before_its_state(gazetteer):
 
 
 def test_a_candidate_in_a_country_the_document_never_implies_loses_or_stays_unresolved(gazetteer):
+    # "Fano" is a town in Italy; this story is about Ethiopia, where Fano is a militia.
+    text = "Ethiopian forces clashed with Fano militia in Bahir Dar and Gondar."
+    assert texts(parse(text, gazetteer)) == ["Bahir Dar", "Gondar"]
     # Mount Hermon is also two hamlets in the US; the story implies Israel and Syria.
     t = only(parse("Israel's military said it had seized the Syrian side of Mount Hermon.", gazetteer), "Mount Hermon")
     assert t.place.scale == "region" and km(t.place.lat, t.place.lon, 33.42, 35.86) < 15
@@ -551,11 +554,17 @@ def test_continents_seas_and_world_regions_are_regions_with_a_radius(gazetteer):
     assert got["Strait of Hormuz"].radius_km <= 100
     assert km(got["Black Sea"].lat, got["Black Sea"].lon, 43.4, 34.3) < 100
     assert got["Gulf"].name == "Persian Gulf"
+    # A region is not outranked by a populous namesake abroad (Sudan's Red Sea state) in a story
+    # that names another country.
+    found = parse("Houthi forces fired at ships in the Red Sea, the U.S. military said.", gazetteer)
+    assert only(found, "Red Sea").place.scale == "region"
 
 
 def test_gazetteer_gaps_of_round_one(gazetteer):
     got = {t.text: t.place for t in parse("Fighting in Democratic Republic of Congo displaced thousands.", gazetteer)}
     assert got["Democratic Republic of Congo"].country == "CD"
+    # "Congo" alone is the Democratic Republic in wire style.
+    assert only(parse("M23 rebels entered Goma in eastern Congo.", gazetteer), "Congo").place.country == "CD"
     found = named(parse("Shelling hit Rural Damascus, rural Damascus and rural Idlib.", gazetteer))
     assert [(t.text, t.place.scale, t.place.province) for t in found] == [
         ("Rural Damascus", "admin1", "SY-RD"), ("rural Damascus", "admin1", "SY-RD"), ("Idlib", "point", "SY-ID"),
