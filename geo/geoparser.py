@@ -958,6 +958,13 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
     w = wordlist[q]
     if w in lex.admin2_after:
         return "block-name"  # "Jackson County": a unit the gazetteer does not hold
+    if (
+        w == "of" and ti == tj and q + 1 < doc.n and doc.cap(q + 1) and doc.adjacent(q, q + 1)
+        and not doc.headline(ti)
+    ):
+        # "Gulf of Thailand", "Bay of Bengal", "Isle of Man": the head of a longer name that the
+        # gazetteer does not hold (the name after "of" is judged on its own).
+        return "block-name"
     if _article_joins(doc, q):
         q += 1
         w = wordlist[q]

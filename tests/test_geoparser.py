@@ -558,6 +558,8 @@ def test_continents_seas_and_world_regions_are_regions_with_a_radius(gazetteer):
     # that names another country.
     found = parse("Houthi forces fired at ships in the Red Sea, the U.S. military said.", gazetteer)
     assert only(found, "Red Sea").place.scale == "region"
+    # "Gulf of Thailand" is not the Gulf: a word before "of" and a capitalised name heads a longer name.
+    assert texts(parse("Ships sailed into the Gulf of Thailand on Monday.", gazetteer)) == ["Thailand"]
 
 
 def test_gazetteer_gaps_of_round_one(gazetteer):
