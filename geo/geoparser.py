@@ -71,7 +71,6 @@ _MAX_CANDIDATES = 12
 _PROXIMITY_BONUS = 0.2
 _MAX_ANCHORS = 24
 _HEADLINE_MIN_POPULATION = 100_000
-_AREA_SCALES = ("admin1", "region", "country")
 
 
 # --------------------------------------------------------------------------------------------
