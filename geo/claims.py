@@ -11,6 +11,7 @@ Everything language-specific lives in ``data/lexicons``; everything conflict-spe
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -202,19 +203,21 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     year = published.year if published else _latest_year(doc.text)
     background = _background_rx(profile.id, year)
     state = _DocState(people=dict(profile.people))
-    toponyms = [t for t in doc.toponyms if t.place is not None and not t.dateline]
+    toponyms = sorted((t for t in doc.toponyms if t.place is not None and not t.dateline), key=lambda t: t.start)
     claims: list[Claim] = []
     for sentence in doc.sentences:
         text = sentence.text.translate(_QUOTES)
         _learn_people(lex, text, state)
         refs = _place_refs(lex, doc, sentence, text, toponyms, state)
         mentions = profile.actor_mentions(text)
-        speeches = _speeches(lex, sentence.text, state, profile)
-        if refs:
-            triggers = _triggers(lex, text)
-            if triggers:
-                claims += _sentence_claims(
-                    lex, doc, sentence, text, triggers, refs, mentions, speeches, state, background)
+        triggers = _triggers(lex, text) if refs else []
+        if triggers:
+            speeches = _speeches(lex, sentence.text, state, profile)
+            claims += _sentence_claims(
+                lex, doc, sentence, text, triggers, refs, mentions, speeches, state, background)
+        else:
+            # Later sentences only need who spoke last ("..., it said."): one attribution, not all.
+            speeches = _speeches(lex, sentence.text, state, profile, last_only=True)
         state.places += [r for r in refs if r.scale != "country"]
         _remember_actor(lex, text, mentions, state, speeches)
     doc.claims = claims
@@ -298,11 +301,13 @@ def _triggers(lex: _Lexicon, text: str) -> list[_Trigger]:
 
 def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str,
                 toponyms: list[Toponym], state: _DocState) -> list[_PlaceRef]:
-    refs = [
-        _PlaceRef(t.start - sentence.start, t.end - sentence.start, t.text, t.place)
-        for t in toponyms
-        if t.start >= sentence.start and t.end <= sentence.end
-    ]
+    lo = bisect.bisect_left(toponyms, sentence.start, key=lambda t: t.start)
+    refs = []
+    for t in toponyms[lo:]:
+        if t.start >= sentence.end:
+            break
+        if t.end <= sentence.end:
+            refs.append(_PlaceRef(t.start - sentence.start, t.end - sentence.start, t.text, t.place))
     for m in lex.anaphor_rx.finditer(text):
         if any(r.start <= m.start() < r.end for r in refs):
             continue
@@ -317,9 +322,15 @@ def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str,
     return refs
 
 
-def _speeches(lex: _Lexicon, text: str, state: _DocState, profile: Profile) -> list[_Speech]:
+def _speeches(lex: _Lexicon, text: str, state: _DocState, profile: Profile,
+              last_only: bool = False) -> list[_Speech]:
     out: list[_Speech] = []
-    for m in lex.speech.finditer(text):
+    verbs = list(lex.speech.finditer(text))
+    if last_only:
+        if not verbs:
+            return []
+        verbs = verbs[-1:]
+    for m in verbs:
         before = _phrase_before(text, m.start())
         after_phrase = _phrase_after(text, m.end())
         if m.group("verb").lower().endswith("ing") and out:
