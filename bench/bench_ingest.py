@@ -186,17 +186,56 @@ def run_dask(corpus: Path, db: Path, workers: int) -> tuple[Row, float, float]:
     return row, started, warmed
 
 
-def run_local(corpus: Path, db: Path) -> tuple[Row, float]:
+def run_local(corpus: Path, db: Path) -> tuple[Row, float, list[float]]:
+    """The local ingest; also returns the seconds each ``Store.add_article`` call took, in order."""
     from geo.pipeline import ingest_paths
+    from geo.store import Store
 
     t0 = time.perf_counter()
     _warm_worker()
     warmed = time.perf_counter() - t0
-    cpu0 = _cpu_seconds()
-    t0 = time.perf_counter()
-    summary = ingest_paths([corpus], _fresh(db), engine="local")
-    seconds = time.perf_counter() - t0
-    return Row("local, 1 process", 1, seconds, summary, _peak_rss_mb(), _cpu_seconds() - cpu0), warmed
+    writes: list[float] = []
+    add_article = Store.add_article
+
+    def timed_add_article(self, article, claims):
+        start = time.perf_counter()
+        try:
+            return add_article(self, article, claims)
+        finally:
+            writes.append(time.perf_counter() - start)
+
+    Store.add_article = timed_add_article
+    try:
+        cpu0 = _cpu_seconds()
+        t0 = time.perf_counter()
+        summary = ingest_paths([corpus], _fresh(db), engine="local")
+        seconds = time.perf_counter() - t0
+    finally:
+        Store.add_article = add_article
+    row = Row("local, 1 process", 1, seconds, summary, _peak_rss_mb(), _cpu_seconds() - cpu0)
+    return row, warmed, writes
+
+
+def _store_report(db: Path, writes: list[float]) -> None:
+    """How the store's write time and size grow with the number of articles already in it."""
+    if len(writes) < 20:
+        return
+    tenth = max(1, len(writes) // 10)
+    first = 1000 * sum(writes[:tenth]) / tenth
+    last = 1000 * sum(writes[-tenth:]) / tenth
+    size = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # fixed table names
+                  for t in ("articles", "claims", "contests") if conn.execute(
+                      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()}
+    finally:
+        conn.close()
+    print(f"store writes (Store.add_article, local run): {first:.1f} ms per article over the first {tenth:,}, "
+          f"{last:.1f} ms over the last {tenth:,} ({last / first:.1f}x); store file {size / 1e6:.0f} MB for "
+          + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
 
 
 # Pipeline stages by the function that enters them (the outermost call of each name counts).
@@ -270,9 +309,14 @@ def main(argv: list[str] | None = None) -> int:
               f"(written in {time.perf_counter() - t0:.1f} s); machine: {cores} cores, load average "
               f"{os.getloadavg()[0]:.1f} ==")
 
+        # Import the extraction code now, so that both runs use the same version of it even if
+        # the files change while the benchmark runs (workers import it when they start).
+        import geo.claims  # noqa: F401
+        import geo.geoparser  # noqa: F401
+
         # Dask first: the client's peak memory then does not include a gazetteer of its own.
         dask_row, started, dask_warm = run_dask(corpus, work / "dask.db", args.workers)
-        local_row, local_warm = run_local(corpus, work / "local.db")
+        local_row, local_warm, writes = run_local(corpus, work / "local.db")
         print(f"start-up, not in the timings below: LocalCluster {started:.1f} s, worker warm-up (gazetteer, "
               f"lexicons) {dask_warm:.1f} s; local warm-up {local_warm:.1f} s")
         # Wall-clock rates depend on what else the machine runs; articles per CPU-second do not.
@@ -286,9 +330,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{s.claims:8,} {row.rss_mb:7.0f} MB  {row.note}")
             if s.failures:
                 print(f"  {len(s.failures)} failures, e.g. {s.failures[0]}")
-        same = (local_row.summary.stored, local_row.summary.claims) == (dask_row.summary.stored, dask_row.summary.claims)
+        counts = [(r.summary.stored, r.summary.claims) for r in (local_row, dask_row)]
+        same = "yes" if counts[0] == counts[1] else f"NO: (articles, claims) local {counts[0]}, dask {counts[1]}"
         print(f"dask speed-up over local: {local_row.seconds / dask_row.seconds:.2f}x with {args.workers} workers "
-              f"on {cores} cores; same articles and claims stored: {'yes' if same else 'NO'}")
+              f"on {cores} cores; same articles and claims stored: {same}")
+        _store_report(work / "local.db", writes)
         per_core = local_row.summary.articles / local_row.seconds
         per_cpu = local_row.summary.articles / local_row.cpu
         verdict = "meets" if per_core >= TARGET_PER_CORE else "MISSES"
