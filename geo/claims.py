@@ -167,7 +167,9 @@ class _Lexicon:
         self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")(?![\w-])", re.I)
         self.anaphora = {k: v for k, v in cues["anaphora"].items()}
         self.anaphor_rx = re.compile(
-            r"(?<![\w-])(?P<a>" + _words(list(self.anaphora)) + r")(?![\w-])(?!\s+(?:is|are|was|were|has|have|had|will|would)\b)",
+            # Not "there is", and not "the town of Tal Rifaat" (a name follows: it is no back-reference).
+            r"(?<![\w-])(?P<a>" + _words(list(self.anaphora)) + r")(?![\w-])"
+            r"(?!\s+(?:is|are|was|were|has|have|had|will|would)\b)(?!\s+of\s+(?-i:[A-Z]))",
             re.I)
         titles = _words(cues["people"]["titles"])
         self.title_word = re.compile(r"\b(?:" + titles + r")\b")

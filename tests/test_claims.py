@@ -265,3 +265,8 @@ def test_relative_clauses_and_backers_are_not_the_subject():
     claims = claims_of("Tribal fighters backed by rebels said they had driven Kurdish-led forces out of Deir Ezzor.")
     assert ("Deir ez-Zor", "capture", "local_armed_groups") in claims
     assert not any(actor == "rebels" for _, _, actor in claims)
+
+
+def test_the_town_of_an_unknown_name_does_not_point_back():
+    text = "Officials met in Homs on Monday. Government forces captured the town of Tal Rifaat on Tuesday."
+    assert claims_of(text) == set()
