@@ -455,6 +455,9 @@ def _html_fragment_text(fragment: str) -> str:
 _HTML_BODY = re.compile(r"\s*<(?:p|div|article|section|span|h[1-6]|br|figure|ul)\b[^>]*>", re.IGNORECASE)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _read_json(text: str, path: Path) -> tuple[list[Article], list[ArticleError], str | None]:
     try:
         data = json.loads(text)
@@ -490,6 +493,9 @@ def _read_json(text: str, path: Path) -> tuple[list[Article], list[ArticleError]
                 reason = f'{label} has a "text" that is not a string'
             bad.append(ArticleError(where, reason))
             continue
+        # JSON can spell code points no UTF-8 text holds ("\ud800"): keep the article, mark the spot.
+        body = _LONE_SURROGATE.sub("\ufffd", body)
+        item = {k: _LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in item.items()}
         if _HTML_BODY.match(body):
             # News APIs often deliver the body as HTML; keep its words, not its markup.
             body = _html_fragment_text(body)

@@ -427,3 +427,11 @@ def test_json_text_delivered_as_html_keeps_its_words_not_its_markup(tmp_path):
     text = only(f).text
     assert "Rebels entered Manbij on Monday." in text and "The SDF denied it." in text
     assert "<" not in text and "alert" not in text
+
+
+def test_lone_surrogates_in_json_are_replaced_not_fatal(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text('{"title": "Hama\\udc00", "text": "Rebels seized Hama. \\ud800 A monitor said so."}', "utf-8")
+    (article,) = read_articles(path)
+    assert "\ufffd" in article.text and "\ud800" not in article.text and article.title == "Hama\ufffd"
+    assert article.content_hash  # the text encodes as UTF-8
