@@ -16,11 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 import ahocorasick
-from datetime import date
 from functools import lru_cache
 
 from geo.document import Claim, Document, Place, Sentence, Toponym
-from geo.profiles import ActorMention, Profile, load_profile
+from geo.profiles import Profile, load_profile
 from geo.resources import load_toml
 
 EVENT_TYPES = (
@@ -200,8 +199,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     if isinstance(profile, str):
         profile = load_profile(profile)
     lex = _lexicon(profile.id)
-    art = doc.article
-    published = art.published
+    published = doc.article.published
     year = published.year if published else _latest_year(doc.text)
     background = _background_rx(profile.id, year)
     state = _DocState(people=dict(profile.people))
@@ -433,7 +431,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
                 if fronted is not None and fronted.end <= t.start:
                     places = [fronted]
             if not places and t.fallback:
-                places = _fallback_place(lex, text, t, refs, triggers)
+                places = _fallback_place(lex, text, t, refs)
             if not places:
                 continue
             speech = _speech_for(text, speeches, t)
@@ -584,8 +582,7 @@ def _contains(inner: Place, outer: Place) -> bool:
     return True
 
 
-def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
-                    triggers: list[_Trigger]) -> list[_PlaceRef]:
+def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef]) -> list[_PlaceRef]:
     before = [r for r in refs if r.end <= t.start and r.scale != "country"]
     if not before:
         return []
@@ -865,13 +862,10 @@ def _distance_km(num: str | None, unit: str | None) -> float | None:
     return round(value * _UNITS.get(unit.lower(), 1.0), 1)
 
 
-def _contains_year(text: str) -> int | None:
+def _latest_year(text: str) -> int | None:
+    """The latest year an undated article mentions: years before it are history."""
     years = [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", text)]
     return max(years) if years else None
-
-
-def _latest_year(text: str) -> int | None:
-    return _contains_year(text)
 
 
 # --- the claim -----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ Each subcommand only parses arguments and delegates to the stage module that own
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from pathlib import Path

@@ -93,7 +93,7 @@ def fold(text: str) -> str:
 # A word: letters (with any combining marks of decomposed input), possibly joined by apostrophes
 # (Sa'sa, Qa'im, Ra's).  Leading/trailing apostrophes are quotes or ayn marks and never matter to the key.
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_LETTER = rf"[^\W\d_]"
+_LETTER = r"[^\W\d_]"
 _TOKEN = re.compile(rf"{_LETTER}[{_MARKS}]*(?:'?{_LETTER}[{_MARKS}]*)*")
 _NOT_LETTER = re.compile(rf"['{_MARKS}]")
 _AW = re.compile(r"aw(?![aeiouy])")

@@ -47,7 +47,6 @@ from geo.document import Article, Claim, Document
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
     from geo.profiles import Profile
-    from geo.store import Store
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current file)
 KnownCheck = Callable[[str], bool]  # content hash -> already stored?
@@ -183,21 +182,6 @@ class HashPrefixes:
         value = np.uint64(int(content_hash[:16], 16))
         i = int(np.searchsorted(self._sorted, value))
         return i < self._sorted.size and self._sorted[i] == value
-
-
-def _stored_hashes(store: Store, db: Path) -> Iterator[str]:
-    """Content hashes of the articles in the store."""
-    method = getattr(store, "content_hashes", None)
-    if method is not None:
-        yield from method()
-        return
-    # An older store API: one fixed, parameterless query through a read-only connection.
-    conn = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True, timeout=30.0)
-    try:
-        for (content_hash,) in conn.execute("SELECT content_hash FROM articles"):
-            yield content_hash
-    finally:
-        conn.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -351,7 +335,7 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | N
         raise IngestError(f"cannot open the store {db}: {exc}") from None
     with store:
         if engine == "dask":
-            known = HashPrefixes(_stored_hashes(store, Path(db)))
+            known = HashPrefixes(store.content_hashes())
             results = _results_dask(files, source, published, profile, scheduler, workers, known)
         else:
             results = _results_local(files, source, published, profile, store.has_article)

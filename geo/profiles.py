@@ -8,8 +8,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.resources import DATA_DIR, load_toml
+
+if TYPE_CHECKING:
+    import ahocorasick
 
 PROFILE_DIR = DATA_DIR / "profiles"
 
