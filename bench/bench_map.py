@@ -14,27 +14,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_export import generate  # noqa: E402
 
+from dashboard_server import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, MARKERS, dashboard  # noqa: E402
 from geo import mapview  # noqa: E402
 from geo.store import Filters, Store  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
-MARKERS = ".leaflet-marker-pane > *"
 TARGET_REDRAW_S = 1.0
 
 
@@ -72,39 +67,17 @@ def python_figures(db: Path) -> dict[str, float]:
             "filter_python_redraw_s": filtered_read_s + redraw_s}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def browser_figures(db: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1"],
-        cwd=ROOT, env={**os.environ, "FRONTLINE_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.3)
+    with tempfile.TemporaryDirectory() as tmp, dashboard(db, Path(tmp) / "streamlit.log") as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             figures: dict[str, float] = {}
             for attempt in ("cold", "warm"):  # cold: first run loads the gazetteer; warm: caches filled
                 page = browser.new_page(viewport={"width": 1500, "height": 1300})
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
-                fmap = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+                fmap = page.frame_locator(MAP_FRAME)
                 t = time.perf_counter()
                 page.goto(url)
                 fmap.locator(MARKERS).first.wait_for(state="attached", timeout=180_000)
@@ -128,14 +101,6 @@ def browser_figures(db: Path) -> dict[str, float]:
                 page.close()
             browser.close()
             return figures
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        os.unlink(log.name)
 
 
 def main(argv: list[str] | None = None) -> int:
