@@ -163,7 +163,10 @@ class _Lexicon:
         self.negation_window = int(cues.get("negation_window", 4))
         self.background_templates = cues["background"]
         self.landmark = re.compile(r"(?<![\w-])(?:" + _words(cues["landmark"]) + r")(?![\w-])", re.I)
-        self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")(?![\w-])", re.I)
+        self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")\s+(?:the\s+)?(?:city of\s+)?$", re.I)
+        self.unresolved_object = re.compile(
+            r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:" + _words(cues["place_nouns"]) + r")\s+of\s+)?(?-i:[A-Z])", re.I)
+        self.backer = re.compile(r"\b(?:" + _words(cues["backing_verbs"]) + r")\s+by\s+(?:the\s+)?$", re.I)
         self.anaphora = {k: v for k, v in cues["anaphora"].items()}
         self.anaphor_rx = re.compile(
             # Not "there is", and not "the town of Tal Rifaat" (a name follows: it is no back-reference).
@@ -448,7 +451,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
                 if key in seen:
                     continue
                 seen.add(key)
-                claims.append(_claim(doc, sentence, text, t, ref, event_type, a, claimant))
+                claims.append(_claim(lex, doc, sentence, text, t, ref, event_type, a, claimant))
     return claims
 
 
@@ -586,7 +589,7 @@ def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef]
     before = [r for r in refs if r.end <= t.start and r.scale != "country"]
     if not before:
         return []
-    if _UNRESOLVED_OBJECT.match(text, t.end):
+    if lex.unresolved_object.match(text, t.end):
         return []  # "after capturing Saasaa": the verb has its own place, one we could not resolve
     nearest = before[-1]
     gap = text[nearest.end:t.start]
@@ -640,7 +643,7 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     subject_end = clause_start + (relative.start() if relative else len(lead))
     if lex.personal_subject.search(text[clause_start:subject_end]):
         return None  # "he had fled Damascus": a person, not a party to the conflict
-    mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not _MODIFIER_AGENT.search(text, 0, m.start)]
+    mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not lex.backer.search(text, 0, m.start)]
     candidates = _pronoun_mentions(lex, text, mentions, speech, state)
     before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
     if before:
@@ -662,11 +665,7 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     return None
 
 
-_UNRESOLVED_OBJECT = re.compile(
-    r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:town|city|village|province|region|district|area|camp|base|airport|neighbourhood|neighborhood)\s+of\s+)?(?-i:[A-Z])")
 _TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
-# "fighters backed by rebels": a party that backs the subject is not the subject.
-_MODIFIER_AGENT = re.compile(r"\b(?:backed|supported|aided|armed|funded|sponsored|allied|trained)\s+by\s+(?:the\s+)?$", re.I)
 _NAMED_SUBJECT = re.compile(r"(?-i:[A-Z][\w’'-]+)\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
 _HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)
@@ -871,7 +870,7 @@ def _latest_year(text: str) -> int | None:
 # --- the claim -----------------------------------------------------------------------------------
 
 
-def _claim(doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
+def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
            event_type: str, actor: str, claimant: str | None) -> Claim:
     from geo.dates import find_dates
 
@@ -881,7 +880,7 @@ def _claim(doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _Plac
     distance = t.distance_km
     if precision == "point":
         lead = text[max(0, ref.start - 25):ref.start]
-        if distance is not None or _NEAR_RX.search(lead) or ref.text.lower() in ("there",):
+        if distance is not None or lex.near.search(lead) or ref.text.lower() in ("there",):
             precision = "near"
     event_date, date_precision = art.published, None
     mentions = find_dates(sentence.text, art.published) if art.published else []
@@ -928,4 +927,3 @@ def _province_name(iso: str | None) -> str | None:
     return admin1.name if admin1 else None
 
 
-_NEAR_RX = re.compile(r"\b(?:near|outside|around|close to|outskirts of|edge of|suburbs? of|vicinity of|doorstep of|gates of|(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of)\s+(?:the\s+)?(?:city of\s+)?$", re.I)

@@ -103,7 +103,7 @@ class Profile:
             return False
         word = m.group(1)
         bare = re.sub(r"['’]s$", "", word)
-        return word not in _NOT_QUALIFIERS and word not in self.home_names and bare not in self.people
+        return word not in _not_qualifiers() and word not in self.home_names and bare not in self.people
 
     def actor_of(self, phrase: str) -> str | None:
         """The actor a phrase names or speaks for ("rebel commander X" -> rebels), if any."""
@@ -138,9 +138,6 @@ class Profile:
 
 # A capitalised word right before a generic alias ("Lebanese army", "Jordan's troops") names whose it is.
 _QUALIFIER = re.compile(r"(?<![\w-])((?-i:[A-Z])[\w-]*(?:['’]s)?)\s+$")
-_NOT_QUALIFIERS = {"The", "A", "An", "Its", "Their", "His", "Her", "Our", "Both", "All", "Some", "Many", "Most",
-                   "Other", "Government", "Regime", "State", "President", "Pro", "Local", "But", "And", "As",
-                   "When", "While", "After", "Before", "Meanwhile", "However", "Elsewhere", "There"}
 _FOLD = str.maketrans({"’": "'", "‘": "'", "\n": " ", "\t": " ", "\u00a0": " "})
 
 
@@ -152,6 +149,11 @@ def _fold_text(text: str) -> str:
     """A same-length fold of an article's text, to find folded aliases at their offsets."""
     folded = text.translate(_FOLD).lower()
     return folded if len(folded) == len(text) else "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text.translate(_FOLD))
+
+
+@lru_cache(maxsize=1)
+def _not_qualifiers() -> frozenset[str]:
+    return frozenset(load_toml("lexicons/claims.toml")["not_qualifiers"])
 
 
 def available_profiles() -> list[str]:
