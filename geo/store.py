@@ -7,15 +7,18 @@ a process killed at any point leaves either the whole article or nothing of it.
 Derived facts:
 
 - ``contested``: the rules in ``data/lexicons/contradictions.toml`` say which claims a denial
-  contradicts. The (denial, claim) pairs live in the ``contests`` table and are written inside the
-  transaction that stores the later of the two articles, so the result does not depend on ingest
-  order and a killed ingest cannot leave them out of step. When the rules file changes, a writer
-  rebuilds the table on open; a read-only store computes the pairs into a temporary table instead.
+  contradicts. A claim some denial contradicts, and a denial that contradicts some claim, carry the
+  flag ``claims.contested``, set inside the transaction that stores the later of the two articles, so
+  the result does not depend on ingest order and a killed ingest cannot leave it out of step. A flag
+  once set stays set, so storing an article costs the same however many reports a place already has.
+  When the rules file changes, a writer recomputes the flags on open; a read-only store computes them
+  into a temporary table instead.
 - ``corroboration``: claims are grouped by (place_id, event_type, actor) across articles; a group's
   independent sources are its articles' source families (an article's credited wire agencies, else
   its source label; articles sharing an agency are one family) with articles whose evidence for the
-  group is near-identical (rapidfuzz ratio >= 90) merged too. Computed when read, cached until the
-  database changes.
+  group is near-identical (rapidfuzz ratio >= 90) merged too. Each claim carries its family label, and
+  each group its families' keys (``family_tokens``, ``family_texts``) and count (``claim_groups``),
+  all written with the article.
 
 SQL takes parameters only; the few fragments assembled in code are fixed strings chosen by the code
 (table names, join terms), never values.
@@ -57,7 +60,7 @@ CONTRADICTIONS_PATH = DATA_DIR / "lexicons" / "contradictions.toml"
 NEAR_IDENTICAL_RATIO = 90.0
 # Changing how families are formed (above, or in GroupFamilies/family_tokens) must change this, so that
 # stores relabel their claims.
-FAMILY_RULES = f"credited-else-source;ratio>={NEAR_IDENTICAL_RATIO};default_process;v1"
+FAMILY_RULES = f"credited-else-source;ratio>={NEAR_IDENTICAL_RATIO};default_process;v2"
 
 # Columns of ``claims_frame``, in the order the exports use.
 FRAME_COLUMNS = [
@@ -338,40 +341,63 @@ def _has_math_functions(conn: sqlite3.Connection) -> bool:
     return True
 
 
-def _contest_statements(table: str, scope: str, date_column: str = "day", sql_math: bool = False) -> list[str]:
-    """INSERT statements adding the (denial, claim) pairs of one rule to ``table``.
+def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = False,
+                        table: str = "temp.live_contested") -> list[str]:
+    """Statements marking the claims and denials one rule finds contested.
 
-    scope "denials": pairs whose denial belongs to article :article; "claims": pairs whose contested
-    claim belongs to article :article; "all": every pair. ``date_column``: "day" or "event_date".
-    ``sql_math``: compute distances with SQLite's math functions instead of the Python fl_km.
+    scope "article": UPDATEs setting ``claims.contested`` for the pairs where either side belongs to
+    article :article. A flag once set stays set, so each statement looks only at rows not flagged yet,
+    or, for the new article's own rows, stops at the first match (EXISTS): the work per article does
+    not grow with the number of reports of a place.
+    scope "all": INSERTs of every contested claim's and denial's id into ``table`` (one column ``id``).
+    ``date_column``: "day" or "event_date". ``sql_math``: distances with SQLite's math functions
+    instead of the Python fl_km.
     """
     if date_column not in ("day", "event_date"):
         raise ValueError(date_column)
+    if scope not in ("article", "all"):
+        raise ValueError(scope)
     dc = date_column
     targets = "c.event_type IN (SELECT value FROM json_each(:targets))"
-    if scope == "claims":
-        outer, inner, where = "c", "d", f"c.article_id = :article AND {targets} AND d.event_type = :denial"
-    elif scope == "denials":
-        outer, inner, where = "d", "c", f"d.article_id = :article AND d.event_type = :denial AND {targets}"
-    elif scope == "all":
-        outer, inner, where = "d", "c", f"d.event_type = :denial AND {targets}"
-    else:
-        raise ValueError(scope)
     statements = []
-    for term, final_check in _place_terms(inner).values():
-        final_check = (final_check.replace("{km}(d.lat, d.lon, c.lat, c.lon)", _SQL_HAVERSINE) if sql_math
-                       else final_check.replace("{km}", "fl_km"))
-        # CROSS JOIN fixes the loop order: the few new rows outside, the indexed lookups inside.
-        # CASE fixes the order of the checks: the costly distance (a Python function) comes last.
-        statements.append(
-            f"INSERT OR IGNORE INTO {table}(denial_id, claim_id) "
-            f"SELECT d.id, c.id FROM claims AS {outer} CROSS JOIN claims AS {inner} "
-            f"ON {term} "
-            f"WHERE {where} AND c.id <> d.id "
-            "AND CASE WHEN ((:same_actor AND c.actor = d.actor) OR (NOT :same_actor AND c.actor <> d.actor)) "
-            f"AND (d.{dc} IS NULL OR c.{dc} IS NULL OR abs(julianday(c.{dc}) - julianday(d.{dc})) <= :days) "
-            f"THEN {final_check} ELSE 0 END"
-        )
+    for place in _place_terms("c"):
+        def pair(inner: str) -> tuple[str, str]:
+            term, final_check = _place_terms(inner)[place]
+            final_check = (final_check.replace("{km}(d.lat, d.lon, c.lat, c.lon)", _SQL_HAVERSINE) if sql_math
+                           else final_check.replace("{km}", "fl_km"))
+            # CASE fixes the order of the checks: the costly distance comes last.
+            check = ("c.id <> d.id AND CASE WHEN ((:same_actor AND c.actor = d.actor) "
+                     "OR (NOT :same_actor AND c.actor <> d.actor)) "
+                     f"AND (d.{dc} IS NULL OR c.{dc} IS NULL OR abs(julianday(c.{dc}) - julianday(d.{dc})) <= :days) "
+                     f"THEN {final_check} ELSE 0 END")
+            return term, check
+
+        c_term, c_check = pair("c")  # c looked up from d
+        d_term, d_check = pair("d")  # d looked up from c
+        # A denial is contested when some claim matches it, and a claim when some denial does.
+        denial_has_claim = f"EXISTS (SELECT 1 FROM claims AS c WHERE {c_term} AND {targets} AND {c_check})"
+        claim_has_denial = f"EXISTS (SELECT 1 FROM claims AS d WHERE {d_term} AND d.event_type = :denial AND {d_check})"
+        if scope == "all":
+            statements.append(f"INSERT OR IGNORE INTO {table}(id) SELECT d.id FROM claims AS d "
+                              f"WHERE d.event_type = :denial AND {denial_has_claim}")
+            statements.append(f"INSERT OR IGNORE INTO {table}(id) SELECT c.id FROM claims AS c "
+                              f"WHERE {targets} AND {claim_has_denial}")
+            continue
+        flag = "UPDATE claims SET contested = 1 WHERE id IN "
+        # CROSS JOIN fixes the loop order: the article's few rows outside, the indexed lookups inside.
+        statements += [
+            # the article's denials, and the older claims they contest
+            # (unary + keeps the planner on the article's own rows: claims_article, not a whole-store index)
+            f"{flag}(SELECT d.id FROM claims AS d WHERE d.article_id = :article AND +d.event_type = :denial "
+            f"AND +d.contested = 0 AND {denial_has_claim})",
+            f"{flag}(SELECT c.id FROM claims AS d CROSS JOIN claims AS c ON {c_term} "
+            f"WHERE d.article_id = :article AND d.event_type = :denial AND c.contested = 0 AND {targets} AND {c_check})",
+            # the article's claims, and the older denials that contest them
+            f"{flag}(SELECT c.id FROM claims AS c WHERE c.article_id = :article AND +{targets} "
+            f"AND +c.contested = 0 AND {claim_has_denial})",
+            f"{flag}(SELECT d.id FROM claims AS c CROSS JOIN claims AS d ON {d_term} "
+            f"WHERE c.article_id = :article AND {targets} AND d.event_type = :denial AND d.contested = 0 AND {d_check})",
+        ]
     return statements
 
 
@@ -684,7 +710,7 @@ _CLAIM_INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-# {contests} is one of two fixed table names (see Store._contests_table); {where} is built by Store._where.
+# {contested} is one of two fixed expressions (see Store._contested_sql); {where} is built by Store._where.
 _CLAIM_COLUMNS = [
     "id", "article_id", "place", "place_id", "province", "province_name", "country", "event_type", "actor",
     "claimant", "evidence", "evidence_start", "evidence_end", "event_date", "date_precision", "contested",
@@ -694,8 +720,7 @@ _CLAIMS_SELECT = """
 SELECT c.uid, c.article_id, c.place, c.place_id, c.province, c.province_name, c.country,
        c.event_type, c.actor, c.claimant, c.evidence, c.evidence_start, c.evidence_end,
        c.event_date, c.date_precision,
-       (EXISTS (SELECT 1 FROM {contests} k WHERE k.claim_id = c.id)
-        OR EXISTS (SELECT 1 FROM {contests} k WHERE k.denial_id = c.id)) AS contested,
+       {contested} AS contested,
        c.geo_precision, c.distance_km, c.lat, c.lon, c.place_start, c.place_end,
        coalesce(g.sources, 1) AS corroboration
 FROM claims c JOIN articles a ON a.id = c.article_id
@@ -819,54 +844,63 @@ class Store:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'contest_rules'").fetchone()
         return row[0] if row else None
 
-    def _fill_contests(self, table: str, scope: str, article_id: int | None = None) -> None:
+    def _flag_contests(self, article_id: int) -> None:
+        """Set the contested flags that article ``article_id`` brings (inside the caller's transaction)."""
         for rule in self._rules.rules:
-            params = _rule_params(self._rules, rule)
-            if article_id is not None:
-                params["article"] = article_id
-            for sql in _contest_statements(table, scope, self._rules.date_column, self._sql_math):
+            params = {**_rule_params(self._rules, rule), "article": article_id}
+            for sql in _contest_statements("article", self._rules.date_column, self._sql_math):
                 self._conn.execute(sql, params)
 
+    def _fill_contested(self, table: str) -> None:
+        """Insert the id of every contested claim and denial into ``table``, from scratch."""
+        for rule in self._rules.rules:
+            params = _rule_params(self._rules, rule)
+            for sql in _contest_statements("all", self._rules.date_column, self._sql_math, table):
+                self._conn.execute(sql, params)
+
+    def _reflag_all(self) -> None:
+        """Recompute every contested flag with the current rules (inside the caller's transaction)."""
+        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS reflag (id INTEGER PRIMARY KEY)")
+        self._conn.execute("DELETE FROM temp.reflag")
+        self._fill_contested("temp.reflag")
+        self._conn.execute("UPDATE claims SET contested = (id IN (SELECT id FROM temp.reflag)) "
+                           "WHERE contested <> (id IN (SELECT id FROM temp.reflag))")
+        self._conn.execute("DELETE FROM temp.reflag")
+        self._set_meta("contest_rules", self._rules.fingerprint)
+
     def _ensure_contests_current(self) -> None:
-        """Rebuild the contests table when it was built with other rules (or never)."""
+        """Recompute the contested flags when they were set with other rules (or never)."""
         with self._lock:
             if self._stored_rules_fingerprint() == self._rules.fingerprint:
                 return
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 if self._stored_rules_fingerprint() != self._rules.fingerprint:
-                    self._conn.execute("DELETE FROM contests")
-                    self._fill_contests("contests", "all")
-                    self._conn.execute(
-                        "INSERT INTO meta(key, value) VALUES ('contest_rules', ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (self._rules.fingerprint,))
+                    self._reflag_all()
                 self._conn.execute("COMMIT")
             except BaseException:
                 _rollback(self._conn)
                 raise
 
     def rebuild_contests(self) -> None:
-        """Recompute every (denial, claim) pair from the current rules, in one transaction."""
+        """Recompute every contested flag from the current rules, in one transaction."""
         if self.readonly:
             raise StoreError("read-only store")
         with self._lock:
             self._conn.execute("DELETE FROM meta WHERE key = 'contest_rules'")
             self._ensure_contests_current()
 
-    def _contests_table(self) -> str:
-        """The table to read contests from: the stored one, or a temporary one computed for this reader
-        when the stored table was built with other rules."""
+    def _contested_sql(self) -> str:
+        """The SQL expression telling whether claim ``c`` is contested: its stored flag, or, when the flags
+        were set with other rules, membership of a temporary table computed once for this reader."""
         if self._stored_rules_fingerprint() == self._rules.fingerprint:
-            return "contests"
-        self._conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS live_contests (denial_id INTEGER NOT NULL, claim_id INTEGER NOT NULL, "
-            "PRIMARY KEY (denial_id, claim_id)) WITHOUT ROWID")
-        self._conn.execute("CREATE INDEX IF NOT EXISTS temp.live_contests_claim ON live_contests(claim_id)")
+            return "c.contested"
+        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS live_contested (id INTEGER PRIMARY KEY)")
         if not self._live_contests:
-            self._conn.execute("DELETE FROM temp.live_contests")
-            self._fill_contests("temp.live_contests", "all")
+            self._conn.execute("DELETE FROM temp.live_contested")
+            self._fill_contested("temp.live_contested")
             self._live_contests = True
-        return "temp.live_contests"
+        return "(c.id IN (SELECT id FROM temp.live_contested))"
 
     # ---- source families (corroboration)
 
@@ -885,8 +919,8 @@ class Store:
         return {int(i): family_tokens(source, credited, int(i)) for i, source, credited
                 in self._conn.execute("SELECT id, source, credited FROM articles")}
 
-    def _all_families(self) -> tuple[dict[int, int], dict[tuple[str, str, str], int]]:
-        """Family labels of every claim and family counts of every group, from scratch."""
+    def _all_families(self) -> tuple[dict[int, int], dict[tuple[str, str, str], GroupFamilies]]:
+        """Family labels of every claim and the families of every group, from scratch."""
         tokens = self._article_tokens()
         groups: dict[tuple[str, str, str], dict[int, list[tuple[int, str]]]] = {}
         for claim_id, place_id, event_type, actor, article_id, evidence in self._conn.execute(
@@ -894,13 +928,8 @@ class Store:
             groups.setdefault((place_id, event_type, actor), {}).setdefault(article_id, []).append(
                 (claim_id, evidence))
         labels: dict[int, int] = {}
-        counts: dict[tuple[str, str, str], int] = {}
+        families: dict[tuple[str, str, str], GroupFamilies] = {}
         for key, by_article in groups.items():
-            if len(by_article) == 1:
-                ((article_id, claims),) = by_article.items()
-                labels.update((claim_id, article_id) for claim_id, _ in claims)
-                counts[key] = 1
-                continue
             state = GroupFamilies()
             article_label: dict[int, int] = {}
             for article_id in sorted(by_article):
@@ -911,17 +940,26 @@ class Store:
                 article_label[article_id] = label
             for article_id, claims in by_article.items():
                 labels.update((claim_id, article_label[article_id]) for claim_id, _ in claims)
-            counts[key] = state.count
-        return labels, counts
+            families[key] = state
+        return labels, families
 
     def _rebuild_families(self) -> None:
-        """Relabel every claim and recount every group (inside the caller's transaction)."""
-        labels, counts = self._all_families()
-        self._conn.executemany("UPDATE claims SET family = ? WHERE id = ?",
-                               ((label, claim_id) for claim_id, label in labels.items()))
-        self._conn.execute("DELETE FROM claim_groups")
-        self._conn.executemany("INSERT INTO claim_groups(place_id, event_type, actor, sources) VALUES (?, ?, ?, ?)",
-                               ((*key, n) for key, n in counts.items()))
+        """Relabel every claim and rebuild every group's family keys and count (inside the caller's
+        transaction)."""
+        labels, families = self._all_families()
+        conn = self._conn
+        conn.executemany("UPDATE claims SET family = ? WHERE id = ?",
+                         ((label, claim_id) for claim_id, label in labels.items()))
+        for table in ("claim_groups", "family_tokens", "family_texts"):
+            conn.execute(f"DELETE FROM {table}")  # fixed table names
+        conn.executemany("INSERT INTO claim_groups(place_id, event_type, actor, sources) VALUES (?, ?, ?, ?)",
+                         ((*key, state.count) for key, state in families.items()))
+        conn.executemany("INSERT INTO family_tokens(place_id, event_type, actor, token, family) VALUES (?, ?, ?, ?, ?)",
+                         ((*key, token, label) for key, state in families.items()
+                          for token, found in state.by_token.items() for label in found))
+        conn.executemany("INSERT OR IGNORE INTO family_texts(place_id, event_type, actor, text, family) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         ((*key, text, label) for key, state in families.items() for label, text in state.texts))
         self._set_meta("families", FAMILY_RULES)
 
     def _ensure_families_current(self) -> None:
@@ -938,35 +976,49 @@ class Store:
                 raise
 
     def _add_to_families(self, article_id: int, tokens: tuple[str, ...]) -> None:
-        """Place a new article's claims in their groups' families (inside the caller's transaction)."""
-        keys = self._conn.execute(
-            "SELECT place_id, event_type, actor, json_group_array(evidence) FROM claims WHERE article_id = ? "
-            "GROUP BY place_id, event_type, actor", (article_id,)).fetchall()
-        for place_id, event_type, actor, evidences in keys:
+        """Place a new article's claims in their groups' families (inside the caller's transaction).
+
+        Reads the group's family keys (tokens, distinct evidence texts), not its claims: an article
+        joins the families it shares a token or an exact text with, then those whose texts are
+        near-identical to its own (see GroupFamilies, which computes the same from scratch).
+        """
+        conn = self._conn
+        tokens_json = json.dumps(list(tokens))
+        groups = conn.execute(
+            "SELECT place_id, event_type, actor, json_group_array(evidence), json_group_array(id) FROM claims "
+            "WHERE article_id = ? GROUP BY place_id, event_type, actor", (article_id,)).fetchall()
+        for place_id, event_type, actor, evidences, claim_ids in groups:
             key = (place_id, event_type, actor)
-            rows = self._conn.execute(
-                "SELECT c.family, a.source, a.credited, a.id, c.evidence FROM claims c "
-                "JOIN articles a ON a.id = c.article_id "
-                "WHERE c.place_id = ? AND c.event_type = ? AND c.actor = ? AND c.article_id <> ?",
-                (*key, article_id)).fetchall()
-            tokens_of: dict[int, tuple[str, ...]] = {}
-            for _, source, credited, aid, _ in rows:
-                if aid not in tokens_of:
-                    tokens_of[aid] = family_tokens(source, credited, aid)
-            state = GroupFamilies.from_rows((family, tokens_of[aid], evidence)
-                                            for family, _, _, aid, evidence in rows)
-            label, merged = state.add(article_id, tokens, json.loads(evidences))
-            if merged:
-                self._conn.execute(
-                    "UPDATE claims SET family = ? WHERE place_id = ? AND event_type = ? AND actor = ? "
-                    "AND family IN (SELECT value FROM json_each(?))", (label, *key, json.dumps(sorted(merged))))
-            self._conn.execute(
-                "UPDATE claims SET family = ? WHERE article_id = ? AND place_id = ? AND event_type = ? AND actor = ?",
-                (label, article_id, *key))
-            self._conn.execute(
+            texts = list(dict.fromkeys(utils.default_process(e or "") for e in json.loads(evidences)))
+            texts_json = json.dumps(texts)
+            found = {f for (f,) in conn.execute(
+                "SELECT family FROM family_tokens WHERE place_id = ? AND event_type = ? AND actor = ? "
+                "AND token IN (SELECT value FROM json_each(?)) UNION "
+                "SELECT family FROM family_texts WHERE place_id = ? AND event_type = ? AND actor = ? "
+                "AND text IN (SELECT value FROM json_each(?))", (*key, tokens_json, *key, texts_json))}
+            others = conn.execute(
+                "SELECT family, text FROM family_texts WHERE place_id = ? AND event_type = ? AND actor = ? "
+                "AND family NOT IN (SELECT value FROM json_each(?))", (*key, json.dumps(sorted(found)))).fetchall()
+            if others and texts:
+                scores = process.cdist(texts, [text for _, text in others], scorer=fuzz.ratio,
+                                       score_cutoff=NEAR_IDENTICAL_RATIO, dtype=np.uint8)
+                found.update(others[j][0] for j in np.nonzero(scores.max(axis=0))[0])
+            label = min(found | {article_id})
+            merged = json.dumps(sorted(found - {label}))
+            if found - {label}:
+                for table in ("family_tokens", "family_texts", "claims"):  # fixed table names
+                    conn.execute(f"UPDATE {table} SET family = ? WHERE place_id = ? AND event_type = ? AND actor = ? "
+                                 "AND family IN (SELECT value FROM json_each(?))", (label, *key, merged))
+            conn.execute("INSERT OR IGNORE INTO family_tokens(place_id, event_type, actor, token, family) "
+                         "SELECT ?, ?, ?, value, ? FROM json_each(?)", (*key, label, tokens_json))
+            conn.execute("INSERT OR IGNORE INTO family_texts(place_id, event_type, actor, text, family) "
+                         "SELECT ?, ?, ?, value, ? FROM json_each(?)", (*key, label, texts_json))
+            conn.execute("UPDATE claims SET family = ? WHERE id IN (SELECT value FROM json_each(?))",
+                         (label, claim_ids))
+            conn.execute(
                 "INSERT INTO claim_groups(place_id, event_type, actor, sources) "
-                "SELECT ?, ?, ?, count(DISTINCT family) FROM claims WHERE place_id = ? AND event_type = ? AND actor = ? "
-                "ON CONFLICT(place_id, event_type, actor) DO UPDATE SET sources = excluded.sources",
+                "SELECT ?, ?, ?, count(DISTINCT family) FROM family_tokens WHERE place_id = ? AND event_type = ? "
+                "AND actor = ? ON CONFLICT(place_id, event_type, actor) DO UPDATE SET sources = excluded.sources",
                 (*key, *key))
 
     # ---- writing
@@ -1022,15 +1074,10 @@ class Store:
                 else:
                     self._rebuild_families()
                 if self._stored_rules_fingerprint() == self._rules.fingerprint:
-                    self._fill_contests("contests", "denials", article_id)
-                    self._fill_contests("contests", "claims", article_id)
+                    self._flag_contests(article_id)
                 else:
-                    # Another process stored other rules since we opened: rebuild under this lock.
-                    self._conn.execute("DELETE FROM contests")
-                    self._fill_contests("contests", "all")
-                    self._conn.execute(
-                        "INSERT INTO meta(key, value) VALUES ('contest_rules', ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (self._rules.fingerprint,))
+                    # Another process stored other rules since we opened: recompute under this lock.
+                    self._reflag_all()
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
@@ -1047,10 +1094,11 @@ class Store:
         if key == self._cache_key:
             return
         self._live_contests = False
-        self._corroboration = {} if self._families_current() else self._all_families()[1]
+        self._corroboration = {} if self._families_current() else {
+            key: state.count for key, state in self._all_families()[1].items()}
         self._cache_key = key
 
-    def _where(self, filters: Filters | None, contests: str) -> tuple[str, list[Any]]:
+    def _where(self, filters: Filters | None, contested: str) -> tuple[str, list[Any]]:
         f = filters or Filters()
         clauses: list[str] = []
         params: list[Any] = []
@@ -1075,8 +1123,7 @@ class Store:
             clauses.append("c.actor IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(f.actors)))
         if f.contested_only:
-            clauses.append(f"(EXISTS (SELECT 1 FROM {contests} k WHERE k.claim_id = c.id) "
-                           f"OR EXISTS (SELECT 1 FROM {contests} k WHERE k.denial_id = c.id))")
+            clauses.append(contested)
         return (" AND ".join(clauses) or "1"), params
 
     def resolve_provinces(self, values: Iterable[str]) -> tuple[set[str], set[str], list[str]]:
@@ -1118,10 +1165,10 @@ class Store:
         dates as datetime64 and a point geometry (EPSG:4326) at the claim's place."""
         with self._lock:
             self._refresh_derived()
-            contests = self._contests_table()
-            where, params = self._where(filters, contests)
+            contested = self._contested_sql()
+            where, params = self._where(filters, contested)
             with no_gc_pauses():
-                rows = self._conn.execute(_CLAIMS_SELECT.format(contests=contests, where=where), params).fetchall()
+                rows = self._conn.execute(_CLAIMS_SELECT.format(contested=contested, where=where), params).fetchall()
                 frame = _object_frame(rows, _CLAIM_COLUMNS)
                 del rows
             articles = _object_frame(self._conn.execute(
@@ -1227,15 +1274,13 @@ class Store:
         """Counts: articles, claims, denials, contested claims; and the schema version."""
         with self._lock:
             self._refresh_derived()
-            contests = self._contests_table()
+            contested_sql = self._contested_sql()
             articles = self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
             claims = self._conn.execute("SELECT count(*) FROM claims").fetchone()[0]
             denials = self._conn.execute(
                 "SELECT count(*) FROM claims WHERE event_type IN (SELECT value FROM json_each(?))",
                 (json.dumps(sorted({r.denial for r in self._rules.rules})),)).fetchone()[0]
-            contested = self._conn.execute(
-                f"SELECT count(*) FROM (SELECT claim_id FROM {contests} UNION SELECT denial_id FROM {contests})"
-            ).fetchone()[0]
+            contested = self._conn.execute(f"SELECT count(*) FROM claims c WHERE {contested_sql}").fetchone()[0]
             version = schema_version(self._conn)
         return {"articles": articles, "claims": claims, "denials": denials, "contested": contested,
                 "schema_version": version}

@@ -3,6 +3,7 @@ articles, corroboration by independent sources, and readers alongside a writer."
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def test_a_failure_while_linking_contests_rolls_the_article_back(db: Path, monke
         def explode(*args, **kwargs):
             raise RuntimeError("disk on fire")
 
-        monkeypatch.setattr(store, "_fill_contests", explode)
+        monkeypatch.setattr(store, "_flag_contests", explode)
         with pytest.raises(RuntimeError):
             store.add_article(a, [denial])
         monkeypatch.undo()
@@ -140,7 +141,7 @@ def test_a_process_killed_inside_an_article_leaves_a_consistent_store(db: Path) 
         second = art("second.txt", "The army denied that rebels had entered Homs.")
         def die(*args, **kwargs):
             os.kill(os.getpid(), signal.SIGKILL)
-        store._fill_contests = die
+        store._flag_contests = die
         store.add_article(second, [cl(second, "The army denied that rebels had entered Homs", "denial", "government")])
         print("not reached")
     """)
@@ -531,11 +532,39 @@ def test_changed_rules_are_applied_to_stored_claims(db: Path, tmp_path: Path) ->
         assert all(contested_map(reader).values())
     with Store(db) as store:
         assert not any(contested_map(store).values())
-    # A writer with other rules rebuilds the stored table.
+    # A writer with other rules recomputes the stored flags.
     with Store(db, rules=wide) as store:
         assert all(contested_map(store).values())
     with Store(db, readonly=True, rules=wide) as reader:
-        assert reader._contests_table() == "contests"
+        assert reader._contested_sql() == "c.contested"
+
+
+def test_contested_flags_written_article_by_article_equal_flags_from_scratch_in_any_order(db: Path) -> None:
+    # Captures, withdrawals and denials by both sides around Homs, near and far in place and date,
+    # stored in a shuffled order: every claim's flag must be what the rules give over the whole store.
+    rng = random.Random(11)
+    kinds = [("capture", "rebels"), ("withdrawal", "government"), ("advance", "rebels"),
+             ("denial", "government"), ("denial", "rebels"), ("capture", "government")]
+    reports = []
+    for i in range(60):
+        event_type, actor = rng.choice(kinds)
+        where = rng.choice(["homs", "talbiseh", "palmyra", "homs_province", "hama"])
+        evidence = f"Report {i}: {actor} {event_type} at {where}"
+        a = article(f"r{i}.txt", evidence + ".", source="AFP", published=date(2024, 12, rng.randint(1, 12)))
+        reports.append((a, [claim(a, evidence, where, event_type, actor)]))
+    rng.shuffle(reports)
+    with Store(db) as store:
+        for a, claims in reports:
+            store.add_article(a, claims)
+        written = dict(store._conn.execute("SELECT id, contested FROM claims"))
+        store._conn.execute("BEGIN IMMEDIATE")
+        try:
+            store._reflag_all()
+            rebuilt = dict(store._conn.execute("SELECT id, contested FROM claims"))
+        finally:
+            store._conn.execute("ROLLBACK")
+    assert written == rebuilt
+    assert 0 < sum(written.values()) < len(written)  # some contested, some not
 
 
 # ---------------------------------------------------------------------------------------------
@@ -606,8 +635,55 @@ def test_an_article_crediting_two_wires_joins_their_families_in_any_order(db: Pa
             store.add_article(reports[i], [claim(reports[i], evidence[i], "hama", "capture", "rebels")])
         assert {c.corroboration for c in store.claims()} == {1}
         # What each article's transaction wrote equals a count from scratch.
-        stored = dict(((p, e, a), n) for p, e, a, n in store._conn.execute("SELECT * FROM claim_groups"))
-        assert stored == store._all_families()[1]
+        assert_families_as_if_rebuilt(store)
+
+
+FAMILY_TABLES = {
+    "claims": "SELECT id, family FROM claims ORDER BY id",
+    "claim_groups": "SELECT * FROM claim_groups ORDER BY 1, 2, 3",
+    "family_tokens": "SELECT * FROM family_tokens ORDER BY 1, 2, 3, 4",
+    "family_texts": "SELECT * FROM family_texts ORDER BY 1, 2, 3, 4",
+}
+
+
+def assert_families_as_if_rebuilt(store: Store) -> None:
+    """The family labels, keys and counts written article by article equal those computed from scratch."""
+    conn = store._conn
+    written = {t: conn.execute(sql).fetchall() for t, sql in FAMILY_TABLES.items()}
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        store._rebuild_families()
+        rebuilt = {t: conn.execute(sql).fetchall() for t, sql in FAMILY_TABLES.items()}
+    finally:
+        conn.execute("ROLLBACK")
+    assert written == rebuilt
+
+
+def test_families_written_article_by_article_equal_families_from_scratch_in_any_order(db: Path) -> None:
+    # Wire copies, rewrites, near-identical sentences and unrelated reports of one event, stored in a
+    # shuffled order: labels, keys and counts must be those of a rebuild.
+    rng = random.Random(7)
+    sentences = ["Rebels captured Hama on Thursday", "Rebels captured Hama on Thursday.",
+                 "Rebels have captured Hama on Thursday", "Insurgents now hold the city of Hama",
+                 "The opposition alliance entered Hama", "Hama fell to the rebels after a week of fighting",
+                 "Fighters were filmed in the central square of Hama", "Hama is in opposition hands"]
+    wires = [[], [], [], ["Reuters"], ["AFP"], ["Reuters", "AFP"], ["AP"]]
+    sources = ["Reuters", "AFP", "Al-Monitor", "Enab Baladi", "SANA", "Syria TV", "The National", None]
+    reports = []
+    for i in range(40):
+        sentence = rng.choice(sentences)
+        a = article(f"r{i}.txt", f"{sentence}, report {i} said.", source=rng.choice(sources),
+                    credited=rng.choice(wires))
+        reports.append((a, [claim(a, sentence, "hama", "capture", "rebels")]))
+    rng.shuffle(reports)
+    counts = []
+    with Store(db) as store:
+        for a, claims in reports:
+            store.add_article(a, claims)
+            counts.append(store.claims()[0].corroboration)
+        assert_families_as_if_rebuilt(store)
+    # Not a degenerate case: families formed and merged along the way.
+    assert max(counts) > 1 and any(later < earlier for earlier, later in zip(counts, counts[1:]))
 
 
 def test_without_the_bridging_article_two_wires_are_two_sources(db: Path) -> None:
