@@ -228,9 +228,8 @@ def _store_report(db: Path, writes: list[float]) -> None:
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # fixed table names
-                  for t in ("articles", "claims", "contests") if conn.execute(
-                      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()}
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "claims")}
+        counts["contested claims"] = conn.execute("SELECT count(*) FROM claims WHERE contested").fetchone()[0]
     finally:
         conn.close()
     print(f"store writes (Store.add_article, local run): {first:.1f} ms per article over the first {tenth:,}, "
