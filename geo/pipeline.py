@@ -339,7 +339,9 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | N
             results = _results_dask(files, source, published, profile, scheduler, workers, known)
         else:
             results = _results_local(files, source, published, profile, store.has_article)
-        with closing(results):
+        # Articles go in by the batch (one commit per 64 articles or per second), each still whole or
+        # not at all: see Store.batch.
+        with closing(results), store.batch():
             for done, result in enumerate(results, 1):
                 if result.error:
                     failed(result.path, result.error)

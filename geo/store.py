@@ -33,9 +33,10 @@ import math
 import re
 import sqlite3
 import threading
+import time
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -752,6 +753,14 @@ def _object_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
                          for i, name in enumerate(columns)})
 
 
+@dataclass
+class _Batch:
+    max_articles: int
+    max_seconds: float
+    articles: int = 0
+    started: float = 0.0
+
+
 class Store:
     """A SQLite file of articles and claims. Open, use, ``close()`` (or use as a context manager).
 
@@ -768,6 +777,7 @@ class Store:
         self._cache_key: tuple[int, int] | None = None
         self._corroboration: dict[tuple[str, str, str], int] = {}
         self._live_contests = False
+        self._batch: _Batch | None = None
         if readonly:
             if not self.path.is_file():
                 raise StoreNotFound(f"no Frontline store at {self.path}")
@@ -1032,56 +1042,107 @@ class Store:
         """The content hashes of every stored article (for skipping known articles before extraction)."""
         return self._column_values("SELECT content_hash FROM articles ORDER BY id")
 
+    @contextlib.contextmanager
+    def batch(self, max_articles: int = 64, max_seconds: float = 1.0) -> Iterator[Store]:
+        """Group the ``add_article`` calls made inside into transactions of up to ``max_articles``
+        articles or ``max_seconds`` seconds, whichever comes first.
+
+        Each article still goes in whole or not at all (a savepoint each: one that fails is rolled
+        back alone); a process killed mid-batch loses the articles of the open transaction, never
+        part of one, and a re-run stores them. Fewer commits write each index page once per batch
+        instead of once per article. Readers see the articles when their transaction commits.
+        """
+        if self.readonly:
+            raise StoreError("read-only store")
+        with self._lock:
+            if self._batch is not None:  # nested: the outer batch decides
+                yield self
+                return
+            self._batch = _Batch(max_articles, max_seconds)
+            try:
+                yield self
+            finally:
+                self._batch = None
+                if self._conn.in_transaction:
+                    # What went in whole is kept, even when the caller stops with an exception.
+                    self._conn.execute("COMMIT")
+
     def add_article(self, article: Article, claims: list[Claim]) -> bool:
-        """Store an article with its claims in one transaction.
+        """Store an article with its claims in one transaction (inside :meth:`batch`, a savepoint of
+        the batch's transaction).
 
         Returns False, writing nothing, when an article with the same text is already stored. Any
         error (a claim that breaks the schema, evidence outside the text) rolls the whole article back.
         """
         if self.readonly:
             raise StoreError("read-only store")
+        with self._lock:
+            conn, batch = self._conn, self._batch
+            if batch is None:
+                conn.execute("BEGIN IMMEDIATE")
+            else:
+                if not conn.in_transaction:
+                    conn.execute("BEGIN IMMEDIATE")
+                    batch.started = time.monotonic()
+                conn.execute("SAVEPOINT article")
+            try:
+                stored = self._write_article(article, claims)
+            except BaseException:
+                if batch is None:
+                    _rollback(conn)
+                else:
+                    try:
+                        conn.execute("ROLLBACK TO article")
+                        conn.execute("RELEASE article")
+                    except sqlite3.Error:
+                        _rollback(conn)
+                raise
+            if batch is None:
+                conn.execute("COMMIT" if stored else "ROLLBACK")
+            else:
+                conn.execute("RELEASE article")
+                batch.articles += stored
+                if batch.articles >= batch.max_articles or time.monotonic() - batch.started >= batch.max_seconds:
+                    conn.execute("COMMIT")
+                    batch.articles = 0
+        return stored
+
+    def _write_article(self, article: Article, claims: list[Claim]) -> bool:
+        """The writes of :meth:`add_article`, inside the caller's transaction; False for a duplicate."""
+        conn = self._conn
         content_hash = article.content_hash
         text_len = len(article.text)
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone():
-                    conn.execute("ROLLBACK")
-                    return False
-                cur = conn.execute(_ARTICLE_INSERT, (
-                    article.article, content_hash, article.title, article.source, _iso(article.published),
-                    article.url, json.dumps(list(article.credited or []), ensure_ascii=False), article.path,
-                    article.text,
-                ))
-                article_id = cur.lastrowid
-                published = _iso(article.published)
-                for seq, c in enumerate(claims):
-                    if not (0 <= c.evidence_start <= c.evidence_end <= text_len):
-                        raise ValueError(f"claim {seq} of {article.article}: evidence [{c.evidence_start}, "
-                                         f"{c.evidence_end}) lies outside the article's {text_len} characters")
-                    conn.execute(_CLAIM_INSERT, (
-                        f"{content_hash[:16]}-{seq}", article_id, seq, c.place, c.place_id, float(c.lat),
-                        float(c.lon), c.event_type, c.actor, c.claimant, c.evidence, int(c.evidence_start),
-                        int(c.evidence_end), c.country, c.province, c.province_name, c.geo_precision or "point",
-                        _iso(c.event_date), c.date_precision,
-                        None if c.distance_km is None else float(c.distance_km), c.place_start, c.place_end,
-                        _iso(c.event_date) or published,
-                    ))
-                if self._families_current():
-                    self._add_to_families(article_id, family_tokens(
-                        article.source, json.dumps(list(article.credited or [])), article_id))
-                else:
-                    self._rebuild_families()
-                if self._stored_rules_fingerprint() == self._rules.fingerprint:
-                    self._flag_contests(article_id)
-                else:
-                    # Another process stored other rules since we opened: recompute under this lock.
-                    self._reflag_all()
-                conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
+        if conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone():
+            return False
+        published = _iso(article.published)
+        cur = conn.execute(_ARTICLE_INSERT, (
+            article.article, content_hash, article.title, article.source, published,
+            article.url, json.dumps(list(article.credited or []), ensure_ascii=False), article.path,
+            article.text,
+        ))
+        article_id = cur.lastrowid
+        for seq, c in enumerate(claims):
+            if not (0 <= c.evidence_start <= c.evidence_end <= text_len):
+                raise ValueError(f"claim {seq} of {article.article}: evidence [{c.evidence_start}, "
+                                 f"{c.evidence_end}) lies outside the article's {text_len} characters")
+            conn.execute(_CLAIM_INSERT, (
+                f"{content_hash[:16]}-{seq}", article_id, seq, c.place, c.place_id, float(c.lat),
+                float(c.lon), c.event_type, c.actor, c.claimant, c.evidence, int(c.evidence_start),
+                int(c.evidence_end), c.country, c.province, c.province_name, c.geo_precision or "point",
+                _iso(c.event_date), c.date_precision,
+                None if c.distance_km is None else float(c.distance_km), c.place_start, c.place_end,
+                _iso(c.event_date) or published,
+            ))
+        if self._families_current():
+            self._add_to_families(article_id, family_tokens(
+                article.source, json.dumps(list(article.credited or [])), article_id))
+        else:
+            self._rebuild_families()
+        if self._stored_rules_fingerprint() == self._rules.fingerprint:
+            self._flag_contests(article_id)
+        else:
+            # Another process stored other rules since we opened: recompute under this lock.
+            self._reflag_all()
         return True
 
     # ---- reading

@@ -106,6 +106,39 @@ def test_an_article_whose_claims_fail_leaves_nothing_behind(db: Path) -> None:
         assert [c.evidence for c in store.claims()] == ["Rebels entered Homs"]
 
 
+def test_in_a_batch_a_failing_article_rolls_back_alone_and_readers_see_whole_commits(db: Path) -> None:
+    first = article("first.txt", "Rebels entered Homs on Monday.", source="AFP")
+    bad = article("bad.txt", "Government troops left Talbiseh.", source="AFP")
+    third = article("third.txt", "Rebels seized Hama.", source="Reuters")
+    outside = claim(bad, "Government troops left Talbiseh", "talbiseh", "withdrawal", "government")
+    outside.evidence_end = len(bad.text) + 10
+    with Store(db) as store:
+        with store.batch(max_articles=3, max_seconds=3600):
+            assert store.add_article(first, [claim(first, "Rebels entered Homs", "homs", "capture", "rebels")])
+            with pytest.raises(ValueError, match="outside"):
+                store.add_article(bad, [outside])
+            assert store.add_article(third, [claim(third, "Rebels seized Hama", "hama", "capture", "rebels")])
+            assert store.add_article(first, []) is False  # the same text again, inside the batch
+            with Store(db, readonly=True) as reader:
+                assert reader.stats()["articles"] == 0  # nothing committed yet
+        with Store(db, readonly=True) as reader:
+            assert sorted(a.article for a in reader.articles()) == ["first.txt", "third.txt"]
+            assert reader.stats()["claims"] == 2
+            assert reader._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_batch_commits_every_max_articles(db: Path) -> None:
+    reports = [article(f"r{i}.txt", f"Rebels entered Homs, report {i} said.", source="AFP") for i in range(5)]
+    with Store(db) as store, Store(db, readonly=True) as reader:
+        with store.batch(max_articles=2, max_seconds=3600):
+            seen = []
+            for a in reports:
+                store.add_article(a, [claim(a, "Rebels entered Homs", "homs", "capture", "rebels")])
+                seen.append(reader.stats()["articles"])
+        assert seen == [0, 2, 2, 4, 4]
+        assert reader.stats()["articles"] == 5
+
+
 def test_a_failure_while_linking_contests_rolls_the_article_back(db: Path, monkeypatch) -> None:
     a = article("denial.txt", "State television said rebels had not entered Homs.", source="SANA")
     denial = claim(a, "rebels had not entered Homs", "homs", "denial", "government")
