@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
+from streamlit_folium import _component_func as folium_component
 
 from geo import export, mapview
 from geo.cli import DEFAULT_DB
@@ -302,6 +302,42 @@ def _ingest(files: list[Any], source: str | None, published: date | None) -> Non
 
 # --------------------------------------------------------------------------- main panels
 
+MAP_HEIGHT = 620
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _map_base(db: str, version: tuple, store_exists: bool) -> mapview.BasePayload:
+    """The base map (basemap, legend, view of the whole store), rendered once per store version."""
+    facets = _facets(db, version) if store_exists else {"actors": [], "event_types": []}
+    _, countries = _gazetteer_layers()
+    base = mapview.base_map(countries=countries, extent=_extent(db, version) if store_exists else [],
+                            actors=facets["actors"], event_types=facets["event_types"])
+    return mapview.base_payload(base, key="map")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _map_layers(db: str, version: tuple, query: tuple, store_exists: bool) -> dict[str, Any]:
+    """The layers that follow the filters (province shading, clusters, a layer per source), rendered once
+    per filter state and store version."""
+    frame = _claims(db, version, query) if store_exists else None
+    facets = _facets(db, version) if store_exists else {"provinces": []}
+    provinces, _ = _gazetteer_layers()
+    layers, control = mapview.map_layers(frame, provinces=_provinces_for(provinces, frame, facets))
+    return mapview.layers_payload(_map_base(db, version, store_exists), layers, control)
+
+
+def _map(db: str, version: tuple, query: tuple, store_exists: bool) -> None:
+    """The map, through streamlit-folium's component with the arguments st_folium would send
+    (mapview.base_payload/layers_payload), but rendered once per store and per filter state: a filter
+    change sends the same base, so the browser keeps its map and swaps only the layers."""
+    base = _map_base(db, version, store_exists)
+    layers = _map_layers(db, version, query, store_exists)
+    # returned_objects=[]: pan and zoom never rerun the script.
+    folium_component(**{**base.args, **layers}, key=base.key, height=MAP_HEIGHT, width=None, returned_objects=[],
+                     default={}, zoom=None, center=None, return_on_hover=False, pixelated=False,
+                     wrap_longitude=False)
+
+
 
 def _export_bytes(db: str, version: tuple, query: tuple, fmt: str) -> bytes:
     frame = _claims(db, version, query)
@@ -420,14 +456,7 @@ def main() -> None:
     m3.metric("Sources", f"{frame['source'].nunique():,}" if n else "0")
     m4.metric("Contested", f"{int(frame['contested'].fillna(False).astype(bool).sum()):,}" if n else "0")
 
-    provinces, countries = _gazetteer_layers()
-    # The base map depends on the store only, so a filter change swaps layers in the browser's map
-    # instead of building a new one.
-    parts = mapview.map_parts(frame, provinces=_provinces_for(provinces, frame, facets), countries=countries,
-                              extent=_extent(str(DB_PATH), version) if store_exists else [],
-                              actors=facets["actors"], event_types=facets["event_types"])
-    st_folium(parts.base, key="map", height=620, use_container_width=True, returned_objects=[],
-              feature_group_to_add=parts.layers, layer_control=parts.control)
+    _map(str(DB_PATH), version, query, store_exists)
     if gaz_error := st.session_state.get("_gazetteer_error"):
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")
 

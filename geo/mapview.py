@@ -850,6 +850,80 @@ def build_map(
     return parts.base
 
 
+# --------------------------------------------------------------------------- what st_folium sends
+# st_folium renders the whole base map (folium templates, a 300 kB basemap) on every rerun although the
+# browser keeps it when only the layers change. These functions produce the same component arguments
+# in two halves, so that a dashboard can keep the base half per store and build only the layers half
+# per filter. tests/test_mapview.py checks that together they equal what st_folium itself sends.
+
+
+@dataclass
+class BasePayload:
+    """The base map as st_folium sends it: ``args`` (script, header, html, id, asset links), the component
+    ``key`` st_folium derives from the script, and the base's toggleable layers (the layer control lists them)."""
+
+    args: dict[str, Any]
+    key: str
+    base_layers: list[tuple[str, str, str, bool]]  # (folium element kind, id, layer name, overlay)
+
+
+def _links(m: folium.Element) -> tuple[list[str], list[str]]:
+    """JS and CSS urls of ``m`` and its JSCSSMixin descendants, in the order st_folium collects them."""
+    js: list[str] = []
+    css: list[str] = []
+
+    def walk(el: Any) -> Iterable[Any]:
+        if isinstance(el, JSCSSMixin):
+            yield el
+        for child in getattr(el, "_children", {}).values():
+            yield from walk(child)
+
+    for el in walk(m):
+        css += [u for _, u in getattr(el, "default_css", [])]
+        js += [u for _, u in getattr(el, "default_js", [])]
+    return js, css
+
+
+def base_payload(base: folium.Map, key: str | None = None) -> BasePayload:
+    """st_folium's arguments for ``base`` (without layers); ``key`` is the key given to st_folium."""
+    from streamlit_folium import _get_header, _get_html, _get_map_string, generate_js_hash, get_full_id
+
+    base.get_root().render()
+    base.render()
+    html_part, header = _get_html(base), _get_header(base)
+    script = _get_map_string(base)  # renames the base's elements, as st_folium does
+    js, css = _links(base)
+    layers = [(child._name, child._id, child.layer_name, bool(child.overlay)) for child in base._children.values()
+              if isinstance(child, folium.map.Layer) and child.control]
+    args = {"script": script, "header": header, "html": html_part, "id": get_full_id(base),
+            "js_links": list(dict.fromkeys(js)), "css_links": list(dict.fromkeys(css))}
+    return BasePayload(args, generate_js_hash(script, key, False), layers)
+
+
+def layers_payload(base: BasePayload, layers: list[folium.FeatureGroup],
+                   control: folium.LayerControl | None) -> dict[str, Any]:
+    """st_folium's ``feature_group`` and ``layer_control`` arguments for ``layers`` over ``base``, and the
+    asset links of base and layers together."""
+    from streamlit_folium import _get_feature_group_string, _get_layer_control_string
+
+    # A stand-in for the base map: the layer control lists the base's toggleable layers by their names
+    # in the base script; nothing else of the base is needed to write the layers' script.
+    stand_in = folium.Map(tiles=None)
+    for kind, layer_id, name, overlay in base.base_layers:
+        placeholder = folium.FeatureGroup(name=name, overlay=overlay, control=True)
+        placeholder._name, placeholder._id = kind, layer_id
+        stand_in.add_child(placeholder, name=f"{kind}_{layer_id}")
+    feature_group = "".join(_get_feature_group_string(layer, map=stand_in, idx=i) for i, layer in enumerate(layers))
+    layer_control = _get_layer_control_string(control, stand_in) if control is not None else None
+    js, css = [], []
+    for element in [*layers, *([control] if control is not None else [])]:
+        more_js, more_css = _links(element)
+        js, css = js + more_js, css + more_css
+    return {"feature_group": feature_group, "layer_control": layer_control,
+            "js_links": list(dict.fromkeys(base.args["js_links"] + js)),
+            "css_links": list(dict.fromkeys(base.args["css_links"] + css))}
+
+
 def view_for(points: list[tuple[float, float]], width_px: int = 900, height_px: int = 560,
              max_zoom: int = 10) -> tuple[float, float, int]:
     """Centre and the largest zoom at which all points fit a map of about that size (web mercator)."""
