@@ -43,6 +43,31 @@ _QUOTES = str.maketrans({c: " " for c in "“”«»\"„‟"})
 _CLAUSE_BREAK = re.compile(r"[;:(){}\[\]—–]|,|\s-\s|\b(?:that|while|although|though|whereas|but|as|after|before|when|with|which|who)\b", re.I)
 
 
+def _words(items: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+
+
+# The phrase and clause rules, compiled once from the word lists in data/lexicons/claims.toml [grammar].
+_GRAMMAR = load_toml("lexicons/claims.toml")["grammar"]
+_BREAKS = _words(_GRAMMAR["clause_breaks"])
+_SUBJECT_CLAUSE_BREAK = re.compile(rf"[;:]|\b(?:{_BREAKS})\b", re.I)
+_DENIAL_SCOPE_END = re.compile(rf"[;]|,\s*(?:{_BREAKS})\b|\b(?:{_words([w for w in _GRAMMAR['clause_breaks'] if w not in ('while', 'but')])})\b", re.I)
+_VERB_GROUP_GAP = re.compile(rf"\s*(?:(?:{_words(_GRAMMAR['verb_group'])})\s+)*", re.I)
+_SPEAKER_ADVERBS = frozenset(w.lower() for w in _GRAMMAR["speaker_adverbs"])
+_SPEAKER_PHRASE_END = re.compile(rf"\s+(?:{_words(_GRAMMAR['speaker_phrase_ends'])})\b")
+_DAY = rf"(?:{_words(_GRAMMAR['day_prepositions'])})\s+(?:{_words(_GRAMMAR['weekdays'])})"
+_SPEAKER_OPENERS = re.compile(
+    rf"^(?:date\s+\d{{4}}-\d\d-\d\d\s+)?(?:(?:{_words(_GRAMMAR['speaker_phrase_openers'])})\s+)*", re.I)
+_TRAILING_DAY = re.compile(rf"\s+{_DAY}$", re.I)
+_LEADING_DAY = re.compile(rf"^{_DAY},?\s+", re.I)
+_SPACES = re.compile(r"\s+")
+_FRONTED_TIME = re.compile(rf"\s*(?:{_words(_GRAMMAR['time_openers'])})\s[^,;]{{0,40}},", re.I)
+_SUBJECT_MODIFIER = re.compile(rf"\s+(?:{_words(_GRAMMAR['subject_modifiers'])})\b")
+_RELATIVE_AFTER_SUBJECT = re.compile(rf",\s*(?:{_words(_GRAMMAR['relative_pronouns'])})\b[^,]*,?$")
+_CLAUSE_TEXT_END = re.compile(r"[;,:()—–]")
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+
+
 @dataclass
 class _Trigger:
     type: str
@@ -88,10 +113,6 @@ class _DocState:
     last_claimant_actor: str | None = None
     people: dict[str, str] = field(default_factory=dict)  # name -> actor
     places: list[_PlaceRef] = field(default_factory=list)
-
-
-def _words(items: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
 
 
 class _Lexicon:
@@ -369,8 +390,7 @@ def _make_speech(profile: Profile, state: _DocState, m: re.Match, phrase: str, b
     if claimant == phrase and len(phrase.split()) > 4:
         # A long subject such as "Rebels on a lightning advance through Syria": name its party.
         mentions = profile.actor_mentions(phrase)
-        if mentions and mentions[0].start == 0 and re.match(
-                r"\s+(?:on|in|at|from|with|near|across|through|who|which|of)\b", phrase[mentions[0].end:]):
+        if mentions and mentions[0].start == 0 and _SUBJECT_MODIFIER.match(phrase, mentions[0].end):
             claimant = mentions[0].text
     return _Speech(m.start(), m.end(), claimant, actor, before)
 
@@ -547,7 +567,7 @@ def _subject_of_next(text: str, r: _PlaceRef, triggers: list[_Trigger]) -> bool:
     for u in triggers:
         if u.start >= r.end:
             gap = text[r.end:u.start]
-            return bool(re.fullmatch(r"\s*(?:(?:is|are|was|were|has|have|had|been|being|now|also|reportedly|then|finally|itself)\s+)*", gap, re.I))
+            return bool(_VERB_GROUP_GAP.fullmatch(gap))
     return False
 
 
@@ -795,14 +815,14 @@ def _phrase_before(text: str, end: int) -> str:
     """The noun phrase that ends just before ``end`` (the subject of "X said")."""
     chunk = text[max(0, end - 160):end].rstrip()
     # "The SDF, which held Manbij since 2016, said": the subject stands before the relative clause.
-    chunk = re.sub(r",\s*(?:which|who|whose)\b[^,]*,?$", "", chunk).rstrip()
+    chunk = _RELATIVE_AFTER_SUBJECT.sub("", chunk).rstrip()
     if chunk.endswith(","):
         chunk = chunk[:-1]  # "the mayor of X, told Reuters": an appositive subject
     cut = max((m.end() for m in _PHRASE_STOP.finditer(chunk)), default=0)
     phrase = chunk[cut:].strip()
     words = phrase.split()
     # Adverbs and auxiliaries between subject and verb: "Abdel Ghani said earlier", "flatly denied".
-    while words and words[-1].lower() in {"flatly", "also", "earlier", "later", "had", "has", "have", "firmly", "strongly", "further", "reportedly", "then"}:
+    while words and words[-1].lower() in _SPEAKER_ADVERBS:
         words.pop()
     return " ".join(words[-10:])
 
@@ -811,16 +831,15 @@ def _phrase_after(text: str, start: int) -> str:
     chunk = text[start:start + 120]
     m = _PHRASE_STOP.search(chunk)
     phrase = chunk[:m.start()] if m else chunk
-    phrase = re.split(r"\s+(?:in a|in an|on|to|via|after|before|adding|saying|told)\b", phrase, maxsplit=1)[0]
+    phrase = _SPEAKER_PHRASE_END.split(phrase, maxsplit=1)[0]
     return phrase.strip()
 
 
 def _clean_phrase(phrase: str) -> str:
-    phrase = re.sub(r"^(?:date\s+\d{4}-\d\d-\d\d\s+)?(?:(?:the|a|an|and|but|however|meanwhile|with|both)\s+)*", "", phrase.strip(), flags=re.I)
-    weekday = r"(?:on|late|early|by)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    phrase = re.sub(r"\s+" + weekday + "$", "", phrase, flags=re.I)
-    phrase = re.sub(r"^" + weekday + r",?\s+", "", phrase, flags=re.I)
-    phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:“”\"'’")
+    phrase = _SPEAKER_OPENERS.sub("", phrase.strip())
+    phrase = _TRAILING_DAY.sub("", phrase)
+    phrase = _LEADING_DAY.sub("", phrase)
+    phrase = _SPACES.sub(" ", phrase).strip(" ,.;:“”\"'’")
     return phrase[:100]
 
 
@@ -832,24 +851,24 @@ def _clause_start(text: str, pos: int) -> int:
 def _subject_clause_start(text: str, pos: int) -> int:
     # Clauses for the subject search: only hard breaks, so "The army said it was redeploying"
     # and "After the rebels seized X" keep their subjects.
-    starts = [m.end() for m in re.finditer(r"[;:]|\b(?:although|though|while|whereas|but)\b", text[:pos], re.I)]
+    starts = [m.end() for m in _SUBJECT_CLAUSE_BREAK.finditer(text, 0, pos)]
     return starts[-1] if starts else 0
 
 
 def _clause_end(text: str, pos: int) -> int:
-    m = re.compile(r"[;]|,\s*(?:while|although|though|whereas|but)\b|\b(?:although|though|whereas)\b", re.I).search(text, pos)
+    m = _DENIAL_SCOPE_END.search(text, pos)
     return m.start() if m else len(text)
 
 
 def _fronted_adverbial(text: str, before: int) -> str:
     """A sentence-opening phrase that sets the time of all that follows: "In 2016, ..."."""
-    m = re.match(r"\s*(?:in|during|since|by|back in|until)\s[^,;]{0,40},", text[:before], re.I)
+    m = _FRONTED_TIME.match(text, 0, before)
     return m.group(0) if m else ""
 
 
 def _clause_text(text: str, start: int, end: int) -> str:
     s = _clause_start(text, start)
-    m = re.compile(r"[;,:()—–]").search(text, end)
+    m = _CLAUSE_TEXT_END.search(text, end)
     return text[s:m.start() if m else len(text)]
 
 
@@ -863,7 +882,7 @@ def _distance_km(num: str | None, unit: str | None) -> float | None:
 
 def _latest_year(text: str) -> int | None:
     """The latest year an undated article mentions: years before it are history."""
-    years = [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", text)]
+    years = [int(y) for y in _YEAR.findall(text)]
     return max(years) if years else None
 
 
