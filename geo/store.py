@@ -707,8 +707,8 @@ _ARTICLE_INSERT = (
 _CLAIM_INSERT = (
     "INSERT INTO claims(uid, article_id, seq, place, place_id, lat, lon, event_type, actor, claimant, evidence, "
     "evidence_start, evidence_end, country, province, province_name, geo_precision, event_date, date_precision, "
-    "distance_km, place_start, place_end, day) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "distance_km, place_start, place_end, day, family) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 # {contested} is one of two fixed expressions (see Store._contested_sql); {where} is built by Store._where.
@@ -985,51 +985,71 @@ class Store:
                 _rollback(self._conn)
                 raise
 
-    def _add_to_families(self, article_id: int, tokens: tuple[str, ...]) -> None:
-        """Place a new article's claims in their groups' families (inside the caller's transaction).
+    def _families_for(self, article_id: int, tokens: tuple[str, ...], claims: list[Claim]) -> list[int]:
+        """The family label of each of a new article's claims, updating the groups' family keys and
+        counts (inside the caller's transaction; the claims are not stored yet).
 
-        Reads the group's family keys (tokens, distinct evidence texts), not its claims: an article
+        Reads each group's family keys (tokens, distinct evidence texts), not its claims: an article
         joins the families it shares a token or an exact text with, then those whose texts are
-        near-identical to its own (see GroupFamilies, which computes the same from scratch).
+        near-identical to its own (see GroupFamilies, which computes the same from scratch). A few
+        statements per article, whatever the number of its groups.
         """
         conn = self._conn
-        tokens_json = json.dumps(list(tokens))
-        groups = conn.execute(
-            "SELECT place_id, event_type, actor, json_group_array(evidence), json_group_array(id) FROM claims "
-            "WHERE article_id = ? GROUP BY place_id, event_type, actor", (article_id,)).fetchall()
-        for place_id, event_type, actor, evidences, claim_ids in groups:
-            key = (place_id, event_type, actor)
-            texts = list(dict.fromkeys(utils.default_process(e or "") for e in json.loads(evidences)))
-            texts_json = json.dumps(texts)
-            found = {f for (f,) in conn.execute(
-                "SELECT family FROM family_tokens WHERE place_id = ? AND event_type = ? AND actor = ? "
-                "AND token IN (SELECT value FROM json_each(?)) UNION "
-                "SELECT family FROM family_texts WHERE place_id = ? AND event_type = ? AND actor = ? "
-                "AND text IN (SELECT value FROM json_each(?))", (*key, tokens_json, *key, texts_json))}
-            others = conn.execute(
-                "SELECT family, text FROM family_texts WHERE place_id = ? AND event_type = ? AND actor = ? "
-                "AND family NOT IN (SELECT value FROM json_each(?))", (*key, json.dumps(sorted(found)))).fetchall()
-            if others and texts:
-                scores = process.cdist(texts, [text for _, text in others], scorer=fuzz.ratio,
+        texts_of: dict[tuple[str, str, str], list[str]] = {}
+        for c in claims:
+            texts_of.setdefault((c.place_id, c.event_type, c.actor), []).append(
+                utils.default_process(c.evidence or ""))
+        if not texts_of:
+            return []
+        texts_of = {key: list(dict.fromkeys(texts)) for key, texts in texts_of.items()}
+        groups_json = json.dumps([list(key) for key in texts_of])
+        in_groups = ("(place_id, event_type, actor) IN (SELECT json_extract(value, '$[0]'), "
+                     "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(:groups))")
+        found: dict[tuple[str, str, str], set[int]] = {key: set() for key in texts_of}
+        for p, e, a, f in conn.execute(
+                f"SELECT place_id, event_type, actor, family FROM family_tokens WHERE {in_groups} "
+                "AND token IN (SELECT value FROM json_each(:tokens))",
+                {"groups": groups_json, "tokens": json.dumps(list(tokens))}):
+            found[(p, e, a)].add(f)
+        others: dict[tuple[str, str, str], list[tuple[int, str]]] = {key: [] for key in texts_of}
+        for p, e, a, f, text in conn.execute(
+                f"SELECT place_id, event_type, actor, family, text FROM family_texts WHERE {in_groups}",
+                {"groups": groups_json}):
+            key = (p, e, a)
+            if f not in found[key]:
+                others[key].append((f, text))
+        labels: dict[tuple[str, str, str], int] = {}
+        merges: list[tuple[int, str, str, str, str]] = []
+        for key, texts in texts_of.items():
+            group_found, group_others = found[key], others[key]
+            if group_others:
+                exact = set(texts)
+                group_found.update(f for f, text in group_others if text in exact)
+                group_others = [(f, text) for f, text in group_others if f not in group_found]
+            if group_others:
+                scores = process.cdist(texts, [text for _, text in group_others], scorer=fuzz.ratio,
                                        score_cutoff=NEAR_IDENTICAL_RATIO, dtype=np.uint8)
-                found.update(others[j][0] for j in np.nonzero(scores.max(axis=0))[0])
-            label = min(found | {article_id})
-            merged = json.dumps(sorted(found - {label}))
-            if found - {label}:
-                for table in ("family_tokens", "family_texts", "claims"):  # fixed table names
-                    conn.execute(f"UPDATE {table} SET family = ? WHERE place_id = ? AND event_type = ? AND actor = ? "
-                                 "AND family IN (SELECT value FROM json_each(?))", (label, *key, merged))
-            conn.execute("INSERT OR IGNORE INTO family_tokens(place_id, event_type, actor, token, family) "
-                         "SELECT ?, ?, ?, value, ? FROM json_each(?)", (*key, label, tokens_json))
-            conn.execute("INSERT OR IGNORE INTO family_texts(place_id, event_type, actor, text, family) "
-                         "SELECT ?, ?, ?, value, ? FROM json_each(?)", (*key, label, texts_json))
-            conn.execute("UPDATE claims SET family = ? WHERE id IN (SELECT value FROM json_each(?))",
-                         (label, claim_ids))
-            conn.execute(
-                "INSERT INTO claim_groups(place_id, event_type, actor, sources) "
-                "SELECT ?, ?, ?, count(DISTINCT family) FROM family_tokens WHERE place_id = ? AND event_type = ? "
-                "AND actor = ? ON CONFLICT(place_id, event_type, actor) DO UPDATE SET sources = excluded.sources",
-                (*key, *key))
+                group_found.update(group_others[j][0] for j in np.nonzero(scores.max(axis=0))[0])
+            label = min(group_found | {article_id})
+            labels[key] = label
+            if group_found - {label}:
+                merges.append((label, *key, json.dumps(sorted(group_found - {label}))))
+        for table in ("family_tokens", "family_texts", "claims"):  # fixed table names
+            conn.executemany(f"UPDATE {table} SET family = ? WHERE place_id = ? AND event_type = ? AND actor = ? "
+                             "AND family IN (SELECT value FROM json_each(?))", merges)
+        conn.executemany("INSERT OR IGNORE INTO family_tokens(place_id, event_type, actor, token, family) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         [(*key, token, label) for key, label in labels.items() for token in tokens])
+        conn.executemany("INSERT OR IGNORE INTO family_texts(place_id, event_type, actor, text, family) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         [(*key, text, labels[key]) for key, texts in texts_of.items() for text in texts])
+        conn.execute(
+            "INSERT INTO claim_groups(place_id, event_type, actor, sources) "
+            f"SELECT place_id, event_type, actor, count(DISTINCT family) FROM family_tokens WHERE {in_groups} "
+            "GROUP BY place_id, event_type, actor "
+            "ON CONFLICT(place_id, event_type, actor) DO UPDATE SET sources = excluded.sources",
+            {"groups": groups_json})
+        return [labels[(c.place_id, c.event_type, c.actor)] for c in claims]
 
     # ---- writing
 
@@ -1115,9 +1135,10 @@ class Store:
         if conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone():
             return False
         published = _iso(article.published)
+        credited = json.dumps(list(article.credited or []), ensure_ascii=False)
         cur = conn.execute(_ARTICLE_INSERT, (
             article.article, content_hash, article.title, article.source, published,
-            article.url, json.dumps(list(article.credited or []), ensure_ascii=False), article.path,
+            article.url, credited, article.path,
             article.text,
         ))
         article_id = cur.lastrowid
@@ -1125,18 +1146,18 @@ class Store:
             if not (0 <= c.evidence_start <= c.evidence_end <= text_len):
                 raise ValueError(f"claim {seq} of {article.article}: evidence [{c.evidence_start}, "
                                  f"{c.evidence_end}) lies outside the article's {text_len} characters")
-            conn.execute(_CLAIM_INSERT, (
-                f"{content_hash[:16]}-{seq}", article_id, seq, c.place, c.place_id, float(c.lat),
-                float(c.lon), c.event_type, c.actor, c.claimant, c.evidence, int(c.evidence_start),
-                int(c.evidence_end), c.country, c.province, c.province_name, c.geo_precision or "point",
-                _iso(c.event_date), c.date_precision,
-                None if c.distance_km is None else float(c.distance_km), c.place_start, c.place_end,
-                _iso(c.event_date) or published,
-            ))
-        if self._families_current():
-            self._add_to_families(article_id, family_tokens(
-                article.source, json.dumps(list(article.credited or [])), article_id))
-        else:
+        rebuild = not self._families_current()
+        families = [None] * len(claims) if rebuild else self._families_for(
+            article_id, family_tokens(article.source, credited, article_id), claims)
+        conn.executemany(_CLAIM_INSERT, [(
+            f"{content_hash[:16]}-{seq}", article_id, seq, c.place, c.place_id, float(c.lat),
+            float(c.lon), c.event_type, c.actor, c.claimant, c.evidence, int(c.evidence_start),
+            int(c.evidence_end), c.country, c.province, c.province_name, c.geo_precision or "point",
+            _iso(c.event_date), c.date_precision,
+            None if c.distance_km is None else float(c.distance_km), c.place_start, c.place_end,
+            _iso(c.event_date) or published, family,
+        ) for (seq, c), family in zip(enumerate(claims), families)])
+        if rebuild:
             self._rebuild_families()
         if self._stored_rules_fingerprint() == self._rules.fingerprint:
             self._flag_contests(article_id)
