@@ -39,6 +39,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -342,9 +343,11 @@ def _has_math_functions(conn: sqlite3.Connection) -> bool:
     return True
 
 
+@lru_cache(maxsize=16)
 def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = False,
-                        table: str = "temp.live_contested") -> list[str]:
-    """Statements marking the claims and denials one rule finds contested.
+                        table: str = "temp.live_contested") -> tuple[tuple[str, str], ...]:
+    """Statements marking the claims and denials one rule finds contested, each with the side of the
+    pair the new article must hold for the statement to find anything ("denials" or "claims").
 
     scope "article": UPDATEs setting ``claims.contested`` for the pairs where either side belongs to
     article :article. A flag once set stays set, so each statement looks only at rows not flagged yet,
@@ -379,27 +382,29 @@ def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = F
         denial_has_claim = f"EXISTS (SELECT 1 FROM claims AS c WHERE {c_term} AND {targets} AND {c_check})"
         claim_has_denial = f"EXISTS (SELECT 1 FROM claims AS d WHERE {d_term} AND d.event_type = :denial AND {d_check})"
         if scope == "all":
-            statements.append(f"INSERT OR IGNORE INTO {table}(id) SELECT d.id FROM claims AS d "
-                              f"WHERE d.event_type = :denial AND {denial_has_claim}")
-            statements.append(f"INSERT OR IGNORE INTO {table}(id) SELECT c.id FROM claims AS c "
-                              f"WHERE {targets} AND {claim_has_denial}")
+            statements.append(("denials", f"INSERT OR IGNORE INTO {table}(id) SELECT d.id FROM claims AS d "
+                                          f"WHERE d.event_type = :denial AND {denial_has_claim}"))
+            statements.append(("claims", f"INSERT OR IGNORE INTO {table}(id) SELECT c.id FROM claims AS c "
+                                         f"WHERE {targets} AND {claim_has_denial}"))
             continue
         flag = "UPDATE claims SET contested = 1 WHERE id IN "
         # CROSS JOIN fixes the loop order: the article's few rows outside, the indexed lookups inside.
         statements += [
             # the article's denials, and the older claims they contest
             # (unary + keeps the planner on the article's own rows: claims_article, not a whole-store index)
-            f"{flag}(SELECT d.id FROM claims AS d WHERE d.article_id = :article AND +d.event_type = :denial "
-            f"AND +d.contested = 0 AND {denial_has_claim})",
-            f"{flag}(SELECT c.id FROM claims AS d CROSS JOIN claims AS c ON {c_term} "
-            f"WHERE d.article_id = :article AND d.event_type = :denial AND c.contested = 0 AND {targets} AND {c_check})",
+            ("denials", f"{flag}(SELECT d.id FROM claims AS d WHERE d.article_id = :article "
+                        f"AND +d.event_type = :denial AND +d.contested = 0 AND {denial_has_claim})"),
+            ("denials", f"{flag}(SELECT c.id FROM claims AS d CROSS JOIN claims AS c ON {c_term} "
+                        f"WHERE d.article_id = :article AND d.event_type = :denial AND c.contested = 0 "
+                        f"AND {targets} AND {c_check})"),
             # the article's claims, and the older denials that contest them
-            f"{flag}(SELECT c.id FROM claims AS c WHERE c.article_id = :article AND +{targets} "
-            f"AND +c.contested = 0 AND {claim_has_denial})",
-            f"{flag}(SELECT d.id FROM claims AS c CROSS JOIN claims AS d ON {d_term} "
-            f"WHERE c.article_id = :article AND {targets} AND d.event_type = :denial AND d.contested = 0 AND {d_check})",
+            ("claims", f"{flag}(SELECT c.id FROM claims AS c WHERE c.article_id = :article AND +{targets} "
+                       f"AND +c.contested = 0 AND {claim_has_denial})"),
+            ("claims", f"{flag}(SELECT d.id FROM claims AS c CROSS JOIN claims AS d ON {d_term} "
+                       f"WHERE c.article_id = :article AND {targets} AND d.event_type = :denial "
+                       f"AND d.contested = 0 AND {d_check})"),
         ]
-    return statements
+    return tuple(statements)
 
 
 def _rule_params(rules: ContestRules, rule: ContestRule) -> dict[str, Any]:
@@ -854,18 +859,23 @@ class Store:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'contest_rules'").fetchone()
         return row[0] if row else None
 
-    def _flag_contests(self, article_id: int) -> None:
-        """Set the contested flags that article ``article_id`` brings (inside the caller's transaction)."""
+    def _flag_contests(self, article_id: int, event_types: set[str]) -> None:
+        """Set the contested flags that article ``article_id``, whose claims have ``event_types``, brings
+        (inside the caller's transaction). A rule's statements for a side the article lacks are skipped."""
         for rule in self._rules.rules:
+            sides = {"denials": rule.denial in event_types, "claims": not event_types.isdisjoint(rule.contests)}
+            if not any(sides.values()):
+                continue
             params = {**_rule_params(self._rules, rule), "article": article_id}
-            for sql in _contest_statements("article", self._rules.date_column, self._sql_math):
-                self._conn.execute(sql, params)
+            for side, sql in _contest_statements("article", self._rules.date_column, self._sql_math):
+                if sides[side]:
+                    self._conn.execute(sql, params)
 
     def _fill_contested(self, table: str) -> None:
         """Insert the id of every contested claim and denial into ``table``, from scratch."""
         for rule in self._rules.rules:
             params = _rule_params(self._rules, rule)
-            for sql in _contest_statements("all", self._rules.date_column, self._sql_math, table):
+            for _, sql in _contest_statements("all", self._rules.date_column, self._sql_math, table):
                 self._conn.execute(sql, params)
 
     def _reflag_all(self) -> None:
@@ -1160,7 +1170,7 @@ class Store:
         if rebuild:
             self._rebuild_families()
         if self._stored_rules_fingerprint() == self._rules.fingerprint:
-            self._flag_contests(article_id)
+            self._flag_contests(article_id, {c.event_type for c in claims})
         else:
             # Another process stored other rules since we opened: recompute under this lock.
             self._reflag_all()
