@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from geo.document import Claim, Document, Place, Sentence, Toponym
 from geo.profiles import Profile, load_profile
-from geo.resources import load_toml
+from geo.resources import DATA_DIR, load_toml, read_word_list
 
 EVENT_TYPES = (
     "capture", "withdrawal", "advance", "defense", "deployment",
@@ -140,7 +140,7 @@ class _Lexicon:
         self.always: set[int] = set()
         for spec in events["trigger"]:
             for pattern in spec["patterns"]:
-                literals = _literals(pattern)
+                literals = _literals(pattern, {"N": number_rx, "UNIT": unit_rx})
                 if not literals:
                     self.always.add(len(self.triggers))
                 for lit in literals:
@@ -251,18 +251,27 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 # --- the steps -----------------------------------------------------------------------------
 
 
-def _literals(pattern: str) -> set[str]:
+@lru_cache(maxsize=1)
+def _word_ranks() -> dict[str, int]:
+    """Rank of each word in English by frequency (1 = most frequent), from the geoparser's list."""
+    return {w: i for i, w in enumerate(read_word_list(DATA_DIR / "lexicons" / "common_english.txt"), 1)}
+
+
+def _literals(pattern: str, placeholders: dict[str, str] | None = None) -> set[str]:
     """Literal words, one of which every match of the pattern contains (lower case).
 
-    Read from the regex's parse tree: a required literal run, or the union over an alternation's
-    branches, whichever set is most selective (long words over short ones)."""
+    Read from the regex's parse tree, with ``placeholders`` ({UNIT}, {N}) expanded and the others
+    ({ACTOR}) left out: a required literal run, or the union over an alternation's branches,
+    whichever set is rarest in English (the fewest sentences would run the pattern for nothing)."""
     from re import _parser
 
+    for name, rx in (placeholders or {}).items():
+        pattern = pattern.replace("{" + name + "}", rx)
     tree = _parser.parse(re.sub(r"\{[A-Z]+\}", "", pattern), re.I)
-    return _hitting_set(list(tree)) or set()
+    return _hitting_set(list(tree), _word_ranks()) or set()
 
 
-def _hitting_set(items: list) -> set[str] | None:
+def _hitting_set(items: list, ranks: dict[str, int]) -> set[str] | None:
     from re import _constants as c
 
     options: list[set[str]] = []
@@ -277,24 +286,31 @@ def _hitting_set(items: list) -> set[str] | None:
         if op is c.LITERAL:
             run.append(chr(av))
             continue
-        flush()
-        if op is c.SUBPATTERN:
-            sub = _hitting_set(list(av[-1]))
-            if sub:
-                options.append(sub)
-        elif op is c.BRANCH:
-            subs = [_hitting_set(list(b)) for b in av[1]]
+        if op is c.BRANCH:
+            # The parser factors a prefix common to all branches out in front ("re" of "regain|restore"):
+            # give it back to each branch so that words stay whole.
+            prefix = [(c.LITERAL, ord(ch)) for ch in run]
+            run.clear()
+            subs = [_hitting_set(prefix + list(b), ranks) for b in av[1]]
             if all(subs):
                 options.append(set().union(*subs))
+            continue
+        flush()
+        if op is c.SUBPATTERN:
+            sub = _hitting_set(list(av[-1]), ranks)
+            if sub:
+                options.append(sub)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            sub = _hitting_set(list(av[2]))
+            sub = _hitting_set(list(av[2]), ranks)
             if sub:
                 options.append(sub)
     flush()
     if not options:
         return None
-    return min(options, key=lambda words: sum(1 if len(w) >= 6 else 2 if len(w) >= 4 else 6 if len(w) == 3 else 20
-                                              for w in words))
+    # Zipf: a word's share of running text falls as 1/rank; words not in the list are rarer still,
+    # but for two-letter pieces, which occur inside many words.
+    rare = len(ranks) + 1
+    return min(options, key=lambda words: sum(1.0 / ranks.get(w, rare if len(w) > 2 else 1) for w in words))
 
 
 def _triggers(lex: _Lexicon, text: str) -> list[_Trigger]:

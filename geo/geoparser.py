@@ -55,11 +55,12 @@ import numpy as np
 from geo.document import Article, Document, Place, Toponym
 from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer
 from geo.normalize import fold, key_columns, key_tokens, name_piece
+from geo.resources import DATA_DIR, read_word_list
 from geo.sentences import split_sentences
 
 __all__ = ["geoparse", "geoparse_text", "run_geoparse_cli", "load_lexicon", "Lexicon", "demonym_country"]
 
-_DATA = Path(__file__).resolve().parent.parent / "data" / "lexicons"
+_DATA = DATA_DIR / "lexicons"
 LEXICON_PATH = _DATA / "geoparse.toml"
 COMMON_WORDS_PATH = _DATA / "common_english.txt"
 
@@ -125,11 +126,7 @@ class Lexicon:
 def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WORDS_PATH) -> Lexicon:
     with open(path, "rb") as fh:
         d = tomllib.load(fh)
-    common = frozenset(
-        fold(line.strip())
-        for line in common_words_path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    )
+    common = frozenset(fold(word) for word in read_word_list(common_words_path))
     cues, persons, orgs, regions = d["cues"], d["persons"], d["organisations"], d["regions"]
     titles, titles_cap = _words(persons["titles"]), _words(persons["titles_capitalised"])
     particles, first_names = _words(persons["name_particles"]), _words(persons["first_names"])
