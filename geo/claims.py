@@ -307,10 +307,9 @@ def _hitting_set(items: list, ranks: dict[str, int]) -> set[str] | None:
     flush()
     if not options:
         return None
-    # Zipf: a word's share of running text falls as 1/rank; words not in the list are rarer still,
-    # but for two-letter pieces, which occur inside many words.
+    # Zipf: a word's share of running text falls as 1/rank; words not in the list are rarer still.
     rare = len(ranks) + 1
-    return min(options, key=lambda words: sum(1.0 / ranks.get(w, rare if len(w) > 2 else 1) for w in words))
+    return min(options, key=lambda words: sum(1.0 / ranks.get(w, rare) for w in words))
 
 
 def _triggers(lex: _Lexicon, text: str) -> list[_Trigger]:
