@@ -207,8 +207,9 @@ def _text(value: Any) -> str:
 
 
 def esc(value: Any) -> str:
-    """HTML-escaped display text of an untrusted value."""
-    return html.escape(_text(value), quote=True)
+    """HTML-escaped display text of an untrusted value. Braces become character references too: folium
+    reads rendered scripts as Jinja templates, where '{{' or '{%' in an article would be template code."""
+    return html.escape(_text(value), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def safe_url(value: Any) -> str | None:
@@ -234,15 +235,13 @@ def popup_html(row: dict[str, Any], style: MapStyle) -> str:
     return "".join(popup_parts(row, style))
 
 
-def _popup_pieces(row: dict[str, Any], style: MapStyle) -> tuple:
+def _badges(row: dict[str, Any], style: MapStyle) -> str:
     color = style.actor_color(row.get("actor"))
-    event = style.event_label(row.get("event_type"))
-    actor = style.actor_label(row.get("actor"))
     badges = [
-        f'<span class="fl-chip" style="background:{color}">{esc(actor)}</span>',
-        f'<span class="fl-chip fl-chip-event">{esc(event)}</span>',
+        f'<span class="fl-chip" style="background:{color}">{esc(style.actor_label(row.get("actor")))}</span>',
+        f'<span class="fl-chip fl-chip-event">{esc(style.event_label(row.get("event_type")))}</span>',
     ]
-    if bool(row.get("contested")):
+    if _flag(row.get("contested")):
         badges.append('<span class="fl-chip fl-contested" title="Another report disputes this">contested</span>')
     corroboration = row.get("corroboration")
     try:
@@ -254,115 +253,247 @@ def _popup_pieces(row: dict[str, Any], style: MapStyle) -> tuple:
                       f'{n_sources} sources</span>')
     elif n_sources == 1:
         badges.append('<span class="fl-chip fl-single">single source</span>')
+    return f'<div class="fl-badges">{"".join(badges)}</div>'
 
+
+def _flag(value: Any) -> bool:
+    try:
+        return bool(value) and not pd.isna(value)
+    except (TypeError, ValueError):
+        return bool(value)
+
+
+def _head(row: dict[str, Any], style: MapStyle) -> str:
+    province = esc(row.get("province_name")) or esc(row.get("province"))
+    return (f'<div class="fl-popup"><div class="fl-place">{esc(row.get("place"))}'
+            f'{f" <span class=fl-muted>{province}</span>" if province else ""}</div>')
+
+
+def _fact(label: str, value: str) -> str:
+    return f"<tr><th>{label}</th><td>{value}</td></tr>" if value else ""
+
+
+def _when(row: dict[str, Any], style: MapStyle) -> str:
     when = esc(row.get("event_date")) or "date unknown"
     if _text(row.get("date_precision")):
         when += f' <span class="fl-muted">({esc(row.get("date_precision"))})</span>'
+    return _fact("Event date", when)
+
+
+def _where(row: dict[str, Any], style: MapStyle) -> str:
     where = esc(style.precision.get(_text(row.get("geo_precision")) or "point", {}).get("label", row.get("geo_precision")))
     if _text(row.get("distance_km")):
         where += f' · within {esc(row.get("distance_km"))} km'
-    rows = [
-        ("Claimed by", esc(row.get("claimant")) or '<span class="fl-muted">not stated</span>'),
-        ("Event date", when),
-        ("Source", esc(row.get("source"))),
-        ("Published", esc(row.get("published"))),
-        ("Location", where),
-    ]
-    table = [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v]
+    return _fact("Location", where)
+
+
+def _link(row: dict[str, Any], style: MapStyle) -> str:
     title = esc(_truncate(_text(row.get("title")) or _text(row.get("article")), 160))
     url = safe_url(row.get("url"))
     link = (f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
             if url else title)
-    evidence = esc(_truncate(_text(row.get("evidence")), EVIDENCE_MAX_CHARS))
-    province = esc(row.get("province_name")) or esc(row.get("province"))
-    place = esc(row.get("place"))
-    return badges, table, link, evidence, province, place
+    return f'<div class="fl-article">{link}</div></div>'
+
+
+def _evidence(row: dict[str, Any], style: MapStyle) -> str:
+    return esc(_truncate(_text(row.get("evidence")), EVIDENCE_MAX_CHARS))
+
+
+# A popup is these pieces in order: literal markup (a str) or a piece computed from some columns of the
+# claim. Pieces repeat across claims (same place, same article, same day), so the map sends each distinct
+# piece once and, per claim, only its number; the browser joins them when a popup opens.
+_PopupPiece = tuple[str, tuple[str, ...], Any]
+POPUP_TEMPLATE: list[str | _PopupPiece] = [
+    ("head", ("place", "province_name", "province"), _head),
+    ("badges", ("actor", "event_type", "contested", "corroboration"), _badges),
+    "<table>",
+    ("claimant", ("claimant",), lambda r, s: _fact("Claimed by", esc(r.get("claimant")) or '<span class="fl-muted">not stated</span>')),
+    ("when", ("event_date", "date_precision"), _when),
+    ("source", ("source",), lambda r, s: _fact("Source", esc(r.get("source")))),
+    ("published", ("published",), lambda r, s: _fact("Published", esc(r.get("published")))),
+    ("where", ("geo_precision", "distance_km"), _where),
+    "</table><blockquote>",
+    ("evidence", ("evidence",), _evidence),
+    "</blockquote>",
+    ("link", ("title", "article", "url"), _link),
+]
+# Hover text: "place: Event · Actor · date · source", escaped.
+TOOLTIP_TEMPLATE: list[str | _PopupPiece] = [
+    ("tip_place", ("place",), lambda r, s: esc(r.get("place"))),
+    ": ",
+    ("tip_label", ("event_type", "actor"), lambda r, s: esc(f"{s.event_label(r.get('event_type'))} · {s.actor_label(r.get('actor'))}")),
+    " · ",
+    ("tip_date", ("event_date",), lambda r, s: esc(r.get("event_date")) or "undated"),
+    " · ",
+    ("tip_source", ("source",), lambda r, s: esc(r.get("source"))),
+]
+
+
+def _fill(template: list[str | _PopupPiece], row: dict[str, Any], style: MapStyle) -> list[str]:
+    return [piece if isinstance(piece, str) else piece[2](row, style) for piece in template]
 
 
 def popup_parts(row: dict[str, Any], style: MapStyle) -> list[str]:
-    """The popup as consecutive HTML pieces (head, badges, each fact, evidence, link) that repeat across
-    claims (same place, same article, same day), so the map can send each distinct piece once."""
-    badges, table, link, evidence, province, place = _popup_pieces(row, style)
-    return [
-        f'<div class="fl-popup"><div class="fl-place">{place}'
-        f'{f" <span class=fl-muted>{province}</span>" if province else ""}</div>',
-        f'<div class="fl-badges">{"".join(badges)}</div>',
-        "<table>", *table, "</table>",
-        f"<blockquote>{evidence}</blockquote>",
-        f'<div class="fl-article">{link}</div></div>',
-    ]
+    """The popup as consecutive HTML pieces (POPUP_TEMPLATE): literal markup and escaped facts."""
+    return _fill(POPUP_TEMPLATE, row, style)
 
 
 def tooltip_text(row: dict[str, Any], style: MapStyle) -> str:
     """Short hover text, escaped (Leaflet tooltips take HTML)."""
-    return esc(f"{_text(row.get('place'))}: {style.event_label(row.get('event_type'))} · "
-               f"{style.actor_label(row.get('actor'))} · {_text(row.get('event_date')) or 'undated'} · "
-               f"{_text(row.get('source'))}")
+    return "".join(_fill(TOOLTIP_TEMPLATE, row, style))
 
 
 # --------------------------------------------------------------------------- claims layers
 
 
-class ClaimLayer(JSCSSMixin, folium.FeatureGroup):
-    """One source's claims: SVG markers (clustered when many), their popups and tooltips, and the
-    rings of distance claims, as a single Leaflet feature group the layer control can toggle.
+class _Text(folium.Element):
+    """Text put into the page as it is (never read as a template)."""
 
-    The rows travel as one compact JSON array and the icons as a shared table, so 10,000 claims cost
-    one loop in the browser instead of 10,000 folium elements.
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class _PlainScript(folium.MacroElement):
+    """Renders its script into the page as plain text. folium's MacroElement.render wraps the rendered
+    script in a new Jinja template: slow for megabytes of claims, and article text such as '{{' or '{%'
+    would be read as template code."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        script = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(_Text(script), name=self.get_name())
+        for child in list(self._children.values()):
+            child.render(**kwargs)
+
+
+class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
+    """Every claim drawn on the map, as columns (one entry per claim, claims grouped by source) and shared
+    tables (icons, escaped text pieces), sent once; the source layers refer to ranges of it. Its own
+    Leaflet layer is an empty group that holds the data and the code that turns a range into markers.
+
+    Popups and tooltips are joined from the pieces only when opened, and icons are shared, so 10,000
+    claims cost one loop in the browser and no per-claim HTML.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function () {
-            var icons = {{ this.icons|tojson }};
-            var strings = {{ this.strings|tojson }};
-            var rows = {{ this.rows|tojson }};
-            var ring = {{ this.ring_style|tojson }};
-            var group = L.featureGroup();
-            var markers = [];
-            for (var i = 0; i < rows.length; i++) {
-                var r = rows[i], ic = icons[r[2]], half = ic[1] / 2;
-                var m = L.marker([r[0], r[1]], {
-                    icon: L.divIcon({html: ic[0], className: "fl-marker", iconSize: [ic[1], ic[1]],
-                                     iconAnchor: [half - r[3], half - r[4]], popupAnchor: [r[3], r[4] - half],
-                                     tooltipAnchor: [r[3], r[4] - half]}),
-                    riseOnHover: true, title: ""
-                });
-                // Popup HTML is assembled from escaped pieces only when opened.
-                m.bindPopup((function (parts) {
-                    return function () { return parts.map(function (k) { return strings[k]; }).join(""); };
-                })(r[5]), {maxWidth: 380, minWidth: 240});
-                m.bindTooltip(strings[r[6]], {direction: "top"});
-                markers.push(m);
-                if (r[7]) {
-                    L.circle([r[0], r[1]], Object.assign({radius: r[7] * 1000, interactive: false}, ring)).addTo(group);
+        var {{ this.get_name() }} = L.layerGroup();
+        {{ this.get_name() }}.claims = (function (D) {
+            var C = D.columns, S = D.strings, icons = {};
+            function join(template, i) {
+                var out = "";
+                for (var k = 0; k < template.length; k++) {
+                    var p = template[k];
+                    out += typeof p === "string" ? p : S[C[p[0]][i]];
                 }
+                return out;
             }
-            {%- if this.cluster is not none %}
-            // One clustering for all sources: each source is a subgroup of the shared cluster group,
-            // so toggling a source re-clusters what remains instead of stacking per-source clusters.
-            group.addLayer(L.featureGroup.subGroup({{ this.cluster.get_name() }}, markers));
-            {%- else %}
-            group.addLayer(L.featureGroup(markers));
-            {%- endif %}
-            return group;
-        })();
+            function popup(layer) { return join(D.popup, layer.options.claim); }
+            function tooltip(layer) { return join(D.tooltip, layer.options.claim); }
+            function icon(i) {
+                var dx = C.dx ? C.dx[i] : 0, dy = C.dy ? C.dy[i] : 0, key = C.icon[i] + "/" + dx + "/" + dy;
+                if (!icons[key]) {
+                    var ic = D.icons[C.icon[i]], half = ic[1] / 2;
+                    icons[key] = L.divIcon({html: ic[0], className: "fl-marker", iconSize: [ic[1], ic[1]],
+                                            iconAnchor: [half - dx, half - dy], popupAnchor: [dx, dy - half],
+                                            tooltipAnchor: [dx, dy - half]});
+                }
+                return icons[key];
+            }
+            return {
+                // The markers of claims start..end-1 as one layer; clustered in `cluster` when given.
+                layer: function (start, end, cluster) {
+                    var group = L.featureGroup(), markers = [];
+                    for (var i = start; i < end; i++) {
+                        var m = L.marker([C.lat[i], C.lon[i]], {icon: icon(i), riseOnHover: true, title: "", claim: i});
+                        m.bindPopup(popup, {maxWidth: 380, minWidth: 240});
+                        m.bindTooltip(tooltip, {direction: "top"});
+                        markers.push(m);
+                        if (C.ring && C.ring[i]) {
+                            L.circle([C.lat[i], C.lon[i]], Object.assign({radius: C.ring[i] * 1000, interactive: false},
+                                     D.ring_style)).addTo(group);
+                        }
+                    }
+                    // One clustering for all sources: each source is a subgroup of the shared cluster group,
+                    // so toggling a source re-clusters what remains instead of stacking per-source clusters.
+                    group.addLayer(cluster ? L.featureGroup.subGroup(cluster, markers) : L.featureGroup(markers));
+                    return group;
+                }
+            };
+        })({{ this.payload }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, name: str, rows: list[list[Any]], icons: list[list[Any]], *, cluster: "ClaimCluster | None",
-                 ring_style: dict[str, Any], strings: list[str] | None = None, show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self.rows = rows
-        self.strings = strings or []
+    def __init__(self, columns: dict[str, list[Any] | None], strings: list[str], icons: list[list[Any]],
+                 ring_style: dict[str, Any], *, clustered: bool):
+        super().__init__(name="claims", overlay=True, control=False, show=True)
+        self.columns = columns
+        self.strings = strings
         self.icons = icons
-        self.cluster = cluster
         self.ring_style = ring_style
-        # Instance attributes: folium and streamlit-folium read the asset lists of each JSCSSMixin element.
-        self.default_js = SUBGROUP_JS if cluster is not None else []
+        self._payload: str | None = None
+        self.default_js = SUBGROUP_JS if clustered else []
         self.default_css = []
+
+    @property
+    def payload(self) -> str:
+        """The data as a JavaScript literal (computed once: st_folium renders each layer twice)."""
+        if self._payload is None:
+            # Literal markup as strings, pieces as [column name].
+            templates = {name: [p if isinstance(p, str) else [p[0]] for p in template]
+                         for name, template in (("popup", POPUP_TEMPLATE), ("tooltip", TOOLTIP_TEMPLATE))}
+            self._payload = _script_json({"columns": self.columns, "strings": self.strings, "icons": self.icons,
+                                          "ring_style": self.ring_style, **templates})
+        return self._payload
+
+    def __len__(self) -> int:
+        return len(self.columns["lat"])
+
+    def popup(self, i: int) -> str:
+        """Claim i's popup HTML, joined as the browser joins it."""
+        return self._join(POPUP_TEMPLATE, i)
+
+    def tooltip(self, i: int) -> str:
+        return self._join(TOOLTIP_TEMPLATE, i)
+
+    def _join(self, template: list[str | _PopupPiece], i: int) -> str:
+        return "".join(p if isinstance(p, str) else self.strings[self.columns[p[0]][i]] for p in template)
+
+    def marker(self, i: int) -> dict[str, Any]:
+        """Claim i's marker: position, icon (svg, size in px), pixel offset and ring radius (km, 0 for none)."""
+        c = self.columns
+        svg, size = self.icons[c["icon"][i]]
+        return {"lat": c["lat"][i], "lon": c["lon"][i], "svg": svg, "size": size,
+                "dx": c["dx"][i] if c["dx"] else 0.0, "dy": c["dy"][i] if c["dy"] else 0.0,
+                "ring_km": c["ring"][i] if c["ring"] else 0.0, "popup": self.popup(i), "tooltip": self.tooltip(i)}
+
+
+class ClaimLayer(folium.FeatureGroup, _PlainScript):
+    """One source's claims (a range of ClaimData), as a Leaflet feature group the layer control toggles."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.data.get_name() }}.claims.layer({{ this.start }}, {{ this.end }},
+            {{ this.cluster.get_name() if this.cluster is not none else "null" }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, data: ClaimData, start: int, end: int, *, cluster: "ClaimCluster | None",
+                 show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self.data, self.start, self.end, self.cluster = data, start, end, cluster
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """This layer's markers as ClaimData.marker describes them."""
+        return [self.data.marker(i) for i in range(self.start, self.end)]
 
 
 class ClaimCluster(JSCSSMixin, folium.FeatureGroup):
@@ -410,11 +541,6 @@ def _fan_out(keys: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def _records(claims: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore"))
-    return frame.to_dict("records")
-
-
 def _coords(claims: pd.DataFrame) -> tuple[list[float], list[float]]:
     if isinstance(claims, gpd.GeoDataFrame) and claims.geometry.name in claims and len(claims):
         geom = claims.geometry
@@ -423,39 +549,76 @@ def _coords(claims: pd.DataFrame) -> tuple[list[float], list[float]]:
     return pd.to_numeric(claims["lat"]).tolist(), pd.to_numeric(claims["lon"]).tolist()
 
 
-def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluster | None" = None) -> list[ClaimLayer]:
-    """One ClaimLayer per source, sources in alphabetical order; markers clustered in ``cluster`` if given."""
+def _groups(columns: dict[str, pd.Series], n: int, names: tuple[str, ...]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Each of the ``n`` rows' group number by its values in the columns ``names`` (missing values being
+    one value), and one record per group, in group order."""
+    present = [c for c in names if c in columns]
+    codes = np.zeros(n, dtype=np.int64)
+    for name in present:
+        column_codes, uniques = pd.factorize(columns[name].to_numpy(), use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + column_codes)
+    _, first = np.unique(codes, return_index=True)
+    picked = {name: columns[name].iloc[first].tolist() for name in present}
+    return codes, [{name: picked[name][k] for name in present} for k in range(len(first))]
+
+
+def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluster | None" = None) -> list[folium.FeatureGroup]:
+    """The claims' data (ClaimData) and one ClaimLayer per source, sources in alphabetical order; markers
+    clustered in ``cluster`` if given. Empty without located claims."""
     if claims is None or len(claims) == 0:
         return []
-    lats, lons = _coords(claims)
-    records = _records(claims)
-    offsets = ([(0.0, 0.0)] * len(records) if cluster is not None
-               else _fan_out([(round(a, 4), round(b, 4)) for a, b in zip(lats, lons)]))
+    lats, lons = (np.asarray(v, dtype=float) for v in _coords(claims))
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+    located = ~(np.isnan(lats) | np.isnan(lons))
+    if not located.any():
+        return []
+    frame, lats, lons = frame[located].reset_index(drop=True), lats[located], lons[located]
+    sources = (frame["source"] if "source" in frame else pd.Series([None] * len(frame))).map(_text)
+    sources = sources.where(sources != "", "(unknown source)")
+    order = sorted(dict.fromkeys(sources), key=str.lower)
+    rank = {s: i for i, s in enumerate(order)}
+    perm = np.argsort(sources.map(rank).to_numpy(), kind="stable")
+    frame, lats, lons, sources = frame.iloc[perm].reset_index(drop=True), lats[perm], lons[perm], sources.iloc[perm]
+
+    table = _StringTable()
+    columns: dict[str, list[Any] | None] = {"lat": np.round(lats, 5).tolist(), "lon": np.round(lons, 5).tolist()}
+    arrays = {c: frame[c] for c in frame.columns}
+    for piece in [*POPUP_TEMPLATE, *TOOLTIP_TEMPLATE]:
+        if isinstance(piece, str):
+            continue
+        name, needs, make = piece
+        codes, records = _groups(arrays, len(frame), needs)
+        index = np.array([table.index(make(record, style)) for record in records], dtype=np.int64)
+        columns[name] = index[codes].tolist()
+
     icon_index: dict[tuple[str, str, str, bool], int] = {}
     icons: list[list[Any]] = []
-    by_source: dict[str, list[list[Any]]] = {}
-    tables: dict[str, _StringTable] = {}
-    for rec, lat, lon, (dx, dy) in zip(records, lats, lons, offsets):
-        if lat is None or lon is None or pd.isna(lat) or pd.isna(lon):
-            continue
+    codes, records = _groups(arrays, len(frame), ("event_type", "actor", "geo_precision", "contested"))
+    per_group = []
+    for rec in records:
         key = (style.event_shape(rec.get("event_type")), style.actor_color(rec.get("actor")),
-               style.precision_style(rec.get("geo_precision")), bool(rec.get("contested")))
+               style.precision_style(rec.get("geo_precision")), _flag(rec.get("contested")))
         if key not in icon_index:
             icon_index[key] = len(icons)
             icons.append(list(marker_svg(*key)))
-        ring = rec.get("distance_km")
-        ring_km = float(ring) if ring is not None and not pd.isna(ring) and float(ring) > 0 else 0
-        source = _text(rec.get("source")) or "(unknown source)"
-        table = tables.setdefault(source, _StringTable())
-        row = [round(float(lat), 5), round(float(lon), 5), icon_index[key], dx, dy,
-               [table.index(part) for part in popup_parts(rec, style)], table.index(tooltip_text(rec, style)), ring_km]
-        by_source.setdefault(source, []).append(row)
+        per_group.append(icon_index[key])
+    columns["icon"] = np.array(per_group, dtype=np.int64)[codes].tolist()
+
+    if cluster is None:
+        offsets = _fan_out([(round(a, 4), round(b, 4)) for a, b in zip(lats.tolist(), lons.tolist())])
+        columns["dx"], columns["dy"] = [o[0] for o in offsets], [o[1] for o in offsets]
+    else:
+        columns["dx"] = columns["dy"] = None  # clusters spread markers that share a point
+    rings = pd.to_numeric(frame["distance_km"], errors="coerce") if "distance_km" in frame else pd.Series(0.0, index=frame.index)
+    rings = rings.where(rings > 0, 0.0).fillna(0.0)
+    columns["ring"] = [float(r) for r in rings] if (rings > 0).any() else None
+
     ring_style = {"color": style.rings["color"], "weight": 1.5, "dashArray": style.rings["dash"], "fill": False}
-    return [
-        ClaimLayer(_layer_name(source, len(rows)), rows, icons, cluster=cluster, ring_style=ring_style,
-                   strings=tables[source].strings)
-        for source, rows in sorted(by_source.items(), key=lambda kv: kv[0].lower())
-    ]
+    data = ClaimData(columns, table.strings, icons, ring_style, clustered=cluster is not None)
+    bounds = np.searchsorted(sources.map(rank).to_numpy(), np.arange(len(order) + 1))
+    return [data] + [ClaimLayer(_layer_name(source, int(bounds[k + 1] - bounds[k])), data, int(bounds[k]),
+                                int(bounds[k + 1]), cluster=cluster)
+                     for k, source in enumerate(order)]
 
 
 class _StringTable:
@@ -475,7 +638,7 @@ class _StringTable:
 
 def _layer_name(source: str, n: int) -> str:
     # The layer control inserts names as HTML.
-    return f"{html.escape(source)} ({n})"
+    return f"{esc(source)} ({n})"
 
 
 # --------------------------------------------------------------------------- provinces
@@ -525,16 +688,80 @@ def province_statuses(claims: pd.DataFrame, style: MapStyle) -> dict[str, Provin
     return out
 
 
+class ProvinceShading(folium.FeatureGroup, _PlainScript):
+    """Province polygons shaded by their latest reported status, with an escaped tooltip (province, ISO
+    code, status). ``data`` is a GeoJSON FeatureCollection whose properties carry the style."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.payload }}, {
+            smoothFactor: 1.0,
+            style: function (f) {
+                var p = f.properties;
+                return {fillColor: p._color, fillOpacity: p._opacity, color: "#607d8b", weight: p._dash ? 1.5 : 0.8,
+                        dashArray: p._dash};
+            },
+            onEachFeature: function (f, layer) {
+                var p = f.properties;  // escaped in Python
+                layer.bindTooltip("<table><tr><th>Province</th><td>" + p.name + "</td></tr><tr><th>ISO</th><td>" + p.iso
+                                  + "</td></tr><tr><th>Status</th><td>" + p.status + "</td></tr></table>", {sticky: false});
+                layer.on({mouseover: function (e) { e.target.setStyle({weight: 2.5, color: "#263238"}); },
+                          mouseout: function (e) { {{ this.get_name() }}.resetStyle(e.target); }});
+            }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any]):
+        super().__init__(name="Provinces: latest reported status", overlay=True, control=True, show=True)
+        self.data = data
+
+    @property
+    def payload(self) -> str:
+        return _script_json(self.data)
+
+
+def _script_json(data: Any) -> str:
+    """``data`` as a JavaScript literal safe inside a <script> element (JSON with <, >, & and ' escaped)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+_SHAPES_CACHE: dict[tuple, list[tuple[str, str, dict]]] = {}
+
+
+def _province_shapes(provinces: gpd.GeoDataFrame, simplify_deg: float) -> list[tuple[str, str, dict]]:
+    """(iso, escaped name, simplified GeoJSON geometry) per province; the same polygons come on every
+    filter change, so they are simplified once."""
+    import shapely
+
+    crs = provinces.crs.srs if provinces.crs is not None else None
+    key = (tuple(provinces["iso"].astype(str)), hash(tuple(shapely.to_wkb(provinces.geometry.values))), crs, simplify_deg)
+    if key not in _SHAPES_CACHE:
+        geoms = provinces.geometry if crs is None else provinces.to_crs("EPSG:4326").geometry
+        simple = geoms.simplify(simplify_deg, preserve_topology=True)
+        if len(_SHAPES_CACHE) > 16:
+            _SHAPES_CACHE.clear()
+        _SHAPES_CACHE[key] = [(str(iso), esc(name), json.loads(shapely.to_geojson(g)))
+                              for iso, name, g in zip(provinces["iso"], provinces["name"], simple) if g is not None]
+    return _SHAPES_CACHE[key]
+
+
 def province_layer(provinces: gpd.GeoDataFrame, claims: pd.DataFrame, style: MapStyle,
-                   simplify_deg: float = 0.01) -> folium.GeoJson | None:
+                   simplify_deg: float = 0.01) -> ProvinceShading | None:
     """Province polygons shaded by status, with an escaped tooltip."""
     if provinces is None or len(provinces) == 0:
         return None
     statuses = province_statuses(claims, style)
     conf = style.provinces
-    rows = []
-    for iso, name, geom in zip(provinces["iso"], provinces["name"], provinces.geometry):
-        st = statuses.get(str(iso))
+    features = []
+    for iso, name, geometry in _province_shapes(provinces, simplify_deg):
+        st = statuses.get(iso)
         if st is None:
             color, opacity, label = conf["no_reports"]["color"], conf["no_reports"]["fill_opacity"], conf["no_reports"]["label"]
         elif st.status == "held":
@@ -546,26 +773,11 @@ def province_layer(provinces: gpd.GeoDataFrame, claims: pd.DataFrame, style: Map
         else:
             color, opacity, label = conf["activity"]["color"], conf["activity"]["fill_opacity"], conf["activity"]["label"]
         claims_note = f"{st.n_claims} claim(s)" if st else "no claims"
-        rows.append({"iso": esc(iso), "name": esc(name), "status": esc(f"{label}; {claims_note}"),
-                     "_color": color, "_opacity": opacity, "_dash": "5 4" if st and st.status == "contested" else None,
-                     "geometry": geom})
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=provinces.crs or "EPSG:4326").to_crs("EPSG:4326")
-    frame["geometry"] = frame.geometry.simplify(simplify_deg, preserve_topology=True)
+        features.append({"type": "Feature", "geometry": geometry, "properties": {
+            "iso": esc(iso), "name": name, "status": esc(f"{label}; {claims_note}"), "_color": color,
+            "_opacity": opacity, "_dash": "5 4" if st and st.status == "contested" else None}})
+    return ProvinceShading({"type": "FeatureCollection", "features": features})
 
-    def _style(feature: dict) -> dict:
-        p = feature["properties"]
-        return {"fillColor": p["_color"], "fillOpacity": p["_opacity"], "color": "#607d8b",
-                "weight": 1.5 if p["_dash"] else 0.8, "dashArray": p["_dash"]}
-
-    return folium.GeoJson(
-        frame.__geo_interface__,
-        name="Provinces: latest reported status",
-        style_function=_style,
-        highlight_function=lambda _f: {"weight": 2.5, "color": "#263238"},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "iso", "status"], aliases=["Province", "ISO", "Status"],
-                                      sticky=False),
-        smooth_factor=1.0,
-    )
 
 
 # --------------------------------------------------------------------------- basemap, legend, map
@@ -799,17 +1011,16 @@ def map_layers(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | Non
     layers: list[folium.FeatureGroup] = []
     shading = province_layer(provinces, claims, style) if provinces is not None else None
     if shading is not None:
-        group = folium.FeatureGroup(name="Provinces: latest reported status", overlay=True, control=True, show=True)
-        shading.add_to(group)
-        layers.append(group)
+        layers.append(shading)
     shared_cluster = None
     if cluster if cluster is not None else len(claims) > CLUSTER_ABOVE:
         shared_cluster = ClaimCluster()
         layers.append(shared_cluster)
-    sources = claim_layers(claims, style, cluster=shared_cluster)
-    layers += sources
+    claim_parts = claim_layers(claims, style, cluster=shared_cluster)
+    layers += claim_parts
+    n_sources = sum(isinstance(layer, ClaimLayer) for layer in claim_parts)
     # Many sources make a long list: then the control opens on hover.
-    return layers, folium.LayerControl(collapsed=len(sources) > 8, position="topright")
+    return layers, folium.LayerControl(collapsed=n_sources > 8, position="topright")
 
 
 def map_parts(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | None = None,

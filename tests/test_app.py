@@ -127,11 +127,11 @@ def test_popups_tooltips_and_layer_names_carry_no_live_markup(app: AppTest) -> N
     leaflet = args["script"] + args["feature_group"] + args["layer_control"]
     for payload in ("<script>window.__pwned", "<img src=x", "<b onmouseover", "javascript:window"):
         assert payload not in leaflet
-    # The payloads are there, as text: HTML-escaped inside the layers' JSON rows.
-    layers = re.findall(r"var strings = (\[.*?\]);\s*var rows = (\[.*?\]);\n", leaflet)
-    popups = ["".join(json.loads(strings)[k] for k in row[5]) for strings, rows in layers for row in json.loads(rows)]
-    rows = popups
-    assert len(rows) == TOTAL
+    # The payloads are there, as text: HTML-escaped inside the claims' data.
+    data = json.loads(re.search(r"\.claims = \(function \(D\) \{.*?\}\)\((\{.*?\})\);\n", leaflet, re.S).group(1))
+    popups = ["".join(p if isinstance(p, str) else data["strings"][data["columns"][p[0]][i]] for p in data["popup"])
+              for i in range(len(data["columns"]["lat"]))]
+    assert len(popups) == TOTAL
     assert any("&lt;script&gt;window.__pwned=1&lt;/script&gt;Saasaa falls" in p for p in popups)
     assert any("&lt;b onmouseover=&quot;window.__pwned=5&quot;&gt;the monitor&lt;/b&gt;" in p for p in popups)
 

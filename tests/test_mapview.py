@@ -80,15 +80,13 @@ def test_precision_is_drawn_honestly() -> None:
         claim(place="Damascus", place_id="gn:3", lat=33.5, lon=36.3, geo_precision="near", event_type="advance",
               distance_km=20.0),
     ))
-    layer = next(iter(m._children[k] for k in m._children if isinstance(m._children[k], mapview.ClaimLayer)))
-    popup = lambda r: "".join(layer.strings[k] for k in r[5])  # noqa: E731
-    by_place = {re.search(r'fl-place">([^<]*)', popup(r)).group(1).strip(): r for r in layer.rows}
+    layer = next(c for c in m._children.values() if isinstance(c, mapview.ClaimLayer))
+    by_place = {re.search(r'fl-place">([^<]*)', r["popup"]).group(1).strip(): r for r in layer.rows}
     town, province, near = by_place["Hama"], by_place["Daraa province"], by_place["Damascus"]
-    icon = lambda r: layer.icons[r[2]][0]  # noqa: E731
-    assert "stroke-dasharray" not in icon(town)
-    assert "stroke-dasharray" in icon(province) and 'fill="#ffffff"' in icon(province)  # hollow, dashed
-    assert layer.icons[near[2]][1] > layer.icons[town[2]][1]  # the halo is wider than a pin
-    assert near[7] == 20.0 and town[7] == 0  # a 20 km ring around Damascus, none elsewhere
+    assert "stroke-dasharray" not in town["svg"]
+    assert "stroke-dasharray" in province["svg"] and 'fill="#ffffff"' in province["svg"]  # hollow, dashed
+    assert near["size"] > town["size"]  # the halo is wider than a pin
+    assert near["ring_km"] == 20.0 and town["ring_km"] == 0  # a 20 km ring around Damascus, none elsewhere
     assert "L.circle(" in html_of(m)
 
 
@@ -123,18 +121,32 @@ def test_repeated_popup_pieces_are_sent_once() -> None:
     same_article = [claim(place=f"Town {i}", place_id=f"gn:{i}", lat=33 + i / 10, event_type=e, title="One article")
                     for i, e in enumerate(["capture", "withdrawal", "advance"])]
     m = mapview.build_map(frame(*same_article))
-    layer = next(c for c in m._children.values() if isinstance(c, mapview.ClaimLayer))
-    assert len(layer.strings) == len(set(layer.strings))
-    assert sum("fl-article" in piece for piece in layer.strings) == 1  # one link for the one article
-    rec = frame(same_article[0]).drop(columns="geometry").to_dict("records")[0]
-    assert "".join(mapview.popup_parts(rec, STYLE)) == mapview.popup_html(rec, STYLE)
+    data = next(c for c in m._children.values() if isinstance(c, mapview.ClaimData))
+    assert len(data.strings) == len(set(data.strings))
+    assert sum("fl-article" in piece for piece in data.strings) == 1  # one link for the one article
+    # The browser joins the pieces into exactly the popup and tooltip of each claim.
+    records = {r["place"]: r for r in frame(*same_article).drop(columns="geometry").to_dict("records")}
+    for i in range(len(data)):
+        rec = records[re.search(r'fl-place">([^<]*)', data.popup(i)).group(1).strip()]
+        assert data.popup(i) == mapview.popup_html(rec, STYLE) == "".join(mapview.popup_parts(rec, STYLE))
+        assert data.tooltip(i) == mapview.tooltip_text(rec, STYLE)
+
+
+def test_template_syntax_in_articles_stays_text() -> None:
+    # folium reads rendered scripts as Jinja templates: article text must never reach it as template code.
+    m = mapview.build_map(frame(claim(evidence="Rebels took {{ 7*7 }} villages {% raw %}", source="{{ src }}")))
+    html = html_of(m)
+    assert "took 49 villages" not in html and "{{ 7*7 }}" not in html
+    data = next(c for c in m._children.values() if isinstance(c, mapview.ClaimData))
+    assert "Rebels took &#123;&#123; 7*7 &#125;&#125; villages" in data.popup(0)  # shows as {{ 7*7 }}
+    assert list(rows_of(m)) == ["&#123;&#123; src &#125;&#125; (1)"]  # the layer name
 
 
 def test_markers_sharing_a_place_are_spread_in_pixels_not_moved() -> None:
     m = mapview.build_map(frame(claim(source="A"), claim(source="B", event_type="withdrawal", actor="government")))
     rows = [r for rs in rows_of(m).values() for r in rs]
-    assert {(r[0], r[1]) for r in rows} == {(35.13, 36.75)}
-    assert len({(r[3], r[4]) for r in rows}) == 2
+    assert {(r["lat"], r["lon"]) for r in rows} == {(35.13, 36.75)}
+    assert len({(r["dx"], r["dy"]) for r in rows}) == 2
 
 
 def test_many_claims_are_clustered_from_local_assets() -> None:
