@@ -66,6 +66,19 @@ _SUBJECT_MODIFIER = re.compile(rf"\s+(?:{_words(_GRAMMAR['subject_modifiers'])})
 _RELATIVE_AFTER_SUBJECT = re.compile(rf",\s*(?:{_words(_GRAMMAR['relative_pronouns'])})\b[^,]*,?$")
 _CLAUSE_TEXT_END = re.compile(r"[;,:()—–]")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+# Structural patterns of the place, coordination and agent rules below (punctuation and prepositions).
+_COMMA_OR_SEMICOLON = re.compile(r"[,;]")
+_COUNTRY_TO_PLACE_GAP = re.compile(r"['’]s?\s+(?:[\w-]+\s+){0,2}")
+_CONTAINER_GAP = re.compile(r"[\s,]*(?:in|of|,)?\s*(?:the\s+)?(?:[\w’'-]+\s+){0,2}", re.I)
+_TRAILING_PREPOSITION = re.compile(r"\b(from|in|of|into|to)$", re.I)
+_LIST_CONTINUES = re.compile(r"\s*(?:,|as well as\b)", re.I)
+_LIST_JOINER = re.compile(r",|\band\b|\bor\b|\bas well as\b|&", re.I)
+_WHERE_CLAUSE = re.compile(r"\s*,?\s*where\b", re.I)
+_FRONTED_PLACE = re.compile(r"\s*(?:in|at|inside|across)\s+[^,]{0,60}?,", re.I)
+_AGENT_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?by\s+")
+_ENDS_IN_BY = re.compile(r"\bby\s*$")
+_OPTIONAL_SPACES = re.compile(r"\s*")
+_POSSESSIVE_GAP = re.compile(r"['’]s\s+(?:\w+\s+)?")
 
 
 @dataclass
@@ -498,7 +511,7 @@ def _merge_distances(text: str, triggers: list[_Trigger]) -> list[_Trigger]:
         prev = out[-1] if out else None
         if (t.distance_km is not None and prev is not None and prev.type not in ("advance", "denial")
                 and prev.distance_km is None and len(text[prev.end:t.start]) <= 40
-                and not re.search(r"[,;]", text[prev.end:t.start])):
+                and not _COMMA_OR_SEMICOLON.search(text, prev.end, t.start)):
             prev.end, prev.distance_km = t.end, t.distance_km
             prev.text = text[prev.start:prev.end]
             continue
@@ -540,7 +553,7 @@ def _objects(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
         if _subject_of_next(text, r, triggers):
             break  # "..., Daraa was taken by": the place is the next clause's subject
         nxt = after[k + 1] if k + 1 < len(after) else None
-        if r.scale == "country" and nxt is not None and re.fullmatch(r"['’]s?\s+(?:[\w-]+\s+){0,2}", text[r.end:nxt.start]):
+        if r.scale == "country" and nxt is not None and _COUNTRY_TO_PLACE_GAP.fullmatch(text, r.end, nxt.start):
             if out or _governed_gap(lex, gap):
                 last_end = r.end
                 continue  # "Syria's Qusayr area": the country only qualifies the place
@@ -550,7 +563,7 @@ def _objects(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
             out.append(r)
         else:
             prev = out[-1]
-            if _contains(prev.place, r.place) and re.fullmatch(r"[\s,]*(?:in|of|,)?\s*(?:the\s+)?(?:[\w’'-]+\s+){0,2}", gap, re.I):
+            if _contains(prev.place, r.place) and _CONTAINER_GAP.fullmatch(gap):
                 last_end = r.end
                 continue  # "Saasaa ... in the Damascus countryside": a container, not another place
             if lex.landmark.search(gap) or not _coordinated_gap(gap):
@@ -565,7 +578,7 @@ def _resumed(text: str, t: _Trigger, refs: list[_PlaceRef], taken: list[_PlaceRe
              triggers: list[_Trigger]) -> list[_PlaceRef]:
     """Places that resume a trigger's list after an interruption: "evacuations from Quneitra,
     near X, where Y happened, as well as from Deir Ezzor"."""
-    prep = re.search(r"\b(from|in|of|into|to)$", t.text, re.I)
+    prep = _TRAILING_PREPOSITION.search(t.text)
     if not prep:
         return []
     rx = re.compile(r"(?:,\s*|\s)(?:as well as|and|or)\s+(?:also\s+)?" + prep.group(1) + r"\s+(?:the\s+)?$", re.I)
@@ -589,7 +602,7 @@ def _subject_of_next(text: str, r: _PlaceRef, triggers: list[_Trigger]) -> bool:
 def _governed_gap(lex: _Lexicon, gap: str) -> bool:
     if len(gap) > 70 or ";" in gap:
         return False
-    if re.match(r"\s*(?:,|as well as\b)", gap, re.I):
+    if _LIST_CONTINUES.match(gap):
         return False  # a comma right after the verb closes its phrase
     if gap.count(",") > 1:
         return False
@@ -606,7 +619,7 @@ _LIST_INTRO = re.compile(r",\s*(?:including|such as|notably|namely|especially|pa
 def _coordinated_gap(gap: str) -> bool:
     if len(gap) > 45 or ";" in gap:
         return False
-    return bool(re.search(r",|\band\b|\bor\b|\bas well as\b|&", gap, re.I))
+    return bool(_LIST_JOINER.search(gap))
 
 
 def _contains(inner: Place, outer: Place) -> bool:
@@ -628,7 +641,7 @@ def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef]
         return []  # "after capturing Saasaa": the verb has its own place, one we could not resolve
     nearest = before[-1]
     gap = text[nearest.end:t.start]
-    if re.match(r"\s*,?\s*where\b", gap, re.I):
+    if _WHERE_CLAUSE.match(gap):
         return [nearest]
     fronted = _fronted_place(text, refs)
     if fronted is not None and fronted.end <= t.start:
@@ -640,7 +653,7 @@ def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef]
 
 def _fronted_place(text: str, refs: list[_PlaceRef]) -> _PlaceRef | None:
     """The place of a sentence-opening "In X," / "In nearby X province,"."""
-    m = re.match(r"\s*(?:in|at|inside|across)\s+[^,]{0,60}?,", text, re.I)
+    m = _FRONTED_PLACE.match(text)
     if not m:
         return None
     inside = [r for r in refs if r.end <= m.end() and r.scale != "country"]
@@ -666,9 +679,10 @@ def _specific(places: list[_PlaceRef], refs: list[_PlaceRef], event_type: str) -
 
 
 def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
-    by = re.match(r"\s*(?:\w+\s+){0,2}?by\s+", text[t.end:]) or (re.search(r"\bby\s*$", t.text) and re.match(r"\s*", text[t.end:]))
+    # A passive agent: "seized by X", "seized on Friday by X" (the match ends where X may start).
+    by = _AGENT_AFTER.match(text, t.end) or (_ENDS_IN_BY.search(t.text) and _OPTIONAL_SPACES.match(text, t.end))
     if by:
-        after = [m for m in mentions if m.start >= t.end + by.end() - 1 and m.start <= t.end + by.end() + 12]
+        after = [m for m in mentions if by.end() - 1 <= m.start <= by.end() + 12]
         if after:
             return after[0].actor
     clause_start = _subject_clause_start(text, t.start)
@@ -742,7 +756,7 @@ def _pronoun_mentions(lex, text, mentions, speech, state) -> list[tuple[int, int
             earlier = [a for a in out if a[1] <= m.start]
             actor = max(earlier)[2] if earlier else (state.last_actor or actor)
         else:
-            owner = [o for o in mentions if o.end <= m.start and re.fullmatch(r"['’]s\s+(?:\w+\s+)?", text[o.end:m.start])]
+            owner = [o for o in mentions if o.end <= m.start and _POSSESSIVE_GAP.fullmatch(text, o.end, m.start)]
             if owner:
                 actor = owner[-1].actor  # "Israel's troops"
         out.append((m.start, m.end, actor))

@@ -102,7 +102,7 @@ class Profile:
         if not m:
             return False
         word = m.group(1)
-        bare = re.sub(r"['’]s$", "", word)
+        bare = _POSSESSIVE_END.sub("", word)
         return word not in _not_qualifiers() and word not in self.home_names and bare not in self.people
 
     def actor_of(self, phrase: str) -> str | None:
@@ -117,8 +117,9 @@ class Profile:
     def canonical_claimant(self, phrase: str) -> str:
         """The canonical name for a claimant phrase ("the Britain-based monitor" -> the Observatory),
         unless the phrase belongs to another country ("Russia's defence ministry")."""
-        qualifiers = re.findall(r"\b([A-Z][\w-]*(?:['’]s)?)\s+(?:[\w-]+\s+){0,2}?(?:ministry|army|military|government|media|television|presidency|office)\b", phrase)
-        if any(q not in self.home_names and not q.lower().startswith(("the", "a")) and q.lower() not in ("state", "defence", "defense", "interior", "foreign")
+        institution, not_qualifying = _institutions()
+        qualifiers = institution.findall(phrase)
+        if any(q not in self.home_names and not q.lower().startswith(("the", "a")) and q.lower() not in not_qualifying
                for q in qualifiers):
             return phrase
         for canonical, rx in self._claimant_patterns:
@@ -138,11 +139,13 @@ class Profile:
 
 # A capitalised word right before a generic alias ("Lebanese army", "Jordan's troops") names whose it is.
 _QUALIFIER = re.compile(r"(?<![\w-])((?-i:[A-Z])[\w-]*(?:['’]s)?)\s+$")
+_POSSESSIVE_END = re.compile(r"['’]s$")
+_SPACES = re.compile(r"\s+")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "\n": " ", "\t": " ", "\u00a0": " "})
 
 
 def _fold_alias(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(_FOLD)).strip().lower()
+    return _SPACES.sub(" ", text.translate(_FOLD)).strip().lower()
 
 
 def _fold_text(text: str) -> str:
@@ -154,6 +157,16 @@ def _fold_text(text: str) -> str:
 @lru_cache(maxsize=1)
 def _not_qualifiers() -> frozenset[str]:
     return frozenset(load_toml("lexicons/claims.toml")["not_qualifiers"])
+
+
+@lru_cache(maxsize=1)
+def _institutions() -> tuple[re.Pattern, frozenset[str]]:
+    """A capitalised word before an institution ("Russia's defence ministry"), and the words that do
+    not name a country there ("State television")."""
+    cues = load_toml("lexicons/claims.toml")
+    names = "|".join(re.escape(w) for w in cues["institutions"])
+    return (re.compile(r"\b([A-Z][\w-]*(?:['’]s)?)\s+(?:[\w-]+\s+){0,2}?(?:" + names + r")\b"),
+            frozenset(w.lower() for w in cues["not_home_qualifiers"]))
 
 
 def available_profiles() -> list[str]:
