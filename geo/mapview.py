@@ -418,9 +418,19 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
                                      D.ring_style)).addTo(group);
                         }
                     }
+                    if (!cluster) {
+                        group.addLayer(L.featureGroup(markers));
+                        return group;
+                    }
                     // One clustering for all sources: each source is a subgroup of the shared cluster group,
                     // so toggling a source re-clusters what remains instead of stacking per-source clusters.
-                    group.addLayer(cluster ? L.featureGroup.subGroup(cluster, markers) : L.featureGroup(markers));
+                    var sub = L.featureGroup.subGroup(cluster, markers), batchRemove = sub.onRemove;
+                    sub.onRemove = function (map) {
+                        // When a filter change replaces every layer, the cluster group leaves the map first;
+                        // taking thousands of markers out of it one by one then is quadratic, and useless.
+                        if (cluster._map) { batchRemove.call(this, map); } else { this._map = null; }
+                    };
+                    group.addLayer(sub);
                     return group;
                 }
             };
