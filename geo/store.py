@@ -311,8 +311,8 @@ def _haversine_km(lat1: float | None, lon1: float | None, lat2: float | None, lo
 
 
 # Join terms between a denial d and a claim c, one per way places can match. Each is written so that
-# the inner table of the loop ("inner") is looked up through an index: claims_key (place_id, ...),
-# claims_province (province, event_type), claims_type_lat (event_type, lat, lon).
+# the inner row ("inner") is found through an index: claims_place_day (place_id, event_type, day, ...),
+# claims_province_day (province, event_type, day, ...); near places through the small places table.
 def _place_terms(inner: str) -> dict[str, tuple[str, str]]:
     """name -> (join term, final check); the final check runs last, on the rows the join kept."""
     outer = "d" if inner == "c" else "c"
@@ -320,19 +320,30 @@ def _place_terms(inner: str) -> dict[str, tuple[str, str]]:
         "place": (f"{inner}.place_id = {outer}.place_id", "1"),
         "province": (f"{inner}.province = {outer}.province AND d.province IS NOT NULL"
                      " AND d.geo_precision IN (SELECT value FROM json_each(:area))", "1"),
-        # A latitude band, then a longitude band (skipped near the poles and the antimeridian, where
-        # it would be wrong), then the great-circle distance on what is left.
-        "distance": (f"{inner}.lat BETWEEN {outer}.lat - :dlat AND {outer}.lat + :dlat"
+        # The places within the distance: a latitude band, then a longitude band (skipped near the
+        # poles and the antimeridian, where it would be wrong), then the great-circle distance; the
+        # claims at those places are then checked on their own points.
+        "distance": (f"{inner}.place_id IN (SELECT p.place_id FROM places AS p "
+                     f"WHERE p.lat BETWEEN {outer}.lat - :dlat AND {outer}.lat + :dlat"
                      f" AND (:km > 150 OR abs({outer}.lat) > 70 OR abs({outer}.lon) > 180 - :dlon"
-                     f" OR {inner}.lon BETWEEN {outer}.lon - :dlon AND {outer}.lon + :dlon)",
+                     f" OR p.lon BETWEEN {outer}.lon - :dlon AND {outer}.lon + :dlon)"
+                     f" AND {{km}}({outer}.lat, {outer}.lon, p.lat, p.lon) <= :km)",
                      "{km}(d.lat, d.lon, c.lat, c.lon) <= :km"),
     }
 
 
 # Great-circle distance in SQL, for SQLite builds with math functions (most); elsewhere the Python
 # function fl_km, registered on every connection, does the same more slowly.
-_SQL_HAVERSINE = ("12742.0 * asin(min(1.0, sqrt(pow(sin(radians(c.lat - d.lat) / 2), 2) + cos(radians(d.lat))"
-                  " * cos(radians(c.lat)) * pow(sin(radians(c.lon - d.lon) / 2), 2))))")
+_SQL_HAVERSINE = ("12742.0 * asin(min(1.0, sqrt(pow(sin(radians({b}.lat - {a}.lat) / 2), 2) + cos(radians({a}.lat))"
+                  " * cos(radians({b}.lat)) * pow(sin(radians({b}.lon - {a}.lon) / 2), 2))))")
+_KM_CALL = re.compile(r"\{km\}\((\w+)\.lat, \1\.lon, (\w+)\.lat, \2\.lon\)")
+
+
+def _km_sql(sql: str, sql_math: bool) -> str:
+    """``sql`` with each ``{km}(a.lat, a.lon, b.lat, b.lon)`` written in SQL math, or as the Python fl_km."""
+    if not sql_math:
+        return sql.replace("{km}", "fl_km")
+    return _KM_CALL.sub(lambda m: _SQL_HAVERSINE.format(a=m.group(1), b=m.group(2)), sql)
 
 
 def _has_math_functions(conn: sqlite3.Connection) -> bool:
@@ -344,18 +355,20 @@ def _has_math_functions(conn: sqlite3.Connection) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = False,
+def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = False, same_actor: bool = True,
                         table: str = "temp.live_contested") -> tuple[tuple[str, str], ...]:
     """Statements marking the claims and denials one rule finds contested, each with the side of the
     pair the new article must hold for the statement to find anything ("denials" or "claims").
 
     scope "article": UPDATEs setting ``claims.contested`` for the pairs where either side belongs to
-    article :article. A flag once set stays set, so each statement looks only at rows not flagged yet,
-    or, for the new article's own rows, stops at the first match (EXISTS): the work per article does
-    not grow with the number of reports of a place.
+    article :article. A flag once set stays set, so the statements that flag older rows look only at
+    rows not flagged yet (partial indexes), and those that flag the article's own rows stop at the
+    first match (EXISTS). Every lookup is bounded by place and by the days around the row's own, so the
+    work per article follows the number of reports of a place in those days, not the store's size.
     scope "all": INSERTs of every contested claim's and denial's id into ``table`` (one column ``id``).
     ``date_column``: "day" or "event_date". ``sql_math``: distances with SQLite's math functions
-    instead of the Python fl_km.
+    instead of the Python fl_km. ``same_actor``: the rule pairs a denial with its own side's claims
+    (else with the other side's).
     """
     if date_column not in ("day", "event_date"):
         raise ValueError(date_column)
@@ -363,46 +376,56 @@ def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = F
         raise ValueError(scope)
     dc = date_column
     targets = "c.event_type IN (SELECT value FROM json_each(:targets))"
-    statements = []
-    for place in _place_terms("c"):
-        def pair(inner: str) -> tuple[str, str]:
-            term, final_check = _place_terms(inner)[place]
-            final_check = (final_check.replace("{km}(d.lat, d.lon, c.lat, c.lon)", _SQL_HAVERSINE) if sql_math
-                           else final_check.replace("{km}", "fl_km"))
-            # CASE fixes the order of the checks: the costly distance comes last.
-            check = ("c.id <> d.id AND CASE WHEN ((:same_actor AND c.actor = d.actor) "
-                     "OR (NOT :same_actor AND c.actor <> d.actor)) "
-                     f"AND (d.{dc} IS NULL OR c.{dc} IS NULL OR abs(julianday(c.{dc}) - julianday(d.{dc})) <= :days) "
-                     f"THEN {final_check} ELSE 0 END")
-            return term, check
 
-        c_term, c_check = pair("c")  # c looked up from d
-        d_term, d_check = pair("d")  # d looked up from c
+    def dates(inner: str) -> list[str]:
+        # Ways two dates agree, each searchable through an index on the inner row's day: both dated and
+        # at most :days apart, or either undated (a missing date never blocks).
+        outer = "d" if inner == "c" else "c"
+        return [f"{outer}.{dc} IS NOT NULL AND {inner}.{dc} BETWEEN date({outer}.{dc}, :minus) "
+                f"AND date({outer}.{dc}, :plus)",
+                f"{inner}.{dc} IS NULL",
+                f"{outer}.{dc} IS NULL"]
+
+    statements: list[tuple[str, str]] = []
+    for place in _place_terms("c"):
+        def lookups(inner: str) -> list[str]:
+            """The conditions on the inner row, one per way the dates may agree."""
+            term, final_check = (_km_sql(piece, sql_math) for piece in _place_terms(inner)[place])
+            kind = targets if inner == "c" else "d.event_type = :denial"
+            outer = "d" if inner == "c" else "c"
+            # Unary + keeps the planner off an index by actor: the place-and-day indexes bound the search.
+            actor = f"+{inner}.actor {'=' if same_actor else '<>'} {outer}.actor"
+            # CASE keeps the costly distance for the rows every other check kept.
+            return [f"{term} AND {kind} AND {date} AND {actor} AND c.id <> d.id "
+                    f"AND CASE WHEN {actor} THEN {final_check} ELSE 0 END" for date in dates(inner)]
+
         # A denial is contested when some claim matches it, and a claim when some denial does.
-        denial_has_claim = f"EXISTS (SELECT 1 FROM claims AS c WHERE {c_term} AND {targets} AND {c_check})"
-        claim_has_denial = f"EXISTS (SELECT 1 FROM claims AS d WHERE {d_term} AND d.event_type = :denial AND {d_check})"
+        denial_has_claim = " OR ".join(f"EXISTS (SELECT 1 FROM claims AS c WHERE {w})" for w in lookups("c"))
+        claim_has_denial = " OR ".join(f"EXISTS (SELECT 1 FROM claims AS d WHERE {w})" for w in lookups("d"))
         if scope == "all":
             statements.append(("denials", f"INSERT OR IGNORE INTO {table}(id) SELECT d.id FROM claims AS d "
-                                          f"WHERE d.event_type = :denial AND {denial_has_claim}"))
+                                          f"WHERE d.event_type = :denial AND ({denial_has_claim})"))
             statements.append(("claims", f"INSERT OR IGNORE INTO {table}(id) SELECT c.id FROM claims AS c "
-                                         f"WHERE {targets} AND {claim_has_denial}"))
+                                         f"WHERE {targets} AND ({claim_has_denial})"))
             continue
         flag = "UPDATE claims SET contested = 1 WHERE id IN "
         # CROSS JOIN fixes the loop order: the article's few rows outside, the indexed lookups inside.
+        older_claims = " UNION ".join(
+            f"SELECT c.id FROM claims AS d CROSS JOIN claims AS c WHERE d.article_id = :article "
+            f"AND d.event_type = :denial AND c.contested = 0 AND {w}" for w in lookups("c"))
+        older_denials = " UNION ".join(
+            f"SELECT d.id FROM claims AS c CROSS JOIN claims AS d WHERE c.article_id = :article "
+            f"AND {targets} AND d.contested = 0 AND {w}" for w in lookups("d"))
         statements += [
             # the article's denials, and the older claims they contest
             # (unary + keeps the planner on the article's own rows: claims_article, not a whole-store index)
             ("denials", f"{flag}(SELECT d.id FROM claims AS d WHERE d.article_id = :article "
-                        f"AND +d.event_type = :denial AND +d.contested = 0 AND {denial_has_claim})"),
-            ("denials", f"{flag}(SELECT c.id FROM claims AS d CROSS JOIN claims AS c ON {c_term} "
-                        f"WHERE d.article_id = :article AND d.event_type = :denial AND c.contested = 0 "
-                        f"AND {targets} AND {c_check})"),
+                        f"AND +d.event_type = :denial AND +d.contested = 0 AND ({denial_has_claim}))"),
+            ("denials", f"{flag}({older_claims})"),
             # the article's claims, and the older denials that contest them
             ("claims", f"{flag}(SELECT c.id FROM claims AS c WHERE c.article_id = :article AND +{targets} "
-                       f"AND +c.contested = 0 AND {claim_has_denial})"),
-            ("claims", f"{flag}(SELECT d.id FROM claims AS c CROSS JOIN claims AS d ON {d_term} "
-                       f"WHERE c.article_id = :article AND {targets} AND d.event_type = :denial "
-                       f"AND d.contested = 0 AND {d_check})"),
+                       f"AND +c.contested = 0 AND ({claim_has_denial}))"),
+            ("claims", f"{flag}({older_denials})"),
         ]
     return tuple(statements)
 
@@ -411,14 +434,14 @@ def _rule_params(rules: ContestRules, rule: ContestRule) -> dict[str, Any]:
     return {
         "denial": rule.denial,
         "targets": json.dumps(list(rule.contests)),
-        "same_actor": 1 if rule.same_actor else 0,
         "km": rule.max_distance_km,
         # A degree of latitude is at least 110.5 km; a degree of longitude is at least 35 km up to 71.4
         # degrees of latitude (70 plus the latitude band for distances up to 150 km): these bands hold
         # every point within km of a point below 70 degrees.
         "dlat": rule.max_distance_km / 110.0,
         "dlon": rule.max_distance_km / 35.0,
-        "days": rule.max_days,
+        "minus": f"-{rule.max_days} days",
+        "plus": f"+{rule.max_days} days",
         "area": json.dumps(list(rules.area_precisions)),
     }
 
@@ -867,7 +890,7 @@ class Store:
             if not any(sides.values()):
                 continue
             params = {**_rule_params(self._rules, rule), "article": article_id}
-            for side, sql in _contest_statements("article", self._rules.date_column, self._sql_math):
+            for side, sql in _contest_statements("article", self._rules.date_column, self._sql_math, rule.same_actor):
                 if sides[side]:
                     self._conn.execute(sql, params)
 
@@ -875,7 +898,7 @@ class Store:
         """Insert the id of every contested claim and denial into ``table``, from scratch."""
         for rule in self._rules.rules:
             params = _rule_params(self._rules, rule)
-            for _, sql in _contest_statements("all", self._rules.date_column, self._sql_math, table):
+            for _, sql in _contest_statements("all", self._rules.date_column, self._sql_math, rule.same_actor, table):
                 self._conn.execute(sql, params)
 
     def _reflag_all(self) -> None:
@@ -1167,6 +1190,8 @@ class Store:
             None if c.distance_km is None else float(c.distance_km), c.place_start, c.place_end,
             _iso(c.event_date) or published, family,
         ) for (seq, c), family in zip(enumerate(claims), families)])
+        conn.executemany("INSERT OR IGNORE INTO places(lat, lon, place_id) VALUES (?, ?, ?)",
+                         {(float(c.lat), float(c.lon), c.place_id) for c in claims})
         if rebuild:
             self._rebuild_families()
         if self._stored_rules_fingerprint() == self._rules.fingerprint:

@@ -572,32 +572,76 @@ def test_changed_rules_are_applied_to_stored_claims(db: Path, tmp_path: Path) ->
         assert reader._contested_sql() == "c.contested"
 
 
-def test_contested_flags_written_article_by_article_equal_flags_from_scratch_in_any_order(db: Path) -> None:
-    # Captures, withdrawals and denials by both sides around Homs, near and far in place and date,
-    # stored in a shuffled order: every claim's flag must be what the rules give over the whole store.
+def expected_contested(rows: list[dict], rules_path: Path = REPO / "data" / "lexicons" / "contradictions.toml"
+                       ) -> dict[int, bool]:
+    """The contradiction rules applied pair by pair in Python: the oracle the SQL must agree with."""
+    import math
+    import tomllib
+
+    raw = tomllib.loads(rules_path.read_text(encoding="utf-8"))
+    match = raw["match"]
+
+    def km(a: dict, b: dict) -> float:
+        p = math.pi / 180
+        h = (math.sin((b["lat"] - a["lat"]) * p / 2) ** 2
+             + math.cos(a["lat"] * p) * math.cos(b["lat"] * p) * math.sin((b["lon"] - a["lon"]) * p / 2) ** 2)
+        return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+    flags = {r["id"]: False for r in rows}
+    for rule in raw["rule"]:
+        for d in rows:
+            if d["event_type"] != rule["denial"]:
+                continue
+            for c in rows:
+                if c["id"] == d["id"] or c["event_type"] not in rule["contests"]:
+                    continue
+                if (c["actor"] == d["actor"]) != (rule["actors"] == "same"):
+                    continue
+                if d["day"] and c["day"] and abs((date.fromisoformat(d["day"]) - date.fromisoformat(c["day"])).days) \
+                        > rule.get("max_days", match["max_days"]):
+                    continue
+                if (c["place_id"] == d["place_id"]
+                        or (d["province"] and c["province"] == d["province"]
+                            and d["geo_precision"] in match["area_precisions"])
+                        or km(d, c) <= rule.get("max_distance_km", match["max_distance_km"])):
+                    flags[c["id"]] = flags[d["id"]] = True
+    return flags
+
+
+def test_contested_flags_written_article_by_article_follow_the_rules_in_any_order(db: Path, distance_in: str) -> None:
+    # Captures, withdrawals and denials by both sides around Homs, near and far in place and date, some
+    # undated, stored in a shuffled order: every claim's flag must be what the rules give pair by pair.
     rng = random.Random(11)
-    kinds = [("capture", "rebels"), ("withdrawal", "government"), ("advance", "rebels"),
-             ("denial", "government"), ("denial", "rebels"), ("capture", "government")]
+    kinds = [("capture", "rebels"), ("withdrawal", "government"), ("advance", "rebels"), ("withdrawal", "rebels"),
+             ("denial", "government"), ("denial", "rebels"), ("capture", "government"), ("defense", "government")]
     reports = []
-    for i in range(60):
+    for i in range(80):
         event_type, actor = rng.choice(kinds)
-        where = rng.choice(["homs", "talbiseh", "palmyra", "homs_province", "hama"])
+        where = rng.choice(["homs", "talbiseh", "palmyra", "homs_province", "hama", "daraa"])
         evidence = f"Report {i}: {actor} {event_type} at {where}"
-        a = article(f"r{i}.txt", evidence + ".", source="AFP", published=date(2024, 12, rng.randint(1, 12)))
-        reports.append((a, [claim(a, evidence, where, event_type, actor)]))
+        published = rng.choice([None, date(2024, 12, rng.randint(1, 20))])
+        a = article(f"r{i}.txt", evidence + ".", source="AFP", published=published)
+        event_date = rng.choice([None, None, date(2024, 12, rng.randint(1, 20))])
+        reports.append((a, [claim(a, evidence, where, event_type, actor, event_date=event_date)]))
     rng.shuffle(reports)
     with Store(db) as store:
         for a, claims in reports:
             store.add_article(a, claims)
-        written = dict(store._conn.execute("SELECT id, contested FROM claims"))
+        rows = [dict(zip(("id", "event_type", "actor", "place_id", "province", "geo_precision", "lat", "lon", "day",
+                          "contested"), r)) for r in store._conn.execute(
+            "SELECT id, event_type, actor, place_id, province, geo_precision, lat, lon, day, contested FROM claims")]
+        written = {r["id"]: bool(r["contested"]) for r in rows}
         store._conn.execute("BEGIN IMMEDIATE")
         try:
             store._reflag_all()
-            rebuilt = dict(store._conn.execute("SELECT id, contested FROM claims"))
+            rebuilt = dict(store._conn.execute("SELECT id, contested = 1 FROM claims"))
         finally:
             store._conn.execute("ROLLBACK")
-    assert written == rebuilt
-    assert 0 < sum(written.values()) < len(written)  # some contested, some not
+    expected = expected_contested(rows)
+    assert written == expected
+    assert {k: bool(v) for k, v in rebuilt.items()} == expected
+    assert 0 < sum(expected.values()) < len(expected)  # some contested, some not
+    assert any(r["day"] is None for r in rows)  # undated claims took part
 
 
 # ---------------------------------------------------------------------------------------------
