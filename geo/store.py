@@ -547,6 +547,21 @@ def family_tokens(source: str | None, credited_json: str | None, article_id: int
     return (f"article:{article_id}",)
 
 
+def families_with_text(texts: list[str], others: list[tuple[int, str]]) -> set[int]:
+    """The family labels among ``others`` ((label, processed evidence) pairs) whose evidence equals, or
+    is near-identical to (rapidfuzz ratio >= NEAR_IDENTICAL_RATIO), one of ``texts``."""
+    if not texts or not others:
+        return set()
+    exact = set(texts)
+    found = {label for label, text in others if text in exact}
+    rest = [(label, text) for label, text in others if label not in found]
+    if rest:
+        scores = process.cdist(texts, [text for _, text in rest], scorer=fuzz.ratio,
+                               score_cutoff=NEAR_IDENTICAL_RATIO, dtype=np.uint8)
+        found.update(rest[j][0] for j in np.nonzero(scores.max(axis=0))[0])
+    return found
+
+
 class GroupFamilies:
     """The source families of one group of claims (same place_id, event_type, actor), built article by
     article. Each family is labelled by the smallest article id in it.
@@ -589,15 +604,7 @@ class GroupFamilies:
         found: set[int] = set()
         for t in tokens:
             found |= self.by_token.get(t, set())
-        others = [(label, text) for label, text in self.texts if label not in found]
-        if others and texts:
-            exact = set(texts)
-            found.update(label for label, text in others if text in exact)
-            others = [(label, text) for label, text in others if label not in found]
-            if others:
-                scores = process.cdist(texts, [text for _, text in others], scorer=fuzz.ratio,
-                                       score_cutoff=NEAR_IDENTICAL_RATIO, dtype=np.uint8)
-                found.update(others[j][0] for j in np.nonzero(scores.max(axis=0))[0])
+        found |= families_with_text(texts, [(label, text) for label, text in self.texts if label not in found])
         label = min(found | {article_id})
         merged = found - {label}
         if merged:
@@ -1054,15 +1061,7 @@ class Store:
         labels: dict[tuple[str, str, str], int] = {}
         merges: list[tuple[int, str, str, str, str]] = []
         for key, texts in texts_of.items():
-            group_found, group_others = found[key], others[key]
-            if group_others:
-                exact = set(texts)
-                group_found.update(f for f, text in group_others if text in exact)
-                group_others = [(f, text) for f, text in group_others if f not in group_found]
-            if group_others:
-                scores = process.cdist(texts, [text for _, text in group_others], scorer=fuzz.ratio,
-                                       score_cutoff=NEAR_IDENTICAL_RATIO, dtype=np.uint8)
-                group_found.update(group_others[j][0] for j in np.nonzero(scores.max(axis=0))[0])
+            group_found = found[key] | families_with_text(texts, others[key])
             label = min(group_found | {article_id})
             labels[key] = label
             if group_found - {label}:
