@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import ahocorasick
 from functools import lru_cache
@@ -918,10 +919,16 @@ def _latest_year(text: str) -> int | None:
 # --- the claim -----------------------------------------------------------------------------------
 
 
-def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
-           event_type: str, actor: str, claimant: str | None) -> Claim:
+@lru_cache(maxsize=256)
+def _dates_in(text: str, published: date) -> tuple:
+    """The date mentions of a sentence (several claims of one sentence share them)."""
     from geo.dates import find_dates
 
+    return tuple(find_dates(text, published))
+
+
+def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
+           event_type: str, actor: str, claimant: str | None) -> Claim:
     art = doc.article
     place = ref.place
     precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
@@ -931,7 +938,7 @@ def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trig
         if distance is not None or lex.near.search(lead) or ref.text.lower() in ("there",):
             precision = "near"
     event_date, date_precision = art.published, None
-    mentions = find_dates(sentence.text, art.published) if art.published else []
+    mentions = _dates_in(sentence.text, art.published) if art.published else ()
     if mentions:
         best = min(mentions, key=lambda d: min(abs(d.start - t.start), abs(d.end - t.end)))
         event_date, date_precision = best.date, best.precision
