@@ -338,7 +338,6 @@ def _map(db: str, version: tuple, query: tuple, store_exists: bool) -> None:
                      wrap_longitude=False)
 
 
-
 def _export_bytes(db: str, version: tuple, query: tuple, fmt: str) -> bytes:
     frame = _claims(db, version, query)
     with tempfile.TemporaryDirectory(prefix="frontline-export-") as tmp:

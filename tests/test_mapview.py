@@ -228,6 +228,25 @@ def test_the_base_map_does_not_change_with_the_filters() -> None:
     assert len(scripts) == 1  # the browser keeps its map; only the layers are swapped
 
 
+def test_payload_halves_are_what_st_folium_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The dashboard renders the base once per store and the layers once per filter state, and hands the
+    # component what st_folium would: same script, same layers, same key (so the browser keeps its map).
+    import streamlit_folium
+
+    many = frame(*[claim(place=f"P{i}", place_id=f"gn:{i}", lat=33 + i / 1000, lon=36 + i / 1000, source=f"S{i % 3}")
+                   for i in range(mapview.CLUSTER_ABOVE + 1)])
+    for claims in (many, frame(claim()), frame()):
+        sent: dict = {}
+        monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.update(kwargs))
+        parts = mapview.map_parts(claims, provinces=PROVINCES)
+        streamlit_folium.st_folium(parts.base, key="map", height=620, use_container_width=True, returned_objects=[],
+                                   feature_group_to_add=parts.layers, layer_control=parts.control)
+        again = mapview.map_parts(claims, provinces=PROVINCES)
+        base = mapview.base_payload(again.base, key="map")
+        ours = {**base.args, **mapview.layers_payload(base, again.layers, again.control), "key": base.key}
+        assert ours == {k: sent[k] for k in ours}
+
+
 def test_an_empty_selection_still_gives_a_complete_map() -> None:
     countries = gpd.GeoDataFrame(geometry=[box(35, 32, 42, 37)], crs="EPSG:4326")
     m = mapview.build_map(frame(), provinces=PROVINCES, countries=countries)
