@@ -1,4 +1,5 @@
-"""The dashboard's map: a folium map built from a claims frame, with no Streamlit in sight.
+"""The dashboard's map: a folium map built from a claims frame (Streamlit appears only in
+base_payload/layers_payload, which use streamlit-folium's own helpers).
 
 Input is the frame ``Store.claims_frame`` returns (one row per claim, the Claim fields of
 geo/document.py plus a point geometry). Output is a :class:`folium.Map` that
@@ -10,9 +11,14 @@ geo/document.py plus a point geometry). Output is a :class:`folium.Map` that
 - loads Leaflet from Streamlit's static folder (``make vendor``), never from a CDN, over a basemap
   of country outlines that needs no tiles, OpenStreetMap tiles being a second, optional base layer.
 
+The claims travel as one columnar payload (ClaimData: positions, icons and the numbers of escaped
+text pieces, each distinct piece sent once); popups and tooltips are joined in the browser when opened.
+The map comes in two halves: the base (basemap, legend, view of the whole store), which a dashboard
+renders once per store, and the layers that follow the filters (map_parts, base_payload, layers_payload).
+
 Everything an article contributes (place names as written, titles, evidence, claimants, sources,
-urls) is untrusted and reaches the page only HTML-escaped: Leaflet inserts popup and tooltip strings
-as HTML.
+urls) is untrusted and reaches the page only HTML-escaped (braces included: folium reads rendered
+scripts as Jinja templates): Leaflet inserts popup and tooltip strings as HTML.
 """
 from __future__ import annotations
 
