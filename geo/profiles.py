@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     import ahocorasick
 
 PROFILE_DIR = DATA_DIR / "profiles"
+# Phrases remembered per profile before the memo starts afresh (bounded memory on a year of news).
+_PHRASE_MEMO_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,26 @@ class Profile:
         bare = _POSSESSIVE_END.sub("", word)
         return word not in _not_qualifiers() and word not in self.home_names and bare not in self.people
 
+    @cached_property
+    def _phrase_memo(self) -> dict[tuple[str, str], str | None]:
+        # Speaker phrases repeat across a corpus ("the Observatory", "state media"): what a phrase
+        # names depends on the profile only, so it is worked out once per phrase.
+        return {}
+
+    def _memo(self, kind: str, phrase: str, compute) -> str | None:
+        memo = self._phrase_memo
+        key = (kind, phrase)
+        if key not in memo:
+            if len(memo) >= _PHRASE_MEMO_SIZE:
+                memo.clear()
+            memo[key] = compute(phrase)
+        return memo[key]
+
     def actor_of(self, phrase: str) -> str | None:
         """The actor a phrase names or speaks for ("rebel commander X" -> rebels), if any."""
+        return self._memo("actor_of", phrase, self._actor_of)
+
+    def _actor_of(self, phrase: str) -> str | None:
         low = phrase.lower()
         for name, actor in self._people_longest_first:
             if name in low:
@@ -117,6 +137,9 @@ class Profile:
     def canonical_claimant(self, phrase: str) -> str:
         """The canonical name for a claimant phrase ("the Britain-based monitor" -> the Observatory),
         unless the phrase belongs to another country ("Russia's defence ministry")."""
+        return self._memo("claimant", phrase, self._canonical_claimant)  # type: ignore[return-value]
+
+    def _canonical_claimant(self, phrase: str) -> str:
         institution, not_qualifying = _institutions()
         qualifiers = institution.findall(phrase)
         if any(q not in self.home_names and not q.lower().startswith(("the", "a")) and q.lower() not in not_qualifying
