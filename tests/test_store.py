@@ -2,7 +2,6 @@
 articles, corroboration by independent sources, and readers alongside a writer."""
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 import subprocess
