@@ -40,6 +40,10 @@ _UNITS = {"km": 1.0, "kilometres": 1.0, "kilometers": 1.0, "kilometre": 1.0, "ki
           "miles": 1.609344, "mile": 1.609344, "kms": 1.0}
 # Quotation marks are blanked before matching so that "“redeploying and repositioning” in Daraa"
 # reads as one phrase; apostrophes stay (possessives matter).
+# Parts of a trigger pattern that make it case-sensitive: an inline (?-i:...) group or an upper-case
+# letter outside escapes and group names.
+_CASE_SENSITIVE_PART = re.compile(r"\(\?-i:|(?<!\\)[A-Z]")
+_PATTERN_NAMES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
 _QUOTES = str.maketrans({c: " " for c in "“”«»\"„‟"})
 _CLAUSE_BREAK = re.compile(r"[;:(){}\[\]—–]|,|\s-\s|\b(?:that|while|although|though|whereas|but|as|after|before|when|with|which|who)\b", re.I)
 
@@ -165,8 +169,14 @@ class _Lexicon:
                 # The word boundary before a match is checked in _triggers (a leading look-behind
                 # would stop the regex engine from skipping ahead to the pattern's first letters);
                 # a pattern that ends in a space ("took " before a name) has its end boundary already.
-                compiled = re.compile(r"(?:" + rx + r")(?:(?<=\s)|(?![\w-]))", re.I)
+                source = r"(?:" + rx + r")(?:(?<=\s)|(?![\w-]))"
+                # A pattern with no case-sensitive part runs case-sensitively on the lower-cased
+                # sentence: the regex engine then skips ahead to the pattern's first letters, which
+                # it cannot do under re.I (about 3x faster over the whole lexicon).
+                on_lower = not _CASE_SENSITIVE_PART.search(_PATTERN_NAMES.sub("", source))
+                compiled = re.compile(source) if on_lower else re.compile(source, re.I)
                 meta = {
+                    "on_lower": on_lower,
                     "type": spec["type"],
                     "fallback": bool(spec.get("fallback", False)),
                     "actor_in_pattern": uses_actor and spec.get("actor") == "pattern",
@@ -326,19 +336,28 @@ def _hitting_set(items: list, ranks: dict[str, int]) -> set[str] | None:
     return min(options, key=lambda words: sum(1.0 / ranks.get(w, rare) for w in words))
 
 
+def _lower_same_length(text: str) -> str:
+    """``text`` lower-cased character by character, keeping offsets ("İ" lower-cases to two characters)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
 def _triggers(lex: _Lexicon, text: str) -> list[_Trigger]:
     found: list[_Trigger] = []
     candidates: set[int] = set(lex.always)
-    for _, indices in lex.literals.iter(text.lower()):
+    low = _lower_same_length(text)
+    for _, indices in lex.literals.iter(low):
         candidates |= indices
     for i in sorted(candidates):
         rx, meta = lex.triggers[i]
-        for m in rx.finditer(text):
+        for m in rx.finditer(low if meta["on_lower"] else text):
             if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-_"):
                 continue
-            t = _Trigger(meta["type"], m.start(), m.end(), m.group(0), meta["fallback"])
+            t = _Trigger(meta["type"], m.start(), m.end(), text[m.start():m.end()], meta["fallback"])
             if meta["actor_in_pattern"] and m.groupdict().get("actor"):
-                t.actor = lex.profile.actor_of(m.group("actor"))
+                t.actor = lex.profile.actor_of(text[m.start("actor"):m.end("actor")])
             if meta["distance"]:
                 t.distance_km = _distance_km(m.group("num"), m.group("unit"))
             found.append(t)
