@@ -43,6 +43,7 @@ _UNITS = {"km": 1.0, "kilometres": 1.0, "kilometers": 1.0, "kilometre": 1.0, "ki
 # Parts of a trigger pattern that make it case-sensitive: an inline (?-i:...) group or an upper-case
 # letter outside escapes and group names.
 _CASE_SENSITIVE_PART = re.compile(r"\(\?-i:|(?<!\\)[A-Z]")
+_OF_A_NAME = re.compile(r"\s+of\s+[A-Z]")
 _PATTERN_NAMES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
 _QUOTES = str.maketrans({c: " " for c in "“”«»\"„‟"})
 _CLAUSE_BREAK = re.compile(r"[;:(){}\[\]—–]|,|\s-\s|\b(?:that|while|although|though|whereas|but|as|after|before|when|with|which|who)\b", re.I)
@@ -213,11 +214,11 @@ class _Lexicon:
             r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:" + _words(cues["place_nouns"]) + r")\s+of\s+)?(?-i:[A-Z])", re.I)
         self.backer = re.compile(r"\b(?:" + _words(cues["backing_verbs"]) + r")\s+by\s+(?:the\s+)?$", re.I)
         self.anaphora = {k: v for k, v in cues["anaphora"].items()}
+        # Matched on the lower-cased sentence. Not "there is"; and not "the town of Tal Rifaat" (a name
+        # follows: it is no back-reference), which _place_refs checks on the sentence as written.
         self.anaphor_rx = re.compile(
-            # Not "there is", and not "the town of Tal Rifaat" (a name follows: it is no back-reference).
-            r"(?<![\w-])(?P<a>" + _words(list(self.anaphora)) + r")(?![\w-])"
-            r"(?!\s+(?:is|are|was|were|has|have|had|will|would)\b)(?!\s+of\s+(?-i:[A-Z]))",
-            re.I)
+            r"(?<![\w-])(?P<a>" + _words([a.lower() for a in self.anaphora]) + r")(?![\w-])"
+            r"(?!\s+(?:is|are|was|were|has|have|had|will|would)\b)")
         titles = _words(cues["people"]["titles"])
         self.title_word = re.compile(r"\b(?:" + titles + r")\b")
         self.person_intro = re.compile(
@@ -256,9 +257,10 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     for sentence in doc.sentences:
         text = sentence.text.translate(_QUOTES)
         _learn_people(lex, text, state)
-        refs = _place_refs(lex, doc, sentence, text, toponyms, state)
+        low = _lower_same_length(text)
+        refs = _place_refs(lex, doc, sentence, text, low, toponyms, state)
         mentions = profile.actor_mentions(text)
-        triggers = _triggers(lex, text) if refs else []
+        triggers = _triggers(lex, text, low) if refs else []
         if triggers:
             speeches = _speeches(lex, sentence.text, state, profile)
             claims += _sentence_claims(
@@ -344,10 +346,10 @@ def _lower_same_length(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
-def _triggers(lex: _Lexicon, text: str) -> list[_Trigger]:
+def _triggers(lex: _Lexicon, text: str, low: str) -> list[_Trigger]:
+    """The event triggers of a sentence (``low``: the sentence lower-cased, same offsets)."""
     found: list[_Trigger] = []
     candidates: set[int] = set(lex.always)
-    low = _lower_same_length(text)
     for _, indices in lex.literals.iter(low):
         candidates |= indices
     for i in sorted(candidates):
@@ -371,7 +373,7 @@ def _triggers(lex: _Lexicon, text: str) -> list[_Trigger]:
     return kept
 
 
-def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str,
+def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, low: str,
                 toponyms: list[Toponym], state: _DocState) -> list[_PlaceRef]:
     lo = bisect.bisect_left(toponyms, sentence.start, key=lambda t: t.start)
     refs = []
@@ -380,16 +382,16 @@ def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str,
             break
         if t.end <= sentence.end:
             refs.append(_PlaceRef(t.start - sentence.start, t.end - sentence.start, t.text, t.place))
-    for m in lex.anaphor_rx.finditer(text):
-        if any(r.start <= m.start() < r.end for r in refs):
+    for m in lex.anaphor_rx.finditer(low):
+        if any(r.start <= m.start() < r.end for r in refs) or _OF_A_NAME.match(text, m.end()):
             continue
-        scales = lex.anaphora.get(m.group("a").lower(), [])
+        scales = lex.anaphora.get(m.group("a"), [])
         earlier = [r for r in refs if r.end <= m.start()] + state.places[::-1]
         # Nearest earlier place of a fitting scale: in this sentence first, then before it.
         in_sentence = [r for r in refs if r.end <= m.start() and r.scale in scales]
         target = in_sentence[-1] if in_sentence else next((r for r in earlier if r.scale in scales), None)
         if target is not None:
-            refs.append(_PlaceRef(m.start(), m.end(), m.group(0), target.place))
+            refs.append(_PlaceRef(m.start(), m.end(), text[m.start():m.end()], target.place))
     refs.sort(key=lambda r: r.start)
     return refs
 
