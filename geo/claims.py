@@ -191,10 +191,11 @@ class _Lexicon:
         # Case-sensitive: "says" is a verb, "United States" is not.
         self.speech = re.compile(
             r"(?<![\w-])(?P<verb>" + _words(cues["speech_verbs"]) + r")(?![\w-])")
+        # These two run on the lower-cased sentence (see _triggers for why).
         self.denial_verb = re.compile(
-            r"(?<![\w-])(?P<verb>" + _words(cues["denial_verbs"]) + r")(?![\w-])", re.I)
+            r"(?<![\w-])(?P<verb>" + _words([w.lower() for w in cues["denial_verbs"]]) + r")(?![\w-])")
         self.speech_prefix = re.compile(
-            r"(?<![\w-])(?P<verb>" + _words(cues["speech_prefixes"]) + r")(?![\w-])", re.I)
+            r"(?<![\w-])(?P<verb>" + _words([w.lower() for w in cues["speech_prefixes"]]) + r")(?![\w-])")
         self.third_person = re.compile(r"(?<![\w-])(?:" + _words(cues["third_person"]) + r")(?![\w-])", re.I)
         self.possessive_pronoun = re.compile(r"(?<![\w-])(?:its|their)\s+(?:own\s+)?(?:\w+\s+)?$", re.I)
         self.first_person = re.compile(r"(?<![\w-])(?:" + _words(cues["first_person"]) + r")(?![\w-])", re.I)
@@ -262,12 +263,12 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         mentions = profile.actor_mentions(text)
         triggers = _triggers(lex, text, low) if refs else []
         if triggers:
-            speeches = _speeches(lex, sentence.text, state, profile)
+            speeches = _speeches(lex, sentence.text, low, state, profile)
             claims += _sentence_claims(
                 lex, doc, sentence, text, triggers, refs, mentions, speeches, state, background)
         else:
             # Later sentences only need who spoke last ("..., it said."): one attribution, not all.
-            speeches = _speeches(lex, sentence.text, state, profile, last_only=True)
+            speeches = _speeches(lex, sentence.text, low, state, profile, last_only=True)
         state.places += [r for r in refs if r.scale != "country"]
         _remember_actor(lex, text, mentions, state, speeches)
     doc.claims = claims
@@ -396,7 +397,7 @@ def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, low
     return refs
 
 
-def _speeches(lex: _Lexicon, text: str, state: _DocState, profile: Profile,
+def _speeches(lex: _Lexicon, text: str, low: str, state: _DocState, profile: Profile,
               last_only: bool = False) -> list[_Speech]:
     out: list[_Speech] = []
     verbs = list(lex.speech.finditer(text))
@@ -419,11 +420,12 @@ def _speeches(lex: _Lexicon, text: str, state: _DocState, profile: Profile,
             out.append(_Speech(m.start(), m.end(), claimant, actor, True))
         elif after_phrase:
             out.append(_make_speech(profile, state, m, after_phrase, False))
-    for m in lex.speech_prefix.finditer(text):
+    # ``low``: the sentence lower-cased, same offsets (quotation marks may be blanked: the verbs are words).
+    for m in lex.speech_prefix.finditer(low):
         phrase = _phrase_after(text, m.end())
         if phrase:
             out.append(_make_speech(profile, state, m, phrase, False))
-    for m in lex.denial_verb.finditer(text):
+    for m in lex.denial_verb.finditer(low):
         phrase = _phrase_before(text, m.start())
         if phrase and not _is_pronoun(lex, phrase):
             speech = _make_speech(profile, state, m, phrase, True)
