@@ -1,7 +1,10 @@
-"""A small store with known claims, shared by the dashboard tests (test_app.py, test_browser.py).
+"""Stores with known claims, shared by the dashboard tests (test_app.py, test_browser.py).
 
 Seven claims in five articles from four sources over 5-8 December 2024, one of them carrying script
 payloads in its title, place, claimant and evidence. Expected counts per filter are in EXPECTED.
+
+build_clustered_store: 900 plain claims (enough for the map to cluster them), counts per province and
+source in CLUSTER_PROVINCES (cluster_count answers them).
 """
 from __future__ import annotations
 
@@ -96,6 +99,66 @@ def build_store(path: Path) -> Path:
     try:
         for article, claims in articles_and_claims():
             store.add_article(article, claims)
+    finally:
+        store.close()
+    return path
+
+
+# --------------------------------------------------------------------------- a store large enough to cluster
+# 900 claims (more than mapview.CLUSTER_ABOVE, so the map clusters them) from four sources in five provinces,
+# a dozen places per province. Aleppo alone holds more than CLUSTER_ABOVE, so filtering to it still clusters.
+CLUSTER_SOURCES = ("AFP", "Local monitor", "Reuters", "SANA")
+# iso -> (province name, centre lat, centre lon, claims per source in CLUSTER_SOURCES order)
+CLUSTER_PROVINCES = {
+    "SY-HL": ("Aleppo", 36.20, 37.15, (150, 130, 110, 90)),
+    "SY-HM": ("Hama", 35.13, 36.75, (40, 30, 20, 10)),
+    "SY-DR": ("Daraa", 32.62, 36.10, (30, 40, 20, 30)),
+    "SY-DY": ("Deir ez-Zor", 35.33, 40.14, (25, 25, 25, 25)),
+    "SY-HI": ("Homs", 34.40, 37.60, (30, 20, 30, 20)),
+}
+CLUSTER_TOTAL = sum(sum(row[3]) for row in CLUSTER_PROVINCES.values())
+
+
+def cluster_count(province: str | None = None, source: str | None = None) -> int:
+    """How many claims of the clustered store are in ``province`` and from ``source`` (None: any)."""
+    return sum(n for iso, (_, _, _, per_source) in CLUSTER_PROVINCES.items() if province in (None, iso)
+               for s, n in zip(CLUSTER_SOURCES, per_source) if source in (None, s))
+
+
+def build_clustered_store(path: Path, claims_per_article: int = 10) -> Path:
+    """The store described by CLUSTER_PROVINCES: each (source, province) pair's claims in articles of up to
+    ``claims_per_article`` claims, cycling through the province's places, event types, actors and a week of dates."""
+    events = (("capture", "took control of"), ("withdrawal", "withdrew from"), ("advance", "advanced towards"))
+    actors = (("rebels", "Rebels"), ("government", "Government forces"))
+    store = Store(path)
+    try:
+        with store.batch(max_articles=200):
+            n_article = 0
+            for iso, (province_name, lat0, lon0, per_source) in CLUSTER_PROVINCES.items():
+                places = [(f"{province_name} village {k}", f"test:{iso}-{k}", round(lat0 + 0.12 * (k // 4 - 1), 4),
+                           round(lon0 + 0.15 * (k % 4 - 1.5), 4)) for k in range(12)]
+                for source, n_claims in zip(CLUSTER_SOURCES, per_source):
+                    for first in range(0, n_claims, claims_per_article):
+                        n_article += 1
+                        name = f"cluster_{n_article:04d}.txt"
+                        published = date(2024, 12, 1 + n_article % 7)
+                        text, spans = "", []
+                        for k in range(first, min(n_claims, first + claims_per_article)):
+                            place = places[k % len(places)]
+                            event_type, verb = events[k % len(events)]
+                            actor, actor_text = actors[k % len(actors)]
+                            sentence = f"{actor_text} {verb} {place[0]} (report {n_article}, item {k})."
+                            spans.append((place, event_type, actor, sentence, len(text)))
+                            text += sentence + " "
+                        article = Article(name, text.strip(), title=f"{source} report {n_article}", source=source,
+                                          published=published, url=f"https://example.org/cluster/{n_article}")
+                        claims = [Claim(article=name, place=place[0], place_id=place[1], lat=place[2], lon=place[3],
+                                        event_type=event_type, actor=actor, evidence=sentence, evidence_start=start,
+                                        evidence_end=start + len(sentence), country="SY", province=iso,
+                                        province_name=province_name, event_date=published, date_precision="day",
+                                        source=source, published=published, title=article.title, url=article.url)
+                                  for place, event_type, actor, sentence, start in spans]
+                        store.add_article(article, claims)
     finally:
         store.close()
     return path

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dashboard_data import TOTAL, build_store
+from dashboard_data import CLUSTER_TOTAL, TOTAL, build_clustered_store, build_store, cluster_count
 from dashboard_server import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, MARKERS, dashboard
 
 pytestmark = pytest.mark.browser
@@ -25,6 +25,13 @@ OUTPUT = ROOT / "test-output" / "browser"
 def server(tmp_path_factory: pytest.TempPathFactory):
     db = build_store(tmp_path_factory.mktemp("browser") / "claims.db")
     with dashboard(db, tmp_path_factory.mktemp("browser-log") / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def clustered_server(tmp_path_factory: pytest.TempPathFactory):
+    db = build_clustered_store(tmp_path_factory.mktemp("browser-clustered") / "claims.db")
+    with dashboard(db, tmp_path_factory.mktemp("browser-clustered-log") / "streamlit.log") as url:
         yield url
 
 
@@ -78,6 +85,31 @@ class Session:
                 pass
             time.sleep(0.25)
         raise AssertionError(f"expected {n} markers, the map shows {self.markers()}")
+
+    def drawn(self) -> tuple[int, int]:
+        """(claims on the map, clusters drawn): a cluster icon counts the claims it holds, a marker one."""
+        return tuple(self.map.locator("body").evaluate(
+            """() => {
+                let claims = 0, clusters = 0;
+                for (const el of document.querySelectorAll('.leaflet-marker-pane > *')) {
+                    if (el.classList.contains('fl-cluster')) { clusters++; claims += parseInt(el.textContent, 10); }
+                    else { claims++; }
+                }
+                return [claims, clusters];
+            }"""))
+
+    def wait_drawn(self, n: int, timeout: float = 60) -> int:
+        """Wait until the map's markers and clusters hold ``n`` claims; returns the number of clusters."""
+        deadline, seen = time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            try:
+                seen = self.drawn()
+                if seen[0] == n:
+                    return seen[1]
+            except Exception:  # the iframe is being replaced after a rerun
+                pass
+            time.sleep(0.25)
+        raise AssertionError(f"expected {n} claims on the map, it shows (claims, clusters) {seen}")
 
     def pwned(self) -> list:
         values = [self.page.evaluate("() => window.__pwned")]
@@ -185,3 +217,32 @@ def test_geojson_download_is_valid_and_complete(browser, server, tmp_path: Path)
     import geopandas as gpd
 
     assert len(gpd.read_file(path)) == TOTAL
+
+
+def test_clustered_map_follows_the_province_filter_and_the_source_layers(browser, clustered_server) -> None:
+    """Above mapview.CLUSTER_ABOVE claims markers are clustered; cluster icons show how many claims they hold."""
+    s = Session(browser, clustered_server)
+    try:
+        clusters = s.wait_drawn(CLUSTER_TOTAL)
+        assert clusters > 0 and s.markers() < CLUSTER_TOTAL / 4, "the claims are not aggregated"
+        # Aleppo alone is still more than CLUSTER_ABOVE claims: a clustered map replaces a clustered map.
+        aleppo = cluster_count("SY-HL")
+        s.pick("Province", "Aleppo (SY-HL)")
+        assert s.wait_drawn(aleppo) > 0
+        assert "province=SY-HL" in s.page.url
+        # The layer control names each source with its count in the filtered view.
+        monitor = cluster_count("SY-HL", "Local monitor")
+        layer = s.map.locator(".leaflet-control-layers-overlays label").filter(has_text=f"Local monitor ({monitor})")
+        layer.locator("input").uncheck()
+        s.wait_drawn(aleppo - monitor)
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        s.page.screenshot(path=str(OUTPUT / "clustered.png"))
+        layer.locator("input").check()
+        s.wait_drawn(aleppo)
+        s.page.get_by_role("button", name="Remove Aleppo (SY-HL)").click()
+        assert s.wait_drawn(CLUSTER_TOTAL) > 0
+        assert "province=" not in s.page.url
+        assert s.blocked == [], "the page needed the network"
+        assert s.errors == []
+    finally:
+        s.close()
