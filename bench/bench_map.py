@@ -1,7 +1,8 @@
-"""Benchmark: the dashboard's map at 1,000 and 10,000 synthetic claims (target: a filter change redraws
-in <= 1 s at 10,000 claims).
+"""Benchmark: the dashboard's map at 1,000, 10,000 and 100,000 synthetic claims (target: a filter change
+redraws in <= 1 s at 10,000 claims).
 
-    .venv/bin/python bench/bench_map.py [--claims 1000 10000] [--repeat 5] [--no-browser] [--quick]
+    .venv/bin/python bench/bench_map.py [--claims 1000 10000 100000] [--browser-max 10000] [--repeat 5]
+                                        [--no-browser] [--quick]
 
 For each size, in a temporary store filled by bench_export's generator:
 - python: reading the claims; building and rendering the base map (once per store version in the
@@ -9,7 +10,7 @@ For each size, in a temporary store filled by bench_export's generator:
   of one province;
 - payload: what the browser receives from the map component on a redraw (the base script, re-sent
   unchanged on every rerun, plus the layers), and the size of the map as a standalone page;
-- browser (Debian chromium, headless, `streamlit run app.py`): time from opening the page to markers
+- browser (Debian chromium, headless, `streamlit run app.py`; sizes up to --browser-max): time from opening the page to markers
   visible (cold: first run of the server; warm: caches filled), and from choosing a province in the
   sidebar to the map redrawn with the new markers. The redraw is repeated --repeat times, each time
   adding a province the server has not drawn yet (so no cache helps): best and median are printed.
@@ -136,7 +137,9 @@ def browser_figures(db: Path, repeat: int) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--claims", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--browser-max", type=int, default=10000,
+                        help="largest size also measured in the browser (beyond it: the Python build only)")
     parser.add_argument("--repeat", type=int, default=5, help="filter changes timed in the browser per size")
     parser.add_argument("--no-browser", action="store_true", help="skip the figures that need chromium")
     parser.add_argument("--quick", action="store_true", help="1,000 claims only")
@@ -153,14 +156,15 @@ def main(argv: list[str] | None = None) -> int:
             with Store(db) as store:
                 generate(store, n)
             figures = python_figures(db)
-            if browser:
+            in_browser = browser and n <= args.browser_max
+            if in_browser:
                 figures |= browser_figures(db, args.repeat)
         print(f"  {figures['claims']:>6,} claims: read {figures['read_s']:.2f} s; base map {figures['base_s']:.2f} s "
               f"(once per store, script {figures['base_mb']:.2f} MB); layers of all claims {figures['layers_s']:.2f} s; "
               f"component payload {figures['payload_mb']:.2f} MB; standalone page {figures['html_mb']:.2f} MB  [{cores} cores]")
         print(f"          filter to {figures['filtered_claims']:,} claims: python redraw {figures['filter_python_redraw_s']:.2f} s "
               f"(store read {figures['filter_read_s']:.2f} s), payload {figures['filter_payload_mb']:.2f} MB  [{cores} cores]")
-        if browser:
+        if in_browser:
             redraws = figures["redraws_s"]
             print(f"          browser: load to markers {figures['load_to_markers_cold_s']:.2f} s cold "
                   f"({figures['load_cold']}), {figures['load_to_markers_warm_s']:.2f} s warm ({figures['load_warm']}); "
