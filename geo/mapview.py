@@ -4,7 +4,8 @@ base_payload/layers_payload, which use streamlit-folium's own helpers).
 Input is the frame ``Store.claims_frame`` returns (one row per claim, the Claim fields of
 geo/document.py plus a point geometry). Output is a :class:`folium.Map` that
 
-- draws one layer per source (toggled in the layer control), each claim a small SVG marker whose
+- draws one layer per source (toggled in the layer control; a source the user turns off stays off when
+  a filter change rebuilds the layers, for the browser tab: SourceLayerControl), each claim a small SVG marker whose
   shape says the event type and colour the actor (tables in data/map/style.json), hollow for
   province/region-scale claims, haloed for "near" claims, with rings for distance claims;
 - shades provinces by their latest reported status (held by an actor, contested, no reports);
@@ -411,9 +412,11 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
                 return icons[key];
             }
             return {
-                // The markers of claims start..end-1 as one layer; clustered in `cluster` when given.
-                layer: function (start, end, cluster) {
+                // The markers of claims start..end-1 (source number k) as one layer; clustered in `cluster`
+                // when given. The layer carries its source's key (escaped text, never code) for the layer control.
+                layer: function (start, end, cluster, k) {
                     var group = L.featureGroup(), markers = [];
+                    group.frontlineSource = D.sources[k];
                     for (var i = start; i < end; i++) {
                         var m = L.marker([C.lat[i], C.lon[i]], {icon: icon(i), riseOnHover: true, title: "", claim: i});
                         m.bindPopup(popup, {maxWidth: 380, minWidth: 240});
@@ -446,9 +449,11 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
     )
 
     def __init__(self, columns: dict[str, list[Any] | None], strings: list[str], icons: list[list[Any]],
-                 ring_style: dict[str, Any], *, clustered: bool):
+                 ring_style: dict[str, Any], *, clustered: bool, sources: list[str] | None = None):
         super().__init__(name="claims", overlay=True, control=False, show=True)
         self.columns = columns
+        # One key per source layer, in layer order: the source name HTML-escaped as everywhere else.
+        self.sources = list(sources or [])
         self.strings = strings
         self.icons = icons
         self.ring_style = ring_style
@@ -464,7 +469,7 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
             templates = {name: [p if isinstance(p, str) else [p[0]] for p in template]
                          for name, template in (("popup", POPUP_TEMPLATE), ("tooltip", TOOLTIP_TEMPLATE))}
             self._payload = _script_json({"columns": self.columns, "strings": self.strings, "icons": self.icons,
-                                          "ring_style": self.ring_style, **templates})
+                                          "ring_style": self.ring_style, "sources": self.sources, **templates})
         return self._payload
 
     def __len__(self) -> int:
@@ -496,15 +501,21 @@ class ClaimLayer(folium.FeatureGroup, _PlainScript):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = {{ this.data.get_name() }}.claims.layer({{ this.start }}, {{ this.end }},
-            {{ this.cluster.get_name() if this.cluster is not none else "null" }});
+            {{ this.cluster.get_name() if this.cluster is not none else "null" }}, {{ this.source_index }});
         {% endmacro %}
         """
     )
 
     def __init__(self, name: str, data: ClaimData, start: int, end: int, *, cluster: "ClaimCluster | None",
-                 show: bool = True):
+                 show: bool = True, source_index: int = 0):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self.data, self.start, self.end, self.cluster = data, start, end, cluster
+        self.source_index = int(source_index)
+
+    @property
+    def source_key(self) -> str | None:
+        """The key the browser remembers this source by when the user turns it off (``ClaimData.sources``)."""
+        return self.data.sources[self.source_index] if self.source_index < len(self.data.sources) else None
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -630,10 +641,11 @@ def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluste
     columns["ring"] = [float(r) for r in rings] if (rings > 0).any() else None
 
     ring_style = {"color": style.rings["color"], "weight": 1.5, "dashArray": style.rings["dash"], "fill": False}
-    data = ClaimData(columns, table.strings, icons, ring_style, clustered=cluster is not None)
+    data = ClaimData(columns, table.strings, icons, ring_style, clustered=cluster is not None,
+                     sources=[source_key(source) for source in order])
     bounds = np.searchsorted(sources.map(rank).to_numpy(), np.arange(len(order) + 1))
     return [data] + [ClaimLayer(_layer_name(source, int(bounds[k + 1] - bounds[k])), data, int(bounds[k]),
-                                int(bounds[k + 1]), cluster=cluster)
+                                int(bounds[k + 1]), cluster=cluster, source_index=k)
                      for k, source in enumerate(order)]
 
 
@@ -655,6 +667,89 @@ class _StringTable:
 def _layer_name(source: str, n: int) -> str:
     # The layer control inserts names as HTML.
     return f"{esc(source)} ({n})"
+
+
+def source_key(source: str) -> str:
+    """The key of a source's layer in the browser: its name escaped as the layer name is (so it is one key
+    per source whatever the count in the label, and never template or markup text)."""
+    return esc(source)
+
+
+class SourceLayerControl(folium.LayerControl):
+    """The layer control, which also keeps the sources the user turned off turned off.
+
+    A filter change makes streamlit-folium remove every layer and add the new ones, all switched on. This
+    control takes the layers of the sources the user has turned off in this browser tab (by source key,
+    kept in sessionStorage) off the map before it lists them, so they stay unticked and out of the
+    clusters; ticking a source again forgets it. Only the user's clicks in the control change what is
+    remembered, not the removal of the old layers before a rebuild.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+                overlays :  {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+            };
+            var {{ this.get_name() }}_hidden = (function () {
+                var key = {{ this.storage_key|tojson }};
+                function read() {
+                    try {
+                        var stored = JSON.parse(window.sessionStorage.getItem(key) || "[]");
+                        if (Array.isArray(stored)) { return stored; }
+                    } catch (e) { /* storage refused or spoilt: the page's own copy */ }
+                    return window.frontlineHiddenSources || [];
+                }
+                function write(list) {
+                    window.frontlineHiddenSources = list;
+                    try { window.sessionStorage.setItem(key, JSON.stringify(list)); } catch (e) { /* page copy only */ }
+                }
+                return {
+                    has: function (source) { return read().indexOf(source) >= 0; },
+                    set: function (source, hidden) {
+                        var list = read().filter(function (s) { return s !== source; });
+                        if (hidden) { list.push(source); }
+                        write(list);
+                    }
+                };
+            })();
+            (function (map, overlays) {
+                for (var name in overlays) {
+                    var layer = overlays[name];
+                    if (typeof layer.frontlineSource === "string" && {{ this.get_name() }}_hidden.has(layer.frontlineSource)
+                            && map.hasLayer(layer)) {
+                        map.removeLayer(layer);
+                    }
+                }
+            })({{ this._parent.get_name() }}, {{ this.get_name() }}_layers.overlays);
+            let {{ this.get_name() }} = L.control.layers(
+                {{ this.get_name() }}_layers.base_layers,
+                {{ this.get_name() }}_layers.overlays,
+                {{ this.options|tojavascript }}
+            ).addTo({{ this._parent.get_name() }});
+            (function (map, control, hidden) {
+                if (map.frontlineSourceToggle) { map.off("overlayadd overlayremove", map.frontlineSourceToggle); }
+                map.frontlineSourceToggle = function (e) {
+                    // _handlingClick: set by Leaflet while it applies a click in the control.
+                    if (!control._handlingClick || !e.layer || typeof e.layer.frontlineSource !== "string") { return; }
+                    hidden.set(e.layer.frontlineSource, e.type === "overlayremove");
+                };
+                map.on("overlayadd overlayremove", map.frontlineSourceToggle);
+            })({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ this.get_name() }}_hidden);
+        {% endmacro %}
+        """
+    )
+
+    storage_key = "frontline.hiddenSources"
 
 
 # --------------------------------------------------------------------------- provinces
@@ -1021,7 +1116,7 @@ def base_map(*, countries: gpd.GeoDataFrame | None = None, style: MapStyle | Non
 def map_layers(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | None = None,
                style: MapStyle | None = None, cluster: bool | None = None) -> tuple[list[folium.FeatureGroup], folium.LayerControl]:
     """The parts that follow the filters: province shading, the shared cluster group, one layer per source,
-    and the layer control listing them."""
+    and the layer control listing them (which keeps the sources a user turned off turned off)."""
     style = style or default_style()
     claims = claims if claims is not None else pd.DataFrame(columns=["actor", "event_type", "source"])
     layers: list[folium.FeatureGroup] = []
@@ -1036,7 +1131,7 @@ def map_layers(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | Non
     layers += claim_parts
     n_sources = sum(isinstance(layer, ClaimLayer) for layer in claim_parts)
     # Many sources make a long list: then the control opens on hover.
-    return layers, folium.LayerControl(collapsed=n_sources > 8, position="topright")
+    return layers, SourceLayerControl(collapsed=n_sources > 8, position="topright")
 
 
 def map_parts(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | None = None,

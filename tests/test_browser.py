@@ -123,6 +123,11 @@ class Session:
         self.page.get_by_role("option", name=option, exact=True).click()
         self.page.keyboard.press("Escape")
 
+    def source_layer(self, source: str, n: int):
+        """The checkbox of ``source``'s layer in the layer control, labelled with its ``n`` claims."""
+        label = self.map.locator(".leaflet-control-layers-overlays label").filter(has_text=f"{source} ({n})")
+        return label.locator("input")
+
     def close(self) -> None:
         self.context.close()
 
@@ -196,6 +201,24 @@ def test_source_layers_toggle_in_the_layer_control(session: Session) -> None:
     session.wait_markers(TOTAL)
 
 
+def test_a_source_turned_off_stays_off_when_a_filter_changes(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    session.source_layer("Local monitor", 3).uncheck()
+    session.wait_markers(TOTAL - 3)
+    # Rif Dimashq: three claims, two of them from the local monitor, whose layer is rebuilt with the filter.
+    session.pick("Province", "Rif Dimashq (SY-RD)")
+    session.wait_markers(1)
+    assert not session.source_layer("Local monitor", 2).is_checked()
+    assert session.source_layer("SANA", 1).is_checked()
+    session.source_layer("Local monitor", 2).check()
+    session.wait_markers(3)
+    # Ticked again, it is forgotten: the next rebuild shows it.
+    session.page.get_by_role("button", name="Remove Rif Dimashq (SY-RD)").click()
+    session.wait_markers(TOTAL)
+    assert session.source_layer("Local monitor", 3).is_checked()
+    assert session.blocked == [] and session.errors == []
+
+
 def test_geojson_download_is_valid_and_complete(browser, server, tmp_path: Path) -> None:
     s = Session(browser, server, downloads=True)
     try:
@@ -232,13 +255,21 @@ def test_clustered_map_follows_the_province_filter_and_the_source_layers(browser
         assert "province=SY-HL" in s.page.url
         # The layer control names each source with its count in the filtered view.
         monitor = cluster_count("SY-HL", "Local monitor")
-        layer = s.map.locator(".leaflet-control-layers-overlays label").filter(has_text=f"Local monitor ({monitor})")
-        layer.locator("input").uncheck()
+        s.source_layer("Local monitor", monitor).uncheck()
         s.wait_drawn(aleppo - monitor)
         OUTPUT.mkdir(parents=True, exist_ok=True)
         s.page.screenshot(path=str(OUTPUT / "clustered.png"))
-        layer.locator("input").check()
+        # A source turned off stays off when a filter change rebuilds the layers: out of the clusters, unticked.
+        s.pick("Province", "Hama (SY-HM)")
+        both, monitor_both = cluster_count("SY-HL") + cluster_count("SY-HM"), monitor + cluster_count("SY-HM", "Local monitor")
+        assert s.wait_drawn(both - monitor_both) > 0
+        assert not s.source_layer("Local monitor", monitor_both).is_checked()
+        assert s.source_layer("AFP", cluster_count("SY-HL", "AFP") + cluster_count("SY-HM", "AFP")).is_checked()
+        s.source_layer("Local monitor", monitor_both).check()
+        s.wait_drawn(both)
+        s.page.get_by_role("button", name="Remove Hama (SY-HM)").click()
         s.wait_drawn(aleppo)
+        assert s.source_layer("Local monitor", monitor).is_checked()
         s.page.get_by_role("button", name="Remove Aleppo (SY-HL)").click()
         assert s.wait_drawn(CLUSTER_TOTAL) > 0
         assert "province=" not in s.page.url

@@ -247,6 +247,29 @@ def test_payload_halves_are_what_st_folium_sends(monkeypatch: pytest.MonkeyPatch
         assert ours == {k: sent[k] for k in ours}
 
 
+def test_source_layers_carry_a_key_that_outlives_the_filters() -> None:
+    # The browser remembers the sources a user turned off by key, not by the layer label (whose count changes
+    # with the filters); a key is article text and reaches the page escaped, as data.
+    hostile = '<svg onload=alert(1)> {{ x }}'
+    everything = frame(claim(source=hostile), claim(source=hostile, place="Homs", place_id="gn:2", province="SY-HI"),
+                       claim(source="AFP", place="Daraa", place_id="gn:3", province="SY-DR"))
+    keys = []
+    for selection in (everything, everything.iloc[:1]):
+        layers, control = mapview.map_layers(selection)
+        by_key = {layer.source_key: layer.layer_name for layer in layers if isinstance(layer, mapview.ClaimLayer)}
+        keys.append(by_key)
+        base = mapview.base_payload(mapview.base_map(), key="map")
+        sent = mapview.layers_payload(base, layers, control)
+        assert "<svg" not in sent["feature_group"] + sent["layer_control"] and "{{ x }}" not in sent["feature_group"]
+        data = next(layer for layer in layers if isinstance(layer, mapview.ClaimData))
+        assert json.loads(data.payload)["sources"] == list(by_key)
+        # The control that takes remembered sources off the map before listing them.
+        assert isinstance(control, mapview.SourceLayerControl) and "sessionStorage" in sent["layer_control"]
+    key = mapview.source_key(hostile)
+    assert key == "&lt;svg onload=alert(1)&gt; &#123;&#123; x &#125;&#125;"
+    assert keys[0][key] == f"{key} (2)" and keys[1] == {key: f"{key} (1)"}
+
+
 def test_an_empty_selection_still_gives_a_complete_map() -> None:
     countries = gpd.GeoDataFrame(geometry=[box(35, 32, 42, 37)], crs="EPSG:4326")
     m = mapview.build_map(frame(), provinces=PROVINCES, countries=countries)
