@@ -37,7 +37,7 @@ import time
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -360,8 +360,8 @@ def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = F
     """Statements marking the claims and denials one rule finds contested, each with the side of the
     pair the new article must hold for the statement to find anything ("denials" or "claims").
 
-    scope "article": UPDATEs setting ``claims.contested`` for the pairs where either side belongs to
-    article :article. A flag once set stays set, so the statements that flag older rows look only at
+    scope "article": UPDATEs setting ``claims.contested`` for the pairs where either side belongs to one
+    of the articles :articles (a JSON list of ids). A flag once set stays set, so the statements that flag older rows look only at
     rows not flagged yet (partial indexes), and those that flag the article's own rows stop at the
     first match (EXISTS). Every lookup is bounded by place and by the days around the row's own, so the
     work per article follows the number of reports of a place in those days, not the store's size.
@@ -380,11 +380,12 @@ def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = F
     def dates(inner: str) -> list[str]:
         # Ways two dates agree, each searchable through an index on the inner row's day: both dated and
         # at most :days apart, or either undated (a missing date never blocks).
+        # (unary + keeps the planner from searching the outer row by its day)
         outer = "d" if inner == "c" else "c"
-        return [f"{outer}.{dc} IS NOT NULL AND {inner}.{dc} BETWEEN date({outer}.{dc}, :minus) "
+        return [f"+{outer}.{dc} IS NOT NULL AND {inner}.{dc} BETWEEN date({outer}.{dc}, :minus) "
                 f"AND date({outer}.{dc}, :plus)",
                 f"{inner}.{dc} IS NULL",
-                f"{outer}.{dc} IS NULL"]
+                f"+{outer}.{dc} IS NULL"]
 
     statements: list[tuple[str, str]] = []
     for place in _place_terms("c"):
@@ -409,21 +410,22 @@ def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = F
                                          f"WHERE {targets} AND ({claim_has_denial})"))
             continue
         flag = "UPDATE claims SET contested = 1 WHERE id IN "
+        new = "(SELECT value FROM json_each(:articles))"  # the ids of the articles just stored
         # CROSS JOIN fixes the loop order: the article's few rows outside, the indexed lookups inside.
+        # (unary + keeps the planner on the new articles' own rows: claims_article, not a whole-store index)
         older_claims = " UNION ".join(
-            f"SELECT c.id FROM claims AS d CROSS JOIN claims AS c WHERE d.article_id = :article "
-            f"AND d.event_type = :denial AND c.contested = 0 AND {w}" for w in lookups("c"))
+            f"SELECT c.id FROM claims AS d CROSS JOIN claims AS c WHERE d.article_id IN {new} "
+            f"AND +d.event_type = :denial AND c.contested = 0 AND {w}" for w in lookups("c"))
         older_denials = " UNION ".join(
-            f"SELECT d.id FROM claims AS c CROSS JOIN claims AS d WHERE c.article_id = :article "
-            f"AND {targets} AND d.contested = 0 AND {w}" for w in lookups("d"))
+            f"SELECT d.id FROM claims AS c CROSS JOIN claims AS d WHERE c.article_id IN {new} "
+            f"AND +{targets} AND d.contested = 0 AND {w}" for w in lookups("d"))
         statements += [
             # the article's denials, and the older claims they contest
-            # (unary + keeps the planner on the article's own rows: claims_article, not a whole-store index)
-            ("denials", f"{flag}(SELECT d.id FROM claims AS d WHERE d.article_id = :article "
+            ("denials", f"{flag}(SELECT d.id FROM claims AS d WHERE d.article_id IN {new} "
                         f"AND +d.event_type = :denial AND +d.contested = 0 AND ({denial_has_claim}))"),
             ("denials", f"{flag}({older_claims})"),
             # the article's claims, and the older denials that contest them
-            ("claims", f"{flag}(SELECT c.id FROM claims AS c WHERE c.article_id = :article AND +{targets} "
+            ("claims", f"{flag}(SELECT c.id FROM claims AS c WHERE c.article_id IN {new} AND +{targets} "
                        f"AND +c.contested = 0 AND ({claim_has_denial}))"),
             ("claims", f"{flag}({older_denials})"),
         ]
@@ -792,8 +794,9 @@ def _object_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
 class _Batch:
     max_articles: int
     max_seconds: float
-    articles: int = 0
     started: float = 0.0
+    articles: list[int] = field(default_factory=list)  # stored in the open transaction, not yet flagged
+    event_types: set[str] = field(default_factory=set)  # of their claims
 
 
 class Store:
@@ -889,14 +892,22 @@ class Store:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'contest_rules'").fetchone()
         return row[0] if row else None
 
-    def _flag_contests(self, article_id: int, event_types: set[str]) -> None:
-        """Set the contested flags that article ``article_id``, whose claims have ``event_types``, brings
-        (inside the caller's transaction). A rule's statements for a side the article lacks are skipped."""
+    def _rules_current(self) -> bool:
+        return self._stored_rules_fingerprint() == self._rules.fingerprint
+
+    def _flag_contests(self, article_ids: list[int], event_types: set[str]) -> None:
+        """Set the contested flags that the articles ``article_ids``, whose claims have ``event_types``, bring
+        (inside the caller's transaction; a batch flags its articles together, before it commits). A rule's
+        statements for a side the articles lack are skipped."""
+        if not self._rules_current():
+            # Another process stored other rules since we opened: recompute under this lock.
+            self._reflag_all()
+            return
         for rule in self._rules.rules:
             sides = {"denials": rule.denial in event_types, "claims": not event_types.isdisjoint(rule.contests)}
             if not any(sides.values()):
                 continue
-            params = {**_rule_params(self._rules, rule), "article": article_id}
+            params = {**_rule_params(self._rules, rule), "articles": json.dumps(article_ids)}
             for side, sql in _contest_statements("article", self._rules.date_column, self._sql_math, rule.same_actor):
                 if sides[side]:
                     self._conn.execute(sql, params)
@@ -1114,10 +1125,26 @@ class Store:
             try:
                 yield self
             finally:
-                self._batch = None
-                if self._conn.in_transaction:
+                try:
                     # What went in whole is kept, even when the caller stops with an exception.
-                    self._conn.execute("COMMIT")
+                    self._commit_batch()
+                finally:
+                    self._batch = None
+
+    def _commit_batch(self) -> None:
+        """Flag the contests of the batch's articles, then commit them (or roll everything back)."""
+        batch = self._batch
+        if batch is None or not self._conn.in_transaction:
+            return
+        try:
+            if batch.articles:
+                self._flag_contests(batch.articles, batch.event_types)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            _rollback(self._conn)
+            raise
+        finally:
+            batch.articles, batch.event_types = [], set()
 
     def add_article(self, article: Article, claims: list[Claim]) -> bool:
         """Store an article with its claims in one transaction (inside :meth:`batch`, a savepoint of
@@ -1146,17 +1173,16 @@ class Store:
                     try:
                         conn.execute("ROLLBACK TO article")
                         conn.execute("RELEASE article")
-                    except sqlite3.Error:
+                    except sqlite3.Error:  # SQLite rolled the whole transaction back itself
                         _rollback(conn)
+                        batch.articles, batch.event_types = [], set()
                 raise
             if batch is None:
                 conn.execute("COMMIT" if stored else "ROLLBACK")
             else:
                 conn.execute("RELEASE article")
-                batch.articles += stored
-                if batch.articles >= batch.max_articles or time.monotonic() - batch.started >= batch.max_seconds:
-                    conn.execute("COMMIT")
-                    batch.articles = 0
+                if len(batch.articles) >= batch.max_articles or time.monotonic() - batch.started >= batch.max_seconds:
+                    self._commit_batch()
         return stored
 
     def _write_article(self, article: Article, claims: list[Claim]) -> bool:
@@ -1193,11 +1219,12 @@ class Store:
                          {(float(c.lat), float(c.lon), c.place_id) for c in claims})
         if rebuild:
             self._rebuild_families()
-        if self._stored_rules_fingerprint() == self._rules.fingerprint:
-            self._flag_contests(article_id, {c.event_type for c in claims})
+        event_types = {c.event_type for c in claims}
+        if self._batch is None:
+            self._flag_contests([article_id], event_types)
         else:
-            # Another process stored other rules since we opened: recompute under this lock.
-            self._reflag_all()
+            self._batch.articles.append(article_id)
+            self._batch.event_types |= event_types
         return True
 
     # ---- reading

@@ -99,7 +99,8 @@ def test_sigkilled_ingest_stores_every_article_exactly_once_after_a_rerun(corpus
         deadline = time.monotonic() + 300
         while proc.poll() is None and stored_count(db) <= last and time.monotonic() < deadline:
             time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.5))
+        # (briefly: articles are committed 64 at a time or every second, fast, and a run must not finish here)
+        time.sleep(rng.uniform(0.0, 0.15))
         if proc.poll() is None:
             proc.kill()  # SIGKILL: no handler, no cleanup, no rollback by the process
             kills += 1
