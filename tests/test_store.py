@@ -2,6 +2,7 @@
 articles, corroboration by independent sources, and readers alongside a writer."""
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 import subprocess
@@ -607,9 +608,12 @@ def expected_contested(rows: list[dict], rules_path: Path = REPO / "data" / "lex
     return flags
 
 
-def test_contested_flags_written_article_by_article_follow_the_rules_in_any_order(db: Path, distance_in: str) -> None:
+@pytest.mark.parametrize("batch_size", [None, 7], ids=["one-by-one", "batches-of-7"])
+def test_contested_flags_written_article_by_article_follow_the_rules_in_any_order(db: Path, distance_in: str,
+                                                                                   batch_size: int | None) -> None:
     # Captures, withdrawals and denials by both sides around Homs, near and far in place and date, some
-    # undated, stored in a shuffled order: every claim's flag must be what the rules give pair by pair.
+    # undated, stored in a shuffled order, one transaction per article or in batches (flagged together
+    # before each commit): every claim's flag must be what the rules give pair by pair.
     rng = random.Random(11)
     kinds = [("capture", "rebels"), ("withdrawal", "government"), ("advance", "rebels"), ("withdrawal", "rebels"),
              ("denial", "government"), ("denial", "rebels"), ("capture", "government"), ("defense", "government")]
@@ -624,8 +628,9 @@ def test_contested_flags_written_article_by_article_follow_the_rules_in_any_orde
         reports.append((a, [claim(a, evidence, where, event_type, actor, event_date=event_date)]))
     rng.shuffle(reports)
     with Store(db) as store:
-        for a, claims in reports:
-            store.add_article(a, claims)
+        with store.batch(max_articles=batch_size, max_seconds=3600) if batch_size else contextlib.nullcontext():
+            for a, claims in reports:
+                store.add_article(a, claims)
         rows = [dict(zip(("id", "event_type", "actor", "place_id", "province", "geo_precision", "lat", "lon", "day",
                           "contested"), r)) for r in store._conn.execute(
             "SELECT id, event_type, actor, place_id, province, geo_precision, lat, lon, day, contested FROM claims")]
