@@ -578,20 +578,6 @@ class GroupFamilies:
         self.by_token: dict[str, set[int]] = {}
         self.texts: list[tuple[int, str]] = []  # (family label, processed evidence), distinct
 
-    @classmethod
-    def from_rows(cls, rows: Iterable[tuple[int, tuple[str, ...], str]]) -> GroupFamilies:
-        """Existing state from (family label, article family tokens, evidence) rows."""
-        state = cls()
-        seen: set[tuple[int, str]] = set()
-        for label, tokens, evidence in rows:
-            for t in tokens:
-                state.by_token.setdefault(t, set()).add(label)
-            key = (label, utils.default_process(evidence or ""))
-            if key not in seen:
-                seen.add(key)
-                state.texts.append(key)
-        return state
-
     @property
     def count(self) -> int:
         labels = {label for label, _ in self.texts}
@@ -932,11 +918,11 @@ class Store:
     def _ensure_contests_current(self) -> None:
         """Recompute the contested flags when they were set with other rules (or never)."""
         with self._lock:
-            if self._stored_rules_fingerprint() == self._rules.fingerprint:
+            if self._rules_current():
                 return
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                if self._stored_rules_fingerprint() != self._rules.fingerprint:
+                if not self._rules_current():
                     self._reflag_all()
                 self._conn.execute("COMMIT")
             except BaseException:
@@ -954,7 +940,7 @@ class Store:
     def _contested_sql(self) -> str:
         """The SQL expression telling whether claim ``c`` is contested: its stored flag, or, when the flags
         were set with other rules, membership of a temporary table computed once for this reader."""
-        if self._stored_rules_fingerprint() == self._rules.fingerprint:
+        if self._rules_current():
             return "c.contested"
         self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS live_contested (id INTEGER PRIMARY KEY)")
         if not self._live_contests:
