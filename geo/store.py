@@ -1048,13 +1048,13 @@ class Store:
                 "AND token IN (SELECT value FROM json_each(:tokens))",
                 {"groups": groups_json, "tokens": json.dumps(list(tokens))}):
             found[(p, e, a)].add(f)
-        others: dict[tuple[str, str, str], list[tuple[int, str]]] = {key: [] for key in texts_of}
-        for p, e, a, f, text in conn.execute(
-                f"SELECT place_id, event_type, actor, family, text FROM family_texts WHERE {in_groups}",
-                {"groups": groups_json}):
-            key = (p, e, a)
-            if f not in found[key]:
-                others[key].append((f, text))
+        # Only the texts of families the article has not joined yet can add to what it joins: in a busy
+        # group nearly every text belongs to a family found by token, and SQLite skips those rows itself.
+        others: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+        for key in texts_of:
+            others[key] = conn.execute(
+                "SELECT family, text FROM family_texts WHERE place_id = ? AND event_type = ? AND actor = ? "
+                "AND family NOT IN (SELECT value FROM json_each(?))", (*key, json.dumps(sorted(found[key])))).fetchall()
         labels: dict[tuple[str, str, str], int] = {}
         merges: list[tuple[int, str, str, str, str]] = []
         for key, texts in texts_of.items():
