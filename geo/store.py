@@ -312,7 +312,8 @@ def _haversine_km(lat1: float | None, lon1: float | None, lat2: float | None, lo
 
 # Join terms between a denial d and a claim c, one per way places can match. Each is written so that
 # the inner row ("inner") is found through an index: claims_place_day (place_id, event_type, day, ...),
-# claims_province_day (province, event_type, day, ...); near places through the small places table.
+# claims_province_day (province, event_type, day, ...), or for area denials claims_area_day (province,
+# event_type, geo_precision, day); near places through the small places table.
 def _place_terms(inner: str) -> dict[str, tuple[str, str]]:
     """name -> (join term, final check); the final check runs last, on the rows the join kept."""
     outer = "d" if inner == "c" else "c"
@@ -412,7 +413,8 @@ def _contest_statements(scope: str, date_column: str = "day", sql_math: bool = F
         flag = "UPDATE claims SET contested = 1 WHERE id IN "
         new = "(SELECT value FROM json_each(:articles))"  # the ids of the articles just stored
         # CROSS JOIN fixes the loop order: the article's few rows outside, the indexed lookups inside.
-        # (unary + keeps the planner on the new articles' own rows: claims_article, not a whole-store index)
+        # (unary + keeps the planner on the new articles' own rows, found through UNIQUE (article_id, seq),
+        # not on a whole-store index)
         older_claims = " UNION ".join(
             f"SELECT c.id FROM claims AS d CROSS JOIN claims AS c WHERE d.article_id IN {new} "
             f"AND +d.event_type = :denial AND c.contested = 0 AND {w}" for w in lookups("c"))
