@@ -851,6 +851,9 @@ class Store:
         conn.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL survives any application crash (SIGKILL) with every commit intact.
         conn.execute("PRAGMA synchronous = NORMAL")
+        # The contest and family lookups revisit the index pages of the places in the news: 64 MiB of page
+        # cache (instead of 2 MiB) keeps a large store's busy pages in memory between articles.
+        conn.execute("PRAGMA cache_size = -65536")
 
     def _check_version(self) -> None:
         version, latest = schema_version(self._conn), migrations()[-1].version
