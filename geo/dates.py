@@ -296,7 +296,8 @@ def _resolve(m: re.Match[str], published: date | None, lex: _Lexicon) -> tuple[d
 
 # Words around which a date mention can occur; the full pattern only runs next to them, which keeps
 # a 3 KB article well under a millisecond (the pattern scanned at every offset costs ~7 ms).
-_TOKEN = re.compile(r"[A-Za-z]+|(?:19|20)\d\d-\d\d-\d\d")
+# An anchor is a whole run of ASCII letters that names a month or weekday (as written) or a relative
+# time word (any case), or an ISO date.
 _WORD_START = re.compile(r"(?<![\w-])[\w]")
 _RELATIVE_ANCHORS = frozenset(
     "ago yesterday today tonight overnight week weekend month night morning afternoon evening".split()
@@ -306,13 +307,58 @@ _LEFT_REACH = 32
 
 
 @lru_cache(maxsize=1)
-def _anchor_words() -> frozenset[str]:
+def _anchor_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Month and weekday names (as written), relative time words (run on the lower-cased text) and
+    ISO dates: three patterns that start with literals, which the regex engine skips ahead to (a
+    look-behind in front would stop that, so the whole-word checks are done on the few hits)."""
     lex = _lexicon()
-    return frozenset(lex.months) | frozenset(lex.month_abbreviations) | frozenset(lex.weekdays)
+    names = [w for w in (*lex.months, *lex.month_abbreviations, *lex.weekdays) if re.fullmatch(r"[A-Za-z]+", w)]
+    return (
+        re.compile(rf"(?:{_alternation(names)})(?![A-Za-z])"),
+        re.compile(_alternation(_RELATIVE_ANCHORS)),
+        re.compile(r"(?:19|20)\d\d-\d\d-\d\d"),
+    )
 
 
-def _is_anchor(token: str, words: frozenset[str]) -> bool:
-    return token in words or token[0].isdigit() or token.lower() in _RELATIVE_ANCHORS
+def _anchors(text: str) -> list[int]:
+    """Where the anchors of ``text`` start, in order: whole runs of ASCII letters that name a month
+    or weekday (as written) or a relative time word (in any case), and ISO dates."""
+    names, relative, iso = _anchor_patterns()
+    starts = [m.start() for m in names.finditer(text) if not _ascii_letter_at(text, m.start() - 1)]
+    low = text.lower()
+    if len(low) != len(text):  # rare ("İ" lower-cases to two characters): a slower case-blind scan
+        starts += [m.start() for m in _relative_any_case().finditer(text)]
+    elif _has_any(low, _relative_stems()):  # substring tests first: most sentences have none
+        starts += [m.start() for m in relative.finditer(low)
+                   if text[m.start():m.end()].isascii()
+                   and not _ascii_letter_at(text, m.start() - 1) and not _ascii_letter_at(text, m.end())]
+    if "-" in text:
+        starts += [m.start() for m in iso.finditer(text)]
+    starts.sort()
+    return starts
+
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    for word in words:
+        if word in text:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _relative_stems() -> tuple[str, ...]:
+    """The relative time words that contain no other one ("week", not also "weekend")."""
+    words = _RELATIVE_ANCHORS
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+
+
+def _ascii_letter_at(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalpha()
+
+
+@lru_cache(maxsize=1)
+def _relative_any_case() -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z])(?ai:{_alternation(_RELATIVE_ANCHORS)})(?![A-Za-z])")
 
 
 def find_dates(text: str, published: date | None) -> list[DateMention]:
@@ -321,19 +367,18 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
         return []
     pats = _patterns()
     lex = _lexicon()
-    words = _anchor_words()
     found: list[DateMention] = []
     last_end = 0
-    for tok in _TOKEN.finditer(text):
-        if tok.start() < last_end or not _is_anchor(tok.group(), words):
+    for anchor in _anchors(text):
+        if anchor < last_end:
             continue
         # Try each word start from the leftmost reachable one, so the longest mention (with its
         # cue words) wins; accept the first match that covers the anchor.
-        lo = max(last_end, tok.start() - _LEFT_REACH)
-        starts = [w.start() for w in _WORD_START.finditer(text, lo, tok.start() + 1)]
+        lo = max(last_end, anchor - _LEFT_REACH)
+        starts = [w.start() for w in _WORD_START.finditer(text, lo, anchor + 1)]
         for pos in starts:
             m = pats.mentions.match(text, pos)
-            if m is None or m.end() <= tok.start():
+            if m is None or m.end() <= anchor:
                 continue
             if m.group("wd") and pats.blocker_tail.search(text, max(0, m.start() - 30), m.start()):
                 break

@@ -165,6 +165,27 @@ def test_may_the_verb_and_march_the_noun_are_not_months():
     assert find_dates("Talks may resume; protesters may march to the square.", SATURDAY) == []
 
 
+def test_date_words_inside_longer_words_are_not_dates():
+    # "Mon" in "Monitor", "Sun" in "Sunni", "week" in "weeklong", "today" in "Todays": no date.
+    text = "The Monitor said Sunni weeklong talks ended; Todays paper and the 2024-12-07x1 file too."
+    assert resolved(text) == [("2024-12-07", SATURDAY, "day")]
+
+
+def test_relative_words_count_in_any_case_and_next_to_other_text():
+    assert resolved("Rebels YESTERDAY took the town (last night: the airport), an official said TODAY.") == [
+        ("YESTERDAY", date(2024, 12, 6), "day"),
+        ("last night", date(2024, 12, 6), "day"),
+        ("TODAY", SATURDAY, "day"),
+    ]
+
+
+def test_a_dotted_capital_i_before_a_date_keeps_the_span_right():
+    # "İ" lower-cases to two characters: the spans must still point into the text as written.
+    text = "İdlib fell yesterday, and on Friday Hama."
+    assert [(text[m.start:m.end], m.text) for m in find_dates(text, SATURDAY)] == [
+        ("yesterday", "yesterday"), ("on Friday", "on Friday")]
+
+
 def test_impossible_calendar_dates_are_dropped():
     assert find_dates("The report dated February 30, 2024 and 2024-13-01 is wrong.", SATURDAY) == []
 
