@@ -347,19 +347,26 @@ _DATELINE_HEAD = 800
 
 
 @lru_cache(maxsize=1)
-def _dateline_patterns() -> tuple[tuple[re.Pattern, ...], re.Pattern]:
+def _dateline_patterns() -> tuple[tuple[tuple[re.Pattern, re.Pattern | None], ...], re.Pattern]:
+    """The dateline patterns tried at the head's line starts, each with the tail that every match of
+    it ends with (or None), and the label pattern."""
     lex = load_lexicon()
     agencies = "|".join(re.escape(a) for a in sorted(lex.agencies, key=len, reverse=True))
     labels = "|".join(re.escape(a) for a in lex.labels)
     lead = r"^[ \t\"“]*"
     places = rf"(?P<place>{_PLACE})(?:,\s*(?P<place2>{_PLACE}))??"
+    agency_tail = rf"\((?:{agencies})(?:/[^)]*)?\)\s*{_DASH}"
+    date_tail = rf",\s*{_DATE}\s*(?:{_DASH}|\()"
     head = (
         # BEIRUT (Reuters) -   /   KYIV, Ukraine (AP) —   /   GAZA CITY, March 3 (Reuters) -
-        re.compile(rf"{lead}{places}(?:,\s*{_DATE})?\s*\((?:{agencies})(?:/[^)]*)?\)\s*{_DASH}", re.M),
+        (re.compile(rf"{lead}{places}(?:,\s*{_DATE})?\s*{agency_tail}", re.M), re.compile(agency_tail)),
         # Damascus, December 7, 2024 –
-        re.compile(rf"{lead}{places},\s*{_DATE}\s*(?:{_DASH}|\()", re.M),
+        (re.compile(rf"{lead}{places}{date_tail}", re.M), re.compile(date_tail)),
         # BEIRUT — (an all-capitals place followed by a dash)
-        re.compile(r"^[ \t\"“]*(?P<place>[A-Z][A-Z'’.\- ]{2,30}?)(?:,\s*(?P<place2>[A-Z][\w.\- ]{1,30}?))?\s+[-–—]\s", re.M),
+        (
+            re.compile(r"^[ \t\"“]*(?P<place>[A-Z][A-Z'’.\- ]{2,30}?)(?:,\s*(?P<place2>[A-Z][\w.\- ]{1,30}?))?\s+[-–—]\s", re.M),
+            None,  # fails at the second letter of an ordinary line: cheap as it is
+        ),
     )
     # Location : Beirut, Lebanon   (anywhere; the place may be on the next line)
     label = re.compile(
@@ -374,43 +381,71 @@ def _line_starts(text: str) -> list[int]:
     return [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
 
 
-def _line_matches(pattern: re.Pattern, text: str, starts: list[int], endpos: int | None = None) -> list[re.Match]:
+def _line_matches(
+    pattern: re.Pattern, text: str, starts: list[int], endpos: int | None = None, last_start: int | None = None
+) -> list[re.Match]:
     """``pattern.finditer(text)`` for a pattern that opens with a re.M "^": the same matches, but
-    tried only at line starts (finditer would try, and fail, at every character)."""
+    tried only at line starts (finditer would try, and fail, at every character), and none after
+    ``last_start`` (where the caller knows no match can begin)."""
     out: list[re.Match] = []
     end = len(text) if endpos is None else endpos
+    if last_start is not None:
+        end = min(end, last_start + 1)
     done = 0
     for start in starts:
         if start >= end:
             break
         if start < done:
             continue
-        m = pattern.match(text, start, end)
+        m = pattern.match(text, start, endpos if endpos is not None else len(text))
         if m is not None:
             out.append(m)
             done = max(m.end(), start + 1)
     return out
 
 
+def _last_match_start(pattern: re.Pattern, text: str, endpos: int) -> int:
+    """Where the last match of ``pattern`` in ``text[:endpos]`` can begin (-1: nowhere)."""
+    last = -1
+    m = pattern.search(text, 0, endpos)
+    while m is not None:
+        last = m.start()
+        m = pattern.search(text, last + 1, endpos)
+    return last
+
+
 def _dateline_ranges(text: str, starts: list[int] | None = None) -> list[tuple[int, int]]:
     head_patterns, label = _dateline_patterns()
     starts = _line_starts(text) if starts is None else starts
     head_end = min(len(text), _DATELINE_HEAD)
-    found = [m for p in head_patterns for m in _line_matches(p, text, starts, head_end)]
+    found = []
+    for pattern, tail in head_patterns:
+        # A line can open a dateline only if the tail every dateline ends with ("(Reuters) -",
+        # ", March 3 -") occurs after its start: a rare literal, found by a fast scan.
+        last_start = None if tail is None else _last_match_start(tail, text, head_end)
+        if last_start != -1:
+            found.extend(_line_matches(pattern, text, starts, head_end, last_start))
     if any(word in text for word in load_lexicon().labels):
         found.extend(_line_matches(label, text, starts))
     return [m.span(g) for m in found for g in ("place", "place2") if m.group(g)]
 
 
 @lru_cache(maxsize=1)
-def _furniture_pattern() -> re.Pattern:
-    alternatives = "|".join(f"(?:{p.pattern.lstrip('^')})" for p in load_lexicon().furniture)
-    return re.compile(rf"^(?:{alternatives}).*$", re.M | re.I)
+def _furniture_pattern() -> tuple[re.Pattern, bool]:
+    """The furniture line patterns as one, and whether each opens with ``^\\s*`` (then a try from
+    an empty line reaches exactly the text a try from the next line reaches: empty lines are skipped)."""
+    patterns = [p.pattern for p in load_lexicon().furniture]
+    alternatives = "|".join(f"(?:{p.lstrip('^')})" for p in patterns)
+    skip_empty = all(p.startswith("^\\s*") for p in patterns)
+    return re.compile(rf"^(?:{alternatives}).*$", re.M | re.I), skip_empty
 
 
 def _furniture_ranges(text: str, starts: list[int] | None = None) -> list[tuple[int, int]]:
     starts = _line_starts(text) if starts is None else starts
-    return [m.span() for m in _line_matches(_furniture_pattern(), text, starts)]
+    pattern, skip_empty = _furniture_pattern()
+    if skip_empty:
+        starts = [s for s in starts if text[s : s + 1] not in ("\n", "")]
+    return [m.span() for m in _line_matches(pattern, text, starts)]
 
 
 def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
