@@ -46,6 +46,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, chain, compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -1036,33 +1037,38 @@ def _add_proximity(scored_groups: list[list[list]], anchors: dict[str, tuple[int
     for g, scored in enumerate(scored_groups):
         if len(scored) < 2:
             continue
-        top = max(x[0] for x in scored)
-        near = [x for x in scored if x[0] >= top - _PROXIMITY_BONUS and x[2].scale != "country"]
+        floor = max(map(_SCORE, scored)) - _PROXIMITY_BONUS
+        near = [x for x in scored if x[0] >= floor and x[2].scale != "country"]
         if len(near) > 1:
-            rows.extend(near)
-            row_group.extend([g] * len(near))
+            rows += near
+            row_group += [g] * len(near)
     if not rows:
         return
     anchor_list = list(anchors.values())[:_MAX_ANCHORS]
-    a = np.radians(np.array([(lat, lon) for _, lat, lon in anchor_list], dtype=float))
-    p = np.radians(np.array([(x[2].lat, x[2].lon) for x in rows], dtype=float))
+    # Flat lists reshaped: the same (n, 2) arrays as from lists of pairs, built several times faster.
+    a = np.radians(np.array([v for _, lat, lon in anchor_list for v in (lat, lon)], dtype=float).reshape(-1, 2))
+    p = np.radians(np.array([v for x in rows for v in (x[2].lat, x[2].lon)], dtype=float).reshape(-1, 2))
     dlat = p[:, None, 0] - a[None, :, 0]
     dlon = p[:, None, 1] - a[None, :, 1]
     h = np.sin(dlat / 2) ** 2 + np.cos(p[:, None, 0]) * np.cos(a[None, :, 0]) * np.sin(dlon / 2) ** 2
     d = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    own = np.array(row_group)[:, None] == np.array([g for g, _, _ in anchor_list])[None, :]
-    d[own] = np.inf
-    k = min(5, d.shape[1])
-    nearest = np.sort(d, axis=1)[:, :k]
-    finite = np.isfinite(nearest)
-    counts = finite.sum(axis=1)
-    means = np.where(counts > 0, np.where(finite, nearest, 0.0).sum(axis=1) / np.maximum(counts, 1), np.inf)
-    for x, mean in zip(rows, means.tolist()):
-        if math.isinf(mean):
+    # The k nearest of each row in plain Python: a row holds at most _MAX_ANCHORS distances, where
+    # numpy's per-call cost exceeds the work; the ascending sum is the one numpy's row sum makes.
+    k = min(5, len(anchor_list))
+    anchor_groups = [g for g, _, _ in anchor_list]
+    isfinite, exp = math.isfinite, math.exp
+    for x, g, dists in zip(rows, row_group, d.tolist()):
+        nearest = sorted([v for v, ag in zip(dists, anchor_groups) if ag != g and isfinite(v)])[:k]
+        if not nearest:
             continue
-        bonus = _PROXIMITY_BONUS * math.exp(-mean / 400.0)
+        mean = sum(nearest) / len(nearest)
+        bonus = _PROXIMITY_BONUS * exp(-mean / 400.0)
         x[0] += bonus
         x[3] = mean if bonus > 0.05 else None
+
+
+_SCORE = itemgetter(0)  # a scored candidate is [score, population, place, mean distance]
+_SCORE_AND_POPULATION = itemgetter(0, 1)
 
 
 def _rescored(p: Place, score: float, reasons: list[str]) -> Place:
@@ -1119,10 +1125,12 @@ def _focus_votes(groups: list[_Group], demonyms: list[str], lex: Lexicon) -> tup
         if top.scale == "country":
             share = 2.0 * grp.count
         else:
-            runner_up = max((c.population for c in cands[1:] if c.country != top.country), default=0)
-            if all(c.country == top.country for c in cands):
+            country = top.country
+            if len(cands) == 1 or all(c.country == country for c in cands):
                 share = 1.0 * grp.count
-            elif top.population >= 100_000 and top.population >= 10 * runner_up:
+            elif top.population >= 100_000 and top.population >= 10 * max(
+                (c.population for c in cands[1:] if c.country != country), default=0
+            ):
                 share = 1.0 * grp.count  # a famous city names its country ("Melbourne")
             elif top.score - cands[1].score >= 0.15:
                 share = 0.5 * grp.count
@@ -1229,7 +1237,8 @@ def _resolve_groups(
             results.append((None, []))
             continue
         focus_g, implied_g = contexts[g]
-        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        if len(scored) > 1:
+            scored.sort(key=_SCORE_AND_POPULATION, reverse=True)
         ranked = []
         for s, _, c, mean in scored[:3]:
             reasons = list(c.reasons)
@@ -1260,6 +1269,8 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
     "Paris" in a story about Ukraine is not a Ukrainian village that GeoNames also calls Paris: a
     city abroad much more populous than any namesake in the document's countries stays the choice.
     """
+    if len(cands) < 2:
+        return cands  # most names: one candidate, kept whatever the context
     countries = [c for c in cands if c.scale == "country"]
     if countries and not any(c.scale == "admin1" and c.country in implied for c in cands):
         return countries[:1]
@@ -1500,7 +1511,7 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
         if place is None:
             continue
         # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
-        toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place=place, candidates=ranked, dateline=m.dateline, cue=m.cue))
+        toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue))
     taken = [(t.start, t.end) for t in toponyms]
     for cap in _capital_mentions(text, focus, gazetteer, lex):
         if not any(s < cap.end and cap.start < e for s, e in taken):
