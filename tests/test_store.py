@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -838,3 +839,29 @@ def test_a_long_lived_reader_sees_new_articles_and_their_contests(filled: Path) 
         after = by_evidence(reader.claims())["Pro-government fighters redeployed in Hama"]
         assert after.corroboration == 2
         assert reader.stats()["articles"] == 5
+
+
+def test_contest_lookups_search_the_claims_through_indexes_never_a_whole_table_scan(db: Path) -> None:
+    # Flagging a new article's contests must cost what the reports of its places and days cost, not what the
+    # store holds: every access to the claims table in every statement is an index search. (SQLite's planner
+    # chooses by the data's statistics and shape, so the plans are read from a store with claims in it.)
+    import geo.store as store_module
+
+    with Store(db) as store:
+        for i, where in enumerate(["homs", "homs_province", "talbiseh", "hama", "daraa"]):
+            art = article(f"a{i}.txt", f"Rebels took the town {i}. The army denied it {i}.", source=f"S{i}",
+                          published=date(2024, 12, i + 1))
+            store.add_article(art, [claim(art, f"Rebels took the town {i}.", where, "capture", "opposition"),
+                                    claim(art, f"The army denied it {i}.", where, "denial", "government")])
+        conn, rules = store._conn, store._rules
+        for rule in rules.rules:
+            params = {**store_module._rule_params(rules, rule), "articles": "[1, 2]"}
+            for side, sql in store_module._contest_statements("article", rules.date_column, store._sql_math,
+                                                                rule.same_actor):
+                details = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+                # Each access to claims (aliased c or d) is a search bounded by an article, a place or a province.
+                claims_steps = [d for d in details if re.match(r"(SCAN|SEARCH) (c|d|claims)\b", d)]
+                assert claims_steps, details
+                unbounded = [d for d in claims_steps
+                             if not re.search(r"\((article_id|place_id|province|rowid)=", d)]
+                assert not unbounded, (side, unbounded, sql)
