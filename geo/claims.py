@@ -123,6 +123,62 @@ class _Speech:
     denial: bool = False  # "X denied ...": X speaks, but only for the denial
 
 
+# Characters that re.IGNORECASE matches to an ASCII letter although their lower case is none
+# ("ſ" to s, "ı" to i, ...): a sentence with one gets no word-set shortcuts (see _Scan.may_contain).
+_IGNORECASE_ODD = ("İ", "ı", "ſ", "\u212a")
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+
+def _gate(entries: list[str]) -> frozenset[str] | None:
+    """A word of each entry of a word list, for _Scan.may_contain; None if an entry has no word.
+
+    The word-list patterns put word boundaries around each entry, so the run of ASCII letters an
+    entry's word matches is a whole run of letters in the lower-cased sentence too."""
+    keys = set()
+    for entry in entries:
+        pieces = _ASCII_WORD.findall(entry.lower())
+        if not pieces:
+            return None
+        keys.add(max(pieces, key=len))
+    return frozenset(keys)
+
+
+class _Scan:
+    """One sentence as the rules read it: the text (quotation marks blanked), the text lower-cased
+    (same offsets), its words, and the pronouns several triggers' rules look up, found once."""
+
+    def __init__(self, lex: "_Lexicon", text: str):
+        self.lex = lex
+        self.text = text
+        self.low = _lower_same_length(text)
+        # Runs of ASCII letters of the lower-cased sentence: a pattern made of word-list entries
+        # cannot match a sentence that has none of their words, so most patterns are never run.
+        if any(ch in text for ch in _IGNORECASE_ODD):
+            self.words: frozenset[str] | None = None
+        else:
+            self.words = frozenset(_ASCII_WORD.findall(self.low))
+        self._third_person: list[tuple[int, int]] | None = None
+        self._first_person: list[tuple[int, int]] | None = None
+
+    def may_contain(self, gate: frozenset[str] | None) -> bool:
+        """False when the sentence has none of the words in ``gate`` (then no entry can match)."""
+        return gate is None or self.words is None or not gate.isdisjoint(self.words)
+
+    def third_person(self) -> list[tuple[int, int]]:
+        if self._third_person is None:
+            lex = self.lex
+            self._third_person = ([m.span() for m in lex.third_person.finditer(self.text)]
+                                  if self.may_contain(lex.third_person_gate) else [])
+        return self._third_person
+
+    def first_person(self) -> list[tuple[int, int]]:
+        if self._first_person is None:
+            lex = self.lex
+            self._first_person = ([m.span() for m in lex.first_person.finditer(self.text)]
+                                  if self.may_contain(lex.first_person_gate) else [])
+        return self._first_person
+
+
 @dataclass
 class _DocState:
     """What earlier sentences established: the last actor named, people and their sides, places."""
@@ -196,9 +252,14 @@ class _Lexicon:
             r"(?<![\w-])(?P<verb>" + _words([w.lower() for w in cues["denial_verbs"]]) + r")(?![\w-])")
         self.speech_prefix = re.compile(
             r"(?<![\w-])(?P<verb>" + _words([w.lower() for w in cues["speech_prefixes"]]) + r")(?![\w-])")
+        self.speech_gate = _gate(cues["speech_verbs"])
+        self.denial_gate = _gate(cues["denial_verbs"])
+        self.speech_prefix_gate = _gate(cues["speech_prefixes"])
         self.third_person = re.compile(r"(?<![\w-])(?:" + _words(cues["third_person"]) + r")(?![\w-])", re.I)
+        self.third_person_gate = _gate(cues["third_person"])
         self.possessive_pronoun = re.compile(r"(?<![\w-])(?:its|their)\s+(?:own\s+)?(?:\w+\s+)?$", re.I)
         self.first_person = re.compile(r"(?<![\w-])(?:" + _words(cues["first_person"]) + r")(?![\w-])", re.I)
+        self.first_person_gate = _gate(cues["first_person"])
         self.personal_subject = re.compile(
             r"(?<![\w-])(?:" + _words(cues["personal"]) + r")\s+(?:(?:had|has|have|was|were|is|also|reportedly|then)\s+)*$", re.I)
         self.personal = re.compile(r"(?<![\w-])(?:" + _words(cues["personal"]) + r")(?![\w-])", re.I)
@@ -220,8 +281,10 @@ class _Lexicon:
         self.anaphor_rx = re.compile(
             r"(?<![\w-])(?P<a>" + _words([a.lower() for a in self.anaphora]) + r")(?![\w-])"
             r"(?!\s+(?:is|are|was|were|has|have|had|will|would)\b)")
+        self.anaphor_gate = _gate(list(self.anaphora))
         titles = _words(cues["people"]["titles"])
         self.title_word = re.compile(r"\b(?:" + titles + r")\b")
+        self.title_gate = _gate(cues["people"]["titles"])
         self.person_intro = re.compile(
             r"(?P<role>(?:[\w’'-]+\s+){0,3}?)(?:" + titles + r")\s+(?P<name>(?:(?:[A-Z][\w’'-]+|al-[A-Z][\w’'-]+|bin|abu|Abu|Abdel|Abdul|de|van)\s+){0,3}[A-Z][\w’'-]+)"
         )
@@ -254,21 +317,22 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     background = _background_rx(profile.id, year)
     state = _DocState(people=dict(profile.people))
     toponyms = sorted((t for t in doc.toponyms if t.place is not None and not t.dateline), key=lambda t: t.start)
+    toponym_starts = [t.start for t in toponyms]
     claims: list[Claim] = []
     for sentence in doc.sentences:
-        text = sentence.text.translate(_QUOTES)
-        _learn_people(lex, text, state)
-        low = _lower_same_length(text)
-        refs = _place_refs(lex, doc, sentence, text, low, toponyms, state)
+        scan = _Scan(lex, sentence.text.translate(_QUOTES))
+        text, low = scan.text, scan.low
+        _learn_people(lex, scan, state)
+        refs = _place_refs(lex, sentence, scan, toponyms, toponym_starts, state)
         mentions = profile.actor_mentions(text)
         triggers = _triggers(lex, text, low) if refs else []
         if triggers:
-            speeches = _speeches(lex, sentence.text, low, state, profile)
+            speeches = _speeches(lex, sentence.text, scan, state, profile)
             claims += _sentence_claims(
-                lex, doc, sentence, text, triggers, refs, mentions, speeches, state, background)
+                lex, doc, sentence, scan, triggers, refs, mentions, speeches, state, background)
         else:
             # Later sentences only need who spoke last ("..., it said."): one attribution, not all.
-            speeches = _speeches(lex, sentence.text, low, state, profile, last_only=True)
+            speeches = _speeches(lex, sentence.text, scan, state, profile, last_only=True)
         state.places += [r for r in refs if r.scale != "country"]
         _remember_actor(lex, text, mentions, state, speeches)
     doc.claims = claims
@@ -374,16 +438,20 @@ def _triggers(lex: _Lexicon, text: str, low: str) -> list[_Trigger]:
     return kept
 
 
-def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, low: str,
-                toponyms: list[Toponym], state: _DocState) -> list[_PlaceRef]:
-    lo = bisect.bisect_left(toponyms, sentence.start, key=lambda t: t.start)
+def _place_refs(lex: _Lexicon, sentence: Sentence, scan: _Scan, toponyms: list[Toponym],
+                toponym_starts: list[int], state: _DocState) -> list[_PlaceRef]:
+    """The sentence's toponyms and back-references (``toponym_starts``: where ``toponyms`` start)."""
+    text = scan.text
     refs = []
-    for t in toponyms[lo:]:
+    for i in range(bisect.bisect_left(toponym_starts, sentence.start), len(toponyms)):
+        t = toponyms[i]
         if t.start >= sentence.end:
             break
         if t.end <= sentence.end:
             refs.append(_PlaceRef(t.start - sentence.start, t.end - sentence.start, t.text, t.place))
-    for m in lex.anaphor_rx.finditer(low):
+    if not scan.may_contain(lex.anaphor_gate):
+        return refs
+    for m in lex.anaphor_rx.finditer(scan.low):
         if any(r.start <= m.start() < r.end for r in refs) or _OF_A_NAME.match(text, m.end()):
             continue
         scales = lex.anaphora.get(m.group("a"), [])
@@ -397,10 +465,11 @@ def _place_refs(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, low
     return refs
 
 
-def _speeches(lex: _Lexicon, text: str, low: str, state: _DocState, profile: Profile,
+def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: Profile,
               last_only: bool = False) -> list[_Speech]:
+    """The attributions of a sentence (``text``: as written; ``scan``: with quotation marks blanked)."""
     out: list[_Speech] = []
-    verbs = list(lex.speech.finditer(text))
+    verbs = list(lex.speech.finditer(text)) if scan.may_contain(lex.speech_gate) else []
     if last_only:
         if not verbs:
             return []
@@ -420,11 +489,16 @@ def _speeches(lex: _Lexicon, text: str, low: str, state: _DocState, profile: Pro
             out.append(_Speech(m.start(), m.end(), claimant, actor, True))
         elif after_phrase:
             out.append(_make_speech(profile, state, m, after_phrase, False))
-    # ``low``: the sentence lower-cased, same offsets (quotation marks may be blanked: the verbs are words).
-    for m in lex.speech_prefix.finditer(low):
-        phrase = _phrase_after(text, m.end())
-        if phrase:
-            out.append(_make_speech(profile, state, m, phrase, False))
+    # On the lower-cased sentence, same offsets (its quotation marks are blanked: the verbs are words).
+    low = scan.low
+    if scan.may_contain(lex.speech_prefix_gate):
+        for m in lex.speech_prefix.finditer(low):
+            phrase = _phrase_after(text, m.end())
+            if phrase:
+                out.append(_make_speech(profile, state, m, phrase, False))
+    if not scan.may_contain(lex.denial_gate):
+        out.sort(key=lambda s: s.verb_start)
+        return out
     for m in lex.denial_verb.finditer(low):
         phrase = _phrase_before(text, m.start())
         if phrase and not _is_pronoun(lex, phrase):
@@ -447,8 +521,9 @@ def _make_speech(profile: Profile, state: _DocState, m: re.Match, phrase: str, b
     return _Speech(m.start(), m.end(), claimant, actor, before)
 
 
-def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeches, state, background) -> list[Claim]:
+def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeches, state, background) -> list[Claim]:
     profile = lex.profile
+    text = scan.text
     triggers = _merge_distances(text, triggers)
     # Denials first: what they deny is not itself a claim, and lends them its places.
     denial_places: dict[int, list[_PlaceRef]] = {}
@@ -457,7 +532,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
             continue
         end = _clause_end(text, t.end)
         denied = [u for u in triggers[i + 1:] if u.start < end and u.type in DENIABLE
-                  and (u.actor or _subject_actor(lex, text, u, mentions, None, state))]
+                  and (u.actor or _subject_actor(lex, scan, u, mentions, None, state))]
         if not denied:
             continue
         for u in denied:
@@ -493,7 +568,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
             if not places:
                 continue
             speech = _speech_for(text, speeches, t)
-            actor = _denial_actor(lex, text, t, mentions, speech, state)
+            actor = _denial_actor(lex, scan, t, mentions, speech, state)
             claimant = speech.claimant if speech else None
             if t.type == "denial":
                 subject = _phrase_before(text, t.start)
@@ -510,7 +585,7 @@ def _sentence_claims(lex, doc, sentence, text, triggers, refs, mentions, speeche
             if not places:
                 continue
             speech = _speech_for(text, speeches, t)
-            actor = t.actor or _subject_actor(lex, text, t, mentions, speech, state)
+            actor = t.actor or _subject_actor(lex, scan, t, mentions, speech, state)
             claimant = speech.claimant if speech else None
         actors = actor if isinstance(actor, tuple) else (actor,)
         actors = tuple(a for a in actors if a in profile.actor_labels and profile.can_act(a, event_type))
@@ -702,7 +777,8 @@ def _specific(places: list[_PlaceRef], refs: list[_PlaceRef], event_type: str) -
 # --- actors and claimants ----------------------------------------------------------------------
 
 
-def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
+def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
+    text = scan.text
     # A passive agent: "seized by X", "seized on Friday by X" (the match ends where X may start).
     by = _AGENT_AFTER.match(text, t.end) or (_ENDS_IN_BY.search(t.text) and _OPTIONAL_SPACES.match(text, t.end))
     if by:
@@ -717,7 +793,7 @@ def _subject_actor(lex, text, t, mentions, speech, state) -> str | None:
     if lex.personal_subject.search(text[clause_start:subject_end]):
         return None  # "he had fled Damascus": a person, not a party to the conflict
     mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not lex.backer.search(text, 0, m.start)]
-    candidates = _pronoun_mentions(lex, text, mentions, speech, state)
+    candidates = _pronoun_mentions(lex, scan, mentions, speech, state)
     before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
     if before:
         return _coordinated(text, before)
@@ -757,10 +833,10 @@ def _coordinated(text: str, before: list[tuple[int, int, str]]) -> str | tuple[s
     return actors[0] if len(actors) == 1 else actors
 
 
-def _denial_actor(lex, text, t, mentions, speech, state) -> str | None:
+def _denial_actor(lex, scan, t, mentions, speech, state) -> str | None:
     # The one who denies: the subject of "denied", or whoever reports the negated event.
     if t.type == "denial":
-        candidates = _pronoun_mentions(lex, text, mentions, speech, state)
+        candidates = _pronoun_mentions(lex, scan, mentions, speech, state)
         before = [c for c in candidates if c[1] <= t.start]
         if before:
             return before[-1][2]
@@ -769,8 +845,9 @@ def _denial_actor(lex, text, t, mentions, speech, state) -> str | None:
     return None
 
 
-def _pronoun_mentions(lex, text, mentions, speech, state) -> list[tuple[int, int, str]]:
+def _pronoun_mentions(lex, scan, mentions, speech, state) -> list[tuple[int, int, str]]:
     """Actor mentions plus pronouns resolved to actors, in text order: (start, end, actor)."""
+    text = scan.text
     out = []
     for m in mentions:
         actor = m.actor
@@ -785,17 +862,17 @@ def _pronoun_mentions(lex, text, mentions, speech, state) -> list[tuple[int, int
                 actor = owner[-1].actor  # "Israel's troops"
         out.append((m.start, m.end, actor))
     taken = [(m.start, m.end) for m in mentions]
-    for m in lex.third_person.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+    for start, end in scan.third_person():
+        if any(s <= start < e for s, e in taken):
             continue
-        earlier = [a for a in out if a[1] <= m.start()]
+        earlier = [a for a in out if a[1] <= start]
         actor = max(earlier)[2] if earlier else state.last_actor
         if actor:
-            out.append((m.start(), m.end(), actor))
-    for m in lex.first_person.finditer(text):
+            out.append((start, end, actor))
+    for start, end in scan.first_person():
         actor = speech.actor if speech and speech.actor else state.last_claimant_actor
         if actor:
-            out.append((m.start(), m.end(), actor))
+            out.append((start, end, actor))
     out.sort()
     return out
 
@@ -831,8 +908,9 @@ def _is_pronoun(lex: _Lexicon, phrase: str) -> bool:
     return bool(lex.third_person.fullmatch(p) or lex.personal.fullmatch(p) or lex.first_person.fullmatch(p))
 
 
-def _learn_people(lex: _Lexicon, text: str, state: _DocState) -> None:
-    if not lex.title_word.search(text):
+def _learn_people(lex: _Lexicon, scan: _Scan, state: _DocState) -> None:
+    text = scan.text
+    if not scan.may_contain(lex.title_gate) or not lex.title_word.search(text):
         return
     for m in lex.person_intro.finditer(text):
         actor = lex.profile.actor_of(m.group("role") or "") if m.group("role") else None

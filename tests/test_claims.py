@@ -270,3 +270,21 @@ def test_relative_clauses_and_backers_are_not_the_subject():
 def test_the_town_of_an_unknown_name_does_not_point_back():
     text = "Officials met in Homs on Monday. Government forces captured the town of Tal Rifaat on Tuesday."
     assert claims_of(text) == set()
+
+
+@pytest.mark.parametrize("pronoun", ["it", "IT", "\u0131t"])  # "ıt": a dotless i, matched like "i"
+def test_a_pronoun_stands_for_the_last_party_in_any_case(pronoun):
+    claims = claims_of(f"The rebels regrouped overnight. Officials said {pronoun} withdrew from Homs.")
+    assert claims == {("Homs", "withdrawal", "rebels")}
+
+
+def test_a_made_up_word_is_no_pronoun():
+    assert claims_of("The rebels regrouped overnight. Officials said xt withdrew from Homs.") == set()
+
+
+def test_cue_words_in_capitals_still_count():
+    assert claims_of("The rebels reached Hama. THEY SEIZED the city on Friday, THE MONITOR SAID.") == {
+        ("Hama", "capture", "rebels")}
+    c = one("ACCORDING TO the monitor, rebels seized Homs.")
+    assert c.claimant == "Syrian Observatory for Human Rights"
+    assert claims_of("The army DENIED that rebels had entered Homs.") == {("Homs", "denial", "government")}
