@@ -10,7 +10,7 @@ Rules, in order of precedence:
   acronym (``U.S.``, ``U.N.``, ``a.m.``), or inside a quotation that closes with a comma (``,"``) and
   so continues the same sentence (``"We won. We go on," he said.``).
 
-Everything is regex based: one pass per line, no per-character Python loop.
+Everything is regex based: one scan of the text for boundaries, no per-character Python loop.
 """
 from __future__ import annotations
 
@@ -30,18 +30,22 @@ _ABBREVIATIONS = frozenset(
 _NUMBER_ABBREVIATIONS = frozenset("no nos vol fig op art pp".split())
 
 # A candidate boundary: terminal punctuation, closing quotes/brackets, whitespace, then what may
-# start a sentence (capital, digit, opening quote or bracket).
-_BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?P<space>\s+)(?=["'“‘(\[]?[A-Z0-9À-Þ])""")
+# start a sentence (capital, digit, opening quote or bracket).  The whitespace never takes a newline,
+# so one scan of the whole text finds the boundaries of every line.  "[.!?][.!?]*" rather than
+# "[.!?]+": a pattern that opens with a character class is scanned for it, not tried at every position.
+_BOUNDARY = re.compile(r"""[.!?][.!?]*["'”’)\]]*(?P<space>[^\S\n]+)(?=["'“‘(\[]?[A-Z0-9À-Þ])""")
 # The word right before a full stop (letters and inner dots: "U.S", "a.m", "Gen").
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # A quotation: straight or curly double quotes.
 _QUOTE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
-_LINE = re.compile(r"[^\n]+")
+# How far back from a full stop the word before it is looked for.
+_WORD_WINDOW = 24
 
 
-def _is_abbreviation(before: str, after: str) -> bool:
-    """True when the text ending in '.' ends with an abbreviation rather than a sentence."""
-    m = _WORD_BEFORE.search(before[-24:])
+def _is_abbreviation(text: str, line_start: int, stop: int, after: int) -> bool:
+    """True when the full stop at ``text[stop]`` ends an abbreviation rather than a sentence;
+    ``after`` is where the next sentence would start."""
+    m = _WORD_BEFORE.search(text, max(line_start, stop + 1 - _WORD_WINDOW), stop + 1)
     if not m:
         return False
     word = m.group(1)
@@ -51,51 +55,57 @@ def _is_abbreviation(before: str, after: str) -> bool:
         return True
     lower = word.lower()
     if lower in _NUMBER_ABBREVIATIONS:
-        return after[:1].isdigit()
+        return text[after : after + 1].isdigit()
     return lower in _ABBREVIATIONS
 
 
-def _continuing_quotes(line: str) -> list[tuple[int, int]]:
-    """Spans of quotations that end with a comma inside the closing quote: the sentence goes on."""
+def _continuing_quotes(text: str, line_start: int, line_end: int) -> list[tuple[int, int]]:
+    """Spans of the line's quotations that end with a comma inside the closing quote: the sentence goes on."""
     spans = []
-    for m in _QUOTE.finditer(line):
+    for m in _QUOTE.finditer(text, line_start, line_end):
         body = m.group(0)[:-1].rstrip()
         if body.endswith(","):
             spans.append((m.start(), m.end()))
     return spans
 
 
-def _split_line(line: str, offset: int, out: list[Sentence]) -> None:
-    start = 0
-    quotes = None
-    for m in _BOUNDARY.finditer(line):
-        cut = m.start("space")
-        punct_end = m.start()
-        # Only a full stop can close an abbreviation; '!' and '?' always end a sentence.
-        if line[punct_end] == "." and _is_abbreviation(line[: punct_end + 1], line[m.end():]):
-            continue
-        if quotes is None:
-            quotes = _continuing_quotes(line)
-        if any(qs < cut < qe for qs, qe in quotes):
-            continue
-        _emit(line, offset, start, cut, out)
-        start = m.end("space")
-    _emit(line, offset, start, len(line), out)
-
-
-def _emit(line: str, offset: int, start: int, end: int, out: list[Sentence]) -> None:
-    chunk = line[start:end]
+def _emit(chunk: str, start: int, out: list[Sentence]) -> None:
+    """The sentence ``chunk`` (which starts at ``start``), whitespace trimmed, unless it is blank."""
     stripped = chunk.strip()
-    if not stripped:
-        return
-    lead = len(chunk) - len(chunk.lstrip())
-    s = offset + start + lead
-    out.append(Sentence(s, s + len(stripped), stripped))
+    if stripped:
+        s = start + len(chunk) - len(chunk.lstrip())
+        out.append(Sentence(s, s + len(stripped), stripped))
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Split ``text`` into sentences; ``text[s.start:s.end] == s.text`` for each, whitespace trimmed."""
     out: list[Sentence] = []
-    for m in _LINE.finditer(text):
-        _split_line(m.group(0), m.start(), out)
+    # (full stop, cut, next start) of every candidate boundary, in text order.
+    boundaries = [(m.start(), m.start(1), m.end()) for m in _BOUNDARY.finditer(text)]
+    boundaries.append((len(text) + 1, 0, 0))  # a sentinel after every line
+    b = 0
+    next_stop = boundaries[0][0]
+    line_start = 0
+    for line in text.split("\n"):
+        line_end = line_start + len(line)
+        if next_stop < line_end:
+            start = line_start
+            quotes = None
+            while next_stop < line_end:
+                stop, cut, after = boundaries[b]
+                b += 1
+                next_stop = boundaries[b][0]
+                # Only a full stop can close an abbreviation; '!' and '?' always end a sentence.
+                if text[stop] == "." and _is_abbreviation(text, line_start, stop, after):
+                    continue
+                if quotes is None:
+                    quotes = _continuing_quotes(text, line_start, line_end)
+                if quotes and any(qs < cut < qe for qs, qe in quotes):
+                    continue
+                _emit(text[start:cut], start, out)
+                start = after
+            _emit(text[start:line_end], start, out)
+        elif line:
+            _emit(line, line_start, out)
+        line_start = line_end + 1
     return out

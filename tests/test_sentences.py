@@ -84,3 +84,24 @@ def test_sentences_are_ordered_disjoint_trimmed_slices(text):
         assert s.text == s.text.strip() and s.text
         assert s.start >= prev_end
         prev_end = s.end
+
+
+def test_each_line_is_split_on_its_own_whatever_the_lines_around_it():
+    # A full stop at the end of a line never pairs with the next line's capital; an abbreviation
+    # opening a line is judged by its own word, not by the end of the line before it ("... U.S.\n").
+    text = "Forces left the U.S.\nDr. Haddad said so. Troops fled.\r\nGen. Karimi spoke.\n\n\"We won,\" he said. It ended."
+    assert texts(text) == [
+        "Forces left the U.S.",
+        "Dr. Haddad said so.",
+        "Troops fled.",
+        "Gen. Karimi spoke.",
+        '"We won," he said.',
+        "It ended.",
+    ]
+    for s in split_sentences(text):
+        assert text[s.start : s.end] == s.text
+
+
+def test_a_quotation_on_one_line_does_not_hold_a_sentence_open_on_the_next():
+    text = '"Stay here,\nThe town fell. Rebels took it," he said.'
+    assert texts(text) == ['"Stay here,', "The town fell.", 'Rebels took it," he said.']
