@@ -127,6 +127,7 @@ class _Speech:
 # ("ſ" to s, "ı" to i, ...): a sentence with one gets no word-set shortcuts (see _Scan.may_contain).
 _IGNORECASE_ODD = ("İ", "ı", "ſ", "\u212a")
 _ASCII_WORD = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
 
 
 def _gate(entries: list[str]) -> frozenset[str] | None:
@@ -159,6 +160,10 @@ class _Scan:
             self.words = frozenset(_ASCII_WORD.findall(self.low))
         self._third_person: list[tuple[int, int]] | None = None
         self._first_person: list[tuple[int, int]] | None = None
+        self._fronted_time: re.Match | None | bool = False
+
+    def has_digit(self) -> bool:
+        return _DIGIT.search(self.text) is not None
 
     def may_contain(self, gate: frozenset[str] | None) -> bool:
         """False when the sentence has none of the words in ``gate`` (then no entry can match)."""
@@ -178,6 +183,15 @@ class _Scan:
                                   if self.may_contain(lex.first_person_gate) else [])
         return self._first_person
 
+    def fronted_time(self, before: int) -> str:
+        """A sentence-opening time phrase ending by ``before``: "In 2016, ..." (see _fronted_adverbial).
+
+        The phrase ends at its first comma whatever comes later, so the whole sentence's match serves."""
+        if self._fronted_time is False:
+            self._fronted_time = _FRONTED_TIME.match(self.text)
+        m = self._fronted_time
+        return m.group(0) if m and m.end() <= before else ""
+
 
 @dataclass
 class _DocState:
@@ -188,6 +202,16 @@ class _DocState:
     last_claimant_actor: str | None = None
     people: dict[str, str] = field(default_factory=dict)  # name -> actor
     places: list[_PlaceRef] = field(default_factory=list)
+    _people_longest_first: list[tuple[str, str]] | None = None
+
+    def learn_person(self, name: str, actor: str) -> None:
+        self.people[name] = actor
+        self._people_longest_first = None
+
+    def people_longest_first(self) -> list[tuple[str, str]]:
+        if self._people_longest_first is None:
+            self._people_longest_first = sorted(self.people.items(), key=lambda kv: -len(kv[0]))
+        return self._people_longest_first
 
 
 class _Lexicon:
@@ -213,9 +237,14 @@ class _Lexicon:
         self.literals = ahocorasick.Automaton()
         by_literal: dict[str, set[int]] = {}
         self.always: set[int] = set()
+        # The pattern's other required words (one of each set), tested as substrings before it runs:
+        # "sent ... troops" needs "troops" (the automaton's pick) and also a verb of sending.
+        self.also_needed: list[tuple[tuple[str, ...], ...]] = []
         for spec in events["trigger"]:
             for pattern in spec["patterns"]:
-                literals = _literals(pattern, {"N": number_rx, "UNIT": unit_rx})
+                options = _literal_options(pattern, {"N": number_rx, "UNIT": unit_rx})
+                literals = options[0] if options else set()
+                self.also_needed.append(tuple(tuple(sorted(o)) for o in options[1:3] if not _too_common(o)))
                 if not literals:
                     self.always.add(len(self.triggers))
                 for lit in literals:
@@ -270,6 +299,12 @@ class _Lexicon:
         self.negation = re.compile(r"(?<![\w-])(?:" + _words(cues["negation"]) + r")(?![\w-])|n't\b", re.I)
         self.negation_window = int(cues.get("negation_window", 4))
         self.background_templates = cues["background"]
+        # Templates with a digit or a year need a digit in the sentence; the others one of their words.
+        with_digits = [t for t in self.background_templates if "\\d" in t or "{PASTYEAR}" in t]
+        plain = [t for t in self.background_templates if t not in with_digits]
+        self.background_needs_digit = bool(with_digits)
+        self.background_gate = (_gate(plain) if all(re.escape(t) == t.replace(" ", "\\ ") for t in plain)
+                                else None)
         self.landmark = re.compile(r"(?<![\w-])(?:" + _words(cues["landmark"]) + r")(?![\w-])", re.I)
         self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")\s+(?:the\s+)?(?:city of\s+)?$", re.I)
         self.unresolved_object = re.compile(
@@ -348,21 +383,38 @@ def _word_ranks() -> dict[str, int]:
     return {w: i for i, w in enumerate(read_word_list(DATA_DIR / "lexicons" / "common_english.txt"), 1)}
 
 
+def _too_common(words: set[str]) -> bool:
+    """A set with a word among the most frequent in English ("in", "of"): nearly every sentence has one."""
+    ranks = _word_ranks()
+    return any(ranks.get(w, len(ranks) + 1) <= 100 for w in words)
+
+
 def _literals(pattern: str, placeholders: dict[str, str] | None = None) -> set[str]:
     """Literal words, one of which every match of the pattern contains (lower case).
 
     Read from the regex's parse tree, with ``placeholders`` ({UNIT}, {N}) expanded and the others
     ({ACTOR}) left out: a required literal run, or the union over an alternation's branches,
     whichever set is rarest in English (the fewest sentences would run the pattern for nothing)."""
+    options = _literal_options(pattern, placeholders)
+    return options[0] if options else set()
+
+
+def _literal_options(pattern: str, placeholders: dict[str, str] | None = None) -> list[set[str]]:
+    """Every set of literal words that a match of the pattern must contain one of, rarest first."""
     from re import _parser
 
     for name, rx in (placeholders or {}).items():
         pattern = pattern.replace("{" + name + "}", rx)
     tree = _parser.parse(re.sub(r"\{[A-Z]+\}", "", pattern), re.I)
-    return _hitting_set(list(tree), _word_ranks()) or set()
+    return _hitting_sets(list(tree), _word_ranks())
 
 
 def _hitting_set(items: list, ranks: dict[str, int]) -> set[str] | None:
+    options = _hitting_sets(items, ranks)
+    return options[0] if options else None
+
+
+def _hitting_sets(items: list, ranks: dict[str, int]) -> list[set[str]]:
     from re import _constants as c
 
     options: list[set[str]] = []
@@ -396,11 +448,9 @@ def _hitting_set(items: list, ranks: dict[str, int]) -> set[str] | None:
             if sub:
                 options.append(sub)
     flush()
-    if not options:
-        return None
     # Zipf: a word's share of running text falls as 1/rank; words not in the list are rarer still.
     rare = len(ranks) + 1
-    return min(options, key=lambda words: sum(1.0 / ranks.get(w, rare) for w in words))
+    return sorted(options, key=lambda words: sum(1.0 / ranks.get(w, rare) for w in words))
 
 
 def _lower_same_length(text: str) -> str:
@@ -411,13 +461,26 @@ def _lower_same_length(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
+def _has_one_of_each(text: str, word_sets: tuple[tuple[str, ...], ...]) -> bool:
+    for words in word_sets:
+        for word in words:
+            if word in text:
+                break
+        else:
+            return False
+    return True
+
+
 def _triggers(lex: _Lexicon, text: str, low: str) -> list[_Trigger]:
     """The event triggers of a sentence (``low``: the sentence lower-cased, same offsets)."""
     found: list[_Trigger] = []
     candidates: set[int] = set(lex.always)
     for _, indices in lex.literals.iter(low):
         candidates |= indices
+    also_needed = lex.also_needed
     for i in sorted(candidates):
+        if also_needed[i] and not _has_one_of_each(low, also_needed[i]):
+            continue
         rx, meta = lex.triggers[i]
         for m in rx.finditer(low if meta["on_lower"] else text):
             if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-_"):
@@ -475,20 +538,21 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             return []
         verbs = verbs[-1:]
     for m in verbs:
-        before = _phrase_before(text, m.start())
-        after_phrase = _phrase_after(text, m.end())
         if m.group("verb").lower().endswith("ing") and out:
             # "..., said X, adding that ...": the same speaker goes on.
             prev = out[-1]
             out.append(_Speech(m.start(), m.end(), prev.claimant, prev.actor, True))
             continue
+        before = _phrase_before(text, m.start())
         if before and not _is_pronoun(lex, before):
             out.append(_make_speech(profile, state, m, before, True))
-        elif before and _is_pronoun(lex, before):
+        elif before:
             claimant, actor = _pronoun_claimant(lex, before, state)
             out.append(_Speech(m.start(), m.end(), claimant, actor, True))
-        elif after_phrase:
-            out.append(_make_speech(profile, state, m, after_phrase, False))
+        else:
+            after_phrase = _phrase_after(text, m.end())
+            if after_phrase:
+                out.append(_make_speech(profile, state, m, after_phrase, False))
     # On the lower-cased sentence, same offsets (its quotation marks are blanked: the verbs are words).
     low = scan.low
     if scan.may_contain(lex.speech_prefix_gate):
@@ -540,10 +604,13 @@ def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeche
         places = [r for r in refs if t.end <= r.start < end]
         denial_places[i] = places
 
-    unreal = {id(t) for t in triggers
-              if _unreal(lex, text, text[_clause_start(text, t.start):t.start], t)
-              or background.search(_clause_text(text, t.start, t.end))
-              or background.search(_fronted_adverbial(text, t.start))}
+    unreal = set()
+    for t in triggers:
+        clause_start = _clause_start(text, t.start)
+        if (_unreal(lex, text, text[clause_start:t.start], t)
+                or _background(lex, scan, background, _clause_text(text, clause_start, t.end))
+                or _background(lex, scan, background, _fronted_adverbial(scan, t.start))):
+            unreal.add(id(t))
     # An unreal trigger ("redeploying forces to defend X") does not end the real one's phrase.
     real = [t for t in triggers if id(t) not in unreal]
     claims: list[Claim] = []
@@ -621,6 +688,16 @@ def _merge_distances(text: str, triggers: list[_Trigger]) -> list[_Trigger]:
 # --- reality checks --------------------------------------------------------------------------
 
 
+def _background(lex: _Lexicon, scan: _Scan, background: re.Pattern, part: str) -> bool:
+    """History told as background in ``part`` of the sentence (a clause, a fronted phrase)."""
+    if not part:
+        return False
+    # The parts start and end at word boundaries, so their words are words of the sentence.
+    if not (scan.may_contain(lex.background_gate) or (lex.background_needs_digit and scan.has_digit())):
+        return False
+    return bool(background.search(part))
+
+
 def _unreal(lex: _Lexicon, text: str, clause: str, t: _Trigger) -> bool:
     if lex.modal.search(clause):
         return True
@@ -680,7 +757,7 @@ def _resumed(text: str, t: _Trigger, refs: list[_PlaceRef], taken: list[_PlaceRe
     prep = _TRAILING_PREPOSITION.search(t.text)
     if not prep:
         return []
-    rx = re.compile(r"(?:,\s*|\s)(?:as well as|and|or)\s+(?:also\s+)?" + prep.group(1) + r"\s+(?:the\s+)?$", re.I)
+    rx = _resumption(prep.group(1))
     out = []
     for r in refs:
         if r.start <= t.end or r in taken or r.scale == "country":
@@ -688,6 +765,12 @@ def _resumed(text: str, t: _Trigger, refs: list[_PlaceRef], taken: list[_PlaceRe
         if rx.search(text[max(0, r.start - 30):r.start]):
             out.append(r)
     return out
+
+
+@lru_cache(maxsize=64)
+def _resumption(preposition: str) -> re.Pattern:
+    """ "..., as well as from": a list resumed with the trigger's preposition."""
+    return re.compile(r"(?:,\s*|\s)(?:as well as|and|or)\s+(?:also\s+)?" + preposition + r"\s+(?:the\s+)?$", re.I)
 
 
 def _subject_of_next(text: str, r: _PlaceRef, triggers: list[_Trigger]) -> bool:
@@ -792,7 +875,7 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
     subject_end = clause_start + (relative.start() if relative else len(lead))
     if lex.personal_subject.search(text[clause_start:subject_end]):
         return None  # "he had fled Damascus": a person, not a party to the conflict
-    mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not lex.backer.search(text, 0, m.start)]
+    mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not _backed_by(lex, scan, m.start)]
     candidates = _pronoun_mentions(lex, scan, mentions, speech, state)
     before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
     if before:
@@ -818,6 +901,18 @@ _TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
 _NAMED_SUBJECT = re.compile(r"(?-i:[A-Z][\w’'-]+)\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
 _HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)
+
+
+def _backed_by(lex: _Lexicon, scan: _Scan, start: int) -> bool:
+    """ "backed by" (or another backing verb) right before ``start``: the backer is not the subject."""
+    text = scan.text
+    # The pattern ends in "by" or "the" and spaces: most mentions fail that before any search.
+    head = text[:start]
+    stripped = len(head.rstrip())
+    if stripped == start or scan.words is not None and not (
+            scan.low[stripped - 2:stripped] == "by" or scan.low[stripped - 3:stripped] == "the"):
+        return False
+    return bool(lex.backer.search(text, 0, start))
 
 
 def _coordinated(text: str, before: list[tuple[int, int, str]]) -> str | tuple[str, ...]:
@@ -851,13 +946,14 @@ def _pronoun_mentions(lex, scan, mentions, speech, state) -> list[tuple[int, int
     out = []
     for m in mentions:
         actor = m.actor
-        lead = text[max(0, m.start - 24):m.start]
-        if lex.possessive_pronoun.search(lead):
+        if _possessive_before(lex, scan, m.start):
             # "its troops", "their forces": the troops of whoever "its" stands for.
             earlier = [a for a in out if a[1] <= m.start]
             actor = max(earlier)[2] if earlier else (state.last_actor or actor)
         else:
-            owner = [o for o in mentions if o.end <= m.start and _POSSESSIVE_GAP.fullmatch(text, o.end, m.start)]
+            # The gap after an owner starts with an apostrophe ("Israel's troops").
+            owner = [o for o in mentions if o.end < m.start and text[o.end] in "'’"
+                     and _POSSESSIVE_GAP.fullmatch(text, o.end, m.start)]
             if owner:
                 actor = owner[-1].actor  # "Israel's troops"
         out.append((m.start, m.end, actor))
@@ -877,6 +973,20 @@ def _pronoun_mentions(lex, scan, mentions, speech, state) -> list[tuple[int, int
     return out
 
 
+def _possessive_before(lex: _Lexicon, scan: _Scan, start: int) -> bool:
+    """ "its" or "their" (and up to two words) right before ``start``: "its own forces"."""
+    lead = scan.text[max(0, start - 24):start]
+    # The pattern ends in a space and holds "its" or "their" (in any case: the sentence has no
+    # letters that match other letters when case is ignored, or scan.words is None).
+    if not lead[-1:].isspace():
+        return False
+    if scan.words is not None:
+        low = scan.low[max(0, start - 24):start]
+        if "its" not in low and "their" not in low:
+            return False
+    return bool(lex.possessive_pronoun.search(lead))
+
+
 def _speech_for(text: str, speeches: list[_Speech], t: _Trigger) -> _Speech | None:
     if t.type != "denial":
         speeches = [s for s in speeches if not s.denial]
@@ -891,7 +1001,7 @@ def _speech_for(text: str, speeches: list[_Speech], t: _Trigger) -> _Speech | No
 
 
 def _actor_of_phrase(profile: Profile, phrase: str, state: _DocState) -> str | None:
-    for name, actor in sorted(state.people.items(), key=lambda kv: -len(kv[0])):
+    for name, actor in state.people_longest_first():
         if name in phrase:
             return actor
     return profile.actor_of(phrase)
@@ -918,12 +1028,12 @@ def _learn_people(lex: _Lexicon, scan: _Scan, state: _DocState) -> None:
             continue
         name = m.group("name").strip()
         tokens = name.split()
-        state.people[name] = actor
+        state.learn_person(name, actor)
         if len(tokens) >= 2:
-            state.people[" ".join(tokens[-2:])] = actor
-            state.people[tokens[-1]] = actor  # "Khaled said" after "spokesman Omar Khaled"
+            state.learn_person(" ".join(tokens[-2:]), actor)
+            state.learn_person(tokens[-1], actor)  # "Khaled said" after "spokesman Omar Khaled"
         if len(tokens) >= 3:
-            state.people[" ".join(tokens[1:])] = actor
+            state.learn_person(" ".join(tokens[1:]), actor)
 
 
 def _remember_actor(lex, text, mentions, state, speeches) -> None:
@@ -939,7 +1049,23 @@ def _remember_actor(lex, text, mentions, state, speeches) -> None:
 
 # --- phrases ------------------------------------------------------------------------------------
 
-_PHRASE_STOP = re.compile(r"[,;:.!?()“”\"]|\b(?:that|and said|while|although|though|but|where|which|who|as|with)\b", re.I)
+_PHRASE_STOP_MARKS = r"[,;:.!?()“”\"]"
+_PHRASE_STOP_WORDS = r"\b(?:that|and said|while|although|though|but|where|which|who|as|with)\b"
+_PHRASE_STOP = re.compile(rf"{_PHRASE_STOP_MARKS}|{_PHRASE_STOP_WORDS}", re.I)
+# The last stop of a phrase, found from the end (a greedy ".*" backs off to it): its matches are single
+# marks and whole words, which cannot overlap, so the last one is the one scanning from the start
+# would end with.
+_LAST_STOP_MARK = re.compile(rf"(?s:.*){_PHRASE_STOP_MARKS}")
+_LAST_STOP_WORD = re.compile(rf"(?s:.*){_PHRASE_STOP_WORDS}", re.I)
+
+
+def _last_stop_end(chunk: str) -> int:
+    """Where the last match of _PHRASE_STOP in ``chunk`` ends (0 if none)."""
+    mark = _LAST_STOP_MARK.match(chunk)
+    cut = mark.end() if mark else 0
+    # A word stop after the last mark ends later; one before it ends earlier.
+    word = _LAST_STOP_WORD.match(chunk, cut)
+    return word.end() if word else cut
 
 
 def _phrase_before(text: str, end: int) -> str:
@@ -949,8 +1075,7 @@ def _phrase_before(text: str, end: int) -> str:
     chunk = _RELATIVE_AFTER_SUBJECT.sub("", chunk).rstrip()
     if chunk.endswith(","):
         chunk = chunk[:-1]  # "the mayor of X, told Reuters": an appositive subject
-    cut = max((m.end() for m in _PHRASE_STOP.finditer(chunk)), default=0)
-    phrase = chunk[cut:].strip()
+    phrase = chunk[_last_stop_end(chunk):].strip()
     words = phrase.split()
     # Adverbs and auxiliaries between subject and verb: "Abdel Ghani said earlier", "flatly denied".
     while words and words[-1].lower() in _SPEAKER_ADVERBS:
@@ -991,16 +1116,15 @@ def _clause_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
-def _fronted_adverbial(text: str, before: int) -> str:
+def _fronted_adverbial(scan: _Scan, before: int) -> str:
     """A sentence-opening phrase that sets the time of all that follows: "In 2016, ..."."""
-    m = _FRONTED_TIME.match(text, 0, before)
-    return m.group(0) if m else ""
+    return scan.fronted_time(before)
 
 
-def _clause_text(text: str, start: int, end: int) -> str:
-    s = _clause_start(text, start)
+def _clause_text(text: str, clause_start: int, end: int) -> str:
+    """The clause from ``clause_start`` (see _clause_start) to the first break after ``end``."""
     m = _CLAUSE_TEXT_END.search(text, end)
-    return text[s:m.start() if m else len(text)]
+    return text[clause_start:m.start() if m else len(text)]
 
 
 def _distance_km(num: str | None, unit: str | None) -> float | None:
