@@ -85,6 +85,8 @@ _AGENT_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?by\s+")
 _ENDS_IN_BY = re.compile(r"\bby\s*$")
 _OPTIONAL_SPACES = re.compile(r"\s*")
 _POSSESSIVE_GAP = re.compile(r"['’]s\s+(?:\w+\s+)?")
+_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+([^,;.()]{3,80}?)\s*(?:[,;.]|$)", re.I)
+_VERB_TO_END = re.compile(r"[\w-]+\s+to\s+$", re.I)
 
 
 @dataclass
@@ -228,7 +230,7 @@ class _Lexicon:
             actor_alts += [f"(?-i:{re.escape(n)})" for n in names]
         actor_alts.sort(key=len, reverse=True)
         actor_rx = "(?P<actor>(?:the |its |their )?(?:" + "|".join(actor_alts) + "))"
-        number_rx = r"(?P<num>\d+(?:\.\d+)?|" + _words(list(_NUMBER_WORDS)) + ")"
+        number_rx = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + _words(list(_NUMBER_WORDS)) + ")"
         unit_rx = "(?P<unit>" + _words(list(_UNITS)) + ")"
 
         self.triggers: list[tuple[re.Pattern, dict]] = []
@@ -294,7 +296,8 @@ class _Lexicon:
         self.personal = re.compile(r"(?<![\w-])(?:" + _words(cues["personal"]) + r")(?![\w-])", re.I)
         self.modal = re.compile(r"(?<![\w-])(?:" + _words(cues["modal"]) + r")(?![\w-])", re.I)
         # "to" right before a trigger (an adverb may stand between) makes an infinitive.
-        self.to_before = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.I)
+        self.to_before = re.compile(
+            r"\bto\s+(?:\w+ly\s+)?(?:(?:" + _words(cues["infinitive_bridges"]) + r")\s+)?$", re.I)
         self.realising = re.compile(r"(?<![\w-])(?:" + _words(cues["realising_before_to"]) + r")\s+to\s+(?:\w+ly\s+)?$", re.I)
         self.negation = re.compile(r"(?<![\w-])(?:" + _words(cues["negation"]) + r")(?![\w-])|n't\b", re.I)
         self.negation_window = int(cues.get("negation_window", 4))
@@ -309,6 +312,12 @@ class _Lexicon:
         self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")\s+(?:the\s+)?(?:city of\s+)?$", re.I)
         self.unresolved_object = re.compile(
             r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:" + _words(cues["place_nouns"]) + r")\s+of\s+)?(?-i:[A-Z])", re.I)
+        # "in a statement", "on its website": a preposition and a common noun phrase, no one named.
+        # A lower-case word after a verb that is none of these starts its object ("capturing villages").
+        self.object_follows = re.compile(
+            r"\s*(?!(?:" + _words(_GRAMMAR["not_object_openers"]) + r")\b)(?-i:[a-z])", re.I)
+        self.not_speaker = re.compile(r"(?:" + _words(_GRAMMAR["not_speaker_openers"]) + r")\s+"
+                                      r"(?:a|an|the|its|their|his|her)\s+(?-i:[a-z-]+\s+){0,2}(?-i:[a-z-]+)$", re.I)
         self.backer = re.compile(r"\b(?:" + _words(cues["backing_verbs"]) + r")\s+by\s+(?:the\s+)?$", re.I)
         self.anaphora = {k: v for k, v in cues["anaphora"].items()}
         # Matched on the lower-cased sentence. Not "there is"; and not "the town of Tal Rifaat" (a name
@@ -544,6 +553,8 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             out.append(_Speech(m.start(), m.end(), prev.claimant, prev.actor, True))
             continue
         before = _phrase_before(text, m.start())
+        if before and lex.not_speaker.fullmatch(before):
+            continue  # "..., in a statement posted on X": a participle, with no speaker of its own
         if before and not _is_pronoun(lex, before):
             out.append(_make_speech(profile, state, m, before, True))
         elif before:
@@ -552,7 +563,10 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
         else:
             after_phrase = _phrase_after(text, m.end())
             if after_phrase:
-                out.append(_make_speech(profile, state, m, after_phrase, False))
+                speech = _make_speech(profile, state, m, after_phrase, False)
+                if speech.actor is None:
+                    _appositive_side(profile, text, m.end(), after_phrase, speech, state)
+                out.append(speech)
     # On the lower-cased sentence, same offsets (its quotation marks are blanked: the verbs are words).
     low = scan.low
     if scan.may_contain(lex.speech_prefix_gate):
@@ -583,6 +597,21 @@ def _make_speech(profile: Profile, state: _DocState, m: re.Match, phrase: str, b
         if mentions and mentions[0].start == 0 and _SUBJECT_MODIFIER.match(phrase, mentions[0].end):
             claimant = mentions[0].text
     return _Speech(m.start(), m.end(), claimant, actor, before)
+
+
+def _appositive_side(profile: Profile, text: str, start: int, name: str, speech: _Speech,
+                     state: _DocState) -> None:
+    """ "said Abu Omar, a rebel commander, ...": the appositive tells whose side the speaker is on; the
+    name keeps that side for the rest of the document."""
+    end = text.find(name, start)
+    m = _APPOSITIVE.match(text, end + len(name)) if end >= 0 else None
+    if not m:
+        return
+    actor = profile.actor_of(m.group(1))
+    if actor:
+        speech.actor = actor
+        if name[:1].isupper():
+            state.learn_person(name, actor)
 
 
 def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeches, state, background) -> list[Claim]:
@@ -648,7 +677,7 @@ def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeche
                 if fronted is not None and fronted.end <= t.start:
                     places = [fronted]
             if not places and t.fallback:
-                places = _fallback_place(lex, text, t, refs)
+                places = _fallback_place(lex, text, t, refs, real)
             if not places:
                 continue
             speech = _speech_for(text, speeches, t)
@@ -702,6 +731,12 @@ def _unreal(lex: _Lexicon, text: str, clause: str, t: _Trigger) -> bool:
     if lex.modal.search(clause):
         return True
     before = text[:t.start]
+    if t.distance_km is not None:
+        # "advanced to within 10 km of X": that "to" is a preposition; the verb before it may
+        # still be an infinitive ("plan to advance to within ...").
+        verb_to = _VERB_TO_END.search(before[-40:])
+        if verb_to:
+            before = before[:len(before) - len(verb_to.group(0))]
     if lex.to_before.search(before[-40:]) and not lex.realising.search(before[-60:]):
         return True
     return False
@@ -815,13 +850,20 @@ def _contains(inner: Place, outer: Place) -> bool:
     return True
 
 
-def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef]) -> list[_PlaceRef]:
+def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
+                    triggers: list[_Trigger]) -> list[_PlaceRef]:
+    """The place a strong verb with no place of its own is about (``triggers``: the sentence's real ones)."""
     before = [r for r in refs if r.end <= t.start and r.scale != "country"]
     if not before:
         return []
     if lex.unresolved_object.match(text, t.end):
         return []  # "after capturing Saasaa": the verb has its own place, one we could not resolve
     nearest = before[-1]
+    if lex.object_follows.match(text, t.end) and any(
+            r is nearest for u in triggers if u is not t for r in _objects(lex, text, u, refs, triggers)):
+        # "advanced to within 10 km of Hama, ..., after capturing a string of villages": the verb has
+        # an object of its own, unnamed, and Hama is another verb's place.
+        return []
     gap = text[nearest.end:t.start]
     if _WHERE_CLAUSE.match(gap):
         return [nearest]
@@ -1092,7 +1134,7 @@ def _phrase_after(text: str, start: int) -> str:
 
 
 def _clean_phrase(phrase: str) -> str:
-    phrase = _SPEAKER_OPENERS.sub("", phrase.strip())
+    phrase = _SPEAKER_OPENERS.sub("", phrase.strip(" -–—"))
     phrase = _TRAILING_DAY.sub("", phrase)
     phrase = _LEADING_DAY.sub("", phrase)
     phrase = _SPACES.sub(" ", phrase).strip(" ,.;:“”\"'’")
@@ -1131,7 +1173,7 @@ def _distance_km(num: str | None, unit: str | None) -> float | None:
     if not num or not unit:
         return None
     n = _NUMBER_WORDS.get(num.lower())
-    value = float(n) if n is not None else float(num)
+    value = float(n) if n is not None else float(num.replace(",", ""))
     return round(value * _UNITS.get(unit.lower(), 1.0), 1)
 
 
