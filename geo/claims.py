@@ -123,6 +123,7 @@ class _Speech:
     actor: str | None
     before: bool  # the claimant stands before the verb ("X said"), else after ("said X")
     denial: bool = False  # "X denied ...": X speaks, but only for the denial
+    phrase_start: int | None = None  # where the claimant phrase of "X said" starts
 
 
 # Characters that re.IGNORECASE matches to an ASCII letter although their lower case is none
@@ -552,11 +553,12 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             prev = out[-1]
             out.append(_Speech(m.start(), m.end(), prev.claimant, prev.actor, True))
             continue
-        before = _phrase_before(text, m.start())
+        before, before_start = _phrase_before_at(text, m.start())
         if before and lex.not_speaker.fullmatch(before):
             continue  # "..., in a statement posted on X": a participle, with no speaker of its own
         if before and not _is_pronoun(lex, before):
             out.append(_make_speech(profile, state, m, before, True))
+            out[-1].phrase_start = before_start
         elif before:
             claimant, actor = _pronoun_claimant(lex, before, state)
             out.append(_Speech(m.start(), m.end(), claimant, actor, True))
@@ -919,6 +921,12 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
         return None  # "he had fled Damascus": a person, not a party to the conflict
     mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not _backed_by(lex, scan, m.start)]
     candidates = _pronoun_mentions(lex, scan, mentions, speech, state)
+    if (speech is not None and speech.phrase_start is not None and speech.verb_end <= t.start
+            and not _SHARED_SUBJECT.search(text, speech.verb_end, t.start)):
+        # "Rebel commander X appeared on state television and said the fighters had taken Y": who
+        # speaks is not who acts; the subject stands after the speech verb (unless the trigger is a
+        # verb coordinated with it: "insurgents claimed the south, and were within 30 km of X").
+        candidates = [c for c in candidates if not speech.phrase_start <= c[0] < speech.verb_start]
     before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
     if before:
         return _coordinated(text, before)
@@ -939,6 +947,10 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
     return None
 
 
+# A speech verb that introduces what it says ("..., and the army told officers that ...") speaks for
+# that, not for what came before it.
+_OWN_CONTENT = re.compile(r"\s+(?:[\w’'-]+\s+){0,4}?that\b", re.I)
+_SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
 _TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
 _NAMED_SUBJECT = re.compile(r"(?-i:[A-Z][\w’'-]+)\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
 _HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
@@ -1037,7 +1049,8 @@ def _speech_for(text: str, speeches: list[_Speech], t: _Trigger) -> _Speech | No
         return before[-1]
     # An attribution after a "but"/"while" clause speaks for that clause, not for this one.
     after = [s for s in speeches if s.verb_start >= t.end
-             and not _HARD_BREAK.search(text, t.end, s.verb_start)]
+             and not _HARD_BREAK.search(text, t.end, s.verb_start)
+             and not _OWN_CONTENT.match(text, s.verb_end)]
     # "<what happened>, X said.": the attribution that closes the sentence speaks for all of it.
     return after[-1] if after else None
 
@@ -1112,17 +1125,24 @@ def _last_stop_end(chunk: str) -> int:
 
 def _phrase_before(text: str, end: int) -> str:
     """The noun phrase that ends just before ``end`` (the subject of "X said")."""
-    chunk = text[max(0, end - 160):end].rstrip()
+    return _phrase_before_at(text, end)[0]
+
+
+def _phrase_before_at(text: str, end: int) -> tuple[str, int]:
+    """:func:`_phrase_before`, and where in ``text`` the stretch it was taken from starts."""
+    base = max(0, end - 160)
+    chunk = text[base:end].rstrip()
     # "The SDF, which held Manbij since 2016, said": the subject stands before the relative clause.
     chunk = _RELATIVE_AFTER_SUBJECT.sub("", chunk).rstrip()
     if chunk.endswith(","):
         chunk = chunk[:-1]  # "the mayor of X, told Reuters": an appositive subject
-    phrase = chunk[_last_stop_end(chunk):].strip()
+    cut = _last_stop_end(chunk)
+    phrase = chunk[cut:].strip()
     words = phrase.split()
     # Adverbs and auxiliaries between subject and verb: "Abdel Ghani said earlier", "flatly denied".
     while words and words[-1].lower() in _SPEAKER_ADVERBS:
         words.pop()
-    return " ".join(words[-10:])
+    return " ".join(words[-10:]), base + cut
 
 
 def _phrase_after(text: str, start: int) -> str:

@@ -328,3 +328,22 @@ def test_a_participle_after_a_comma_names_no_speaker():
 def test_a_dateline_dash_is_not_part_of_the_speaker():
     c = one("BEIRUT, Dec 8 (Reuters) - Syrian rebels said they had taken full control of Homs.")
     assert c.claimant == "Syrian rebels"
+
+
+def test_who_speaks_is_not_who_acts_in_what_they_say():
+    # The speaker phrase mentions state television (a government voice): it is not the subject of
+    # "had taken over", and "the fighters" names no party, so there is no claim to make.
+    assert claims_of("Rebel commander Abu Omar appeared on state television and said the fighters "
+                     "had taken over the main square of Damascus.") == set()
+    # A pronoun after the verb still stands for the speaker.
+    assert claims_of("The army said it had withdrawn from Homs.") == {("Homs", "withdrawal", "government")}
+    # A trigger coordinated with the speaker's verb shares its subject.
+    assert claims_of("Insurgents claimed most of the south, and were within 30 km of Damascus.") == {
+        ("Damascus", "advance", "rebels")}
+
+
+def test_a_later_speech_with_its_own_content_does_not_attribute_the_event():
+    c = one("Rebels entered Homs early on Sunday, and the army command told officers that the fight was over.")
+    assert (c.place, c.event_type, c.actor, c.claimant) == ("Homs", "capture", "rebels", None)
+    c = one("Rebels entered Homs early on Sunday, the army command told officers.")
+    assert c.claimant is not None and "army" in c.claimant
