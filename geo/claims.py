@@ -319,6 +319,9 @@ class _Lexicon:
             r"\s*(?!(?:" + _words(_GRAMMAR["not_object_openers"]) + r")\b)(?-i:[a-z])", re.I)
         self.not_speaker = re.compile(r"(?:" + _words(_GRAMMAR["not_speaker_openers"]) + r")\s+"
                                       r"(?:a|an|the|its|their|his|her)\s+(?-i:[a-z-]+\s+){0,2}(?-i:[a-z-]+)$", re.I)
+        # "Homs countryside town of Talbiseh": the first place only qualifies the second.
+        self.qualifier_gap = re.compile(
+            r"\s+(?:(?!(?:and|or)\b)[\w’'-]+\s+){0,2}?(?:" + _words(cues["place_nouns"]) + r")\s+of\s+(?:the\s+)?", re.I)
         self.backer = re.compile(r"\b(?:" + _words(cues["backing_verbs"]) + r")\s+by\s+(?:the\s+)?$", re.I)
         self.anaphora = {k: v for k, v in cues["anaphora"].items()}
         # Matched on the lower-cased sentence. Not "there is"; and not "the town of Tal Rifaat" (a name
@@ -766,10 +769,12 @@ def _objects(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
         if _subject_of_next(text, r, triggers):
             break  # "..., Daraa was taken by": the place is the next clause's subject
         nxt = after[k + 1] if k + 1 < len(after) else None
-        if r.scale == "country" and nxt is not None and _COUNTRY_TO_PLACE_GAP.fullmatch(text, r.end, nxt.start):
+        if nxt is not None and (
+                r.scale == "country" and _COUNTRY_TO_PLACE_GAP.fullmatch(text, r.end, nxt.start)
+                or lex.qualifier_gap.fullmatch(text, r.end, nxt.start)):
             if out or _governed_gap(lex, gap):
                 last_end = r.end
-                continue  # "Syria's Qusayr area": the country only qualifies the place
+                continue  # "Syria's Qusayr area", "the Homs town of Talbiseh": the first only qualifies the second
         if not out:
             if not _governed_gap(lex, gap):
                 break
@@ -1104,7 +1109,8 @@ def _remember_actor(lex, text, mentions, state, speeches) -> None:
 
 # --- phrases ------------------------------------------------------------------------------------
 
-_PHRASE_STOP_MARKS = r"[,;:.!?()“”\"]"
+# A spaced dash ends a phrase too: "BEIRUT (Reuters) - Rebels said", "10:42 GMT - The army says".
+_PHRASE_STOP_MARKS = r"(?:[,;:.!?()“”\"]|\s[-–—]+\s)"
 _PHRASE_STOP_WORDS = r"\b(?:that|and said|while|although|though|but|where|which|who|as|with)\b"
 _PHRASE_STOP = re.compile(rf"{_PHRASE_STOP_MARKS}|{_PHRASE_STOP_WORDS}", re.I)
 # The last stop of a phrase, found from the end (a greedy ".*" backs off to it): its matches are single

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from claimkit import claims_of, make_doc
+from claimkit import PLACES, claims_of, make_doc
 from geo.claims import extract
 from geo.document import Place
 
@@ -347,3 +347,17 @@ def test_a_later_speech_with_its_own_content_does_not_attribute_the_event():
     assert (c.place, c.event_type, c.actor, c.claimant) == ("Homs", "capture", "rebels", None)
     c = one("Rebels entered Homs early on Sunday, the army command told officers.")
     assert c.claimant is not None and "army" in c.claimant
+
+
+def test_a_place_naming_the_area_of_another_only_qualifies_it():
+    assert claims_of("Rebels say they entered the Homs countryside town of Talbiseh.",
+                     places={**PLACES, "Talbiseh": Place("Talbiseh", "gn:163345", 34.84, 36.73, "point", "SY",
+                                                          "SY-HI", 0)}) == {("Talbiseh", "capture", "rebels")}
+    # "and" coordinates two places: both are taken.
+    assert claims_of("Rebels captured Homs and the town of Qusayr.") == {
+        ("Homs", "capture", "rebels"), ("Al-Qusayr", "capture", "rebels")}
+
+
+def test_a_spaced_dash_ends_the_speaker_phrase():
+    c = one("10:42 GMT - Syrian army says it is redeploying around Homs")
+    assert c.claimant == "Syrian army"
