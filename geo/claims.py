@@ -285,6 +285,7 @@ class _Lexicon:
         self.speech_prefix = re.compile(
             r"(?<![\w-])(?P<verb>" + _words([w.lower() for w in cues["speech_prefixes"]]) + r")(?![\w-])")
         self.speech_gate = _gate(cues["speech_verbs"])
+        self.passive_speech = frozenset(cues["passive_speech_verbs"])
         self.denial_gate = _gate(cues["denial_verbs"])
         self.speech_prefix_gate = _gate(cues["speech_prefixes"])
         self.third_person = re.compile(r"(?<![\w-])(?:" + _words(cues["third_person"]) + r")(?![\w-])", re.I)
@@ -555,6 +556,13 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             # "..., said X, adding that ...": the same speaker goes on.
             prev = out[-1]
             out.append(_Speech(m.start(), m.end(), prev.claimant, prev.actor, True))
+            continue
+        by = _BY_AGENT.match(text, m.end()) if m.group("verb").lower() in lex.passive_speech else None
+        if by:
+            # "..., and the loss of Hama was confirmed by state media": the agent speaks.
+            agent = _phrase_after(text, by.end())
+            if agent:
+                out.append(_make_speech(profile, state, m, agent, False))
             continue
         before, before_start = _phrase_before_at(text, m.start())
         if before and lex.not_speaker.fullmatch(before):
@@ -955,6 +963,9 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
 # A speech verb that introduces what it says ("..., and the army told officers that ...") speaks for
 # that, not for what came before it.
 _OWN_CONTENT = re.compile(r"\s+(?:[\w’'-]+\s+){0,4}?that\b", re.I)
+# What follows a speech verb that closes a clause: "..., the monitor said, and ...", "..., X said."
+_CLOSES_CLAUSE = re.compile(r"(?:\s+on\s+\w+day)?\s*(?:[.!?;]|$|,\s*(?:and|but|while|whereas|adding|saying|citing)\b)", re.I)
+_BY_AGENT = re.compile(r"\s+by\s+")
 _SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
 _TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
 _NAMED_SUBJECT = re.compile(r"(?-i:[A-Z][\w’'-]+)\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
@@ -1050,14 +1061,20 @@ def _speech_for(text: str, speeches: list[_Speech], t: _Trigger) -> _Speech | No
     if t.type != "denial":
         speeches = [s for s in speeches if not s.denial]
     before = [s for s in speeches if s.verb_end <= t.start]
-    if before:
-        return before[-1]
     # An attribution after a "but"/"while" clause speaks for that clause, not for this one.
     after = [s for s in speeches if s.verb_start >= t.end
              and not _HARD_BREAK.search(text, t.end, s.verb_start)
              and not _OWN_CONTENT.match(text, s.verb_end)]
-    # "<what happened>, X said.": the attribution that closes the sentence speaks for all of it.
-    return after[-1] if after else None
+    # "X said S": X speaks for S; but "..., the monitor said, and <this clause> was confirmed by Y":
+    # an attribution that closed the clause before speaks for it when this clause has its own.
+    if before and not (after and _CLOSES_CLAUSE.match(text, before[-1].verb_end)):
+        return before[-1]
+    if not after:
+        return None
+    # "<what happened>, X said.": the first attribution that closes a clause speaks for it (a later
+    # one may speak for a later clause); else the one that closes the sentence.
+    closing = [s for s in after if _CLOSES_CLAUSE.match(text, s.verb_end)]
+    return closing[0] if closing else after[-1]
 
 
 def _actor_of_phrase(profile: Profile, phrase: str, state: _DocState) -> str | None:

@@ -361,3 +361,16 @@ def test_a_place_naming_the_area_of_another_only_qualifies_it():
 def test_a_spaced_dash_ends_the_speaker_phrase():
     c = one("10:42 GMT - Syrian army says it is redeploying around Homs")
     assert c.claimant == "Syrian army"
+
+
+def test_handing_over_positions_is_a_withdrawal():
+    c = one("The monitor said the army had handed over its positions in Quneitra to local fighters.")
+    assert (c.place, c.event_type, c.actor, c.claimant) == (
+        "Quneitra", "withdrawal", "government", "Syrian Observatory for Human Rights")
+
+
+def test_each_clause_keeps_its_own_attribution():
+    doc = make_doc("Rebels drove government forces out of Hama, the monitor said, and the loss of Homs "
+                   "was confirmed by state media.")
+    by_place = {c.place: c.claimant for c in extract(doc, "syria")}
+    assert by_place == {"Hama": "Syrian Observatory for Human Rights", "Homs": "Syrian state media"}
