@@ -78,6 +78,7 @@ _COUNTRY_TO_PLACE_GAP = re.compile(r"['’]s?\s+(?:[\w-]+\s+){0,2}")
 _CONTAINER_GAP = re.compile(r"[\s,]*(?:in|of|,)?\s*(?:the\s+)?(?:[\w’'-]+\s+){0,2}", re.I)
 _TRAILING_PREPOSITION = re.compile(r"\b(from|in|of|into|to)$", re.I)
 _LIST_CONTINUES = re.compile(r"\s*(?:,|as well as\b)", re.I)
+_LIST_ENDER = re.compile(rf"\b(?:{_words(_GRAMMAR['list_enders'])})\b(?<!\bas well as)(?!\s+well\s+as\b)", re.I)
 _LIST_JOINER = re.compile(r",|\band\b|\bor\b|\bas well as\b|&", re.I)
 _WHERE_CLAUSE = re.compile(r"\s*,?\s*where\b", re.I)
 _FRONTED_PLACE = re.compile(r"\s*(?:in|at|inside|across)\s+[^,]{0,60}?,", re.I)
@@ -849,7 +850,7 @@ _LIST_INTRO = re.compile(r",\s*(?:including|such as|notably|namely|especially|pa
 
 
 def _coordinated_gap(gap: str) -> bool:
-    if len(gap) > 45 or ";" in gap:
+    if len(gap) > 45 or ";" in gap or _LIST_ENDER.search(gap):
         return False
     return bool(_LIST_JOINER.search(gap))
 

@@ -374,3 +374,19 @@ def test_each_clause_keeps_its_own_attribution():
                    "was confirmed by state media.")
     by_place = {c.place: c.claimant for c in extract(doc, "syria")}
     assert by_place == {"Hama": "Syrian Observatory for Human Rights", "Homs": "Syrian state media"}
+
+
+def test_a_subordinate_clause_ends_the_list_of_places():
+    places = {**PLACES, "Moscow": Place("Moscow", "gn:524901", 55.75, 37.62, "point", "RU", "RU-MOW", 10_000_000),
+              "Pokrovsk": Place("Pokrovsk", "gn:703883", 48.28, 37.18, "point", "UA", "UA-14", 60_000)}
+    claims = claims_of("Russian forces captured Avdiivka, as Moscow's troops press toward Pokrovsk.",
+                       profile="ukraine", places=places)
+    assert ("Moscow", "capture", "russia") not in claims
+    assert claims == {("Avdiivka", "capture", "russia"), ("Pokrovsk", "advance", "russia")}
+    # "as well as" still joins.
+    assert claims_of("Rebels captured Hama as well as Homs.") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_repelling_attacks_is_a_defense():
+    c = one("The army said its troops had repelled 40 attacks near Homs.")
+    assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Homs", "defense", "government", "near")
