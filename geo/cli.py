@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write stored claims as GeoJSON, CSV, GeoPackage or GeoParquet")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
     p.add_argument("--format", required=True, choices=["geojson", "csv", "gpkg", "parquet"])
-    p.add_argument("-o", "--output", type=Path, help="output file (default: standard output; a folder for parquet)")
+    p.add_argument("-o", "--output", type=Path, help="output file, - for standard output (the default; a folder for parquet)")
     _add_filters(p)
 
     p = sub.add_parser("geoparse", help="print the toponyms of files as JSON")

@@ -439,6 +439,8 @@ def run_export_cli(args: Any) -> int:
     db = Path(args.db)
     fmt = args.format
     output = getattr(args, "output", None)
+    if output is not None and str(output) == "-":
+        output = None  # the Unix convention: "-o -" is standard output
     if fmt in ("gpkg", "parquet") and output is None:
         print(f"error: --format {fmt} needs an output path: -o FILE", file=sys.stderr)
         return 2

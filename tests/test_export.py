@@ -156,6 +156,14 @@ def features_by_evidence(fc: dict) -> dict[str, dict]:
     return {f["properties"]["evidence"]: f for f in fc["features"]}
 
 
+def test_dash_as_output_means_standard_output(store_path: Path, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "geo", "export", "--db", str(store_path), "--format", "geojson",
+                           "-o", "-"], cwd=tmp_path, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["features"]) == 4
+    assert not (tmp_path / "-").exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # GeoJSON
 
