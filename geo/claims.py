@@ -319,6 +319,7 @@ class _Lexicon:
         # A lower-case word after a verb that is none of these starts its object ("capturing villages").
         self.object_follows = re.compile(
             r"\s*(?!(?:" + _words(_GRAMMAR["not_object_openers"]) + r")\b)(?-i:[a-z])", re.I)
+        self.preposition_first = re.compile(r"(?:" + _words(_GRAMMAR["not_speaker_openers"]) + r")\s", re.I)
         self.not_speaker = re.compile(r"(?:" + _words(_GRAMMAR["not_speaker_openers"]) + r")\s+"
                                       r"(?:a|an|the|its|their|his|her)\s+(?-i:[a-z-]+\s+){0,2}(?-i:[a-z-]+)$", re.I)
         # "Homs countryside town of Talbiseh": the first place only qualifies the second.
@@ -568,6 +569,8 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
         before, before_start = _phrase_before_at(text, m.start())
         if before and lex.not_speaker.fullmatch(before):
             continue  # "..., in a statement posted on X": a participle, with no speaker of its own
+        if before and lex.preposition_first.match(before) and text[:m.start()].rstrip().endswith(","):
+            before = ""  # '"a huge humiliation" for Assad, said X': the speaker follows the verb
         if before and not _is_pronoun(lex, before):
             out.append(_make_speech(profile, state, m, before, True))
             out[-1].phrase_start = before_start

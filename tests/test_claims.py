@@ -390,3 +390,9 @@ def test_a_subordinate_clause_ends_the_list_of_places():
 def test_repelling_attacks_is_a_defense():
     c = one("The army said its troops had repelled 40 attacks near Homs.")
     assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Homs", "defense", "government", "near")
+
+
+def test_an_inverted_attribution_after_a_prepositional_phrase_names_the_speaker_after_the_verb():
+    c = one('The rebels\' capture of Aleppo was a "huge humiliation" for Assad, said Charles Lister of a think tank.')
+    assert (c.place, c.event_type, c.actor) == ("Aleppo", "capture", "rebels")
+    assert c.claimant.startswith("Charles Lister")
