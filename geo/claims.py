@@ -43,7 +43,7 @@ _UNITS = {"km": 1.0, "kilometres": 1.0, "kilometers": 1.0, "kilometre": 1.0, "ki
 # Parts of a trigger pattern that make it case-sensitive: an inline (?-i:...) group or an upper-case
 # letter outside escapes and group names.
 _CASE_SENSITIVE_PART = re.compile(r"\(\?-i:|(?<!\\)[A-Z]")
-_OF_A_NAME = re.compile(r"\s+of\s+[A-Z]")
+_OF_A_NAME = re.compile(r"\s+of\s+(?:[a-z]{1,3}-)?[A-Z]")  # "the town of X", "the town of al-X"
 _PATTERN_NAMES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
 _QUOTES = str.maketrans({c: " " for c in "“”«»\"„‟"})
 _CLAUSE_BREAK = re.compile(r"[;:(){}\[\]—–]|,|\s-\s|\b(?:that|while|although|though|whereas|but|as|after|before|when|with|which|who)\b", re.I)
@@ -313,8 +313,13 @@ class _Lexicon:
                                 else None)
         self.landmark = re.compile(r"(?<![\w-])(?:" + _words(cues["landmark"]) + r")(?![\w-])", re.I)
         self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")\s+(?:the\s+)?(?:city of\s+)?$", re.I)
+        # A capitalised word right after a verb is a name (the verb's own place, if we could not resolve
+        # it), unless it is a day or a month ("seized by rebels Sunday").
+        calendar = load_toml("lexicons/dates.toml")
+        calendar_words = _words([*calendar["months"], *calendar["weekdays"]])
         self.unresolved_object = re.compile(
-            r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:" + _words(cues["place_nouns"]) + r")\s+of\s+)?(?-i:[A-Z])", re.I)
+            r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:" + _words(cues["place_nouns"]) + r")\s+of\s+)?"
+            r"(?-i:(?!(?:" + calendar_words + r")\b)(?:[a-z]{1,3}-)?[A-Z])", re.I)
         # "in a statement", "on its website": a preposition and a common noun phrase, no one named.
         # A lower-case word after a verb that is none of these starts its object ("capturing villages").
         self.object_follows = re.compile(
@@ -774,6 +779,11 @@ def _objects(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
     """The places a trigger governs: the first one after it, and those coordinated with it."""
     next_start = min((u.start for u in triggers if u.start >= t.end), default=len(text))
     after = [r for r in refs if r.start >= t.end and r.start < next_start]
+    unresolved = lex.unresolved_object.match(text, t.end)
+    if unresolved and (not after or unresolved.end() <= after[0].start):
+        # "took the town of al-Sanamayn, about 50 km south of Damascus": the verb's own place is a name
+        # we could not resolve; the places after it are landmarks, not what was taken.
+        return []
     out: list[_PlaceRef] = []
     last_end = t.end
     for k, r in enumerate(after):

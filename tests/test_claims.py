@@ -396,3 +396,13 @@ def test_an_inverted_attribution_after_a_prepositional_phrase_names_the_speaker_
     c = one('The rebels\' capture of Aleppo was a "huge humiliation" for Assad, said Charles Lister of a think tank.')
     assert (c.place, c.event_type, c.actor) == ("Aleppo", "capture", "rebels")
     assert c.claimant.startswith("Charles Lister")
+
+
+def test_a_name_we_cannot_resolve_keeps_the_landmark_after_it_from_becoming_the_place():
+    # Unknown town: no claim, and above all no capture of Damascus.
+    assert claims_of("Rebels had taken the town of al-Mismiyah, about 50km south of Damascus.") == set()
+    # "the town of al-X" is no back-reference to an earlier town, though it starts in lower case.
+    text = "Rebels entered Homs on Friday. On Saturday rebels took the town of al-Mismiyah, south of Damascus."
+    assert claims_of(text) == {("Homs", "capture", "rebels")}
+    # A day after the verb is no unresolved name.
+    assert claims_of("Hama was seized by rebels Sunday, the monitor said.") == {("Hama", "capture", "rebels")}
