@@ -206,6 +206,10 @@ class _DocState:
     last_claimant_actor: str | None = None
     people: dict[str, str] = field(default_factory=dict)  # name -> actor
     places: list[_PlaceRef] = field(default_factory=list)
+    # "Dec 6 - Local fighters seize Daraa. Government forces withdraw from X.": the date that heads a
+    # line of a timeline dates the line's later sentences too (until ``line_end``).
+    line_date: tuple | None = None  # (date, precision)
+    line_end: int = 0
     _people_longest_first: list[tuple[str, str]] | None = None
 
     def learn_person(self, name: str, actor: str) -> None:
@@ -376,6 +380,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     toponym_starts = [t.start for t in toponyms]
     claims: list[Claim] = []
     for sentence in doc.sentences:
+        _heading_date(doc, sentence, state)
         scan = _Scan(lex, sentence.text.translate(_QUOTES))
         text, low = scan.text, scan.low
         _learn_people(lex, scan, state)
@@ -716,7 +721,7 @@ def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeche
                 if key in seen:
                     continue
                 seen.add(key)
-                claims.append(_claim(lex, doc, sentence, text, t, ref, event_type, a, claimant))
+                claims.append(_claim(lex, doc, sentence, text, t, ref, event_type, a, claimant, state))
     return claims
 
 
@@ -1251,8 +1256,23 @@ def _dates_in(text: str, published: date) -> tuple:
     return tuple(find_dates(text, published))
 
 
+def _heading_date(doc: Document, sentence: Sentence, state: _DocState) -> None:
+    """Remember the date that opens a line of a timeline ("Dec 6 - ..."), for the rest of that line."""
+    published = doc.article.published
+    if not published or (sentence.start and doc.text[sentence.start - 1] not in "\n"):
+        return  # only a sentence that starts a line can head it
+    mentions = _dates_in(sentence.text, published)
+    if mentions and mentions[0].start == 0 and _HEADING_DASH.match(sentence.text, mentions[0].end):
+        end = doc.text.find("\n", sentence.start)
+        state.line_date = (mentions[0].date, mentions[0].precision)
+        state.line_end = len(doc.text) if end < 0 else end
+
+
+_HEADING_DASH = re.compile(r"\s*[-–—:]\s")
+
+
 def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
-           event_type: str, actor: str, claimant: str | None) -> Claim:
+           event_type: str, actor: str, claimant: str | None, state: _DocState) -> Claim:
     art = doc.article
     place = ref.place
     precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
@@ -1266,6 +1286,8 @@ def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trig
     if mentions:
         best = min(mentions, key=lambda d: min(abs(d.start - t.start), abs(d.end - t.end)))
         event_date, date_precision = best.date, best.precision
+    elif art.published and state.line_date and sentence.start < state.line_end:
+        event_date, date_precision = state.line_date
     elif art.published:
         date_precision = "day"
     return Claim(

@@ -406,3 +406,24 @@ def test_a_name_we_cannot_resolve_keeps_the_landmark_after_it_from_becoming_the_
     assert claims_of(text) == {("Homs", "capture", "rebels")}
     # A day after the verb is no unresolved name.
     assert claims_of("Hama was seized by rebels Sunday, the monitor said.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_timeline_line_dates_all_its_sentences():
+    text = ("Here is a timeline.\n\nDec 5 - Rebels capture Hama.\n\nDec 6 - Local fighters seize Daraa. "
+            "Government forces withdraw from Deir Ezzor, and Kurdish-led forces move in.\n\n"
+            "Rebels enter Damascus.")
+    doc = make_doc(text, published=date(2024, 12, 8))
+    dates = {(c.place, c.event_type): c.event_date for c in extract(doc, "syria")}
+    assert dates == {
+        ("Hama", "capture"): date(2024, 12, 5),
+        ("Daraa", "capture"): date(2024, 12, 6),
+        ("Deir ez-Zor", "withdrawal"): date(2024, 12, 6),
+        ("Deir ez-Zor", "capture"): date(2024, 12, 6),
+        # A new line without a date of its own: the publication date.
+        ("Damascus", "capture"): date(2024, 12, 8),
+    }
+
+
+def test_present_tense_headline_verbs():
+    assert claims_of("Rebels take most of Aleppo city.") == {("Aleppo", "capture", "rebels")}
+    assert claims_of("Rebels enter Damascus.") == {("Damascus", "capture", "rebels")}
