@@ -1261,6 +1261,8 @@ def _heading_date(doc: Document, sentence: Sentence, state: _DocState) -> None:
     published = doc.article.published
     if not published or (sentence.start and doc.text[sentence.start - 1] not in "\n"):
         return  # only a sentence that starts a line can head it
+    if not _SHORT_HEAD.match(sentence.text):
+        return  # most lines do not open with a few words and a dash: no date search for them
     mentions = _dates_in(sentence.text, published)
     if mentions and mentions[0].start == 0 and _HEADING_DASH.match(sentence.text, mentions[0].end):
         end = doc.text.find("\n", sentence.start)
@@ -1269,6 +1271,7 @@ def _heading_date(doc: Document, sentence: Sentence, state: _DocState) -> None:
 
 
 _HEADING_DASH = re.compile(r"\s*[-–—:]\s")
+_SHORT_HEAD = re.compile(r"[\w.,]{1,12}(?:\s+[\w.,]{1,12}){0,3}\s*[-–—:]\s")
 
 
 def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
