@@ -69,7 +69,10 @@ _LEADING_DAY = re.compile(rf"^{_DAY},?\s+", re.I)
 _SPACES = re.compile(r"\s+")
 _FRONTED_TIME = re.compile(rf"\s*(?:{_words(_GRAMMAR['time_openers'])})\s[^,;]{{0,40}},", re.I)
 _SUBJECT_MODIFIER = re.compile(rf"\s+(?:{_words(_GRAMMAR['subject_modifiers'])})\b")
-_RELATIVE_AFTER_SUBJECT = re.compile(rf",\s*(?:{_words(_GRAMMAR['relative_pronouns'])})\b[^,]*,?$")
+_RELATIVE = rf"(?:{_words(_GRAMMAR['relative_pronouns'])})\b"
+# The last relative clause of a subject, commas of a list inside it included: "Rebels, who now hold
+# Aleppo, Hama and parts of Homs, said".
+_RELATIVE_AFTER_SUBJECT = re.compile(rf",\s*{_RELATIVE}(?:(?!,\s*{_RELATIVE}).)*$", re.S)
 _CLAUSE_TEXT_END = re.compile(r"[;,:()—–]")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 # Structural patterns of the place, coordination and agent rules below (punctuation and prepositions).
@@ -581,6 +584,20 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             continue  # "..., in a statement posted on X": a participle, with no speaker of its own
         if before and lex.preposition_first.match(before) and text[:m.start()].rstrip().endswith(","):
             before = ""  # '"a huge humiliation" for Assad, said X': the speaker follows the verb
+        if before and _INDEFINITE.match(before) and text[:m.start()].rstrip().endswith(","):
+            # "Residents of Jaramana, a suburb of Damascus, said": the appositive describes the
+            # speaker named before it (and may tell its side: "Abu Omar, a rebel commander, said").
+            comma = text.rfind(",", 0, before_start)
+            name, name_start = _phrase_before_at(text, comma) if comma > 0 else ("", 0)
+            if name and len(name.split()) <= 6 and not _is_pronoun(lex, name) and not _INDEFINITE.match(name):
+                speech = _make_speech(profile, state, m, name, True)
+                speech.phrase_start = name_start
+                if speech.actor is None:
+                    speech.actor = profile.actor_of(before)
+                    if speech.actor and name[:1].isupper():
+                        state.learn_person(_clean_phrase(name), speech.actor)
+                out.append(speech)
+                continue
         if before and not _is_pronoun(lex, before):
             out.append(_make_speech(profile, state, m, before, True))
             out[-1].phrase_start = before_start
@@ -811,7 +828,7 @@ def _objects(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
             if _contains(prev.place, r.place) and _CONTAINER_GAP.fullmatch(gap):
                 last_end = r.end
                 continue  # "Saasaa ... in the Damascus countryside": a container, not another place
-            if lex.landmark.search(gap) or not _coordinated_gap(gap):
+            if lex.landmark.search(gap) or not _coordinated_gap(lex, gap):
                 break
             out.append(r)
         last_end = r.end
@@ -867,9 +884,9 @@ def _governed_gap(lex: _Lexicon, gap: str) -> bool:
 _LIST_INTRO = re.compile(r",\s*(?:including|such as|notably|namely|especially|particularly|like)\s+(?:the\s+)?$", re.I)
 
 
-def _coordinated_gap(gap: str) -> bool:
-    if len(gap) > 45 or ";" in gap or _LIST_ENDER.search(gap):
-        return False
+def _coordinated_gap(lex: _Lexicon, gap: str) -> bool:
+    if len(gap) > 45 or ";" in gap or _LIST_ENDER.search(gap) or lex.speech.search(gap):
+        return False  # "Aleppo and Hama, said they had cut the road to Damascus": not one list
     return bool(_LIST_JOINER.search(gap))
 
 
@@ -984,6 +1001,7 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
 _OWN_CONTENT = re.compile(r"\s+(?:[\w’'-]+\s+){0,4}?that\b", re.I)
 # What follows a speech verb that closes a clause: "..., the monitor said, and ...", "..., X said."
 _CLOSES_CLAUSE = re.compile(r"(?:\s+on\s+\w+day)?\s*(?:[.!?;]|$|,\s*(?:and|but|while|whereas|adding|saying|citing)\b)", re.I)
+_INDEFINITE = re.compile(r"(?:a|an)\s", re.I)
 _BY_AGENT = re.compile(r"\s+by\s+")
 _SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
 _TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)

@@ -427,3 +427,21 @@ def test_a_timeline_line_dates_all_its_sentences():
 def test_present_tense_headline_verbs():
     assert claims_of("Rebels take most of Aleppo city.") == {("Aleppo", "capture", "rebels")}
     assert claims_of("Rebels enter Damascus.") == {("Damascus", "capture", "rebels")}
+
+
+def test_a_relative_clause_with_a_list_is_not_the_speaker_nor_a_list_of_places():
+    claims = make_doc("Rebels, who now hold Aleppo, Hama and parts of Homs, said they had cut the highway "
+                      "between Damascus and the coast.")
+    found = extract(claims, "syria")
+    assert {c.place for c in found} == {"Aleppo", "Hama", "Homs"}  # not Damascus: the list ended at "said"
+    assert {c.claimant for c in found} == {"Rebels"}
+
+
+def test_an_appositive_after_the_speaker_describes_the_speaker():
+    c = one("Residents of Saasaa, a town near Damascus, said government troops had abandoned Saasaa overnight.")
+    assert c.claimant == "Residents of Saasaa"
+    c = one('"We have liberated Homs," Abu Omar, a rebel commander, said.')
+    assert (c.place, c.event_type, c.actor, c.claimant) == ("Homs", "capture", "rebels", "Abu Omar")
+    # A plain indefinite speaker is no appositive.
+    c = one("Government forces seized Homs on Thursday, a monitor said.")
+    assert c.claimant == "Syrian Observatory for Human Rights"
