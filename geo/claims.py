@@ -606,7 +606,7 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             out.append(_Speech(m.start(), m.end(), claimant, actor, True))
         else:
             after_phrase = _phrase_after(text, m.end())
-            if after_phrase:
+            if after_phrase and not _is_pronoun(lex, after_phrase.split()[0]):  # "said they were ...": content
                 speech = _make_speech(profile, state, m, after_phrase, False)
                 if speech.actor is None:
                     _appositive_side(profile, text, m.end(), after_phrase, speech, state)
@@ -1001,6 +1001,7 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
 _OWN_CONTENT = re.compile(r"\s+(?:[\w’'-]+\s+){0,4}?that\b", re.I)
 # What follows a speech verb that closes a clause: "..., the monitor said, and ...", "..., X said."
 _CLOSES_CLAUSE = re.compile(r"(?:\s+on\s+\w+day)?\s*(?:[.!?;]|$|,\s*(?:and|but|while|whereas|adding|saying|citing)\b)", re.I)
+_TRAILING_ACRONYM = re.compile(r"\s*\((?-i:[A-Z][\w.-]{0,9})\)$")
 _INDEFINITE = re.compile(r"(?:a|an)\s", re.I)
 _BY_AGENT = re.compile(r"\s+by\s+")
 _SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
@@ -1192,6 +1193,8 @@ def _phrase_before_at(text: str, end: int) -> tuple[str, int]:
     """:func:`_phrase_before`, and where in ``text`` the stretch it was taken from starts."""
     base = max(0, end - 160)
     chunk = text[base:end].rstrip()
+    # "the Syrian Democratic Forces (SDF) said": an acronym in parentheses belongs to the subject.
+    chunk = _TRAILING_ACRONYM.sub("", chunk)
     # "The SDF, which held Manbij since 2016, said": the subject stands before the relative clause.
     chunk = _RELATIVE_AFTER_SUBJECT.sub("", chunk).rstrip()
     if chunk.endswith(","):

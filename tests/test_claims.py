@@ -445,3 +445,9 @@ def test_an_appositive_after_the_speaker_describes_the_speaker():
     # A plain indefinite speaker is no appositive.
     c = one("Government forces seized Homs on Thursday, a monitor said.")
     assert c.claimant == "Syrian Observatory for Human Rights"
+
+
+def test_an_acronym_in_parentheses_belongs_to_the_speaker():
+    c = one("The Kurdish-led Syrian Democratic Forces (SDF) said they were in control of Deir Ezzor.")
+    assert (c.place, c.event_type, c.actor) == ("Deir ez-Zor", "capture", "kurdish_led_forces")
+    assert "Syrian Democratic Forces" in c.claimant
