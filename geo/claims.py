@@ -212,6 +212,9 @@ class _DocState:
     # "Dec 6 - Local fighters seize Daraa. Government forces withdraw from X.": the date that heads a
     # line of a timeline dates the line's later sentences too (until ``line_end``).
     line_date: tuple | None = None  # (date, precision)
+    # Speakers by their head noun, for a later "the ministry said": "ministry" -> (claimant, actor),
+    # or None once two parties' speakers share the noun (then "the ministry" stays unresolved).
+    speakers: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     line_end: int = 0
     _people_longest_first: list[tuple[str, str]] | None = None
 
@@ -635,6 +638,13 @@ def _make_speech(profile: Profile, state: _DocState, m: re.Match, phrase: str, b
     phrase = _clean_phrase(phrase)
     actor = _actor_of_phrase(profile, phrase, state)
     claimant = profile.canonical_claimant(phrase)
+    head = phrase.rsplit(" ", 1)[-1].lower()
+    if actor is None and " " not in phrase and state.speakers.get(head):
+        # "the ministry said" after "The defence ministry said": the same speaker.
+        claimant, actor = state.speakers[head]  # type: ignore[misc]
+    elif actor is not None and head.isalpha():
+        known = state.speakers.get(head, (claimant, actor))
+        state.speakers[head] = (claimant, actor) if known and known[1] == actor else None
     if claimant == phrase and len(phrase.split()) > 4:
         # A long subject such as "Rebels on a lightning advance through Syria": name its party.
         mentions = profile.actor_mentions(phrase)

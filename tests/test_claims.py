@@ -451,3 +451,14 @@ def test_an_acronym_in_parentheses_belongs_to_the_speaker():
     c = one("The Kurdish-led Syrian Democratic Forces (SDF) said they were in control of Deir Ezzor.")
     assert (c.place, c.event_type, c.actor) == ("Deir ez-Zor", "capture", "kurdish_led_forces")
     assert "Syrian Democratic Forces" in c.claimant
+
+
+def test_the_ministry_is_the_ministry_named_before_unless_two_parties_have_one():
+    text = ("The defence ministry said troops were holding their positions. "
+            '"There is no truth to reports that the army has pulled out of Homs," the ministry said.')
+    c = one(text)
+    assert (c.place, c.event_type, c.actor, c.claimant) == ("Homs", "denial", "government", "Syrian defence ministry")
+    text = ("The defence ministry said troops were holding their positions. Russia's defence ministry said "
+            'its jets were flying. "There is no truth to reports that the army has pulled out of Homs," the '
+            "ministry said.")
+    assert claims_of(text) == set()
