@@ -1204,7 +1204,8 @@ def _phrase_before_at(text: str, end: int) -> tuple[str, int]:
     base = max(0, end - 160)
     chunk = text[base:end].rstrip()
     # "the Syrian Democratic Forces (SDF) said": an acronym in parentheses belongs to the subject.
-    chunk = _TRAILING_ACRONYM.sub("", chunk)
+    if chunk.endswith(")"):
+        chunk = _TRAILING_ACRONYM.sub("", chunk)
     # "The SDF, which held Manbij since 2016, said": the subject stands before the relative clause.
     chunk = _RELATIVE_AFTER_SUBJECT.sub("", chunk).rstrip()
     if chunk.endswith(","):
