@@ -1293,7 +1293,8 @@ def _heading_date(doc: Document, sentence: Sentence, state: _DocState) -> None:
     published = doc.article.published
     if not published or (sentence.start and doc.text[sentence.start - 1] not in "\n"):
         return  # only a sentence that starts a line can head it
-    if not _SHORT_HEAD.match(sentence.text):
+    head = sentence.text[:60]
+    if not ("- " in head or "– " in head or "— " in head or ": " in head) or not _SHORT_HEAD.match(head):
         return  # most lines do not open with a few words and a dash: no date search for them
     mentions = _dates_in(sentence.text, published)
     if mentions and mentions[0].start == 0 and _HEADING_DASH.match(sentence.text, mentions[0].end):
