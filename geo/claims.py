@@ -324,12 +324,13 @@ class _Lexicon:
         self.landmark = re.compile(r"(?<![\w-])(?:" + _words(cues["landmark"]) + r")(?![\w-])", re.I)
         self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")\s+(?:the\s+)?(?:city of\s+)?$", re.I)
         # A capitalised word right after a verb is a name (the verb's own place, if we could not resolve
-        # it), unless it is a day or a month ("seized by rebels Sunday").
+        # it), unless it is a day or a month ("seized by rebels Sunday") or an owner ("Assad's heartland
+        # of Latakia").
         calendar = load_toml("lexicons/dates.toml")
         calendar_words = _words([*calendar["months"], *calendar["weekdays"]])
         self.unresolved_object = re.compile(
             r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:" + _words(cues["place_nouns"]) + r")\s+of\s+)?"
-            r"(?-i:(?!(?:" + calendar_words + r")\b)(?:[a-z]{1,3}-)?[A-Z])", re.I)
+            r"(?-i:(?!(?:" + calendar_words + r")\b)(?:[a-z]{1,3}-)?[A-Z])(?![\w-]*['’]s\b)", re.I)
         # "in a statement", "on its website": a preposition and a common noun phrase, no one named.
         # A lower-case word after a verb that is none of these starts its object ("capturing villages").
         self.object_follows = re.compile(

@@ -462,3 +462,7 @@ def test_the_ministry_is_the_ministry_named_before_unless_two_parties_have_one()
             'its jets were flying. "There is no truth to reports that the army has pulled out of Homs," the '
             "ministry said.")
     assert claims_of(text) == set()
+
+
+def test_an_owner_after_the_verb_is_not_an_unknown_place():
+    assert claims_of("Rebels advanced on Assad's heartland of Homs, the monitor said.") == {("Homs", "advance", "rebels")}
