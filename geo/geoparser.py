@@ -1139,6 +1139,13 @@ def _focus_votes(groups: list[_Group], demonyms: list[str], lex: Lexicon) -> tup
         if share:
             votes[top.country] += share
         own.append({top.country: share} if share else {})
+    # A name is no evidence for itself under any cue either: "the town of Sarmada" and "Sarmada"
+    # are two groups, and each must not make the other's namesake country a country of the document.
+    by_name: dict[str, Counter] = {}
+    for grp, share in zip(groups, own):
+        if share:
+            by_name.setdefault(grp.text.lower(), Counter()).update(share)
+    own = [dict(by_name[grp.text.lower()]) if share else {} for grp, share in zip(groups, own)]
     for word in demonyms:
         cc = lex.demonyms.get(word)
         if cc:
@@ -1189,6 +1196,10 @@ def _resolve_groups(
     for own in own_votes:
         key = tuple(own.items())
         got = without.get(key)
+        if got is None and len(key) > 1:  # one name resolved to two countries under two cues
+            others = votes.copy()
+            others.subtract(own)
+            got = without[key] = _focus_and_implied(others, gazetteer)
         if got is None:
             [(cc, share)] = key
             rest = votes[cc] - share
@@ -1267,7 +1278,8 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
     times bigger).  But a country name is the country ("Russia" in a US story is not Russia, Ohio)
     unless the document's countries have a province of that name ("Georgia" in a US story), and
     "Paris" in a story about Ukraine is not a Ukrainian village that GeoNames also calls Paris: a
-    city abroad much more populous than any namesake in the document's countries stays the choice.
+    city abroad much more populous than any namesake in the document's countries stays the choice,
+    when the text spells its name (Basra, famous as it is, does not outrank Bosra in Syria).
     """
     if len(cands) < 2:
         return cands  # most names: one candidate, kept whatever the context
@@ -1285,6 +1297,7 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
         c for c in cands
         if c.country not in implied
         and c.country is not None
+        and SPELLING_VARIANT not in c.reasons  # famous under another spelling only: "Bosra" is not Basra
         and (
             (c.population >= 1_000_000 and c.population >= 20 * biggest_inside)
             or (c.population >= 500_000 and c.population >= 100 * biggest_inside)

@@ -575,3 +575,19 @@ def test_gazetteer_gaps_of_round_one(gazetteer):
     # A story about Australia keeps its own Newcastle.
     found = parse("Sydney and Newcastle in Australia were hit by storms.", gazetteer)
     assert only(found, "Newcastle").place.country == "AU"
+
+
+def test_a_name_repeated_under_two_cues_is_no_evidence_for_its_own_country(gazetteer) -> None:
+    # "Sarmada" (Idlib) is not in the gazetteer; a hamlet in Italy is a spelling variant of it.
+    # Mentioned as "the town of Sarmada" and as "Sarmada", it must not vote Italy in for itself.
+    text = ("Rebels captured the town of Sarmada after heavy fighting, a monitor said. Troops withdrew "
+            "from Saraqib and Homs. Government forces later entered Sarmada, state media reported.")
+    found = {t.text: t.place for t in parse(text, gazetteer)}
+    assert found.get("Sarmada") is None or found["Sarmada"].country == "SY"
+
+
+def test_a_famous_city_abroad_does_not_win_under_another_spelling(gazetteer) -> None:
+    # Basra (Iraq, 1.3M) is a spelling variant of Bosra; Bosra in Daraa is the town of that name.
+    found = {t.text: t.place for t in parse("Rebels seized Daraa and Bosra on Saturday, and government forces "
+                                             "withdrew from Bosra towards Damascus, the monitor said.", gazetteer)}
+    assert found["Bosra"].country == "SY"
