@@ -742,7 +742,7 @@ def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeche
         actors = tuple(a for a in actors if a in profile.actor_labels and profile.can_act(a, event_type))
         if not actors:
             continue
-        places = _specific(places, refs, event_type)
+        places = [p for p in _specific(places, refs, event_type) if profile.in_theatre(p.place.country)]
         for ref in places:
             for a in actors:
                 key = (ref.place.place_id, event_type, a, t.distance_km)

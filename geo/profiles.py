@@ -40,6 +40,13 @@ class Profile:
     people: dict[str, str] = field(default_factory=dict)  # person name -> actor id
     home_names: list[str] = field(default_factory=list)  # the profile country's names and demonyms
     only_events: dict[str, set[str]] = field(default_factory=dict)  # actor -> the events it can act in
+    # Countries (ISO 3166-1) where the conflict's events take place; empty: anywhere.
+    theatre: frozenset[str] = frozenset()
+
+    def in_theatre(self, country: str | None) -> bool:
+        """Whether a place in ``country`` can be where this conflict's events happen (places of no
+        country, such as disputed regions, can)."""
+        return not self.theatre or country is None or country in self.theatre
 
     def can_act(self, actor: str, event_type: str) -> bool:
         allowed = self.only_events.get(actor)
@@ -220,4 +227,5 @@ def load_profile(name: str) -> Profile:
         people=dict(raw.get("people", {})),
         home_names=list(raw.get("home_names", [])),
         only_events={a: set(spec["only_events"]) for a, spec in actors.items() if "only_events" in spec},
+        theatre=frozenset(raw.get("theatre", raw.get("countries", []))),
     )

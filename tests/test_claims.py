@@ -466,3 +466,11 @@ def test_the_ministry_is_the_ministry_named_before_unless_two_parties_have_one()
 
 def test_an_owner_after_the_verb_is_not_an_unknown_place():
     assert claims_of("Rebels advanced on Assad's heartland of Homs, the monitor said.") == {("Homs", "advance", "rebels")}
+
+
+def test_a_claim_outside_the_conflicts_theatre_is_about_another_conflict():
+    la = Place("Los Angeles", "gn:5368361", 34.05, -118.24, "point", "US", "US-CA", 3_900_000)
+    assert claims_of("Government troops were deployed to Los Angeles, the governor said.",
+                     places={**PLACES, "Los Angeles": la}) == set()
+    # Syria's neighbours are in its theatre: troops crossing into Iraq at Al-Qaim.
+    assert claims_of("Syrian troops crossed into Iraq at Al-Qaim.") == {("Al-Qaim", "border_crossing", "government")}

@@ -81,3 +81,16 @@ def test_a_foreign_qualifier_takes_a_generic_alias_away_from_the_profile_party()
     assert p.actor_mentions("Jordan's troops") == []
     assert [m.actor for m in p.actor_mentions("The army said")] == ["government"]
     assert [m.actor for m in p.actor_mentions("Syria's army and Assad's troops")] == ["government", "government"]
+
+
+def test_a_profile_names_its_theatre():
+    syria, ukraine = load_profile("syria"), load_profile("ukraine")
+    assert syria.in_theatre("SY") and syria.in_theatre("IQ") and not syria.in_theatre("US")
+    assert ukraine.in_theatre("RU") and not ukraine.in_theatre("SY")
+    assert syria.in_theatre(None)  # a disputed region has no country
+
+
+def test_a_profile_without_a_theatre_falls_back_to_its_countries(tmp_path):
+    f = tmp_path / "mini.toml"
+    f.write_text('id = "mini"\nname = "Mini"\ncountries = ["XX"]\n[actors.blue]\naliases = ["blue army"]\n', encoding="utf-8")
+    assert load_profile(str(f)).theatre == {"XX"}
