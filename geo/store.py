@@ -1061,11 +1061,13 @@ class Store:
                 "SELECT family, text FROM family_texts WHERE place_id = ? AND event_type = ? AND actor = ? "
                 "AND family NOT IN (SELECT value FROM json_each(?))", (*key, json.dumps(sorted(found[key])))).fetchall()
         labels: dict[tuple[str, str, str], int] = {}
+        joined: dict[tuple[str, str, str], int] = {}
         merges: list[tuple[int, str, str, str, str]] = []
         for key, texts in texts_of.items():
             group_found = found[key] | families_with_text(texts, others[key])
             label = min(group_found | {article_id})
             labels[key] = label
+            joined[key] = len(group_found)
             if group_found - {label}:
                 merges.append((label, *key, json.dumps(sorted(group_found - {label}))))
         for table in ("family_tokens", "family_texts", "claims"):  # fixed table names
@@ -1077,12 +1079,13 @@ class Store:
         conn.executemany("INSERT OR IGNORE INTO family_texts(place_id, event_type, actor, text, family) "
                          "VALUES (?, ?, ?, ?, ?)",
                          [(*key, text, labels[key]) for key, texts in texts_of.items() for text in texts])
-        conn.execute(
-            "INSERT INTO claim_groups(place_id, event_type, actor, sources) "
-            f"SELECT place_id, event_type, actor, count(DISTINCT family) FROM family_tokens WHERE {in_groups} "
-            "GROUP BY place_id, event_type, actor "
-            "ON CONFLICT(place_id, event_type, actor) DO UPDATE SET sources = excluded.sources",
-            {"groups": groups_json})
+        # A group's count is its number of families (of family_tokens, which has every family): the
+        # article makes one family of the ones it joins and its own, so the count drops by the number it
+        # joins less one, without recounting the group's tokens. (A new group starts at one.)
+        conn.executemany(
+            "INSERT INTO claim_groups(place_id, event_type, actor, sources) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT(place_id, event_type, actor) DO UPDATE SET sources = sources + 1 - ?",
+            [(*key, n) for key, n in joined.items()])
         return [labels[(c.place_id, c.event_type, c.actor)] for c in claims]
 
     # ---- writing
