@@ -756,6 +756,16 @@ ORDER BY c.article_id, c.seq
 """
 _ARTICLE_COLUMNS = ["article", "source", "published", "title", "url"]
 
+# The family texts of an article's groups (:groups, a JSON list of [place_id, event_type, actor]) outside
+# the families it has joined by a token (:found, a JSON list of [group index, family]), each row with its
+# group's index: one statement for all the groups.
+_OTHER_FAMILY_TEXTS = """
+SELECT g.key, t.family, t.text FROM json_each(:groups) AS g CROSS JOIN family_texts AS t
+WHERE t.place_id = json_extract(g.value, '$[0]') AND t.event_type = json_extract(g.value, '$[1]')
+  AND t.actor = json_extract(g.value, '$[2]')
+  AND (g.key, t.family) NOT IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:found))
+"""
+
 
 @contextlib.contextmanager
 def no_gc_pauses():
@@ -1055,11 +1065,12 @@ class Store:
             found[(p, e, a)].add(f)
         # Only the texts of families the article has not joined yet can add to what it joins: in a busy
         # group nearly every text belongs to a family found by token, and SQLite skips those rows itself.
-        others: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
-        for key in texts_of:
-            others[key] = conn.execute(
-                "SELECT family, text FROM family_texts WHERE place_id = ? AND event_type = ? AND actor = ? "
-                "AND family NOT IN (SELECT value FROM json_each(?))", (*key, json.dumps(sorted(found[key])))).fetchall()
+        keys = list(texts_of)
+        others: dict[tuple[str, str, str], list[tuple[int, str]]] = {key: [] for key in keys}
+        for i, f, text in conn.execute(_OTHER_FAMILY_TEXTS, {
+                "groups": groups_json,
+                "found": json.dumps([[i, f] for i, key in enumerate(keys) for f in found[key]])}):
+            others[keys[i]].append((f, text))
         labels: dict[tuple[str, str, str], int] = {}
         joined: dict[tuple[str, str, str], int] = {}
         merges: list[tuple[int, str, str, str, str]] = []
