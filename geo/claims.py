@@ -341,6 +341,10 @@ class _Lexicon:
         # "Homs countryside town of Talbiseh": the first place only qualifies the second.
         self.qualifier_gap = re.compile(
             r"\s+(?:(?!(?:and|or)\b)[\w’'-]+\s+){0,2}?(?:" + _words(cues["place_nouns"]) + r")\s+of\s+(?:the\s+)?", re.I)
+        self.destination = re.compile(
+            r"(?<![\w-])(?:" + _words(_GRAMMAR["destination_before"]) + r")\s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:"
+            + _words(cues["place_nouns"]) + r")\s+of\s+)?$", re.I)
+        self.route = re.compile(r"(?<![\w-])(?:" + _words(_GRAMMAR["route_markers"]) + r")(?![\w-])", re.I)
         self.backer = re.compile(r"\b(?:" + _words(cues["backing_verbs"]) + r")\s+by\s+(?:the\s+)?$", re.I)
         self.anaphora = {k: v for k, v in cues["anaphora"].items()}
         # Matched on the lower-cased sentence. Not "there is"; and not "the town of Tal Rifaat" (a name
@@ -727,6 +731,9 @@ def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeche
                     claimant = profile.canonical_claimant(_clean_phrase(subject))
         else:
             places = _objects(lex, text, t, refs, real)
+            if event_type == "withdrawal":
+                # "withdrew toward Homs": where they went, not what they left.
+                places = [p for p in places if not lex.destination.search(text, max(0, p.start - 40), p.start)]
             if not places:
                 fronted = _fronted_place(text, refs)
                 if fronted is not None and fronted.end <= t.start:
@@ -831,8 +838,8 @@ def _objects(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
                 last_end = r.end
                 continue  # "Syria's Qusayr area", "the Homs town of Talbiseh": the first only qualifies the second
         if not out:
-            if not _governed_gap(lex, gap):
-                break
+            if not _governed_gap(lex, gap) or lex.route.search(gap):
+                break  # "seized the road between Hama and Homs": the ends of a route, not what was taken
             out.append(r)
         else:
             prev = out[-1]

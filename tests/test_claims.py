@@ -474,3 +474,14 @@ def test_a_claim_outside_the_conflicts_theatre_is_about_another_conflict():
                      places={**PLACES, "Los Angeles": la}) == set()
     # Syria's neighbours are in its theatre: troops crossing into Iraq at Al-Qaim.
     assert claims_of("Syrian troops crossed into Iraq at Al-Qaim.") == {("Al-Qaim", "border_crossing", "government")}
+
+
+def test_where_a_withdrawal_went_is_not_what_it_left():
+    assert claims_of("Government troops withdrew toward Homs after losing Hama, the monitor said.") == {
+        ("Hama", "withdrawal", "government")}
+    assert claims_of("Troops retreated to Damascus from the south, residents said.") == set()
+    assert claims_of("Troops withdrew from Hama to Homs.") == {("Hama", "withdrawal", "government")}
+
+
+def test_the_ends_of_a_route_are_not_what_was_taken():
+    assert claims_of("Rebels seized the road between Hama and Homs, a commander said.") == set()
