@@ -864,6 +864,12 @@ class Store:
         # The contest and family lookups revisit the index pages of the places in the news: 64 MiB of page
         # cache (instead of 2 MiB) keeps a large store's busy pages in memory between articles.
         conn.execute("PRAGMA cache_size = -65536")
+        # A batch's commit writes a few thousand pages (its claims land all over the claims indexes and the
+        # family keys), so checkpointing at the default 1,000 pages copied every commit back into the
+        # database file, with two fsyncs. At 10,000 pages (about 40 MiB of WAL) a checkpoint comes once
+        # every few batches and copies the pages they share once. Commits still survive any application
+        # crash; as before, a power cut may lose those made since the last checkpoint.
+        conn.execute("PRAGMA wal_autocheckpoint = 10000")
 
     def _check_version(self) -> None:
         version, latest = schema_version(self._conn), migrations()[-1].version
