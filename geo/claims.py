@@ -242,7 +242,8 @@ class _Lexicon:
             actor_alts += [f"(?-i:{re.escape(n)})" for n in names]
         actor_alts.sort(key=len, reverse=True)
         actor_rx = "(?P<actor>(?:the |its |their )?(?:" + "|".join(actor_alts) + "))"
-        number_rx = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + _words(list(_NUMBER_WORDS)) + ")"
+        number_rx = (r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s?[-–]\s?\d+(?:\.\d+)?)?|"
+                     + _words(list(_NUMBER_WORDS)) + ")")
         unit_rx = "(?P<unit>" + _words(list(_UNITS)) + ")"
 
         self.triggers: list[tuple[re.Pattern, dict]] = []
@@ -701,10 +702,13 @@ def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeche
             unreal.add(id(t))
     # An unreal trigger ("redeploying forces to defend X") does not end the real one's phrase.
     real = [t for t in triggers if id(t) not in unreal]
+    # A distance that locates a place ("Sanamayn, some 20 km from Damascus") is no claim, but it still
+    # ends the phrase of the verb before it (Damascus was not captured).
+    locating = {id(t) for t in real if _locates_a_place(text, t, refs, mentions)}
     claims: list[Claim] = []
     seen: set[tuple] = set()
     for i, t in enumerate(triggers):
-        if t.denied or id(t) in unreal:
+        if t.denied or id(t) in unreal or id(t) in locating:
             continue
         if t.type == "denial" and i not in denial_places:
             continue  # a denial of something other than a control change
@@ -787,6 +791,19 @@ def _background(lex: _Lexicon, scan: _Scan, background: re.Pattern, part: str) -
     if not (scan.may_contain(lex.background_gate) or (lex.background_needs_digit and scan.has_digit())):
         return False
     return bool(background.search(part))
+
+
+def _locates_a_place(text: str, t: _Trigger, refs: list[_PlaceRef], mentions: list) -> bool:
+    """A distance in apposition to a place says where that place is, not how far anyone got: "the town
+    of al-Sanamayn, about 50km south of Damascus" (the place may be one we could not resolve; a party
+    is no place: "HTS, now 20 km from Damascus, said")."""
+    if t.distance_km is None:
+        return False
+    name = _NAME_BEFORE_COMMA.search(text, 0, t.start)
+    if not name:
+        return False
+    return (any(r.start <= name.start() < r.end or r.start == name.start() for r in refs)
+            or not any(m.start <= name.start() < m.end for m in mentions))
 
 
 def _unreal(lex: _Lexicon, text: str, clause: str, t: _Trigger) -> bool:
@@ -1020,6 +1037,7 @@ _OWN_CONTENT = re.compile(r"\s+(?:[\w’'-]+\s+){0,4}?that\b", re.I)
 # What follows a speech verb that closes a clause: "..., the monitor said, and ...", "..., X said."
 _CLOSES_CLAUSE = re.compile(r"(?:\s+on\s+\w+day)?\s*(?:[.!?;]|$|,\s*(?:and|but|while|whereas|adding|saying|citing)\b)", re.I)
 _TRAILING_ACRONYM = re.compile(r"\s*\((?-i:[A-Z][\w.-]{0,9})\)$")
+_NAME_BEFORE_COMMA = re.compile(r"(?-i:(?:[a-z]{1,3}-)?[A-Z][\w'’-]*)\s*,\s*$")
 _INDEFINITE = re.compile(r"(?:a|an)\s", re.I)
 _BY_AGENT = re.compile(r"\s+by\s+")
 _SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
@@ -1275,7 +1293,8 @@ def _distance_km(num: str | None, unit: str | None) -> float | None:
     if not num or not unit:
         return None
     n = _NUMBER_WORDS.get(num.lower())
-    value = float(n) if n is not None else float(num.replace(",", ""))
+    # "10-15 km": the farther end, so that the ring drawn holds every reading of the report.
+    value = float(n) if n is not None else max(float(v) for v in re.split(r"\s?[-–]\s?", num.replace(",", "")))
     return round(value * _UNITS.get(unit.lower(), 1.0), 1)
 
 

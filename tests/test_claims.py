@@ -485,3 +485,15 @@ def test_where_a_withdrawal_went_is_not_what_it_left():
 
 def test_the_ends_of_a_route_are_not_what_was_taken():
     assert claims_of("Rebels seized the road between Hama and Homs, a commander said.") == set()
+
+
+def test_distances_written_without_a_space_or_as_a_range():
+    c = one("Rebels were within 30km of Damascus, the monitor said.")
+    assert (c.place, c.event_type, c.distance_km) == ("Damascus", "advance", 30)
+    c = one("Rebels are now 10-15 km from Homs, the monitor said.")
+    assert (c.place, c.event_type, c.distance_km) == ("Homs", "advance", 15)
+
+
+def test_a_distance_in_apposition_locates_a_place_and_is_no_advance():
+    assert claims_of("Rebels captured Saasaa, some 20 km from Damascus, on Friday.") == {("Sa'sa'", "capture", "rebels")}
+    assert claims_of("Rebels had taken the town of al-Mismiyah, about 50km south of Damascus.") == set()
