@@ -591,3 +591,10 @@ def test_a_famous_city_abroad_does_not_win_under_another_spelling(gazetteer) -> 
     found = {t.text: t.place for t in parse("Rebels seized Daraa and Bosra on Saturday, and government forces "
                                              "withdrew from Bosra towards Damascus, the monitor said.", gazetteer)}
     assert found["Bosra"].country == "SY"
+
+
+def test_people_in_the_news_are_not_villages(gazetteer) -> None:
+    texts = ['The capture of Aleppo was a "huge humiliation" for Assad, an analyst said.',
+             "Syrian rebels say they have encircled Damascus as Assad's forces collapse in the south."]
+    for text in texts:
+        assert "Assad" not in {t.text for t in parse(text, gazetteer)}
