@@ -741,9 +741,12 @@ def assert_families_as_if_rebuilt(store: Store) -> None:
     assert written == rebuilt
 
 
-def test_families_written_article_by_article_equal_families_from_scratch_in_any_order(db: Path) -> None:
+@pytest.mark.parametrize("batch_size", [None, 5], ids=["one-by-one", "batches-of-5"])
+def test_families_written_article_by_article_equal_families_from_scratch_in_any_order(db: Path,
+                                                                                      batch_size: int | None) -> None:
     # Wire copies, rewrites, near-identical sentences and unrelated reports of one event, stored in a
-    # shuffled order: labels, keys and counts must be those of a rebuild.
+    # shuffled order, one transaction per article or in batches, with articles that fail after their
+    # families were placed (a claim off the map): labels, keys and counts must be those of a rebuild.
     rng = random.Random(7)
     sentences = ["Rebels captured Hama on Thursday", "Rebels captured Hama on Thursday.",
                  "Rebels have captured Hama on Thursday", "Insurgents now hold the city of Hama",
@@ -760,9 +763,16 @@ def test_families_written_article_by_article_equal_families_from_scratch_in_any_
     rng.shuffle(reports)
     counts = []
     with Store(db) as store:
-        for a, claims in reports:
-            store.add_article(a, claims)
-            counts.append(store.claims()[0].corroboration)
+        with store.batch(max_articles=batch_size, max_seconds=3600) if batch_size else contextlib.nullcontext():
+            for i, (a, claims) in enumerate(reports):
+                store.add_article(a, claims)
+                counts.append(store.claims()[0].corroboration)
+                if i % 6 == 2:
+                    bad = article(f"bad{i}.txt", a.text + " (copy)", source="Broken", credited=["Reuters"])
+                    with pytest.raises(sqlite3.IntegrityError):
+                        store.add_article(bad, [claim(bad, claims[0].evidence, "hama", "capture", "rebels",
+                                                      lat=100.0)])
+        assert store.stats()["articles"] == len(reports)
         assert_families_as_if_rebuilt(store)
     # Not a degenerate case: families formed and merged along the way.
     assert max(counts) > 1 and any(later < earlier for earlier, later in zip(counts, counts[1:]))
