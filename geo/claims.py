@@ -20,7 +20,7 @@ import ahocorasick
 from functools import lru_cache
 
 from geo.document import Claim, Document, Place, Sentence, Toponym
-from geo.profiles import Profile, load_profile
+from geo.profiles import ActorMention, Profile, load_profile
 from geo.resources import DATA_DIR, load_toml, read_word_list
 
 EVENT_TYPES = (
@@ -212,10 +212,10 @@ class _DocState:
     # "Dec 6 - Local fighters seize Daraa. Government forces withdraw from X.": the date that heads a
     # line of a timeline dates the line's later sentences too (until ``line_end``).
     line_date: tuple | None = None  # (date, precision)
+    line_end: int = 0
     # Speakers by their head noun, for a later "the ministry said": "ministry" -> (claimant, actor),
     # or None once two parties' speakers share the noun (then "the ministry" stays unresolved).
     speakers: dict[str, tuple[str, str] | None] = field(default_factory=dict)
-    line_end: int = 0
     _people_longest_first: list[tuple[str, str]] | None = None
 
     def learn_person(self, name: str, actor: str) -> None:
@@ -601,10 +601,7 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             if name and len(name.split()) <= 6 and not _is_pronoun(lex, name) and not _INDEFINITE.match(name):
                 speech = _make_speech(profile, state, m, name, True)
                 speech.phrase_start = name_start
-                if speech.actor is None:
-                    speech.actor = profile.actor_of(before)
-                    if speech.actor and name[:1].isupper():
-                        state.learn_person(_clean_phrase(name), speech.actor)
+                _take_side(profile, state, speech, _clean_phrase(name), before)
                 out.append(speech)
                 continue
         if before and not _is_pronoun(lex, before):
@@ -617,8 +614,10 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             after_phrase = _phrase_after(text, m.end())
             if after_phrase and not _is_pronoun(lex, after_phrase.split()[0]):  # "said they were ...": content
                 speech = _make_speech(profile, state, m, after_phrase, False)
-                if speech.actor is None:
-                    _appositive_side(profile, text, m.end(), after_phrase, speech, state)
+                at = text.find(after_phrase, m.end())
+                appositive = _APPOSITIVE.match(text, at + len(after_phrase)) if at >= 0 else None
+                if appositive:
+                    _take_side(profile, state, speech, after_phrase, appositive.group(1))
                 out.append(speech)
     # On the lower-cased sentence, same offsets (its quotation marks are blanked: the verbs are words).
     low = scan.low
@@ -659,15 +658,13 @@ def _make_speech(profile: Profile, state: _DocState, m: re.Match, phrase: str, b
     return _Speech(m.start(), m.end(), claimant, actor, before)
 
 
-def _appositive_side(profile: Profile, text: str, start: int, name: str, speech: _Speech,
-                     state: _DocState) -> None:
-    """ "said Abu Omar, a rebel commander, ...": the appositive tells whose side the speaker is on; the
-    name keeps that side for the rest of the document."""
-    end = text.find(name, start)
-    m = _APPOSITIVE.match(text, end + len(name)) if end >= 0 else None
-    if not m:
+def _take_side(profile: Profile, state: _DocState, speech: _Speech, name: str, description: str) -> None:
+    """ "said Abu Omar, a rebel commander," / "Abu Omar, a rebel commander, said": the description
+    tells whose side a speaker of no known side is on; the name keeps that side for the rest of the
+    document."""
+    if speech.actor is not None:
         return
-    actor = profile.actor_of(m.group(1))
+    actor = profile.actor_of(description)
     if actor:
         speech.actor = actor
         if name[:1].isupper():
@@ -793,7 +790,7 @@ def _background(lex: _Lexicon, scan: _Scan, background: re.Pattern, part: str) -
     return bool(background.search(part))
 
 
-def _locates_a_place(text: str, t: _Trigger, refs: list[_PlaceRef], mentions: list) -> bool:
+def _locates_a_place(text: str, t: _Trigger, refs: list[_PlaceRef], mentions: list[ActorMention]) -> bool:
     """A distance in apposition to a place says where that place is, not how far anyone got: "the town
     of al-Sanamayn, about 50km south of Damascus" (the place may be one we could not resolve; a party
     is no place: "HTS, now 20 km from Damascus, said")."""
