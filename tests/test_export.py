@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -157,8 +158,10 @@ def features_by_evidence(fc: dict) -> dict[str, dict]:
 
 
 def test_dash_as_output_means_standard_output(store_path: Path, tmp_path: Path) -> None:
+    # Run from an empty folder (where a file named "-" would show), with the project on the path.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-m", "geo", "export", "--db", str(store_path), "--format", "geojson",
-                           "-o", "-"], cwd=tmp_path, capture_output=True, timeout=300)
+                           "-o", "-"], cwd=tmp_path, env=env, capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["features"]) == 4
     assert not (tmp_path / "-").exists()
