@@ -497,3 +497,8 @@ def test_distances_written_without_a_space_or_as_a_range():
 def test_a_distance_in_apposition_locates_a_place_and_is_no_advance():
     assert claims_of("Rebels captured Saasaa, some 20 km from Damascus, on Friday.") == {("Sa'sa'", "capture", "rebels")}
     assert claims_of("Rebels had taken the town of al-Mismiyah, about 50km south of Damascus.") == set()
+
+
+def test_weapons_name_their_side_in_the_ukraine_profile():
+    assert claims_of("Russian drones struck Kharkiv overnight, the governor said.", profile="ukraine") == {
+        ("Kharkiv", "strike", "russia")}
