@@ -70,9 +70,10 @@ _SPACES = re.compile(r"\s+")
 _FRONTED_TIME = re.compile(rf"\s*(?:{_words(_GRAMMAR['time_openers'])})\s[^,;]{{0,40}},", re.I)
 _SUBJECT_MODIFIER = re.compile(rf"\s+(?:{_words(_GRAMMAR['subject_modifiers'])})\b")
 _RELATIVE = rf"(?:{_words(_GRAMMAR['relative_pronouns'])})\b"
-# The last relative clause of a subject, commas of a list inside it included: "Rebels, who now hold
-# Aleppo, Hama and parts of Homs, said".
-_RELATIVE_AFTER_SUBJECT = re.compile(rf",\s*{_RELATIVE}(?:(?!,\s*{_RELATIVE}).)*$", re.S)
+# The last relative clause of a subject, commas of a list inside it included when a comma closes it:
+# "Rebels, who now hold Aleppo, Hama and parts of Homs, said"; but in "X withdrew from Hama, which
+# they had held since 1982, the monitor said" the monitor is no part of it.
+_RELATIVE_AFTER_SUBJECT = re.compile(rf",\s*{_RELATIVE}(?:[^,]*,?|(?:(?!,\s*{_RELATIVE}).)*,)$", re.S)
 _CLAUSE_TEXT_END = re.compile(r"[;,:()—–]")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 # Structural patterns of the place, coordination and agent rules below (punctuation and prepositions).

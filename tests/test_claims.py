@@ -502,3 +502,8 @@ def test_a_distance_in_apposition_locates_a_place_and_is_no_advance():
 def test_weapons_name_their_side_in_the_ukraine_profile():
     assert claims_of("Russian drones struck Kharkiv overnight, the governor said.", profile="ukraine") == {
         ("Kharkiv", "strike", "russia")}
+
+
+def test_a_relative_clause_after_a_place_leaves_the_speaker_after_it():
+    c = one("Government forces withdrew from Hama, which they had held since 1982, the monitor said.")
+    assert (c.place, c.event_type, c.claimant) == ("Hama", "withdrawal", "Syrian Observatory for Human Rights")
