@@ -347,6 +347,8 @@ class _Lexicon:
             r"(?<![\w-])(?:" + _words(_GRAMMAR["destination_before"]) + r")\s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:"
             + _words(cues["place_nouns"]) + r")\s+of\s+)?$", re.I)
         self.route = re.compile(r"(?<![\w-])(?:" + _words(_GRAMMAR["route_markers"]) + r")(?![\w-])", re.I)
+        self.not_subject_after = re.compile(
+            r"(?<![\w-])(?:" + _words(_GRAMMAR["not_subject_after"]) + r")\s+(?:the\s+)?$", re.I)
         self.backer = re.compile(r"\b(?:" + _words(cues["backing_verbs"]) + r")\s+by\s+(?:the\s+)?$", re.I)
         self.anaphora = {k: v for k, v in cues["anaphora"].items()}
         # Matched on the lower-cased sentence. Not "there is"; and not "the town of Tal Rifaat" (a name
@@ -1009,6 +1011,9 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
         # speaks is not who acts; the subject stands after the speech verb (unless the trigger is a
         # verb coordinated with it: "insurgents claimed the south, and were within 30 km of X").
         candidates = [c for c in candidates if not speech.phrase_start <= c[0] < speech.verb_start]
+    # "announced on state television that Damascus had been liberated": a medium, or whom someone
+    # told, is no subject.
+    candidates = [c for c in candidates if not lex.not_subject_after.search(text, max(0, c[0] - 24), c[0])]
     before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
     if before:
         return _coordinated(text, before)

@@ -507,3 +507,8 @@ def test_weapons_name_their_side_in_the_ukraine_profile():
 def test_a_relative_clause_after_a_place_leaves_the_speaker_after_it():
     c = one("Government forces withdrew from Hama, which they had held since 1982, the monitor said.")
     assert (c.place, c.event_type, c.claimant) == ("Hama", "withdrawal", "Syrian Observatory for Human Rights")
+
+
+def test_a_medium_is_no_subject():
+    # State television is a government voice, but here only the medium: no party is named as acting.
+    assert claims_of("The rebels announced on state television that Damascus had been liberated.") == set()
