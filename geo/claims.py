@@ -82,6 +82,7 @@ _COUNTRY_TO_PLACE_GAP = re.compile(r"['’]s?\s+(?:[\w-]+\s+){0,2}")
 _CONTAINER_GAP = re.compile(r"[\s,]*(?:in|of|,)?\s*(?:the\s+)?(?:[\w’'-]+\s+){0,2}", re.I)
 _TRAILING_PREPOSITION = re.compile(r"\b(from|in|of|into|to)$", re.I)
 _LIST_CONTINUES = re.compile(r"\s*(?:,|as well as\b)", re.I)
+_PARTICIPLE_AFTER_SUBJECT = re.compile(r",\s*(?-i:[a-z]+(?:ed|en))\s+by\b[^,]*,$")
 _LIST_ENDER = re.compile(rf"\b(?:{_words(_GRAMMAR['list_enders'])})\b(?<!\bas well as)(?!\s+well\s+as\b)", re.I)
 _LIST_JOINER = re.compile(r",|\band\b|\bor\b|\bas well as\b|&", re.I)
 _WHERE_CLAUSE = re.compile(r"\s*,?\s*where\b", re.I)
@@ -579,6 +580,8 @@ def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: 
             return []
         verbs = verbs[-1:]
     for m in verbs:
+        if _PASSIVE_BEFORE.search(text, max(0, m.start() - 12), m.start()) and not _BY_AGENT.match(text, m.end()):
+            continue  # "the army had been told that ...": the army is told, no one speaks
         if m.group("verb").lower().endswith("ing") and out:
             # "..., said X, adding that ...": the same speaker goes on.
             prev = out[-1]
@@ -1042,6 +1045,7 @@ _CLOSES_CLAUSE = re.compile(r"(?:\s+on\s+\w+day)?\s*(?:[.!?;]|$|,\s*(?:and|but|w
 _TRAILING_ACRONYM = re.compile(r"\s*\((?-i:[A-Z][\w.-]{0,9})\)$")
 _NAME_BEFORE_COMMA = re.compile(r"(?-i:(?:[a-z]{1,3}-)?[A-Z][\w'’-]*)\s*,\s*$")
 _INDEFINITE = re.compile(r"(?:a|an)\s", re.I)
+_PASSIVE_BEFORE = re.compile(r"\b(?:been|was|were|is|are|being)\s+$", re.I)
 _BY_AGENT = re.compile(r"\s+by\s+")
 _SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
 _TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
@@ -1205,7 +1209,8 @@ def _remember_actor(lex, text, mentions, state, speeches) -> None:
 
 # A spaced dash ends a phrase too: "BEIRUT (Reuters) - Rebels said", "10:42 GMT - The army says".
 _PHRASE_STOP_MARKS = r"(?:[,;:.!?()“”\"]|\s[-–—]+\s)"
-_PHRASE_STOP_WORDS = r"\b(?:that|and said|while|although|though|but|where|which|who|as|with)\b"
+_PHRASE_STOP_WORDS = (r"\b(?:that|and said|while|although|though|but|where|which|who|as|with|after|before|when|since"
+                      r"|because|until|once)\b")
 _PHRASE_STOP = re.compile(rf"{_PHRASE_STOP_MARKS}|{_PHRASE_STOP_WORDS}", re.I)
 # The last stop of a phrase, found from the end (a greedy ".*" backs off to it): its matches are single
 # marks and whole words, which cannot overlap, so the last one is the one scanning from the start
@@ -1237,6 +1242,8 @@ def _phrase_before_at(text: str, end: int) -> tuple[str, int]:
         chunk = _TRAILING_ACRONYM.sub("", chunk)
     # "The SDF, which held Manbij since 2016, said": the subject stands before the relative clause.
     chunk = _RELATIVE_AFTER_SUBJECT.sub("", chunk).rstrip()
+    # "The SDF, backed by the United States, said": the participle phrase only describes the subject.
+    chunk = _PARTICIPLE_AFTER_SUBJECT.sub("", chunk).rstrip()
     if chunk.endswith(","):
         chunk = chunk[:-1]  # "the mayor of X, told Reuters": an appositive subject
     cut = _last_stop_end(chunk)

@@ -512,3 +512,12 @@ def test_a_relative_clause_after_a_place_leaves_the_speaker_after_it():
 def test_a_medium_is_no_subject():
     # State television is a government voice, but here only the medium: no party is named as acting.
     assert claims_of("The rebels announced on state television that Damascus had been liberated.") == set()
+
+
+def test_speaker_phrases_end_at_subordinators_participles_and_passives():
+    c = one("Syrian state media said nothing, a day after rebels said they had entered Hama.")
+    assert (c.place, c.event_type, c.actor, c.claimant) == ("Hama", "capture", "rebels", "rebels")
+    c = one("The SDF, backed by the United States, said it had taken over areas of Deir Ezzor.")
+    assert (c.actor, c.claimant) == ("kurdish_led_forces", "SDF")
+    c = one("Two army officers said the army had been told that it was over, as rebels entered Damascus.")
+    assert (c.place, c.actor, c.claimant) == ("Damascus", "rebels", "Two army officers")
