@@ -757,13 +757,16 @@ def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeche
         if not actors:
             continue
         places = [p for p in _specific(places, refs, event_type) if profile.in_theatre(p.place.country)]
+        starts = sorted(p.start for p in places)
         for ref in places:
+            # Up to the next place of the list: "took Hama on Thursday and Homs on Saturday".
+            own_end = next((s for s in starts if s > ref.start), len(text))
             for a in actors:
                 key = (ref.place.place_id, event_type, a, t.distance_km)
                 if key in seen:
                     continue
                 seen.add(key)
-                claims.append(_claim(lex, doc, sentence, text, t, ref, event_type, a, claimant, state))
+                claims.append(_claim(lex, doc, sentence, text, t, ref, event_type, a, claimant, state, own_end))
     return claims
 
 
@@ -1325,6 +1328,9 @@ def _dates_in(text: str, published: date) -> tuple:
     return tuple(find_dates(text, published))
 
 
+_OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
+
+
 def _heading_date(doc: Document, sentence: Sentence, state: _DocState) -> None:
     """Remember the date that opens a line of a timeline ("Dec 6 - ..."), for the rest of that line."""
     published = doc.article.published
@@ -1345,7 +1351,9 @@ _SHORT_HEAD = re.compile(r"[\w.,]{1,12}(?:\s+[\w.,]{1,12}){0,3}\s*[-–—:]\s")
 
 
 def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
-           event_type: str, actor: str, claimant: str | None, state: _DocState) -> Claim:
+           event_type: str, actor: str, claimant: str | None, state: _DocState, own_end: int) -> Claim:
+    """The claim of one place of a trigger (``own_end``: where the stretch of text that belongs to this
+    place, before the next place of the trigger, ends)."""
     art = doc.article
     place = ref.place
     precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
@@ -1356,7 +1364,12 @@ def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trig
             precision = "near"
     event_date, date_precision = art.published, None
     mentions = _dates_in(sentence.text, art.published) if art.published else ()
-    if mentions:
+    # A date right after the place is its own ("Hama on Thursday and Homs on Saturday"); otherwise
+    # the date nearest the verb.
+    own = [d for d in mentions if ref.end <= d.start < own_end and d.start - ref.end <= _OWN_DATE_GAP]
+    if own:
+        event_date, date_precision = own[0].date, own[0].precision
+    elif mentions:
         best = min(mentions, key=lambda d: min(abs(d.start - t.start), abs(d.end - t.end)))
         event_date, date_precision = best.date, best.precision
     elif art.published and state.line_date and sentence.start < state.line_end:

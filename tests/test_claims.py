@@ -521,3 +521,11 @@ def test_speaker_phrases_end_at_subordinators_participles_and_passives():
     assert (c.actor, c.claimant) == ("kurdish_led_forces", "SDF")
     c = one("Two army officers said the army had been told that it was over, as rebels entered Damascus.")
     assert (c.place, c.actor, c.claimant) == ("Damascus", "rebels", "Two army officers")
+
+
+def test_each_place_of_a_list_keeps_the_date_written_after_it():
+    doc = make_doc("Rebels took Hama on Thursday and Homs on Saturday.", published=date(2024, 12, 8))
+    assert {c.place: c.event_date for c in extract(doc, "syria")} == {
+        "Hama": date(2024, 12, 5), "Homs": date(2024, 12, 7)}
+    doc = make_doc("On Friday, rebels took Hama and Homs.", published=date(2024, 12, 8))
+    assert {c.event_date for c in extract(doc, "syria")} == {date(2024, 12, 6)}
