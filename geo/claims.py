@@ -1012,10 +1012,12 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
     mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not _backed_by(lex, scan, m.start)]
     candidates = _pronoun_mentions(lex, scan, mentions, speech, state)
     if (speech is not None and speech.phrase_start is not None and speech.verb_end <= t.start
-            and not _SHARED_SUBJECT.search(text, speech.verb_end, t.start)):
+            and not _SHARED_SUBJECT.search(text, speech.verb_end, t.start)
+            and not _TO_COMPLEMENT.match(text, speech.verb_end)):
         # "Rebel commander X appeared on state television and said the fighters had taken Y": who
         # speaks is not who acts; the subject stands after the speech verb (unless the trigger is a
-        # verb coordinated with it: "insurgents claimed the south, and were within 30 km of X").
+        # verb coordinated with it: "insurgents claimed the south, and were within 30 km of X", or
+        # the speaker's own infinitive: "Rebels claimed to have captured X").
         candidates = [c for c in candidates if not speech.phrase_start <= c[0] < speech.verb_start]
     # "announced on state television that Damascus had been liberated": a medium, or whom someone
     # told, is no subject.
@@ -1034,7 +1036,8 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
         return None  # "Assad fled Damascus": someone we cannot place with a party
     # After the trigger only across a comma, for a fronted phrase: "With the capture of X, the
     # rebels ..."; otherwise what follows a verb is its object ("struck rebel positions").
-    after = [c for c in candidates if c[0] >= t.end and "," in text[t.end:c[0]]]
+    after = [c for c in candidates if c[0] >= t.end and "," in text[t.end:c[0]]
+             and not _HARD_BREAK.search(text, t.end, c[0])]  # not "..., but the army said"
     if after:
         return after[0][2]
     return None
@@ -1050,6 +1053,7 @@ _NAME_BEFORE_COMMA = re.compile(r"(?-i:(?:[a-z]{1,3}-)?[A-Z][\w'’-]*)\s*,\s*$"
 _INDEFINITE = re.compile(r"(?:a|an)\s", re.I)
 _PASSIVE_BEFORE = re.compile(r"\b(?:been|was|were|is|are|being)\s+$", re.I)
 _BY_AGENT = re.compile(r"\s+by\s+")
+_TO_COMPLEMENT = re.compile(r"\s+to\s", re.I)
 _SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
 _TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
 _NAMED_SUBJECT = re.compile(r"(?-i:[A-Z][\w’'-]+)\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")

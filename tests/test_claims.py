@@ -529,3 +529,12 @@ def test_each_place_of_a_list_keeps_the_date_written_after_it():
         "Hama": date(2024, 12, 5), "Homs": date(2024, 12, 7)}
     doc = make_doc("On Friday, rebels took Hama and Homs.", published=date(2024, 12, 8))
     assert {c.event_date for c in extract(doc, "syria")} == {date(2024, 12, 6)}
+
+
+def test_a_speakers_own_infinitive_and_a_later_but_clause():
+    c = one("Rebels claimed to have captured Homs, but the army said fighting continued.")
+    assert (c.place, c.event_type, c.actor) == ("Homs", "capture", "rebels")
+
+
+def test_whether_makes_it_uncertain():
+    assert claims_of("It is unclear whether rebels have entered Homs.") == set()
