@@ -20,7 +20,7 @@ import ahocorasick
 from functools import lru_cache
 
 from geo.document import Claim, Document, Place, Sentence, Toponym
-from geo.profiles import ActorMention, Profile, load_profile
+from geo.profiles import ActorMention, Profile, load_profile, not_qualifiers
 from geo.resources import DATA_DIR, load_toml, read_word_list
 
 EVENT_TYPES = (
@@ -1032,8 +1032,9 @@ def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
     inside = [m for m in mentions if m.start < t.end and m.end > t.start]
     if inside:
         return inside[0].actor
-    if _NAMED_SUBJECT.search(text[clause_start:subject_end]):
-        return None  # "Assad fled Damascus": someone we cannot place with a party
+    named = _NAMED_SUBJECT.search(text[clause_start:subject_end])
+    if named and named.group(1) not in not_qualifiers():
+        return None  # "Assad fled Damascus": someone we cannot place with a party ("After seizing X" names no one)
     # After the trigger only across a comma, for a fronted phrase: "With the capture of X, the
     # rebels ..."; otherwise what follows a verb is its object ("struck rebel positions").
     after = [c for c in candidates if c[0] >= t.end and "," in text[t.end:c[0]]
@@ -1056,7 +1057,7 @@ _BY_AGENT = re.compile(r"\s+by\s+")
 _TO_COMPLEMENT = re.compile(r"\s+to\s", re.I)
 _SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
 _TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
-_NAMED_SUBJECT = re.compile(r"(?-i:[A-Z][\w’'-]+)\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
+_NAMED_SUBJECT = re.compile(r"((?-i:[A-Z][\w’'-]+))\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
 _HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
 _COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)
 

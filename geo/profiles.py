@@ -112,7 +112,7 @@ class Profile:
             return False
         word = m.group(1)
         bare = _POSSESSIVE_END.sub("", word)
-        return word not in _not_qualifiers() and word not in self.home_names and bare not in self.people
+        return word not in not_qualifiers() and word not in self.home_names and bare not in self.people
 
     @cached_property
     def _phrase_memo(self) -> dict[tuple[str, str], str | None]:
@@ -185,7 +185,8 @@ def _fold_text(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _not_qualifiers() -> frozenset[str]:
+def not_qualifiers() -> frozenset[str]:
+    """Capitalised words that name no one: sentence openers and generic words ("The", "After", "Local")."""
     return frozenset(load_toml("lexicons/claims.toml")["not_qualifiers"])
 
 

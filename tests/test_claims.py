@@ -538,3 +538,15 @@ def test_a_speakers_own_infinitive_and_a_later_but_clause():
 
 def test_whether_makes_it_uncertain():
     assert claims_of("It is unclear whether rebels have entered Homs.") == set()
+
+
+def test_advancing_toward_a_place_on_a_day_keeps_the_place():
+    # The verb's pattern must not run on past the place to the "on" of "on Friday".
+    c = one("Rebels advanced toward Homs on Friday, the monitor said.", published=date(2024, 12, 8))
+    assert (c.place, c.event_type, c.actor, c.event_date) == ("Homs", "advance", "rebels", date(2024, 12, 6))
+
+
+def test_a_sentence_opener_names_no_one():
+    assert claims_of("After seizing Hama, rebels advanced toward Homs.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "advance", "rebels")}
+    assert claims_of("Assad fled Damascus.") == set()
