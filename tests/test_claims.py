@@ -550,3 +550,10 @@ def test_a_sentence_opener_names_no_one():
     assert claims_of("After seizing Hama, rebels advanced toward Homs.") == {
         ("Hama", "capture", "rebels"), ("Homs", "advance", "rebels")}
     assert claims_of("Assad fled Damascus.") == set()
+
+
+def test_a_verb_pattern_never_runs_on_past_a_place():
+    assert claims_of("Troops withdrew from Homs and from Hama.") == {
+        ("Homs", "withdrawal", "government"), ("Hama", "withdrawal", "government")}
+    assert claims_of("Rebels drove troops from Homs and from Hama.") == {
+        ("Homs", "capture", "rebels"), ("Hama", "capture", "rebels")}
