@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 Scale = Literal["point", "admin1", "region", "country"]
 GeoPrecision = Literal["point", "near", "admin1", "region", "country"]
@@ -162,6 +162,8 @@ class Document:
     toponyms: list[Toponym] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     focus_country: str | None = None
+    # spaCy parses of some sentences, by sentence start (see geo.nlp.parse); None: too long to parse.
+    parses: dict[int, Any] = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:
