@@ -65,6 +65,7 @@ _NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "hundred": 100, "few": 3, "dozen": 12,
 }
+_ANAPHORA_REACH = 400  # characters back that "the city" may point
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
@@ -126,6 +127,9 @@ class Lexicon:
     unreal_marks: frozenset[str]
     negations: frozenset[str]
     background: tuple[str, ...]
+    generic_forces: frozenset[str] = frozenset()
+    opposing: frozenset[str] = frozenset()
+    place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
     control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
     def background_rx(self, year: int | None) -> re.Pattern:
@@ -197,7 +201,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
-                  "institutions", "not_home_qualifiers", "anaphora", "people"}
+                  "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
+                  "place_anaphora"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -221,6 +226,9 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         unreal_marks=_word_set("unreal_marks", cues.get("unreal_marks")),
         negations=_word_set("negations", cues.get("negations")),
         background=tuple(cues.get("background", [])),
+        generic_forces=_word_set("generic_forces", cues.get("generic_forces")),
+        opposing=_word_set("opposing", cues.get("opposing")),
+        place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("place_anaphora", {}).items()},
         control_lemmas=frozenset(control),
     )
 
@@ -306,7 +314,8 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         if parsed is None:
             _remember_unparsed(profile, s.text, state)
             continue
-        reader = _SentenceReader(lex, profile, doc, s, parsed, tops, state, background)
+        reader = _SentenceReader(lex, profile, doc, s, parsed, tops, state, background,
+                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)])
         claims += reader.claims()
         reader.remember()
     doc.claims = claims
@@ -337,7 +346,9 @@ class _SentenceReader:
     """The claims of one parsed sentence."""
 
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
-                 parsed: "SpacyDoc", toponyms: list[Toponym], state: _State, background: re.Pattern):
+                 parsed: "SpacyDoc", toponyms: list[Toponym], state: _State, background: re.Pattern,
+                 earlier: list[Toponym] = ()):
+        self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
         self.place_at: dict[int, Toponym] = {}  # token index -> the toponym whose root it is
@@ -393,9 +404,6 @@ class _SentenceReader:
                 actor = self._phrase_actor(subj)
         if actor is None:
             actor = self.first_actor
-        if actor is None:
-            mentions = self.profile.actor_mentions(self.sentence.text)
-            actor = mentions[0].actor if mentions else None
         if actor is not None and actor != "unknown":
             self.state.last_actor = actor
 
@@ -442,7 +450,7 @@ class _SentenceReader:
             actor = self._subject_actor(v)
         event_type = rule.type
         if reality == "failed":
-            if event_type not in ("capture", "advance"):
+            if event_type not in ("capture", "advance", "border_crossing"):
                 return []
             actor = self.profile.opponent(actor) if actor else None
             event_type = "defense"
@@ -490,6 +498,18 @@ class _SentenceReader:
             if any(c.dep_ == "neg" or c.lower_ == "longer" for c in verb.children):
                 withdrawal = True
             owner = self._owner(n)
+            if owner is None and head.lower_ == "in" and verb.pos_ in ("VERB", "AUX"):
+                # "rebels are now in control of X": the subject holds what follows "of"
+                found = []
+                for name, pobj in _preps(n):
+                    if name in ("of", "over"):
+                        found += self._places_under(pobj, "capture")
+                found = self._prune(found)
+                actor = self._subject_actor(verb)
+                if not found or actor is None or actor == "unknown":
+                    return []
+                event_type = "withdrawal" if withdrawal else "capture"
+                return [self._claim(verb, f, event_type, actor, self._claimant(verb)) for f in found]
             if owner is None or verb.pos_ not in ("VERB", "AUX"):
                 return []
             subj = _child(verb, ("nsubj", "nsubjpass"))
@@ -518,7 +538,7 @@ class _SentenceReader:
     def _owner(self, n: "Token") -> str | None:
         for c in n.children:
             if c.dep_ in ("compound", "amod", "poss", "nmod"):
-                a = self._token_actor(c)
+                a = self._phrase_actor(c) if c.dep_ == "poss" else self._token_actor(c)
                 if a:
                     return a
         for name, pobj in _preps(n):
@@ -563,6 +583,8 @@ class _SentenceReader:
                     return "unreal"
                 if c.dep_ == "mark" and low in lex.unreal_marks:
                     return "unreal"
+                if c.dep_ == "advmod" and low in ("unsuccessfully", "vainly"):
+                    return "failed"
             if tok.i == v.i and self._history(v):
                 return "unreal"
             dep, head = tok.dep_, tok.head
@@ -570,7 +592,7 @@ class _SentenceReader:
                 break
             hlem = head.lemma_.lower()
             if dep == "xcomp" or (dep in ("acl", "advcl", "ccomp", "prep", "pcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
-                if hlem in lex.failing_heads:
+                if hlem in lex.failing_heads or any(c.dep_ == "advmod" and c.lower_ in ("unsuccessfully", "vainly") for c in head.children):
                     return "failed"
                 if hlem in lex.unreal_heads and hlem not in lex.realising_heads:
                     return "unreal"
@@ -612,7 +634,7 @@ class _SentenceReader:
                            or obj.lower_ in self.lex.territory
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects))
             if territorial:
-                found += self._places_under(obj, rule.type)
+                found += self._places_under(obj, rule.type, clauses=rule.type == "defense" and obj.i not in self.place_at)
                 self.consumed.add(obj.i)
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
@@ -625,6 +647,13 @@ class _SentenceReader:
                     found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
         if rule.distance and not found:
             found += self._distance_places(v)
+        if not found and rule.type in ("defense", "deployment"):
+            # "The forces in northern Hama repelled ...": where the defenders are
+            subj = _child(v, ("nsubj",))
+            if subj is not None:
+                for name, pobj in _preps(subj):
+                    if name in ("in", "at", "inside"):
+                        found += self._places_under(pobj, rule.type)
         return self._prune(found)
 
     def _places_under(self, root: "Token", event_type: str, *, clauses: bool = False,
@@ -636,10 +665,30 @@ class _SentenceReader:
             tok, path = stack.pop()
             if tok.i in self.place_at:
                 out.append(self._found(tok, path, event_type, distance_ok))
+            elif tok.lower_ in self.lex.place_anaphora and self._resolve_anaphor(tok):
+                out.append(self._found(tok, path, event_type, distance_ok))
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
                     stack.append((c, path + (tok,)))
         return [f for f in out if f is not None]
+
+    def _resolve_anaphor(self, tok: "Token") -> bool:
+        """"the city", "the province": the last place of a fitting scale named shortly before. On
+        success the place is recorded for the token (``place_at``)."""
+        kids = [c for c in tok.children if c.dep_ not in ("punct",)]
+        if len(kids) != 1 or kids[0].lower_ != "the" or tok.i > 0 and self.sdoc[tok.i - 1].lower_ not in ("the",):
+            return False
+        scales = self.lex.place_anaphora[tok.lower_]
+        pos = self.sentence.start + tok.idx
+        for t in reversed(self.earlier):
+            if t.start >= pos:
+                continue
+            if pos - t.end > _ANAPHORA_REACH:
+                break
+            if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
+                self.place_at[tok.i] = t
+                return True
+        return False
 
     def _found(self, tok: "Token", path: tuple, event_type: str, distance_ok: bool) -> _Found | None:
         lex = self.lex
@@ -687,6 +736,9 @@ class _SentenceReader:
             if f.near and f.distance_km is None and self._reference_only(f):
                 continue
             keep.append(f)
+        if any(not f.near for f in keep):
+            # "took the X headquarters near the Golan Heights": near X only locates the other place
+            keep = [f for f in keep if not f.near or f.distance_km is not None or not self._landmark_only(f)]
         seen, out = set(), []
         for f in keep:
             key = f.toponym.place.place_id if f.toponym.place else f.token_i
@@ -694,6 +746,10 @@ class _SentenceReader:
                 seen.add(key)
                 out.append(f)
         return out
+
+    def _landmark_only(self, f: _Found) -> bool:
+        path = getattr(f, "path", ())
+        return any(s.lower_ in self.lex.landmark for s in path)
 
     def _reference_only(self, f: _Found) -> bool:
         """A compass bearing or "between" with no distance makes a place a reference point."""
@@ -807,25 +863,41 @@ class _SentenceReader:
         if a:
             return a
         if tok.lemma_.lower() in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
-            det = [c for c in tok.children if c.dep_ in ("det", "poss")]
-            if det and det[0].lower_ in ("the", "its", "their", "these", "those"):
-                return self.state.last_actor
+            mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
+            if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
+                return self.state.last_actor  # "the group", "their fighters"
         return None
 
     def _token_actor(self, tok: "Token") -> str | None:
         """The party a noun phrase names: its own words (without relative clauses, participles and
         appositions), then an "of" phrase ("fighters of HTS")."""
-        words = [t for t in _phrase_tokens(tok)]
-        if not words:
-            return None
+        for c in tok.children:  # "groups opposed to the regime", "fighters against Assad"
+            if c.lower_ in self.lex.opposing or c.lemma_.lower() in self.lex.opposing:
+                for name, pobj in _preps(c) if c.dep_ != "prep" else [(c.lower_, g) for g in c.children if g.dep_ == "pobj"]:
+                    other = self._token_actor(pobj)
+                    if other and self.profile.opponent(other):
+                        return self.profile.opponent(other)
+        words = _phrase_tokens(tok)
         text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
-        a = self.profile.actor_of(text)
+        a = self._actor_in(text)
         if a:
             return a
         for name, pobj in _preps(tok):
             if name == "of":
                 return self._token_actor(pobj)
         return None
+
+    def _actor_in(self, text: str) -> str | None:
+        """The party a phrase names; a precise name beats a generic one ("opposition troops")."""
+        mentions = self.profile.actor_mentions(text)
+        if not mentions:
+            low = text.lower()
+            for name, actor in self.profile.people_longest_first:
+                if name in low:
+                    return actor
+            return None
+        precise = [m for m in mentions if m.text.lower() not in self.lex.generic_forces]
+        return (precise or mentions)[-1].actor
 
     def _subject_phrase(self, v: "Token") -> str | None:
         subj = _child(v, ("nsubj",))

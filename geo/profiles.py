@@ -140,7 +140,7 @@ class Profile:
 
     def _actor_of(self, phrase: str) -> str | None:
         low = phrase.lower()
-        for name, actor in self._people_longest_first:
+        for name, actor in self.people_longest_first:
             if name in low:
                 return actor
         mentions = self.actor_mentions(phrase)
@@ -168,7 +168,7 @@ class Profile:
                 for canonical, names in self.claimants.items()]
 
     @cached_property
-    def _people_longest_first(self) -> list[tuple[str, str]]:
+    def people_longest_first(self) -> list[tuple[str, str]]:
         return sorted(((n.lower(), a) for n, a in self.people.items()), key=lambda kv: -len(kv[0]))
 
 
