@@ -45,8 +45,8 @@ EVENT_TYPES = (
 )
 # What a denial can deny: reported control changes, not strikes or protests.
 DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "deployment"}
-# Regions wider than this (continents, seas) are too vague to map a claim on.
-MAX_REGION_KM = 500
+# Regions wider than this ("northern Syria", continents, seas) are too vague to map a claim on.
+MAX_REGION_KM = 85
 
 # Dependencies that stay inside a noun phrase: the walk from an object to its places follows these.
 _NOMINAL_DEPS = frozenset({
@@ -253,7 +253,8 @@ def lexicon() -> Lexicon:
 
 @lru_cache(maxsize=64)
 def _background_rx(phrases: tuple[str, ...], year: int | None) -> re.Pattern:
-    past = "|".join(str(y) for y in range(1900, year)) if year else r"(?!)"
+    # Last year's events are still news early in a year; older ones are history.
+    past = "|".join(str(y) for y in range(1900, year - 1)) if year else r"(?!)"
     alts = [p.replace("{PASTYEAR}", f"(?:{past})") if "{PASTYEAR}" in p else p for p in phrases]
     return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.I)
 
@@ -468,6 +469,9 @@ class _SentenceReader:
             governor = governor.head
         if governor.pos_ in ("VERB", "AUX") and self._reality(governor) != "real":
             return []
+        if any(t.lemma_.lower() in self.lex.unreal_heads or t.lower_ in self.lex.unreal_heads
+               for t in _heads_between(n, governor)):
+            return []  # "the possibility of Homs' capture", "fears of a fall of X"
         if n.lemma_.lower() == "control":
             return self._control_state(n)
         found: list[_Found] = []
@@ -614,7 +618,15 @@ class _SentenceReader:
         start = min(c.left_edge.idx for c in mods)
         end = max(c.right_edge.idx + len(c.right_edge.text) for c in mods)
         text = self.sdoc.text[start:end]
-        return bool(self.background.search(text))
+        if self.background.search(text):
+            return True
+        published = self.doc.article.published
+        if published:
+            for c in mods:
+                for t in c.subtree:
+                    if t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) < published.year - 1 + (published.month > 6):
+                        return True  # "in August 2016"; "on December 8, 2024" in a January 2025 article is news
+        return False
 
     # -- places ---------------------------------------------------------------------------------
 
@@ -736,6 +748,8 @@ class _SentenceReader:
             if f.near and f.distance_km is None and self._reference_only(f):
                 continue
             keep.append(f)
+        points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
+        keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
         if any(not f.near for f in keep):
             # "took the X headquarters near the Golan Heights": near X only locates the other place
             keep = [f for f in keep if not f.near or f.distance_km is not None or not self._landmark_only(f)]
@@ -858,7 +872,7 @@ class _SentenceReader:
         if low in self.lex.personal:
             return None
         if low in self.lex.third_person:
-            return self.state.last_actor
+            return self._earlier_subject(tok) or self.state.last_actor
         a = self._token_actor(tok)
         if a:
             return a
@@ -866,6 +880,16 @@ class _SentenceReader:
             mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
                 return self.state.last_actor  # "the group", "their fighters"
+        return None
+
+    def _earlier_subject(self, tok: "Token") -> str | None:
+        """The party named as a subject earlier in the same sentence ("Local factions took X, where
+        they advanced ...")."""
+        for t in reversed(self.sdoc[:tok.i]):
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in self.lex.third_person:
+                a = self._token_actor(t)
+                if a:
+                    return a
         return None
 
     def _token_actor(self, tok: "Token") -> str | None:
@@ -1007,6 +1031,32 @@ def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
         if c.dep_ in deps:
             return c
     return None
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    """Whether a province or region holds a point place (it is then only its container)."""
+    if outer.scale == "admin1":
+        return outer.province is not None and outer.province == inner.province
+    if outer.scale == "region" and outer.radius_km:
+        return _km(outer.lat, outer.lon, inner.lat, inner.lon) <= outer.radius_km
+    return False
+
+
+def _km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    import math
+
+    p = math.pi / 180
+    h = (math.sin((b_lat - a_lat) * p / 2) ** 2
+         + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(h))
+
+
+def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
+    out, cur = [], tok
+    while cur.head.i != cur.i and cur.i != top.i and len(out) < 8:
+        cur = cur.head
+        out.append(cur)
+    return out
 
 
 def _passive(tok: "Token") -> bool:
