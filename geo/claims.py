@@ -74,7 +74,7 @@ _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Ho
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
               "needs_distance", "needs_noun"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
-_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units"}
+_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
 
 
@@ -109,6 +109,8 @@ class Lexicon:
     verbs: dict[str, list[VerbRule]]  # lemma -> rules, those with a particle first
     nouns: dict[str, NounRule]
     territory: frozenset[str]
+    holding: frozenset[str]
+    defending: frozenset[str]
     route: frozenset[str]
     landmark: frozenset[str]
     near: frozenset[str]
@@ -192,7 +194,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
     irregular = events.get("irregular", {})
     forms: set[str] = set()
-    for lemma in list(verbs) + list(nouns):
+    for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
         forms |= _inflections(lemma)
     for lemma, extra in irregular.items():
         if lemma not in verbs:
@@ -209,7 +211,9 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         raise LexiconError("events.toml [nouns] units: expected a table of unit = km")
     return Lexicon(
         verbs=verbs, nouns=nouns,
-        territory=_word_set("territory", words.get("territory")), route=_word_set("route", words.get("route")),
+        territory=_word_set("territory", words.get("territory")),
+        holding=_word_set("holding", words.get("holding")), defending=_word_set("defending", words.get("defending")),
+        route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         units={k.lower(): float(v) for k, v in units.items()},
         forms=frozenset(forms),
@@ -315,7 +319,8 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         if parsed is None:
             _remember_unparsed(profile, s.text, state)
             continue
-        reader = _SentenceReader(lex, profile, doc, s, parsed, tops, state, background,
+        countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
+        reader = _SentenceReader(lex, profile, doc, s, parsed, tops, state, background, countries,
                                  usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)])
         claims += reader.claims()
         reader.remember()
@@ -348,7 +353,7 @@ class _SentenceReader:
 
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
                  parsed: "SpacyDoc", toponyms: list[Toponym], state: _State, background: re.Pattern,
-                 earlier: list[Toponym] = ()):
+                 countries: list[Toponym] = (), earlier: list[Toponym] = ()):
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
@@ -360,6 +365,13 @@ class _SentenceReader:
                 continue
             self.place_at.setdefault(span.root.i, t)
             self.in_place.update(range(span.start, span.end))
+        self.toponyms = toponyms
+        self.country_at: dict[int, str] = {}  # token index -> ISO code of a country named there
+        for t in countries:
+            span = parsed.char_span(t.start - sentence.start, t.end - sentence.start, alignment_mode="expand")
+            if span is not None and len(span):
+                self.country_at[span.root.i] = t.place.country
+        self.claimed: list[_Found] = []  # places claimed so far in this sentence
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
         self.consumed: set[int] = set()  # nouns a verb trigger has read as its object
         self.question = sentence.text.rstrip().endswith("?")
@@ -376,7 +388,7 @@ class _SentenceReader:
             low = tok.lemma_.lower()
             if (tok.tag_.startswith("VB") or tok.pos_ == "VERB") and low in self.lex.verbs:
                 verbs.append(tok)
-            elif tok.pos_ in ("NOUN", "PROPN") and low in self.lex.nouns:
+            elif tok.pos_ in ("NOUN", "PROPN") and (low in self.lex.nouns or low in self.lex.holding or tok.lower_ in self.lex.holding):
                 nouns.append(tok)
         # Denials first: what they deny is theirs.
         for v in verbs:
@@ -392,8 +404,21 @@ class _SentenceReader:
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
-            out += self._noun_event(n, self.lex.nouns[n.lemma_.lower()])
-        return _unique(out)
+            out += self._noun_event(n, self.lex.nouns.get(n.lemma_.lower()))
+        return _unique(self._regional(out))
+
+    def _regional(self, claims: list[Claim]) -> list[Claim]:
+        """The profile's coding conventions by province ("opposition fighters" in Daraa are local
+        armed groups unless the sentence names the national alliance)."""
+        rules = self.profile.regional_actors
+        if not rules or not claims:
+            return claims
+        text = self.sentence.text
+        for c in claims:
+            for rule in rules:
+                if c.actor == rule.replaces and c.province in rule.provinces and not rule.unless_rx.search(text):
+                    c.actor = rule.actor
+        return claims
 
     def remember(self) -> None:
         """Carry the sentence's main party and speaker to the next sentences."""
@@ -440,16 +465,23 @@ class _SentenceReader:
 
     def _verb_event(self, v: "Token", rule: VerbRule) -> list[Claim]:
         reality = self._reality(v)
-        if reality == "unreal":
+        if reality == "unreal" or (reality == "negated" and rule.type not in DENIABLE):
             return []
         places = self._verb_places(v, rule)
+        event_type = rule.type
+        if not places and rule.type in ("deployment", "withdrawal", "defense"):
+            places = self._purpose_places(v)
+            event_type = "defense"
+        if not places and rule.type == "capture" and rule.particle == "in":
+            places = list(self.claimed)  # "X pulled out of Y, with Z saying they had moved in"
         if not places:
             return []
+        if reality == "negated":
+            return self._reported_negation(v, places)
         if rule.actor == "to":
             actor = self._to_actor(v)
         else:
             actor = self._subject_actor(v)
-        event_type = rule.type
         if reality == "failed":
             if event_type not in ("capture", "advance", "border_crossing"):
                 return []
@@ -461,9 +493,30 @@ class _SentenceReader:
             self.state.last_capturer = actor
         self.first_actor = self.first_actor or actor
         claimant = self._claimant(v)
+        self.claimed += places
         return [self._claim(v, f, event_type, actor, claimant) for f in places]
 
-    def _noun_event(self, n: "Token", rule: NounRule) -> list[Claim]:
+    def _purpose_places(self, v: "Token") -> list[_Found]:
+        """"redeployed forces to defend Sweida": the places the purpose clause defends."""
+        for c in v.children:
+            if c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in self.lex.defending and any(
+                    g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
+                obj = _child(c, ("dobj",))
+                if obj is not None:
+                    return self._prune(self._places_under(obj, "defense"))
+        return []
+
+    def _reported_negation(self, v: "Token", places: list[_Found]) -> list[Claim]:
+        """"State television said the insurgents had not entered Homs": a speaker's denial."""
+        claimant = self._claimant(v)
+        if claimant is None:
+            return []
+        actor = self.profile.actor_of(self.state.last_claimant or "") if self.state.last_claimant else None
+        if actor is None or actor == "unknown":
+            return []
+        return [self._claim(v, f, "denial", actor, claimant) for f in places]
+
+    def _noun_event(self, n: "Token", rule: NounRule | None) -> list[Claim]:
         governor = n.head if n.dep_ != "ROOT" else n
         while governor.dep_ in ("prep", "pobj", "agent", "dobj", "conj") and governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
             governor = governor.head
@@ -472,7 +525,7 @@ class _SentenceReader:
         if any(t.lemma_.lower() in self.lex.unreal_heads or t.lower_ in self.lex.unreal_heads
                for t in _heads_between(n, governor)):
             return []  # "the possibility of Homs' capture", "fears of a fall of X"
-        if n.lemma_.lower() == "control":
+        if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
             return self._control_state(n)
         found: list[_Found] = []
         for name, pobj in _preps(n):
@@ -553,7 +606,7 @@ class _SentenceReader:
         return None
 
     def _denial(self, v: "Token") -> list[Claim]:
-        if self._reality(v) != "real":
+        if self._reality(v) not in ("real",):
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
         tokens = [t for c in content for t in c.subtree]
@@ -575,14 +628,14 @@ class _SentenceReader:
     # -- reality --------------------------------------------------------------------------------
 
     def _reality(self, v: "Token") -> str:
-        """"real", "unreal" (negated, modal, conditional, planned, history) or "failed"."""
+        """"real", "unreal" (modal, conditional, planned, history), "negated" (the trigger itself) or "failed"."""
         lex = self.lex
         tok = v
         for _ in range(8):  # up through the verbs whose clause holds this one
             for c in tok.children:
                 low = c.lower_
                 if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and low in lex.negations):
-                    return "unreal"
+                    return "negated" if tok.i == v.i else "unreal"
                 if c.dep_ == "aux" and low in lex.modal:
                     return "unreal"
                 if c.dep_ == "mark" and low in lex.unreal_marks:
@@ -659,6 +712,20 @@ class _SentenceReader:
                     found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
         if rule.distance and not found:
             found += self._distance_places(v)
+        if not found and "in" in rule.preps:
+            found += self._fronted_places(v)
+        if not found and v.dep_ == "relcl" and any(c.lower_ == "where" for c in v.children) and v.head.i in self.place_at:
+            found += self._places_under(v.head, rule.type)  # "Hama, where rebels took the airport"
+        if not found and rule.type == "border_crossing":
+            # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
+            for name, pobj in _preps(v):
+                code = self.country_at.get(pobj.i)
+                if name in rule.preps and code:
+                    for t in self.toponyms:
+                        if t.place.country == code and t.place.scale == "point":
+                            span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+                            if span is not None:
+                                found.append(_Found(t, span.root.i))
         if not found and rule.type in ("defense", "deployment"):
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = _child(v, ("nsubj",))
@@ -667,6 +734,25 @@ class _SentenceReader:
                     if name in ("in", "at", "inside"):
                         found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _fronted_places(self, v: "Token") -> list[_Found]:
+        """"In the Homs area, the Observatory said government forces stopped the advance": a place
+        fronted before the speech verb that reports the event frames it."""
+        tok = v
+        for _ in range(4):
+            if tok.dep_ not in ("ccomp", "conj") or tok.head.i == tok.i:
+                return []
+            tok = tok.head
+            if tok.lemma_.lower() in self.lex.speech:
+                subj = _child(tok, ("nsubj", "nsubjpass"))
+                out = []
+                for c in tok.children:
+                    if c.dep_ == "prep" and c.lower_ in ("in", "inside", "across") and (subj is None or c.i < subj.i):
+                        for g in c.children:
+                            if g.dep_ == "pobj":
+                                out += self._places_under(g, "fronted")
+                return out
+        return []
 
     def _places_under(self, root: "Token", event_type: str, *, clauses: bool = False,
                       distance_ok: bool = True) -> list[_Found]:
