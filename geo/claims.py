@@ -74,7 +74,7 @@ _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Ho
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
               "needs_distance", "needs_noun"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
-_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending"}
+_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
 
 
@@ -111,6 +111,8 @@ class Lexicon:
     territory: frozenset[str]
     holding: frozenset[str]
     defending: frozenset[str]
+    extenders: frozenset[str]
+    portions: frozenset[str]
     route: frozenset[str]
     landmark: frozenset[str]
     near: frozenset[str]
@@ -213,6 +215,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         verbs=verbs, nouns=nouns,
         territory=_word_set("territory", words.get("territory")),
         holding=_word_set("holding", words.get("holding")), defending=_word_set("defending", words.get("defending")),
+        extenders=_word_set("extenders", words.get("extenders")), portions=_word_set("portions", words.get("portions")),
         route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         units={k.lower(): float(v) for k, v in units.items()},
@@ -302,30 +305,43 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
     starts = [t.start for t in usable]
     per_sentence: list[list[Toponym]] = []
-    wanted: list[Sentence] = []
+    wanted: dict[int, Sentence] = {}  # sentence start -> the part of it that is parsed
     for s in doc.sentences:
         lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
         tops = [t for t in usable[lo:hi] if t.end <= s.end]
         per_sentence.append(tops)
         if tops and _may_report(lex, s.text):
-            wanted.append(s)
-    parses = nlp.parse(doc, wanted)
-    wanted_starts = {s.start for s in wanted}
+            wanted[s.start] = _without_lead(s)
+    parses = nlp.parse(doc, wanted.values())
     state = _State()
     claims: list[Claim] = []
     for s, tops in zip(doc.sentences, per_sentence):
         _heading_date(doc, s, state)
-        parsed = parses.get(s.start) if s.start in wanted_starts else None
+        unit = wanted.get(s.start)
+        parsed = parses.get(unit.start) if unit is not None else None
         if parsed is None:
             _remember_unparsed(profile, s.text, state)
             continue
         countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
-        reader = _SentenceReader(lex, profile, doc, s, parsed, tops, state, background, countries,
-                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)])
+        reader = _SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
+                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s)
         claims += reader.claims()
         reader.remember()
     doc.claims = claims
     return claims
+
+
+# What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
+# dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
+_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:[A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+)?""")
+
+
+def _without_lead(s: Sentence) -> Sentence:
+    """The part of a sentence that is parsed: without a leading dateline or page metadata."""
+    n = _LEAD.match(s.text).end()
+    if n == 0 or n >= len(s.text) - 1:
+        return s
+    return Sentence(s.start + n, s.end, s.text[n:])
 
 
 def _usable(t: Toponym, profile: Profile) -> bool:
@@ -353,7 +369,8 @@ class _SentenceReader:
 
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
                  parsed: "SpacyDoc", toponyms: list[Toponym], state: _State, background: re.Pattern,
-                 countries: list[Toponym] = (), earlier: list[Toponym] = ()):
+                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None):
+        self.evidence = evidence or sentence
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
@@ -529,7 +546,7 @@ class _SentenceReader:
             return self._control_state(n)
         found: list[_Found] = []
         for name, pobj in _preps(n):
-            if name in rule.preps:
+            if name in rule.preps or name in self.lex.extenders:
                 found += self._places_under(pobj, rule.type)
         for c in n.children:
             if c.dep_ == "poss" and c.i in self.place_at:
@@ -708,7 +725,8 @@ class _SentenceReader:
                 take_preps = True
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
-                if name in rule.preps:
+                if name in rule.preps or (rule.object != "none" and (
+                        name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
                     found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
         if rule.distance and not found:
             found += self._distance_places(v)
@@ -909,7 +927,7 @@ class _SentenceReader:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return self._phrase_actor(tok.head)
                 return self._phrase_actor(subj)
-            if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp") and tok.head.i != tok.i:
+            if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
                 if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
                     return self._phrase_actor(tok.head)  # "rebels advancing on Hama"
                 if tok.dep_ == "relcl":
@@ -965,7 +983,7 @@ class _SentenceReader:
         if tok.lemma_.lower() in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
-                return self.state.last_actor  # "the group", "their fighters"
+                return self._earlier_subject(tok) or self.state.last_actor  # "the group", "their fighters"
         return None
 
     def _earlier_subject(self, tok: "Token") -> str | None:
@@ -1070,7 +1088,8 @@ class _SentenceReader:
     # -- the claim ------------------------------------------------------------------------------
 
     def _claim(self, trigger: "Token", f: _Found, event_type: str, actor: str, claimant: str | None) -> Claim:
-        doc, s = self.doc, self.sentence
+        doc = self.doc
+        s = self.evidence  # the whole sentence, dateline included
         art = doc.article
         t = f.toponym
         place: Place = t.place  # type: ignore[assignment]
