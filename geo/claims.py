@@ -72,7 +72,7 @@ _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Ho
 # --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
 
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
-              "needs_distance", "needs_noun"}
+              "needs_distance", "needs_noun", "actors"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
@@ -95,6 +95,7 @@ class VerbRule:
     distance: bool = False
     needs_distance: bool = False
     needs_noun: frozenset[str] | None = None
+    actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ class Lexicon:
     generic_forces: frozenset[str] = frozenset()
     opposing: frozenset[str] = frozenset()
     place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
+    titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
+    allegiance: frozenset[str] = frozenset()
     control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
     def background_rx(self, year: int | None) -> re.Pattern:
@@ -174,6 +177,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             actor=raw.get("actor", "subject"), place=raw.get("place", "object"),
             distance=bool(raw.get("distance", False)), needs_distance=bool(raw.get("needs_distance", False)),
             needs_noun=_word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None,
+            actors=frozenset(raw["actors"]) if "actors" in raw else None,
         )
         for lemma in rule.lemmas:
             verbs.setdefault(lemma, []).append(rule)
@@ -206,7 +210,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora"}
+                  "place_anaphora", "allegiance"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -236,6 +240,10 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         generic_forces=_word_set("generic_forces", cues.get("generic_forces")),
         opposing=_word_set("opposing", cues.get("opposing")),
         place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("place_anaphora", {}).items()},
+        titles_rx=re.compile(
+            r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
+            + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
+        allegiance=_word_set("allegiance", cues.get("allegiance")),
         control_lemmas=frozenset(control),
     )
 
@@ -277,6 +285,8 @@ class _State:
     last_capturer: str | None = None
     last_claimant: str | None = None
     last_speaker_actor: str | None = None
+    sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
+    people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
     line_date: tuple | None = None
     line_end: int = -1
 
@@ -317,6 +327,8 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     claims: list[Claim] = []
     for s, tops in zip(doc.sentences, per_sentence):
         _heading_date(doc, s, state)
+        state.sentence_speaker_actor = None
+        _learn_people(lex, profile, s.text, state)
         unit = wanted.get(s.start)
         parsed = parses.get(unit.start) if unit is not None else None
         if parsed is None:
@@ -356,6 +368,19 @@ def _usable(t: Toponym, profile: Profile) -> bool:
 def _may_report(lex: Lexicon, text: str) -> bool:
     """The cheap prefilter: does a sentence hold a word form of some trigger?"""
     return not lex.forms.isdisjoint(_WORD.findall(text.lower()))
+
+
+def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> None:
+    """Remember people introduced with a party and a title ("rebel commander Ali Hassan"), so
+    that "Hassan said" later speaks for the rebels."""
+    if lex.titles_rx is None:
+        return
+    for m in profile.actor_mentions(text):
+        found = lex.titles_rx.match(text, m.end)
+        if found:
+            name = found.group("name").strip()
+            state.people[name] = m.actor
+            state.people[name.split()[-1]] = m.actor
 
 
 def _remember_unparsed(profile: Profile, text: str, state: _State) -> None:
@@ -464,7 +489,9 @@ class _SentenceReader:
             if rule.needs_noun is not None and not any(
                     t.lower_ in rule.needs_noun or t.lemma_.lower() in rule.needs_noun for t in v.subtree):
                 continue
-            if rule.needs_distance and self._distance_under(v) is None:
+            if rule.needs_distance and self._distance_under(v) is None and not self._distance_places(v):
+                continue
+            if rule.actors is not None and self._subject_actor(v) not in rule.actors:
                 continue
             return rule
         return None
@@ -495,23 +522,39 @@ class _SentenceReader:
             return []
         if reality == "negated":
             return self._reported_negation(v, places)
+        claimant = self._claimant(v)  # first: "we" and "our forces" stand for the speaker
         if rule.actor == "to":
-            actor = self._to_actor(v)
+            actors = [self._to_actor(v)]
         else:
-            actor = self._subject_actor(v)
+            actors = self._subject_actors(v)
         if reality == "failed":
             if event_type not in ("capture", "advance", "border_crossing"):
                 return []
-            actor = self.profile.opponent(actor) if actor else None
+            actors = [self.profile.opponent(a) if a else None for a in actors]
             event_type = "defense"
-        if actor is None or actor == "unknown" or not self.profile.can_act(actor, event_type):
+        actors = [a for a in dict.fromkeys(actors) if a and a != "unknown" and self.profile.can_act(a, event_type)]
+        if not actors:
             return []
         if event_type == "capture":
-            self.state.last_capturer = actor
-        self.first_actor = self.first_actor or actor
-        claimant = self._claimant(v)
+            self.state.last_capturer = actors[0]
+        self.first_actor = self.first_actor or actors[0]
         self.claimed += places
-        return [self._claim(v, f, event_type, actor, claimant) for f in places]
+        return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+
+    def _subject_actors(self, v: "Token") -> list[str | None]:
+        """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
+        gives both."""
+        first = self._subject_actor(v)
+        subj = _child(v, ("nsubj",))
+        if subj is None or first is None:
+            return [first]
+        out = [first]
+        for c in subj.children:
+            if c.dep_ == "conj":
+                a = self._phrase_actor(c)
+                if a:
+                    out.append(a)
+        return out
 
     def _purpose_places(self, v: "Token") -> list[_Found]:
         """"redeployed forces to defend Sweida": the places the purpose clause defends."""
@@ -712,15 +755,15 @@ class _SentenceReader:
             return self._prune(found)
         take_preps = True
         if obj is not None and rule.object != "none":
-            territorial = (obj.i in self.place_at or obj.lemma_.lower() in self.lex.territory
-                           or obj.lower_ in self.lex.territory
-                           or (rule.objects is not None and obj.lemma_.lower() in rule.objects))
+            territorial = (obj.i in self.place_at or self._territory_noun(obj)
+                           or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
+                           or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
             if territorial:
                 found += self._places_under(obj, rule.type, clauses=rule.type == "defense" and obj.i not in self.place_at)
                 self.consumed.add(obj.i)
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
-                take_preps = obj.lemma_.lower() in self.lex.territory
+                take_preps = self._territory_noun(obj)
             if rule.object == "place" and not found:
                 take_preps = True
         if take_preps and rule.preps:
@@ -732,8 +775,12 @@ class _SentenceReader:
             found += self._distance_places(v)
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
-        if not found and v.dep_ == "relcl" and any(c.lower_ == "where" for c in v.children) and v.head.i in self.place_at:
-            found += self._places_under(v.head, rule.type)  # "Hama, where rebels took the airport"
+        if not found:
+            rel = v
+            while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
+                rel = rel.head
+            if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
+                found += self._places_under(rel.head, rule.type)  # "Hama, where rebels took the airport"
         if not found and rule.type == "border_crossing":
             # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
             for name, pobj in _preps(v):
@@ -752,6 +799,14 @@ class _SentenceReader:
                     if name in ("in", "at", "inside"):
                         found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _territory_noun(self, tok: "Token") -> bool:
+        """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
+        "of" ("took part of Homs", not "took part in talks")."""
+        low, lem = tok.lower_, tok.lemma_.lower()
+        if low in self.lex.portions or lem in self.lex.portions:
+            return any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
+        return low in self.lex.territory or lem in self.lex.territory
 
     def _fronted_places(self, v: "Token") -> list[_Found]:
         """"In the Homs area, the Observatory said government forces stopped the advance": a place
@@ -788,6 +843,23 @@ class _SentenceReader:
                     stack.append((c, path + (tok,)))
         return [f for f in out if f is not None]
 
+    def _distance_above(self, tok: "Token") -> float | None:
+        """"just 8 km from Homs", "10 miles from Homs": a distance on the preposition that governs
+        the place."""
+        cur = tok
+        for _ in range(3):
+            if cur.head.i == cur.i:
+                return None
+            cur = cur.head
+            if cur.pos_ in ("VERB", "AUX"):
+                return None
+            if cur.dep_ == "prep" or cur.pos_ == "ADP":
+                for c in cur.children:
+                    if c.dep_ in ("npadvmod", "nummod", "advmod", "quantmod") and (
+                            c.lower_ in self.lex.units or c.lemma_.lower() in self.lex.units):
+                        return _number_of(c, self.lex)
+        return None
+
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
@@ -823,7 +895,10 @@ class _SentenceReader:
                 near = True
             if low in lex.near or lem in lex.near:
                 near = True
-        found = _Found(self.place_at[tok.i], tok.i, near, distance if distance_ok else None)
+        if distance is None:
+            distance = self._distance_above(tok)
+            near = near or distance is not None
+        found = _Found(self.place_at[tok.i], tok.i, near, distance)
         found.path = path  # type: ignore[attr-defined]
         return found
 
@@ -903,7 +978,10 @@ class _SentenceReader:
             d = _number_of(t, self.lex)
             if d is None:
                 continue
-            for name, pobj in _preps(t):
+            preps = list(_preps(t))
+            if t.head.pos_ == "ADP":  # "10 miles from Homs": the distance hangs on its preposition
+                preps += [(t.head.lower_, g) for g in t.head.children if g.dep_ == "pobj"]
+            for name, pobj in preps:
                 if name in ("of", "from", "outside") or name.endswith(" of") or name.endswith(" from"):
                     for f in self._places_under(pobj, "advance"):
                         f.distance_km, f.near = d, True
@@ -971,8 +1049,16 @@ class _SentenceReader:
         if tok is None:
             return None
         low = tok.lower_
+        poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if poss is not None and (poss.lower_ in self.lex.first_person or poss.lower_ in self.lex.third_person):
+            words = _phrase_tokens(tok)
+            text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+            mentions = self.profile.actor_mentions(text)
+            if all(m.text.lower() in self.lex.generic_forces for m in mentions):
+                # "its troops", "our fighters": whose they are decides, not the generic word
+                return self._phrase_actor(poss)
         if low in self.lex.first_person:
-            return self.state.last_speaker_actor
+            return self.state.sentence_speaker_actor or self.state.last_speaker_actor
         if low in self.lex.personal:
             return None
         if low in self.lex.third_person:
@@ -1008,12 +1094,27 @@ class _SentenceReader:
         words = _phrase_tokens(tok)
         text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
         a = self._actor_in(text)
+        if a and a not in self._generic_only(text):
+            return a
+        for c in tok.children:  # "fighters loyal to HTS", "militias affiliated with the SDF"
+            if c.dep_ in ("amod", "acl", "relcl") and c.lemma_.lower() in self.lex.allegiance:
+                for name, pobj in _preps(c):
+                    other = self._token_actor(pobj)
+                    if other:
+                        return other
         if a:
             return a
         for name, pobj in _preps(tok):
             if name == "of":
                 return self._token_actor(pobj)
         return None
+
+    def _generic_only(self, text: str) -> set[str]:
+        """The parties a phrase names only through generic words ("fighters", "troops")."""
+        mentions = self.profile.actor_mentions(text)
+        if any(m.text.lower() not in self.lex.generic_forces for m in mentions):
+            return set()
+        return {m.actor for m in mentions}
 
     def _actor_in(self, text: str) -> str | None:
         """The party a phrase names; a precise name beats a generic one ("opposition troops")."""
@@ -1066,10 +1167,20 @@ class _SentenceReader:
         if not phrase:
             return None
         self.state.last_claimant = phrase
-        actor = self.profile.actor_of(phrase)
+        actor = self._speaker_actor(phrase)
         if actor:
             self.state.last_speaker_actor = actor
+            self.state.sentence_speaker_actor = actor
         return self.profile.canonical_claimant(phrase)
+
+    def _speaker_actor(self, phrase: str) -> str | None:
+        actor = self.profile.actor_of(phrase)
+        if actor:
+            return actor
+        for name, party in self.state.people.items():
+            if name in phrase:
+                return party
+        return None
 
     def _speaker(self, s: "Token") -> str | None:
         if _passive(s):
