@@ -119,6 +119,7 @@ class Lexicon:
     near: frozenset[str]
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
+    form_lemma: dict[str, str]  # irregular forms -> lemma, where the tagger's lemmatizer fails ("retook")
     speech: frozenset[str]
     speech_prefixes: frozenset[str]
     third_person: frozenset[str]
@@ -184,7 +185,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         if rule.type in DENIABLE:
             control |= rule.lemmas - {"be", "remain", "stand", "come", "get", "make", "continue", "go", "take", "hold"}
     for rules in verbs.values():
-        rules.sort(key=lambda r: (r.particle is None, r.objects is None))
+        rules.sort(key=lambda r: (r.particle is None, r.actors is None, r.objects is None))
     nouns: dict[str, NounRule] = {}
     for i, raw in enumerate(events.get("noun", [])):
         where = f"events.toml [[noun]] #{i + 1}"
@@ -199,6 +200,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     words = events.get("nouns", {})
     _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
     irregular = events.get("irregular", {})
+    form_lemma = {f.lower(): lemma for lemma, extra in irregular.items() for f in extra}
     forms: set[str] = set()
     for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
         forms |= _inflections(lemma)
@@ -223,7 +225,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         units={k.lower(): float(v) for k, v in units.items()},
-        forms=frozenset(forms),
+        forms=frozenset(forms), form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
         speech_prefixes=_word_set("speech_prefixes", cues.get("speech_prefixes")),
         third_person=_word_set("third_person", cues.get("third_person")),
@@ -427,7 +429,7 @@ class _SentenceReader:
         out: list[Claim] = []
         verbs, nouns = [], []
         for tok in self.sdoc:
-            low = tok.lemma_.lower()
+            low = self._lemma(tok)
             if (tok.tag_.startswith("VB") or tok.pos_ == "VERB") and low in self.lex.verbs:
                 verbs.append(tok)
             elif tok.pos_ in ("NOUN", "PROPN") and (low in self.lex.nouns or low in self.lex.holding or tok.lower_ in self.lex.holding):
@@ -446,7 +448,7 @@ class _SentenceReader:
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
-            out += self._noun_event(n, self.lex.nouns.get(n.lemma_.lower()))
+            out += self._noun_event(n, self.lex.nouns.get(self._lemma(n)))
         return _unique(self._regional(out))
 
     def _regional(self, claims: list[Claim]) -> list[Claim]:
@@ -477,8 +479,11 @@ class _SentenceReader:
 
     # -- triggers -------------------------------------------------------------------------------
 
+    def _lemma(self, tok: "Token") -> str:
+        return self.lex.form_lemma.get(tok.lower_) or tok.lemma_.lower()
+
     def _verb_rule(self, v: "Token") -> VerbRule | None:
-        for rule in self.lex.verbs[v.lemma_.lower()]:
+        for rule in self.lex.verbs[self._lemma(v)]:
             if rule.particle and not any(c.lower_ == rule.particle and c.dep_ in ("prt", "advmod", "prep")
                                          for c in v.children):
                 continue
@@ -515,9 +520,11 @@ class _SentenceReader:
         event_type = rule.type
         if not places and rule.type in ("deployment", "withdrawal", "defense"):
             places = self._purpose_places(v)
-            event_type = "defense"
-        if not places and rule.type == "capture" and rule.particle == "in":
-            places = list(self.claimed)  # "X pulled out of Y, with Z saying they had moved in"
+            event_type = "defense" if places else event_type
+        if not places and (rule.type == "capture" and rule.particle == "in"
+                           or rule.type == "withdrawal" and rule.particle in ("out", "back")):
+            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out"
+            places = list(self.claimed)
         if not places:
             return []
         if reality == "negated":
@@ -532,6 +539,8 @@ class _SentenceReader:
                 return []
             actors = [self.profile.opponent(a) if a else None for a in actors]
             event_type = "defense"
+        if event_type in ("withdrawal", "border_crossing") and self._person_subject(v):
+            return []  # "Assad fled Damascus": a person leaving is no army's withdrawal
         actors = [a for a in dict.fromkeys(actors) if a and a != "unknown" and self.profile.can_act(a, event_type)]
         if not actors:
             return []
@@ -540,6 +549,15 @@ class _SentenceReader:
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
         return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+
+    def _person_subject(self, v: "Token") -> bool:
+        subj = _child(v, ("nsubj",))
+        if subj is None:
+            return False
+        if subj.lower_ in self.lex.personal:
+            return True
+        text = subj.text
+        return subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
 
     def _subject_actors(self, v: "Token") -> list[str | None]:
         """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
@@ -728,15 +746,12 @@ class _SentenceReader:
         mods = [c for c in v.children if c.dep_ in ("prep", "npadvmod", "advmod", "advcl")]
         if not mods:
             return False
-        start = min(c.left_edge.idx for c in mods)
-        end = max(c.right_edge.idx + len(c.right_edge.text) for c in mods)
-        text = self.sdoc.text[start:end]
-        if self.background.search(text):
+        words = [t for c in mods for t in _own_words(c)]
+        if self.background.search(" ".join(t.text for t in words)):
             return True
         published = self.doc.article.published
         if published:
-            for c in mods:
-                for t in c.subtree:
+            for t in words:
                     if t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) < published.year - 1 + (published.month > 6):
                         return True  # "in August 2016"; "on December 8, 2024" in a January 2025 article is news
         return False
@@ -912,13 +927,16 @@ class _SentenceReader:
         for f in found:
             tok = self.sdoc[f.token_i]
             # Walk up to the nearest other place of this trigger; how it was reached decides.
-            cur, deps = tok, []
+            cur = tok
             qualifies_other = False
+            joined = True  # reached only through lists ("A, B and parts of C")
             while cur.head.i != cur.i:
-                deps.append(cur.dep_)
-                cur = cur.head
+                step, cur = cur, cur.head
+                if not (step.dep_ in _LIST_DEPS or (step.dep_ == "pobj" and cur.lower_ == "of")
+                        or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))):
+                    joined = False
                 if cur.i in idx and cur.i != f.token_i:
-                    qualifies_other = not all(d in _LIST_DEPS for d in deps)
+                    qualifies_other = not joined
                     break
                 if cur.i not in self.in_place and cur.pos_ in ("VERB", "AUX"):
                     break
@@ -1048,7 +1066,7 @@ class _SentenceReader:
     def _phrase_actor(self, tok: "Token | None") -> str | None:
         if tok is None:
             return None
-        low = tok.lower_
+        low = tok.lower_.replace("ı", "i")
         poss = next((c for c in tok.children if c.dep_ == "poss"), None)
         if poss is not None and (poss.lower_ in self.lex.first_person or poss.lower_ in self.lex.third_person):
             words = _phrase_tokens(tok)
@@ -1157,7 +1175,8 @@ class _SentenceReader:
                     break
             # a speech verb hanging off this clause: "X took Y, the monitor said"
             for c in tok.children:
-                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c.lemma_.lower() in self.lex.speech and c.i > v.i:
+                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c.lemma_.lower() in self.lex.speech and c.i > v.i \
+                        and not self._own_content(c):
                     phrase = self._speaker(c)
                     if phrase:
                         break
@@ -1173,6 +1192,15 @@ class _SentenceReader:
             self.state.sentence_speaker_actor = actor
         return self.profile.canonical_claimant(phrase)
 
+    def _own_content(self, s: "Token") -> bool:
+        """A speech verb that says something of its own ("..., and the army told officers that the
+        fight was over") or follows "but" speaks for its own clause only."""
+        if s.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ in ("but", "while", "although", "though", "whereas")
+                                    for c in s.head.children if s.head.i < c.i < s.i):
+            return True
+        return any(c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "dobj" and c.lemma_.lower() in ("report", "claim", "statement"))
+                   for c in s.children)
+
     def _speaker_actor(self, phrase: str) -> str | None:
         actor = self.profile.actor_of(phrase)
         if actor:
@@ -1186,7 +1214,7 @@ class _SentenceReader:
         if _passive(s):
             agent = _child(s, ("agent",))
             pobj = _child(agent, ("pobj",)) if agent is not None else None
-            return _text(self.sdoc, pobj) if pobj is not None else None
+            return _speaker_text(self.sdoc, pobj) if pobj is not None else None
         subj = _child(s, ("nsubj",))
         if subj is None:
             return None
@@ -1194,7 +1222,7 @@ class _SentenceReader:
             return self.state.last_claimant
         if subj.lower_ in self.lex.first_person:
             return self.state.last_claimant
-        return _text(self.sdoc, subj)
+        return _speaker_text(self.sdoc, subj)
 
     # -- the claim ------------------------------------------------------------------------------
 
@@ -1281,9 +1309,14 @@ def _passive(tok: "Token") -> bool:
 
 
 def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
-    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X."""
-    for c in tok.children:
-        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp"):
+    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X; a
+    preposition coordinated with one ("from Homs and from Hama") counts as well."""
+    kids = list(tok.children)
+    for c in list(kids):
+        if c.dep_ == "prep":
+            kids += [g for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
+    for c in kids:
+        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp", "conj"):
             name = c.lower_
             found_obj = False
             for g in c.children:
@@ -1301,6 +1334,16 @@ def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
                         yield name, g
 
 
+def _own_words(tok: "Token") -> list["Token"]:
+    """The words of a phrase without the clauses inside it ("Hama, which they had held since 1982")."""
+    out, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ not in _CLAUSE_DEPS)
+    return sorted(out, key=lambda t: t.i)
+
+
 def _phrase_tokens(tok: "Token") -> list["Token"]:
     """The words of a noun phrase without its clauses, participles, appositions and prepositions."""
     keep = {tok.i}
@@ -1314,6 +1357,25 @@ def _phrase_tokens(tok: "Token") -> list["Token"]:
     doc = tok.doc
     lo, hi = min(keep), max(keep)
     return [doc[i] for i in range(lo, hi + 1)]
+
+
+def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
+    """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
+    "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
+    keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
+                                                   for a in [t])]
+    drop: set[int] = set()
+    for c in tok.children:
+        if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and c.i > tok.i):
+            drop.update(t.i for t in c.subtree)
+    words = [t for t in keep if t.i not in drop]
+    while words and words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an"):
+        words = words[1:]
+    while words and words[-1].is_punct:
+        words = words[:-1]
+    if not words:
+        return _text(sdoc, tok)
+    return sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
 
 
 def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
