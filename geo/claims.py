@@ -137,6 +137,7 @@ class Lexicon:
     opposing: frozenset[str] = frozenset()
     place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
+    anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
     control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
@@ -246,6 +247,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
             + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
         allegiance=_word_set("allegiance", cues.get("allegiance")),
+        anaphora_rx=re.compile(r"\bthe\s+(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
+        if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )
 
@@ -322,7 +325,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
         tops = [t for t in usable[lo:hi] if t.end <= s.end]
         per_sentence.append(tops)
-        if tops and _may_report(lex, s.text):
+        if (tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text):
             wanted[s.start] = _without_lead(s)
     parses = nlp.parse(doc, wanted.values())
     state = _State()
@@ -347,15 +350,36 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 
 # What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
 # dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
-_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:[A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+)?""")
+_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
+    \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
+  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT (Reuters) -
+  | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
+)?""", re.X)
+# Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
+_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def _without_lead(s: Sentence) -> Sentence:
-    """The part of a sentence that is parsed: without a leading dateline or page metadata."""
+    """The part of a sentence that is parsed: without a leading dateline or page metadata, and
+    with shouted words ("THEY SEIZED") in lower case (same offsets)."""
     n = _LEAD.match(s.text).end()
-    if n == 0 or n >= len(s.text) - 1:
+    if n >= len(s.text) - 1:
+        n = 0
+    text = s.text[n:]
+    if _SHOUTED.search(text):
+        common = _common_words()
+        text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in common else m.group(0), text)
+    if n == 0 and text == s.text:
         return s
-    return Sentence(s.start + n, s.end, s.text[n:])
+    return Sentence(s.start + n, s.end, text)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Frequent English words (the geoparser's list): shouted, they are words, not acronyms."""
+    from geo.resources import DATA_DIR, read_word_list
+
+    return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
 
 
 def _usable(t: Toponym, profile: Profile) -> bool:
@@ -786,6 +810,11 @@ class _SentenceReader:
                 if name in rule.preps or (rule.object != "none" and (
                         name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
                     found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
+                elif pobj.i not in self.place_at and self._token_actor(pobj):
+                    # "clashed with the army in Qusayr": the parser hangs the place on the party
+                    for inner, place in _preps(pobj):
+                        if inner in ("in", "at", "inside", "around", "near"):
+                            found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
         if not found and "in" in rule.preps:
@@ -883,15 +912,18 @@ class _SentenceReader:
             return False
         scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
+        candidates: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
             if t.start >= pos:
                 continue
             if pos - t.end > _ANAPHORA_REACH:
                 break
             if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
-                self.place_at[tok.i] = t
-                return True
-        return False
+                candidates.setdefault(t.place.place_id, t)
+        if len(candidates) != 1:
+            return False  # no place, or several it could be: no guess
+        self.place_at[tok.i] = next(iter(candidates.values()))
+        return True
 
     def _found(self, tok: "Token", path: tuple, event_type: str, distance_ok: bool) -> _Found | None:
         lex = self.lex
@@ -945,6 +977,7 @@ class _SentenceReader:
             if f.near and f.distance_km is None and self._reference_only(f):
                 continue
             keep.append(f)
+        keep = [f for f in keep if not self._names_area_of_other(f, keep)]
         points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
         keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
         if any(not f.near for f in keep):
@@ -957,6 +990,22 @@ class _SentenceReader:
                 seen.add(key)
                 out.append(f)
         return out
+
+    def _names_area_of_other(self, f: _Found, found: list[_Found]) -> bool:
+        """A place that only modifies the noun of another ("the Homs countryside town of Talbiseh",
+        "the Aleppo province village of X")."""
+        tok = self.sdoc[f.token_i]
+        if tok.dep_ not in ("compound", "nmod", "amod", "poss"):
+            return False
+        head = tok.head
+        while head.dep_ in ("compound", "nmod", "amod") and head.i not in self.place_at:
+            head = head.head
+        if head.i in self.place_at:
+            return False
+        named = {g.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for g in c.children if g.dep_ == "pobj"}
+        named |= {c.i for c in head.children if c.dep_ == "appos"}
+        return any(g.token_i != f.token_i and g.token_i in named for g in found)
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
