@@ -139,6 +139,8 @@ class Lexicon:
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
     anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
+    person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
+    denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
     control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
     def background_rx(self, year: int | None) -> re.Pattern:
@@ -213,7 +215,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "allegiance"}
+                  "place_anaphora", "allegiance", "person_nouns", "denying_words"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -247,6 +249,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
             + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
         allegiance=_word_set("allegiance", cues.get("allegiance")),
+        person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
+        denying_words=_word_set("denying_words", cues.get("denying_words")),
         anaphora_rx=re.compile(r"\bthe\s+(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
@@ -352,7 +356,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 # dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
 _LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
     \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
-  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT (Reuters) -
+  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z0-9'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT, Dec 8 (Reuters) -
   | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
 )?""", re.X)
 # Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
@@ -427,12 +431,14 @@ class _SentenceReader:
         self.sdoc, self.state, self.background = parsed, state, background
         self.place_at: dict[int, Toponym] = {}  # token index -> the toponym whose root it is
         self.in_place: set[int] = set()  # token indices inside a toponym
+        self.first_token_of: dict[int, int] = {}  # first token of a toponym -> its root token
         for t in toponyms:
             span = parsed.char_span(t.start - sentence.start, t.end - sentence.start, alignment_mode="expand")
             if span is None or not len(span):
                 continue
             self.place_at.setdefault(span.root.i, t)
             self.in_place.update(range(span.start, span.end))
+            self.first_token_of[span.start] = span.root.i
         self.toponyms = toponyms
         self.country_at: dict[int, str] = {}  # token index -> ISO code of a country named there
         for t in countries:
@@ -459,6 +465,12 @@ class _SentenceReader:
             elif tok.pos_ in ("NOUN", "PROPN") and (low in self.lex.nouns or low in self.lex.holding or tok.lower_ in self.lex.holding):
                 nouns.append(tok)
         # Denials first: what they deny is theirs.
+        for tok in self.sdoc:
+            if tok.lower_ in self.lex.denying_words and tok.pos_ in ("NOUN", "ADJ"):
+                target = tok if tok.pos_ == "NOUN" else next(
+                    (c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if target is not None and (tok.pos_ == "ADJ" or any(c.lower_ in ("no", "little") for c in tok.children)):
+                    out += self._nominal_denial(target)
         for v in verbs:
             rule = self._verb_rule(v)
             if rule is not None and rule.type == "denial":
@@ -581,7 +593,8 @@ class _SentenceReader:
         if subj.lower_ in self.lex.personal:
             return True
         text = subj.text
-        return subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+        return (subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+                or subj.lemma_.lower() in self.lex.person_nouns)
 
     def _subject_actors(self, v: "Token") -> list[str | None]:
         """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
@@ -708,17 +721,12 @@ class _SentenceReader:
         return None
 
     def _denial(self, v: "Token") -> list[Claim]:
+        """"The ministry denied that its troops had withdrawn from Homs": a denial at the places
+        of what is denied, by the one who denies."""
         if self._reality(v) not in ("real",):
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
-        tokens = [t for c in content for t in c.subtree]
-        if not any(t.lemma_.lower() in self.lex.control_lemmas for t in tokens):
-            return []
-        self.suppressed.update(t.i for t in tokens)
-        found = []
-        for c in content:
-            found += self._places_under(c, "denial", clauses=True)
-        found = self._prune(found)
+        found = self._denied_places(content)
         if not found:
             return []
         actor = self._subject_actor(v) or self.state.last_speaker_actor
@@ -726,6 +734,35 @@ class _SentenceReader:
             return []
         claimant = self._subject_phrase(v) or self._claimant(v)
         return [self._claim(v, f, "denial", actor, claimant and self.profile.canonical_claimant(claimant)) for f in found]
+
+    def _denied_places(self, content: list["Token"]) -> list[_Found]:
+        """The places of a denied control event; what is denied gives no claim of its own."""
+        tokens = [t for c in content for t in c.subtree]
+        events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas]
+        # "denied reports that the president had left Damascus": a person's movements are no
+        # control change.
+        events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
+        if not events:
+            return []
+        self.suppressed.update(t.i for t in tokens)
+        found = []
+        for c in content:
+            found += self._places_under(c, "denial", clauses=True)
+        return self._prune(found)
+
+    def _nominal_denial(self, n: "Token") -> list[Claim]:
+        """"There is no truth to reports that our forces pulled out of Hama," it said; "reports
+        of a withdrawal are false"."""
+        content = [g for c in n.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        content += [c for c in n.children if c.dep_ in ("acl", "relcl", "ccomp")]
+        found = self._denied_places(content)
+        if not found:
+            return []
+        claimant = self._claimant(n)
+        actor = self.state.sentence_speaker_actor or self.state.last_speaker_actor
+        if actor is None or actor == "unknown":
+            return []
+        return [self._claim(n, f, "denial", actor, claimant) for f in found]
 
     # -- reality --------------------------------------------------------------------------------
 
@@ -817,6 +854,13 @@ class _SentenceReader:
                             found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
+        if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
+            # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
+            # object on the speech verb; a place right after a transitive trigger is its object.
+            nxt = v.i + 1 + (v.i + 1 < len(self.sdoc) and self.sdoc[v.i + 1].lower_ == "the")
+            root = self.first_token_of.get(nxt)
+            if root is not None:
+                found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
         if not found:
@@ -1208,13 +1252,15 @@ class _SentenceReader:
 
     def _claimant(self, v: "Token") -> str | None:
         phrase = None
+        self.speaker_full = None
         tok = v
         for _ in range(10):
             for c in tok.children:
                 if c.lower_ in self.lex.speech_prefixes and c.dep_ in ("prep", "advcl", "advmod"):
                     pobj = next((g for gc in c.children for g in ([gc] if gc.dep_ == "pobj" else gc.children) if g.dep_ == "pobj"), None)
                     if pobj is not None:
-                        phrase = _text(self.sdoc, pobj)
+                        phrase = _speaker_text(self.sdoc, pobj)
+                        self.speaker_full = _text(self.sdoc, pobj)
                         break
             if phrase:
                 break
@@ -1235,7 +1281,7 @@ class _SentenceReader:
         if not phrase:
             return None
         self.state.last_claimant = phrase
-        actor = self._speaker_actor(phrase)
+        actor = self._speaker_actor(phrase) or (self.speaker_full and self._speaker_actor(self.speaker_full))
         if actor:
             self.state.last_speaker_actor = actor
             self.state.sentence_speaker_actor = actor
@@ -1260,17 +1306,27 @@ class _SentenceReader:
         return None
 
     def _speaker(self, s: "Token") -> str | None:
+        """Who speaks through the speech verb ``s``; ``self.speaker_full`` keeps the whole phrase
+        ("Abu Omar, a rebel commander"), which says whose side the speaker is on."""
         if _passive(s):
             agent = _child(s, ("agent",))
-            pobj = _child(agent, ("pobj",)) if agent is not None else None
-            return _speaker_text(self.sdoc, pobj) if pobj is not None else None
-        subj = _child(s, ("nsubj",))
+            subj = _child(agent, ("pobj",)) if agent is not None else None
+        else:
+            subj = _child(s, ("nsubj",))
         if subj is None:
             return None
-        if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal:
+        if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
+            if self.state.last_claimant is None and subj.lower_ in self.lex.third_person and self.state.last_actor:
+                # "..., it said" after "The army command issued a statement": the party named last
+                self.state.sentence_speaker_actor = self.state.last_actor
+            self.speaker_full = self.state.last_claimant
             return self.state.last_claimant
-        if subj.lower_ in self.lex.first_person:
-            return self.state.last_claimant
+        if subj.i in self.in_place:
+            # "X captured Avdiivka, Ukraine's General Staff said", parsed with the place as subject
+            subj = next((c for c in subj.children if c.dep_ == "appos"), None)
+            if subj is None:
+                return None
+        self.speaker_full = _text(self.sdoc, subj)
         return _speaker_text(self.sdoc, subj)
 
     # -- the claim ------------------------------------------------------------------------------
@@ -1414,9 +1470,10 @@ def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
     keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
                                                    for a in [t])]
     drop: set[int] = set()
-    for c in tok.children:
-        if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and c.i > tok.i):
-            drop.update(t.i for t in c.subtree)
+    for t in keep:
+        for c in t.children:
+            if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and t.i == tok.i and c.i > tok.i):
+                drop.update(x.i for x in c.subtree)
     words = [t for t in keep if t.i not in drop]
     while words and words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an"):
         words = words[1:]
