@@ -296,6 +296,7 @@ class _State:
     last_speaker_actor: str | None = None
     sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
+    institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
     line_date: tuple | None = None
     line_end: int = -1
 
@@ -338,6 +339,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         _heading_date(doc, s, state)
         state.sentence_speaker_actor = None
         _learn_people(lex, profile, s.text, state)
+        _learn_institutions(profile, s.text, state)
         unit = wanted.get(s.start)
         parsed = parses.get(unit.start) if unit is not None else None
         if parsed is None:
@@ -413,6 +415,16 @@ def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> N
             state.people[name.split()[-1]] = m.actor
 
 
+def _learn_institutions(profile: Profile, text: str, state: _State) -> None:
+    """Remember which institutions an article has named ("the defence ministry", "Russia's defence
+    ministry"), so that a later "the ministry said" can be told, or left open when two could be meant."""
+    for canonical, phrase in profile.claimant_mentions(text):
+        words = phrase.lower().split()
+        if len(words) < 2:
+            continue
+        state.institutions.setdefault(words[-1], set()).add(profile.canonical_claimant(phrase))
+
+
 def _remember_unparsed(profile: Profile, text: str, state: _State) -> None:
     mentions = profile.actor_mentions(text)
     if mentions:
@@ -446,6 +458,8 @@ class _SentenceReader:
             if span is not None and len(span):
                 self.country_at[span.root.i] = t.place.country
         self.claimed: list[_Found] = []  # places claimed so far in this sentence
+        self.ambiguous_speaker = False
+        self.losers: list[str] = []  # parties that lost what this sentence's captures took
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
         self.consumed: set[int] = set()  # nouns a verb trigger has read as its object
         self.question = sentence.text.rstrip().endswith("?")
@@ -582,6 +596,7 @@ class _SentenceReader:
             return []
         if event_type == "capture":
             self.state.last_capturer = actors[0]
+            self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
         return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
@@ -595,6 +610,21 @@ class _SentenceReader:
         text = subj.text
         return (subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
                 or subj.lemma_.lower() in self.lex.person_nouns)
+
+    def _losers(self, v: "Token") -> list[str]:
+        """Who lost what a capture took: "drove government forces out of X", "seized X from the army"."""
+        out = []
+        obj = _child(v, ("dobj",))
+        if obj is not None and obj.i not in self.in_place:
+            a = self._token_actor(obj)
+            if a:
+                out.append(a)
+        for name, pobj in _preps(v):
+            if name == "from" and pobj.i not in self.in_place:
+                a = self._token_actor(pobj)
+                if a:
+                    out.append(a)
+        return out
 
     def _subject_actors(self, v: "Token") -> list[str | None]:
         """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
@@ -760,7 +790,7 @@ class _SentenceReader:
             return []
         claimant = self._claimant(n)
         actor = self.state.sentence_speaker_actor or self.state.last_speaker_actor
-        if actor is None or actor == "unknown":
+        if actor is None or actor == "unknown" or self.ambiguous_speaker:
             return []
         return [self._claim(n, f, "denial", actor, claimant) for f in found]
 
@@ -854,6 +884,12 @@ class _SentenceReader:
                             found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
+        if found:
+            # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
+            # the first date; a place coordinated with a date of this verb is another object.
+            for t in _own_words(v):
+                if t.dep_ == "conj" and t.i in self.place_at and t.head.ent_type_ in ("DATE", "TIME"):
+                    found += self._places_under(t, rule.type)
         if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
             # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
             # object on the speech verb; a place right after a transitive trigger is its object.
@@ -1154,6 +1190,8 @@ class _SentenceReader:
                 return a
         if rule.type == "capture":
             return self.state.last_capturer
+        if rule.type == "withdrawal" and self.losers:
+            return self.losers[-1]  # "Rebels drove the army out of X, and the loss of Y ..."
         return None
 
     def _phrase_actor(self, tok: "Token | None") -> str | None:
@@ -1280,6 +1318,13 @@ class _SentenceReader:
             tok = tok.head
         if not phrase:
             return None
+        bare = phrase.lower().removeprefix("the ").strip()
+        if " " not in bare and bare in self.state.institutions:
+            named = self.state.institutions[bare]
+            if len(named) != 1:
+                self.ambiguous_speaker = True  # "the ministry" after two ministries: whose?
+                return None
+            phrase = next(iter(named))
         self.state.last_claimant = phrase
         actor = self._speaker_actor(phrase) or (self.speaker_full and self._speaker_actor(self.speaker_full))
         if actor:
