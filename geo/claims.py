@@ -905,6 +905,14 @@ class _SentenceReader:
                 rel = rel.head
             if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
                 found += self._places_under(rel.head, rule.type)  # "Hama, where rebels took the airport"
+        if rule.type == "border_crossing":
+            # coded at the named place on the other side, never a whole province
+            found = [f for f in found if f.toponym.place.scale == "point"]
+        if obj is not None and self._unknown_named(obj):
+            # "entered the town of Jamla in western Daraa": the place taken is one we cannot
+            # resolve; its province is no stand-in for it
+            found = [f for f in found if f.toponym.place.scale == "point" and not f.near
+                     and f.token_i in {t.i for t in obj.subtree}]
         if not found and rule.type == "border_crossing":
             # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
             for name, pobj in _preps(v):
@@ -923,6 +931,17 @@ class _SentenceReader:
                     if name in ("in", "at", "inside"):
                         found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _unknown_named(self, obj: "Token") -> bool:
+        """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
+        if obj.i in self.in_place:
+            return False
+        names = [c for c in obj.children if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"]
+        names += [g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
+                  for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
+        if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
+            names.append(obj)
+        return any(n.i not in self.in_place and not self._token_actor(n) for n in names)
 
     def _territory_noun(self, tok: "Token") -> bool:
         """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
