@@ -1203,7 +1203,7 @@ class _SentenceReader:
         head = n.head
         while head.dep_ in ("conj", "prep", "pobj") and head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
             head = head.head
-        if head.pos_ in ("VERB", "AUX") and n.dep_ in ("dobj", "pobj", "conj", "nsubj") and head.lemma_.lower() not in self.lex.speech:
+        if head.pos_ in ("VERB", "AUX") and n.dep_ in ("dobj", "pobj", "conj", "nsubj"):
             a = self._subject_actor(head)
             if a:
                 return a
