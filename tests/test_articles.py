@@ -19,7 +19,10 @@ from geo.articles import (
 from geo.document import Article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-SEEDS = Path("/work/shared/seeds")
+# The seed articles live in ../shared beside the repository; tests that read them skip without them.
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+needs_seeds = pytest.mark.skipif(not (SEEDS / "gold.json").is_file(),
+                                 reason=f"the seed articles are not at {SEEDS} (../shared/seeds beside the repository)")
 
 
 def only(path: Path | str, **kw) -> Article:
@@ -299,9 +302,10 @@ def test_iter_article_files_walks_folders_sorted_and_skips_hidden_and_foreign(tm
 # --- metadata ----------------------------------------------------------------------------------------
 
 
-GOLD = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))["articles"]
+GOLD = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))["articles"] if (SEEDS / "gold.json").is_file() else {}
 
 
+@needs_seeds
 @pytest.mark.parametrize("name", sorted(GOLD))
 def test_seed_metadata_matches_the_analyst(name):
     art = only(SEEDS / name)
@@ -311,12 +315,14 @@ def test_seed_metadata_matches_the_analyst(name):
     assert art.source == ("/".join(expected["credited"]) or name)
 
 
+@needs_seeds
 def test_seed_titles():
     assert only(SEEDS / "000_5062c90c552f96e1.txt").title.startswith("‘Around 2,000 Syrian troops cross to Iraq’")
     assert only(SEEDS / "001_a7c7fd3637e157c1.txt").title is None  # its first line is the body
     assert only(SEEDS / "003_8b8ac8c94b56ce5a.txt").title.startswith("The Islamist-led coalition")
 
 
+@needs_seeds
 def test_given_source_and_published_override_what_the_article_says():
     art = only(SEEDS / "004_44747efe92a5f28f.txt", source="Desk", published=date(2024, 12, 8))
     assert (art.source, art.published) == ("Desk", date(2024, 12, 8))
