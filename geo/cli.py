@@ -1,13 +1,16 @@
-"""Command-line interface: ``python -m geo {ingest,export,geoparse,resolve}``.
+"""Command-line interface: ``frontline`` (or ``python -m geo``) ``{ingest,export,geoparse,resolve}``.
 
 Each subcommand only parses arguments and delegates to the stage module that owns the work.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
+
+from geo import __version__
 
 DEFAULT_DB = Path.home() / ".local" / "share" / "frontline" / "frontline.db"
 
@@ -29,11 +32,22 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--contested", action="store_true", help="only contested claims")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def program_name(argv0: str | None = None) -> str:
+    """The name the user typed: ``python -m geo`` (argv[0] is then geo/__main__.py), else the script's
+    name (``frontline``, the console script)."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    base = os.path.basename(argv0 or "")
+    if not base or base in ("__main__.py", "-c") or base.endswith(".py"):
+        return "python -m geo"
+    return base
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m geo",
+        prog=prog or program_name(),
         description="Frontline: reported territorial-control claims from news articles, mapped with provenance.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="read articles, extract claims, store them")
@@ -49,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write stored claims as GeoJSON, CSV, GeoPackage or GeoParquet")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
-    p.add_argument("--format", required=True, choices=["geojson", "csv", "gpkg", "parquet"])
+    p.add_argument("--format", choices=["geojson", "csv", "gpkg", "parquet"],
+                   help="output format (default: from the extension of -o: .geojson/.json, .csv, .gpkg, .parquet)")
     p.add_argument("-o", "--output", type=Path, help="output file, - for standard output (the default; a folder for parquet)")
     _add_filters(p)
 
