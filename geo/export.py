@@ -141,7 +141,7 @@ def event_span(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     start = event.copy()
     end = event.copy()
     week = precision.eq("week") & event.notna()
-    start[week] = event[week] - pd.to_timedelta(event[week].dt.weekday, unit="D")
+    start[week] = event[week] - pd.to_timedelta(event[week].dt.day_of_week, unit="D")
     end[week] = start[week] + pd.Timedelta(days=6)
     month = precision.eq("month") & event.notna()
     start[month] = event[month] - pd.to_timedelta(event[month].dt.day - 1, unit="D")
