@@ -51,7 +51,15 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="read articles, extract claims, store them")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt .md .html .json), recursive")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or folders (.txt .md .html .json .pdf), recursive; http(s) URLs of articles; "
+                        "- for one article on standard input")
+    p.add_argument("--feed", action="append", metavar="URL",
+                   help="an RSS or Atom feed: every item not taken by an earlier run is ingested; repeatable")
+    p.add_argument("--watch", type=float, metavar="MINUTES",
+                   help="with --feed: keep polling the feeds every MINUTES minutes (stop with Ctrl-C)")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="network timeout per request for URLs and feeds (default: 20)")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
     p.add_argument("--source", help="source label for every article (overrides what the article reveals)")
     p.add_argument("--published", type=_date, help="publication date YYYY-MM-DD for every article")
@@ -85,6 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "ingest":
+            from geo.remote import is_url
+
+            if args.feed or args.watch is not None or any(p == "-" or is_url(p) for p in args.paths):
+                from geo.remote import run_ingest_inputs_cli
+
+                return run_ingest_inputs_cli(args)
+            if not args.paths:
+                print("error: ingest needs a PATH, a URL, - (standard input) or --feed URL", file=sys.stderr)
+                return 2
             from geo.pipeline import run_ingest_cli
 
             return run_ingest_cli(args)

@@ -218,9 +218,7 @@ def _pdf() -> bytes:
 
 
 @pytest.mark.parametrize("name, make, kind", [
-    ("scan.pdf", _pdf, "PDF"),
     ("photo.png", _png, "PNG image"),
-    ("disguised.txt", _pdf, "PDF"),  # the extension lies; the signature does not
     ("report.html", _png, "PNG image"),
 ])
 def test_binary_files_are_refused_by_signature(tmp_path, name, make, kind):
@@ -296,7 +294,8 @@ def test_iter_article_files_walks_folders_sorted_and_skips_hidden_and_foreign(tm
     missing = tmp_path / "missing.txt"
     got = list(iter_article_files([tmp_path, explicit_pdf, missing, tmp_path / "b" / "2.txt"]))
     rel = [p.relative_to(tmp_path).as_posix() for p in got]
-    assert rel == ["a/1.json", "a/deep/3.md", "a/page.HTM", "b/2.txt", "z.html", "a/scan.pdf", "missing.txt"]
+    # PDF reports are articles too (their text layer is read).
+    assert rel == ["a/1.json", "a/deep/3.md", "a/page.HTM", "a/scan.pdf", "b/2.txt", "z.html", "missing.txt"]
 
 
 # --- metadata ----------------------------------------------------------------------------------------
