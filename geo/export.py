@@ -34,7 +34,6 @@ import re
 import shutil
 import sys
 import tempfile
-import time
 import tomllib
 import uuid
 from collections.abc import Iterable
@@ -113,10 +112,11 @@ def _none_where_missing(values: pd.Series) -> list[Any]:
 
 
 def _as_datetimes(values: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values
     if isinstance(values.dtype, pd.ArrowDtype):
+        # Arrow date32 columns (a gis_frame, the Python API's frames) as numpy datetimes.
         values = values.astype(object)
+    elif pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
     return pd.to_datetime(values, errors="coerce", format="ISO8601")
 
 
@@ -385,13 +385,13 @@ def _scale(mapping: dict, source: Any) -> str | None:
     return max(found, key=lambda v: order.index(v) if v in order else -1)
 
 
-def acled_frame(frame_or_claims: pd.DataFrame | Iterable[Claim], mapping: dict | None = None,
-                timestamp: int | None = None) -> pd.DataFrame:
+def acled_frame(frame_or_claims: pd.DataFrame | Iterable[Claim], mapping: dict | None = None) -> pd.DataFrame:
     """Claims in ACLED's 31 columns, in ACLED's order, then Frontline's own columns.
 
     Integer columns (year, time_precision, inter1, inter2, interaction, iso, geo_precision, fatalities,
-    timestamp) are pandas nullable integers, so they stay integers in the CSV. ``timestamp`` (ACLED:
-    when the row was last updated) is the export's Unix time unless given.
+    timestamp) are pandas nullable integers, so they stay integers in the CSV. ``timestamp`` (ACLED: when
+    the row appeared) is the Unix time of the article's publication day, else of the event date: the
+    moment the report became available, and the same in every export of the same claims.
     """
     # A frame the caller filtered keeps its old index labels: renumber so the columns line up.
     frame = pd.DataFrame(_as_frame(frame_or_claims)).drop(columns="geometry", errors="ignore").reset_index(drop=True)
@@ -432,7 +432,8 @@ def acled_frame(frame_or_claims: pd.DataFrame | Iterable[Claim], mapping: dict |
     event_types = [acled_type(t) for t in frame["event_type"]]
     disorder = m.get("disorder_types", {})
     start, end, _ = event_span(frame)
-    stamp = int(time.time()) if timestamp is None else int(timestamp)
+    appeared = published.fillna(event_day)
+    stamps = (appeared.dt.tz_localize(None).astype("datetime64[s]").astype("int64") // 1).where(appeared.notna())
 
     def tags(claimant: Any, contested: Any, distance: Any) -> str | None:
         parts = []
@@ -445,6 +446,8 @@ def acled_frame(frame_or_claims: pd.DataFrame | Iterable[Claim], mapping: dict |
         return "; ".join(parts) or None
 
     distance = pd.to_numeric(frame["distance_km"]).astype("float64")
+    # From lat/lon, or from the geometry of a frame shaped like gis_frame (the Python API's).
+    lons, lats = _coordinates(_as_frame(frame_or_claims).reset_index(drop=True))
     out = pd.DataFrame({
         "event_id_cnty": [f"{c3 or 'XXX'}-{i}" for c3, i in zip(iso3, ids)],
         "event_date": _iso_dates(day),
@@ -470,8 +473,8 @@ def acled_frame(frame_or_claims: pd.DataFrame | Iterable[Claim], mapping: dict |
         "admin2": [None] * n,
         "admin3": [None] * n,
         "location": _none_where_missing(frame["place"]),
-        "latitude": np.round(pd.to_numeric(frame["lat"]).to_numpy(float), COORDINATE_DECIMALS),
-        "longitude": np.round(pd.to_numeric(frame["lon"]).to_numpy(float), COORDINATE_DECIMALS),
+        "latitude": lats,
+        "longitude": lons,
         "geo_precision": pd.array([geo_codes.get(g, geo_codes["point"]) if isinstance(g, str) else geo_codes["point"]
                                    for g in frame["geo_precision"]], dtype="Int64"),
         "source": _none_where_missing(frame["source"]),
@@ -480,7 +483,7 @@ def acled_frame(frame_or_claims: pd.DataFrame | Iterable[Claim], mapping: dict |
         # Reports of control changes rarely give reliable tolls; Frontline does not extract them.
         "fatalities": pd.array([None] * n, dtype="Int64"),
         "tags": [tags(c, k, d) for c, k, d in zip(frame["claimant"], frame["contested"], distance.tolist())],
-        "timestamp": pd.array([stamp] * n, dtype="Int64"),
+        "timestamp": pd.array(stamps.tolist(), dtype="Int64"),
         "frontline_event_type": _none_where_missing(frame["event_type"]),
         "frontline_actor1": _none_where_missing(frame["actor"]),
         "frontline_actor2": losers,
