@@ -771,6 +771,7 @@ class _Sources:
     weak: tuple[_Template, ...]
     automaton: Any  # ahocorasick.Automaton over every alias
     outlets: dict[str, str]
+    outlet_patterns: tuple[re.Pattern[str], ...] = ()
 
     def names_in(self, text: str) -> list[tuple[int, int, str]]:
         """Whole-word agency aliases in ``text`` as (start, end, alias), longest first where they overlap."""
@@ -838,7 +839,61 @@ def _sources() -> _Sources:
         weak=tuple(_template(t) for t in raw["credit"]["weak"]),
         automaton=_automaton(alias_to_name),
         outlets=dict(raw.get("outlets", {})),
+        outlet_patterns=_outlet_patterns(raw),
     )
+
+
+_SOURCES_KEYS = {"agency", "credit", "outlets", "outlet_credit", "outlet_aliases"}
+
+
+def _outlet_patterns(raw: dict) -> tuple[re.Pattern[str], ...]:
+    """The [outlet_credit] patterns with `{outlet}` as a named group over every outlet name and alias."""
+    unknown = set(raw) - _SOURCES_KEYS
+    if unknown:
+        raise ValueError(f"{SOURCES_PATH}: unknown section(s) {', '.join(sorted(unknown))}")
+    credit = raw.get("outlet_credit", {})
+    if set(credit) - {"patterns"}:
+        raise ValueError(f"{SOURCES_PATH}: [outlet_credit] takes only 'patterns'")
+    names = _outlet_names(raw)
+    if not names:
+        return ()
+    # Longest first, so "Al Jazeera English" wins over "Al Jazeera".
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return tuple(re.compile(t.replace("{outlet}", f"(?P<outlet>{alternatives})"), re.IGNORECASE | re.MULTILINE)
+                 for t in credit.get("patterns", []))
+
+
+def _outlet_names(raw: dict) -> dict[str, str]:
+    """Outlet spelling (case-folded) -> label: the labels of [outlets] and the [outlet_aliases]."""
+    names = {label.casefold(): label for label in raw.get("outlets", {}).values()}
+    names.update({alias.casefold(): label for alias, label in raw.get("outlet_aliases", {}).items()})
+    return names
+
+
+@lru_cache(maxsize=1)
+def _outlet_labels() -> dict[str, str]:
+    with SOURCES_PATH.open("rb") as fh:
+        return _outlet_names(tomllib.load(fh))
+
+
+_EDGE_LINES = 6
+
+
+def find_outlet(text: str) -> str | None:
+    """The outlet an article names as its own publisher ("ALBAWABA - ...", "© 2024 Middle East Eye",
+    "Source: Enab Baladi") in its first or last lines; None when it names none."""
+    patterns = _sources().outlet_patterns
+    if not patterns:
+        return None
+    lines = text.strip().splitlines()
+    edges = ["\n".join(lines[:_EDGE_LINES])[:2000], "\n".join(lines[-_EDGE_LINES:])[-2000:]]
+    labels = _outlet_labels()
+    for edge in edges:
+        for pattern in patterns:
+            m = pattern.search(edge)
+            if m:
+                return labels.get(m.group("outlet").casefold(), m.group("outlet"))
+    return None
 
 
 def _canonical_agency(name: str) -> str:
@@ -936,8 +991,8 @@ def infer_metadata(article: Article, *, outlet: str | None = None) -> Article:
     """``article`` with title, publication date, credited agencies and source label filled when absent.
 
     The source label is never empty: the given source, else the agencies the article credits joined
-    with "/" ("Reuters/AFP"), else ``outlet`` (an HTML page's site name), else the outlet of its URL,
-    else the file name.
+    with "/" ("Reuters/AFP"), else ``outlet`` (an HTML page's site name), else the outlet the text names
+    as its publisher (:func:`find_outlet`), else the outlet of its URL, else the file name.
     """
     text = article.text
     credited = article.credited or find_credited(text)
@@ -946,6 +1001,7 @@ def infer_metadata(article: Article, *, outlet: str | None = None) -> Article:
         article.source
         or "/".join(credited)
         or outlet
+        or find_outlet(text)
         or _outlet_from_url(article.url)
         or file_name
     )

@@ -440,3 +440,25 @@ def test_lone_surrogates_in_json_are_replaced_not_fatal(tmp_path):
     (article,) = read_articles(path)
     assert "\ufffd" in article.text and "\ud800" not in article.text and article.title == "Hama\ufffd"
     assert article.content_hash  # the text encodes as UTF-8
+
+
+# --- the outlet an article names (issue 15) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, outlet", [
+    ("ALBAWABA - Armed groups entered the town of Saraqib on Friday.", "Al Bawaba"),
+    ("Armed groups entered the town of Saraqib on Friday.\n\n© 2024 Middle East Eye. All rights reserved.",
+     "Middle East Eye"),
+    ("Armed groups entered the town of Saraqib on Friday.\nSource: Enab Baladi", "Enab Baladi"),
+    ("Armed groups entered the town of Saraqib on Friday.\nCopyright 2024 The National", "The National"),
+])
+def test_the_outlet_an_article_names_is_its_source_not_the_file_name(tmp_path, text, outlet):
+    (tmp_path / "story.txt").write_text(text, encoding="utf-8")
+    assert only(tmp_path / "story.txt").source == outlet
+
+
+def test_an_outlet_named_inside_the_story_is_not_the_publisher(tmp_path):
+    text = ("Armed groups entered the town of Saraqib on Friday.\n"
+            "A commander told Al Jazeera the town was taken.\nResidents fled north.")
+    (tmp_path / "story.txt").write_text(text, encoding="utf-8")
+    assert only(tmp_path / "story.txt").source == "story.txt"
