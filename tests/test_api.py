@@ -10,7 +10,8 @@ import pytest
 from geo import api
 from geo.export import PROPERTIES
 
-TEXT = ("Rebel fighters captured the city of Hama on Thursday after government forces withdrew, a war monitor said. "
+TEXT = ("Rebel fighters captured the city of Hama on Thursday, a war monitor said. "
+        "Government forces withdrew from Hama overnight, the army said. "
         "The army sent reinforcements to Homs, the defence ministry said.")
 
 
