@@ -72,8 +72,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write stored claims as GeoJSON, CSV, GeoPackage or GeoParquet")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
     p.add_argument("--format", choices=["geojson", "csv", "gpkg", "parquet"],
-                   help="output format (default: from the extension of -o: .geojson/.json, .csv, .gpkg, .parquet)")
-    p.add_argument("-o", "--output", type=Path, help="output file, - for standard output (the default; a folder for parquet)")
+                   help="output format (default: from the extension of -o: .geojson/.json, .csv, .gpkg, .parquet or a folder/)")
+    # A string, not a Path: "claims_parquet/" keeps its slash, which says "a folder" (parquet).
+    p.add_argument("-o", "--output", help="output file, - for standard output (the default; a folder for parquet)")
     _add_filters(p)
 
     p = sub.add_parser("geoparse", help="print the toponyms of files as JSON")

@@ -767,7 +767,10 @@ def format_from_path(path: Path | str | None) -> str | None:
     """The export format an output path asks for by its extension; None when it does not say."""
     if path is None:
         return None
-    return EXTENSIONS.get(Path(path).suffix.lower())
+    found = EXTENSIONS.get(Path(path).suffix.lower())
+    if found is None and (str(path).endswith(("/", os.sep)) or (Path(path).is_dir() and (Path(path) / MANIFEST).is_file())):
+        return "parquet"  # "-o claims_parquet/", or a folder an earlier parquet export wrote
+    return found
 
 
 def known_actors(store: Store) -> set[str]:
@@ -794,6 +797,7 @@ def run_export_cli(args: Any) -> int:
     if output is not None and str(output) == "-":
         output = None  # the Unix convention: "-o -" is standard output
     fmt = args.format or format_from_path(output)
+    output = Path(output) if output is not None else None
     if fmt is None:
         where = f"the extension of {output}" if output is not None else "standard output"
         print(f"error: cannot tell the format from {where}: give --format "

@@ -243,6 +243,9 @@ def test_format_defaults_from_the_output_extension(store_path, tmp_path, capsys)
     assert len(json.loads((tmp_path / "c.geojson").read_text(encoding="utf-8"))["features"]) == 3
     assert cli_main(["export", "--db", str(store_path), "-o", str(tmp_path / "c.gpkg")]) == 0
     assert pyogrio.read_info(tmp_path / "c.gpkg", layer="claims")["features"] == 3
+    assert cli_main(["export", "--db", str(store_path), "-o", str(tmp_path / "ds") + "/"]) == 0
+    assert len(list((tmp_path / "ds").rglob("*.parquet"))) == 2
+    assert cli_main(["export", "--db", str(store_path), "-o", str(tmp_path / "ds")]) == 0  # its own folder again
     assert cli_main(["export", "--db", str(store_path), "-o", str(tmp_path / "c.txt")]) == 2
     assert "--format" in capsys.readouterr().err
     assert not (tmp_path / "c.txt").exists()
