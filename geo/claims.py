@@ -74,7 +74,7 @@ _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Ho
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
               "needs_distance", "needs_noun"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
-_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units"}
+_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
 
 
@@ -109,6 +109,10 @@ class Lexicon:
     verbs: dict[str, list[VerbRule]]  # lemma -> rules, those with a particle first
     nouns: dict[str, NounRule]
     territory: frozenset[str]
+    holding: frozenset[str]
+    defending: frozenset[str]
+    extenders: frozenset[str]
+    portions: frozenset[str]
     route: frozenset[str]
     landmark: frozenset[str]
     near: frozenset[str]
@@ -192,7 +196,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
     irregular = events.get("irregular", {})
     forms: set[str] = set()
-    for lemma in list(verbs) + list(nouns):
+    for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
         forms |= _inflections(lemma)
     for lemma, extra in irregular.items():
         if lemma not in verbs:
@@ -209,7 +213,10 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         raise LexiconError("events.toml [nouns] units: expected a table of unit = km")
     return Lexicon(
         verbs=verbs, nouns=nouns,
-        territory=_word_set("territory", words.get("territory")), route=_word_set("route", words.get("route")),
+        territory=_word_set("territory", words.get("territory")),
+        holding=_word_set("holding", words.get("holding")), defending=_word_set("defending", words.get("defending")),
+        extenders=_word_set("extenders", words.get("extenders")), portions=_word_set("portions", words.get("portions")),
+        route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         units={k.lower(): float(v) for k, v in units.items()},
         forms=frozenset(forms),
@@ -298,29 +305,43 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
     starts = [t.start for t in usable]
     per_sentence: list[list[Toponym]] = []
-    wanted: list[Sentence] = []
+    wanted: dict[int, Sentence] = {}  # sentence start -> the part of it that is parsed
     for s in doc.sentences:
         lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
         tops = [t for t in usable[lo:hi] if t.end <= s.end]
         per_sentence.append(tops)
         if tops and _may_report(lex, s.text):
-            wanted.append(s)
-    parses = nlp.parse(doc, wanted)
-    wanted_starts = {s.start for s in wanted}
+            wanted[s.start] = _without_lead(s)
+    parses = nlp.parse(doc, wanted.values())
     state = _State()
     claims: list[Claim] = []
     for s, tops in zip(doc.sentences, per_sentence):
         _heading_date(doc, s, state)
-        parsed = parses.get(s.start) if s.start in wanted_starts else None
+        unit = wanted.get(s.start)
+        parsed = parses.get(unit.start) if unit is not None else None
         if parsed is None:
             _remember_unparsed(profile, s.text, state)
             continue
-        reader = _SentenceReader(lex, profile, doc, s, parsed, tops, state, background,
-                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)])
+        countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
+        reader = _SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
+                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s)
         claims += reader.claims()
         reader.remember()
     doc.claims = claims
     return claims
+
+
+# What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
+# dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
+_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:[A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+)?""")
+
+
+def _without_lead(s: Sentence) -> Sentence:
+    """The part of a sentence that is parsed: without a leading dateline or page metadata."""
+    n = _LEAD.match(s.text).end()
+    if n == 0 or n >= len(s.text) - 1:
+        return s
+    return Sentence(s.start + n, s.end, s.text[n:])
 
 
 def _usable(t: Toponym, profile: Profile) -> bool:
@@ -348,7 +369,8 @@ class _SentenceReader:
 
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
                  parsed: "SpacyDoc", toponyms: list[Toponym], state: _State, background: re.Pattern,
-                 earlier: list[Toponym] = ()):
+                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None):
+        self.evidence = evidence or sentence
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
@@ -360,6 +382,13 @@ class _SentenceReader:
                 continue
             self.place_at.setdefault(span.root.i, t)
             self.in_place.update(range(span.start, span.end))
+        self.toponyms = toponyms
+        self.country_at: dict[int, str] = {}  # token index -> ISO code of a country named there
+        for t in countries:
+            span = parsed.char_span(t.start - sentence.start, t.end - sentence.start, alignment_mode="expand")
+            if span is not None and len(span):
+                self.country_at[span.root.i] = t.place.country
+        self.claimed: list[_Found] = []  # places claimed so far in this sentence
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
         self.consumed: set[int] = set()  # nouns a verb trigger has read as its object
         self.question = sentence.text.rstrip().endswith("?")
@@ -376,7 +405,7 @@ class _SentenceReader:
             low = tok.lemma_.lower()
             if (tok.tag_.startswith("VB") or tok.pos_ == "VERB") and low in self.lex.verbs:
                 verbs.append(tok)
-            elif tok.pos_ in ("NOUN", "PROPN") and low in self.lex.nouns:
+            elif tok.pos_ in ("NOUN", "PROPN") and (low in self.lex.nouns or low in self.lex.holding or tok.lower_ in self.lex.holding):
                 nouns.append(tok)
         # Denials first: what they deny is theirs.
         for v in verbs:
@@ -392,8 +421,21 @@ class _SentenceReader:
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
-            out += self._noun_event(n, self.lex.nouns[n.lemma_.lower()])
-        return _unique(out)
+            out += self._noun_event(n, self.lex.nouns.get(n.lemma_.lower()))
+        return _unique(self._regional(out))
+
+    def _regional(self, claims: list[Claim]) -> list[Claim]:
+        """The profile's coding conventions by province ("opposition fighters" in Daraa are local
+        armed groups unless the sentence names the national alliance)."""
+        rules = self.profile.regional_actors
+        if not rules or not claims:
+            return claims
+        text = self.sentence.text
+        for c in claims:
+            for rule in rules:
+                if c.actor == rule.replaces and c.province in rule.provinces and not rule.unless_rx.search(text):
+                    c.actor = rule.actor
+        return claims
 
     def remember(self) -> None:
         """Carry the sentence's main party and speaker to the next sentences."""
@@ -440,16 +482,23 @@ class _SentenceReader:
 
     def _verb_event(self, v: "Token", rule: VerbRule) -> list[Claim]:
         reality = self._reality(v)
-        if reality == "unreal":
+        if reality == "unreal" or (reality == "negated" and rule.type not in DENIABLE):
             return []
         places = self._verb_places(v, rule)
+        event_type = rule.type
+        if not places and rule.type in ("deployment", "withdrawal", "defense"):
+            places = self._purpose_places(v)
+            event_type = "defense"
+        if not places and rule.type == "capture" and rule.particle == "in":
+            places = list(self.claimed)  # "X pulled out of Y, with Z saying they had moved in"
         if not places:
             return []
+        if reality == "negated":
+            return self._reported_negation(v, places)
         if rule.actor == "to":
             actor = self._to_actor(v)
         else:
             actor = self._subject_actor(v)
-        event_type = rule.type
         if reality == "failed":
             if event_type not in ("capture", "advance", "border_crossing"):
                 return []
@@ -461,9 +510,30 @@ class _SentenceReader:
             self.state.last_capturer = actor
         self.first_actor = self.first_actor or actor
         claimant = self._claimant(v)
+        self.claimed += places
         return [self._claim(v, f, event_type, actor, claimant) for f in places]
 
-    def _noun_event(self, n: "Token", rule: NounRule) -> list[Claim]:
+    def _purpose_places(self, v: "Token") -> list[_Found]:
+        """"redeployed forces to defend Sweida": the places the purpose clause defends."""
+        for c in v.children:
+            if c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in self.lex.defending and any(
+                    g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
+                obj = _child(c, ("dobj",))
+                if obj is not None:
+                    return self._prune(self._places_under(obj, "defense"))
+        return []
+
+    def _reported_negation(self, v: "Token", places: list[_Found]) -> list[Claim]:
+        """"State television said the insurgents had not entered Homs": a speaker's denial."""
+        claimant = self._claimant(v)
+        if claimant is None:
+            return []
+        actor = self.profile.actor_of(self.state.last_claimant or "") if self.state.last_claimant else None
+        if actor is None or actor == "unknown":
+            return []
+        return [self._claim(v, f, "denial", actor, claimant) for f in places]
+
+    def _noun_event(self, n: "Token", rule: NounRule | None) -> list[Claim]:
         governor = n.head if n.dep_ != "ROOT" else n
         while governor.dep_ in ("prep", "pobj", "agent", "dobj", "conj") and governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
             governor = governor.head
@@ -472,11 +542,11 @@ class _SentenceReader:
         if any(t.lemma_.lower() in self.lex.unreal_heads or t.lower_ in self.lex.unreal_heads
                for t in _heads_between(n, governor)):
             return []  # "the possibility of Homs' capture", "fears of a fall of X"
-        if n.lemma_.lower() == "control":
+        if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
             return self._control_state(n)
         found: list[_Found] = []
         for name, pobj in _preps(n):
-            if name in rule.preps:
+            if name in rule.preps or name in self.lex.extenders:
                 found += self._places_under(pobj, rule.type)
         for c in n.children:
             if c.dep_ == "poss" and c.i in self.place_at:
@@ -553,7 +623,7 @@ class _SentenceReader:
         return None
 
     def _denial(self, v: "Token") -> list[Claim]:
-        if self._reality(v) != "real":
+        if self._reality(v) not in ("real",):
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
         tokens = [t for c in content for t in c.subtree]
@@ -575,14 +645,14 @@ class _SentenceReader:
     # -- reality --------------------------------------------------------------------------------
 
     def _reality(self, v: "Token") -> str:
-        """"real", "unreal" (negated, modal, conditional, planned, history) or "failed"."""
+        """"real", "unreal" (modal, conditional, planned, history), "negated" (the trigger itself) or "failed"."""
         lex = self.lex
         tok = v
         for _ in range(8):  # up through the verbs whose clause holds this one
             for c in tok.children:
                 low = c.lower_
                 if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and low in lex.negations):
-                    return "unreal"
+                    return "negated" if tok.i == v.i else "unreal"
                 if c.dep_ == "aux" and low in lex.modal:
                     return "unreal"
                 if c.dep_ == "mark" and low in lex.unreal_marks:
@@ -655,10 +725,25 @@ class _SentenceReader:
                 take_preps = True
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
-                if name in rule.preps:
+                if name in rule.preps or (rule.object != "none" and (
+                        name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
                     found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
         if rule.distance and not found:
             found += self._distance_places(v)
+        if not found and "in" in rule.preps:
+            found += self._fronted_places(v)
+        if not found and v.dep_ == "relcl" and any(c.lower_ == "where" for c in v.children) and v.head.i in self.place_at:
+            found += self._places_under(v.head, rule.type)  # "Hama, where rebels took the airport"
+        if not found and rule.type == "border_crossing":
+            # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
+            for name, pobj in _preps(v):
+                code = self.country_at.get(pobj.i)
+                if name in rule.preps and code:
+                    for t in self.toponyms:
+                        if t.place.country == code and t.place.scale == "point":
+                            span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+                            if span is not None:
+                                found.append(_Found(t, span.root.i))
         if not found and rule.type in ("defense", "deployment"):
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = _child(v, ("nsubj",))
@@ -667,6 +752,25 @@ class _SentenceReader:
                     if name in ("in", "at", "inside"):
                         found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _fronted_places(self, v: "Token") -> list[_Found]:
+        """"In the Homs area, the Observatory said government forces stopped the advance": a place
+        fronted before the speech verb that reports the event frames it."""
+        tok = v
+        for _ in range(4):
+            if tok.dep_ not in ("ccomp", "conj") or tok.head.i == tok.i:
+                return []
+            tok = tok.head
+            if tok.lemma_.lower() in self.lex.speech:
+                subj = _child(tok, ("nsubj", "nsubjpass"))
+                out = []
+                for c in tok.children:
+                    if c.dep_ == "prep" and c.lower_ in ("in", "inside", "across") and (subj is None or c.i < subj.i):
+                        for g in c.children:
+                            if g.dep_ == "pobj":
+                                out += self._places_under(g, "fronted")
+                return out
+        return []
 
     def _places_under(self, root: "Token", event_type: str, *, clauses: bool = False,
                       distance_ok: bool = True) -> list[_Found]:
@@ -823,7 +927,7 @@ class _SentenceReader:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return self._phrase_actor(tok.head)
                 return self._phrase_actor(subj)
-            if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp") and tok.head.i != tok.i:
+            if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
                 if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
                     return self._phrase_actor(tok.head)  # "rebels advancing on Hama"
                 if tok.dep_ == "relcl":
@@ -879,7 +983,7 @@ class _SentenceReader:
         if tok.lemma_.lower() in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
-                return self.state.last_actor  # "the group", "their fighters"
+                return self._earlier_subject(tok) or self.state.last_actor  # "the group", "their fighters"
         return None
 
     def _earlier_subject(self, tok: "Token") -> str | None:
@@ -984,7 +1088,8 @@ class _SentenceReader:
     # -- the claim ------------------------------------------------------------------------------
 
     def _claim(self, trigger: "Token", f: _Found, event_type: str, actor: str, claimant: str | None) -> Claim:
-        doc, s = self.doc, self.sentence
+        doc = self.doc
+        s = self.evidence  # the whole sentence, dateline included
         art = doc.article
         t = f.toponym
         place: Place = t.place  # type: ignore[assignment]

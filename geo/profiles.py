@@ -28,6 +28,23 @@ class ActorMention:
     text: str
 
 
+@dataclass(frozen=True)
+class RegionalActor:
+    """A coding convention: in these provinces, ``replaces`` is coded as ``actor`` unless the
+    sentence names one of ``unless`` ("opposition fighters" in Daraa are local armed groups)."""
+
+    actor: str
+    replaces: str
+    provinces: frozenset[str]
+    unless: tuple[str, ...] = ()
+
+    @cached_property
+    def unless_rx(self) -> re.Pattern:
+        if not self.unless:
+            return re.compile(r"(?!)")
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(u) for u in self.unless) + r")(?!\w)", re.I)
+
+
 @dataclass
 class Profile:
     id: str
@@ -43,6 +60,8 @@ class Profile:
     # Countries (ISO 3166-1) where the conflict's events take place; empty: anywhere.
     theatre: frozenset[str] = frozenset()
     opponents: dict[str, str] = field(default_factory=dict)  # actor -> the side it fights where it fails
+    # Coding conventions by province: [[regional_actor]] tables of the profile.
+    regional_actors: list["RegionalActor"] = field(default_factory=list)
 
     def opponent(self, actor: str | None) -> str | None:
         """The side that held what ``actor`` failed to take ("X failed to take Y"), if the profile says."""
@@ -209,7 +228,8 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
-_PROFILE_KEYS = {"id", "name", "countries", "theatre", "home_names", "actors", "claimants", "people"}
+_PROFILE_KEYS = {"id", "name", "countries", "theatre", "home_names", "actors", "claimants", "people", "regional_actor"}
+_REGIONAL_KEYS = {"actor", "replaces", "provinces", "unless"}
 _ACTOR_KEYS = {"label", "aliases", "case_sensitive", "only_events", "opponent"}
 
 
@@ -242,6 +262,15 @@ def _validate(raw: dict, where: str) -> None:
             fail(f"actor {actor!r}: every alias must be a non-empty string")
         if "opponent" in spec and spec["opponent"] not in actors:
             fail(f"actor {actor!r}: opponent {spec['opponent']!r} is no actor of this profile")
+    for i, rule in enumerate(raw.get("regional_actor", [])):
+        bad = set(rule) - _REGIONAL_KEYS
+        if bad:
+            fail(f"regional_actor #{i + 1}: unknown key(s) {', '.join(sorted(bad))}")
+        for key in ("actor", "replaces"):
+            if rule.get(key) not in actors:
+                fail(f"regional_actor #{i + 1}: {key} {rule.get(key)!r} is no actor of this profile")
+        if not rule.get("provinces"):
+            fail(f"regional_actor #{i + 1}: empty province list")
     for person, actor in raw.get("people", {}).items():
         if actor not in actors:
             fail(f"person {person!r} speaks for {actor!r}, which is no actor of this profile")
@@ -280,4 +309,6 @@ def load_profile(name: str) -> Profile:
         only_events={a: set(spec["only_events"]) for a, spec in actors.items() if "only_events" in spec},
         theatre=frozenset(raw.get("theatre", raw.get("countries", []))),
         opponents={a: spec["opponent"] for a, spec in actors.items() if "opponent" in spec},
+        regional_actors=[RegionalActor(r["actor"], r["replaces"], frozenset(r["provinces"]), tuple(r.get("unless", [])))
+                         for r in raw.get("regional_actor", [])],
     )
