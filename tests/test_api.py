@@ -28,8 +28,9 @@ def db(tmp_path_factory) -> Path:
 def test_from_text_gives_a_geodataframe_of_claims() -> None:
     claims = api.from_text(TEXT, published="2024-12-05", source="Desk")
     assert claims.crs.to_epsg() == 4326 and set(PROPERTIES) <= set(claims.columns)
-    rows = set(zip(claims["event_type"], claims["actor"]))
-    assert {("capture", "rebels"), ("withdrawal", "government"), ("deployment", "government")} <= rows
+    rows = set(zip(claims["place_id"], claims["event_type"], claims["actor"]))
+    assert {("gn:170017", "capture", "rebels"), ("gn:170017", "withdrawal", "government")} <= rows
+    assert "gn:169577" in set(claims["place_id"])  # Homs, whatever the army's move there is coded as
     hama = claims[claims["event_type"] == "capture"].iloc[0]
     assert (round(hama.geometry.y, 1), round(hama.geometry.x, 1)) == (35.1, 36.8)
     assert hama["source"] == "Desk" and str(hama["event_date"]) == "2024-12-05"
