@@ -72,7 +72,7 @@ _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Ho
 # --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
 
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
-              "needs_distance", "needs_noun"}
+              "needs_distance", "needs_noun", "actors"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
@@ -95,6 +95,7 @@ class VerbRule:
     distance: bool = False
     needs_distance: bool = False
     needs_noun: frozenset[str] | None = None
+    actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Lexicon:
     near: frozenset[str]
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
+    form_lemma: dict[str, str]  # irregular forms -> lemma, where the tagger's lemmatizer fails ("retook")
     speech: frozenset[str]
     speech_prefixes: frozenset[str]
     third_person: frozenset[str]
@@ -134,6 +136,9 @@ class Lexicon:
     generic_forces: frozenset[str] = frozenset()
     opposing: frozenset[str] = frozenset()
     place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
+    titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
+    anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
+    allegiance: frozenset[str] = frozenset()
     control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
     def background_rx(self, year: int | None) -> re.Pattern:
@@ -174,13 +179,14 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             actor=raw.get("actor", "subject"), place=raw.get("place", "object"),
             distance=bool(raw.get("distance", False)), needs_distance=bool(raw.get("needs_distance", False)),
             needs_noun=_word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None,
+            actors=frozenset(raw["actors"]) if "actors" in raw else None,
         )
         for lemma in rule.lemmas:
             verbs.setdefault(lemma, []).append(rule)
         if rule.type in DENIABLE:
             control |= rule.lemmas - {"be", "remain", "stand", "come", "get", "make", "continue", "go", "take", "hold"}
     for rules in verbs.values():
-        rules.sort(key=lambda r: (r.particle is None, r.objects is None))
+        rules.sort(key=lambda r: (r.particle is None, r.actors is None, r.objects is None))
     nouns: dict[str, NounRule] = {}
     for i, raw in enumerate(events.get("noun", [])):
         where = f"events.toml [[noun]] #{i + 1}"
@@ -195,6 +201,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     words = events.get("nouns", {})
     _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
     irregular = events.get("irregular", {})
+    form_lemma = {f.lower(): lemma for lemma, extra in irregular.items() for f in extra}
     forms: set[str] = set()
     for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
         forms |= _inflections(lemma)
@@ -206,7 +213,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora"}
+                  "place_anaphora", "allegiance"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -219,7 +226,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         units={k.lower(): float(v) for k, v in units.items()},
-        forms=frozenset(forms),
+        forms=frozenset(forms), form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
         speech_prefixes=_word_set("speech_prefixes", cues.get("speech_prefixes")),
         third_person=_word_set("third_person", cues.get("third_person")),
@@ -236,6 +243,12 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         generic_forces=_word_set("generic_forces", cues.get("generic_forces")),
         opposing=_word_set("opposing", cues.get("opposing")),
         place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("place_anaphora", {}).items()},
+        titles_rx=re.compile(
+            r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
+            + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
+        allegiance=_word_set("allegiance", cues.get("allegiance")),
+        anaphora_rx=re.compile(r"\bthe\s+(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
+        if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )
 
@@ -277,6 +290,8 @@ class _State:
     last_capturer: str | None = None
     last_claimant: str | None = None
     last_speaker_actor: str | None = None
+    sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
+    people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
     line_date: tuple | None = None
     line_end: int = -1
 
@@ -310,13 +325,15 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
         tops = [t for t in usable[lo:hi] if t.end <= s.end]
         per_sentence.append(tops)
-        if tops and _may_report(lex, s.text):
+        if (tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text):
             wanted[s.start] = _without_lead(s)
     parses = nlp.parse(doc, wanted.values())
     state = _State()
     claims: list[Claim] = []
     for s, tops in zip(doc.sentences, per_sentence):
         _heading_date(doc, s, state)
+        state.sentence_speaker_actor = None
+        _learn_people(lex, profile, s.text, state)
         unit = wanted.get(s.start)
         parsed = parses.get(unit.start) if unit is not None else None
         if parsed is None:
@@ -333,15 +350,36 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 
 # What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
 # dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
-_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:[A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+)?""")
+_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
+    \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
+  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT (Reuters) -
+  | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
+)?""", re.X)
+# Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
+_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def _without_lead(s: Sentence) -> Sentence:
-    """The part of a sentence that is parsed: without a leading dateline or page metadata."""
+    """The part of a sentence that is parsed: without a leading dateline or page metadata, and
+    with shouted words ("THEY SEIZED") in lower case (same offsets)."""
     n = _LEAD.match(s.text).end()
-    if n == 0 or n >= len(s.text) - 1:
+    if n >= len(s.text) - 1:
+        n = 0
+    text = s.text[n:]
+    if _SHOUTED.search(text):
+        common = _common_words()
+        text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in common else m.group(0), text)
+    if n == 0 and text == s.text:
         return s
-    return Sentence(s.start + n, s.end, s.text[n:])
+    return Sentence(s.start + n, s.end, text)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Frequent English words (the geoparser's list): shouted, they are words, not acronyms."""
+    from geo.resources import DATA_DIR, read_word_list
+
+    return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
 
 
 def _usable(t: Toponym, profile: Profile) -> bool:
@@ -356,6 +394,19 @@ def _usable(t: Toponym, profile: Profile) -> bool:
 def _may_report(lex: Lexicon, text: str) -> bool:
     """The cheap prefilter: does a sentence hold a word form of some trigger?"""
     return not lex.forms.isdisjoint(_WORD.findall(text.lower()))
+
+
+def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> None:
+    """Remember people introduced with a party and a title ("rebel commander Ali Hassan"), so
+    that "Hassan said" later speaks for the rebels."""
+    if lex.titles_rx is None:
+        return
+    for m in profile.actor_mentions(text):
+        found = lex.titles_rx.match(text, m.end)
+        if found:
+            name = found.group("name").strip()
+            state.people[name] = m.actor
+            state.people[name.split()[-1]] = m.actor
 
 
 def _remember_unparsed(profile: Profile, text: str, state: _State) -> None:
@@ -402,7 +453,7 @@ class _SentenceReader:
         out: list[Claim] = []
         verbs, nouns = [], []
         for tok in self.sdoc:
-            low = tok.lemma_.lower()
+            low = self._lemma(tok)
             if (tok.tag_.startswith("VB") or tok.pos_ == "VERB") and low in self.lex.verbs:
                 verbs.append(tok)
             elif tok.pos_ in ("NOUN", "PROPN") and (low in self.lex.nouns or low in self.lex.holding or tok.lower_ in self.lex.holding):
@@ -421,7 +472,7 @@ class _SentenceReader:
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
-            out += self._noun_event(n, self.lex.nouns.get(n.lemma_.lower()))
+            out += self._noun_event(n, self.lex.nouns.get(self._lemma(n)))
         return _unique(self._regional(out))
 
     def _regional(self, claims: list[Claim]) -> list[Claim]:
@@ -452,8 +503,11 @@ class _SentenceReader:
 
     # -- triggers -------------------------------------------------------------------------------
 
+    def _lemma(self, tok: "Token") -> str:
+        return self.lex.form_lemma.get(tok.lower_) or tok.lemma_.lower()
+
     def _verb_rule(self, v: "Token") -> VerbRule | None:
-        for rule in self.lex.verbs[v.lemma_.lower()]:
+        for rule in self.lex.verbs[self._lemma(v)]:
             if rule.particle and not any(c.lower_ == rule.particle and c.dep_ in ("prt", "advmod", "prep")
                                          for c in v.children):
                 continue
@@ -464,7 +518,9 @@ class _SentenceReader:
             if rule.needs_noun is not None and not any(
                     t.lower_ in rule.needs_noun or t.lemma_.lower() in rule.needs_noun for t in v.subtree):
                 continue
-            if rule.needs_distance and self._distance_under(v) is None:
+            if rule.needs_distance and self._distance_under(v) is None and not self._distance_places(v):
+                continue
+            if rule.actors is not None and self._subject_actor(v) not in rule.actors:
                 continue
             return rule
         return None
@@ -488,30 +544,59 @@ class _SentenceReader:
         event_type = rule.type
         if not places and rule.type in ("deployment", "withdrawal", "defense"):
             places = self._purpose_places(v)
-            event_type = "defense"
-        if not places and rule.type == "capture" and rule.particle == "in":
-            places = list(self.claimed)  # "X pulled out of Y, with Z saying they had moved in"
+            event_type = "defense" if places else event_type
+        if not places and (rule.type == "capture" and rule.particle == "in"
+                           or rule.type == "withdrawal" and rule.particle in ("out", "back")):
+            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out"
+            places = list(self.claimed)
         if not places:
             return []
         if reality == "negated":
             return self._reported_negation(v, places)
+        claimant = self._claimant(v)  # first: "we" and "our forces" stand for the speaker
         if rule.actor == "to":
-            actor = self._to_actor(v)
+            actors = [self._to_actor(v)]
         else:
-            actor = self._subject_actor(v)
+            actors = self._subject_actors(v)
         if reality == "failed":
             if event_type not in ("capture", "advance", "border_crossing"):
                 return []
-            actor = self.profile.opponent(actor) if actor else None
+            actors = [self.profile.opponent(a) if a else None for a in actors]
             event_type = "defense"
-        if actor is None or actor == "unknown" or not self.profile.can_act(actor, event_type):
+        if event_type in ("withdrawal", "border_crossing") and self._person_subject(v):
+            return []  # "Assad fled Damascus": a person leaving is no army's withdrawal
+        actors = [a for a in dict.fromkeys(actors) if a and a != "unknown" and self.profile.can_act(a, event_type)]
+        if not actors:
             return []
         if event_type == "capture":
-            self.state.last_capturer = actor
-        self.first_actor = self.first_actor or actor
-        claimant = self._claimant(v)
+            self.state.last_capturer = actors[0]
+        self.first_actor = self.first_actor or actors[0]
         self.claimed += places
-        return [self._claim(v, f, event_type, actor, claimant) for f in places]
+        return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+
+    def _person_subject(self, v: "Token") -> bool:
+        subj = _child(v, ("nsubj",))
+        if subj is None:
+            return False
+        if subj.lower_ in self.lex.personal:
+            return True
+        text = subj.text
+        return subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+
+    def _subject_actors(self, v: "Token") -> list[str | None]:
+        """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
+        gives both."""
+        first = self._subject_actor(v)
+        subj = _child(v, ("nsubj",))
+        if subj is None or first is None:
+            return [first]
+        out = [first]
+        for c in subj.children:
+            if c.dep_ == "conj":
+                a = self._phrase_actor(c)
+                if a:
+                    out.append(a)
+        return out
 
     def _purpose_places(self, v: "Token") -> list[_Found]:
         """"redeployed forces to defend Sweida": the places the purpose clause defends."""
@@ -685,15 +770,12 @@ class _SentenceReader:
         mods = [c for c in v.children if c.dep_ in ("prep", "npadvmod", "advmod", "advcl")]
         if not mods:
             return False
-        start = min(c.left_edge.idx for c in mods)
-        end = max(c.right_edge.idx + len(c.right_edge.text) for c in mods)
-        text = self.sdoc.text[start:end]
-        if self.background.search(text):
+        words = [t for c in mods for t in _own_words(c)]
+        if self.background.search(" ".join(t.text for t in words)):
             return True
         published = self.doc.article.published
         if published:
-            for c in mods:
-                for t in c.subtree:
+            for t in words:
                     if t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) < published.year - 1 + (published.month > 6):
                         return True  # "in August 2016"; "on December 8, 2024" in a January 2025 article is news
         return False
@@ -712,15 +794,15 @@ class _SentenceReader:
             return self._prune(found)
         take_preps = True
         if obj is not None and rule.object != "none":
-            territorial = (obj.i in self.place_at or obj.lemma_.lower() in self.lex.territory
-                           or obj.lower_ in self.lex.territory
-                           or (rule.objects is not None and obj.lemma_.lower() in rule.objects))
+            territorial = (obj.i in self.place_at or self._territory_noun(obj)
+                           or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
+                           or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
             if territorial:
                 found += self._places_under(obj, rule.type, clauses=rule.type == "defense" and obj.i not in self.place_at)
                 self.consumed.add(obj.i)
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
-                take_preps = obj.lemma_.lower() in self.lex.territory
+                take_preps = self._territory_noun(obj)
             if rule.object == "place" and not found:
                 take_preps = True
         if take_preps and rule.preps:
@@ -728,12 +810,21 @@ class _SentenceReader:
                 if name in rule.preps or (rule.object != "none" and (
                         name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
                     found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
+                elif pobj.i not in self.place_at and self._token_actor(pobj):
+                    # "clashed with the army in Qusayr": the parser hangs the place on the party
+                    for inner, place in _preps(pobj):
+                        if inner in ("in", "at", "inside", "around", "near"):
+                            found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
-        if not found and v.dep_ == "relcl" and any(c.lower_ == "where" for c in v.children) and v.head.i in self.place_at:
-            found += self._places_under(v.head, rule.type)  # "Hama, where rebels took the airport"
+        if not found:
+            rel = v
+            while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
+                rel = rel.head
+            if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
+                found += self._places_under(rel.head, rule.type)  # "Hama, where rebels took the airport"
         if not found and rule.type == "border_crossing":
             # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
             for name, pobj in _preps(v):
@@ -752,6 +843,14 @@ class _SentenceReader:
                     if name in ("in", "at", "inside"):
                         found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _territory_noun(self, tok: "Token") -> bool:
+        """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
+        "of" ("took part of Homs", not "took part in talks")."""
+        low, lem = tok.lower_, tok.lemma_.lower()
+        if low in self.lex.portions or lem in self.lex.portions:
+            return any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
+        return low in self.lex.territory or lem in self.lex.territory
 
     def _fronted_places(self, v: "Token") -> list[_Found]:
         """"In the Homs area, the Observatory said government forces stopped the advance": a place
@@ -788,6 +887,23 @@ class _SentenceReader:
                     stack.append((c, path + (tok,)))
         return [f for f in out if f is not None]
 
+    def _distance_above(self, tok: "Token") -> float | None:
+        """"just 8 km from Homs", "10 miles from Homs": a distance on the preposition that governs
+        the place."""
+        cur = tok
+        for _ in range(3):
+            if cur.head.i == cur.i:
+                return None
+            cur = cur.head
+            if cur.pos_ in ("VERB", "AUX"):
+                return None
+            if cur.dep_ == "prep" or cur.pos_ == "ADP":
+                for c in cur.children:
+                    if c.dep_ in ("npadvmod", "nummod", "advmod", "quantmod") and (
+                            c.lower_ in self.lex.units or c.lemma_.lower() in self.lex.units):
+                        return _number_of(c, self.lex)
+        return None
+
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
@@ -796,15 +912,18 @@ class _SentenceReader:
             return False
         scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
+        candidates: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
             if t.start >= pos:
                 continue
             if pos - t.end > _ANAPHORA_REACH:
                 break
             if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
-                self.place_at[tok.i] = t
-                return True
-        return False
+                candidates.setdefault(t.place.place_id, t)
+        if len(candidates) != 1:
+            return False  # no place, or several it could be: no guess
+        self.place_at[tok.i] = next(iter(candidates.values()))
+        return True
 
     def _found(self, tok: "Token", path: tuple, event_type: str, distance_ok: bool) -> _Found | None:
         lex = self.lex
@@ -823,7 +942,10 @@ class _SentenceReader:
                 near = True
             if low in lex.near or lem in lex.near:
                 near = True
-        found = _Found(self.place_at[tok.i], tok.i, near, distance if distance_ok else None)
+        if distance is None:
+            distance = self._distance_above(tok)
+            near = near or distance is not None
+        found = _Found(self.place_at[tok.i], tok.i, near, distance)
         found.path = path  # type: ignore[attr-defined]
         return found
 
@@ -837,13 +959,16 @@ class _SentenceReader:
         for f in found:
             tok = self.sdoc[f.token_i]
             # Walk up to the nearest other place of this trigger; how it was reached decides.
-            cur, deps = tok, []
+            cur = tok
             qualifies_other = False
+            joined = True  # reached only through lists ("A, B and parts of C")
             while cur.head.i != cur.i:
-                deps.append(cur.dep_)
-                cur = cur.head
+                step, cur = cur, cur.head
+                if not (step.dep_ in _LIST_DEPS or (step.dep_ == "pobj" and cur.lower_ == "of")
+                        or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))):
+                    joined = False
                 if cur.i in idx and cur.i != f.token_i:
-                    qualifies_other = not all(d in _LIST_DEPS for d in deps)
+                    qualifies_other = not joined
                     break
                 if cur.i not in self.in_place and cur.pos_ in ("VERB", "AUX"):
                     break
@@ -852,6 +977,7 @@ class _SentenceReader:
             if f.near and f.distance_km is None and self._reference_only(f):
                 continue
             keep.append(f)
+        keep = [f for f in keep if not self._names_area_of_other(f, keep)]
         points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
         keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
         if any(not f.near for f in keep):
@@ -864,6 +990,22 @@ class _SentenceReader:
                 seen.add(key)
                 out.append(f)
         return out
+
+    def _names_area_of_other(self, f: _Found, found: list[_Found]) -> bool:
+        """A place that only modifies the noun of another ("the Homs countryside town of Talbiseh",
+        "the Aleppo province village of X")."""
+        tok = self.sdoc[f.token_i]
+        if tok.dep_ not in ("compound", "nmod", "amod", "poss"):
+            return False
+        head = tok.head
+        while head.dep_ in ("compound", "nmod", "amod") and head.i not in self.place_at:
+            head = head.head
+        if head.i in self.place_at:
+            return False
+        named = {g.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for g in c.children if g.dep_ == "pobj"}
+        named |= {c.i for c in head.children if c.dep_ == "appos"}
+        return any(g.token_i != f.token_i and g.token_i in named for g in found)
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
@@ -903,7 +1045,10 @@ class _SentenceReader:
             d = _number_of(t, self.lex)
             if d is None:
                 continue
-            for name, pobj in _preps(t):
+            preps = list(_preps(t))
+            if t.head.pos_ == "ADP":  # "10 miles from Homs": the distance hangs on its preposition
+                preps += [(t.head.lower_, g) for g in t.head.children if g.dep_ == "pobj"]
+            for name, pobj in preps:
                 if name in ("of", "from", "outside") or name.endswith(" of") or name.endswith(" from"):
                     for f in self._places_under(pobj, "advance"):
                         f.distance_km, f.near = d, True
@@ -970,9 +1115,17 @@ class _SentenceReader:
     def _phrase_actor(self, tok: "Token | None") -> str | None:
         if tok is None:
             return None
-        low = tok.lower_
+        low = tok.lower_.replace("ı", "i")
+        poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if poss is not None and (poss.lower_ in self.lex.first_person or poss.lower_ in self.lex.third_person):
+            words = _phrase_tokens(tok)
+            text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+            mentions = self.profile.actor_mentions(text)
+            if all(m.text.lower() in self.lex.generic_forces for m in mentions):
+                # "its troops", "our fighters": whose they are decides, not the generic word
+                return self._phrase_actor(poss)
         if low in self.lex.first_person:
-            return self.state.last_speaker_actor
+            return self.state.sentence_speaker_actor or self.state.last_speaker_actor
         if low in self.lex.personal:
             return None
         if low in self.lex.third_person:
@@ -1008,12 +1161,27 @@ class _SentenceReader:
         words = _phrase_tokens(tok)
         text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
         a = self._actor_in(text)
+        if a and a not in self._generic_only(text):
+            return a
+        for c in tok.children:  # "fighters loyal to HTS", "militias affiliated with the SDF"
+            if c.dep_ in ("amod", "acl", "relcl") and c.lemma_.lower() in self.lex.allegiance:
+                for name, pobj in _preps(c):
+                    other = self._token_actor(pobj)
+                    if other:
+                        return other
         if a:
             return a
         for name, pobj in _preps(tok):
             if name == "of":
                 return self._token_actor(pobj)
         return None
+
+    def _generic_only(self, text: str) -> set[str]:
+        """The parties a phrase names only through generic words ("fighters", "troops")."""
+        mentions = self.profile.actor_mentions(text)
+        if any(m.text.lower() not in self.lex.generic_forces for m in mentions):
+            return set()
+        return {m.actor for m in mentions}
 
     def _actor_in(self, text: str) -> str | None:
         """The party a phrase names; a precise name beats a generic one ("opposition troops")."""
@@ -1056,7 +1224,8 @@ class _SentenceReader:
                     break
             # a speech verb hanging off this clause: "X took Y, the monitor said"
             for c in tok.children:
-                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c.lemma_.lower() in self.lex.speech and c.i > v.i:
+                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c.lemma_.lower() in self.lex.speech and c.i > v.i \
+                        and not self._own_content(c):
                     phrase = self._speaker(c)
                     if phrase:
                         break
@@ -1066,16 +1235,35 @@ class _SentenceReader:
         if not phrase:
             return None
         self.state.last_claimant = phrase
-        actor = self.profile.actor_of(phrase)
+        actor = self._speaker_actor(phrase)
         if actor:
             self.state.last_speaker_actor = actor
+            self.state.sentence_speaker_actor = actor
         return self.profile.canonical_claimant(phrase)
+
+    def _own_content(self, s: "Token") -> bool:
+        """A speech verb that says something of its own ("..., and the army told officers that the
+        fight was over") or follows "but" speaks for its own clause only."""
+        if s.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ in ("but", "while", "although", "though", "whereas")
+                                    for c in s.head.children if s.head.i < c.i < s.i):
+            return True
+        return any(c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "dobj" and c.lemma_.lower() in ("report", "claim", "statement"))
+                   for c in s.children)
+
+    def _speaker_actor(self, phrase: str) -> str | None:
+        actor = self.profile.actor_of(phrase)
+        if actor:
+            return actor
+        for name, party in self.state.people.items():
+            if name in phrase:
+                return party
+        return None
 
     def _speaker(self, s: "Token") -> str | None:
         if _passive(s):
             agent = _child(s, ("agent",))
             pobj = _child(agent, ("pobj",)) if agent is not None else None
-            return _text(self.sdoc, pobj) if pobj is not None else None
+            return _speaker_text(self.sdoc, pobj) if pobj is not None else None
         subj = _child(s, ("nsubj",))
         if subj is None:
             return None
@@ -1083,7 +1271,7 @@ class _SentenceReader:
             return self.state.last_claimant
         if subj.lower_ in self.lex.first_person:
             return self.state.last_claimant
-        return _text(self.sdoc, subj)
+        return _speaker_text(self.sdoc, subj)
 
     # -- the claim ------------------------------------------------------------------------------
 
@@ -1170,9 +1358,14 @@ def _passive(tok: "Token") -> bool:
 
 
 def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
-    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X."""
-    for c in tok.children:
-        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp"):
+    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X; a
+    preposition coordinated with one ("from Homs and from Hama") counts as well."""
+    kids = list(tok.children)
+    for c in list(kids):
+        if c.dep_ == "prep":
+            kids += [g for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
+    for c in kids:
+        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp", "conj"):
             name = c.lower_
             found_obj = False
             for g in c.children:
@@ -1190,6 +1383,16 @@ def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
                         yield name, g
 
 
+def _own_words(tok: "Token") -> list["Token"]:
+    """The words of a phrase without the clauses inside it ("Hama, which they had held since 1982")."""
+    out, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ not in _CLAUSE_DEPS)
+    return sorted(out, key=lambda t: t.i)
+
+
 def _phrase_tokens(tok: "Token") -> list["Token"]:
     """The words of a noun phrase without its clauses, participles, appositions and prepositions."""
     keep = {tok.i}
@@ -1203,6 +1406,25 @@ def _phrase_tokens(tok: "Token") -> list["Token"]:
     doc = tok.doc
     lo, hi = min(keep), max(keep)
     return [doc[i] for i in range(lo, hi + 1)]
+
+
+def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
+    """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
+    "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
+    keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
+                                                   for a in [t])]
+    drop: set[int] = set()
+    for c in tok.children:
+        if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and c.i > tok.i):
+            drop.update(t.i for t in c.subtree)
+    words = [t for t in keep if t.i not in drop]
+    while words and words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an"):
+        words = words[1:]
+    while words and words[-1].is_punct:
+        words = words[:-1]
+    if not words:
+        return _text(sdoc, tok)
+    return sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
 
 
 def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
