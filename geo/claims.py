@@ -139,6 +139,8 @@ class Lexicon:
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
     anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
+    person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
+    denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
     control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
     def background_rx(self, year: int | None) -> re.Pattern:
@@ -213,7 +215,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "allegiance"}
+                  "place_anaphora", "allegiance", "person_nouns", "denying_words"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -247,6 +249,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
             + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
         allegiance=_word_set("allegiance", cues.get("allegiance")),
+        person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
+        denying_words=_word_set("denying_words", cues.get("denying_words")),
         anaphora_rx=re.compile(r"\bthe\s+(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
@@ -292,6 +296,7 @@ class _State:
     last_speaker_actor: str | None = None
     sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
+    institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
     line_date: tuple | None = None
     line_end: int = -1
 
@@ -334,6 +339,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         _heading_date(doc, s, state)
         state.sentence_speaker_actor = None
         _learn_people(lex, profile, s.text, state)
+        _learn_institutions(profile, s.text, state)
         unit = wanted.get(s.start)
         parsed = parses.get(unit.start) if unit is not None else None
         if parsed is None:
@@ -352,7 +358,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 # dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
 _LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
     \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
-  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT (Reuters) -
+  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z0-9'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT, Dec 8 (Reuters) -
   | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
 )?""", re.X)
 # Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
@@ -409,6 +415,16 @@ def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> N
             state.people[name.split()[-1]] = m.actor
 
 
+def _learn_institutions(profile: Profile, text: str, state: _State) -> None:
+    """Remember which institutions an article has named ("the defence ministry", "Russia's defence
+    ministry"), so that a later "the ministry said" can be told, or left open when two could be meant."""
+    for canonical, phrase in profile.claimant_mentions(text):
+        words = phrase.lower().split()
+        if len(words) < 2:
+            continue
+        state.institutions.setdefault(words[-1], set()).add(profile.canonical_claimant(phrase))
+
+
 def _remember_unparsed(profile: Profile, text: str, state: _State) -> None:
     mentions = profile.actor_mentions(text)
     if mentions:
@@ -427,12 +443,14 @@ class _SentenceReader:
         self.sdoc, self.state, self.background = parsed, state, background
         self.place_at: dict[int, Toponym] = {}  # token index -> the toponym whose root it is
         self.in_place: set[int] = set()  # token indices inside a toponym
+        self.first_token_of: dict[int, int] = {}  # first token of a toponym -> its root token
         for t in toponyms:
             span = parsed.char_span(t.start - sentence.start, t.end - sentence.start, alignment_mode="expand")
             if span is None or not len(span):
                 continue
             self.place_at.setdefault(span.root.i, t)
             self.in_place.update(range(span.start, span.end))
+            self.first_token_of[span.start] = span.root.i
         self.toponyms = toponyms
         self.country_at: dict[int, str] = {}  # token index -> ISO code of a country named there
         for t in countries:
@@ -440,6 +458,8 @@ class _SentenceReader:
             if span is not None and len(span):
                 self.country_at[span.root.i] = t.place.country
         self.claimed: list[_Found] = []  # places claimed so far in this sentence
+        self.ambiguous_speaker = False
+        self.losers: list[str] = []  # parties that lost what this sentence's captures took
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
         self.consumed: set[int] = set()  # nouns a verb trigger has read as its object
         self.question = sentence.text.rstrip().endswith("?")
@@ -459,6 +479,12 @@ class _SentenceReader:
             elif tok.pos_ in ("NOUN", "PROPN") and (low in self.lex.nouns or low in self.lex.holding or tok.lower_ in self.lex.holding):
                 nouns.append(tok)
         # Denials first: what they deny is theirs.
+        for tok in self.sdoc:
+            if tok.lower_ in self.lex.denying_words and tok.pos_ in ("NOUN", "ADJ"):
+                target = tok if tok.pos_ == "NOUN" else next(
+                    (c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if target is not None and (tok.pos_ == "ADJ" or any(c.lower_ in ("no", "little") for c in tok.children)):
+                    out += self._nominal_denial(target)
         for v in verbs:
             rule = self._verb_rule(v)
             if rule is not None and rule.type == "denial":
@@ -570,6 +596,7 @@ class _SentenceReader:
             return []
         if event_type == "capture":
             self.state.last_capturer = actors[0]
+            self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
         return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
@@ -581,7 +608,23 @@ class _SentenceReader:
         if subj.lower_ in self.lex.personal:
             return True
         text = subj.text
-        return subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+        return (subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+                or subj.lemma_.lower() in self.lex.person_nouns)
+
+    def _losers(self, v: "Token") -> list[str]:
+        """Who lost what a capture took: "drove government forces out of X", "seized X from the army"."""
+        out = []
+        obj = _child(v, ("dobj",))
+        if obj is not None and obj.i not in self.in_place:
+            a = self._token_actor(obj)
+            if a:
+                out.append(a)
+        for name, pobj in _preps(v):
+            if name == "from" and pobj.i not in self.in_place:
+                a = self._token_actor(pobj)
+                if a:
+                    out.append(a)
+        return out
 
     def _subject_actors(self, v: "Token") -> list[str | None]:
         """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
@@ -708,17 +751,12 @@ class _SentenceReader:
         return None
 
     def _denial(self, v: "Token") -> list[Claim]:
+        """"The ministry denied that its troops had withdrawn from Homs": a denial at the places
+        of what is denied, by the one who denies."""
         if self._reality(v) not in ("real",):
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
-        tokens = [t for c in content for t in c.subtree]
-        if not any(t.lemma_.lower() in self.lex.control_lemmas for t in tokens):
-            return []
-        self.suppressed.update(t.i for t in tokens)
-        found = []
-        for c in content:
-            found += self._places_under(c, "denial", clauses=True)
-        found = self._prune(found)
+        found = self._denied_places(content)
         if not found:
             return []
         actor = self._subject_actor(v) or self.state.last_speaker_actor
@@ -726,6 +764,35 @@ class _SentenceReader:
             return []
         claimant = self._subject_phrase(v) or self._claimant(v)
         return [self._claim(v, f, "denial", actor, claimant and self.profile.canonical_claimant(claimant)) for f in found]
+
+    def _denied_places(self, content: list["Token"]) -> list[_Found]:
+        """The places of a denied control event; what is denied gives no claim of its own."""
+        tokens = [t for c in content for t in c.subtree]
+        events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas]
+        # "denied reports that the president had left Damascus": a person's movements are no
+        # control change.
+        events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
+        if not events:
+            return []
+        self.suppressed.update(t.i for t in tokens)
+        found = []
+        for c in content:
+            found += self._places_under(c, "denial", clauses=True)
+        return self._prune(found)
+
+    def _nominal_denial(self, n: "Token") -> list[Claim]:
+        """"There is no truth to reports that our forces pulled out of Hama," it said; "reports
+        of a withdrawal are false"."""
+        content = [g for c in n.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        content += [c for c in n.children if c.dep_ in ("acl", "relcl", "ccomp")]
+        found = self._denied_places(content)
+        if not found:
+            return []
+        claimant = self._claimant(n)
+        actor = self.state.sentence_speaker_actor or self.state.last_speaker_actor
+        if actor is None or actor == "unknown" or self.ambiguous_speaker:
+            return []
+        return [self._claim(n, f, "denial", actor, claimant) for f in found]
 
     # -- reality --------------------------------------------------------------------------------
 
@@ -817,6 +884,19 @@ class _SentenceReader:
                             found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
+        if found:
+            # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
+            # the first date; a place coordinated with a date of this verb is another object.
+            for t in _own_words(v):
+                if t.dep_ == "conj" and t.i in self.place_at and t.head.ent_type_ in ("DATE", "TIME"):
+                    found += self._places_under(t, rule.type)
+        if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
+            # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
+            # object on the speech verb; a place right after a transitive trigger is its object.
+            nxt = v.i + 1 + (v.i + 1 < len(self.sdoc) and self.sdoc[v.i + 1].lower_ == "the")
+            root = self.first_token_of.get(nxt)
+            if root is not None:
+                found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
         if not found:
@@ -825,6 +905,14 @@ class _SentenceReader:
                 rel = rel.head
             if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
                 found += self._places_under(rel.head, rule.type)  # "Hama, where rebels took the airport"
+        if rule.type == "border_crossing":
+            # coded at the named place on the other side, never a whole province
+            found = [f for f in found if f.toponym.place.scale == "point"]
+        if obj is not None and self._unknown_named(obj):
+            # "entered the town of Jamla in western Daraa": the place taken is one we cannot
+            # resolve; its province is no stand-in for it
+            found = [f for f in found if f.toponym.place.scale == "point" and not f.near
+                     and f.token_i in {t.i for t in obj.subtree}]
         if not found and rule.type == "border_crossing":
             # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
             for name, pobj in _preps(v):
@@ -843,6 +931,17 @@ class _SentenceReader:
                     if name in ("in", "at", "inside"):
                         found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _unknown_named(self, obj: "Token") -> bool:
+        """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
+        if obj.i in self.in_place:
+            return False
+        names = [c for c in obj.children if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"]
+        names += [g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
+                  for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
+        if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
+            names.append(obj)
+        return any(n.i not in self.in_place and not self._token_actor(n) for n in names)
 
     def _territory_noun(self, tok: "Token") -> bool:
         """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
@@ -1110,6 +1209,8 @@ class _SentenceReader:
                 return a
         if rule.type == "capture":
             return self.state.last_capturer
+        if rule.type == "withdrawal" and self.losers:
+            return self.losers[-1]  # "Rebels drove the army out of X, and the loss of Y ..."
         return None
 
     def _phrase_actor(self, tok: "Token | None") -> str | None:
@@ -1208,13 +1309,15 @@ class _SentenceReader:
 
     def _claimant(self, v: "Token") -> str | None:
         phrase = None
+        self.speaker_full = None
         tok = v
         for _ in range(10):
             for c in tok.children:
                 if c.lower_ in self.lex.speech_prefixes and c.dep_ in ("prep", "advcl", "advmod"):
                     pobj = next((g for gc in c.children for g in ([gc] if gc.dep_ == "pobj" else gc.children) if g.dep_ == "pobj"), None)
                     if pobj is not None:
-                        phrase = _text(self.sdoc, pobj)
+                        phrase = _speaker_text(self.sdoc, pobj)
+                        self.speaker_full = _text(self.sdoc, pobj)
                         break
             if phrase:
                 break
@@ -1234,8 +1337,15 @@ class _SentenceReader:
             tok = tok.head
         if not phrase:
             return None
+        bare = phrase.lower().removeprefix("the ").strip()
+        if " " not in bare and bare in self.state.institutions:
+            named = self.state.institutions[bare]
+            if len(named) != 1:
+                self.ambiguous_speaker = True  # "the ministry" after two ministries: whose?
+                return None
+            phrase = next(iter(named))
         self.state.last_claimant = phrase
-        actor = self._speaker_actor(phrase)
+        actor = self._speaker_actor(phrase) or (self.speaker_full and self._speaker_actor(self.speaker_full))
         if actor:
             self.state.last_speaker_actor = actor
             self.state.sentence_speaker_actor = actor
@@ -1260,17 +1370,27 @@ class _SentenceReader:
         return None
 
     def _speaker(self, s: "Token") -> str | None:
+        """Who speaks through the speech verb ``s``; ``self.speaker_full`` keeps the whole phrase
+        ("Abu Omar, a rebel commander"), which says whose side the speaker is on."""
         if _passive(s):
             agent = _child(s, ("agent",))
-            pobj = _child(agent, ("pobj",)) if agent is not None else None
-            return _speaker_text(self.sdoc, pobj) if pobj is not None else None
-        subj = _child(s, ("nsubj",))
+            subj = _child(agent, ("pobj",)) if agent is not None else None
+        else:
+            subj = _child(s, ("nsubj",))
         if subj is None:
             return None
-        if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal:
+        if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
+            if self.state.last_claimant is None and subj.lower_ in self.lex.third_person and self.state.last_actor:
+                # "..., it said" after "The army command issued a statement": the party named last
+                self.state.sentence_speaker_actor = self.state.last_actor
+            self.speaker_full = self.state.last_claimant
             return self.state.last_claimant
-        if subj.lower_ in self.lex.first_person:
-            return self.state.last_claimant
+        if subj.i in self.in_place:
+            # "X captured Avdiivka, Ukraine's General Staff said", parsed with the place as subject
+            subj = next((c for c in subj.children if c.dep_ == "appos"), None)
+            if subj is None:
+                return None
+        self.speaker_full = _text(self.sdoc, subj)
         return _speaker_text(self.sdoc, subj)
 
     # -- the claim ------------------------------------------------------------------------------
@@ -1414,9 +1534,10 @@ def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
     keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
                                                    for a in [t])]
     drop: set[int] = set()
-    for c in tok.children:
-        if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and c.i > tok.i):
-            drop.update(t.i for t in c.subtree)
+    for t in keep:
+        for c in t.children:
+            if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and t.i == tok.i and c.i > tok.i):
+                drop.update(x.i for x in c.subtree)
     words = [t for t in keep if t.i not in drop]
     while words and words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an"):
         words = words[1:]
