@@ -813,12 +813,18 @@ class _SentenceReader:
         """"real", "unreal" (modal, conditional, planned, history), "negated" (the trigger itself) or "failed"."""
         lex = self.lex
         tok = v
+        via = ""  # how this clause hangs on the one below it: negation and modals reach only
+        # through infinitives ("did not manage to take", "could begin to advance") and
+        # coordination ("will enter and take"), not through reports or adverbial clauses
         for _ in range(8):  # up through the verbs whose clause holds this one
             for c in tok.children:
                 low = c.lower_
                 if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and low in lex.negations):
-                    return "negated" if tok.i == v.i else "unreal"
-                if c.dep_ == "aux" and low in lex.modal:
+                    if tok.i == v.i:
+                        return "negated"
+                    if via in ("xcomp", "conj"):
+                        return "unreal"
+                if c.dep_ == "aux" and low in lex.modal and (tok.i == v.i or via in ("xcomp", "conj")):
                     return "unreal"
                 if c.dep_ == "mark" and low in lex.unreal_marks:
                     return "unreal"
@@ -840,6 +846,7 @@ class _SentenceReader:
             if dep == "pcomp" and head.lower_ in ("of", "for", "at") and head.head.lemma_.lower() in lex.unreal_heads:
                 return "unreal"  # "the aim of taking X", "a plan for capturing X"
             if dep in ("conj", "xcomp", "ccomp", "advcl", "relcl", "acl", "pcomp", "prep", "pobj"):
+                via = dep if via in ("", "xcomp", "conj") else via
                 tok = head
                 continue
             break
@@ -1019,12 +1026,13 @@ class _SentenceReader:
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
-        kids = [c for c in tok.children if c.dep_ not in ("punct",)]
+        kids = [c for c in tok.children if c.dep_ in ("det", "amod", "compound", "nmod", "poss", "nummod", "prep")]
         if len(kids) != 1 or kids[0].lower_ != "the" or tok.i > 0 and self.sdoc[tok.i - 1].lower_ not in ("the",):
             return False
         scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
         candidates: dict[str, Toponym] = {}
+        same_sentence: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
             if t.start >= pos:
                 continue
@@ -1032,6 +1040,10 @@ class _SentenceReader:
                 break
             if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
                 candidates.setdefault(t.place.place_id, t)
+                if t.start >= self.evidence.start:
+                    same_sentence.setdefault(t.place.place_id, t)
+        if len(same_sentence) == 1:
+            candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
         if len(candidates) != 1:
             return False  # no place, or several it could be: no guess
         self.place_at[tok.i] = next(iter(candidates.values()))
