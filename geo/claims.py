@@ -204,13 +204,24 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
     irregular = events.get("irregular", {})
     form_lemma = {f.lower(): lemma for lemma, extra in irregular.items() for f in extra}
+    units = {k.lower() for k in words.get("units", {})}
+    # The prefilter: a sentence is parsed only if it holds a word form of a trigger. A verb whose
+    # every rule needs some other word ("be" + "outskirts" or a distance, "pull" + "out") is
+    # represented by those words instead of its own forms, which are in almost every sentence.
     forms: set[str] = set()
-    for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
-        forms |= _inflections(lemma)
     for lemma, extra in irregular.items():
         if lemma not in verbs:
             raise LexiconError(f"events.toml [irregular]: {lemma!r} is no trigger lemma")
-        forms |= set(_word_set(f"events.toml [irregular] {lemma}", extra))
+        _word_set(f"events.toml [irregular] {lemma}", extra)
+    for lemma, rules in verbs.items():
+        gates = [_gate_words(r, units) for r in rules]
+        if all(gates):
+            for g in gates:
+                forms |= g
+        else:
+            forms |= _inflections(lemma) | {f.lower() for f in irregular.get(lemma, [])}
+    for lemma in list(nouns) + list(words.get("holding", [])):
+        forms |= _inflections(lemma)
     known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
@@ -255,6 +266,19 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )
+
+
+def _gate_words(rule: VerbRule, units: set[str]) -> set[str]:
+    """Words a sentence must hold for ``rule`` to fire, besides its verb (empty: none)."""
+    if rule.needs_noun:
+        return set(rule.needs_noun)
+    if rule.needs_distance:
+        return set(units)
+    if rule.particle:
+        return {rule.particle}
+    if rule.objects:
+        return {w for o in rule.objects for w in _inflections(o)}
+    return set()
 
 
 def _inflections(lemma: str) -> set[str]:
