@@ -943,6 +943,12 @@ class _SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
+        if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
+            # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
+            # participle happens where its main clause does
+            for name, pobj in _preps(v.head):
+                if name in ("in", "across", "inside", "throughout"):
+                    found += self._places_under(pobj, rule.type)
         if not found:
             rel = v
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
@@ -971,9 +977,11 @@ class _SentenceReader:
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = _child(v, ("nsubj",))
             if subj is not None:
-                for name, pobj in _preps(subj):
-                    if name in ("in", "at", "inside"):
-                        found += self._places_under(pobj, rule.type)
+                heads = [subj] + [c for c in subj.children if c.dep_ == "acl"]  # "units operating in X"
+                for h in heads:
+                    for name, pobj in _preps(h):
+                        if name in ("in", "at", "inside"):
+                            found += self._places_under(pobj, rule.type)
         return self._prune(found)
 
     def _unknown_named(self, obj: "Token") -> bool:
@@ -1028,6 +1036,9 @@ class _SentenceReader:
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
                     stack.append((c, path + (tok,)))
+                elif c.dep_ == "relcl" and self._lemma(c) == "be" and self._territory_noun(tok):
+                    # "a number of areas, the most important of which are X and Y"
+                    stack.extend((g, path + (tok,)) for g in c.children if g.dep_ in ("attr", "nsubj"))
         return [f for f in out if f is not None]
 
     def _distance_above(self, tok: "Token") -> float | None:
@@ -1068,6 +1079,16 @@ class _SentenceReader:
                     same_sentence.setdefault(t.place.place_id, t)
         if len(same_sentence) == 1:
             candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
+        if not candidates and "admin1" in scales:
+            # "local fighters took checkpoints in the province" after "the city of Sweida": the
+            # province of the one town named just before
+            towns = {t.place.province: t for t in reversed(self.earlier) if t.start < pos
+                     and pos - t.end <= _ANAPHORA_REACH and t.place.scale == "point" and t.place.province}
+            if len(towns) == 1:
+                admin1 = _admin1_place(next(iter(towns)))
+                if admin1 is not None:
+                    t = next(iter(towns.values()))
+                    candidates = {admin1.place_id: Toponym(t.start, t.end, t.text, place=admin1)}
         if len(candidates) != 1:
             return False  # no place, or several it could be: no guess
         self.place_at[tok.i] = next(iter(candidates.values()))
@@ -1678,6 +1699,13 @@ def _heading_date(doc: Document, sentence: Sentence, state: _State) -> None:
 
 _HEADING_DASH = re.compile(r"\s*[-–—:]\s")
 _SHORT_HEAD = re.compile(r"[\w.,]{1,12}(?:\s+[\w.,]{1,12}){0,3}\s*[-–—:]\s")
+
+
+@lru_cache(maxsize=1024)
+def _admin1_place(iso: str) -> Place | None:
+    from geo.gazetteer import default_gazetteer
+
+    return default_gazetteer().admin1(iso)
 
 
 @lru_cache(maxsize=4096)
