@@ -928,6 +928,14 @@ class _SentenceReader:
                             found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
+        for c in v.children:
+            # "took control of several towns, the largest of which are X and Y", parsed as a clause
+            # of the verb rather than of its object
+            if c.dep_ == "advcl" and self._lemma(c) == "be" and any(
+                    t.lower_ == "which" for s in c.children if s.dep_ == "nsubj" for t in s.subtree):
+                for g in c.children:
+                    if g.dep_ == "attr":
+                        found += self._places_under(g, rule.type)
         if found:
             # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
             # the first date; a place coordinated with a date of this verb is another object.
