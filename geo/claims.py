@@ -75,7 +75,10 @@ _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor
               "needs_distance", "needs_noun", "actors"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
-_EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
+_EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
+# Event types that do not make a sentence worth parsing on their own (optional in the coding):
+# they are read in sentences parsed for a control event.
+_SECONDARY = {"strike", "clash", "protest"}
 
 
 class LexiconError(ValueError):
@@ -119,6 +122,7 @@ class Lexicon:
     near: frozenset[str]
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
+    gated: dict[str, frozenset[str]]  # forms of verbs that fire only with another word -> those words
     form_lemma: dict[str, str]  # irregular forms -> lemma, where the tagger's lemmatizer fails ("retook")
     speech: frozenset[str]
     speech_prefixes: frozenset[str]
@@ -209,19 +213,28 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     # every rule needs some other word ("be" + "outskirts" or a distance, "pull" + "out") is
     # represented by those words instead of its own forms, which are in almost every sentence.
     forms: set[str] = set()
+    gated: dict[str, frozenset[str]] = {}  # a form of a gated verb -> the words one of which it needs
     for lemma, extra in irregular.items():
         if lemma not in verbs:
             raise LexiconError(f"events.toml [irregular]: {lemma!r} is no trigger lemma")
         _word_set(f"events.toml [irregular] {lemma}", extra)
+    prefilter = events.get("prefilter", {})
+    _check_keys("events.toml [prefilter]", prefilter, {"not_forms"})
+    not_forms = {w.lower() for w in prefilter.get("not_forms", [])}
     for lemma, rules in verbs.items():
+        rules = [r for r in rules if r.type not in _SECONDARY]
+        if not rules:
+            continue
         gates = [_gate_words(r, units) for r in rules]
+        lemma_forms = _inflections(lemma) | {f.lower() for f in irregular.get(lemma, [])}
         if all(gates):
-            for g in gates:
-                forms |= g
+            need = frozenset().union(*gates)
+            for f in lemma_forms:
+                gated[f] = gated.get(f, frozenset()) | need
         else:
-            forms |= _inflections(lemma) | {f.lower() for f in irregular.get(lemma, [])}
-    for lemma in list(nouns) + list(words.get("holding", [])):
-        forms |= _inflections(lemma)
+            forms |= lemma_forms - not_forms
+    for lemma in [n for n, r in nouns.items() if r.type not in _SECONDARY] + list(words.get("holding", [])):
+        forms |= _inflections(lemma) - not_forms
     known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
@@ -239,7 +252,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         units={k.lower(): float(v) for k, v in units.items()},
-        forms=frozenset(forms), form_lemma=form_lemma,
+        forms=frozenset(forms), gated=gated, form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
         speech_prefixes=_word_set("speech_prefixes", cues.get("speech_prefixes")),
         third_person=_word_set("third_person", cues.get("third_person")),
@@ -270,6 +283,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
 
 def _gate_words(rule: VerbRule, units: set[str]) -> set[str]:
     """Words a sentence must hold for ``rule`` to fire, besides its verb (empty: none)."""
+    if rule.needs_noun and rule.needs_distance:
+        return set(rule.needs_noun) | units
     if rule.needs_noun:
         return set(rule.needs_noun)
     if rule.needs_distance:
@@ -422,8 +437,12 @@ def _usable(t: Toponym, profile: Profile) -> bool:
 
 
 def _may_report(lex: Lexicon, text: str) -> bool:
-    """The cheap prefilter: does a sentence hold a word form of some trigger?"""
-    return not lex.forms.isdisjoint(_WORD.findall(text.lower()))
+    """The cheap prefilter: does a sentence hold a word form of some trigger (with the word it
+    needs, for a verb that needs one: "be" with "outskirts" or a distance, "pull" with "out")?"""
+    words = set(_WORD.findall(text.lower()))
+    if not lex.forms.isdisjoint(words):
+        return True
+    return any(not lex.gated[w].isdisjoint(words) for w in words if w in lex.gated)
 
 
 def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> None:
