@@ -76,9 +76,6 @@ _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor
 _NOUN_KEYS = {"type", "lemmas", "preps"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
-# Event types that do not make a sentence worth parsing on their own (optional in the coding):
-# they are read in sentences parsed for a control event.
-_SECONDARY = {"strike", "clash", "protest"}
 
 
 class LexiconError(ValueError):
@@ -222,9 +219,6 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     _check_keys("events.toml [prefilter]", prefilter, {"not_forms"})
     not_forms = {w.lower() for w in prefilter.get("not_forms", [])}
     for lemma, rules in verbs.items():
-        rules = [r for r in rules if r.type not in _SECONDARY]
-        if not rules:
-            continue
         gates = [_gate_words(r, units) for r in rules]
         lemma_forms = _inflections(lemma) | {f.lower() for f in irregular.get(lemma, [])}
         if all(gates):
@@ -233,7 +227,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                 gated[f] = gated.get(f, frozenset()) | need
         else:
             forms |= lemma_forms - not_forms
-    for lemma in [n for n, r in nouns.items() if r.type not in _SECONDARY] + list(words.get("holding", [])):
+    for lemma in list(nouns) + list(words.get("holding", [])):
         forms |= _inflections(lemma) - not_forms
     known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
@@ -659,7 +653,7 @@ class _SentenceReader:
         if subj.lower_ in self.lex.personal:
             return True
         text = subj.text
-        return (subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+        return (text in self.profile.people or text in self.state.people
                 or subj.lemma_.lower() in self.lex.person_nouns)
 
     def _losers(self, v: "Token") -> list[str]:
@@ -959,7 +953,7 @@ class _SentenceReader:
             # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
             # the first date; a place coordinated with a date of this verb is another object.
             for t in _own_words(v):
-                if t.dep_ == "conj" and t.i in self.place_at and t.head.ent_type_ in ("DATE", "TIME"):
+                if t.dep_ == "conj" and t.i in self.place_at and self._in_date(t.head):
                     found += self._places_under(t, rule.type)
         if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
             # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
@@ -1010,6 +1004,12 @@ class _SentenceReader:
                         if name in ("in", "at", "inside"):
                             found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _in_date(self, tok: "Token") -> bool:
+        published = self.doc.article.published
+        if not published:
+            return False
+        return any(d.start <= tok.idx < d.end for d in _dates_in(self.sentence.text, published))
 
     def _unknown_named(self, obj: "Token") -> bool:
         """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
