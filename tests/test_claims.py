@@ -720,3 +720,13 @@ def test_preparing_defensive_lines_is_a_defence():
 def test_a_participle_happens_where_its_main_clause_does():
     assert claims_of("Government forces launched a counteroffensive in Hama, reclaiming several villages.") == {
         ("Hama", "capture", "government")}
+
+
+def test_a_clause_about_a_past_year_is_history():
+    assert claims_of("Manbij had been under SDF control since 2016, when the Kurdish-led group took over Homs.") == set()
+
+
+def test_a_speakers_description_names_their_side_first_and_asides_do_not():
+    text = ('"Our units in Hama strengthened their defensive lines," said the statement posted on the defence '
+            "ministry's page (a site banned in Russia).")
+    assert claims_of(text) == {("Hama", "defense", "government")}
