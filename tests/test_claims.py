@@ -363,10 +363,11 @@ def test_a_spaced_dash_ends_the_speaker_phrase():
     assert c.claimant == "Syrian army"
 
 
-def test_handing_over_positions_is_a_withdrawal():
-    c = one("The monitor said the army had handed over its positions in Quneitra to local fighters.")
-    assert (c.place, c.event_type, c.actor, c.claimant) == (
-        "Quneitra", "withdrawal", "government", "Syrian Observatory for Human Rights")
+def test_handing_over_positions_is_a_withdrawal_and_the_receivers_capture():
+    doc = make_doc("The monitor said the army had handed over its positions in Quneitra to local fighters.")
+    assert {(c.place, c.event_type, c.actor, c.claimant) for c in extract(doc, "syria")} == {
+        ("Quneitra", "withdrawal", "government", "Syrian Observatory for Human Rights"),
+        ("Quneitra", "capture", "local_armed_groups", "Syrian Observatory for Human Rights")}
 
 
 def test_each_clause_keeps_its_own_attribution():

@@ -228,7 +228,24 @@ class SentenceReader:
             self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
-        return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        if rule.receiver:
+            # "handed over X to the SDF": the party it went to took it
+            for receiver in self._receivers(v):
+                if receiver not in actors and self.profile.can_act(receiver, rule.receiver):
+                    out += [self._claim(v, f, rule.receiver, receiver, claimant) for f in places]
+        return out
+
+    def _receivers(self, v: "Token") -> list[str]:
+        heads = [v] + [c for c in v.children if c.dep_ == "dobj"]
+        out = []
+        for h in heads:
+            for name, pobj in _preps(h):
+                if name == "to":
+                    a = self._token_actor(pobj)
+                    if a:
+                        out.append(a)
+        return out
 
     def _person_subject(self, v: "Token") -> bool:
         subj = _child(v, ("nsubj",))
@@ -511,7 +528,10 @@ class SentenceReader:
                 found += self._places_under(subj, rule.type)
             return self._prune(found)
         take_preps = True
-        if obj is not None and rule.object != "none":
+        # The parser may give a verb several direct objects ("handed over the airport, the towns of
+        # X and Y, ..."): each is read.
+        objects = [obj] + [c for c in v.children if c.dep_ == "dobj" and obj is not None and c.i != obj.i]
+        for obj in (o for o in objects if o is not None and rule.object != "none"):
             territorial = (obj.i in self.place_at or self._territory_noun(obj)
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
@@ -521,8 +541,9 @@ class SentenceReader:
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
                 take_preps = self._territory_noun(obj)
-            if rule.object == "place" and not found:
-                take_preps = True
+        obj = objects[0]
+        if rule.object == "place" and not found:
+            take_preps = True
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
                 if name in rule.preps or (rule.object != "none" and (
