@@ -731,3 +731,11 @@ def test_a_speakers_description_names_their_side_first_and_asides_do_not():
     text = ('"Our units in Hama strengthened their defensive lines," said the statement posted on the defence '
             "ministry's page (a site banned in Russia).")
     assert claims_of(text) == {("Hama", "defense", "government")}
+
+
+def test_the_other_side_fleeing_leaves_the_place_just_taken():
+    assert claims_of("Rebels took Homs without a fight as government forces fled.") == {
+        ("Homs", "capture", "rebels"), ("Homs", "withdrawal", "government")}
+    # the capturer's own offensive "leaving" someone is no withdrawal of the capturer
+    assert claims_of("Rebels now control half of Homs after their offensive left the army reeling.") == {
+        ("Homs", "capture", "rebels")}

@@ -79,6 +79,7 @@ class SentenceReader:
             if span is not None and len(span):
                 self.country_at[span.root.i] = t.place.country
         self.claimed: list[_Found] = []  # places claimed so far in this sentence
+        self.claimed_actors: set[str] = set()  # and who claimed them
         self.ambiguous_speaker = False
         self.losers: list[str] = []  # parties that lost what this sentence's captures took
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
@@ -201,9 +202,13 @@ class SentenceReader:
             places = self._purpose_places(v)
             event_type = "defense" if places else event_type
         if not places and (rule.type == "capture" and rule.particle == "in"
-                           or rule.type == "withdrawal" and rule.particle in ("out", "back")):
-            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out"
-            places = list(self.claimed)
+                           or rule.type == "withdrawal" and _child(v, ("dobj",)) is None
+                           and not any(name in ("to", "toward", "towards", "into") for name, _ in _preps(v))):
+            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out";
+            # "taking the city without a fight as government forces fled"; only for another party
+            # than the one that took the places ("their offensive has left the army reeling")
+            if rule.type == "capture" or self._subject_actor(v) not in self.claimed_actors:
+                places = list(self.claimed)
         if not places:
             return []
         if reality == "negated":
@@ -228,6 +233,7 @@ class SentenceReader:
             self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
+        self.claimed_actors.update(actors)
         out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
         if rule.receiver:
             # "handed over X to the SDF": the party it went to took it
