@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", type=Path, metavar="FILE")
     p.add_argument("--jsonl", type=Path, metavar="IN", help='read lines {"id", "text"}; write lines {"id", "toponyms"}')
     p.add_argument("-o", "--output", type=Path, help="output file for --jsonl (default: standard output)")
+    p.add_argument("--demonyms", action="store_true",
+                   help='also report demonyms ("Syrian") as non-literal toponyms of their country')
 
     p = sub.add_parser("resolve", help="ranked gazetteer candidates for a place name")
     p.add_argument("name")

@@ -121,12 +121,27 @@ class Lexicon:
     # Lower-case words that may stand inside a name (connectors, directions, generic words, and the
     # lower-case words of the non-place names): every other lower-case word ends any name.
     inner_words: frozenset[str] = frozenset()
+    # Metonymy: after a country or capital, verbs of saying or acting ("Moscow said"); after a country,
+    # nouns of people and institutions ("US officials").  The name is then not meant as a location.
+    metonymy_verbs: frozenset[str] = frozenset()
+    metonymy_heads: frozenset[str] = frozenset()
+
+
+_LEXICON_SECTIONS = frozenset({
+    "common_words", "never_places", "ethnonyms", "non_place_names", "demonyms", "persons", "organisations",
+    "cues", "regions", "furniture", "datelines", "state_abbreviations", "metonymy",
+})
 
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WORDS_PATH) -> Lexicon:
     with open(path, "rb") as fh:
         d = tomllib.load(fh)
+    unknown = set(d) - _LEXICON_SECTIONS
+    if unknown:
+        raise ValueError(f"{path.name}: unknown section(s) {', '.join(sorted(unknown))}")
+    if set(d.get("metonymy", {})) - {"verbs", "heads"}:
+        raise ValueError(f"{path.name}: [metonymy] holds only 'verbs' and 'heads'")
     common = frozenset(fold(word) for word in read_word_list(common_words_path))
     cues, persons, orgs, regions = d["cues"], d["persons"], d["organisations"], d["regions"]
     titles, titles_cap = _words(persons["titles"]), _words(persons["titles_capitalised"])
@@ -136,6 +151,8 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
     non_place_names = tuple(d["non_place_names"]["names"])
     lower_in_names = frozenset(fold(w) for n in non_place_names for w in _WORD_RE.findall(n) if w.islower())
     return Lexicon(
+        metonymy_verbs=_words(d.get("metonymy", {}).get("verbs", "")),
+        metonymy_heads=_words(d.get("metonymy", {}).get("heads", "")),
         inner_words=_NAME_CONNECTORS | _words(regions["directions"]) | _words(regions["generic_after"]) | lower_in_names,
         state_abbreviations=abbreviations,
         # The comma first: a pattern that opens with a literal is scanned for it, not tried everywhere.
@@ -237,8 +254,8 @@ class _Matcher:
         # than loading the automaton.
         all_keys = list(dict.fromkeys(keys if keys is not None else gazetteer.keys()))
         # One- and two-letter keys ("a", "in", "of") match everywhere and name nothing a reader
-        # would recognise, except country codes used as names ("US", "UK").
-        all_keys = [k for k in all_keys if len(k) > 2 or gazetteer.key_facts(k)[1]]
+        # would recognise, except country codes used as names ("US", "UK") and curated regions ("EU").
+        all_keys = [k for k in all_keys if len(k) > 2 or gazetteer.key_facts(k)[1] or gazetteer.key_facts(k)[3]]
         self.automaton = _load_or_build_automaton(all_keys)
         lex = load_lexicon()
         self.non_place = _build_automaton({_key_of(n) for n in lex.non_place_names} - {""})
@@ -486,6 +503,7 @@ class _Match:
     key: str
     cue: str | None = None
     dateline: bool = False
+    literal: bool = True  # False inside an organisation's name ("The Washington Post")
 
 
 class _SequencePieces(dict):
@@ -866,12 +884,14 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
                 return None
             if doc.uncertain_case(ti) and population < lex.min_pop_sentence_start:
                 return "unsure"  # kept only if the document also uses the word as a name mid-sentence
-        elif single is not None and len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
+        elif single is not None and len(single) <= 2 and not (info.has_country or info.has_region) and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
 
         if single is not None and doc.keys[ti] in person_keys and not info.has_area:
             return "block"
         verdict = _context_verdict(doc, lex, ti, tj, area_tok, start)
+        if verdict == "org":
+            return _Match(0, 0, start, end, key, None, in_dateline, literal=False)
         if verdict is not None:
             return verdict
 
@@ -928,12 +948,14 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
         if not (nxt in lex.titles or nxt in lex.titles_capitalised or nxt in lex.generic_after or area_tok(ti + 1)):
             return "block-name"
     if not in_dateline:
-        if len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
+        if len(single) <= 2 and not (info.has_country or info.has_region) and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
         if key in person_keys and not info.has_area and not _followed_by_area(doc, ti, area_tok):
             return "block"
         start = _surface_start(doc, ti)
         verdict = _context_verdict(doc, lex, ti, ti, area_tok, start)
+        if verdict == "org":
+            return _Match(0, 0, start, e0, key, None, in_dateline, literal=False)
         if verdict is not None:
             return verdict
     else:
@@ -982,7 +1004,7 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
             return "block"
     if p >= 1 and wordlist[p] == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
         if doc.adjacent(p - 1, p):
-            return "block"  # "University of Damascus", "Bank of England"
+            return "org"  # "University of Damascus", "Bank of England": named, but not a location
     # The token after (over an article: "Bab al-Tabbaneh" is one name, not the town of Bab).
     q = tj + 1
     if not doc.adjacent(tj, q):
@@ -1004,7 +1026,7 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
         if w in lex.name_particles:
             return "block"
         if w in lex.org_suffixes:
-            return "block-name"
+            return "org"  # "Washington Post", "Damascus University": named, but not a location
         if doc.headline(ti):
             return None
         if w in lex.generic_after or w in lex.titles or w in lex.titles_capitalised:
@@ -1485,9 +1507,15 @@ def _default_gazetteer() -> Gazetteer:
     return default_gazetteer()
 
 
-def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
-    """Fill ``doc.sentences``, ``doc.toponyms`` (sorted, non-overlapping, resolved) and ``doc.focus_country``."""
+def geoparse(doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool = False) -> Document:
+    """Fill ``doc.sentences``, ``doc.toponyms`` (sorted, non-overlapping, resolved) and ``doc.focus_country``.
+
+    Toponyms a reader would not take for a location ("Moscow said", "US officials", "The Washington
+    Post") have ``literal`` False.  With ``demonyms``, every capitalised demonym ("Syrian") is a
+    toponym too: its country, non-literal.
+    """
     gazetteer = gazetteer or _default_gazetteer()
+    with_demonyms = demonyms  # the name is reused below for the demonyms the text uses
     lex = load_lexicon()
     matcher = _matcher_for(gazetteer)
     text = doc.text
@@ -1524,21 +1552,78 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
         if place is None:
             continue
         # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
-        toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue))
+        toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue, m.literal))
     taken = [(t.start, t.end) for t in toponyms]
     for cap in _capital_mentions(text, focus, gazetteer, lex):
         if not any(s < cap.end and cap.start < e for s, e in taken):
             toponyms.append(cap)
+    _mark_metonyms(text, toponyms, gazetteer, lex)
+    if with_demonyms:
+        toponyms.extend(_demonym_toponyms(tdoc, toponyms, gazetteer, lex))
     toponyms.sort(key=lambda t: t.start)
     doc.toponyms = toponyms
     doc.focus_country = focus
     return doc
 
 
-def geoparse_text(text: str, gazetteer: Gazetteer | None = None) -> list[Toponym]:
+_NEXT_WORD = re.compile(r"(?:['’]s)?[ \t]+([A-Za-z]+)")
+
+
+def _speaks_for(place: Place, gazetteer: Gazetteer) -> bool:
+    """A country or a capital city stands for its government ("Moscow said", "Russia denied")."""
+    if place.scale == "country":
+        return True
+    if place.scale != "point" or not place.country:
+        return False
+    capital = gazetteer.capital(place.country)
+    return capital is not None and capital.place_id == place.place_id
+
+
+def _mark_metonyms(text: str, toponyms: list[Toponym], gazetteer: Gazetteer, lex: Lexicon) -> None:
+    """``literal = False`` for a country or capital that speaks or acts ("Moscow said", "Washington
+    warned") and for a country name used as a modifier of people or institutions ("US officials",
+    "Russia's foreign ministry")."""
+    for t in toponyms:
+        if not t.literal or t.place is None or t.cue == "capital":
+            continue
+        m = _NEXT_WORD.match(text, t.end)
+        if m is None:
+            continue
+        word = m.group(1)
+        if word != word.lower():
+            continue
+        if word in lex.metonymy_verbs and _speaks_for(t.place, gazetteer):
+            t.literal = False
+        elif word in lex.metonymy_heads and t.place.scale == "country":
+            t.literal = False
+
+
+def _demonym_toponyms(tdoc: "_Doc", toponyms: list[Toponym], gazetteer: Gazetteer, lex: Lexicon) -> list[Toponym]:
+    """Each capitalised demonym ("Syrian", "Russian") as a non-literal toponym of its country."""
+    taken = [(t.start, t.end) for t in toponyms]
+    starts = [a for a, _ in taken]
+    out = []
+    text = tdoc.text
+    for i in compress(range(tdoc.n), tdoc.caps):
+        cc = lex.demonyms.get(tdoc.wordlist[i])
+        if cc is None:
+            continue
+        start, end = tdoc.starts[i], tdoc.ends[i]
+        k = bisect.bisect_right(starts, start) - 1
+        if k >= 0 and taken[k][1] > start:
+            continue  # inside a name already found ("South Sudanese" is not here)
+        country = gazetteer.country(cc)
+        if country is None:
+            continue
+        place = _rescored(country, 1.0, [f"demonym of {cc}"])
+        out.append(Toponym(start, end, text[start:end], place, [place], cue="demonym", literal=False))
+    return out
+
+
+def geoparse_text(text: str, gazetteer: Gazetteer | None = None, demonyms: bool = False) -> list[Toponym]:
     """The toponyms of a plain text (a convenience around :func:`geoparse`)."""
     doc = Document(Article(article="<text>", text=text))
-    return geoparse(doc, gazetteer).toponyms
+    return geoparse(doc, gazetteer, demonyms=demonyms).toponyms
 
 
 def _printable(toponyms: list[Toponym]) -> list[dict]:
@@ -1570,6 +1655,7 @@ def run_geoparse_cli(args) -> int:
         print("geoparse: give FILE... or --jsonl IN", file=sys.stderr)
         return 2
     gazetteer = _default_gazetteer()
+    demonyms = bool(getattr(args, "demonyms", False))
     if args.jsonl is not None:
         try:
             fin = open(args.jsonl, encoding="utf-8")
@@ -1589,7 +1675,7 @@ def run_geoparse_cli(args) -> int:
                         print(f"geoparse: {args.jsonl}:{lineno}: not a {{\"id\", \"text\"}} line ({exc})", file=sys.stderr)
                         status = 1
                         continue
-                    toponyms = geoparse_text(text or "", gazetteer)
+                    toponyms = geoparse_text(text or "", gazetteer, demonyms)
                     out.write(json.dumps({"id": obj.get("id"), "toponyms": _printable(toponyms)}, ensure_ascii=False) + "\n")
         finally:
             if out is not sys.stdout:
@@ -1606,7 +1692,7 @@ def run_geoparse_cli(args) -> int:
             status = 1
             continue
         for name, text in items:
-            results.append({"file": name, "toponyms": _printable(geoparse_text(text, gazetteer))})
+            results.append({"file": name, "toponyms": _printable(geoparse_text(text, gazetteer, demonyms))})
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         if len(results) == 1 and len(args.files) == 1:

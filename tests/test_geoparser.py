@@ -134,10 +134,12 @@ def test_every_gold_place_is_found_and_resolved_within_its_radius_from_every_see
 
 
 def test_no_person_organisation_or_demonym_in_the_seeds_becomes_a_place(seeds):
+    # A place named inside an organisation's name ("Syria Observatory ...") is reported, but not as a
+    # location (literal False): the claims stage places nothing there.
     for name, doc in seeds.items():
         for phrase in NOT_PLACES:
             for start, end in occurrences(doc.text, phrase):
-                hits = [t.text for t in doc.toponyms if t.start < end and start < t.end]
+                hits = [t.text for t in doc.toponyms if t.start < end and start < t.end and t.literal]
                 assert not hits, f"{name}: {phrase!r} gave {hits}"
 
 
@@ -269,7 +271,7 @@ def test_persons_organisations_demonyms_and_furniture_are_not_places(gazetteer, 
     found = parse(text, gazetteer)
     for phrase in not_places:
         for start, end in occurrences(text, phrase):
-            assert not [t.text for t in found if t.start < end and start < t.end], f"{phrase!r} in {text!r}"
+            assert not [t.text for t in found if t.start < end and start < t.end and t.literal], f"{phrase!r} in {text!r}"
 
 
 def test_amman_and_jordan_still_count_next_to_a_person_named_jordan(gazetteer):
@@ -598,3 +600,62 @@ def test_people_in_the_news_are_not_villages(gazetteer) -> None:
              "Syrian rebels say they have encircled Damascus as Assad's forces collapse in the south."]
     for text in texts:
         assert "Assad" not in {t.text for t in parse(text, gazetteer)}
+
+
+# --------------------------------------------------------------------------------------------
+# Non-literal uses: reported, flagged literal False (the claims stage places nothing there)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("Beijing said on Tuesday that the talks would resume.", "Beijing", "CN"),
+        ("Officials in Ankara met US diplomats, and Paris warned of new sanctions.", "US", "US"),
+        ("Officials in Ankara met US diplomats, and Paris warned of new sanctions.", "Paris", "FR"),
+        ("A reporter for the Chicago Tribune flew to Lagos.", "Chicago", "US"),
+        ("She lectures at the University of Nairobi.", "Nairobi", "KE"),
+    ],
+)
+def test_a_place_that_speaks_modifies_or_names_a_body_is_reported_non_literal(gazetteer, text, name, country):
+    hits = [t for t in parse(text, gazetteer) if t.text == name]
+    assert hits, f"{name!r} not reported in {text!r}"
+    assert hits[0].literal is False and hits[0].place.country == country
+    assert hits[0].to_dict()["literal"] is False and hits[0].to_dict()["source"] == "gazetteer"
+
+
+def test_the_places_around_a_non_literal_use_stay_literal(gazetteer):
+    found = {t.text: t.literal for t in parse("Officials in Ankara met US diplomats. A reporter for the Chicago Tribune flew to Lagos.", gazetteer)}
+    assert found["Ankara"] is True and found["Lagos"] is True
+
+
+def test_demonyms_are_toponyms_of_their_country_only_when_asked(gazetteer):
+    text = "Kenyan police and Ugandan troops crossed into Tanzania."
+    assert [t.text for t in geoparse_text(text, gazetteer)] == ["Tanzania"]
+    found = {t.text: t for t in geoparse_text(text, gazetteer, demonyms=True)}
+    assert found["Kenyan"].place.country == "KE" and found["Kenyan"].literal is False
+    assert found["Ugandan"].place.scale == "country" and found["Ugandan"].place.country == "UG"
+    assert found["Tanzania"].literal is True
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("The US imposed new tariffs on steel.", "US", "US"),
+        ("Tourists from America filled the hotels of Lisbon.", "America", "US"),
+        ("Farmers across the EU protested in Brussels.", "EU", None),
+        ("In B.C., ferries were cancelled.", "B.C.", "CA"),
+    ],
+)
+def test_common_short_names_of_places_are_found(gazetteer, text, name, country):
+    hits = [t for t in parse(text, gazetteer) if t.text == name]
+    assert hits and hits[0].place is not None and hits[0].place.country == country
+
+
+def test_countries_and_provinces_sit_where_geonames_puts_them(gazetteer):
+    # GeoNames: Russia 60N 100E, California 37.25N 119.75W (not at Los Angeles).
+    found = {t.text: t.place for t in parse("Russia and California signed a deal.", gazetteer)}
+    assert km(found["Russia"].lat, found["Russia"].lon, 60.0, 100.0) < 50
+    assert km(found["California"].lat, found["California"].lon, 37.25, -119.75) < 50
+    # The map still pins a province at its main place.
+    lat, lon = gazetteer.display_point(found["California"])
+    assert km(lat, lon, 34.05, -118.24) < 30
