@@ -466,8 +466,44 @@ def _furniture_ranges(text: str, starts: list[int] | None = None) -> list[tuple[
     return [m.span() for m in _line_matches(pattern, text, starts)]
 
 
-def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in ranges)
+class _Intervals:
+    """Spans sorted by start with the running maximum of their ends: "is [a, b] inside / does it
+    overlap any of them" in O(log n), so that a text with many names and many spans stays n log n
+    (a scan of every span per name was quadratic: a 2 MB text took minutes)."""
+
+    __slots__ = ("starts", "max_end")
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.max_end = list(accumulate((b for _, b in ordered), max))
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def _max_end_from(self, k: int) -> int | None:
+        return self.max_end[k - 1] if k > 0 else None
+
+    def covers(self, start: int, end: int) -> bool:
+        """Some span [s, e] has s <= start and end <= e."""
+        top = self._max_end_from(bisect.bisect_right(self.starts, start))
+        return top is not None and top >= end
+
+    def touches(self, first: int, last: int) -> bool:
+        """Some span [a, b] (both ends inclusive) shares a position with [first, last]."""
+        top = self._max_end_from(bisect.bisect_right(self.starts, last))
+        return top is not None and top >= first
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some half-open span [s, e) overlaps the half-open [start, end)."""
+        top = self._max_end_from(bisect.bisect_left(self.starts, end))
+        return top is not None and top > start
+
+
+def _inside(start: int, end: int, ranges: "_Intervals | list[tuple[int, int]]") -> bool:
+    if not isinstance(ranges, _Intervals):
+        ranges = _Intervals(ranges)
+    return ranges.covers(start, end)
 
 
 # --------------------------------------------------------------------------------------------
@@ -727,8 +763,10 @@ def _followed_by_area(doc: _Doc, tj: int, area_tok) -> bool:
     return area_tok(nxt)
 
 
-def _overlaps(first: int, last: int, spans) -> bool:
-    return any(not (last < a or first > b) for a, b in spans)
+def _overlaps(first: int, last: int, spans: "_Intervals | list[tuple[int, int]]") -> bool:
+    if not isinstance(spans, _Intervals):
+        spans = _Intervals(spans)
+    return spans.touches(first, last)
 
 
 def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match], list[str]]:
@@ -737,7 +775,8 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     # Cheap first cut: a name starts with a capital (or a direction word: "southern Syria").
     upper, wordlist, keys = doc.word_caps, doc.wordlist, doc.keys
     line_starts = _line_starts(text)
-    datelines = doc.datelines = _dateline_ranges(text, line_starts)
+    doc.datelines = _dateline_ranges(text, line_starts)
+    datelines = _Intervals(doc.datelines)
     dead = matcher.dead_word
     raw = [
         (f, l)
@@ -748,12 +787,12 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     ]
     # Names of organisations and people that contain place names: matched by key, confirmed by
     # spelling (the key is lossy: "Al Arabiya" and "Arabia" share one).
-    non_place = [
+    non_place = _Intervals(
         (words[f], words[l])
         for f, l in _raw_matches(doc, matcher.non_place)
         if _compact(doc.folded[_surface_start(doc, words[f]) : doc.ends[words[l]]]) in matcher.non_place_spellings
-    ]
-    furniture = _furniture_ranges(text, line_starts)
+    )
+    furniture = _Intervals(_furniture_ranges(text, line_starts))
     person_keys = _person_keys(doc, lex) if raw else set()
 
     def area_tok(ti: int) -> bool:
@@ -1463,6 +1502,7 @@ def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines)
     if lex.state_pattern is None or "," not in text:
         return matches, cands_of
     extra = []
+    dateline_spans = _Intervals(datelines)
     for m in lex.state_pattern.finditer(text):
         place = gazetteer.admin1(lex.state_abbreviations[m.group("abbr")])
         if place is None:
@@ -1473,13 +1513,11 @@ def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines)
         if not text[word_start : m.start()][:1].isupper():
             continue
         place = _rescored(place, 1.0, [f"state abbreviation {m.group('abbr')!r}"])
-        extra.append((_Match(0, 0, start, end, "", None, _inside(start, end, datelines)), [place]))
+        extra.append((_Match(0, 0, start, end, "", None, dateline_spans.covers(start, end)), [place]))
     if not extra:
         return matches, cands_of
-    kept = [
-        (m, c) for m, c in zip(matches, cands_of)
-        if not any(m.start < e.end and e.start < m.end for e, _ in extra)
-    ]
+    extra_spans = _Intervals((e.start, e.end) for e, _ in extra)
+    kept = [(m, c) for m, c in zip(matches, cands_of) if not extra_spans.overlaps(m.start, m.end)]
     merged = sorted(kept + extra, key=lambda mc: mc[0].start)
     return [m for m, _ in merged], [c for _, c in merged]
 
@@ -1553,9 +1591,9 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool =
             continue
         # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
         toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue, m.literal))
-    taken = [(t.start, t.end) for t in toponyms]
+    taken = _Intervals((t.start, t.end) for t in toponyms)
     for cap in _capital_mentions(text, focus, gazetteer, lex):
-        if not any(s < cap.end and cap.start < e for s, e in taken):
+        if not taken.overlaps(cap.start, cap.end):
             toponyms.append(cap)
     _mark_metonyms(text, toponyms, gazetteer, lex)
     if with_demonyms:

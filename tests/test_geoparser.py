@@ -659,3 +659,38 @@ def test_countries_and_provinces_sit_where_geonames_puts_them(gazetteer):
     # The map still pins a province at its main place.
     lat, lon = gazetteer.display_point(found["California"])
     assert km(lat, lon, 34.05, -118.24) < 30
+
+
+# --------------------------------------------------------------------------------------------
+# Bounded work (issue 13): the time per character stays flat as a text grows
+
+
+def test_a_long_text_full_of_names_organisations_and_furniture_is_geoparsed_in_bounded_time(gazetteer):
+    import time
+
+    # Every kind of span the recognition rules consult: organisation names, "the capital", state
+    # abbreviations, furniture lines.  Scanning them all for every name was quadratic.
+    block = (
+        "The Kigali Observatory for Human Rights said the capital was calm. Dayton, Ohio and Boise, Idaho "
+        "reported that Al Jazeera saw Mombasa.\nRead more: Lagos news\n"
+    )
+    small, large = block * 400, block * 3200  # about 60 kB and 480 kB
+    geoparse_text(small, gazetteer)  # warm the memoised look-ups
+    t0 = time.perf_counter()
+    n_small = len(geoparse_text(small, gazetteer))
+    t1 = time.perf_counter()
+    n_large = len(geoparse_text(large, gazetteer))
+    t2 = time.perf_counter()
+    assert n_large == 8 * n_small > 0
+    # Linear work takes about 8x as long; quadratic work took 64x.  The bound is far above noise.
+    assert t2 - t1 < 30 * max(t1 - t0, 0.01) and t2 - t1 < 30
+
+
+def test_a_200_kb_one_sentence_article_is_geoparsed_in_under_30_seconds(gazetteer):
+    import time
+
+    text = "Troops moved between Mombasa, Nairobi, Kisumu and " * 4000 + "Eldoret."
+    t0 = time.perf_counter()
+    found = geoparse_text(text, gazetteer)
+    assert time.perf_counter() - t0 < 30
+    assert len(found) == 3 * 4000 + 1
