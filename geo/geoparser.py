@@ -124,12 +124,13 @@ class Lexicon:
     # Metonymy: after a country or capital, verbs of saying or acting ("Moscow said"); after a country,
     # nouns of people and institutions ("US officials").  The name is then not meant as a location.
     metonymy_verbs: frozenset[str] = frozenset()
+    place_cues_before: frozenset[str] = frozenset()  # before an unknown name: the model decides
     metonymy_heads: frozenset[str] = frozenset()
 
 
 _LEXICON_SECTIONS = frozenset({
     "common_words", "never_places", "ethnonyms", "non_place_names", "demonyms", "persons", "organisations",
-    "cues", "regions", "furniture", "datelines", "state_abbreviations", "metonymy",
+    "cues", "regions", "furniture", "datelines", "state_abbreviations", "metonymy", "model",
 })
 
 
@@ -140,6 +141,8 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
     unknown = set(d) - _LEXICON_SECTIONS
     if unknown:
         raise ValueError(f"{path.name}: unknown section(s) {', '.join(sorted(unknown))}")
+    if set(d.get("model", {})) - {"place_cues_before"}:
+        raise ValueError(f"{path.name}: [model] holds only 'place_cues_before'")
     if set(d.get("metonymy", {})) - {"verbs", "heads"}:
         raise ValueError(f"{path.name}: [metonymy] holds only 'verbs' and 'heads'")
     common = frozenset(fold(word) for word in read_word_list(common_words_path))
@@ -151,6 +154,7 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
     non_place_names = tuple(d["non_place_names"]["names"])
     lower_in_names = frozenset(fold(w) for n in non_place_names for w in _WORD_RE.findall(n) if w.islower())
     return Lexicon(
+        place_cues_before=_words(d.get("model", {}).get("place_cues_before", "")),
         metonymy_verbs=_words(d.get("metonymy", {}).get("verbs", "")),
         metonymy_heads=_words(d.get("metonymy", {}).get("heads", "")),
         inner_words=_NAME_CONNECTORS | _words(regions["directions"]) | _words(regions["generic_after"]) | lower_in_names,
@@ -540,6 +544,7 @@ class _Match:
     cue: str | None = None
     dateline: bool = False
     literal: bool = True  # False inside an organisation's name ("The Washington Post")
+    entity: str | None = None  # the spaCy entity label that confirmed it, when the model was asked
 
 
 class _SequencePieces(dict):
@@ -583,6 +588,7 @@ class _Doc:
         self.first_tokens = {bisect.bisect_left(self.starts, s.start) for s in sentences}
         self._seq: tuple[str, np.ndarray] | None = None
         self.datelines: list[tuple[int, int]] = []
+        self.blocked: list[tuple[int, int]] = []  # (first, last) words rejected as part of a longer name
 
     def key_sequence(self) -> tuple[str, np.ndarray]:
         """The word keys joined by single spaces and padded, and the offsets of the spaces: word i
@@ -804,6 +810,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     taken = bytearray(len(words))  # word positions inside an accepted name
     blocked_by = [0] * len(words)  # id of the rejected person/organisation name covering a position
     unsure: list[tuple[int, int]] = []
+    blocked: list[tuple[int, int]] = []  # rejected as part of a person's or body's name: the model may overrule
     blocked_keys: set[str] = set()  # single words the document uses inside a person's or body's name
     for first, last in sorted(raw, key=lambda fl: (fl[0] - fl[1], fl[0])):  # longest first
         if blocked_by[first] and blocked_by[first] == blocked_by[last]:
@@ -816,6 +823,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
         else:
             verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
         if verdict == "block" or verdict == "block-name":
+            blocked.append((first, last))
             blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
             if first == last and verdict == "block":
                 blocked_keys.add(doc.keys[ti])
@@ -850,6 +858,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     accepted.sort(key=lambda m: m.start)
 
     demonyms = list(filter(lex.demonyms.__contains__, compress(doc.wordlist, doc.caps)))
+    doc.blocked = blocked
     return accepted, demonyms
 
 
@@ -1545,12 +1554,18 @@ def _default_gazetteer() -> Gazetteer:
     return default_gazetteer()
 
 
-def geoparse(doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool = False) -> Document:
+def geoparse(
+    doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool = False, model: bool | None = None
+) -> Document:
     """Fill ``doc.sentences``, ``doc.toponyms`` (sorted, non-overlapping, resolved) and ``doc.focus_country``.
 
     Toponyms a reader would not take for a location ("Moscow said", "US officials", "The Washington
     Post") have ``literal`` False.  With ``demonyms``, every capitalised demonym ("Syrian") is a
     toponym too: its country, non-literal.
+
+    ``model`` (default: on unless ``FRONTLINE_GEOPARSE_MODEL=0``) lets the spaCy pipeline's named
+    entities decide where the rules cannot (see :func:`_model_evidence`); the sentences it parses are
+    kept on ``doc.parses`` for the claims stage.
     """
     gazetteer = gazetteer or _default_gazetteer()
     with_demonyms = demonyms  # the name is reused below for the demonyms the text uses
@@ -1561,6 +1576,9 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool =
     doc.sentences = sentences
     tdoc = _Doc(text, sentences, lex.inner_words)
     matches, demonyms = _recognise(tdoc, matcher, lex)
+    model_spans: list[tuple[int, int]] = []
+    if _use_model(model):
+        matches, model_spans = _model_evidence(doc, tdoc, matches, matcher, lex)
 
     _share_plural_cues(text, matches)
     cands_of = [matcher.candidates(text[m.start : m.end], _gazetteer_cue(m.cue, lex)) for m in matches]
@@ -1588,9 +1606,15 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool =
     for m, g in zip(matches, member):
         place, ranked = resolved[g]
         if place is None:
+            surface = text[m.start : m.end]
+            if m.entity in ("GPE", "LOC") and m.literal and len(surface) > 3 and not any(c.isupper() for c in surface[1:]):
+                # The model calls it a place, but no candidate is confident here: reported, unresolved.
+                toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], None, ranked, m.dateline, m.cue, source="model"))
             continue
         # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
         toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue, m.literal))
+    for start, end in model_spans:
+        toponyms.append(Toponym(start, end, text[start:end], None, [], source="model"))
     taken = _Intervals((t.start, t.end) for t in toponyms)
     for cap in _capital_mentions(text, focus, gazetteer, lex):
         if not taken.overlaps(cap.start, cap.end):
@@ -1602,6 +1626,198 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool =
     doc.toponyms = toponyms
     doc.focus_country = focus
     return doc
+
+
+# --------------------------------------------------------------------------------------------
+# Named entities as evidence
+# --------------------------------------------------------------------------------------------
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
+# A name the gazetteer knows only as a place smaller than this, and not as a country, province, region or
+# curated spelling, may well be a surname or a body ("Johnson", "Barry", "Bassett", "Notre Dame"): the
+# model decides.  Bigger places are names a reader takes for the place without thinking.
+_DOUBT_POPULATION = 500_000
+
+
+def _use_model(model: bool | None) -> bool:
+    if model is not None:
+        return model
+    return os.environ.get("FRONTLINE_GEOPARSE_MODEL", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _entities(doc: Document, sentences: list) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the named entities of the given sentences, in document offsets, sorted."""
+    from geo import nlp
+
+    parses = nlp.parse(doc, sentences)
+    out = []
+    for s in sentences:
+        parsed = parses.get(s.start)
+        if parsed is None:
+            continue
+        for ent in parsed.ents:
+            out.append((s.start + ent.start_char, s.start + ent.end_char, ent.label_))
+    out.sort()
+    return out
+
+
+def _overlapping(ents: list[tuple[int, int, str]], starts: list[int], start: int, end: int) -> list[tuple[int, int, str]]:
+    """The entities overlapping [start, end) (entities do not overlap each other: a short look back)."""
+    k = bisect.bisect_left(starts, end)
+    out = []
+    while k > 0:
+        k -= 1
+        e = ents[k]
+        if e[1] <= start:
+            break
+        out.append(e)
+    return out
+
+
+def _model_evidence(
+    doc: Document, tdoc: "_Doc", matches: list[_Match], matcher: _Matcher, lex: Lexicon
+) -> tuple[list[_Match], list[tuple[int, int]]]:
+    """Let the model's named entities decide what the rules cannot, in the sentences where they matter.
+
+    * A doubtful match (a small place's name that is also a surname or a body's name) that the model
+      tags PERSON, ORG or NORP is dropped; one inside a longer ORG or FAC name is kept, non-literal.
+    * A match the rules rejected as part of a longer name ("Environment Canada", "Mark Jordan") comes
+      back when the model tags exactly it as GPE or LOC (literal), or a longer ORG or FAC holding it
+      (non-literal).
+    * An unknown capitalised name after a locative word ("in Ghouta") or before a unit word ("Metcalfe
+      County") that the model tags GPE, LOC or FAC is reported unresolved (source "model").
+
+    Only the sentences holding such a case are parsed (through :func:`geo.nlp.parse`, so the parses
+    are shared with the claims stage); everything else keeps the cheap rules.
+    """
+    sentences = tdoc.sentences
+    if not sentences:
+        return matches, []
+    sent_starts = tdoc.sent_starts
+    words, keys, text = tdoc.words, tdoc.keys, tdoc.text
+    caps, wordlist = tdoc.caps, tdoc.wordlist
+
+    def sentence_of(offset: int) -> int:
+        return bisect.bisect_right(sent_starts, offset) - 1
+
+    want: set[int] = set()
+    doubtful: list[int] = []
+    for i, m in enumerate(matches):
+        if m.dateline or not m.literal:
+            continue
+        info = matcher.info(m.key)
+        if info.has_country or info.has_region or info.has_curated or m.last >= len(words):
+            continue
+        ti, tj = words[m.first], words[m.last]
+        nxt = wordlist[tj + 1] if tj + 1 < tdoc.n else ""
+        if nxt in lex.titles or nxt in lex.titles_capitalised or nxt in lex.generic_after:
+            continue  # the rules' own evidence: "Victoria Premier ...", "Daraa Province"
+        if tdoc.headline(ti):
+            continue  # in a Title Case line the model reads names everywhere ("Seize Saraqib" a person)
+        # Next to another capitalised word ("Mary Barry"), a name may be a person's or a body's.
+        in_run = (ti > 0 and caps[ti - 1] and keys[ti - 1] and not tdoc.sentence_initial(ti) and tdoc.adjacent(ti - 1, ti)) or (
+            tj + 1 < tdoc.n and caps[tj + 1] and keys[tj + 1] and tdoc.adjacent(tj, tj + 1)
+        )
+        if not in_run and (info.has_area or info.max_population >= _DOUBT_POPULATION) and tdoc.wordlist[ti] not in lex.first_names:
+            continue
+        doubtful.append(i)
+        want.add(sentence_of(m.start))
+    revivable: list[tuple[int, int, int, int, str]] = []
+    for first, last in tdoc.blocked:
+        ti, tj = words[first], words[last]
+        if tdoc.sentence_initial(ti) and first == last:
+            continue
+        key = " ".join(keys[k] for k in range(ti, tj + 1) if keys[k])
+        info = matcher.info(key)
+        if info.has_area or info.max_population >= 100_000:
+            start = _surface_start(tdoc, ti)
+            revivable.append((first, last, start, tdoc.ends[tj], key))
+            want.add(sentence_of(start))
+    # Unknown capitalised names where a place is likely.
+    unknown_at: list[int] = []  # offsets of those names' first letters
+    covered = bytearray(tdoc.n + 1)
+    for m in matches:
+        if m.first < len(words) and m.last < len(words):
+            covered[words[m.first] : words[m.last] + 1] = b"" * (words[m.last] - words[m.first] + 1)
+    unit_words = lex.admin2_after | lex.generic_after
+    cues_before = lex.place_cues_before
+    for i in range(1, tdoc.n):
+        if not caps[i] or not keys[i] or covered[i] or tdoc.sentence_initial(i):
+            continue
+        w = wordlist[i]
+        if w in lex.never_places or w in lex.demonyms or w in lex.titles or w in lex.titles_capitalised:
+            continue
+        before = wordlist[i - 1] if keys[i - 1] or not caps[i - 1] else (wordlist[i - 2] if i > 1 else "")
+        after = wordlist[i + 1] if i + 1 < tdoc.n else ""
+        if (before in cues_before and not caps[i - 1]) or (after in unit_words and i + 1 < tdoc.n and caps[i + 1]):
+            want.add(sentence_of(tdoc.starts[i]))
+            unknown_at.append(tdoc.starts[i])
+    want.discard(-1)
+    if not want:
+        return matches, []
+    try:
+        ents = _entities(doc, [sentences[k] for k in sorted(want)])
+    except Exception as exc:  # no model installed: the rules alone, as before
+        from geo.nlp import ModelError
+
+        if isinstance(exc, (ModelError, ImportError)):
+            return matches, []
+        raise
+    starts = [e[0] for e in ents]
+
+    drop: set[int] = set()
+    for i in doubtful:
+        m = matches[i]
+        for s0, e0, label in _overlapping(ents, starts, m.start, m.end):
+            if label in _PLACE_LABELS:
+                if s0 <= m.start and m.end <= e0 and (s0, e0) != (m.start, m.end) and label == "FAC":
+                    m.literal = False  # "Notre Dame Cathedral"? a building named after the place
+                m.entity = label
+                break
+            exact = (s0, e0) == (m.start, m.end)
+            surface = text[m.start : m.end]
+            if label in ("PERSON", "NORP") and not exact:
+                drop.add(i)  # part of a longer name: "Mary Barry", "Boris Johnson"
+                break
+            if exact and label == "ORG" and surface.isupper():
+                drop.add(i)  # an acronym: "UEFA", "WTO"
+                break
+            if label == "ORG" and not exact:
+                m.literal, m.entity = False, label  # "Barry Town United": named after the place
+            # otherwise the model's guess on a lone unusual name ("Kisumu" as a PERSON) is weaker
+            # than the gazetteer's
+            break
+    kept = [m for i, m in enumerate(matches) if i not in drop]
+    taken = _Intervals((m.start, m.end) for m in kept)
+    added: list[_Match] = []
+    for first, last, start, end, key in revivable:
+        if taken.overlaps(start, end) or any(a.start < end and start < a.end for a in added[-2:]):
+            continue
+        for s0, e0, label in _overlapping(ents, starts, start, end):
+            if (s0, e0) == (start, end) and label in ("GPE", "LOC") and fold(text[start:end]) not in lex.common_words:
+                cue = _cue_around(tdoc, words[first], words[last], lex, start)
+                added.append(_Match(first, last, start, end, key, cue, entity=label))
+            elif s0 <= start and end <= e0 and (s0, e0) != (start, end) and label in ("ORG", "FAC"):
+                added.append(_Match(first, last, start, end, key, None, literal=False, entity=label))
+            break
+    if added:
+        kept = sorted(kept + added, key=lambda m: m.start)
+        taken = _Intervals((m.start, m.end) for m in kept)
+    model_spans = []
+    for s0, e0, label in ents:
+        if label not in _PLACE_LABELS or taken.overlaps(s0, e0):
+            continue
+        k = bisect.bisect_left(unknown_at, s0)
+        if k >= len(unknown_at) or unknown_at[k] >= e0:
+            continue  # only where an unknown name made us ask
+        span = text[s0:e0]
+        if span[:4].lower() == "the ":
+            s0, span = s0 + 4, span[4:]
+        if not span[:1].isupper() or fold(span) in lex.never_places or fold(span) in lex.demonyms:
+            continue
+        model_spans.append((s0, e0))
+    return kept, model_spans
 
 
 _NEXT_WORD = re.compile(r"(?:['’]s)?[ \t]+([A-Za-z]+)")
@@ -1658,10 +1874,12 @@ def _demonym_toponyms(tdoc: "_Doc", toponyms: list[Toponym], gazetteer: Gazettee
     return out
 
 
-def geoparse_text(text: str, gazetteer: Gazetteer | None = None, demonyms: bool = False) -> list[Toponym]:
+def geoparse_text(
+    text: str, gazetteer: Gazetteer | None = None, demonyms: bool = False, model: bool | None = None
+) -> list[Toponym]:
     """The toponyms of a plain text (a convenience around :func:`geoparse`)."""
     doc = Document(Article(article="<text>", text=text))
-    return geoparse(doc, gazetteer, demonyms=demonyms).toponyms
+    return geoparse(doc, gazetteer, demonyms=demonyms, model=model).toponyms
 
 
 def _printable(toponyms: list[Toponym]) -> list[dict]:
