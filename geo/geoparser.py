@@ -1820,7 +1820,7 @@ def _model_evidence(
     return kept, model_spans
 
 
-_NEXT_WORD = re.compile(r"(?:['’]s)?[ \t]+([A-Za-z]+)")
+_NEXT_WORD = re.compile(r"(?:['’]s)?[)\"”’]?[ \t]+([A-Za-z]+)")
 
 
 def _speaks_for(place: Place, gazetteer: Gazetteer) -> bool:
@@ -1848,8 +1848,8 @@ def _mark_metonyms(text: str, toponyms: list[Toponym], gazetteer: Gazetteer, lex
             continue
         if word in lex.metonymy_verbs and _speaks_for(t.place, gazetteer):
             t.literal = False
-        elif word in lex.metonymy_heads and t.place.scale == "country":
-            t.literal = False
+        elif word in lex.metonymy_heads and (t.place.scale == "country" or _speaks_for(t.place, gazetteer)):
+            t.literal = False  # "US officials", "the Damascus government", "(Damascus) regime forces"
 
 
 def _demonym_toponyms(tdoc: "_Doc", toponyms: list[Toponym], gazetteer: Gazetteer, lex: Lexicon) -> list[Toponym]:

@@ -335,3 +335,55 @@ def test_mount_hermon_congo_and_newcastle(gaz: Gazetteer) -> None:
     assert gaz.resolve("Republic of Congo")[0].country == "CG"
     assert gaz.resolve("Newcastle")[0].name == "Newcastle upon Tyne"
     assert gaz.resolve("Newcastle", country="AU")[0].country == "AU"
+
+
+def _overlay_dir(tmp_path, text: str):
+    d = tmp_path / "gaz"
+    d.mkdir()
+    (d / "x.toml").write_text(text, encoding="utf-8")
+    return d
+
+
+def test_an_unknown_key_in_an_overlay_file_is_an_error(tmp_path, monkeypatch) -> None:
+    d = _overlay_dir(tmp_path, '[[place]]\nid = "x"\nname = "X"\nlat = 1.0\nlon = 2.0\ncountry = "SY"\nkind = "dam"\nsource = "s"\nelevation = 3\n')
+    monkeypatch.setattr(gz, "DATA_DIR", d)
+    with pytest.raises(ValueError, match="unknown key.*elevation"):
+        gz.load_overlay()
+
+
+def test_an_overlay_place_needs_a_source_and_a_known_kind(tmp_path, monkeypatch) -> None:
+    d = _overlay_dir(tmp_path, '[[place]]\nid = "x"\nname = "X"\nlat = 1.0\nlon = 2.0\ncountry = "SY"\nkind = "dam"\n')
+    monkeypatch.setattr(gz, "DATA_DIR", d)
+    with pytest.raises(ValueError, match="missing source"):
+        gz.load_overlay()
+    (d / "x.toml").write_text('[[place]]\nid = "x"\nname = "X"\nlat = 1.0\nlon = 2.0\ncountry = "SY"\nkind = "castle"\nsource = "s"\n')
+    with pytest.raises(ValueError, match="unknown kind"):
+        gz.load_overlay()
+
+
+def test_every_shipped_overlay_place_carries_a_source(gaz: Gazetteer) -> None:
+    overlay = gz.load_overlay()
+    assert overlay["place"] and all(p["source"].strip() for p in overlay["place"])
+    assert all(p["source"].strip() for p in overlay["country_point"])
+
+
+@pytest.mark.parametrize(
+    ("name", "lat", "lon"),
+    [("Russia", 60.0, 100.0), ("United States", 39.76, -98.5), ("Syria", 35.0, 38.0), ("Canada", 60.1, -113.6)],
+)
+def test_countries_sit_at_the_points_geonames_gives_them(gaz: Gazetteer, name: str, lat: float, lon: float) -> None:
+    top = gaz.resolve(name)[0]
+    assert top.scale == "country" and km(top.lat, top.lon, lat, lon) < 20
+
+
+def test_a_province_sits_in_its_middle_and_is_pinned_at_its_main_place(gaz: Gazetteer) -> None:
+    texas = gaz.resolve("Texas", country="US", cue="state")[0]
+    assert texas.scale == "admin1" and km(texas.lat, texas.lon, 31.25, -99.25) < 100  # GeoNames 31.25N 99.25W
+    pin = gaz.display_point(texas)
+    assert km(pin[0], pin[1], 29.76, -95.36) < 30  # Houston, its most populous place
+    assert gaz.display_point(gaz.resolve("Aleppo")[0]) == (gaz.resolve("Aleppo")[0].lat, gaz.resolve("Aleppo")[0].lon)
+
+
+def test_continents_sit_at_geonames_points(gaz: Gazetteer) -> None:
+    asia = gaz.resolve("Asia")[0]
+    assert asia.scale == "region" and km(asia.lat, asia.lon, 29.84, 89.30) < 5 and asia.geonameid == 6255147

@@ -735,3 +735,31 @@ def test_the_sentences_the_model_parsed_are_kept_for_the_claims_stage(gazetteer)
     doc = Document(Article(article="t", text="Flooding closed roads across Pemberton County. Lagos was calm."))
     geoparse(doc, gazetteer)
     assert doc.sentences[0].start in doc.parses and doc.parses[doc.sentences[0].start] is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Conflict theatres: small names stay in the theatre; curated sites GeoNames lacks
+
+
+def test_a_small_name_in_a_syria_story_resolves_in_syria_or_not_at_all(gazetteer):
+    text = "Government troops shelled Qusayr after fighting near Homs. Fighters later entered Bosra and Nawa in Syria."
+    found = {t.text: t.place for t in parse(text, gazetteer)}
+    for name in ("Qusayr", "Bosra", "Nawa"):
+        assert found[name] is not None and found[name].country == "SY", name
+
+
+def test_curated_conflict_sites_resolve_where_they_are(gazetteer):
+    text = (
+        "Kurdish-led fighters held the Tishrin Dam and the Qara Qozak bridge, Russian jets flew from Hmeimim, "
+        "and rebels reached the Nassib crossing on the border with Jordan."
+    )
+    found = {t.text: t.place for t in parse(text, gazetteer)}
+    assert km(found["Tishrin Dam"].lat, found["Tishrin Dam"].lon, 36.38, 38.18) < 5
+    assert found["Qara Qozak bridge"].province == "SY-HL"
+    assert km(found["Hmeimim"].lat, found["Hmeimim"].lon, 35.40, 35.95) < 5
+    assert found["Nassib crossing"].province == "SY-DR"
+
+
+def test_a_capital_named_for_its_regime_is_not_a_location(gazetteer):
+    found = {t.text: t.literal for t in parse("Troops of the (Damascus) regime withdrew from Nawa.", gazetteer)}
+    assert found == {"Damascus": False, "Nawa": True}
