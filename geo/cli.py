@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="output file for --jsonl (default: standard output)")
     p.add_argument("--demonyms", action="store_true",
                    help='also report demonyms ("Syrian") as non-literal toponyms of their country')
+    p.add_argument("--online", choices=["nominatim", "geonames"], metavar="SERVICE",
+                   help="place names the offline gazetteer lacks with an online geocoder (nominatim or geonames; "
+                        "off by default; every answer cached in the cache folder, so a name is asked once)")
 
     p = sub.add_parser("resolve", help="ranked gazetteer candidates for a place name")
     p.add_argument("name")

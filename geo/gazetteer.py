@@ -54,6 +54,7 @@ __all__ = [
     "CUES",
     "SPELLING_VARIANT",
     "CURATED_SPELLING",
+    "OnlineGeocoder",
 ]
 
 CACHE_FORMAT = 2
@@ -1081,3 +1082,109 @@ def run_resolve_cli(args) -> int:
             f"{p.lat:9.4f} {p.lon:10.4f}  {p.name}  ({'; '.join(p.reasons)})"
         )
     return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Optional online fallback (off by default)
+
+
+class OnlineGeocoder:
+    """Names the offline gazetteer lacks, asked once of an online geocoder through geopy, every answer
+    (a miss too) cached in a local SQLite file so a name is never asked twice.
+
+    Off by default: nothing here runs unless a caller builds one (``geoparse --online SERVICE`` or
+    ``FRONTLINE_ONLINE_GEOCODER``).  ``service`` is ``"nominatim"`` (OpenStreetMap) or ``"geonames"``
+    (needs ``username``); ``domain`` and ``scheme`` point geopy at another server (a local mirror, or a
+    test server on 127.0.0.1).
+    """
+
+    SERVICES = ("nominatim", "geonames")
+
+    def __init__(self, service: str = "nominatim", *, domain: str | None = None, scheme: str | None = None,
+                 username: str | None = None, cache_path: Path | None = None, timeout: float = 10.0,
+                 user_agent: str = "frontline-geoparser") -> None:
+        if service not in self.SERVICES:
+            raise ValueError(f"unknown online geocoder {service!r} (one of {', '.join(self.SERVICES)})")
+        self.service = service
+        self.domain, self.scheme, self.username = domain, scheme, username
+        self.timeout, self.user_agent = timeout, user_agent
+        self.cache_path = Path(cache_path) if cache_path else default_cache_dir() / "online-geocoder.sqlite"
+        self._geocoder = None
+        self._db = None
+        self._lock = threading.Lock()
+        self.asked = 0  # requests actually sent (cache misses)
+
+    @classmethod
+    def from_env(cls) -> "OnlineGeocoder | None":
+        """The geocoder ``FRONTLINE_ONLINE_GEOCODER`` names (with ``FRONTLINE_ONLINE_DOMAIN``,
+        ``FRONTLINE_ONLINE_SCHEME``, ``FRONTLINE_GEONAMES_USER``), or None when unset: off by default."""
+        service = os.environ.get("FRONTLINE_ONLINE_GEOCODER", "").strip().lower()
+        if not service or service in ("0", "off", "no", "none"):
+            return None
+        return cls(service, domain=os.environ.get("FRONTLINE_ONLINE_DOMAIN") or None,
+                   scheme=os.environ.get("FRONTLINE_ONLINE_SCHEME") or None,
+                   username=os.environ.get("FRONTLINE_GEONAMES_USER") or None)
+
+    def _connect(self):
+        import sqlite3
+
+        if self._db is None:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.cache_path, check_same_thread=False)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS answers (service TEXT, name TEXT, country TEXT, "
+                "found INTEGER, lat REAL, lon REAL, label TEXT, PRIMARY KEY (service, name, country))"
+            )
+        return self._db
+
+    def _client(self):
+        if self._geocoder is None:
+            from geopy.geocoders import GeoNames, Nominatim
+
+            kwargs: dict[str, Any] = {"timeout": self.timeout, "user_agent": self.user_agent}
+            if self.domain:
+                kwargs["domain"] = self.domain
+            if self.scheme:
+                kwargs["scheme"] = self.scheme
+            if self.service == "geonames":
+                self._geocoder = GeoNames(username=self.username or "demo", **kwargs)
+            else:
+                self._geocoder = Nominatim(**kwargs)
+        return self._geocoder
+
+    def lookup(self, name: str, country: str | None = None) -> Place | None:
+        """A point for ``name`` (in ``country`` when given), from the cache or else asked once."""
+        name = " ".join(name.split())
+        cc = (country or "").upper()
+        with self._lock:
+            db = self._connect()
+            row = db.execute("SELECT found, lat, lon, label FROM answers WHERE service=? AND name=? AND country=?",
+                             (self.service, name, cc)).fetchone()
+            if row is None:
+                row = self._ask(name, cc)
+                if row is None:
+                    return None  # the service failed: not cached, asked again next run
+                db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", (self.service, name, cc, *row))
+                db.commit()
+        found, lat, lon, label = row
+        if not found:
+            return None
+        return Place(name=label or name, place_id=f"online:{self.service}:{name}", lat=float(lat), lon=float(lon),
+                     scale="point", country=cc or None, score=0.5, reasons=[f"online geocoder {self.service}"])
+
+    def _ask(self, name: str, cc: str) -> tuple[int, float | None, float | None, str | None] | None:
+        from geopy.exc import GeopyError
+
+        self.asked += 1
+        client = self._client()
+        try:
+            if self.service == "geonames":
+                loc = client.geocode(name, exactly_one=True, country=cc or None)
+            else:
+                loc = client.geocode(name, exactly_one=True, country_codes=cc.lower() or None)
+        except GeopyError as exc:
+            print(f"online geocoder: {name!r}: {exc}", file=sys.stderr)
+            return None
+        if loc is None:
+            return (0, None, None, None)
+        return (1, float(loc.latitude), float(loc.longitude), str(loc.address).split(",")[0] if loc.address else name)

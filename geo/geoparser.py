@@ -54,7 +54,7 @@ import ahocorasick
 import numpy as np
 
 from geo.document import Article, Document, Place, Toponym
-from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer
+from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer, OnlineGeocoder
 from geo.normalize import fold, key_columns, key_tokens, name_piece
 from geo.resources import DATA_DIR, read_word_list
 from geo.sentences import split_sentences
@@ -1555,7 +1555,8 @@ def _default_gazetteer() -> Gazetteer:
 
 
 def geoparse(
-    doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool = False, model: bool | None = None
+    doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool = False, model: bool | None = None,
+    online: "OnlineGeocoder | None | bool" = None,
 ) -> Document:
     """Fill ``doc.sentences``, ``doc.toponyms`` (sorted, non-overlapping, resolved) and ``doc.focus_country``.
 
@@ -1566,6 +1567,9 @@ def geoparse(
     ``model`` (default: on unless ``FRONTLINE_GEOPARSE_MODEL=0``) lets the spaCy pipeline's named
     entities decide where the rules cannot (see :func:`_model_evidence`); the sentences it parses are
     kept on ``doc.parses`` for the claims stage.
+
+    ``online`` (an :class:`geo.gazetteer.OnlineGeocoder`; default: the one ``FRONTLINE_ONLINE_GEOCODER``
+    names, else none) places names the offline gazetteer lacks; its answers are cached locally.
     """
     gazetteer = gazetteer or _default_gazetteer()
     with_demonyms = demonyms  # the name is reused below for the demonyms the text uses
@@ -1615,6 +1619,13 @@ def geoparse(
         toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue, m.literal))
     for start, end in model_spans:
         toponyms.append(Toponym(start, end, text[start:end], None, [], source="model"))
+    geocoder = _online_geocoder() if online is None or online is True else (online or None)
+    if geocoder is not None:
+        for t in toponyms:
+            if t.place is None and t.literal:
+                found = geocoder.lookup(t.text, focus)
+                if found is not None:
+                    t.place, t.candidates, t.source = found, [found], "online"
     taken = _Intervals((t.start, t.end) for t in toponyms)
     for cap in _capital_mentions(text, focus, gazetteer, lex):
         if not taken.overlaps(cap.start, cap.end):
@@ -1875,11 +1886,24 @@ def _demonym_toponyms(tdoc: "_Doc", toponyms: list[Toponym], gazetteer: Gazettee
 
 
 def geoparse_text(
-    text: str, gazetteer: Gazetteer | None = None, demonyms: bool = False, model: bool | None = None
+    text: str, gazetteer: Gazetteer | None = None, demonyms: bool = False, model: bool | None = None,
+    online: "OnlineGeocoder | None | bool" = None,
 ) -> list[Toponym]:
     """The toponyms of a plain text (a convenience around :func:`geoparse`)."""
     doc = Document(Article(article="<text>", text=text))
-    return geoparse(doc, gazetteer, demonyms=demonyms, model=model).toponyms
+    return geoparse(doc, gazetteer, demonyms=demonyms, model=model, online=online).toponyms
+
+
+_ONLINE: list = []
+
+
+def _online_geocoder() -> "OnlineGeocoder | None":
+    """The process's online geocoder from the environment (None, the default: offline only)."""
+    if not _ONLINE:
+        from geo.gazetteer import OnlineGeocoder
+
+        _ONLINE.append(OnlineGeocoder.from_env())
+    return _ONLINE[0]
 
 
 def _printable(toponyms: list[Toponym]) -> list[dict]:
@@ -1912,6 +1936,9 @@ def run_geoparse_cli(args) -> int:
         return 2
     gazetteer = _default_gazetteer()
     demonyms = bool(getattr(args, "demonyms", False))
+    online: OnlineGeocoder | None | bool = None
+    if getattr(args, "online", None):
+        online = OnlineGeocoder(args.online)
     if args.jsonl is not None:
         try:
             fin = open(args.jsonl, encoding="utf-8")
@@ -1931,7 +1958,7 @@ def run_geoparse_cli(args) -> int:
                         print(f"geoparse: {args.jsonl}:{lineno}: not a {{\"id\", \"text\"}} line ({exc})", file=sys.stderr)
                         status = 1
                         continue
-                    toponyms = geoparse_text(text or "", gazetteer, demonyms)
+                    toponyms = geoparse_text(text or "", gazetteer, demonyms, online=online)
                     out.write(json.dumps({"id": obj.get("id"), "toponyms": _printable(toponyms)}, ensure_ascii=False) + "\n")
         finally:
             if out is not sys.stdout:
@@ -1948,7 +1975,7 @@ def run_geoparse_cli(args) -> int:
             status = 1
             continue
         for name, text in items:
-            results.append({"file": name, "toponyms": _printable(geoparse_text(text, gazetteer, demonyms))})
+            results.append({"file": name, "toponyms": _printable(geoparse_text(text, gazetteer, demonyms, online=online))})
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         if len(results) == 1 and len(args.files) == 1:
