@@ -712,6 +712,25 @@ def _read_cache(path: Path) -> _Tables | None:
             gc.enable()
 
 
+_KEEP_OTHER_CACHES = 3
+
+
+def prune_cache(cache_dir: Path, pattern: str, current: Path, keep: int = _KEEP_OTHER_CACHES) -> None:
+    """Delete cache files matching ``pattern`` except ``current`` and the ``keep`` most recent others:
+    checkouts of different versions sharing one cache folder would otherwise delete each other's
+    caches and rebuild on every load."""
+    others = []
+    for p in Path(cache_dir).glob(pattern):
+        if p == current:
+            continue
+        try:
+            others.append((p.stat().st_mtime, p))
+        except OSError:
+            continue  # removed by another process meanwhile
+    for _, old in sorted(others, reverse=True)[keep:]:
+        old.unlink(missing_ok=True)
+
+
 class Gazetteer:
     """Name lookup, ranked resolution and point-in-province for the whole world, offline."""
 
@@ -740,9 +759,7 @@ class Gazetteer:
                     with os.fdopen(fd, "wb") as fh:
                         pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
                     os.replace(tmp, path)  # atomic: readers never see a half-written cache
-                    for old in cache_dir.glob("gazetteer-*.pkl"):
-                        if old != path:
-                            old.unlink(missing_ok=True)
+                    prune_cache(cache_dir, "gazetteer-*.pkl", path)
         return cls(tables)
 
     # -- entries -----------------------------------------------------------------------------

@@ -54,7 +54,7 @@ import ahocorasick
 import numpy as np
 
 from geo.document import Article, Document, Place, Toponym
-from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer, OnlineGeocoder
+from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer, OnlineGeocoder, prune_cache
 from geo.normalize import fold, key_columns, key_tokens, name_piece
 from geo.resources import DATA_DIR, read_word_list
 from geo.sentences import split_sentences
@@ -73,6 +73,8 @@ _MAX_CANDIDATES = 12
 _PROXIMITY_BONUS = 0.2
 _MAX_ANCHORS = 24
 _HEADLINE_MIN_POPULATION = 100_000
+# A place this big is what its name means to a reader, whatever one longer name elsewhere contains it.
+_NOTABLE_POPULATION = 100_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,8 +229,7 @@ def _load_or_build_automaton(keys: list[str]) -> ahocorasick.Automaton:
     automaton = _build_automaton(keys)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob("geoparse-automaton-*.pkl"):
-            stale.unlink(missing_ok=True)
+        prune_cache(path.parent, "geoparse-automaton-*.pkl", path)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         with open(tmp, "wb") as fh:
             pickle.dump(automaton, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -825,7 +826,9 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
         if verdict == "block" or verdict == "block-name":
             blocked.append((first, last))
             blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
-            if first == last and verdict == "block":
+            if first == last and verdict == "block" and matcher.info(doc.keys[ti]).max_population < _NOTABLE_POPULATION:
+                # A surname ("Maymouna Jawad" ... "Jawad said") is that name throughout; a city's name
+                # inside one longer name ("Middlesex-London EMS") does not make London a person.
                 blocked_keys.add(doc.keys[ti])
         elif verdict == "unsure":
             unsure.append((first, last))
@@ -1749,8 +1752,13 @@ def _model_evidence(
         if tdoc.sentence_initial(ti) and first == last:
             continue
         prev = ti - 1 if ti > 0 and keys[ti - 1] else ti - 2  # over a joined article
-        if prev < 0 or not caps[prev] or wordlist[prev] in lex.person_cues or not tdoc.adjacent(prev, ti):
+        after_name = prev >= 0 and caps[prev] and tdoc.adjacent(prev, ti) and not tdoc.sentence_initial(prev)
+        if after_name and wordlist[prev] in lex.person_cues:
             continue  # a person's name ("Samir Lincoln", "President Assad"): the rules are sure
+        nxt = tj + 1
+        before_name = nxt < tdoc.n and caps[nxt] and keys[nxt] and tdoc.adjacent(tj, nxt)
+        if not (after_name or before_name):
+            continue
         key = " ".join(keys[k] for k in range(ti, tj + 1) if keys[k])
         info = matcher.info(key)
         if info.has_area or info.max_population >= 100_000:

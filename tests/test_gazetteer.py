@@ -465,3 +465,20 @@ def test_the_geoparser_is_offline_by_default_and_uses_the_fallback_only_when_ask
     monkeypatch.setattr(geoparser, "_ONLINE", [])
     hit = {t.text: t for t in geoparser.geoparse_text(text)}["Pemberton County"]
     assert hit.source == "online" and len(seen) == 2
+
+
+def test_caches_of_other_versions_are_kept_a_while_not_deleted_at_once(tmp_path) -> None:
+    import os
+    import time
+
+    current = tmp_path / "gazetteer-current.pkl"
+    current.write_bytes(b"x")
+    others = []
+    for i in range(5):
+        p = tmp_path / f"gazetteer-other{i}.pkl"
+        p.write_bytes(b"x")
+        os.utime(p, (time.time() - 100 * (5 - i),) * 2)  # other4 is the newest
+        others.append(p)
+    gz.prune_cache(tmp_path, "gazetteer-*.pkl", current, keep=3)
+    assert current.exists()
+    assert [p.exists() for p in others] == [False, False, True, True, True]

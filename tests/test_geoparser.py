@@ -763,3 +763,11 @@ def test_curated_conflict_sites_resolve_where_they_are(gazetteer):
 def test_a_capital_named_for_its_regime_is_not_a_location(gazetteer):
     found = {t.text: t.literal for t in parse("Troops of the (Damascus) regime withdrew from Nawa.", gazetteer)}
     assert found == {"Damascus": False, "Nawa": True}
+
+
+def test_a_big_citys_name_inside_one_longer_name_stays_the_city_elsewhere(gazetteer):
+    text = "Crews of Essex-Nairobi Ambulance were busy. Rents in Nairobi rose, and Nairobi police said calm returned."
+    found = [t for t in parse(text, gazetteer) if t.literal]
+    assert [t.text for t in found] == ["Nairobi", "Nairobi"] and all(t.place.country == "KE" for t in found)
+    # A surname stays a surname throughout ("Maymouna Jawad" ... "Jawad said").
+    assert texts(parse("Said Maymouna Jawad of the council. Jawad said the town was calm.", gazetteer)) == []
