@@ -982,6 +982,19 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
             return None
         if population < lex.min_pop_sentence_start and doc.uncertain_case(ti):
             return "unsure"  # kept only if the document also uses the word as a name mid-sentence
+    if not in_dateline and not info.has_area and not info.has_curated:
+        surface = doc.text[s0:e0]
+        if (
+            2 <= len(surface) <= 5 and surface.isupper() and not doc.headline(ti)
+            and matcher.population_named(key, single) < _NOTABLE_POPULATION
+        ):
+            return None  # an acronym in running text ("FIFA", "CIA", "NICU"), not a small place
+        nxt = ti + 1
+        if (
+            nxt < doc.n and doc.wordlist[nxt] in lex.metonymy_verbs and not doc.cap(nxt) and doc.adjacent(ti, nxt)
+            and info.max_population < _NOTABLE_POPULATION
+        ):
+            return "block-name"  # "Johnson said": a small place does not speak; its namesake person does
     if (
         not in_dateline
         and not info.has_area
@@ -1740,7 +1753,8 @@ def _model_evidence(
         # The model overrules the gazetteer only on a name inside a longer capitalised run or on an
         # acronym ("UEFA"): a lone name needs no parse (the model's guess on a lone unusual name, such
         # as "Kisumu" for a person, is weaker than the gazetteer's).
-        if not in_run and not (surface.isupper() and len(surface) > 2):
+        given = tdoc.wordlist[ti] in lex.first_names
+        if not in_run and not given and not (surface.isupper() and len(surface) > 2):
             continue
         if (info.has_area or info.max_population >= _DOUBT_POPULATION) and tdoc.wordlist[ti] not in lex.first_names and not in_run:
             continue
@@ -1814,6 +1828,9 @@ def _model_evidence(
             if exact and label == "ORG" and surface.isupper():
                 drop.add(i)  # an acronym: "UEFA", "WTO"
                 break
+            if exact and label == "PERSON" and fold(surface) in lex.first_names:
+                drop.add(i)  # "Barry and Mary visited ...": given names, in the model's reading too
+                break
             if label == "ORG" and not exact:
                 m.literal, m.entity = False, label  # "Barry Town United": named after the place
             # otherwise the model's guess on a lone unusual name ("Kisumu" as a PERSON) is weaker
@@ -1851,6 +1868,7 @@ def _model_evidence(
     return kept, model_spans
 
 
+_PREV_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")
 _NEXT_WORD = re.compile(r"(?:['’]s)?[)\"”’]?[ \t]+([A-Za-z]+)")
 
 
@@ -1877,6 +1895,9 @@ def _mark_metonyms(text: str, toponyms: list[Toponym], gazetteer: Gazetteer, lex
         word = m.group(1)
         if word != word.lower():
             continue
+        before = _PREV_WORD.search(text, max(0, t.start - 40), t.start)
+        if before is not None and before.group(1).lower() in lex.place_cues_before:
+            continue  # "officials in Washington said": the officials speak; Washington is where
         if word in lex.metonymy_verbs and _speaks_for(t.place, gazetteer):
             t.literal = False
         elif word in lex.metonymy_heads and (t.place.scale == "country" or _speaks_for(t.place, gazetteer)):
