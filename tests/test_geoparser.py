@@ -777,6 +777,8 @@ def test_a_big_citys_name_inside_one_longer_name_stays_the_city_elsewhere(gazett
 def test_surnames_acronyms_and_given_names_are_not_small_places(gazetteer):
     found = texts(parse("Johnson said Barry and Mary visited Nairobi. FIFA officials met NATO envoys in Oslo.", gazetteer))
     assert found == ["Nairobi", "Oslo"]
+    found = texts(parse("I've lived in Lagos. We're fine, Ian said. Ian and his wife left Accra.", gazetteer))
+    assert found == ["Lagos", "Accra"]
 
 
 def test_a_place_where_people_speak_is_still_a_location(gazetteer):
