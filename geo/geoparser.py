@@ -1677,7 +1677,7 @@ def _entities(doc: Document, sentences: list) -> list[tuple[int, int, str]]:
     """(start, end, label) of the named entities of the given sentences, in document offsets, sorted."""
     from geo import nlp
 
-    parses = nlp.parse(doc, sentences)
+    parses = nlp.parse(doc, sentences, entities=True)
     out = []
     for s in sentences:
         parsed = parses.get(s.start)
