@@ -77,7 +77,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
             continue
         countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
         reader = SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
-                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s)
+                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s, year)
         claims += reader.claims()
         reader.remember()
     doc.claims = claims

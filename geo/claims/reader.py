@@ -20,6 +20,7 @@ from geo.profiles import Profile
 if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc, Token
 
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
@@ -54,8 +55,10 @@ class SentenceReader:
 
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
                  parsed: "SpacyDoc", toponyms: list[Toponym], state: State, background: re.Pattern,
-                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None):
+                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None,
+                 year: int | None = None):
         self.evidence = evidence or sentence
+        self.year = year  # the article's year (published, or the latest it mentions)
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
@@ -225,7 +228,24 @@ class SentenceReader:
             self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
-        return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        if rule.receiver:
+            # "handed over X to the SDF": the party it went to took it
+            for receiver in self._receivers(v):
+                if receiver not in actors and self.profile.can_act(receiver, rule.receiver):
+                    out += [self._claim(v, f, rule.receiver, receiver, claimant) for f in places]
+        return out
+
+    def _receivers(self, v: "Token") -> list[str]:
+        heads = [v] + [c for c in v.children if c.dep_ == "dobj"]
+        out = []
+        for h in heads:
+            for name, pobj in _preps(h):
+                if name == "to":
+                    a = self._token_actor(pobj)
+                    if a:
+                        out.append(a)
+        return out
 
     def _person_subject(self, v: "Token") -> bool:
         subj = _child(v, ("nsubj",))
@@ -453,6 +473,8 @@ class SentenceReader:
             dep, head = tok.dep_, tok.head
             if head.i == tok.i:
                 break
+            if dep in ("relcl", "acl") and self._past_year(head):
+                return "unreal"  # "since 2016, when the group took over the city"
             hlem = head.lemma_.lower()
             if dep == "xcomp" or (dep in ("acl", "advcl", "ccomp", "prep", "pcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
                 if hlem in lex.failing_heads or any(c.dep_ == "advmod" and c.lower_ in ("unsuccessfully", "vainly") for c in head.children):
@@ -478,11 +500,19 @@ class SentenceReader:
         words = [t for c in mods for t in _own_words(c)]
         if self.background.search(" ".join(t.text for t in words)):
             return True
+        return any(self._past_year(t) for t in words)
+
+    def _past_year(self, t: "Token") -> bool:
+        """A year more than a year before the article's ("in August 2016"); last year's events are
+        still news early in a year ("on December 8, 2024" in a January 2025 article)."""
+        if not (t.like_num and len(t.text) == 4 and t.text.isdigit()):
+            return False
         published = self.doc.article.published
-        if published:
-            for t in words:
-                    if t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) < published.year - 1 + (published.month > 6):
-                        return True  # "in August 2016"; "on December 8, 2024" in a January 2025 article is news
+        year = published.year if published else self.year
+        if not year:
+            return False
+        recent = year - 1 + (published.month > 6 if published else 1)
+        return 1900 <= int(t.text) < recent
         return False
 
     # -- places ---------------------------------------------------------------------------------
@@ -498,7 +528,10 @@ class SentenceReader:
                 found += self._places_under(subj, rule.type)
             return self._prune(found)
         take_preps = True
-        if obj is not None and rule.object != "none":
+        # The parser may give a verb several direct objects ("handed over the airport, the towns of
+        # X and Y, ..."): each is read.
+        objects = [obj] + [c for c in v.children if c.dep_ == "dobj" and obj is not None and c.i != obj.i]
+        for obj in (o for o in objects if o is not None and rule.object != "none"):
             territorial = (obj.i in self.place_at or self._territory_noun(obj)
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
@@ -508,8 +541,9 @@ class SentenceReader:
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
                 take_preps = self._territory_noun(obj)
-            if rule.object == "place" and not found:
-                take_preps = True
+        obj = objects[0]
+        if rule.object == "place" and not found:
+            take_preps = True
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
                 if name in rule.preps or (rule.object != "none" and (
@@ -1025,7 +1059,7 @@ class SentenceReader:
                 return None
             phrase = next(iter(named))
         self.state.last_claimant = phrase
-        actor = self._speaker_actor(phrase) or (self.speaker_full and self._speaker_actor(self.speaker_full))
+        actor = self._speaker_actor(phrase) or (self.speaker_full and self._describing_actor(self.speaker_full))
         if actor:
             self.state.last_speaker_actor = actor
             self.state.sentence_speaker_actor = actor
@@ -1039,6 +1073,14 @@ class SentenceReader:
             return True
         return any(c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "dobj" and c.lemma_.lower() in ("report", "claim", "statement"))
                    for c in s.children)
+
+    def _describing_actor(self, phrase: str) -> str | None:
+        """The party a speaker's description names first ("Abu Omar, a rebel commander"; "the
+        statement posted on the Defense Ministry's page (banned in Russia)"), asides in brackets
+        left out."""
+        mentions = self.profile.actor_mentions(_BRACKETS.sub(" ", phrase))
+        precise = [m for m in mentions if m.text.lower() not in self.lex.generic_forces]
+        return (precise or mentions)[0].actor if mentions else None
 
     def _speaker_actor(self, phrase: str) -> str | None:
         actor = self.profile.actor_of(phrase)
