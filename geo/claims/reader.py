@@ -1130,11 +1130,12 @@ class SentenceReader:
         t = f.toponym
         place: Place = t.place  # type: ignore[assignment]
         precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
+        lat, lon = _display_point(place) if place.scale == "admin1" else (place.lat, place.lon)
         if precision == "point" and (f.near or f.distance_km is not None):
             precision = "near"
         event_date, date_precision = self._date(trigger, t)
         return Claim(
-            article=art.article, place=place.name, place_id=place.place_id, lat=place.lat, lon=place.lon,
+            article=art.article, place=place.name, place_id=place.place_id, lat=lat, lon=lon,
             event_type=event_type, actor=actor, evidence=s.text, evidence_start=s.start, evidence_end=s.end,
             claimant=claimant, country=place.country, province=place.province,
             province_name=_province_name(place.province), geo_precision=precision,
@@ -1188,6 +1189,14 @@ def dates_in(text: str, published: date) -> tuple:
     from geo.dates import find_dates
 
     return tuple(find_dates(text, published))
+
+
+def _display_point(place: Place) -> tuple[float, float]:
+    """Where the map pins a province-wide claim: the province's main town (GeoNames' own point for
+    a province is its middle, often empty desert)."""
+    from geo.gazetteer import default_gazetteer
+
+    return default_gazetteer().display_point(place)
 
 
 @lru_cache(maxsize=1024)
