@@ -34,6 +34,7 @@ class State:
     last_claimant: str | None = None
     last_speaker_actor: str | None = None
     sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
+    last_claimant_is_person: bool = False
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
     institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
     line_date: tuple | None = None
@@ -585,6 +586,14 @@ class SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
+        if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
+                and v.i > 0:
+            # "In central Homs, considered a gateway to the capital, forces bolstered defences":
+            # a place opening the sentence frames it, wherever the parser hangs it
+            opener = self.sdoc[0]
+            for g in opener.children:
+                if g.dep_ == "pobj" and g.i < v.i:
+                    found += self._places_under(g, rule.type)
         if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
             # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
             # participle happens where its main clause does
@@ -1108,9 +1117,13 @@ class SentenceReader:
         if subj is None:
             return None
         if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
-            if self.state.last_claimant is None and subj.lower_ in self.lex.third_person and self.state.last_actor:
-                # "..., it said" after "The army command issued a statement": the party named last
+            neuter = subj.lower_ in ("it", "its")
+            if neuter and (self.state.last_claimant is None or self.state.last_claimant_is_person) and self.state.last_actor:
+                # "..., it said" after "The army command issued a statement": the party named last,
+                # never a person who spoke before
                 self.state.sentence_speaker_actor = self.state.last_actor
+                self.speaker_full = None
+                return None
             self.speaker_full = self.state.last_claimant
             return self.state.last_claimant
         if subj.i in self.in_place:
@@ -1119,7 +1132,10 @@ class SentenceReader:
             if subj is None:
                 return None
         self.speaker_full = _text(self.sdoc, subj)
-        return _speaker_text(self.sdoc, subj)
+        phrase = _speaker_text(self.sdoc, subj)
+        self.state.last_claimant_is_person = subj.pos_ == "PROPN" and not self.profile.claimant_mentions(phrase) \
+            and not self.profile.actor_mentions(subj.text)
+        return phrase
 
     # -- the claim ------------------------------------------------------------------------------
 
