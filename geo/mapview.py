@@ -315,6 +315,8 @@ _PopupPiece = tuple[str, tuple[str, ...], Any]
 POPUP_TEMPLATE: list[str | _PopupPiece] = [
     ("head", ("place", "province_name", "province"), _head),
     ("badges", ("actor", "event_type", "contested", "corroboration"), _badges),
+    # contest_note: markup built by contest_notes from escaped values (what contests this claim), or absent.
+    ("contest", ("contest_note",), lambda r, s: _text(r.get("contest_note"))),
     "<table>",
     ("claimant", ("claimant",), lambda r, s: _fact("Claimed by", esc(r.get("claimant")) or '<span class="fl-muted">not stated</span>')),
     ("when", ("event_date", "date_precision"), _when),
@@ -1756,6 +1758,9 @@ def claims_table(claims: pd.DataFrame, style: MapStyle | None = None) -> pd.Data
     legend labels, missing text as blanks, urls only when they are http(s)."""
     style = style or default_style()
     frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).copy()
+    if "province" in frame:  # "Homs (SY-HI)": the name and the code, as in the province picker
+        frame["province_name"] = [f"{_text(n) or _text(iso)} ({_text(iso)})" if _text(iso) else _text(n)
+                                  for n, iso in zip(frame.get("province_name", frame["province"]), frame["province"])]
     for col in TABLE_COLUMNS:
         if col not in frame:
             frame[col] = None
@@ -1985,4 +1990,71 @@ def english_names(claims: pd.DataFrame | None, names: Names | None = None) -> pd
                 province_cache[k] = names.province(iso, name) if k != ("", "") else ""
             values.append(province_cache[k])
         out["province_name"] = values
+    return out
+
+
+# --------------------------------------------------------------------------- contested: by what
+
+
+def contest_notes(claims: pd.DataFrame, rules: Any = None, limit: int = 3) -> dict[str, str]:
+    """Claim id -> escaped HTML naming what contests it: for a contested claim the denials that dispute it,
+    for a denial the claims it disputes (source, date, link), by the store's contradiction rules
+    (data/lexicons/contradictions.toml: event types, actors, days apart, distance or same province).
+    ``claims`` should be the whole store, so that a denial outside the filters is still named."""
+    if claims is None or len(claims) == 0 or "contested" not in claims or "id" not in claims:
+        return {}
+    if rules is None:
+        from geo.store import load_contest_rules
+
+        rules = load_contest_rules()
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+    contested = frame["contested"].fillna(False).astype(bool).to_numpy()
+    if not contested.any():
+        return {}
+    day = pd.to_datetime(frame["event_date"], errors="coerce")
+    if rules.date_column == "day" and "published" in frame:
+        day = day.fillna(pd.to_datetime(frame["published"], errors="coerce"))
+    days = (day.to_numpy(dtype="datetime64[D]").astype("int64")).astype(float)
+    days[day.isna().to_numpy()] = np.nan
+    lat, lon = np.radians(pd.to_numeric(frame["lat"], errors="coerce").to_numpy()), np.radians(pd.to_numeric(frame["lon"], errors="coerce").to_numpy())
+    province = frame["province"].map(_text).to_numpy() if "province" in frame else np.array([""] * len(frame))
+    area = frame["geo_precision"].astype(str).isin(rules.area_precisions).to_numpy() if "geo_precision" in frame else np.zeros(len(frame), bool)
+    event, actor = frame["event_type"].astype(str).to_numpy(), frame["actor"].astype(str).to_numpy()
+    found: dict[int, list[int]] = {}
+    for rule in rules.rules:
+        d_idx = np.nonzero((event == rule.denial) & contested)[0]
+        c_idx = np.nonzero(np.isin(event, rule.contests) & contested)[0]
+        if not len(d_idx) or not len(c_idx):
+            continue
+        for start in range(0, len(c_idx), 512):
+            c = c_idx[start:start + 512][:, None]
+            d = d_idx[None, :]
+            near_days = np.abs(days[c] - days[d]) <= rule.max_days
+            dlat, dlon = lat[d] - lat[c], lon[d] - lon[c]
+            hav = np.sin(dlat / 2) ** 2 + np.cos(lat[c]) * np.cos(lat[d]) * np.sin(dlon / 2) ** 2
+            km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(hav, 0, 1)))
+            same_area = (area[c] | area[d]) & (province[c] == province[d]) & (province[c] != "")
+            actors = (actor[c] == actor[d]) if rule.same_actor else (actor[c] != actor[d])
+            match = near_days & actors & ((km <= rule.max_distance_km) | same_area)
+            for ci, di in zip(*np.nonzero(match)):
+                claim_row, denial_row = int(c[ci, 0]), int(d[0, di])
+                found.setdefault(claim_row, []).append(denial_row)
+                found.setdefault(denial_row, []).append(claim_row)
+    out: dict[int, str] = {}
+    for row, others in found.items():
+        others = sorted(dict.fromkeys(others), key=lambda k: (-(days[k] if not np.isnan(days[k]) else -1e9), k))
+        is_denial = event[row] == "denial"
+        items = []
+        for k in others[:limit]:
+            r = frame.iloc[k]
+            url = safe_url(r.get("url"))
+            title = esc(_truncate(_text(r.get("title")) or _text(r.get("article")), 90))
+            link = (f' <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
+                    if url else (f" {title}" if title else ""))
+            what = "denial" if not is_denial else esc(default_style().event_label(r.get("event_type"))).lower()
+            items.append(f"<li>{esc(r.get('source')) or 'unknown source'} {what}, {esc(r.get('event_date')) or 'undated'}"
+                         f" ({esc(r.get('place'))}){link}</li>")
+        more = f"<li>and {len(others) - limit} more</li>" if len(others) > limit else ""
+        head = "Disputes" if is_denial else "Contested by"
+        out[str(frame["id"].iloc[row])] = f'<div class="fl-contest"><b>{head}</b><ul>{"".join(items)}{more}</ul></div>'
     return out

@@ -114,12 +114,70 @@ def test_view_is_restored_from_the_link(app: AppTest) -> None:
     assert shown(at) == 2  # AFP's two claims of 6 December; Reuters' is from the 5th
 
 
-def test_a_link_naming_unknown_values_still_opens(app: AppTest) -> None:
+def test_a_link_naming_unknown_values_says_so_and_shows_nothing_for_them(app: AppTest) -> None:
     app.query_params["source"] = ["No such agency"]
     app.query_params["since"] = "not-a-date"
     at = app.run()
     assert not at.exception
+    assert shown(at) == 0  # an unknown source matches nothing: the link never widens to everything
+    warnings = " ".join(w.value for w in at.warning)
+    assert "“No such agency”" in warnings and "not found" in warnings.lower()
+    assert "since=not-a-date" in warnings
+    assert url_values(at, "source") == ["No such agency"]  # the link is kept as it was given
+    at.button(key="drop_unknown").click().run()
     assert shown(at) == TOTAL
+    assert not any("No such agency" in w.value for w in at.warning)
+
+
+def test_unknown_values_beside_known_ones_match_nothing_themselves(app: AppTest) -> None:
+    app.query_params["source"] = ["AFP", "Nobody's Wire"]
+    app.query_params["actor"] = ["rebels", "martians"]
+    at = app.run()
+    assert at.sidebar.multiselect(key="f_sources").value == ["AFP"]
+    assert shown(at) == 0  # AFP reports no rebel claim in this store; "martians" adds nothing
+    warnings = " ".join(w.value for w in at.warning)
+    assert "source “Nobody's Wire”" in warnings and "actor “martians”" in warnings
+    # Changing the filter that held the unknown value drops it.
+    at.sidebar.multiselect(key="f_actors").set_value([]).run()
+    assert shown(at) == 2 and not any("martians" in w.value for w in at.warning)
+
+
+def test_a_link_with_reversed_dates_gives_an_empty_range_with_a_note(app: AppTest) -> None:
+    app.query_params["since"] = "2024-12-08"
+    app.query_params["until"] = "2024-12-06"
+    at = app.run()
+    assert not at.exception
+    assert shown(at) == 0
+    assert any("reversed" in w.value for w in at.warning)
+    at.sidebar.button(key="reset_dates").click().run()
+    assert shown(at) == TOTAL and not any("reversed" in w.value for w in at.warning)
+
+
+def test_provinces_by_english_name_in_picker_link_and_table(app: AppTest) -> None:
+    app.query_params["province"] = ["Rif Dimashq", "hama"]  # names, any case, as typed in a link
+    at = app.run()
+    picker = at.sidebar.multiselect(key="f_provinces")
+    assert sorted(picker.value) == ["SY-HM", "SY-RD"]
+    labels = list(picker.options)  # as the picker shows them (and as its search box matches them)
+    assert any(label.startswith("Hama (SY-HM)") and "Ḩamāh" in label for label in labels)
+    assert any(label.startswith("Sweida (SY-SU)") and "As-Suwayda" in label for label in labels)
+    assert labels == sorted(labels, key=str.lower)  # alphabetical by English name
+    table = next(d.value for d in at.dataframe if "province_name" in d.value.columns)
+    assert set(table["province_name"]) == {"Hama (SY-HM)", "Rif Dimashq (SY-RD)"}
+    assert "Rif Dimashq province" in set(table["place"])  # province-wide claims are named after the province
+    assert shown(at) == 4
+
+
+def test_contested_popups_name_the_denial_that_contests_them(app: AppTest) -> None:
+    args = json.loads(map_script(app.run()))
+    leaflet = args["feature_group"]
+    data = json.loads(re.search(r"\.claims = \(function \(D\) \{.*?\}\)\((\{.*?\})\);\n", leaflet, re.S).group(1))
+    popups = ["".join(p if isinstance(p, str) else data["strings"][data["columns"][p[0]][i]] for p in data["popup"])
+              for i in range(len(data["columns"]["lat"]))]
+    withdrawal = next(p for p in popups if "Government forces withdrew from the Damascus countryside" in p)
+    assert "Contested by" in withdrawal and "SANA denial, 2024-12-07" in withdrawal
+    denial = next(p for p in popups if "The defence ministry denied" in p)
+    assert "Disputes" in denial and "Local monitor withdrawal, 2024-12-07" in denial
 
 
 def test_popups_tooltips_and_layer_names_carry_no_live_markup(app: AppTest) -> None:
@@ -164,13 +222,14 @@ def test_downloads_equal_the_cli_export_with_the_same_filters(app: AppTest, db: 
     assert shown(at) == 3
     cli_args = ("--source", "Local monitor", "--source", "SANA", "--since", "2024-12-07", "--until", "2024-12-07")
 
-    geojson = deferred_downloads["frontline-claims.geojson"]()
+    stem = "frontline-claims_Local-monitor_SANA_2024-12-07_2024-12-07"  # the file names say the filter
+    geojson = deferred_downloads[f"{stem}.geojson"]()
     assert geojson == _export_cli(db, "geojson", tmp_path / "cli.geojson", *cli_args)
     assert len(json.loads(geojson)["features"]) == 3
 
-    assert deferred_downloads["frontline-claims.csv"]() == _export_cli(db, "csv", tmp_path / "cli.csv", *cli_args)
+    assert deferred_downloads[f"{stem}.csv"]() == _export_cli(db, "csv", tmp_path / "cli.csv", *cli_args)
 
-    (tmp_path / "app.gpkg").write_bytes(deferred_downloads["frontline-claims.gpkg"]())
+    (tmp_path / "app.gpkg").write_bytes(deferred_downloads[f"{stem}.gpkg"]())
     _export_cli(db, "gpkg", tmp_path / "cli.gpkg", *cli_args)
     ours, theirs = gpd.read_file(tmp_path / "app.gpkg"), gpd.read_file(tmp_path / "cli.gpkg")
     assert len(ours) == 3
