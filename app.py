@@ -551,7 +551,7 @@ def main() -> None:
 
     # Our own constant CSS (no article text). Map first: the map's frame takes the viewport's height below
     # Streamlit's header; the event feed is inside that frame, beside the map.
-    st.html(f"<style>.block-container{{padding-top:3.4rem;padding-bottom:2rem}} "
+    st.html(f"<style>.block-container{{padding:3.4rem 1.2rem 2rem 1.2rem}} "
             f"iframe[title='streamlit_folium.st_folium']{{height:max({MAP_MIN_PX}px,calc(100vh - 4.6rem)) !important}}</style>")
     if url_error := st.session_state.pop("_url_error", None):
         st.warning(url_error)

@@ -274,6 +274,8 @@ def _flag(value: Any) -> bool:
 
 def _head(row: dict[str, Any], style: MapStyle) -> str:
     province = esc(row.get("province_name")) or esc(row.get("province"))
+    if province and _text(row.get("province")) and _text(row.get("province")) not in province:
+        province += f" ({esc(row.get('province'))})"
     return (f'<div class="fl-popup"><div class="fl-place">{esc(row.get("place"))}'
             f'{f" <span class=fl-muted>{province}</span>" if province else ""}</div>')
 
@@ -394,7 +396,9 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.layerGroup();
         {{ this.get_name() }}.claims = (function (D) {
-            var C = D.columns, S = D.strings, icons = {}, markers = {}, groups = {};
+            var C = D.columns, S = D.strings, icons = {}, markers = {}, groups = {},
+                popupWidth = Math.max(200, Math.min(380, window.innerWidth - 130)),
+                popupHeight = Math.max(220, window.innerHeight - 170), roomy = window.innerWidth >= 700;
             function join(template, i) {
                 var out = "";
                 for (var k = 0; k < template.length; k++) {
@@ -430,8 +434,10 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
                     group.frontlineSource = D.sources[k];
                     for (var i = start; i < end; i++) {
                         var m = L.marker([C.lat[i], C.lon[i]], {icon: icon(i), riseOnHover: true, title: "", claim: i});
-                        m.bindPopup(popup, {maxWidth: 380, minWidth: 240, autoPanPaddingTopLeft: [60, 60],
-                                            autoPanPaddingBottomRight: [60, 40]});
+                        // Popups fit the frame (a phone's too) and pan clear of the zoom buttons and layer list.
+                        m.bindPopup(popup, {maxWidth: popupWidth, minWidth: Math.min(240, popupWidth), maxHeight: popupHeight,
+                                            autoPanPaddingTopLeft: roomy ? [54, 54] : [30, 54],
+                                            autoPanPaddingBottomRight: roomy ? [54, 40] : [14, 40]});
                         m.bindTooltip(tooltip, {direction: "top"});
                         m.on("add", labelled);
                         list.push(m);
@@ -1155,15 +1161,15 @@ _LEGEND_CSS = """
              max-height: 46vh; overflow-y: auto; font-size: 11.5px; max-width: 360px; }
 .fl-legend summary { font-weight: 650; cursor: pointer; font-size: 12.5px; }
 .fl-legend h4 { margin: 5px 0 2px; font-size: 10.5px; text-transform: uppercase; letter-spacing: .04em; color: #546e7a; grid-column: 1 / -1; }
-.fl-legend .fl-grid { display: grid; grid-template-columns: auto auto; column-gap: 12px; }
-.fl-legend .fl-row { display: flex; align-items: center; gap: 4px; margin: 1px 0; white-space: nowrap; }
+.fl-legend .fl-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 12px; }
+.fl-legend .fl-row { display: flex; align-items: center; gap: 4px; margin: 1px 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .fl-legend .fl-row svg { width: 15px; height: 15px; flex: none; }
 .fl-legend .fl-swatch { width: 14px; height: 10px; border: 1px solid #607d8b; display: inline-block; flex: none; }
 /* Map first: the map fills its frame; the event feed sits beside it (below it, folded, on narrow screens). */
 html, body { margin: 0; }
-body.fl-layout #map_div, body.fl-layout #parent, body.fl-layout .float-child { height: 100vh !important; width: auto !important; }
-body.fl-layout .folium-map { position: absolute !important; top: 0; left: 0; bottom: 0; right: %(feed_w)spx; width: auto !important;
-                             height: auto !important; }
+body.fl-layout #parent, body.fl-layout .float-child { height: 100vh !important; width: auto !important; }
+body.fl-layout .leaflet-container { position: absolute !important; top: 0 !important; left: 0 !important; bottom: 0 !important;
+                                    right: %(feed_w)spx !important; width: auto !important; height: auto !important; }
 .fl-feed { position: fixed; top: 0; right: 0; bottom: 0; width: %(feed_w)spx; box-sizing: border-box; display: flex;
            flex-direction: column; background: #fff; border-left: 1px solid #cfd8dc; font: 12.5px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; z-index: 1000; }
 .fl-feed-head { border-bottom: 1px solid #e0e6ea; }
@@ -1185,7 +1191,7 @@ body.fl-layout .folium-map { position: absolute !important; top: 0; left: 0; bot
 .fl-hl { z-index: 10000 !important; }
 .fl-hl svg, .fl-hl div { outline: 3px solid #1565c0; outline-offset: 2px; border-radius: 50%%; }
 @media (max-width: 700px) {
-  body.fl-layout .folium-map { right: 0; }
+  body.fl-layout .leaflet-container { right: 0 !important; bottom: 34px !important; }
   .fl-feed { top: auto; left: 0; width: auto; max-height: 45vh; border-left: 0; border-top: 1px solid #cfd8dc; box-shadow: 0 -2px 6px rgba(0,0,0,.15); }
   .fl-feed.fl-folded .fl-feed-list, .fl-feed.fl-folded .fl-feed-more { display: none; }
   .leaflet-bottom { bottom: 38px; }
@@ -1280,7 +1286,8 @@ class FrontlineUI(folium.MacroElement):
                 if (api.cluster && !m._icon) {
                     api.cluster.zoomToShowLayer(m, function () { m.openPopup(); });
                 } else {
-                    map.setView(m.getLatLng(), Math.max(map.getZoom(), 8));
+                    // Without animation: the popup then pans into view from where the marker really is.
+                    map.setView(m.getLatLng(), Math.max(map.getZoom(), 8), {animate: false});
                     m.openPopup();
                 }
             }
@@ -1313,7 +1320,9 @@ class FrontlineUI(folium.MacroElement):
             function layout() {
                 pane.innerHTML = "";
                 var zoom = map.getZoom(), boxes = [], api = ui.claims, claimed = {}, todo = [];
-                var view = map.getPixelBounds(), origin = map.getPixelOrigin(), pad = 80;
+                var view = map.getPixelBounds(), origin = map.getPixelOrigin(), pad = 80,
+                    lo = map.containerPointToLayerPoint([2, 2]), hi = map.containerPointToLayerPoint(map.getSize().subtract([2, 2]));
+                function inside(box) { return box[0] >= lo.x && box[1] >= lo.y && box[2] <= hi.x && box[3] <= hi.y; }
                 function inView(pt) {
                     var x = pt.x + origin.x, y = pt.y + origin.y;
                     return x > view.min.x - pad && x < view.max.x + pad && y > view.min.y - pad && y < view.max.y + pad;
@@ -1350,7 +1359,7 @@ class FrontlineUI(folium.MacroElement):
                                  [pt.x - w / 2, pt.y - c - h + 2]], placed = false;
                     for (var s = 0; s < spots.length && !placed; s++) {
                         var box = [spots[s][0], spots[s][1], spots[s][0] + w, spots[s][1] + h];
-                        if (!overlaps(box, boxes)) {
+                        if (inside(box) && !overlaps(box, boxes)) {
                             boxes.push(box);
                             L.DomUtil.setPosition(el, L.point(spots[s][0], spots[s][1]));
                             placed = true;
@@ -1391,6 +1400,9 @@ class FrontlineUI(folium.MacroElement):
                 if (!ui.first || size.width < 50 || size.height < 50) { return; }
                 ui.first = false;
                 map.invalidateSize();
+                // The legend opens where the map can spare the room; folded, it is one small button.
+                var legend = map.getContainer().querySelector(".fl-legend details");
+                if (legend && size.width >= 900 && size.height >= 640) { legend.open = true; }
                 if (extent) { map.fitBounds(extent, {padding: [24, 24], maxZoom: 9}); }
             }
             window.addEventListener("resize", function () { map.invalidateSize(); fitFirst(); layout(); });
@@ -1453,7 +1465,8 @@ class Legend(folium.MacroElement):
                 var div = L.DomUtil.create("div", "fl-legend");
                 div.innerHTML = {{ this.body|tojson }};
                 // Folded on narrow screens, where it would cover most of the map.
-                if (window.matchMedia("(max-width: 700px)").matches) { div.querySelector("details").open = false; }
+                // Folded until the map knows its size (FrontlineUI opens it where the map can spare the room).
+                div.querySelector("details").open = !!{{ this.open|tojson }};
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -1464,10 +1477,11 @@ class Legend(folium.MacroElement):
         """
     )
 
-    def __init__(self, body: str):
+    def __init__(self, body: str, open: bool = False):
         super().__init__()
         self._name = "Legend"
         self.body = body
+        self.open = open
 
 
 def legend_html(claims: pd.DataFrame | None, style: MapStyle, actors: Iterable[str] | None = None,
