@@ -64,7 +64,7 @@ CLUSTER_ABOVE = 400
 EVIDENCE_MAX_CHARS = 400
 ICON_PX = 22
 HALO_PX = 34
-FEED_PX = 330  # the event feed's width beside the map
+FEED_PX = 310  # the event feed's width beside the map
 
 
 # --------------------------------------------------------------------------- style (data/map)
@@ -1335,7 +1335,7 @@ class FrontlineUI(folium.MacroElement):
                             if (!onMap(api, i)) { continue; }
                             var pt = map.latLngToLayerPoint([C.lat[i], C.lon[i]]);
                             if (!inView(pt)) { continue; }
-                            var half = D.icons[C.icon[i]][1] / 2 - 3, x = pt.x + (C.dx ? C.dx[i] : 0), y = pt.y + (C.dy ? C.dy[i] : 0);
+                            var half = D.icons[C.icon[i]][1] / 2, x = pt.x + (C.dx ? C.dx[i] : 0), y = pt.y + (C.dy ? C.dy[i] : 0);
                             boxes.push([x - half, y - half, x + half, y + half]);
                         }
                     }
@@ -1355,8 +1355,15 @@ class FrontlineUI(folium.MacroElement):
                     if (!inView(pt)) { continue; }
                     var el = label(t.text, t.cls), w = widths[t.cls + t.text] || (widths[t.cls + t.text] = el.offsetWidth + 2),
                         h = el.offsetHeight || 15, c = t.clear;
-                    var spots = [[pt.x + c, pt.y - h / 2], [pt.x - c - w, pt.y - h / 2], [pt.x - w / 2, pt.y + c - 2],
-                                 [pt.x - w / 2, pt.y - c - h + 2]], placed = false;
+                    // Beside, then further out and on the diagonals: a claimed place keeps its name near its markers.
+                    var spots = [], placed = false, rings = t.dot ? [c] : [c, c + 12, c + 26];
+                    for (var r = 0; r < rings.length; r++) {
+                        var d = rings[r];
+                        spots.push([pt.x + d, pt.y - h / 2], [pt.x - d - w, pt.y - h / 2], [pt.x - w / 2, pt.y + d - 2],
+                                   [pt.x - w / 2, pt.y - d - h + 2], [pt.x + d * 0.7, pt.y + d * 0.7 - 2],
+                                   [pt.x + d * 0.7, pt.y - d * 0.7 - h + 2], [pt.x - d * 0.7 - w, pt.y + d * 0.7 - 2],
+                                   [pt.x - d * 0.7 - w, pt.y - d * 0.7 - h + 2]);
+                    }
                     for (var s = 0; s < spots.length && !placed; s++) {
                         var box = [spots[s][0], spots[s][1], spots[s][0] + w, spots[s][1] + h];
                         if (inside(box) && !overlaps(box, boxes)) {
@@ -1373,8 +1380,9 @@ class FrontlineUI(folium.MacroElement):
                     }
                 }
             }
-            map.on("zoomstart", function () { pane.style.visibility = "hidden"; });
-            map.on("zoomend viewreset moveend", function () { pane.style.visibility = ""; layout(); });
+            // Labels are laid out for one zoom: gone while the map zooms, laid out again when it settles.
+            map.on("zoomstart", function () { pane.innerHTML = ""; });
+            map.on("zoomend viewreset moveend", layout);
             map.on("overlayadd overlayremove", function () { render(); layout(); });
             // ---- hand-over of the claims (SourceLayerControl calls this once the layers are on the map)
             ui.refresh = function () {
