@@ -1350,11 +1350,21 @@ class FrontlineUI(folium.MacroElement):
                     if (claimed[p[2]] || zoom < (p[3] <= 2 ? 5 : 8)) { continue; }
                     todo.push({lat: p[0], lon: p[1], text: p[2], clear: 4, cls: "fl-label-place fl-rank" + p[3], dot: true});
                 }
+                // Create the labels in view (a few hundred at most), measure them all at once (one reflow),
+                // then place them greedily in priority order; those with no free spot are removed.
+                var items = [], claimedShown = 0;
                 for (var k = 0; k < todo.length; k++) {
                     var t = todo[k], pt = map.latLngToLayerPoint([t.lat, t.lon]);
-                    if (!inView(pt)) { continue; }
-                    var el = label(t.text, t.cls), w = widths[t.cls + t.text] || (widths[t.cls + t.text] = el.offsetWidth + 2),
-                        h = el.offsetHeight || 15, c = t.clear;
+                    if (!inView(pt) || (!t.dot && ++claimedShown > {{ this.max_labels }})) { continue; }
+                    items.push({t: t, pt: pt, el: label(t.text, t.cls)});
+                }
+                for (var k = 0; k < items.length; k++) {
+                    var key = items[k].t.cls + items[k].t.text;
+                    items[k].w = widths[key] || (widths[key] = items[k].el.offsetWidth + 2);
+                    items[k].h = 15;
+                }
+                for (var k = 0; k < items.length; k++) {
+                    var t = items[k].t, pt = items[k].pt, el = items[k].el, w = items[k].w, h = items[k].h, c = t.clear;
                     // Beside, then further out and on the diagonals: a claimed place keeps its name near its markers.
                     var spots = [], placed = false, rings = t.dot ? [c] : [c, c + 12, c + 26];
                     for (var r = 0; r < rings.length; r++) {
@@ -1443,9 +1453,11 @@ class FrontlineUI(folium.MacroElement):
         """
     )
 
-    def __init__(self, places: list[list[Any]], extent: list[tuple[float, float]] | None, page_size: int = 200):
+    def __init__(self, places: list[list[Any]], extent: list[tuple[float, float]] | None, page_size: int = 200,
+                 max_labels: int = 150):
         super().__init__()
         self._name = "FrontlineUI"
+        self.max_labels = int(max_labels)  # claimed-place labels tried per layout, most claims first
         self.places_json = _script_json(places)
         self.extent_json = _script_json([list(p) for p in extent] if extent else None)
         self.page_size = int(page_size)
@@ -2062,13 +2074,15 @@ def contest_notes(claims: pd.DataFrame, rules: Any = None, limit: int = 3) -> di
                 claim_row, denial_row = int(c[ci, 0]), int(d[0, di])
                 found.setdefault(claim_row, []).append(denial_row)
                 found.setdefault(denial_row, []).append(claim_row)
-    out: dict[int, str] = {}
+    out: dict[str, str] = {}
+    rows = {c: (frame[c].tolist() if c in frame else [None] * len(frame))
+            for c in ("url", "title", "article", "source", "event_date", "place", "event_type", "id")}
     for row, others in found.items():
         others = sorted(dict.fromkeys(others), key=lambda k: (-(days[k] if not np.isnan(days[k]) else -1e9), k))
         is_denial = event[row] == "denial"
         items = []
         for k in others[:limit]:
-            r = frame.iloc[k]
+            r = {c: values[k] for c, values in rows.items()}
             url = safe_url(r.get("url"))
             title = esc(_truncate(_text(r.get("title")) or _text(r.get("article")), 90))
             link = (f' <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
@@ -2078,5 +2092,5 @@ def contest_notes(claims: pd.DataFrame, rules: Any = None, limit: int = 3) -> di
                          f" ({esc(r.get('place'))}){link}</li>")
         more = f"<li>and {len(others) - limit} more</li>" if len(others) > limit else ""
         head = "Disputes" if is_denial else "Contested by"
-        out[str(frame["id"].iloc[row])] = f'<div class="fl-contest"><b>{head}</b><ul>{"".join(items)}{more}</ul></div>'
+        out[str(rows["id"][row])] = f'<div class="fl-contest"><b>{head}</b><ul>{"".join(items)}{more}</ul></div>'
     return out

@@ -307,3 +307,25 @@ def test_play_steps_through_the_days_to_the_last(app: AppTest, monkeypatch: pyte
     assert at.session_state["playing"] is False
     assert at.sidebar.slider(key="f_dates").value == (date(2024, 12, 5), date(2024, 12, 8))
     assert shown(at) == TOTAL
+
+
+UNLABELLED = [  # three reports of one capture, in different words, with nothing naming their source
+    b"Rebels seized the city of Hama on Monday, the monitor said.\n",
+    b"Opposition fighters captured Hama overnight after a short battle, residents reported on Monday.\n",
+    b"Rebel forces took control of Hama on Monday morning, according to local activists.\n",
+]
+
+
+def test_uploads_without_a_source_label_do_not_count_as_independent_sources(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRONTLINE_DB", str(tmp_path / "unlabelled.db"))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.sidebar.file_uploader(key="uploads").set_value(
+        [(f"report-{i}.txt", text, "text/plain") for i, text in enumerate(UNLABELLED)]).run()
+    at.sidebar.button(key="ingest").click().run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "corroboration" in d.value.columns)
+    captures = table[(table["place"] == "Hama") & (table["event_type"] == "Capture")]
+    assert len(captures) >= 2, table[["place", "event_type", "source"]]
+    assert len(set(captures["source"])) >= 2  # labelled with their file names, for want of a source
+    assert set(captures["corroboration"]) == {1}  # file names are not sources: one unknown source, not three

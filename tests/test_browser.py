@@ -532,3 +532,24 @@ def test_a_link_with_an_unknown_source_shows_nothing_and_says_why(browser, serve
         assert s.markers() == 0 and s.map.locator(".fl-feed-count").inner_text() == "0"
     finally:
         s.close()
+
+
+def test_the_map_says_so_when_the_online_basemap_cannot_load(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    assert not session.map.locator(".fl-note").is_visible()
+    session.map.locator(".leaflet-control-layers").hover()
+    session.map.locator(".leaflet-control-layers-base label").filter(has_text="OpenStreetMap").locator("input").check()
+    session.map.locator(".fl-note").wait_for(state="visible", timeout=20_000)
+    assert "could not be loaded" in session.map.locator(".fl-note").inner_text()
+    assert session.blocked and all("127.0.0.1" not in u for u in session.blocked)  # the tiles asked for the network
+    session.map.locator(".leaflet-control-layers-base label").filter(has_text="Country outlines").locator("input").check()
+    assert not session.map.locator(".fl-note").is_visible()
+
+
+def test_markers_have_accessible_names(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    names = session.map.locator(MARKERS).evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert len(names) == TOTAL and all(names)
+    assert any(n.startswith("Hama: Capture") and "Reuters" in n for n in names)
+    # Plain text, as the tooltip reads: the hostile place name is text, not markup.
+    assert any('Saasaa<img src=x onerror="window.__pwned=6">' in n for n in names)
