@@ -1327,6 +1327,15 @@ class FrontlineUI(folium.MacroElement):
                     var x = pt.x + origin.x, y = pt.y + origin.y;
                     return x > view.min.x - pad && x < view.max.x + pad && y > view.min.y - pad && y < view.max.y + pad;
                 }
+                // The map's controls (zoom, layers, legend, scale) are obstacles: no label hides under them.
+                var frame = map.getContainer().getBoundingClientRect(), controls = map.getContainer().querySelectorAll(".leaflet-control");
+                for (var k = 0; k < controls.length; k++) {
+                    var r = controls[k].getBoundingClientRect();
+                    if (!r.width) { continue; }
+                    var a = map.containerPointToLayerPoint([r.left - frame.left - 2, r.top - frame.top - 2]),
+                        z = map.containerPointToLayerPoint([r.right - frame.left + 2, r.bottom - frame.top + 2]);
+                    boxes.push([a.x, a.y, z.x, z.y]);
+                }
                 if (api) {
                     var D = api.data, C = D.columns;
                     // Markers are obstacles: a label never covers one (clusters spread their own icons).
@@ -1393,6 +1402,7 @@ class FrontlineUI(folium.MacroElement):
             // Labels are laid out for one zoom: gone while the map zooms, laid out again when it settles.
             map.on("zoomstart", function () { pane.innerHTML = ""; });
             map.on("zoomend viewreset moveend", layout);
+            map.getContainer().addEventListener("toggle", layout, true);  // the legend opened or folded
             map.on("overlayadd overlayremove", function () { render(); layout(); });
             // ---- hand-over of the claims (SourceLayerControl calls this once the layers are on the map)
             ui.refresh = function () {

@@ -352,6 +352,8 @@ def test_places_are_labelled_in_english_without_covering_markers(browser, server
             for marker in boxes["markers"]:
                 # Markers are drawn 22 px wide with a few px of transparent margin: a 2 px graze is no cover.
                 assert _overlap(label, marker) <= 4, f"label {name!r} covers a marker"
+            for control in boxes["controls"]:
+                assert _overlap(label, control) == 0, f"label {name!r} hides under a map control"
             assert label[0] >= boxes["map"][0] - 1 and label[2] <= boxes["map"][2] + 1, f"label {name!r} leaves the map"
         s.shot(f"labels-{viewport[0]}x{viewport[1]}.png")
         assert s.blocked == [] and s.errors == []
