@@ -27,7 +27,8 @@ st.set_page_config(page_title="Frontline: reported territorial control", page_ic
 DB_PATH = Path(os.environ.get("FRONTLINE_DB") or DEFAULT_DB).expanduser()
 MAX_UPLOAD_MB = 20  # also .streamlit/config.toml server.maxUploadSize
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json"]
-PLAY_SECONDS = 1.2
+PLAY_SECONDS = 1.0  # the default pace of Play: seconds per day shown
+PLAY_SPEEDS = [0.5, 1.0, 2.0, 4.0]
 EXPORTS = {"geojson": ("GeoJSON", "application/geo+json"), "csv": ("CSV", "text/csv"),
            "gpkg": ("GeoPackage", "application/geopackage+sqlite3")}
 FILTER_KEYS = ("f_provinces", "f_sources", "f_dates", "f_event_types", "f_actors", "f_contested")
@@ -57,9 +58,22 @@ def _facets(db: str, version: tuple) -> dict[str, Any]:
     try:
         return {"provinces": list(store.provinces()), "sources": list(store.sources()),
                 "event_types": list(store.event_types()), "actors": list(store.actors()),
-                "dates": store.date_range() or (None, None)}
+                "dates": _day_range(_claims(db, version, ()), store.date_range()) or store.date_range() or (None, None)}
     finally:
         _close(store)
+
+
+def _day_range(frame: pd.DataFrame, everything: tuple[date, date] | None) -> tuple[date, date] | None:
+    """From the first claim dated to the day to the last claim: a claim dated only to a week or a month
+    ("in November") is a span, and its first day must not stretch the slider and Play back to it. The
+    slider's full range still shows every claim (it means no date filter)."""
+    if frame.empty or everything is None:
+        return None
+    precise = frame["date_precision"].isna() | (frame["date_precision"].astype(str) == "day")
+    days = pd.to_datetime(frame["event_date"].where(precise), errors="coerce").dropna()
+    if days.empty:
+        return None
+    return min(days.min().date(), everything[1]), everything[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -280,12 +294,15 @@ def _sidebar(facets: dict[str, Any]) -> None:
         sb.slider("Event dates", min_value=lo, max_value=hi, key="f_dates", step=timedelta(days=1), format="YYYY-MM-DD",
                   on_change=_forget_reversed_dates)
         c1, c2 = sb.columns(2)
+        # Material icons ship with Streamlit, so the glyphs render whatever fonts the machine has.
         if st.session_state.get("playing"):
-            c1.button("⏸ Pause", key="pause", on_click=_set_playing, args=(False,), width="stretch")
+            c1.button("Pause", icon=":material/pause:", key="pause", on_click=_set_playing, args=(False,), width="stretch")
         else:
-            c1.button("▶ Play", key="play", on_click=_start_play, args=(lo, hi), width="stretch",
+            c1.button("Play", icon=":material/play_arrow:", key="play", on_click=_start_play, args=(lo, hi), width="stretch",
                       help="Step through the days: the map shows claims up to each day in turn.")
         c2.button("Reset dates", key="reset_dates", on_click=_reset_dates, args=(lo, hi), width="stretch")
+        sb.select_slider("Play speed", options=PLAY_SPEEDS, value=PLAY_SECONDS, key="play_seconds",
+                         format_func=lambda s: f"{s:g} s a day")
     elif lo:
         sb.caption(f"All claims are dated {lo.isoformat()}.")
     sb.multiselect("Event type", options=facets["event_types"], key="f_event_types", on_change=_forget_unknown,
@@ -521,14 +538,19 @@ def _place_timeline(frame: pd.DataFrame, version: tuple) -> None:
 def _chart(frame: pd.DataFrame) -> None:
     by = st.radio("Claims per day by", ["source", "event type"], horizontal=True, key="chart_by")
     counts = mapview.claims_per_day(frame, "source" if by == "source" else "event_type")
+    spans = mapview.date_spans(frame)
     if counts.empty:
-        st.caption("No dated claims in the selection.")
+        st.caption("No claims dated to the day in the selection.")
     else:
         counts.index = [d.strftime("%Y-%m-%d %a") for d in counts.index]  # one bar per day, not a time axis
         # Vega-Lite reads a straight apostrophe in a series name ("People's Daily") as the end of a string in
         # its expressions and draws nothing: the typographic apostrophe reads the same and draws.
         counts.columns = [str(c).replace("'", "’") for c in counts.columns]
         st.bar_chart(counts, height=300, x_label="event date", y_label="claims")
+    if spans:
+        # Dated to a week or a month only: a span, not a day, so not a bar on its first day.
+        st.caption(f"Not drawn (dated only to a week or a month): {len(spans)} claim(s) — " + "; ".join(spans[:6])
+                   + ("; …" if len(spans) > 6 else ""))
 
 
 def main() -> None:
@@ -588,7 +610,7 @@ def main() -> None:
         _place_timeline(frame, version)
 
     if st.session_state.get("playing"):
-        time.sleep(PLAY_SECONDS)
+        time.sleep(float(st.session_state.get("play_seconds") or PLAY_SECONDS))
         st.rerun()
 
 

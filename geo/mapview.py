@@ -1873,6 +1873,8 @@ def claims_per_day(claims: pd.DataFrame, by: str = "source") -> pd.DataFrame:
         return pd.DataFrame()
     frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore"))
     day = pd.to_datetime(frame["event_date"], errors="coerce")
+    if "date_precision" in frame:  # a week or a month is a span (date_spans), not a bar on its first day
+        day = day.where(frame["date_precision"].isna() | (frame["date_precision"].astype(str) == "day"))
     frame = frame.assign(day=day)[day.notna()]
     if frame.empty:
         return pd.DataFrame()
@@ -2104,3 +2106,26 @@ def contest_notes(claims: pd.DataFrame, rules: Any = None, limit: int = 3) -> di
         head = "Disputes" if is_denial else "Contested by"
         out[str(rows["id"][row])] = f'<div class="fl-contest"><b>{head}</b><ul>{"".join(items)}{more}</ul></div>'
     return out
+
+
+def span_text(event_date: Any, precision: Any) -> str:
+    """A week- or month-precision date as the span it stands for: "November 2024", "week of 2024-12-02"."""
+    day = pd.to_datetime(event_date, errors="coerce")
+    if pd.isna(day):
+        return "undated"
+    if _text(precision) == "month":
+        return day.strftime("%B %Y")
+    if _text(precision) == "week":
+        return f"the week around {day.date().isoformat()}"
+    return day.date().isoformat()
+
+
+def date_spans(claims: pd.DataFrame | None) -> list[str]:
+    """The claims dated only to a week or a month, as "Place: event (span, source)", for the chart's note."""
+    if claims is None or len(claims) == 0 or "date_precision" not in claims:
+        return []
+    rough = claims[claims["date_precision"].astype(str).isin(["week", "month"])]
+    style = default_style()
+    return [f"{_text(r.get('place'))}: {style.event_label(r.get('event_type')).lower()} "
+            f"({span_text(r.get('event_date'), r.get('date_precision'))}, {_text(r.get('source'))})"
+            for r in rough.to_dict("records")]

@@ -329,3 +329,30 @@ def test_uploads_without_a_source_label_do_not_count_as_independent_sources(tmp_
     assert len(captures) >= 2, table[["place", "event_type", "source"]]
     assert len(set(captures["source"])) >= 2  # labelled with their file names, for want of a source
     assert set(captures["corroboration"]) == {1}  # file names are not sources: one unknown source, not three
+
+
+def test_a_month_dated_claim_is_a_span_not_the_start_of_the_slider_chart_and_play(tmp_path: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.document import Article, Claim
+
+    db = build_store(tmp_path / "month.db")
+    text = "Rebels took Aleppo in the last days of November, the monitor said."
+    a = Article("month.txt", text, title="Aleppo in November", source="Monthly review", published=date(2024, 12, 6))
+    month = Claim(article="month.txt", place="Aleppo", place_id="gn:170063", lat=36.2, lon=37.16, event_type="capture",
+                  actor="rebels", evidence=text, evidence_start=0, evidence_end=len(text), country="SY", province="SY-HL",
+                  province_name="Aleppo", event_date=date(2024, 11, 1), date_precision="month", source="Monthly review",
+                  published=date(2024, 12, 6))
+    with Store(db) as store:
+        store.add_article(a, [month])
+    monkeypatch.setenv("FRONTLINE_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    slider = at.sidebar.slider(key="f_dates")
+    assert slider.value == (date(2024, 12, 5), date(2024, 12, 8))  # from the first day-dated claim, not 1 November
+    assert shown(at) == TOTAL + 1  # the full range filters nothing: the month's claim is shown
+    import pyarrow as pa
+
+    chart = at.get("vega_lite_chart")[0].proto
+    days = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas().iloc[:, 0].astype(str)
+    assert days.str.startswith("2024-12-05").any() and not days.str.startswith("2024-11").any()  # no bar on 1 November
+    assert any("November 2024" in c.value and "Aleppo" in c.value for c in at.caption)
