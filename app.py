@@ -212,6 +212,10 @@ def _restore_from_url(facets: dict[str, Any]) -> None:
         st.session_state["f_dates"] = (since, until)
     if f.contested_only:
         st.session_state["f_contested"] = True
+    if "event_type" in query.get("chart", []):
+        st.session_state["chart_by"] = "event type"
+    if place := query.get("place"):
+        st.session_state["place"] = place[0]  # dropped by the place picker if no claim is about it
 
 
 def _forget_unknown(key: str) -> None:
@@ -265,7 +269,12 @@ def _url_notes() -> None:
 
 
 def _mirror_to_url(filters: Filters) -> None:
+    """The filters, the selected place and the chart's mode, in the URL: a link opens the same view."""
     wanted = {k: [str(v) for v in values] for k, values in filters.to_query().items()}
+    if place := st.session_state.get("place"):
+        wanted["place"] = [str(place)]
+    if st.session_state.get("chart_by") == "event type":
+        wanted["chart"] = ["event_type"]
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)

@@ -1420,7 +1420,13 @@ class FrontlineUI(folium.MacroElement):
                     if (!onMap(ui.claims, i)) { continue; }
                     b = b ? b.extend([C.lat[i], C.lon[i]]) : L.latLngBounds([C.lat[i], C.lon[i]], [C.lat[i], C.lon[i]]);
                 }
-                if (b && !map.getBounds().contains(b)) { map.fitBounds(b.pad(0.1), {maxZoom: 9}); }
+                if (!b) { return; }
+                // Zoom out to claims that left the view, or in to claims that now fill a small part of it.
+                var view = map.getBounds(), small = map.latLngToLayerPoint(b.getNorthEast()).subtract(map.latLngToLayerPoint(b.getSouthWest())),
+                    size = map.getSize();
+                if (!view.contains(b) || (Math.abs(small.x) < size.x / 4 && Math.abs(small.y) < size.y / 4 && map.getZoom() < 9)) {
+                    map.fitBounds(b.pad(0.15), {maxZoom: 9});
+                }
             }
             // ---- the first view: fitted once the frame has its real size (it has none while the page builds)
             function fitFirst() {

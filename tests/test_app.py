@@ -356,3 +356,18 @@ def test_a_month_dated_claim_is_a_span_not_the_start_of_the_slider_chart_and_pla
     days = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas().iloc[:, 0].astype(str)
     assert days.str.startswith("2024-12-05").any() and not days.str.startswith("2024-11").any()  # no bar on 1 November
     assert any("November 2024" in c.value and "Aleppo" in c.value for c in at.caption)
+
+
+def test_the_selected_place_and_the_chart_mode_travel_in_the_link(app: AppTest, db: Path, monkeypatch) -> None:
+    at = app.run()
+    at.selectbox(key="place").set_value("gn:170652").run()
+    at.radio(key="chart_by").set_value("event type").run()
+    assert url_values(at, "place") == ["gn:170652"] and url_values(at, "chart") == ["event_type"]
+    # A new session opening that link shows the same place timeline and chart.
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.query_params["place"] = "gn:170652"
+    again.query_params["chart"] = "event_type"
+    again.run()
+    assert again.selectbox(key="place").value == "gn:170652"
+    assert again.radio(key="chart_by").value == "event type"
+    assert any("⚠" in d.value.columns for d in again.dataframe)  # the place's timeline is open

@@ -555,3 +555,21 @@ def test_markers_have_accessible_names(session: Session) -> None:
     assert any(n.startswith("Hama: Capture") and "Reuters" in n for n in names)
     # Plain text, as the tooltip reads: the hostile place name is text, not markup.
     assert any('Saasaa<img src=x onerror="window.__pwned=6">' in n for n in names)
+
+
+def test_the_map_zooms_to_the_filtered_claims(browser, server) -> None:
+    session = Session(browser, server, viewport=DESKTOP)
+    try:
+        session.wait_markers(TOTAL)
+        session.page.wait_for_timeout(800)
+        zoom = session.map.locator("body").evaluate("() => window.map.getZoom()")
+        session.pick("Province", "Hama (SY-HM)")
+        session.wait_markers(1)
+        deadline = time.monotonic() + 15
+        while session.map.locator("body").evaluate("() => window.map.getZoom()") <= zoom and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert session.map.locator("body").evaluate("() => window.map.getZoom()") > zoom
+        assert session.map.locator("body").evaluate(
+            "() => window.map.getBounds().contains(window.frontline.claims.markers[0].getLatLng())")
+    finally:
+        session.close()
