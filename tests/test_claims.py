@@ -283,7 +283,7 @@ def test_a_made_up_word_is_no_pronoun():
 
 
 def test_cue_words_in_capitals_still_count():
-    assert claims_of("The rebels reached Hama. THEY SEIZED the city on Friday, THE MONITOR SAID.") == {
+    assert claims_of("The rebels paused near Hama. THEY SEIZED the city on Friday, THE MONITOR SAID.") == {
         ("Hama", "capture", "rebels")}
     c = one("ACCORDING TO the monitor, rebels seized Homs.")
     assert c.claimant == "Syrian Observatory for Human Rights"
