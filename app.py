@@ -367,7 +367,10 @@ def _safe_name(name: str, taken: set[str]) -> str:
 
 def _upload_panel() -> None:
     with st.sidebar.expander("Add articles", expanded=False):
-        files = st.file_uploader("Article files", type=UPLOAD_TYPES, accept_multiple_files=True, key="uploads",
+        # A new uploader after each ingest (a new key), so files already ingested are not sent again.
+        round_ = st.session_state.get("_upload_round", 0)
+        files = st.file_uploader("Article files", type=UPLOAD_TYPES, accept_multiple_files=True,
+                                 key="uploads" if round_ == 0 else f"uploads-{round_}",
                                  help=f"Text, Markdown, HTML or JSON; up to {MAX_UPLOAD_MB} MB each.")
         source = st.text_input("Source label (optional)", key="upload_source",
                                help="Used for every uploaded file; otherwise the article's own metadata.")
@@ -375,6 +378,7 @@ def _upload_panel() -> None:
         published = st.date_input("Published", key="upload_published") if set_date else None
         if st.button("Ingest", key="ingest", disabled=not files, type="primary"):
             _ingest(files or [], source.strip() or None, published)
+            st.session_state["_upload_round"] = round_ + 1
             st.rerun()  # redraw the filters and the map with the new claims
         for line in st.session_state.get("_ingest_report", []):
             (st.error if line.startswith("✗") else st.success)(line)
@@ -544,6 +548,20 @@ def _place_timeline(frame: pd.DataFrame, version: tuple) -> None:
                  column_config=TABLE_CONFIG)
 
 
+def _bar_chart(counts: pd.DataFrame, by: str) -> Any:
+    """Stacked bars per day, with the legend below in as many rows as it needs (never cut off)."""
+    import altair as alt
+
+    data = counts.rename_axis("day").reset_index().melt(id_vars="day", var_name=by, value_name="claims")
+    data = data[data["claims"] > 0]
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("day:O", title="event date", sort=list(counts.index), axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("sum(claims):Q", title="claims"),
+        color=alt.Color(f"{by}:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
+        tooltip=[alt.Tooltip("day:O", title="day"), alt.Tooltip(f"{by}:N"), alt.Tooltip("claims:Q")],
+    ).properties(height=240)
+
+
 def _chart(frame: pd.DataFrame) -> None:
     by = st.radio("Claims per day by", ["source", "event type"], horizontal=True, key="chart_by")
     counts = mapview.claims_per_day(frame, "source" if by == "source" else "event_type")
@@ -555,7 +573,7 @@ def _chart(frame: pd.DataFrame) -> None:
         # Vega-Lite reads a straight apostrophe in a series name ("People's Daily") as the end of a string in
         # its expressions and draws nothing: the typographic apostrophe reads the same and draws.
         counts.columns = [str(c).replace("'", "’") for c in counts.columns]
-        st.bar_chart(counts, height=300, x_label="event date", y_label="claims")
+        st.altair_chart(_bar_chart(counts, by), width="stretch", height=380)
     if spans:
         # Dated to a week or a month only: a span, not a day, so not a bar on its first day.
         st.caption(f"Not drawn (dated only to a week or a month): {len(spans)} claim(s) — " + "; ".join(spans[:6])

@@ -283,6 +283,8 @@ def test_upload_ingests_good_files_and_names_the_failures(tmp_path: Path, monkey
     assert any("1 stored" in s.value for s in at.sidebar.success)
     assert shown(at) > before
     assert "Test wire" in at.sidebar.multiselect(key="f_sources").options
+    # The uploader is emptied: the same files are not sent again by a second click.
+    assert at.sidebar.file_uploader(key="uploads-1").value in (None, []) and at.sidebar.button(key="ingest").disabled
     # The upload went into the store, not next to it: nothing escaped the temporary folder.
     assert not (tmp_path.parent / "escape hama.txt").exists()
 

@@ -573,3 +573,26 @@ def test_the_map_zooms_to_the_filtered_claims(browser, server) -> None:
             "() => window.map.getBounds().contains(window.frontline.claims.markers[0].getLatLng())")
     finally:
         session.close()
+
+
+def test_chart_legend_shows_every_source_uncut(browser, apostrophe_server) -> None:
+    s = Session(browser, apostrophe_server, viewport=DESKTOP)
+    try:
+        s.wait_markers(TOTAL + 1)
+        chart = s.page.locator("[data-testid='stVegaLiteChart']").first
+        chart.scroll_into_view_if_needed()
+        labels = chart.locator(".role-legend-label text")
+        labels.first.wait_for(timeout=30_000)
+        texts = labels.evaluate_all("els => els.map(e => e.textContent)")
+        assert sorted(texts) == sorted(["AFP", "Local monitor", "People’s Daily", "Reuters", "SANA"]), texts
+        # Each label lies wholly inside the chart's drawing (nothing clipped at its edge).
+        inside = chart.evaluate("""e => {
+            const svg = e.querySelector('svg').getBoundingClientRect();
+            return Array.from(e.querySelectorAll('.role-legend-label text')).map(t => {
+                const r = t.getBoundingClientRect();
+                return r.width > 0 && r.left >= svg.left - 1 && r.right <= svg.right + 1 && r.bottom <= svg.bottom + 1;
+            });
+        }""")
+        assert inside and all(inside), inside
+    finally:
+        s.close()
