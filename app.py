@@ -453,16 +453,27 @@ def _map_layers(db: str, version: tuple, query: tuple, store_exists: bool) -> di
     return mapview.layers_payload(_map_base(db, version, store_exists), layers, control)
 
 
-def _map(db: str, version: tuple, query: tuple, store_exists: bool) -> None:
+def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.DataFrame | None) -> None:
     """The map, through streamlit-folium's component with the arguments st_folium would send
     (mapview.base_payload/layers_payload), but rendered once per store and per filter state: a filter
-    change sends the same base, so the browser keeps its map and swaps only the layers."""
+    change sends the same base, so the browser keeps its map and swaps only the layers.
+
+    A click on a marker selects its place: the place timeline below the table opens on it."""
     base = _map_base(db, version, store_exists)
     layers = _map_layers(db, version, query, store_exists)
-    # returned_objects=[]: pan and zoom never rerun the script.
-    folium_component(**{**base.args, **layers}, key=base.key, height=MAP_HEIGHT, width=None, returned_objects=[],
-                     default={}, zoom=None, center=None, return_on_hover=False, pixelated=False,
-                     wrap_longitude=False)
+    # returned_objects: only clicks rerun the script (pan and zoom never do).
+    value = folium_component(**{**base.args, **layers}, key=base.key, height=MAP_HEIGHT, width=None,
+                             returned_objects=["last_object_clicked"], default={}, zoom=None, center=None,
+                             return_on_hover=False, pixelated=False, wrap_longitude=False)
+    clicked = (value or {}).get("last_object_clicked")
+    if clicked and clicked != st.session_state.get("_map_clicked") and frame is not None and len(frame):
+        st.session_state["_map_clicked"] = clicked
+        provinces, _ = _gazetteer_layers()
+        area_points = mapview.province_points(provinces) if provinces is not None else None
+        place = mapview.place_at(frame, float(clicked["lat"]), float(clicked["lng"]), area_points=area_points)
+        if place is not None:
+            st.session_state["place"] = place[0]
+            st.toast(f"{place[1]}: its timeline is open below the claims.", icon=":material/timeline:")
 
 
 def _export_bytes(db: str, version: tuple, query: tuple, fmt: str) -> bytes:
@@ -611,7 +622,7 @@ def main() -> None:
             f"shell: `python -m geo ingest ARTICLES… --db {DB_PATH}` (`make sample` ingests the bundled sample corpus)."
         )
 
-    _map(str(DB_PATH), version, query, store_exists)
+    _map(str(DB_PATH), version, query, store_exists, frame)
     if gaz_error := st.session_state.get("_gazetteer_error"):
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")
 
@@ -635,6 +646,7 @@ def main() -> None:
     if n:
         st.subheader("Place timeline")
         _place_timeline(frame, version)
+    _mirror_to_url(filters)  # again: a click on the map may have selected a place during this run
 
     if st.session_state.get("playing"):
         time.sleep(float(st.session_state.get("play_seconds") or PLAY_SECONDS))

@@ -968,7 +968,7 @@ def area_layer(provinces: gpd.GeoDataFrame | None, claims: pd.DataFrame, style: 
         return None, {}
     isos = set(area["province"].dropna().astype(str))
     shapes = {iso: geometry for iso, _, geometry in _province_shapes(provinces, simplify_deg) if iso in isos}
-    points = {iso: pt for iso, pt in _province_points(provinces).items() if iso in shapes}
+    points = {iso: pt for iso, pt in province_points(provinces).items() if iso in shapes}
     day = pd.to_datetime(area.get("event_date"), errors="coerce")
     area = area.assign(_day=day).sort_values("_day", na_position="first")
     features = []
@@ -986,7 +986,7 @@ def area_layer(provinces: gpd.GeoDataFrame | None, claims: pd.DataFrame, style: 
 _POINTS_CACHE: dict[tuple, dict[str, tuple[float, float]]] = {}
 
 
-def _province_points(provinces: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+def province_points(provinces: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
     """ISO code -> (lat, lon) of a point surely inside the province (shapely's representative point)."""
     key = (tuple(provinces["iso"].astype(str)), len(provinces))
     if key not in _POINTS_CACHE:
@@ -2135,3 +2135,22 @@ def date_spans(claims: pd.DataFrame | None) -> list[str]:
     return [f"{_text(r.get('place'))}: {style.event_label(r.get('event_type')).lower()} "
             f"({span_text(r.get('event_date'), r.get('date_precision'))}, {_text(r.get('source'))})"
             for r in rough.to_dict("records")]
+
+
+def place_at(claims: pd.DataFrame, lat: float, lon: float, tolerance_deg: float = 1e-4,
+             area_points: dict[str, tuple[float, float]] | None = None) -> tuple[str, str] | None:
+    """(place_id, name) of the claims drawn at (lat, lon), the point a marker click reports, or None.
+    ``area_points``: where province-wide claims are drawn (area_layer), as claim_layers was given them."""
+    if claims is None or len(claims) == 0:
+        return None
+    lats, lons = (np.asarray(v, dtype=float).copy() for v in _coords(claims))
+    if area_points and "geo_precision" in claims and "province" in claims:
+        for i in np.nonzero((claims["geo_precision"].astype(str) == "admin1").to_numpy())[0]:
+            point = area_points.get(_text(claims["province"].iloc[i]))
+            if point is not None:
+                lats[i], lons[i] = point
+    hit = np.nonzero((np.abs(lats - lat) <= tolerance_deg) & (np.abs(lons - lon) <= tolerance_deg))[0]
+    if not len(hit):
+        return None
+    row = claims.iloc[int(hit[0])]
+    return str(row["place_id"]), _text(row.get("place"))

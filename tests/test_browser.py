@@ -597,3 +597,22 @@ def test_chart_legend_shows_every_source_uncut(browser, apostrophe_server) -> No
         assert inside and all(inside), inside
     finally:
         s.close()
+
+
+def test_clicking_a_marker_opens_its_place_timeline(browser, server) -> None:
+    s = Session(browser, server, viewport=DESKTOP)
+    try:
+        s.wait_markers(TOTAL)
+        for name, expected in (("Hama", "Hama (SY-HM)"), ("Rif Dimashq province", "Rif Dimashq province (SY-RD)")):
+            marker = s.map.locator(f"{MARKERS}[aria-label^='{name}:']").first
+            marker.dispatch_event("click")
+            picker = s.page.get_by_test_id("stSelectbox").filter(has_text="Place timeline")
+            deadline = time.monotonic() + 30
+            while expected not in picker.locator("input").input_value() and time.monotonic() < deadline:
+                time.sleep(0.3)
+            assert picker.locator("input").input_value().startswith(expected)
+            assert "place=" in s.page.url
+        assert s.map.locator(".leaflet-popup").count() == 1  # the map kept its popup through the rerun
+        assert s.blocked == [] and s.errors == []
+    finally:
+        s.close()
