@@ -627,7 +627,8 @@ def main() -> None:
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")
 
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Claims shown", f"{n:,}", help=f"of {total:,} in the store")
+    m1.metric("Claims shown", f"{n:,}", help=f"of {total:,} in the store, by the filters. Source layers turned off "
+                                            "on the map still count here; the map's event feed counts what the map shows.")
     m2.metric("Places", f"{frame['place_id'].nunique():,}" if n else "0")
     m3.metric("Sources", f"{frame['source'].nunique():,}" if n else "0")
     m4.metric("Contested", f"{int(frame['contested'].fillna(False).astype(bool).sum()):,}" if n else "0")
