@@ -485,10 +485,14 @@ class _SentenceReader:
                     (c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                 if target is not None and (tok.pos_ == "ADJ" or any(c.lower_ in ("no", "little") for c in tok.children)):
                     out += self._nominal_denial(target)
+        pending = []
         for v in verbs:
             rule = self._verb_rule(v)
             if rule is not None and rule.type == "denial":
-                out += self._denial(v)
+                found = self._denial(v)
+                out += found
+                if not found:
+                    pending.append(v)
         for v in verbs:
             if v.i in self.suppressed:
                 continue
@@ -499,6 +503,10 @@ class _SentenceReader:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
             out += self._noun_event(n, self.lex.nouns.get(self._lemma(n)))
+        for v in pending:
+            # "the army strengthened its lines in Homs and rejected military departures": a denial
+            # with no place of its own is about the place the sentence names
+            out += self._denial(v, fallback=self.claimed)
         return _unique(self._regional(out))
 
     def _regional(self, claims: list[Claim]) -> list[Claim]:
@@ -750,13 +758,15 @@ class _SentenceReader:
                     return a
         return None
 
-    def _denial(self, v: "Token") -> list[Claim]:
+    def _denial(self, v: "Token", fallback: list[_Found] | None = None) -> list[Claim]:
         """"The ministry denied that its troops had withdrawn from Homs": a denial at the places
         of what is denied, by the one who denies."""
         if self._reality(v) not in ("real",):
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
         found = self._denied_places(content)
+        if not found and fallback and self._denied_places(content, denied_event_only=True):
+            found = list(fallback)
         if not found:
             return []
         actor = self._subject_actor(v) or self.state.last_speaker_actor
@@ -765,13 +775,16 @@ class _SentenceReader:
         claimant = self._subject_phrase(v) or self._claimant(v)
         return [self._claim(v, f, "denial", actor, claimant and self.profile.canonical_claimant(claimant)) for f in found]
 
-    def _denied_places(self, content: list["Token"]) -> list[_Found]:
-        """The places of a denied control event; what is denied gives no claim of its own."""
+    def _denied_places(self, content: list["Token"], denied_event_only: bool = False) -> list[_Found] | bool:
+        """The places of a denied control event; what is denied gives no claim of its own. With
+        ``denied_event_only``: whether the content denies a control event at all."""
         tokens = [t for c in content for t in c.subtree]
         events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas]
         # "denied reports that the president had left Damascus": a person's movements are no
         # control change.
         events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
+        if denied_event_only:
+            return bool(events)
         if not events:
             return []
         self.suppressed.update(t.i for t in tokens)
@@ -1203,7 +1216,7 @@ class _SentenceReader:
         head = n.head
         while head.dep_ in ("conj", "prep", "pobj") and head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
             head = head.head
-        if head.pos_ in ("VERB", "AUX") and n.dep_ in ("dobj", "pobj", "conj", "nsubj") and head.lemma_.lower() not in self.lex.speech:
+        if head.pos_ in ("VERB", "AUX") and n.dep_ in ("dobj", "pobj", "conj", "nsubj"):
             a = self._subject_actor(head)
             if a:
                 return a
@@ -1237,14 +1250,16 @@ class _SentenceReader:
         if tok.lemma_.lower() in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
-                return self._earlier_subject(tok) or self.state.last_actor  # "the group", "their fighters"
+                return self._earlier_subject(tok, skip_speakers=True) or self.state.last_actor  # "the group"
         return None
 
-    def _earlier_subject(self, tok: "Token") -> str | None:
+    def _earlier_subject(self, tok: "Token", skip_speakers: bool = False) -> str | None:
         """The party named as a subject earlier in the same sentence ("Local factions took X, where
-        they advanced ...")."""
+        they advanced ..."). "X said it ..." makes the speaker the referent of a pronoun, but "the
+        statement said these groups ..." does not make the speaker "these groups"."""
         for t in reversed(self.sdoc[:tok.i]):
-            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in self.lex.third_person:
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in self.lex.third_person \
+                    and not (skip_speakers and self._lemma(t.head) in self.lex.speech):
                 a = self._token_actor(t)
                 if a:
                     return a
