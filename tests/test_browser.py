@@ -611,7 +611,7 @@ def test_clicking_a_marker_opens_its_place_timeline(browser, server) -> None:
             while expected not in picker.locator("input").input_value() and time.monotonic() < deadline:
                 time.sleep(0.3)
             assert picker.locator("input").input_value().startswith(expected)
-            assert "place=" in s.page.url
+            s.page.wait_for_url(re.compile(r".*[?&]place="), timeout=15_000)
         assert s.map.locator(".leaflet-popup").count() == 1  # the map kept its popup through the rerun
         assert s.blocked == [] and s.errors == []
     finally:
