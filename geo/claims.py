@@ -75,7 +75,10 @@ _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor
               "needs_distance", "needs_noun", "actors"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
-_EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
+_EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
+# Event types that do not make a sentence worth parsing on their own (optional in the coding):
+# they are read in sentences parsed for a control event.
+_SECONDARY = {"strike", "clash", "protest"}
 
 
 class LexiconError(ValueError):
@@ -119,6 +122,7 @@ class Lexicon:
     near: frozenset[str]
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
+    gated: dict[str, frozenset[str]]  # forms of verbs that fire only with another word -> those words
     form_lemma: dict[str, str]  # irregular forms -> lemma, where the tagger's lemmatizer fails ("retook")
     speech: frozenset[str]
     speech_prefixes: frozenset[str]
@@ -204,13 +208,33 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
     irregular = events.get("irregular", {})
     form_lemma = {f.lower(): lemma for lemma, extra in irregular.items() for f in extra}
+    units = {k.lower() for k in words.get("units", {})}
+    # The prefilter: a sentence is parsed only if it holds a word form of a trigger. A verb whose
+    # every rule needs some other word ("be" + "outskirts" or a distance, "pull" + "out") is
+    # represented by those words instead of its own forms, which are in almost every sentence.
     forms: set[str] = set()
-    for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
-        forms |= _inflections(lemma)
+    gated: dict[str, frozenset[str]] = {}  # a form of a gated verb -> the words one of which it needs
     for lemma, extra in irregular.items():
         if lemma not in verbs:
             raise LexiconError(f"events.toml [irregular]: {lemma!r} is no trigger lemma")
-        forms |= set(_word_set(f"events.toml [irregular] {lemma}", extra))
+        _word_set(f"events.toml [irregular] {lemma}", extra)
+    prefilter = events.get("prefilter", {})
+    _check_keys("events.toml [prefilter]", prefilter, {"not_forms"})
+    not_forms = {w.lower() for w in prefilter.get("not_forms", [])}
+    for lemma, rules in verbs.items():
+        rules = [r for r in rules if r.type not in _SECONDARY]
+        if not rules:
+            continue
+        gates = [_gate_words(r, units) for r in rules]
+        lemma_forms = _inflections(lemma) | {f.lower() for f in irregular.get(lemma, [])}
+        if all(gates):
+            need = frozenset().union(*gates)
+            for f in lemma_forms:
+                gated[f] = gated.get(f, frozenset()) | need
+        else:
+            forms |= lemma_forms - not_forms
+    for lemma in [n for n, r in nouns.items() if r.type not in _SECONDARY] + list(words.get("holding", [])):
+        forms |= _inflections(lemma) - not_forms
     known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
@@ -228,7 +252,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         units={k.lower(): float(v) for k, v in units.items()},
-        forms=frozenset(forms), form_lemma=form_lemma,
+        forms=frozenset(forms), gated=gated, form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
         speech_prefixes=_word_set("speech_prefixes", cues.get("speech_prefixes")),
         third_person=_word_set("third_person", cues.get("third_person")),
@@ -255,6 +279,21 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )
+
+
+def _gate_words(rule: VerbRule, units: set[str]) -> set[str]:
+    """Words a sentence must hold for ``rule`` to fire, besides its verb (empty: none)."""
+    if rule.needs_noun and rule.needs_distance:
+        return set(rule.needs_noun) | units
+    if rule.needs_noun:
+        return set(rule.needs_noun)
+    if rule.needs_distance:
+        return set(units)
+    if rule.particle:
+        return {rule.particle}
+    if rule.objects:
+        return {w for o in rule.objects for w in _inflections(o)}
+    return set()
 
 
 def _inflections(lemma: str) -> set[str]:
@@ -398,8 +437,12 @@ def _usable(t: Toponym, profile: Profile) -> bool:
 
 
 def _may_report(lex: Lexicon, text: str) -> bool:
-    """The cheap prefilter: does a sentence hold a word form of some trigger?"""
-    return not lex.forms.isdisjoint(_WORD.findall(text.lower()))
+    """The cheap prefilter: does a sentence hold a word form of some trigger (with the word it
+    needs, for a verb that needs one: "be" with "outskirts" or a distance, "pull" with "out")?"""
+    words = set(_WORD.findall(text.lower()))
+    if not lex.forms.isdisjoint(words):
+        return True
+    return any(not lex.gated[w].isdisjoint(words) for w in words if w in lex.gated)
 
 
 def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> None:
@@ -813,12 +856,18 @@ class _SentenceReader:
         """"real", "unreal" (modal, conditional, planned, history), "negated" (the trigger itself) or "failed"."""
         lex = self.lex
         tok = v
+        via = ""  # how this clause hangs on the one below it: negation and modals reach only
+        # through infinitives ("did not manage to take", "could begin to advance") and
+        # coordination ("will enter and take"), not through reports or adverbial clauses
         for _ in range(8):  # up through the verbs whose clause holds this one
             for c in tok.children:
                 low = c.lower_
                 if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and low in lex.negations):
-                    return "negated" if tok.i == v.i else "unreal"
-                if c.dep_ == "aux" and low in lex.modal:
+                    if tok.i == v.i:
+                        return "negated"
+                    if via in ("xcomp", "conj"):
+                        return "unreal"
+                if c.dep_ == "aux" and low in lex.modal and (tok.i == v.i or via in ("xcomp", "conj")):
                     return "unreal"
                 if c.dep_ == "mark" and low in lex.unreal_marks:
                     return "unreal"
@@ -840,6 +889,7 @@ class _SentenceReader:
             if dep == "pcomp" and head.lower_ in ("of", "for", "at") and head.head.lemma_.lower() in lex.unreal_heads:
                 return "unreal"  # "the aim of taking X", "a plan for capturing X"
             if dep in ("conj", "xcomp", "ccomp", "advcl", "relcl", "acl", "pcomp", "prep", "pobj"):
+                via = dep if via in ("", "xcomp", "conj") else via
                 tok = head
                 continue
             break
@@ -897,6 +947,14 @@ class _SentenceReader:
                             found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
+        for c in v.children:
+            # "took control of several towns, the largest of which are X and Y", parsed as a clause
+            # of the verb rather than of its object
+            if c.dep_ == "advcl" and self._lemma(c) == "be" and any(
+                    t.lower_ == "which" for s in c.children if s.dep_ == "nsubj" for t in s.subtree):
+                for g in c.children:
+                    if g.dep_ == "attr":
+                        found += self._places_under(g, rule.type)
         if found:
             # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
             # the first date; a place coordinated with a date of this verb is another object.
@@ -912,6 +970,12 @@ class _SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
+        if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
+            # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
+            # participle happens where its main clause does
+            for name, pobj in _preps(v.head):
+                if name in ("in", "across", "inside", "throughout"):
+                    found += self._places_under(pobj, rule.type)
         if not found:
             rel = v
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
@@ -940,9 +1004,11 @@ class _SentenceReader:
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = _child(v, ("nsubj",))
             if subj is not None:
-                for name, pobj in _preps(subj):
-                    if name in ("in", "at", "inside"):
-                        found += self._places_under(pobj, rule.type)
+                heads = [subj] + [c for c in subj.children if c.dep_ == "acl"]  # "units operating in X"
+                for h in heads:
+                    for name, pobj in _preps(h):
+                        if name in ("in", "at", "inside"):
+                            found += self._places_under(pobj, rule.type)
         return self._prune(found)
 
     def _unknown_named(self, obj: "Token") -> bool:
@@ -997,6 +1063,9 @@ class _SentenceReader:
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
                     stack.append((c, path + (tok,)))
+                elif c.dep_ == "relcl" and self._lemma(c) == "be" and self._territory_noun(tok):
+                    # "a number of areas, the most important of which are X and Y"
+                    stack.extend((g, path + (tok,)) for g in c.children if g.dep_ in ("attr", "nsubj"))
         return [f for f in out if f is not None]
 
     def _distance_above(self, tok: "Token") -> float | None:
@@ -1019,12 +1088,13 @@ class _SentenceReader:
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
-        kids = [c for c in tok.children if c.dep_ not in ("punct",)]
+        kids = [c for c in tok.children if c.dep_ in ("det", "amod", "compound", "nmod", "poss", "nummod", "prep")]
         if len(kids) != 1 or kids[0].lower_ != "the" or tok.i > 0 and self.sdoc[tok.i - 1].lower_ not in ("the",):
             return False
         scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
         candidates: dict[str, Toponym] = {}
+        same_sentence: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
             if t.start >= pos:
                 continue
@@ -1032,6 +1102,20 @@ class _SentenceReader:
                 break
             if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
                 candidates.setdefault(t.place.place_id, t)
+                if t.start >= self.evidence.start:
+                    same_sentence.setdefault(t.place.place_id, t)
+        if len(same_sentence) == 1:
+            candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
+        if not candidates and "admin1" in scales:
+            # "local fighters took checkpoints in the province" after "the city of Sweida": the
+            # province of the one town named just before
+            towns = {t.place.province: t for t in reversed(self.earlier) if t.start < pos
+                     and pos - t.end <= _ANAPHORA_REACH and t.place.scale == "point" and t.place.province}
+            if len(towns) == 1:
+                admin1 = _admin1_place(next(iter(towns)))
+                if admin1 is not None:
+                    t = next(iter(towns.values()))
+                    candidates = {admin1.place_id: Toponym(t.start, t.end, t.text, place=admin1)}
         if len(candidates) != 1:
             return False  # no place, or several it could be: no guess
         self.place_at[tok.i] = next(iter(candidates.values()))
@@ -1642,6 +1726,13 @@ def _heading_date(doc: Document, sentence: Sentence, state: _State) -> None:
 
 _HEADING_DASH = re.compile(r"\s*[-–—:]\s")
 _SHORT_HEAD = re.compile(r"[\w.,]{1,12}(?:\s+[\w.,]{1,12}){0,3}\s*[-–—:]\s")
+
+
+@lru_cache(maxsize=1024)
+def _admin1_place(iso: str) -> Place | None:
+    from geo.gazetteer import default_gazetteer
+
+    return default_gazetteer().admin1(iso)
 
 
 @lru_cache(maxsize=4096)

@@ -690,3 +690,33 @@ def test_a_lemma_added_to_the_lexicon_is_read_in_every_tense(monkeypatch):
     extra = {**events, "verb": events["verb"] + [{"type": "capture", "lemmas": ["annex"], "object": "any"}]}
     monkeypatch.setattr(claims, "lexicon", lambda: claims.build_lexicon(extra, load_toml("lexicons/claims.toml")))
     assert claims_of("Rebels annexed Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_facility_taken_in_a_fronted_place():
+    assert claims_of("In Homs, local fighters seized the police station and the central prison.") == {
+        ("Homs", "capture", "local_armed_groups")}
+
+
+def test_the_province_after_one_town_is_that_towns_province():
+    doc = make_doc("Officials fled Hama overnight as rebels took control of checkpoints in the province.")
+    assert [(c.province, c.geo_precision, c.event_type, c.actor) for c in extract(doc, "syria")] == [
+        ("SY-HM", "admin1", "capture", "rebels")]
+
+
+def test_forces_operating_in_a_place_defend_it():
+    assert claims_of("Army units operating in Hama reinforced their defensive lines overnight.") == {
+        ("Hama", "defense", "government")}
+
+
+def test_the_places_a_relative_clause_lists_are_taken():
+    assert claims_of("Rebels took control of several towns, the largest of which are Hama and Homs.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_preparing_defensive_lines_is_a_defence():
+    assert claims_of("The army was preparing defensive lines around Homs.") == {("Homs", "defense", "government")}
+
+
+def test_a_participle_happens_where_its_main_clause_does():
+    assert claims_of("Government forces launched a counteroffensive in Hama, reclaiming several villages.") == {
+        ("Hama", "capture", "government")}
