@@ -275,6 +275,9 @@ def _mirror_to_url(filters: Filters) -> None:
         wanted["place"] = [str(place)]
     if st.session_state.get("chart_by") == "event type":
         wanted["chart"] = ["event_type"]
+    # view=lat,lon,zoom: written into the link by the map itself as it moves (mapview.FrontlineUI); kept here.
+    if view := st.query_params.get_all("view"):
+        wanted["view"] = view[-1:]
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)

@@ -1401,8 +1401,23 @@ class FrontlineUI(folium.MacroElement):
             }
             // Labels are laid out for one zoom: gone while the map zooms, laid out again when it settles.
             map.on("zoomstart", function () { pane.innerHTML = ""; });
-            map.on("zoomend viewreset moveend", layout);
+            map.on("zoomend viewreset moveend resize", layout);
             map.getContainer().addEventListener("toggle", layout, true);  // the legend opened or folded
+            // Controls change size (the scale with the zoom, the layer list when it opens, the legend): lay the
+            // labels out again, once per frame at most, so that none ends up under one.
+            if (window.ResizeObserver) {
+                var pending = false, watch = new ResizeObserver(function () {
+                    if (pending) { return; }
+                    pending = true;
+                    requestAnimationFrame(function () { pending = false; layout(); });
+                });
+                watch.observe(map.getContainer());
+                ui.watchControls = function () {  // again after each filter change: the layer list is new
+                    var controls = map.getContainer().querySelectorAll(".leaflet-control");
+                    for (var k = 0; k < controls.length; k++) { watch.observe(controls[k]); }
+                };
+                setTimeout(ui.watchControls, 0);
+            }
             map.on("overlayadd overlayremove", function () { render(); layout(); });
             // ---- hand-over of the claims (SourceLayerControl calls this once the layers are on the map)
             ui.refresh = function () {
@@ -1412,6 +1427,9 @@ class FrontlineUI(folium.MacroElement):
                 render();
                 if (!ui.first && ui.claims) { fitClaims(); }
                 layout();
+                // The page rewrites its link after a filter change: put the view back in once it has.
+                setTimeout(writeView, 900);
+                if (ui.watchControls) { ui.watchControls(); }
             };
             function fitClaims() {
                 // The view follows the filters when the claims it shows leave it: it zooms out (or over) to them.
@@ -1428,16 +1446,43 @@ class FrontlineUI(folium.MacroElement):
                     map.fitBounds(b.pad(0.15), {maxZoom: 9});
                 }
             }
-            // ---- the first view: fitted once the frame has its real size (it has none while the page builds)
+            // ---- the view in the page's link (view=lat,lon,zoom): the dashboard page is this frame's parent, on
+            // the same origin; written in place (no reload, no rerun) when the map moves. Without access to the
+            // parent (another embedding), the view simply stays out of the link.
+            function page() {
+                try { return window.parent !== window && window.parent.location.href ? window.parent : null; } catch (e) { return null; }
+            }
+            function linkedView() {
+                var w = page();
+                if (!w) { return null; }
+                var v = (new URL(w.location.href).searchParams.get("view") || "").split(",").map(Number);
+                if (v.length !== 3 || v.some(isNaN) || Math.abs(v[0]) > 85 || Math.abs(v[1]) > 180 || v[2] < 2 || v[2] > 18) { return null; }
+                return v;
+            }
+            function writeView() {
+                var w = page();
+                if (!w || ui.first) { return; }
+                var c = map.getCenter(), v = c.lat.toFixed(4) + "," + c.lng.toFixed(4) + "," + map.getZoom();
+                var url = new URL(w.location.href);
+                if (url.searchParams.get("view") === v) { return; }
+                url.searchParams.set("view", v);
+                try { w.history.replaceState(w.history.state, "", url.toString()); } catch (e) { /* not ours to change */ }
+            }
+            ui.writeView = writeView;
+            map.on("moveend", writeView);
+            // ---- the first view: the link's, else fitted once the frame has its real size (none while the page builds)
             function fitFirst() {
                 var size = map.getContainer().getBoundingClientRect();
                 if (!ui.first || size.width < 50 || size.height < 50) { return; }
-                ui.first = false;
                 map.invalidateSize();
                 // The legend opens where the map can spare the room; folded, it is one small button.
                 var legend = map.getContainer().querySelector(".fl-legend details");
                 if (legend && size.width >= 900 && size.height >= 640) { legend.open = true; }
-                if (extent) { map.fitBounds(extent, {padding: [24, 24], maxZoom: 9}); }
+                var linked = linkedView();
+                if (linked) { map.setView([linked[0], linked[1]], linked[2], {animate: false}); }
+                else if (extent) { map.fitBounds(extent, {padding: [24, 24], maxZoom: 9, animate: false}); }
+                ui.first = false;
+                writeView();
             }
             window.addEventListener("resize", function () { map.invalidateSize(); fitFirst(); layout(); });
             setTimeout(fitFirst, 0);

@@ -616,3 +616,21 @@ def test_clicking_a_marker_opens_its_place_timeline(browser, server) -> None:
         assert s.blocked == [] and s.errors == []
     finally:
         s.close()
+
+
+def test_pan_and_zoom_travel_in_the_link(browser, server) -> None:
+    s = Session(browser, f"{server}/?source=AFP&view=33.2000,36.2000,9", viewport=DESKTOP)
+    try:
+        s.wait_markers(2)
+        s.page.wait_for_timeout(800)
+        centre = s.map.locator("body").evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+        assert abs(centre[0] - 33.2) < 0.01 and abs(centre[1] - 36.2) < 0.01 and centre[2] == 9  # the link's view
+        s.map.locator("body").evaluate("() => { window.map.setView([35.1, 36.75], 8, {animate: false}); }")
+        s.page.wait_for_url(re.compile(r".*view=35\.1000(,|%2C)36\.7500(,|%2C)8"), timeout=10_000)
+        assert "source=AFP" in s.page.url  # the filters stay in the link beside the view
+        # A filter change keeps the view in the link.
+        s.pick("Event type", "Capture")
+        s.wait_markers(1)
+        s.page.wait_for_url(re.compile(r".*event_type=capture.*view=|.*view=.*event_type=capture"), timeout=15_000)
+    finally:
+        s.close()
