@@ -1,332 +1,31 @@
-"""Claim extraction: from a geoparsed :class:`Document` to :class:`Claim` objects with provenance.
-
-Claims are read from spaCy's dependency parse (``geo.nlp``), the way event coders in this field
-(PETRARCH2, UniversalPETRARCH) code events, not from the surface order of words:
-
-- a **trigger** is a verb or a noun whose lemma the event lexicon lists (``data/lexicons/events.toml``:
-  lemmas, particles, objects and prepositions as data);
-- its **places** are the toponyms inside its object and its locative prepositions, through lists
-  ("the towns of A and B", "areas such as A and B"), not those that only locate another place
-  ("A, 20 km south of B", "A in B province"), nor the ends of a road;
-- its **actor** is its subject (the "by" agent in the passive; "X fell to Y": Y), climbing through
-  coordinated, infinitive and participle clauses and relative pronouns; pronouns and short names
-  ("they", "the group") stand for the last party named; first-person ones for the speaker;
-- its **claimant** is the subject of the speech verb that governs it ("X said", "according to X");
-- it gives no claim when negated, modal, conditional, a plan, a question, or history told as
-  background; "X failed to take Y" is the other side's defence of Y;
-- a **denial** ("the ministry denied that troops withdrew from X") takes the places of what it
-  denies, and what it denies is no claim of its own.
-
-Only the sentences with a trigger word and a place are parsed (a cheap prefilter). Everything
-language-specific is data in ``data/lexicons``; everything conflict-specific in ``data/profiles``.
-Precision over recall: a trigger with no actor or no place gives no claim.
-"""
+"""The claims of one parsed sentence: triggers, their places, actors and claimants, read from the
+dependency tree (see :mod:`geo.claims`). Used by :func:`geo.claims.extract`, one reader per sentence,
+with a :class:`State` carried from sentence to sentence."""
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from geo import nlp
+from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
+from geo.claims.tree import (
+    _CLAUSE_DEPS, _LIST_DEPS, _NOMINAL_DEPS, _RELATIVE_PRONOUNS, _SUBJECTS, _child, _heads_between, _number_of,
+    _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _text,
+)
 from geo.document import Claim, Document, Place, Sentence, Toponym
-from geo.profiles import Profile, load_profile
-from geo.resources import load_toml
+from geo.profiles import Profile
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc, Token
 
-EVENT_TYPES = (
-    "capture", "withdrawal", "advance", "defense", "deployment",
-    "border_crossing", "denial", "strike", "protest", "clash",
-)
-# What a denial can deny: reported control changes, not strikes or protests.
-DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "deployment"}
-# Regions wider than this ("northern Syria", continents, seas) are too vague to map a claim on.
-MAX_REGION_KM = 85
-
-# Dependencies that stay inside a noun phrase: the walk from an object to its places follows these.
-_NOMINAL_DEPS = frozenset({
-    "prep", "pobj", "conj", "cc", "appos", "compound", "amod", "nmod", "npadvmod", "poss", "det",
-    "nummod", "quantmod", "punct", "case", "predet", "advmod", "pcomp", "dep", "preconj", "attr",
-})
-# Dependencies that join equals: a place joined this way to another is another place of the event.
-_LIST_DEPS = frozenset({"conj", "cc", "punct", "preconj", "appos"})
-_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "parataxis"})
-_SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
-_RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom", "whose", "where"})
-_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100, "few": 3, "dozen": 12,
-}
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
-# --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
-
-_VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
-              "needs_distance", "needs_noun", "actors"}
-_NOUN_KEYS = {"type", "lemmas", "preps"}
-_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
-_EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
-# Event types that do not make a sentence worth parsing on their own (optional in the coding):
-# they are read in sentences parsed for a control event.
-_SECONDARY = {"strike", "clash", "protest"}
-
-
-class LexiconError(ValueError):
-    """A lexicon file has an unknown key, a missing list or an unknown event type."""
-
-
-@dataclass(frozen=True)
-class VerbRule:
-    type: str
-    lemmas: frozenset[str]
-    particle: str | None = None
-    objects: frozenset[str] | None = None  # the object must be one of these nouns (or a place)
-    object: str = "any"  # "any" | "place" | "none"
-    preps: tuple[str, ...] = ()
-    actor: str = "subject"  # "subject" | "to"
-    place: str = "object"  # "object" | "subject"
-    distance: bool = False
-    needs_distance: bool = False
-    needs_noun: frozenset[str] | None = None
-    actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
-
-
-@dataclass(frozen=True)
-class NounRule:
-    type: str
-    lemmas: frozenset[str]
-    preps: tuple[str, ...] = ()
-
-
 @dataclass
-class Lexicon:
-    verbs: dict[str, list[VerbRule]]  # lemma -> rules, those with a particle first
-    nouns: dict[str, NounRule]
-    territory: frozenset[str]
-    holding: frozenset[str]
-    defending: frozenset[str]
-    extenders: frozenset[str]
-    portions: frozenset[str]
-    route: frozenset[str]
-    landmark: frozenset[str]
-    near: frozenset[str]
-    units: dict[str, float]
-    forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
-    gated: dict[str, frozenset[str]]  # forms of verbs that fire only with another word -> those words
-    form_lemma: dict[str, str]  # irregular forms -> lemma, where the tagger's lemmatizer fails ("retook")
-    speech: frozenset[str]
-    speech_prefixes: frozenset[str]
-    third_person: frozenset[str]
-    first_person: frozenset[str]
-    anaphoric_nouns: frozenset[str]
-    personal: frozenset[str]
-    modal: frozenset[str]
-    unreal_heads: frozenset[str]
-    realising_heads: frozenset[str]
-    failing_heads: frozenset[str]
-    unreal_marks: frozenset[str]
-    negations: frozenset[str]
-    background: tuple[str, ...]
-    generic_forces: frozenset[str] = frozenset()
-    opposing: frozenset[str] = frozenset()
-    place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
-    titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
-    anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
-    allegiance: frozenset[str] = frozenset()
-    person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
-    denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
-    control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
-
-    def background_rx(self, year: int | None) -> re.Pattern:
-        return _background_rx(self.background, year)
-
-
-def _check_keys(where: str, entry: dict, allowed: set[str]) -> None:
-    unknown = set(entry) - allowed
-    if unknown:
-        raise LexiconError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
-
-
-def _word_set(where: str, values) -> frozenset[str]:
-    if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
-        raise LexiconError(f"{where}: expected a non-empty list of words")
-    return frozenset(v.lower() for v in values)
-
-
-def build_lexicon(events: dict, cues: dict) -> Lexicon:
-    """Check and compile the event lexicon and the cue words (raises LexiconError on a bad file)."""
-    _check_keys("events.toml", events, _EVENTS_KEYS)
-    verbs: dict[str, list[VerbRule]] = {}
-    control: set[str] = set()
-    for i, raw in enumerate(events.get("verb", [])):
-        where = f"events.toml [[verb]] #{i + 1}"
-        _check_keys(where, raw, _VERB_KEYS)
-        if raw.get("type") not in EVENT_TYPES:
-            raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
-        for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject"))):
-            if key in raw and raw[key] not in allowed:
-                raise LexiconError(f"{where}: {key} must be one of {', '.join(allowed)}")
-        rule = VerbRule(
-            type=raw["type"], lemmas=_word_set(where + " lemmas", raw.get("lemmas")),
-            particle=raw.get("particle"),
-            objects=_word_set(where + " objects", raw["objects"]) if "objects" in raw else None,
-            object=raw.get("object", "any" if raw["type"] != "denial" else "none"),
-            preps=tuple(p.lower() for p in raw.get("preps", [])),
-            actor=raw.get("actor", "subject"), place=raw.get("place", "object"),
-            distance=bool(raw.get("distance", False)), needs_distance=bool(raw.get("needs_distance", False)),
-            needs_noun=_word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None,
-            actors=frozenset(raw["actors"]) if "actors" in raw else None,
-        )
-        for lemma in rule.lemmas:
-            verbs.setdefault(lemma, []).append(rule)
-        if rule.type in DENIABLE:
-            control |= rule.lemmas - {"be", "remain", "stand", "come", "get", "make", "continue", "go", "take", "hold"}
-    for rules in verbs.values():
-        rules.sort(key=lambda r: (r.particle is None, r.actors is None, r.objects is None))
-    nouns: dict[str, NounRule] = {}
-    for i, raw in enumerate(events.get("noun", [])):
-        where = f"events.toml [[noun]] #{i + 1}"
-        _check_keys(where, raw, _NOUN_KEYS)
-        if raw.get("type") not in EVENT_TYPES:
-            raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
-        rule = NounRule(raw["type"], _word_set(where + " lemmas", raw.get("lemmas")), tuple(raw.get("preps", [])))
-        for lemma in rule.lemmas:
-            nouns.setdefault(lemma, rule)
-        if rule.type in DENIABLE:
-            control |= rule.lemmas
-    words = events.get("nouns", {})
-    _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
-    irregular = events.get("irregular", {})
-    form_lemma = {f.lower(): lemma for lemma, extra in irregular.items() for f in extra}
-    units = {k.lower() for k in words.get("units", {})}
-    # The prefilter: a sentence is parsed only if it holds a word form of a trigger. A verb whose
-    # every rule needs some other word ("be" + "outskirts" or a distance, "pull" + "out") is
-    # represented by those words instead of its own forms, which are in almost every sentence.
-    forms: set[str] = set()
-    gated: dict[str, frozenset[str]] = {}  # a form of a gated verb -> the words one of which it needs
-    for lemma, extra in irregular.items():
-        if lemma not in verbs:
-            raise LexiconError(f"events.toml [irregular]: {lemma!r} is no trigger lemma")
-        _word_set(f"events.toml [irregular] {lemma}", extra)
-    prefilter = events.get("prefilter", {})
-    _check_keys("events.toml [prefilter]", prefilter, {"not_forms"})
-    not_forms = {w.lower() for w in prefilter.get("not_forms", [])}
-    for lemma, rules in verbs.items():
-        rules = [r for r in rules if r.type not in _SECONDARY]
-        if not rules:
-            continue
-        gates = [_gate_words(r, units) for r in rules]
-        lemma_forms = _inflections(lemma) | {f.lower() for f in irregular.get(lemma, [])}
-        if all(gates):
-            need = frozenset().union(*gates)
-            for f in lemma_forms:
-                gated[f] = gated.get(f, frozenset()) | need
-        else:
-            forms |= lemma_forms - not_forms
-    for lemma in [n for n, r in nouns.items() if r.type not in _SECONDARY] + list(words.get("holding", [])):
-        forms |= _inflections(lemma) - not_forms
-    known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
-                  "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
-                  "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
-                  "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "allegiance", "person_nouns", "denying_words"}
-    _check_keys("claims.toml", cues, known_cues)
-    units = words.get("units", {})
-    if not units or not all(isinstance(v, (int, float)) for v in units.values()):
-        raise LexiconError("events.toml [nouns] units: expected a table of unit = km")
-    return Lexicon(
-        verbs=verbs, nouns=nouns,
-        territory=_word_set("territory", words.get("territory")),
-        holding=_word_set("holding", words.get("holding")), defending=_word_set("defending", words.get("defending")),
-        extenders=_word_set("extenders", words.get("extenders")), portions=_word_set("portions", words.get("portions")),
-        route=_word_set("route", words.get("route")),
-        landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
-        units={k.lower(): float(v) for k, v in units.items()},
-        forms=frozenset(forms), gated=gated, form_lemma=form_lemma,
-        speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
-        speech_prefixes=_word_set("speech_prefixes", cues.get("speech_prefixes")),
-        third_person=_word_set("third_person", cues.get("third_person")),
-        first_person=_word_set("first_person", cues.get("first_person")),
-        anaphoric_nouns=_word_set("anaphoric_nouns", cues.get("anaphoric_nouns")),
-        personal=_word_set("personal", cues.get("personal")),
-        modal=_word_set("modal_auxiliaries", cues.get("modal_auxiliaries")),
-        unreal_heads=_word_set("unreal_heads", cues.get("unreal_heads")),
-        realising_heads=_word_set("realising_heads", cues.get("realising_heads")),
-        failing_heads=_word_set("failing_heads", cues.get("failing_heads")),
-        unreal_marks=_word_set("unreal_marks", cues.get("unreal_marks")),
-        negations=_word_set("negations", cues.get("negations")),
-        background=tuple(cues.get("background", [])),
-        generic_forces=_word_set("generic_forces", cues.get("generic_forces")),
-        opposing=_word_set("opposing", cues.get("opposing")),
-        place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("place_anaphora", {}).items()},
-        titles_rx=re.compile(
-            r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
-            + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
-        allegiance=_word_set("allegiance", cues.get("allegiance")),
-        person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
-        denying_words=_word_set("denying_words", cues.get("denying_words")),
-        anaphora_rx=re.compile(r"\bthe\s+(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
-        if cues.get("place_anaphora") else re.compile(r"(?!)"),
-        control_lemmas=frozenset(control),
-    )
-
-
-def _gate_words(rule: VerbRule, units: set[str]) -> set[str]:
-    """Words a sentence must hold for ``rule`` to fire, besides its verb (empty: none)."""
-    if rule.needs_noun and rule.needs_distance:
-        return set(rule.needs_noun) | units
-    if rule.needs_noun:
-        return set(rule.needs_noun)
-    if rule.needs_distance:
-        return set(units)
-    if rule.particle:
-        return {rule.particle}
-    if rule.objects:
-        return {w for o in rule.objects for w in _inflections(o)}
-    return set()
-
-
-def _inflections(lemma: str) -> set[str]:
-    """Regular English inflections of a lemma (irregular ones are listed in the lexicon)."""
-    out = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
-    if lemma.endswith("e"):
-        out |= {lemma[:-1] + "ing", lemma + "d"}
-    if lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
-        out |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
-    if len(lemma) >= 3 and lemma[-1] not in "aeiouwyx" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
-        out |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
-    return out
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """The event lexicon and cue words, read and checked once per process."""
-    return build_lexicon(load_toml("lexicons/events.toml"), load_toml("lexicons/claims.toml"))
-
-
-@lru_cache(maxsize=64)
-def _background_rx(phrases: tuple[str, ...], year: int | None) -> re.Pattern:
-    # Last year's events are still news early in a year; older ones are history.
-    past = "|".join(str(y) for y in range(1900, year - 1)) if year else r"(?!)"
-    alts = [p.replace("{PASTYEAR}", f"(?:{past})") if "{PASTYEAR}" in p else p for p in phrases]
-    return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.I)
-
-
-# --- per-document state -----------------------------------------------------------------------------
-
-
-@dataclass
-class _State:
+class State:
     """What a reader carries from sentence to sentence: who was named last, who spoke last."""
 
     last_actor: str | None = None
@@ -350,135 +49,11 @@ class _Found:
     distance_km: float | None = None
 
 
-# --- the extractor -----------------------------------------------------------------------------------
-
-
-def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
-    """Every claim the document's sentences report; also stored on ``doc.claims``."""
-    if isinstance(profile, str):
-        profile = load_profile(profile)
-    lex = lexicon()
-    published = doc.article.published
-    year = published.year if published else _latest_year(doc.text)
-    background = lex.background_rx(year)
-    usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
-    starts = [t.start for t in usable]
-    per_sentence: list[list[Toponym]] = []
-    wanted: dict[int, Sentence] = {}  # sentence start -> the part of it that is parsed
-    for s in doc.sentences:
-        lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
-        tops = [t for t in usable[lo:hi] if t.end <= s.end]
-        per_sentence.append(tops)
-        if (tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text):
-            wanted[s.start] = _without_lead(s)
-    parses = nlp.parse(doc, wanted.values())
-    state = _State()
-    claims: list[Claim] = []
-    for s, tops in zip(doc.sentences, per_sentence):
-        _heading_date(doc, s, state)
-        state.sentence_speaker_actor = None
-        _learn_people(lex, profile, s.text, state)
-        _learn_institutions(profile, s.text, state)
-        unit = wanted.get(s.start)
-        parsed = parses.get(unit.start) if unit is not None else None
-        if parsed is None:
-            _remember_unparsed(profile, s.text, state)
-            continue
-        countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
-        reader = _SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
-                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s)
-        claims += reader.claims()
-        reader.remember()
-    doc.claims = claims
-    return claims
-
-
-# What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
-# dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
-_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
-    \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
-  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z0-9'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT, Dec 8 (Reuters) -
-  | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
-)?""", re.X)
-# Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
-_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
-
-
-def _without_lead(s: Sentence) -> Sentence:
-    """The part of a sentence that is parsed: without a leading dateline or page metadata, and
-    with shouted words ("THEY SEIZED") in lower case (same offsets)."""
-    n = _LEAD.match(s.text).end()
-    if n >= len(s.text) - 1:
-        n = 0
-    text = s.text[n:]
-    if _SHOUTED.search(text):
-        common = _common_words()
-        text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in common else m.group(0), text)
-    if n == 0 and text == s.text:
-        return s
-    return Sentence(s.start + n, s.end, text)
-
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Frequent English words (the geoparser's list): shouted, they are words, not acronyms."""
-    from geo.resources import DATA_DIR, read_word_list
-
-    return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
-
-
-def _usable(t: Toponym, profile: Profile) -> bool:
-    p = t.place
-    if p is None or t.dateline or not getattr(t, "literal", True) or p.scale == "country":
-        return False
-    if p.scale == "region" and (p.radius_km or 0) > MAX_REGION_KM:
-        return False
-    return profile.in_theatre(p.country)
-
-
-def _may_report(lex: Lexicon, text: str) -> bool:
-    """The cheap prefilter: does a sentence hold a word form of some trigger (with the word it
-    needs, for a verb that needs one: "be" with "outskirts" or a distance, "pull" with "out")?"""
-    words = set(_WORD.findall(text.lower()))
-    if not lex.forms.isdisjoint(words):
-        return True
-    return any(not lex.gated[w].isdisjoint(words) for w in words if w in lex.gated)
-
-
-def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> None:
-    """Remember people introduced with a party and a title ("rebel commander Ali Hassan"), so
-    that "Hassan said" later speaks for the rebels."""
-    if lex.titles_rx is None:
-        return
-    for m in profile.actor_mentions(text):
-        found = lex.titles_rx.match(text, m.end)
-        if found:
-            name = found.group("name").strip()
-            state.people[name] = m.actor
-            state.people[name.split()[-1]] = m.actor
-
-
-def _learn_institutions(profile: Profile, text: str, state: _State) -> None:
-    """Remember which institutions an article has named ("the defence ministry", "Russia's defence
-    ministry"), so that a later "the ministry said" can be told, or left open when two could be meant."""
-    for canonical, phrase in profile.claimant_mentions(text):
-        words = phrase.lower().split()
-        if len(words) < 2:
-            continue
-        state.institutions.setdefault(words[-1], set()).add(profile.canonical_claimant(phrase))
-
-
-def _remember_unparsed(profile: Profile, text: str, state: _State) -> None:
-    mentions = profile.actor_mentions(text)
-    if mentions:
-        state.last_actor = mentions[0].actor
-
-
-class _SentenceReader:
+class SentenceReader:
     """The claims of one parsed sentence."""
 
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
-                 parsed: "SpacyDoc", toponyms: list[Toponym], state: _State, background: re.Pattern,
+                 parsed: "SpacyDoc", toponyms: list[Toponym], state: State, background: re.Pattern,
                  countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None):
         self.evidence = evidence or sentence
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
@@ -659,7 +234,7 @@ class _SentenceReader:
         if subj.lower_ in self.lex.personal:
             return True
         text = subj.text
-        return (subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+        return (text in self.profile.people or text in self.state.people
                 or subj.lemma_.lower() in self.lex.person_nouns)
 
     def _losers(self, v: "Token") -> list[str]:
@@ -959,7 +534,7 @@ class _SentenceReader:
             # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
             # the first date; a place coordinated with a date of this verb is another object.
             for t in _own_words(v):
-                if t.dep_ == "conj" and t.i in self.place_at and t.head.ent_type_ in ("DATE", "TIME"):
+                if t.dep_ == "conj" and t.i in self.place_at and self._in_date(t.head):
                     found += self._places_under(t, rule.type)
         if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
             # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
@@ -1010,6 +585,12 @@ class _SentenceReader:
                         if name in ("in", "at", "inside"):
                             found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _in_date(self, tok: "Token") -> bool:
+        published = self.doc.article.published
+        if not published:
+            return False
+        return any(d.start <= tok.idx < d.end for d in dates_in(self.sentence.text, published))
 
     def _unknown_named(self, obj: "Token") -> bool:
         """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
@@ -1519,7 +1100,7 @@ class _SentenceReader:
         if not art.published:
             return None, None
         s = self.sentence
-        mentions = _dates_in(s.text, art.published)
+        mentions = dates_in(s.text, art.published)
         rel_end = t.end - s.start
         own = [d for d in mentions if rel_end <= d.start and d.start - rel_end <= _OWN_DATE_GAP]
         if own:
@@ -1533,16 +1114,6 @@ class _SentenceReader:
         if self.state.line_date and s.start < self.state.line_end:
             return self.state.line_date
         return art.published, "day"
-
-
-# --- small helpers -------------------------------------------------------------------------------
-
-
-def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
-    for c in tok.children:
-        if c.dep_ in deps:
-            return c
-    return None
 
 
 def _contains(outer: Place, inner: Place) -> bool:
@@ -1563,169 +1134,12 @@ def _km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
     return 12742 * math.asin(math.sqrt(h))
 
 
-def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
-    out, cur = [], tok
-    while cur.head.i != cur.i and cur.i != top.i and len(out) < 8:
-        cur = cur.head
-        out.append(cur)
-    return out
-
-
-def _passive(tok: "Token") -> bool:
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or (
-        tok.tag_ == "VBN" and tok.dep_ in ("acl", "relcl") and _child(tok, ("nsubj", "dobj")) is None)
-
-
-def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
-    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X; a
-    preposition coordinated with one ("from Homs and from Hama") counts as well."""
-    kids = list(tok.children)
-    for c in list(kids):
-        if c.dep_ == "prep":
-            kids += [g for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
-    for c in kids:
-        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp", "conj"):
-            name = c.lower_
-            found_obj = False
-            for g in c.children:
-                if g.dep_ == "pobj":
-                    found_obj = True
-                    yield name, g
-                elif g.dep_ == "prep":
-                    for h in g.children:
-                        if h.dep_ == "pobj":
-                            found_obj = True
-                            yield f"{name} {g.lower_}", h
-            if not found_obj and c.dep_ == "prep":
-                for g in c.children:
-                    if g.dep_ in ("pcomp",):
-                        yield name, g
-
-
-def _own_words(tok: "Token") -> list["Token"]:
-    """The words of a phrase without the clauses inside it ("Hama, which they had held since 1982")."""
-    out, stack = [], [tok]
-    while stack:
-        t = stack.pop()
-        out.append(t)
-        stack.extend(c for c in t.children if c.dep_ not in _CLAUSE_DEPS)
-    return sorted(out, key=lambda t: t.i)
-
-
-def _phrase_tokens(tok: "Token") -> list["Token"]:
-    """The words of a noun phrase without its clauses, participles, appositions and prepositions."""
-    keep = {tok.i}
-    stack = [tok]
-    while stack:
-        t = stack.pop()
-        for c in t.children:
-            if c.dep_ in ("compound", "amod", "det", "poss", "nmod", "npadvmod", "case", "punct", "nummod", "quantmod", "hmod", "hyph", "advmod") and c.i < tok.i + 1:
-                keep.add(c.i)
-                stack.append(c)
-    doc = tok.doc
-    lo, hi = min(keep), max(keep)
-    return [doc[i] for i in range(lo, hi + 1)]
-
-
-def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
-    """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
-    "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
-    keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
-                                                   for a in [t])]
-    drop: set[int] = set()
-    for t in keep:
-        for c in t.children:
-            if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and t.i == tok.i and c.i > tok.i):
-                drop.update(x.i for x in c.subtree)
-    words = [t for t in keep if t.i not in drop]
-    while words and words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an"):
-        words = words[1:]
-    while words and words[-1].is_punct:
-        words = words[:-1]
-    if not words:
-        return _text(sdoc, tok)
-    return sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
-
-
-def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
-    toks = list(tok.subtree)
-    text = sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
-    return text.strip(" ,;:\"'“”‘’")[:200]
-
-
-def _number_of(tok: "Token", lex: Lexicon) -> float | None:
-    """The distance a unit noun carries ("20 km", "10-15 km": the farther end; "five miles")."""
-    unit = None
-    t = tok
-    if t.lower_ in lex.units or t.lemma_.lower() in lex.units:
-        unit = lex.units.get(t.lower_, lex.units.get(t.lemma_.lower()))
-    else:
-        for c in t.subtree:
-            if c.lower_ in lex.units:
-                t, unit = c, lex.units[c.lower_]
-                break
-    if unit is None:
-        return None
-    values = []
-    for c in t.subtree:
-        if c.i >= t.i:
-            continue
-        text = c.lower_.replace(",", "")
-        for part in re.split(r"[-–]", text):
-            if part.replace(".", "", 1).isdigit():
-                values.append(float(part))
-            elif part in _NUMBER_WORDS:
-                values.append(float(_NUMBER_WORDS[part]))
-    if not values:
-        m = re.match(r"(\d+(?:\.\d+)?)", t.lower_)
-        if m:
-            values.append(float(m.group(1)))
-    if not values:
-        return None
-    return round(max(values) * unit, 1)
-
-
-def _unique(claims: list[Claim]) -> list[Claim]:
-    seen, out = set(), []
-    for c in claims:
-        key = (c.place_id, c.event_type, c.actor)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
-
-
-def _latest_year(text: str) -> int | None:
-    """The latest year an undated article mentions: years before it are history."""
-    years = [int(y) for y in _YEAR.findall(text)]
-    return max(years) if years else None
-
-
 @lru_cache(maxsize=256)
-def _dates_in(text: str, published: date) -> tuple:
+def dates_in(text: str, published: date) -> tuple:
     """The date mentions of a sentence (several claims of one sentence share them)."""
     from geo.dates import find_dates
 
     return tuple(find_dates(text, published))
-
-
-def _heading_date(doc: Document, sentence: Sentence, state: _State) -> None:
-    """Remember the date that opens a line of a timeline ("Dec 6 - ..."), for the rest of that line."""
-    published = doc.article.published
-    if not published or (sentence.start and doc.text[sentence.start - 1] not in "\n"):
-        return  # only a sentence that starts a line can head it
-    head = sentence.text[:60]
-    if not ("- " in head or "– " in head or "— " in head or ": " in head) or not _SHORT_HEAD.match(head):
-        return
-    mentions = _dates_in(sentence.text, published)
-    if mentions and mentions[0].start == 0 and _HEADING_DASH.match(sentence.text, mentions[0].end):
-        end = doc.text.find("\n", sentence.start)
-        state.line_date = (mentions[0].date, mentions[0].precision)
-        state.line_end = len(doc.text) if end < 0 else end
-
-
-_HEADING_DASH = re.compile(r"\s*[-–—:]\s")
-_SHORT_HEAD = re.compile(r"[\w.,]{1,12}(?:\s+[\w.,]{1,12}){0,3}\s*[-–—:]\s")
 
 
 @lru_cache(maxsize=1024)
@@ -1743,3 +1157,13 @@ def _province_name(iso: str | None) -> str | None:
 
     admin1 = default_gazetteer().admin1(iso)
     return admin1.name if admin1 else None
+
+
+def _unique(claims: list[Claim]) -> list[Claim]:
+    seen, out = set(), []
+    for c in claims:
+        key = (c.place_id, c.event_type, c.actor)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
