@@ -81,6 +81,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", type=Path, metavar="FILE")
     p.add_argument("--jsonl", type=Path, metavar="IN", help='read lines {"id", "text"}; write lines {"id", "toponyms"}')
     p.add_argument("-o", "--output", type=Path, help="output file for --jsonl (default: standard output)")
+    p.add_argument("--demonyms", action="store_true",
+                   help='also report demonyms ("Syrian") as non-literal toponyms of their country')
+    p.add_argument("--online", choices=["nominatim", "geonames"], metavar="SERVICE",
+                   help="place names the offline gazetteer lacks with an online geocoder (nominatim or geonames; "
+                        "off by default; every answer cached in the cache folder, so a name is asked once)")
 
     p = sub.add_parser("resolve", help="ranked gazetteer candidates for a place name")
     p.add_argument("name")

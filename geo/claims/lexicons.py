@@ -26,7 +26,7 @@ DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "d
 # --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
 
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
-              "needs_distance", "needs_noun", "actors"}
+              "needs_distance", "needs_noun", "actors", "receiver"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
@@ -50,6 +50,7 @@ class VerbRule:
     needs_distance: bool = False
     needs_noun: frozenset[str] | None = None
     actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
+    receiver: str | None = None  # the event of the party after "to" ("handed over X to Y": Y's capture)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         _check_keys(where, raw, _VERB_KEYS)
         if raw.get("type") not in EVENT_TYPES:
             raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
+        if raw.get("receiver") not in (None, *EVENT_TYPES):
+            raise LexiconError(f"{where}: unknown receiver event type {raw.get('receiver')!r}")
         for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject"))):
             if key in raw and raw[key] not in allowed:
                 raise LexiconError(f"{where}: {key} must be one of {', '.join(allowed)}")
@@ -137,6 +140,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             distance=bool(raw.get("distance", False)), needs_distance=bool(raw.get("needs_distance", False)),
             needs_noun=_word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None,
             actors=frozenset(raw["actors"]) if "actors" in raw else None,
+            receiver=raw.get("receiver"),
         )
         for lemma in rule.lemmas:
             verbs.setdefault(lemma, []).append(rule)

@@ -20,6 +20,7 @@ from geo.profiles import Profile
 if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc, Token
 
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
@@ -33,6 +34,7 @@ class State:
     last_claimant: str | None = None
     last_speaker_actor: str | None = None
     sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
+    last_claimant_is_person: bool = False
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
     institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
     line_date: tuple | None = None
@@ -54,8 +56,10 @@ class SentenceReader:
 
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
                  parsed: "SpacyDoc", toponyms: list[Toponym], state: State, background: re.Pattern,
-                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None):
+                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None,
+                 year: int | None = None):
         self.evidence = evidence or sentence
+        self.year = year  # the article's year (published, or the latest it mentions)
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
@@ -76,6 +80,7 @@ class SentenceReader:
             if span is not None and len(span):
                 self.country_at[span.root.i] = t.place.country
         self.claimed: list[_Found] = []  # places claimed so far in this sentence
+        self.claimed_actors: set[str] = set()  # and who claimed them
         self.ambiguous_speaker = False
         self.losers: list[str] = []  # parties that lost what this sentence's captures took
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
@@ -198,9 +203,13 @@ class SentenceReader:
             places = self._purpose_places(v)
             event_type = "defense" if places else event_type
         if not places and (rule.type == "capture" and rule.particle == "in"
-                           or rule.type == "withdrawal" and rule.particle in ("out", "back")):
-            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out"
-            places = list(self.claimed)
+                           or rule.type == "withdrawal" and _child(v, ("dobj",)) is None
+                           and not any(name in ("to", "toward", "towards", "into") for name, _ in _preps(v))):
+            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out";
+            # "taking the city without a fight as government forces fled"; only for another party
+            # than the one that took the places ("their offensive has left the army reeling")
+            if rule.type == "capture" or self._subject_actor(v) not in self.claimed_actors:
+                places = list(self.claimed)
         if not places:
             return []
         if reality == "negated":
@@ -225,7 +234,25 @@ class SentenceReader:
             self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
-        return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        self.claimed_actors.update(actors)
+        out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        if rule.receiver:
+            # "handed over X to the SDF": the party it went to took it
+            for receiver in self._receivers(v):
+                if receiver not in actors and self.profile.can_act(receiver, rule.receiver):
+                    out += [self._claim(v, f, rule.receiver, receiver, claimant) for f in places]
+        return out
+
+    def _receivers(self, v: "Token") -> list[str]:
+        heads = [v] + [c for c in v.children if c.dep_ == "dobj"]
+        out = []
+        for h in heads:
+            for name, pobj in _preps(h):
+                if name == "to":
+                    a = self._token_actor(pobj)
+                    if a:
+                        out.append(a)
+        return out
 
     def _person_subject(self, v: "Token") -> bool:
         subj = _child(v, ("nsubj",))
@@ -453,6 +480,8 @@ class SentenceReader:
             dep, head = tok.dep_, tok.head
             if head.i == tok.i:
                 break
+            if dep in ("relcl", "acl") and self._past_year(head):
+                return "unreal"  # "since 2016, when the group took over the city"
             hlem = head.lemma_.lower()
             if dep == "xcomp" or (dep in ("acl", "advcl", "ccomp", "prep", "pcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
                 if hlem in lex.failing_heads or any(c.dep_ == "advmod" and c.lower_ in ("unsuccessfully", "vainly") for c in head.children):
@@ -478,11 +507,19 @@ class SentenceReader:
         words = [t for c in mods for t in _own_words(c)]
         if self.background.search(" ".join(t.text for t in words)):
             return True
+        return any(self._past_year(t) for t in words)
+
+    def _past_year(self, t: "Token") -> bool:
+        """A year more than a year before the article's ("in August 2016"); last year's events are
+        still news early in a year ("on December 8, 2024" in a January 2025 article)."""
+        if not (t.like_num and len(t.text) == 4 and t.text.isdigit()):
+            return False
         published = self.doc.article.published
-        if published:
-            for t in words:
-                    if t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) < published.year - 1 + (published.month > 6):
-                        return True  # "in August 2016"; "on December 8, 2024" in a January 2025 article is news
+        year = published.year if published else self.year
+        if not year:
+            return False
+        recent = year - 1 + (published.month > 6 if published else 1)
+        return 1900 <= int(t.text) < recent
         return False
 
     # -- places ---------------------------------------------------------------------------------
@@ -498,7 +535,10 @@ class SentenceReader:
                 found += self._places_under(subj, rule.type)
             return self._prune(found)
         take_preps = True
-        if obj is not None and rule.object != "none":
+        # The parser may give a verb several direct objects ("handed over the airport, the towns of
+        # X and Y, ..."): each is read.
+        objects = [obj] + [c for c in v.children if c.dep_ == "dobj" and obj is not None and c.i != obj.i]
+        for obj in (o for o in objects if o is not None and rule.object != "none"):
             territorial = (obj.i in self.place_at or self._territory_noun(obj)
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
@@ -508,8 +548,9 @@ class SentenceReader:
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
                 take_preps = self._territory_noun(obj)
-            if rule.object == "place" and not found:
-                take_preps = True
+        obj = objects[0]
+        if rule.object == "place" and not found:
+            take_preps = True
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
                 if name in rule.preps or (rule.object != "none" and (
@@ -545,6 +586,14 @@ class SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
+        if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
+                and v.i > 0:
+            # "In central Homs, considered a gateway to the capital, forces bolstered defences":
+            # a place opening the sentence frames it, wherever the parser hangs it
+            opener = self.sdoc[0]
+            for g in opener.children:
+                if g.dep_ == "pobj" and g.i < v.i:
+                    found += self._places_under(g, rule.type)
         if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
             # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
             # participle happens where its main clause does
@@ -1025,7 +1074,7 @@ class SentenceReader:
                 return None
             phrase = next(iter(named))
         self.state.last_claimant = phrase
-        actor = self._speaker_actor(phrase) or (self.speaker_full and self._speaker_actor(self.speaker_full))
+        actor = self._speaker_actor(phrase) or (self.speaker_full and self._describing_actor(self.speaker_full))
         if actor:
             self.state.last_speaker_actor = actor
             self.state.sentence_speaker_actor = actor
@@ -1039,6 +1088,14 @@ class SentenceReader:
             return True
         return any(c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "dobj" and c.lemma_.lower() in ("report", "claim", "statement"))
                    for c in s.children)
+
+    def _describing_actor(self, phrase: str) -> str | None:
+        """The party a speaker's description names first ("Abu Omar, a rebel commander"; "the
+        statement posted on the Defense Ministry's page (banned in Russia)"), asides in brackets
+        left out."""
+        mentions = self.profile.actor_mentions(_BRACKETS.sub(" ", phrase))
+        precise = [m for m in mentions if m.text.lower() not in self.lex.generic_forces]
+        return (precise or mentions)[0].actor if mentions else None
 
     def _speaker_actor(self, phrase: str) -> str | None:
         actor = self.profile.actor_of(phrase)
@@ -1060,9 +1117,13 @@ class SentenceReader:
         if subj is None:
             return None
         if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
-            if self.state.last_claimant is None and subj.lower_ in self.lex.third_person and self.state.last_actor:
-                # "..., it said" after "The army command issued a statement": the party named last
+            neuter = subj.lower_ in ("it", "its")
+            if neuter and (self.state.last_claimant is None or self.state.last_claimant_is_person) and self.state.last_actor:
+                # "..., it said" after "The army command issued a statement": the party named last,
+                # never a person who spoke before
                 self.state.sentence_speaker_actor = self.state.last_actor
+                self.speaker_full = None
+                return None
             self.speaker_full = self.state.last_claimant
             return self.state.last_claimant
         if subj.i in self.in_place:
@@ -1071,7 +1132,10 @@ class SentenceReader:
             if subj is None:
                 return None
         self.speaker_full = _text(self.sdoc, subj)
-        return _speaker_text(self.sdoc, subj)
+        phrase = _speaker_text(self.sdoc, subj)
+        self.state.last_claimant_is_person = subj.pos_ == "PROPN" and not self.profile.claimant_mentions(phrase) \
+            and not self.profile.actor_mentions(subj.text)
+        return phrase
 
     # -- the claim ------------------------------------------------------------------------------
 
@@ -1082,11 +1146,12 @@ class SentenceReader:
         t = f.toponym
         place: Place = t.place  # type: ignore[assignment]
         precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
+        lat, lon = _display_point(place) if place.scale == "admin1" else (place.lat, place.lon)
         if precision == "point" and (f.near or f.distance_km is not None):
             precision = "near"
         event_date, date_precision = self._date(trigger, t)
         return Claim(
-            article=art.article, place=place.name, place_id=place.place_id, lat=place.lat, lon=place.lon,
+            article=art.article, place=place.name, place_id=place.place_id, lat=lat, lon=lon,
             event_type=event_type, actor=actor, evidence=s.text, evidence_start=s.start, evidence_end=s.end,
             claimant=claimant, country=place.country, province=place.province,
             province_name=_province_name(place.province), geo_precision=precision,
@@ -1140,6 +1205,14 @@ def dates_in(text: str, published: date) -> tuple:
     from geo.dates import find_dates
 
     return tuple(find_dates(text, published))
+
+
+def _display_point(place: Place) -> tuple[float, float]:
+    """Where the map pins a province-wide claim: the province's main town (GeoNames' own point for
+    a province is its middle, often empty desert)."""
+    from geo.gazetteer import default_gazetteer
+
+    return default_gazetteer().display_point(place)
 
 
 @lru_cache(maxsize=1024)
