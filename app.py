@@ -379,15 +379,25 @@ def _upload_panel() -> None:
                                help="Used for every uploaded file; otherwise the article's own metadata.")
         set_date = st.checkbox("Set the publication date", key="upload_set_date")
         published = st.date_input("Published", key="upload_published") if set_date else None
+        profiles = _bundled_profiles()
+        profile = st.selectbox("Conflict profile", profiles, key="upload_profile",
+                               index=profiles.index("syria") if "syria" in profiles else 0,
+                               help="Whose parties, names and theatre the articles are read with.")
         if st.button("Ingest", key="ingest", disabled=not files, type="primary"):
-            _ingest(files or [], source.strip() or None, published)
+            _ingest(files or [], source.strip() or None, published, profile)
             st.session_state["_upload_round"] = round_ + 1
             st.rerun()  # redraw the filters and the map with the new claims
         for line in st.session_state.get("_ingest_report", []):
             (st.error if line.startswith("✗") else st.success)(line)
 
 
-def _ingest(files: list[Any], source: str | None, published: date | None) -> None:
+def _bundled_profiles() -> list[str]:
+    from geo.profiles import available_profiles
+
+    return available_profiles()
+
+
+def _ingest(files: list[Any], source: str | None, published: date | None, profile: str = "syria") -> None:
     report: list[str] = []
     too_big = [f for f in files if f.size > MAX_UPLOAD_MB * 1024 * 1024]
     report += [f"✗ {f.name}: larger than {MAX_UPLOAD_MB} MB, not ingested" for f in too_big]
@@ -414,7 +424,7 @@ def _ingest(files: list[Any], source: str | None, published: date | None) -> Non
 
             DB_PATH.parent.mkdir(parents=True, exist_ok=True)
             try:
-                summary = ingest_paths(paths, DB_PATH, source=source, published=published, profile="syria",
+                summary = ingest_paths(paths, DB_PATH, source=source, published=published, profile=profile,
                                        progress=progress)
             except Exception as exc:
                 report.append(f"✗ ingest failed: {type(exc).__name__}: {exc}")

@@ -289,6 +289,33 @@ def test_upload_ingests_good_files_and_names_the_failures(tmp_path: Path, monkey
     assert not (tmp_path.parent / "escape hama.txt").exists()
 
 
+UKRAINE_ARTICLE = b"""---
+title: Front line report (test)
+source: Test wire
+published: 2024-12-09
+---
+Ukrainian troops withdrew from Bakhmut on Monday, the General Staff said.
+"""
+
+
+def test_upload_reads_with_the_profile_the_user_chooses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = build_store(tmp_path / "profile.db")
+    monkeypatch.setenv("FRONTLINE_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    assert {"syria", "ukraine"} <= set(at.sidebar.selectbox(key="upload_profile").options)
+    assert at.sidebar.selectbox(key="upload_profile").value == "syria"
+    at.sidebar.file_uploader(key="uploads").set_value([("bakhmut.txt", UKRAINE_ARTICLE, "text/plain")]).run()
+    at.sidebar.selectbox(key="upload_profile").set_value("ukraine").run()
+    at.sidebar.button(key="ingest").click().run()
+    assert not at.exception
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT c.event_type, c.actor FROM claims c JOIN articles a ON a.id = c.article_id "
+                           "WHERE a.article = 'bakhmut.txt'").fetchall()
+    assert rows == [("withdrawal", "ukraine")]
+
+
 def test_play_steps_through_the_days_to_the_last(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
