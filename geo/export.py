@@ -454,7 +454,9 @@ def run_export_cli(args: Any) -> int:
             if filters.provinces:
                 _, _, unmatched = store.resolve_provinces(filters.provinces)
                 for name in unmatched:
-                    print(f"warning: no province matches {name!r}", file=sys.stderr)
+                    # Echo a value only as far as a person can read it on one line.
+                    shown = repr(name) if len(name) <= 80 else f"{name[:60]!r}… ({len(name):,} characters)"
+                    print(f"warning: no province matches {shown}", file=sys.stderr)
             frame = store.claims_frame(filters)
     except StoreNotFound as e:
         print(f"error: {e}", file=sys.stderr)

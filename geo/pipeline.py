@@ -239,14 +239,15 @@ def _split_long(article: Article, limit: int) -> tuple[list[Article], str | None
 def extract_file(path: str, source: str | None = None, published: date | None = None,
                  profile: str = "syria", *, known: KnownCheck | None = None,
                  budget: float | None = DEFAULT_ARTICLE_BUDGET,
-                 max_chars: int = MAX_ARTICLE_CHARS) -> FileResult:
+                 max_chars: int | None = None) -> FileResult:
     """Read one file and extract every article's claims. Never raises: errors are reported.
 
     ``known(content_hash)`` says which articles the store already holds: those are returned with
     ``None`` claims, unprocessed. An article of a JSON list that cannot be processed is reported in
     ``item_errors`` (``"file.json#2"``) and the list's other articles are kept. An article whose
     extraction takes more than ``budget`` seconds is reported and left out; one over ``max_chars``
-    characters is split into parts (see :func:`split_long_text`), with a note in ``notes``.
+    characters (default :data:`MAX_ARTICLE_CHARS`) is split into parts (see :func:`split_long_text`),
+    with a note in ``notes``.
     """
     from geo.articles import ArticleError, read_articles
 
@@ -262,7 +263,7 @@ def extract_file(path: str, source: str | None = None, published: date | None = 
     result.item_errors = [(e.path, e.reason) for e in getattr(articles, "errors", [])]
     units: list[Article] = []
     for article in articles:
-        parts, note = _split_long(article, max_chars)
+        parts, note = _split_long(article, max_chars or MAX_ARTICLE_CHARS)
         if note:
             result.notes.append((_item_path(str(path), article), note))
         units.extend(parts)
