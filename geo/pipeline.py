@@ -1,8 +1,9 @@
 """The ingest pipeline: files -> articles -> geoparsed documents -> claims -> store.
 
 Extraction (the expensive, pure part) runs per file, locally or fanned out over a Dask cluster;
-writing is always done by this process, one transaction per article, so a killed ingest never
-leaves half an article behind and a re-run stores each article exactly once.
+writing is always done by this process, in a writer thread of its own, each article whole or not
+at all (a savepoint each), so a killed ingest never leaves half an article behind and a re-run
+stores each article exactly once.
 
 Public surface::
 
@@ -11,8 +12,10 @@ Public surface::
                                               one file -> FileResult; never raises
     extract_batch(paths, ...)                 several files -> [FileResult] (one Dask task)
     ingest_paths(paths, db, ..., engine="local"|"dask", scheduler=None, workers=2,
-                 progress=cb, on_failure=cb) -> IngestSummary
+                 progress=cb, on_failure=cb, on_skip=cb, on_note=cb, budget=30) -> IngestSummary
     run_ingest_cli(args)                      ``python -m geo ingest``
+    split_long_text(text, limit)              an over-long text -> parts at paragraph breaks
+    time_budget(seconds)                      context manager: ArticleTimeout once time runs out
     IngestError                               the ingest as a whole cannot go on (store, cluster)
 
 Design notes:
@@ -27,6 +30,10 @@ Design notes:
   A re-run after a crash therefore only pays for reading the files.
 - Workers load the gazetteer once per process (``geo.gazetteer.default_gazetteer`` is a process
   singleton, about 3 s and 340 MB with the lexicons and automaton), on their first task.
+- Bounded work per input: a text over :data:`MAX_ARTICLE_CHARS` is split into parts, and each
+  article's extraction runs under a time budget (:class:`time_budget`, a safety net: an article over
+  it is reported and left out). Extraction never runs inside a write transaction: the writer
+  (:class:`_StoreWriter`) commits whatever is finished at least every :data:`COMMIT_SECONDS`.
 """
 from __future__ import annotations
 
@@ -465,14 +472,11 @@ class _StoreWriter:
     its turn within SQLite's busy timeout and succeeds.
     """
 
-    def __init__(self, store: Any, profile: str, summary: IngestSummary, total: int, db: str | Path,
-                 failed: Callable[[str, str], None], note: Callable[[str, str], None],
-                 progress: ProgressCallback | None) -> None:
-        self.store, self.profile, self.summary, self.total, self.db = store, profile, summary, total, db
-        self.failed, self.note, self.progress = failed, note, progress
+    def __init__(self, store: Any, profile: str, summary: IngestSummary, db: str | Path,
+                 failed: Callable[[str, str], None]) -> None:
+        self.store, self.profile, self.summary, self.db, self.failed = store, profile, summary, db, failed
         self.error: BaseException | None = None
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=COMMIT_ARTICLES)
-        self._done = 0
         self._thread = threading.Thread(target=self._run, name="frontline-writer", daemon=True)
 
     def start(self) -> None:
@@ -529,14 +533,8 @@ class _StoreWriter:
             self.error = exc
 
     def _take(self, result: FileResult) -> None:
-        """Report a result's failures and notes, and settle the articles a worker skipped (outside any
-        transaction: a hash-prefix collision means extracting here)."""
-        if result.error:
-            self.failed(result.path, result.error)
-        for where, reason in result.item_errors:
-            self.failed(where, reason)
-        for where, what in result.notes:
-            self.note(where, what)
+        """Settle the articles a worker skipped as known (outside any transaction: a hash-prefix
+        collision means extracting here)."""
         for i, (article, claims) in enumerate(result.documents):
             if claims is None and not self.store.has_article(article.content_hash):
                 result.documents[i] = (article, process(article, self.profile).claims)  # rare
@@ -568,10 +566,6 @@ class _StoreWriter:
                         summary.claims += len(claims)
                     else:
                         summary.duplicates += 1
-        for result in results:
-            self._done += 1
-            if self.progress:
-                self.progress(self._done, self.total, result.path)
 
 
 def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | None = None,
@@ -586,7 +580,8 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | N
 
     Failures (a file that is not an article, an unusable object of a JSON list, an article over its
     time ``budget`` in seconds, an article the store refuses) are reported through
-    ``on_failure(path, reason)`` and the summary, and never stop the other files. Files a folder walk
+    ``on_failure(path, reason)`` and the summary, and never stop the other files (an article the store
+    refuses is reported from the writer's thread; everything else from the caller's). Files a folder walk
     leaves out go to ``on_skip(path, why)``; notes (an over-long text split into parts) to
     ``on_note(path, what)``. Raises :class:`IngestError` when the ingest as a whole cannot go on;
     what was extracted whole before that is kept.
@@ -625,12 +620,22 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | N
             results = _results_dask(files, source, published, profile, scheduler, workers, known, budget)
         else:
             results = _results_local(files, source, published, profile, store.has_article, budget)
-        writer = _StoreWriter(store, profile, summary, len(files), db, failed, note, progress)
+        writer = _StoreWriter(store, profile, summary, db, failed)
         writer.start()
         try:
             with closing(results):
-                for result in results:
+                for done, result in enumerate(results, 1):
+                    # Reports and progress come from the caller's thread (Streamlit draws only from
+                    # its session's thread); only "not stored" failures come from the writer's.
+                    if result.error:
+                        failed(result.path, result.error)
+                    for where, reason in result.item_errors:
+                        failed(where, reason)
+                    for where, what in result.notes:
+                        note(where, what)
                     writer.put(result)
+                    if progress:
+                        progress(done, len(files), result.path)
         except BaseException:
             writer.finish(raise_error=False)  # what was extracted whole still goes in
             raise
