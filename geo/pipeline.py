@@ -192,10 +192,6 @@ class time_budget:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), None)
         self._timer.cancel()
 
-    @property
-    def expired(self) -> bool:
-        return self._fired
-
 
 _warm: set[str] = set()
 
