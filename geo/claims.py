@@ -1,1328 +1,1373 @@
 """Claim extraction: from a geoparsed :class:`Document` to :class:`Claim` objects with provenance.
 
-Per sentence, the extractor finds event triggers (``data/lexicons/events.toml``), then for each
-trigger decides whether it reports something real (not a condition, a plan, a negation or
-history), who acted (the profile's actors, pronouns carried from earlier sentences), where (the
-places the trigger governs, not landmarks or containers), who says so (speech attribution), and
-when (dates resolved against the publication date). Denials take the places of what they deny.
+Claims are read from spaCy's dependency parse (``geo.nlp``), the way event coders in this field
+(PETRARCH2, UniversalPETRARCH) code events, not from the surface order of words:
 
-Everything language-specific lives in ``data/lexicons``; everything conflict-specific in
-``data/profiles``. Precision over recall: a trigger with no actor or no place gives no claim.
+- a **trigger** is a verb or a noun whose lemma the event lexicon lists (``data/lexicons/events.toml``:
+  lemmas, particles, objects and prepositions as data);
+- its **places** are the toponyms inside its object and its locative prepositions, through lists
+  ("the towns of A and B", "areas such as A and B"), not those that only locate another place
+  ("A, 20 km south of B", "A in B province"), nor the ends of a road;
+- its **actor** is its subject (the "by" agent in the passive; "X fell to Y": Y), climbing through
+  coordinated, infinitive and participle clauses and relative pronouns; pronouns and short names
+  ("they", "the group") stand for the last party named; first-person ones for the speaker;
+- its **claimant** is the subject of the speech verb that governs it ("X said", "according to X");
+- it gives no claim when negated, modal, conditional, a plan, a question, or history told as
+  background; "X failed to take Y" is the other side's defence of Y;
+- a **denial** ("the ministry denied that troops withdrew from X") takes the places of what it
+  denies, and what it denies is no claim of its own.
+
+Only the sentences with a trigger word and a place are parsed (a cheap prefilter). Everything
+language-specific is data in ``data/lexicons``; everything conflict-specific in ``data/profiles``.
+Precision over recall: a trigger with no actor or no place gives no claim.
 """
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-
-import ahocorasick
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
+from geo import nlp
 from geo.document import Claim, Document, Place, Sentence, Toponym
-from geo.profiles import ActorMention, Profile, load_profile, not_qualifiers
-from geo.resources import DATA_DIR, load_toml, read_word_list
+from geo.profiles import Profile, load_profile
+from geo.resources import load_toml
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc as SpacyDoc, Token
 
 EVENT_TYPES = (
     "capture", "withdrawal", "advance", "defense", "deployment",
     "border_crossing", "denial", "strike", "protest", "clash",
 )
-# Regions wider than this (continents, seas) are too vague to map a claim on.
-MAX_REGION_KM = 500
 # What a denial can deny: reported control changes, not strikes or protests.
 DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "deployment"}
+# Regions wider than this ("northern Syria", continents, seas) are too vague to map a claim on.
+MAX_REGION_KM = 85
+
+# Dependencies that stay inside a noun phrase: the walk from an object to its places follows these.
+_NOMINAL_DEPS = frozenset({
+    "prep", "pobj", "conj", "cc", "appos", "compound", "amod", "nmod", "npadvmod", "poss", "det",
+    "nummod", "quantmod", "punct", "case", "predet", "advmod", "pcomp", "dep", "preconj", "attr",
+})
+# Dependencies that join equals: a place joined this way to another is another place of the event.
+_LIST_DEPS = frozenset({"conj", "cc", "punct", "preconj", "appos"})
+_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "parataxis"})
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
+_RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom", "whose", "where"})
+_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "a hundred": 100, "a few": 3,
+    "fifty": 50, "hundred": 100, "few": 3, "dozen": 12,
 }
-_UNITS = {"km": 1.0, "kilometres": 1.0, "kilometers": 1.0, "kilometre": 1.0, "kilometer": 1.0,
-          "miles": 1.609344, "mile": 1.609344, "kms": 1.0}
-# Quotation marks are blanked before matching so that "“redeploying and repositioning” in Daraa"
-# reads as one phrase; apostrophes stay (possessives matter).
-# Parts of a trigger pattern that make it case-sensitive: an inline (?-i:...) group or an upper-case
-# letter outside escapes and group names.
-_CASE_SENSITIVE_PART = re.compile(r"\(\?-i:|(?<!\\)[A-Z]")
-_OF_A_NAME = re.compile(r"\s+of\s+(?:[a-z]{1,3}-)?[A-Z]")  # "the town of X", "the town of al-X"
-_PATTERN_NAMES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
-_QUOTES = str.maketrans({c: " " for c in "“”«»\"„‟"})
-_CLAUSE_BREAK = re.compile(r"[;:(){}\[\]—–]|,|\s-\s|\b(?:that|while|although|though|whereas|but|as|after|before|when|with|which|who)\b", re.I)
+_ANAPHORA_REACH = 400  # characters back that "the city" may point
+_OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
-def _words(items: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+# --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
+
+_VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
+              "needs_distance", "needs_noun", "actors"}
+_NOUN_KEYS = {"type", "lemmas", "preps"}
+_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
+_EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
 
 
-# The phrase and clause rules, compiled once from the word lists in data/lexicons/claims.toml [grammar].
-_GRAMMAR = load_toml("lexicons/claims.toml")["grammar"]
-_BREAKS = _words(_GRAMMAR["clause_breaks"])
-_SUBJECT_CLAUSE_BREAK = re.compile(rf"[;:]|\b(?:{_BREAKS})\b", re.I)
-_DENIAL_SCOPE_END = re.compile(rf"[;]|,\s*(?:{_BREAKS})\b|\b(?:{_words([w for w in _GRAMMAR['clause_breaks'] if w not in ('while', 'but')])})\b", re.I)
-_VERB_GROUP_GAP = re.compile(rf"\s*(?:(?:{_words(_GRAMMAR['verb_group'])})\s+)*", re.I)
-_SPEAKER_ADVERBS = frozenset(w.lower() for w in _GRAMMAR["speaker_adverbs"])
-_SPEAKER_PHRASE_END = re.compile(rf"\s+(?:{_words(_GRAMMAR['speaker_phrase_ends'])})\b")
-_DAY = rf"(?:{_words(_GRAMMAR['day_prepositions'])})\s+(?:{_words(_GRAMMAR['weekdays'])})"
-_SPEAKER_OPENERS = re.compile(
-    rf"^(?:date\s+\d{{4}}-\d\d-\d\d\s+)?(?:(?:{_words(_GRAMMAR['speaker_phrase_openers'])})\s+)*", re.I)
-_TRAILING_DAY = re.compile(rf"\s+{_DAY}$", re.I)
-_LEADING_DAY = re.compile(rf"^{_DAY},?\s+", re.I)
-_SPACES = re.compile(r"\s+")
-_FRONTED_TIME = re.compile(rf"\s*(?:{_words(_GRAMMAR['time_openers'])})\s[^,;]{{0,40}},", re.I)
-_SUBJECT_MODIFIER = re.compile(rf"\s+(?:{_words(_GRAMMAR['subject_modifiers'])})\b")
-_RELATIVE = rf"(?:{_words(_GRAMMAR['relative_pronouns'])})\b"
-# The last relative clause of a subject, commas of a list inside it included when a comma closes it:
-# "Rebels, who now hold Aleppo, Hama and parts of Homs, said"; but in "X withdrew from Hama, which
-# they had held since 1982, the monitor said" the monitor is no part of it.
-_RELATIVE_AFTER_SUBJECT = re.compile(rf",\s*{_RELATIVE}(?:[^,]*,?|(?:(?!,\s*{_RELATIVE}).)*,)$", re.S)
-_CLAUSE_TEXT_END = re.compile(r"[;,:()—–]")
-_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
-# Structural patterns of the place, coordination and agent rules below (punctuation and prepositions).
-_COMMA_OR_SEMICOLON = re.compile(r"[,;]")
-_COUNTRY_TO_PLACE_GAP = re.compile(r"['’]s?\s+(?:[\w-]+\s+){0,2}")
-_CONTAINER_GAP = re.compile(r"[\s,]*(?:in|of|,)?\s*(?:the\s+)?(?:[\w’'-]+\s+){0,2}", re.I)
-_TRAILING_PREPOSITION = re.compile(r"\b(from|in|of|into|to)$", re.I)
-_LIST_CONTINUES = re.compile(r"\s*(?:,|as well as\b)", re.I)
-_PARTICIPLE_AFTER_SUBJECT = re.compile(r",\s*(?-i:[a-z]+(?:ed|en))\s+by\b[^,]*,$")
-_LIST_ENDER = re.compile(rf"\b(?:{_words(_GRAMMAR['list_enders'])})\b(?<!\bas well as)(?!\s+well\s+as\b)", re.I)
-_LIST_JOINER = re.compile(r",|\band\b|\bor\b|\bas well as\b|&", re.I)
-_WHERE_CLAUSE = re.compile(r"\s*,?\s*where\b", re.I)
-_FRONTED_PLACE = re.compile(r"\s*(?:in|at|inside|across)\s+[^,]{0,60}?,", re.I)
-_AGENT_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?by\s+")
-_ENDS_IN_BY = re.compile(r"\bby\s*$")
-_OPTIONAL_SPACES = re.compile(r"\s*")
-_POSSESSIVE_GAP = re.compile(r"['’]s\s+(?:\w+\s+)?")
-_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+([^,;.()]{3,80}?)\s*(?:[,;.]|$)", re.I)
-_VERB_TO_END = re.compile(r"[\w-]+\s+to\s+$", re.I)
+class LexiconError(ValueError):
+    """A lexicon file has an unknown key, a missing list or an unknown event type."""
 
 
-@dataclass
-class _Trigger:
+@dataclass(frozen=True)
+class VerbRule:
     type: str
-    start: int
-    end: int
-    text: str
-    fallback: bool
-    actor: str | None = None  # named inside the pattern
-    distance_km: float | None = None
-    denied: bool = False  # inside what a denial denies
+    lemmas: frozenset[str]
+    particle: str | None = None
+    objects: frozenset[str] | None = None  # the object must be one of these nouns (or a place)
+    object: str = "any"  # "any" | "place" | "none"
+    preps: tuple[str, ...] = ()
+    actor: str = "subject"  # "subject" | "to"
+    place: str = "object"  # "object" | "subject"
+    distance: bool = False
+    needs_distance: bool = False
+    needs_noun: frozenset[str] | None = None
+    actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
+
+
+@dataclass(frozen=True)
+class NounRule:
+    type: str
+    lemmas: frozenset[str]
+    preps: tuple[str, ...] = ()
 
 
 @dataclass
-class _PlaceRef:
-    """A place mention in a sentence: a toponym, or an anaphor resolved to an earlier one."""
+class Lexicon:
+    verbs: dict[str, list[VerbRule]]  # lemma -> rules, those with a particle first
+    nouns: dict[str, NounRule]
+    territory: frozenset[str]
+    holding: frozenset[str]
+    defending: frozenset[str]
+    extenders: frozenset[str]
+    portions: frozenset[str]
+    route: frozenset[str]
+    landmark: frozenset[str]
+    near: frozenset[str]
+    units: dict[str, float]
+    forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
+    speech: frozenset[str]
+    speech_prefixes: frozenset[str]
+    third_person: frozenset[str]
+    first_person: frozenset[str]
+    anaphoric_nouns: frozenset[str]
+    personal: frozenset[str]
+    modal: frozenset[str]
+    unreal_heads: frozenset[str]
+    realising_heads: frozenset[str]
+    failing_heads: frozenset[str]
+    unreal_marks: frozenset[str]
+    negations: frozenset[str]
+    background: tuple[str, ...]
+    generic_forces: frozenset[str] = frozenset()
+    opposing: frozenset[str] = frozenset()
+    place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
+    titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
+    allegiance: frozenset[str] = frozenset()
+    control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
-    start: int
-    end: int
-    text: str
-    place: Place
-
-    @property
-    def scale(self) -> str:
-        return self.place.scale
-
-
-@dataclass
-class _Speech:
-    verb_start: int
-    verb_end: int
-    claimant: str | None
-    actor: str | None
-    before: bool  # the claimant stands before the verb ("X said"), else after ("said X")
-    denial: bool = False  # "X denied ...": X speaks, but only for the denial
-    phrase_start: int | None = None  # where the claimant phrase of "X said" starts
-
-
-# Characters that re.IGNORECASE matches to an ASCII letter although their lower case is none
-# ("ſ" to s, "ı" to i, ...): a sentence with one gets no word-set shortcuts (see _Scan.may_contain).
-_IGNORECASE_ODD = ("İ", "ı", "ſ", "\u212a")
-_ASCII_WORD = re.compile(r"[a-z]+")
-_DIGIT = re.compile(r"\d")
-
-
-def _gate(entries: list[str]) -> frozenset[str] | None:
-    """A word of each entry of a word list, for _Scan.may_contain; None if an entry has no word.
-
-    The word-list patterns put word boundaries around each entry, so the run of ASCII letters an
-    entry's word matches is a whole run of letters in the lower-cased sentence too."""
-    keys = set()
-    for entry in entries:
-        pieces = _ASCII_WORD.findall(entry.lower())
-        if not pieces:
-            return None
-        keys.add(max(pieces, key=len))
-    return frozenset(keys)
+    def background_rx(self, year: int | None) -> re.Pattern:
+        return _background_rx(self.background, year)
 
 
-class _Scan:
-    """One sentence as the rules read it: the text (quotation marks blanked), the text lower-cased
-    (same offsets), its words, and the pronouns several triggers' rules look up, found once."""
-
-    def __init__(self, lex: "_Lexicon", text: str):
-        self.lex = lex
-        self.text = text
-        self.low = _lower_same_length(text)
-        # Runs of ASCII letters of the lower-cased sentence: a pattern made of word-list entries
-        # cannot match a sentence that has none of their words, so most patterns are never run.
-        if any(ch in text for ch in _IGNORECASE_ODD):
-            self.words: frozenset[str] | None = None
-        else:
-            self.words = frozenset(_ASCII_WORD.findall(self.low))
-        self._third_person: list[tuple[int, int]] | None = None
-        self._first_person: list[tuple[int, int]] | None = None
-        self._fronted_time: re.Match | None | bool = False
-
-    def has_digit(self) -> bool:
-        return _DIGIT.search(self.text) is not None
-
-    def may_contain(self, gate: frozenset[str] | None) -> bool:
-        """False when the sentence has none of the words in ``gate`` (then no entry can match)."""
-        return gate is None or self.words is None or not gate.isdisjoint(self.words)
-
-    def third_person(self) -> list[tuple[int, int]]:
-        if self._third_person is None:
-            lex = self.lex
-            self._third_person = ([m.span() for m in lex.third_person.finditer(self.text)]
-                                  if self.may_contain(lex.third_person_gate) else [])
-        return self._third_person
-
-    def first_person(self) -> list[tuple[int, int]]:
-        if self._first_person is None:
-            lex = self.lex
-            self._first_person = ([m.span() for m in lex.first_person.finditer(self.text)]
-                                  if self.may_contain(lex.first_person_gate) else [])
-        return self._first_person
-
-    def fronted_time(self, before: int) -> str:
-        """A sentence-opening time phrase ending by ``before``: "In 2016, ..." (see _fronted_adverbial).
-
-        The phrase ends at its first comma whatever comes later, so the whole sentence's match serves."""
-        if self._fronted_time is False:
-            self._fronted_time = _FRONTED_TIME.match(self.text)
-        m = self._fronted_time
-        return m.group(0) if m and m.end() <= before else ""
+def _check_keys(where: str, entry: dict, allowed: set[str]) -> None:
+    unknown = set(entry) - allowed
+    if unknown:
+        raise LexiconError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
 
 
-@dataclass
-class _DocState:
-    """What earlier sentences established: the last actor named, people and their sides, places."""
-
-    last_actor: str | None = None
-    last_claimant: str | None = None
-    last_claimant_actor: str | None = None
-    people: dict[str, str] = field(default_factory=dict)  # name -> actor
-    places: list[_PlaceRef] = field(default_factory=list)
-    # "Dec 6 - Local fighters seize Daraa. Government forces withdraw from X.": the date that heads a
-    # line of a timeline dates the line's later sentences too (until ``line_end``).
-    line_date: tuple | None = None  # (date, precision)
-    line_end: int = 0
-    # Speakers by their head noun, for a later "the ministry said": "ministry" -> (claimant, actor),
-    # or None once two parties' speakers share the noun (then "the ministry" stays unresolved).
-    speakers: dict[str, tuple[str, str] | None] = field(default_factory=dict)
-    _people_longest_first: list[tuple[str, str]] | None = None
-
-    def learn_person(self, name: str, actor: str) -> None:
-        self.people[name] = actor
-        self._people_longest_first = None
-
-    def people_longest_first(self) -> list[tuple[str, str]]:
-        if self._people_longest_first is None:
-            self._people_longest_first = sorted(self.people.items(), key=lambda kv: -len(kv[0]))
-        return self._people_longest_first
+def _word_set(where: str, values) -> frozenset[str]:
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+        raise LexiconError(f"{where}: expected a non-empty list of words")
+    return frozenset(v.lower() for v in values)
 
 
-class _Lexicon:
-    """The compiled lexicons for one profile (actor aliases feed the {ACTOR} placeholders)."""
-
-    def __init__(self, profile: Profile):
-        events = load_toml("lexicons/events.toml")
-        cues = load_toml("lexicons/claims.toml")
-        self.profile = profile
-        actor_alts = []
-        for names in profile.aliases.values():
-            actor_alts += [re.escape(n).replace("'", "['’]").replace(r"\ ", r"\s+") for n in names]
-        for names in profile.case_sensitive.values():
-            actor_alts += [f"(?-i:{re.escape(n)})" for n in names]
-        actor_alts.sort(key=len, reverse=True)
-        actor_rx = "(?P<actor>(?:the |its |their )?(?:" + "|".join(actor_alts) + "))"
-        number_rx = (r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s?[-–]\s?\d+(?:\.\d+)?)?|"
-                     + _words(list(_NUMBER_WORDS)) + ")")
-        unit_rx = "(?P<unit>" + _words(list(_UNITS)) + ")"
-
-        self.triggers: list[tuple[re.Pattern, dict]] = []
-        # Every pattern contains one of its literal words: an Aho-Corasick pass over a sentence
-        # tells which patterns can match at all, so most are never run.
-        self.literals = ahocorasick.Automaton()
-        by_literal: dict[str, set[int]] = {}
-        self.always: set[int] = set()
-        # The pattern's other required words (one of each set), tested as substrings before it runs:
-        # "sent ... troops" needs "troops" (the automaton's pick) and also a verb of sending.
-        self.also_needed: list[tuple[tuple[str, ...], ...]] = []
-        for spec in events["trigger"]:
-            for pattern in spec["patterns"]:
-                options = _literal_options(pattern, {"N": number_rx, "UNIT": unit_rx})
-                literals = options[0] if options else set()
-                self.also_needed.append(tuple(tuple(sorted(o)) for o in options[1:3] if not _too_common(o)))
-                if not literals:
-                    self.always.add(len(self.triggers))
-                for lit in literals:
-                    by_literal.setdefault(lit, set()).add(len(self.triggers))
-                rx = pattern.replace("{N}", number_rx).replace("{UNIT}", unit_rx)
-                uses_actor = "{ACTOR}" in rx
-                rx = rx.replace("{ACTOR}", actor_rx)
-                # The word boundary before a match is checked in _triggers (a leading look-behind
-                # would stop the regex engine from skipping ahead to the pattern's first letters);
-                # a pattern that ends in a space ("took " before a name) has its end boundary already.
-                source = r"(?:" + rx + r")(?:(?<=\s)|(?![\w-]))"
-                # A pattern with no case-sensitive part runs case-sensitively on the lower-cased
-                # sentence: the regex engine then skips ahead to the pattern's first letters, which
-                # it cannot do under re.I (about 3x faster over the whole lexicon).
-                on_lower = not _CASE_SENSITIVE_PART.search(_PATTERN_NAMES.sub("", source))
-                compiled = re.compile(source) if on_lower else re.compile(source, re.I)
-                meta = {
-                    "on_lower": on_lower,
-                    "type": spec["type"],
-                    "fallback": bool(spec.get("fallback", False)),
-                    "actor_in_pattern": uses_actor and spec.get("actor") == "pattern",
-                    "distance": bool(spec.get("distance", False)),
-                }
-                self.triggers.append((compiled, meta))
-        for lit, indices in by_literal.items():
-            self.literals.add_word(lit, frozenset(indices))
-        self.literals.make_automaton()
-        # One cheap pre-filter: a sentence with none of the triggers' leading words is skipped.
-        # Case-sensitive: "says" is a verb, "United States" is not.
-        self.speech = re.compile(
-            r"(?<![\w-])(?P<verb>" + _words(cues["speech_verbs"]) + r")(?![\w-])")
-        # These two run on the lower-cased sentence (see _triggers for why).
-        self.denial_verb = re.compile(
-            r"(?<![\w-])(?P<verb>" + _words([w.lower() for w in cues["denial_verbs"]]) + r")(?![\w-])")
-        self.speech_prefix = re.compile(
-            r"(?<![\w-])(?P<verb>" + _words([w.lower() for w in cues["speech_prefixes"]]) + r")(?![\w-])")
-        self.speech_gate = _gate(cues["speech_verbs"])
-        self.passive_speech = frozenset(cues["passive_speech_verbs"])
-        self.denial_gate = _gate(cues["denial_verbs"])
-        self.speech_prefix_gate = _gate(cues["speech_prefixes"])
-        self.third_person = re.compile(r"(?<![\w-])(?:" + _words(cues["third_person"]) + r")(?![\w-])", re.I)
-        self.third_person_gate = _gate(cues["third_person"])
-        self.possessive_pronoun = re.compile(r"(?<![\w-])(?:its|their)\s+(?:own\s+)?(?:\w+\s+)?$", re.I)
-        self.first_person = re.compile(r"(?<![\w-])(?:" + _words(cues["first_person"]) + r")(?![\w-])", re.I)
-        self.first_person_gate = _gate(cues["first_person"])
-        self.personal_subject = re.compile(
-            r"(?<![\w-])(?:" + _words(cues["personal"]) + r")\s+(?:(?:had|has|have|was|were|is|also|reportedly|then)\s+)*$", re.I)
-        self.personal = re.compile(r"(?<![\w-])(?:" + _words(cues["personal"]) + r")(?![\w-])", re.I)
-        self.modal = re.compile(r"(?<![\w-])(?:" + _words(cues["modal"]) + r")(?![\w-])", re.I)
-        # "to" right before a trigger (an adverb may stand between) makes an infinitive.
-        self.to_before = re.compile(
-            r"\bto\s+(?:\w+ly\s+)?(?:(?:" + _words(cues["infinitive_bridges"]) + r")\s+)?$", re.I)
-        self.realising = re.compile(r"(?<![\w-])(?:" + _words(cues["realising_before_to"]) + r")\s+to\s+(?:\w+ly\s+)?$", re.I)
-        self.negation = re.compile(r"(?<![\w-])(?:" + _words(cues["negation"]) + r")(?![\w-])|n't\b", re.I)
-        self.negation_window = int(cues.get("negation_window", 4))
-        self.background_templates = cues["background"]
-        # Templates with a digit or a year need a digit in the sentence; the others one of their words.
-        with_digits = [t for t in self.background_templates if "\\d" in t or "{PASTYEAR}" in t]
-        plain = [t for t in self.background_templates if t not in with_digits]
-        self.background_needs_digit = bool(with_digits)
-        self.background_gate = (_gate(plain) if all(re.escape(t) == t.replace(" ", "\\ ") for t in plain)
-                                else None)
-        self.landmark = re.compile(r"(?<![\w-])(?:" + _words(cues["landmark"]) + r")(?![\w-])", re.I)
-        self.near = re.compile(r"(?<![\w-])(?:" + _words(cues["near"]) + r")\s+(?:the\s+)?(?:city of\s+)?$", re.I)
-        # A capitalised word right after a verb is a name (the verb's own place, if we could not resolve
-        # it), unless it is a day or a month ("seized by rebels Sunday") or an owner ("Assad's heartland
-        # of Latakia").
-        calendar = load_toml("lexicons/dates.toml")
-        calendar_words = _words([*calendar["months"], *calendar["weekdays"]])
-        self.unresolved_object = re.compile(
-            r"\s*(?:the\s+)?(?:(?:[a-z-]+\s+){0,2}(?:" + _words(cues["place_nouns"]) + r")\s+of\s+)?"
-            r"(?-i:(?!(?:" + calendar_words + r")\b)(?:[a-z]{1,3}-)?[A-Z])(?![\w-]*['’]s\b)", re.I)
-        # "in a statement", "on its website": a preposition and a common noun phrase, no one named.
-        # A lower-case word after a verb that is none of these starts its object ("capturing villages").
-        self.object_follows = re.compile(
-            r"\s*(?!(?:" + _words(_GRAMMAR["not_object_openers"]) + r")\b)(?-i:[a-z])", re.I)
-        self.preposition_first = re.compile(r"(?:" + _words(_GRAMMAR["not_speaker_openers"]) + r")\s", re.I)
-        self.not_speaker = re.compile(r"(?:" + _words(_GRAMMAR["not_speaker_openers"]) + r")\s+"
-                                      r"(?:a|an|the|its|their|his|her)\s+(?-i:[a-z-]+\s+){0,2}(?-i:[a-z-]+)$", re.I)
-        # "Homs countryside town of Talbiseh": the first place only qualifies the second.
-        self.qualifier_gap = re.compile(
-            r"\s+(?:(?!(?:and|or)\b)[\w’'-]+\s+){0,2}?(?:" + _words(cues["place_nouns"]) + r")\s+of\s+(?:the\s+)?", re.I)
-        self.destination = re.compile(
-            r"(?<![\w-])(?:" + _words(_GRAMMAR["destination_before"]) + r")\s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:"
-            + _words(cues["place_nouns"]) + r")\s+of\s+)?$", re.I)
-        self.route = re.compile(r"(?<![\w-])(?:" + _words(_GRAMMAR["route_markers"]) + r")(?![\w-])", re.I)
-        self.not_subject_after = re.compile(
-            r"(?<![\w-])(?:" + _words(_GRAMMAR["not_subject_after"]) + r")\s+(?:the\s+)?$", re.I)
-        self.backer = re.compile(r"\b(?:" + _words(cues["backing_verbs"]) + r")\s+by\s+(?:the\s+)?$", re.I)
-        self.anaphora = {k: v for k, v in cues["anaphora"].items()}
-        # Matched on the lower-cased sentence. Not "there is"; and not "the town of Tal Rifaat" (a name
-        # follows: it is no back-reference), which _place_refs checks on the sentence as written.
-        self.anaphor_rx = re.compile(
-            r"(?<![\w-])(?P<a>" + _words([a.lower() for a in self.anaphora]) + r")(?![\w-])"
-            r"(?!\s+(?:is|are|was|were|has|have|had|will|would)\b)")
-        self.anaphor_gate = _gate(list(self.anaphora))
-        titles = _words(cues["people"]["titles"])
-        self.title_word = re.compile(r"\b(?:" + titles + r")\b")
-        self.title_gate = _gate(cues["people"]["titles"])
-        self.person_intro = re.compile(
-            r"(?P<role>(?:[\w’'-]+\s+){0,3}?)(?:" + titles + r")\s+(?P<name>(?:(?:[A-Z][\w’'-]+|al-[A-Z][\w’'-]+|bin|abu|Abu|Abdel|Abdul|de|van)\s+){0,3}[A-Z][\w’'-]+)"
+def build_lexicon(events: dict, cues: dict) -> Lexicon:
+    """Check and compile the event lexicon and the cue words (raises LexiconError on a bad file)."""
+    _check_keys("events.toml", events, _EVENTS_KEYS)
+    verbs: dict[str, list[VerbRule]] = {}
+    control: set[str] = set()
+    for i, raw in enumerate(events.get("verb", [])):
+        where = f"events.toml [[verb]] #{i + 1}"
+        _check_keys(where, raw, _VERB_KEYS)
+        if raw.get("type") not in EVENT_TYPES:
+            raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
+        for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject"))):
+            if key in raw and raw[key] not in allowed:
+                raise LexiconError(f"{where}: {key} must be one of {', '.join(allowed)}")
+        rule = VerbRule(
+            type=raw["type"], lemmas=_word_set(where + " lemmas", raw.get("lemmas")),
+            particle=raw.get("particle"),
+            objects=_word_set(where + " objects", raw["objects"]) if "objects" in raw else None,
+            object=raw.get("object", "any" if raw["type"] != "denial" else "none"),
+            preps=tuple(p.lower() for p in raw.get("preps", [])),
+            actor=raw.get("actor", "subject"), place=raw.get("place", "object"),
+            distance=bool(raw.get("distance", False)), needs_distance=bool(raw.get("needs_distance", False)),
+            needs_noun=_word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None,
+            actors=frozenset(raw["actors"]) if "actors" in raw else None,
         )
+        for lemma in rule.lemmas:
+            verbs.setdefault(lemma, []).append(rule)
+        if rule.type in DENIABLE:
+            control |= rule.lemmas - {"be", "remain", "stand", "come", "get", "make", "continue", "go", "take", "hold"}
+    for rules in verbs.values():
+        rules.sort(key=lambda r: (r.particle is None, r.objects is None))
+    nouns: dict[str, NounRule] = {}
+    for i, raw in enumerate(events.get("noun", [])):
+        where = f"events.toml [[noun]] #{i + 1}"
+        _check_keys(where, raw, _NOUN_KEYS)
+        if raw.get("type") not in EVENT_TYPES:
+            raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
+        rule = NounRule(raw["type"], _word_set(where + " lemmas", raw.get("lemmas")), tuple(raw.get("preps", [])))
+        for lemma in rule.lemmas:
+            nouns.setdefault(lemma, rule)
+        if rule.type in DENIABLE:
+            control |= rule.lemmas
+    words = events.get("nouns", {})
+    _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
+    irregular = events.get("irregular", {})
+    forms: set[str] = set()
+    for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
+        forms |= _inflections(lemma)
+    for lemma, extra in irregular.items():
+        if lemma not in verbs:
+            raise LexiconError(f"events.toml [irregular]: {lemma!r} is no trigger lemma")
+        forms |= set(_word_set(f"events.toml [irregular] {lemma}", extra))
+    known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
+                  "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
+                  "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
+                  "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
+                  "place_anaphora", "allegiance"}
+    _check_keys("claims.toml", cues, known_cues)
+    units = words.get("units", {})
+    if not units or not all(isinstance(v, (int, float)) for v in units.values()):
+        raise LexiconError("events.toml [nouns] units: expected a table of unit = km")
+    return Lexicon(
+        verbs=verbs, nouns=nouns,
+        territory=_word_set("territory", words.get("territory")),
+        holding=_word_set("holding", words.get("holding")), defending=_word_set("defending", words.get("defending")),
+        extenders=_word_set("extenders", words.get("extenders")), portions=_word_set("portions", words.get("portions")),
+        route=_word_set("route", words.get("route")),
+        landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
+        units={k.lower(): float(v) for k, v in units.items()},
+        forms=frozenset(forms),
+        speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
+        speech_prefixes=_word_set("speech_prefixes", cues.get("speech_prefixes")),
+        third_person=_word_set("third_person", cues.get("third_person")),
+        first_person=_word_set("first_person", cues.get("first_person")),
+        anaphoric_nouns=_word_set("anaphoric_nouns", cues.get("anaphoric_nouns")),
+        personal=_word_set("personal", cues.get("personal")),
+        modal=_word_set("modal_auxiliaries", cues.get("modal_auxiliaries")),
+        unreal_heads=_word_set("unreal_heads", cues.get("unreal_heads")),
+        realising_heads=_word_set("realising_heads", cues.get("realising_heads")),
+        failing_heads=_word_set("failing_heads", cues.get("failing_heads")),
+        unreal_marks=_word_set("unreal_marks", cues.get("unreal_marks")),
+        negations=_word_set("negations", cues.get("negations")),
+        background=tuple(cues.get("background", [])),
+        generic_forces=_word_set("generic_forces", cues.get("generic_forces")),
+        opposing=_word_set("opposing", cues.get("opposing")),
+        place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("place_anaphora", {}).items()},
+        titles_rx=re.compile(
+            r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
+            + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
+        allegiance=_word_set("allegiance", cues.get("allegiance")),
+        control_lemmas=frozenset(control),
+    )
 
-    def background(self, published_year: int | None) -> re.Pattern:
-        past = r"(?:1[89]\d\d|20\d\d)"
-        if published_year:
-            past = "(?:" + "|".join(str(y) for y in range(1900, published_year)) + ")"
-        alts = [t.replace("{PASTYEAR}", past) for t in self.background_templates]
-        return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.I)
+
+def _inflections(lemma: str) -> set[str]:
+    """Regular English inflections of a lemma (irregular ones are listed in the lexicon)."""
+    out = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
+    if lemma.endswith("e"):
+        out |= {lemma[:-1] + "ing", lemma + "d"}
+    if lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
+        out |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if len(lemma) >= 3 and lemma[-1] not in "aeiouwyx" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
+        out |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return out
 
 
-@lru_cache(maxsize=8)
-def _lexicon(profile_id: str) -> _Lexicon:
-    return _Lexicon(load_profile(profile_id))
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The event lexicon and cue words, read and checked once per process."""
+    return build_lexicon(load_toml("lexicons/events.toml"), load_toml("lexicons/claims.toml"))
 
 
 @lru_cache(maxsize=64)
-def _background_rx(profile_id: str, year: int | None) -> re.Pattern:
-    return _lexicon(profile_id).background(year)
+def _background_rx(phrases: tuple[str, ...], year: int | None) -> re.Pattern:
+    # Last year's events are still news early in a year; older ones are history.
+    past = "|".join(str(y) for y in range(1900, year - 1)) if year else r"(?!)"
+    alts = [p.replace("{PASTYEAR}", f"(?:{past})") if "{PASTYEAR}" in p else p for p in phrases]
+    return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.I)
+
+
+# --- per-document state -----------------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    """What a reader carries from sentence to sentence: who was named last, who spoke last."""
+
+    last_actor: str | None = None
+    last_capturer: str | None = None
+    last_claimant: str | None = None
+    last_speaker_actor: str | None = None
+    sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
+    people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
+    line_date: tuple | None = None
+    line_end: int = -1
+
+
+@dataclass
+class _Found:
+    """A place a trigger names, with how it was reached."""
+
+    toponym: Toponym
+    token_i: int
+    near: bool = False
+    distance_km: float | None = None
+
+
+# --- the extractor -----------------------------------------------------------------------------------
 
 
 def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     """Every claim the document's sentences report; also stored on ``doc.claims``."""
     if isinstance(profile, str):
         profile = load_profile(profile)
-    lex = _lexicon(profile.id)
+    lex = lexicon()
     published = doc.article.published
     year = published.year if published else _latest_year(doc.text)
-    background = _background_rx(profile.id, year)
-    state = _DocState(people=dict(profile.people))
-    toponyms = sorted((t for t in doc.toponyms if t.place is not None and not t.dateline), key=lambda t: t.start)
-    toponym_starts = [t.start for t in toponyms]
+    background = lex.background_rx(year)
+    usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
+    starts = [t.start for t in usable]
+    per_sentence: list[list[Toponym]] = []
+    wanted: dict[int, Sentence] = {}  # sentence start -> the part of it that is parsed
+    for s in doc.sentences:
+        lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
+        tops = [t for t in usable[lo:hi] if t.end <= s.end]
+        per_sentence.append(tops)
+        if tops and _may_report(lex, s.text):
+            wanted[s.start] = _without_lead(s)
+    parses = nlp.parse(doc, wanted.values())
+    state = _State()
     claims: list[Claim] = []
-    for sentence in doc.sentences:
-        _heading_date(doc, sentence, state)
-        scan = _Scan(lex, sentence.text.translate(_QUOTES))
-        text, low = scan.text, scan.low
-        _learn_people(lex, scan, state)
-        refs = _place_refs(lex, sentence, scan, toponyms, toponym_starts, state)
-        mentions = profile.actor_mentions(text)
-        triggers = _triggers(lex, text, low) if refs else []
-        if triggers:
-            speeches = _speeches(lex, sentence.text, scan, state, profile)
-            claims += _sentence_claims(
-                lex, doc, sentence, scan, triggers, refs, mentions, speeches, state, background)
-        else:
-            # Later sentences only need who spoke last ("..., it said."): one attribution, not all.
-            speeches = _speeches(lex, sentence.text, scan, state, profile, last_only=True)
-        state.places += [r for r in refs if r.scale != "country"]
-        _remember_actor(lex, text, mentions, state, speeches)
+    for s, tops in zip(doc.sentences, per_sentence):
+        _heading_date(doc, s, state)
+        state.sentence_speaker_actor = None
+        _learn_people(lex, profile, s.text, state)
+        unit = wanted.get(s.start)
+        parsed = parses.get(unit.start) if unit is not None else None
+        if parsed is None:
+            _remember_unparsed(profile, s.text, state)
+            continue
+        countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
+        reader = _SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
+                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s)
+        claims += reader.claims()
+        reader.remember()
     doc.claims = claims
     return claims
 
 
-# --- the steps -----------------------------------------------------------------------------
+# What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
+# dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
+_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:[A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+)?""")
 
 
-@lru_cache(maxsize=1)
-def _word_ranks() -> dict[str, int]:
-    """Rank of each word in English by frequency (1 = most frequent), from the geoparser's list."""
-    return {w: i for i, w in enumerate(read_word_list(DATA_DIR / "lexicons" / "common_english.txt"), 1)}
+def _without_lead(s: Sentence) -> Sentence:
+    """The part of a sentence that is parsed: without a leading dateline or page metadata."""
+    n = _LEAD.match(s.text).end()
+    if n == 0 or n >= len(s.text) - 1:
+        return s
+    return Sentence(s.start + n, s.end, s.text[n:])
 
 
-def _too_common(words: set[str]) -> bool:
-    """A set with a word among the most frequent in English ("in", "of"): nearly every sentence has one."""
-    ranks = _word_ranks()
-    return any(ranks.get(w, len(ranks) + 1) <= 100 for w in words)
+def _usable(t: Toponym, profile: Profile) -> bool:
+    p = t.place
+    if p is None or t.dateline or not getattr(t, "literal", True) or p.scale == "country":
+        return False
+    if p.scale == "region" and (p.radius_km or 0) > MAX_REGION_KM:
+        return False
+    return profile.in_theatre(p.country)
 
 
-def _literals(pattern: str, placeholders: dict[str, str] | None = None) -> set[str]:
-    """Literal words, one of which every match of the pattern contains (lower case).
-
-    Read from the regex's parse tree, with ``placeholders`` ({UNIT}, {N}) expanded and the others
-    ({ACTOR}) left out: a required literal run, or the union over an alternation's branches,
-    whichever set is rarest in English (the fewest sentences would run the pattern for nothing)."""
-    options = _literal_options(pattern, placeholders)
-    return options[0] if options else set()
+def _may_report(lex: Lexicon, text: str) -> bool:
+    """The cheap prefilter: does a sentence hold a word form of some trigger?"""
+    return not lex.forms.isdisjoint(_WORD.findall(text.lower()))
 
 
-def _literal_options(pattern: str, placeholders: dict[str, str] | None = None) -> list[set[str]]:
-    """Every set of literal words that a match of the pattern must contain one of, rarest first."""
-    from re import _parser
-
-    for name, rx in (placeholders or {}).items():
-        pattern = pattern.replace("{" + name + "}", rx)
-    tree = _parser.parse(re.sub(r"\{[A-Z]+\}", "", pattern), re.I)
-    return _hitting_sets(list(tree), _word_ranks())
-
-
-def _hitting_set(items: list, ranks: dict[str, int]) -> set[str] | None:
-    options = _hitting_sets(items, ranks)
-    return options[0] if options else None
-
-
-def _hitting_sets(items: list, ranks: dict[str, int]) -> list[set[str]]:
-    from re import _constants as c
-
-    options: list[set[str]] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        for piece in re.findall(r"[a-z]{2,}", "".join(run).lower()):
-            options.append({piece})
-        run.clear()
-
-    for op, av in items:
-        if op is c.LITERAL:
-            run.append(chr(av))
-            continue
-        if op is c.BRANCH:
-            # The parser factors a prefix common to all branches out in front ("re" of "regain|restore"):
-            # give it back to each branch so that words stay whole.
-            prefix = [(c.LITERAL, ord(ch)) for ch in run]
-            run.clear()
-            subs = [_hitting_set(prefix + list(b), ranks) for b in av[1]]
-            if all(subs):
-                options.append(set().union(*subs))
-            continue
-        flush()
-        if op is c.SUBPATTERN:
-            sub = _hitting_set(list(av[-1]), ranks)
-            if sub:
-                options.append(sub)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            sub = _hitting_set(list(av[2]), ranks)
-            if sub:
-                options.append(sub)
-    flush()
-    # Zipf: a word's share of running text falls as 1/rank; words not in the list are rarer still.
-    rare = len(ranks) + 1
-    return sorted(options, key=lambda words: sum(1.0 / ranks.get(w, rare) for w in words))
-
-
-def _lower_same_length(text: str) -> str:
-    """``text`` lower-cased character by character, keeping offsets ("İ" lower-cases to two characters)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-
-
-def _has_one_of_each(text: str, word_sets: tuple[tuple[str, ...], ...]) -> bool:
-    for words in word_sets:
-        for word in words:
-            if word in text:
-                break
-        else:
-            return False
-    return True
-
-
-def _triggers(lex: _Lexicon, text: str, low: str) -> list[_Trigger]:
-    """The event triggers of a sentence (``low``: the sentence lower-cased, same offsets)."""
-    found: list[_Trigger] = []
-    candidates: set[int] = set(lex.always)
-    for _, indices in lex.literals.iter(low):
-        candidates |= indices
-    also_needed = lex.also_needed
-    for i in sorted(candidates):
-        if also_needed[i] and not _has_one_of_each(low, also_needed[i]):
-            continue
-        rx, meta = lex.triggers[i]
-        for m in rx.finditer(low if meta["on_lower"] else text):
-            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-_"):
-                continue
-            t = _Trigger(meta["type"], m.start(), m.end(), text[m.start():m.end()], meta["fallback"])
-            if meta["actor_in_pattern"] and m.groupdict().get("actor"):
-                t.actor = lex.profile.actor_of(text[m.start("actor"):m.end("actor")])
-            if meta["distance"]:
-                t.distance_km = _distance_km(m.group("num"), m.group("unit"))
-            found.append(t)
-    # Longest match wins where matches overlap; ties go to the earlier lexicon entry.
-    found.sort(key=lambda t: (-(t.end - t.start), t.start))
-    kept: list[_Trigger] = []
-    for t in found:
-        if all(t.end <= k.start or t.start >= k.end for k in kept):
-            kept.append(t)
-    kept.sort(key=lambda t: t.start)
-    return kept
-
-
-def _place_refs(lex: _Lexicon, sentence: Sentence, scan: _Scan, toponyms: list[Toponym],
-                toponym_starts: list[int], state: _DocState) -> list[_PlaceRef]:
-    """The sentence's toponyms and back-references (``toponym_starts``: where ``toponyms`` start)."""
-    text = scan.text
-    refs = []
-    for i in range(bisect.bisect_left(toponym_starts, sentence.start), len(toponyms)):
-        t = toponyms[i]
-        if t.start >= sentence.end:
-            break
-        if t.end <= sentence.end:
-            refs.append(_PlaceRef(t.start - sentence.start, t.end - sentence.start, t.text, t.place))
-    if not scan.may_contain(lex.anaphor_gate):
-        return refs
-    for m in lex.anaphor_rx.finditer(scan.low):
-        if any(r.start <= m.start() < r.end for r in refs) or _OF_A_NAME.match(text, m.end()):
-            continue
-        scales = lex.anaphora.get(m.group("a"), [])
-        earlier = [r for r in refs if r.end <= m.start()] + state.places[::-1]
-        # Nearest earlier place of a fitting scale: in this sentence first, then before it.
-        in_sentence = [r for r in refs if r.end <= m.start() and r.scale in scales]
-        target = in_sentence[-1] if in_sentence else next((r for r in earlier if r.scale in scales), None)
-        if target is not None:
-            refs.append(_PlaceRef(m.start(), m.end(), text[m.start():m.end()], target.place))
-    refs.sort(key=lambda r: r.start)
-    return refs
-
-
-def _speeches(lex: _Lexicon, text: str, scan: _Scan, state: _DocState, profile: Profile,
-              last_only: bool = False) -> list[_Speech]:
-    """The attributions of a sentence (``text``: as written; ``scan``: with quotation marks blanked)."""
-    out: list[_Speech] = []
-    verbs = list(lex.speech.finditer(text)) if scan.may_contain(lex.speech_gate) else []
-    if last_only:
-        if not verbs:
-            return []
-        verbs = verbs[-1:]
-    for m in verbs:
-        if _PASSIVE_BEFORE.search(text, max(0, m.start() - 12), m.start()) and not _BY_AGENT.match(text, m.end()):
-            continue  # "the army had been told that ...": the army is told, no one speaks
-        if m.group("verb").lower().endswith("ing") and out:
-            # "..., said X, adding that ...": the same speaker goes on.
-            prev = out[-1]
-            out.append(_Speech(m.start(), m.end(), prev.claimant, prev.actor, True))
-            continue
-        by = _BY_AGENT.match(text, m.end()) if m.group("verb").lower() in lex.passive_speech else None
-        if by:
-            # "..., and the loss of Hama was confirmed by state media": the agent speaks.
-            agent = _phrase_after(text, by.end())
-            if agent:
-                out.append(_make_speech(profile, state, m, agent, False))
-            continue
-        before, before_start = _phrase_before_at(text, m.start())
-        if before and lex.not_speaker.fullmatch(before):
-            continue  # "..., in a statement posted on X": a participle, with no speaker of its own
-        if before and lex.preposition_first.match(before) and text[:m.start()].rstrip().endswith(","):
-            before = ""  # '"a huge humiliation" for Assad, said X': the speaker follows the verb
-        if before and _INDEFINITE.match(before) and text[:m.start()].rstrip().endswith(","):
-            # "Residents of Jaramana, a suburb of Damascus, said": the appositive describes the
-            # speaker named before it (and may tell its side: "Abu Omar, a rebel commander, said").
-            comma = text.rfind(",", 0, before_start)
-            name, name_start = _phrase_before_at(text, comma) if comma > 0 else ("", 0)
-            if name and len(name.split()) <= 6 and not _is_pronoun(lex, name) and not _INDEFINITE.match(name):
-                speech = _make_speech(profile, state, m, name, True)
-                speech.phrase_start = name_start
-                _take_side(profile, state, speech, _clean_phrase(name), before)
-                out.append(speech)
-                continue
-        if before and not _is_pronoun(lex, before):
-            out.append(_make_speech(profile, state, m, before, True))
-            out[-1].phrase_start = before_start
-        elif before:
-            claimant, actor = _pronoun_claimant(lex, before, state)
-            out.append(_Speech(m.start(), m.end(), claimant, actor, True))
-        else:
-            after_phrase = _phrase_after(text, m.end())
-            if after_phrase and not _is_pronoun(lex, after_phrase.split()[0]):  # "said they were ...": content
-                speech = _make_speech(profile, state, m, after_phrase, False)
-                at = text.find(after_phrase, m.end())
-                appositive = _APPOSITIVE.match(text, at + len(after_phrase)) if at >= 0 else None
-                if appositive:
-                    _take_side(profile, state, speech, after_phrase, appositive.group(1))
-                out.append(speech)
-    # On the lower-cased sentence, same offsets (its quotation marks are blanked: the verbs are words).
-    low = scan.low
-    if scan.may_contain(lex.speech_prefix_gate):
-        for m in lex.speech_prefix.finditer(low):
-            phrase = _phrase_after(text, m.end())
-            if phrase:
-                out.append(_make_speech(profile, state, m, phrase, False))
-    if not scan.may_contain(lex.denial_gate):
-        out.sort(key=lambda s: s.verb_start)
-        return out
-    for m in lex.denial_verb.finditer(low):
-        phrase = _phrase_before(text, m.start())
-        if phrase and not _is_pronoun(lex, phrase):
-            speech = _make_speech(profile, state, m, phrase, True)
-            speech.denial = True
-            out.append(speech)
-    out.sort(key=lambda s: s.verb_start)
-    return out
-
-
-def _make_speech(profile: Profile, state: _DocState, m: re.Match, phrase: str, before: bool) -> _Speech:
-    phrase = _clean_phrase(phrase)
-    actor = _actor_of_phrase(profile, phrase, state)
-    claimant = profile.canonical_claimant(phrase)
-    head = phrase.rsplit(" ", 1)[-1].lower()
-    if actor is None and " " not in phrase and state.speakers.get(head):
-        # "the ministry said" after "The defence ministry said": the same speaker.
-        claimant, actor = state.speakers[head]  # type: ignore[misc]
-    elif actor is not None and head.isalpha():
-        known = state.speakers.get(head, (claimant, actor))
-        state.speakers[head] = (claimant, actor) if known and known[1] == actor else None
-    if claimant == phrase and len(phrase.split()) > 4:
-        # A long subject such as "Rebels on a lightning advance through Syria": name its party.
-        mentions = profile.actor_mentions(phrase)
-        if mentions and mentions[0].start == 0 and _SUBJECT_MODIFIER.match(phrase, mentions[0].end):
-            claimant = mentions[0].text
-    return _Speech(m.start(), m.end(), claimant, actor, before)
-
-
-def _take_side(profile: Profile, state: _DocState, speech: _Speech, name: str, description: str) -> None:
-    """ "said Abu Omar, a rebel commander," / "Abu Omar, a rebel commander, said": the description
-    tells whose side a speaker of no known side is on; the name keeps that side for the rest of the
-    document."""
-    if speech.actor is not None:
+def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> None:
+    """Remember people introduced with a party and a title ("rebel commander Ali Hassan"), so
+    that "Hassan said" later speaks for the rebels."""
+    if lex.titles_rx is None:
         return
-    actor = profile.actor_of(description)
-    if actor:
-        speech.actor = actor
-        if name[:1].isupper():
-            state.learn_person(name, actor)
-
-
-def _sentence_claims(lex, doc, sentence, scan, triggers, refs, mentions, speeches, state, background) -> list[Claim]:
-    profile = lex.profile
-    text = scan.text
-    triggers = _merge_distances(text, triggers)
-    # Denials first: what they deny is not itself a claim, and lends them its places.
-    denial_places: dict[int, list[_PlaceRef]] = {}
-    for i, t in enumerate(triggers):
-        if t.type != "denial":
-            continue
-        end = _clause_end(text, t.end)
-        denied = [u for u in triggers[i + 1:] if u.start < end and u.type in DENIABLE
-                  and (u.actor or _subject_actor(lex, scan, u, mentions, None, state))]
-        if not denied:
-            continue
-        for u in denied:
-            u.denied = True
-        places = [r for r in refs if t.end <= r.start < end]
-        denial_places[i] = places
-
-    unreal = set()
-    for t in triggers:
-        clause_start = _clause_start(text, t.start)
-        if (_unreal(lex, text, text[clause_start:t.start], t)
-                or _background(lex, scan, background, _clause_text(text, clause_start, t.end))
-                or _background(lex, scan, background, _fronted_adverbial(scan, t.start))):
-            unreal.add(id(t))
-    # An unreal trigger ("redeploying forces to defend X") does not end the real one's phrase.
-    real = [t for t in triggers if id(t) not in unreal]
-    # A distance that locates a place ("Sanamayn, some 20 km from Damascus") is no claim, but it still
-    # ends the phrase of the verb before it (Damascus was not captured).
-    locating = {id(t) for t in real if _locates_a_place(text, t, refs, mentions)}
-    claims: list[Claim] = []
-    seen: set[tuple] = set()
-    for i, t in enumerate(triggers):
-        if t.denied or id(t) in unreal or id(t) in locating:
-            continue
-        if t.type == "denial" and i not in denial_places:
-            continue  # a denial of something other than a control change
-        event_type = t.type
-        negated = _negated(lex, text, t)
-        if negated:
-            # "State television reported that the insurgents had not entered Homs": a denial by
-            # whoever reports it, of the other side's capture or advance.
-            if t.type in {"capture", "advance"} and any(s.verb_start < t.start for s in speeches):
-                event_type = "denial"
-            else:
-                continue
-
-        if event_type == "denial":
-            places = denial_places.get(i) or _objects(lex, text, t, refs, real)
-            if not places:
-                continue
-            speech = _speech_for(text, speeches, t)
-            actor = _denial_actor(lex, scan, t, mentions, speech, state)
-            claimant = speech.claimant if speech else None
-            if t.type == "denial":
-                subject = _phrase_before(text, t.start)
-                if subject and not _is_pronoun(lex, subject):
-                    claimant = profile.canonical_claimant(_clean_phrase(subject))
-        else:
-            places = _objects(lex, text, t, refs, real)
-            if event_type == "withdrawal":
-                # "withdrew toward Homs": where they went, not what they left.
-                places = [p for p in places if not lex.destination.search(text, max(0, p.start - 40), p.start)]
-            if not places:
-                fronted = _fronted_place(text, refs)
-                if fronted is not None and fronted.end <= t.start:
-                    places = [fronted]
-            if not places and t.fallback:
-                places = _fallback_place(lex, text, t, refs, real)
-            if not places:
-                continue
-            speech = _speech_for(text, speeches, t)
-            actor = t.actor or _subject_actor(lex, scan, t, mentions, speech, state)
-            claimant = speech.claimant if speech else None
-        actors = actor if isinstance(actor, tuple) else (actor,)
-        actors = tuple(a for a in actors if a in profile.actor_labels and profile.can_act(a, event_type))
-        if not actors:
-            continue
-        places = [p for p in _specific(places, refs, event_type) if profile.in_theatre(p.place.country)]
-        starts = sorted(p.start for p in places)
-        for ref in places:
-            # Up to the next place of the list: "took Hama on Thursday and Homs on Saturday".
-            own_end = next((s for s in starts if s > ref.start), len(text))
-            for a in actors:
-                key = (ref.place.place_id, event_type, a, t.distance_km)
-                if key in seen:
-                    continue
-                seen.add(key)
-                claims.append(_claim(lex, doc, sentence, text, t, ref, event_type, a, claimant, state, own_end))
-    return claims
-
-
-def _merge_distances(text: str, triggers: list[_Trigger]) -> list[_Trigger]:
-    """A distance right after a verb qualifies that verb's place: "withdrawing from towns 10
-    kilometres from Damascus" is a withdrawal near Damascus, not an advance."""
-    out: list[_Trigger] = []
-    for t in triggers:
-        prev = out[-1] if out else None
-        if (t.distance_km is not None and prev is not None and prev.type not in ("advance", "denial")
-                and prev.distance_km is None and len(text[prev.end:t.start]) <= 40
-                and not _COMMA_OR_SEMICOLON.search(text, prev.end, t.start)):
-            prev.end, prev.distance_km = t.end, t.distance_km
-            prev.text = text[prev.start:prev.end]
-            continue
-        out.append(t)
-    return out
-
-
-# --- reality checks --------------------------------------------------------------------------
-
-
-def _background(lex: _Lexicon, scan: _Scan, background: re.Pattern, part: str) -> bool:
-    """History told as background in ``part`` of the sentence (a clause, a fronted phrase)."""
-    if not part:
-        return False
-    # The parts start and end at word boundaries, so their words are words of the sentence.
-    if not (scan.may_contain(lex.background_gate) or (lex.background_needs_digit and scan.has_digit())):
-        return False
-    return bool(background.search(part))
-
-
-def _locates_a_place(text: str, t: _Trigger, refs: list[_PlaceRef], mentions: list[ActorMention]) -> bool:
-    """A distance in apposition to a place says where that place is, not how far anyone got: "the town
-    of al-Sanamayn, about 50km south of Damascus" (the place may be one we could not resolve; a party
-    is no place: "HTS, now 20 km from Damascus, said")."""
-    if t.distance_km is None:
-        return False
-    name = _NAME_BEFORE_COMMA.search(text, 0, t.start)
-    if not name:
-        return False
-    return (any(r.start <= name.start() < r.end or r.start == name.start() for r in refs)
-            or not any(m.start <= name.start() < m.end for m in mentions))
-
-
-def _unreal(lex: _Lexicon, text: str, clause: str, t: _Trigger) -> bool:
-    if lex.modal.search(clause):
-        return True
-    before = text[:t.start]
-    if t.distance_km is not None:
-        # "advanced to within 10 km of X": that "to" is a preposition; the verb before it may
-        # still be an infinitive ("plan to advance to within ...").
-        verb_to = _VERB_TO_END.search(before[-40:])
-        if verb_to:
-            before = before[:len(before) - len(verb_to.group(0))]
-    if lex.to_before.search(before[-40:]) and not lex.realising.search(before[-60:]):
-        return True
-    return False
-
-
-def _negated(lex: _Lexicon, text: str, t: _Trigger) -> bool:
-    window = " ".join(text[:t.start].split()[-lex.negation_window:])
-    if t.text.lower().startswith("no longer"):
-        return False
-    return bool(lex.negation.search(window))
-
-
-# --- places ----------------------------------------------------------------------------------
-
-
-def _objects(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
-             triggers: list[_Trigger]) -> list[_PlaceRef]:
-    """The places a trigger governs: the first one after it, and those coordinated with it."""
-    next_start = min((u.start for u in triggers if u.start >= t.end), default=len(text))
-    after = [r for r in refs if r.start >= t.end and r.start < next_start]
-    unresolved = lex.unresolved_object.match(text, t.end)
-    if unresolved and (not after or unresolved.end() <= after[0].start):
-        # "took the town of al-Sanamayn, about 50 km south of Damascus": the verb's own place is a name
-        # we could not resolve; the places after it are landmarks, not what was taken.
-        return []
-    out: list[_PlaceRef] = []
-    last_end = t.end
-    for k, r in enumerate(after):
-        gap = text[last_end:r.start]
-        if _subject_of_next(text, r, triggers):
-            break  # "..., Daraa was taken by": the place is the next clause's subject
-        nxt = after[k + 1] if k + 1 < len(after) else None
-        if nxt is not None and (
-                r.scale == "country" and _COUNTRY_TO_PLACE_GAP.fullmatch(text, r.end, nxt.start)
-                or lex.qualifier_gap.fullmatch(text, r.end, nxt.start)):
-            if out or _governed_gap(lex, gap):
-                last_end = r.end
-                continue  # "Syria's Qusayr area", "the Homs town of Talbiseh": the first only qualifies the second
-        if not out:
-            if not _governed_gap(lex, gap) or lex.route.search(gap):
-                break  # "seized the road between Hama and Homs": the ends of a route, not what was taken
-            out.append(r)
-        else:
-            prev = out[-1]
-            if _contains(prev.place, r.place) and _CONTAINER_GAP.fullmatch(gap):
-                last_end = r.end
-                continue  # "Saasaa ... in the Damascus countryside": a container, not another place
-            if lex.landmark.search(gap) or not _coordinated_gap(lex, gap):
-                break
-            out.append(r)
-        last_end = r.end
-    out += _resumed(text, t, refs, out, triggers)
-    return out
-
-
-def _resumed(text: str, t: _Trigger, refs: list[_PlaceRef], taken: list[_PlaceRef],
-             triggers: list[_Trigger]) -> list[_PlaceRef]:
-    """Places that resume a trigger's list after an interruption: "evacuations from Quneitra,
-    near X, where Y happened, as well as from Deir Ezzor"."""
-    prep = _TRAILING_PREPOSITION.search(t.text)
-    if not prep:
-        return []
-    rx = _resumption(prep.group(1))
-    out = []
-    for r in refs:
-        if r.start <= t.end or r in taken or r.scale == "country":
-            continue
-        if rx.search(text[max(0, r.start - 30):r.start]):
-            out.append(r)
-    return out
-
-
-@lru_cache(maxsize=64)
-def _resumption(preposition: str) -> re.Pattern:
-    """ "..., as well as from": a list resumed with the trigger's preposition."""
-    return re.compile(r"(?:,\s*|\s)(?:as well as|and|or)\s+(?:also\s+)?" + preposition + r"\s+(?:the\s+)?$", re.I)
-
-
-def _subject_of_next(text: str, r: _PlaceRef, triggers: list[_Trigger]) -> bool:
-    for u in triggers:
-        if u.start >= r.end:
-            gap = text[r.end:u.start]
-            return bool(_VERB_GROUP_GAP.fullmatch(gap))
-    return False
-
-
-def _governed_gap(lex: _Lexicon, gap: str) -> bool:
-    if len(gap) > 70 or ";" in gap:
-        return False
-    if _LIST_CONTINUES.match(gap):
-        return False  # a comma right after the verb closes its phrase
-    if gap.count(",") > 1:
-        return False
-    if "," in gap and len(gap) > 45 and not _LIST_INTRO.search(gap):
-        return False
-    if lex.speech.search(gap):
-        return False
-    return True
-
-
-_LIST_INTRO = re.compile(r",\s*(?:including|such as|notably|namely|especially|particularly|like)\s+(?:the\s+)?$", re.I)
-
-
-def _coordinated_gap(lex: _Lexicon, gap: str) -> bool:
-    if len(gap) > 45 or ";" in gap or _LIST_ENDER.search(gap) or lex.speech.search(gap):
-        return False  # "Aleppo and Hama, said they had cut the road to Damascus": not one list
-    return bool(_LIST_JOINER.search(gap))
-
-
-def _contains(inner: Place, outer: Place) -> bool:
-    rank = {"point": 0, "admin1": 1, "region": 2, "country": 3}
-    if rank.get(outer.scale, 0) <= rank.get(inner.scale, 0):
-        return False
-    if outer.scale == "admin1":
-        return inner.province == outer.province
-    if outer.scale == "country":
-        return inner.country == outer.country
-    return True
-
-
-def _fallback_place(lex: _Lexicon, text: str, t: _Trigger, refs: list[_PlaceRef],
-                    triggers: list[_Trigger]) -> list[_PlaceRef]:
-    """The place a strong verb with no place of its own is about (``triggers``: the sentence's real ones)."""
-    before = [r for r in refs if r.end <= t.start and r.scale != "country"]
-    if not before:
-        return []
-    if lex.unresolved_object.match(text, t.end):
-        return []  # "after capturing Saasaa": the verb has its own place, one we could not resolve
-    nearest = before[-1]
-    if lex.object_follows.match(text, t.end) and any(
-            r is nearest for u in triggers if u is not t for r in _objects(lex, text, u, refs, triggers)):
-        # "advanced to within 10 km of Hama, ..., after capturing a string of villages": the verb has
-        # an object of its own, unnamed, and Hama is another verb's place.
-        return []
-    gap = text[nearest.end:t.start]
-    if _WHERE_CLAUSE.match(gap):
-        return [nearest]
-    fronted = _fronted_place(text, refs)
-    if fronted is not None and fronted.end <= t.start:
-        return [fronted]
-    if len(gap) <= 80 and ";" not in gap and not lex.landmark.search(text[max(0, nearest.start - 12):nearest.start]):
-        return [nearest]
-    return []
-
-
-def _fronted_place(text: str, refs: list[_PlaceRef]) -> _PlaceRef | None:
-    """The place of a sentence-opening "In X," / "In nearby X province,"."""
-    m = _FRONTED_PLACE.match(text)
-    if not m:
-        return None
-    inside = [r for r in refs if r.end <= m.end() and r.scale != "country"]
-    return inside[0] if inside else None
-
-
-def _specific(places: list[_PlaceRef], refs: list[_PlaceRef], event_type: str) -> list[_PlaceRef]:
-    """Countries are no place for a point on a map: use a named place inside them, or nothing."""
-    out = []
-    for p in places:
-        if p.scale == "region" and (p.place.radius_km or 0) > MAX_REGION_KM:
-            continue  # "the Middle East", "the Mediterranean": no point on a conflict map
-        if p.scale != "country":
-            out.append(p)
-            continue
-        inside = [r for r in refs if r.scale in ("point", "admin1") and r.place.country == p.place.country]
-        if inside and event_type == "border_crossing":
-            out.append(inside[0])
-    return [p for i, p in enumerate(out) if p.place.place_id not in {q.place.place_id for q in out[:i]}]
-
-
-# --- actors and claimants ----------------------------------------------------------------------
-
-
-def _subject_actor(lex, scan, t, mentions, speech, state) -> str | None:
-    text = scan.text
-    # A passive agent: "seized by X", "seized on Friday by X" (the match ends where X may start).
-    by = _AGENT_AFTER.match(text, t.end) or (_ENDS_IN_BY.search(t.text) and _OPTIONAL_SPACES.match(text, t.end))
-    if by:
-        after = [m for m in mentions if by.end() - 1 <= m.start <= by.end() + 12]
-        if after:
-            return after[0].actor
-    clause_start = _subject_clause_start(text, t.start)
-    lead = text[clause_start:t.start]
-    # "Assad, who was backed by Russia and Iran, fled": the relative clause is not the subject.
-    relative = _TRAILING_RELATIVE.search(lead)
-    subject_end = clause_start + (relative.start() if relative else len(lead))
-    if lex.personal_subject.search(text[clause_start:subject_end]):
-        return None  # "he had fled Damascus": a person, not a party to the conflict
-    mentions = [m for m in mentions if not (subject_end <= m.start < t.start) and not _backed_by(lex, scan, m.start)]
-    candidates = _pronoun_mentions(lex, scan, mentions, speech, state)
-    if (speech is not None and speech.phrase_start is not None and speech.verb_end <= t.start
-            and not _SHARED_SUBJECT.search(text, speech.verb_end, t.start)
-            and not _TO_COMPLEMENT.match(text, speech.verb_end)):
-        # "Rebel commander X appeared on state television and said the fighters had taken Y": who
-        # speaks is not who acts; the subject stands after the speech verb (unless the trigger is a
-        # verb coordinated with it: "insurgents claimed the south, and were within 30 km of X", or
-        # the speaker's own infinitive: "Rebels claimed to have captured X").
-        candidates = [c for c in candidates if not speech.phrase_start <= c[0] < speech.verb_start]
-    # "announced on state television that Damascus had been liberated": a medium, or whom someone
-    # told, is no subject.
-    candidates = [c for c in candidates if not lex.not_subject_after.search(text, max(0, c[0] - 24), c[0])]
-    before = [c for c in candidates if c[1] <= t.start and c[0] >= clause_start]
-    if before:
-        return _coordinated(text, before)
-    before = [c for c in candidates if c[1] <= t.start]
-    if before:
-        return before[-1][2]
-    # A mention that overlaps the trigger: "Russian air strikes targeted ...", "troop evacuations".
-    inside = [m for m in mentions if m.start < t.end and m.end > t.start]
-    if inside:
-        return inside[0].actor
-    named = _NAMED_SUBJECT.search(text[clause_start:subject_end])
-    if named and named.group(1) not in not_qualifiers():
-        return None  # "Assad fled Damascus": someone we cannot place with a party ("After seizing X" names no one)
-    # After the trigger only across a comma, for a fronted phrase: "With the capture of X, the
-    # rebels ..."; otherwise what follows a verb is its object ("struck rebel positions").
-    after = [c for c in candidates if c[0] >= t.end and "," in text[t.end:c[0]]
-             and not _HARD_BREAK.search(text, t.end, c[0])]  # not "..., but the army said"
-    if after:
-        return after[0][2]
-    return None
-
-
-# A speech verb that introduces what it says ("..., and the army told officers that ...") speaks for
-# that, not for what came before it.
-_OWN_CONTENT = re.compile(r"\s+(?:[\w’'-]+\s+){0,4}?that\b", re.I)
-# What follows a speech verb that closes a clause: "..., the monitor said, and ...", "..., X said."
-_CLOSES_CLAUSE = re.compile(r"(?:\s+on\s+\w+day)?\s*(?:[.!?;]|$|,\s*(?:and|but|while|whereas|adding|saying|citing)\b)", re.I)
-_TRAILING_ACRONYM = re.compile(r"\s*\((?-i:[A-Z][\w.-]{0,9})\)$")
-_NAME_BEFORE_COMMA = re.compile(r"(?-i:(?:[a-z]{1,3}-)?[A-Z][\w'’-]*)\s*,\s*$")
-_INDEFINITE = re.compile(r"(?:a|an)\s", re.I)
-_PASSIVE_BEFORE = re.compile(r"\b(?:been|was|were|is|are|being)\s+$", re.I)
-_BY_AGENT = re.compile(r"\s+by\s+")
-_TO_COMPLEMENT = re.compile(r"\s+to\s", re.I)
-_SHARED_SUBJECT = re.compile(r"\band\s+$", re.I)
-_TRAILING_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,;]*,\s*$", re.I)
-_NAMED_SUBJECT = re.compile(r"((?-i:[A-Z][\w’'-]+))\s+(?:(?:had|has|have|was|were|also|reportedly)\s+)*$")
-_HARD_BREAK = re.compile(r";|\b(?:but|although|though|while|whereas)\b", re.I)
-_COORDINATION = re.compile(r"\s*(?:,|and|as well as|along with|together with|,\s*and)\s+(?:(?:the|their|its|allied|other)\s+)*$", re.I)
-
-
-def _backed_by(lex: _Lexicon, scan: _Scan, start: int) -> bool:
-    """ "backed by" (or another backing verb) right before ``start``: the backer is not the subject."""
-    text = scan.text
-    # The pattern ends in "by" or "the" and spaces: most mentions fail that before any search.
-    head = text[:start]
-    stripped = len(head.rstrip())
-    if stripped == start or scan.words is not None and not (
-            scan.low[stripped - 2:stripped] == "by" or scan.low[stripped - 3:stripped] == "the"):
-        return False
-    return bool(lex.backer.search(text, 0, start))
-
-
-def _coordinated(text: str, before: list[tuple[int, int, str]]) -> str | tuple[str, ...]:
-    """The nearest subject, with the subjects coordinated with it ("government troops and
-    allied militias withdrew")."""
-    chosen = [before[-1]]
-    for prev in reversed(before[:-1]):
-        if _COORDINATION.fullmatch(text[prev[1]:chosen[-1][0]]):
-            chosen.append(prev)
-        else:
-            break
-    actors = tuple(dict.fromkeys(c[2] for c in reversed(chosen)))
-    return actors[0] if len(actors) == 1 else actors
-
-
-def _denial_actor(lex, scan, t, mentions, speech, state) -> str | None:
-    # The one who denies: the subject of "denied", or whoever reports the negated event.
-    if t.type == "denial":
-        candidates = _pronoun_mentions(lex, scan, mentions, speech, state)
-        before = [c for c in candidates if c[1] <= t.start]
-        if before:
-            return before[-1][2]
-    if speech and speech.actor:
-        return speech.actor
-    return None
-
-
-def _pronoun_mentions(lex, scan, mentions, speech, state) -> list[tuple[int, int, str]]:
-    """Actor mentions plus pronouns resolved to actors, in text order: (start, end, actor)."""
-    text = scan.text
-    out = []
-    for m in mentions:
-        actor = m.actor
-        if _possessive_before(lex, scan, m.start):
-            # "its troops", "their forces": the troops of whoever "its" stands for.
-            earlier = [a for a in out if a[1] <= m.start]
-            actor = max(earlier)[2] if earlier else (state.last_actor or actor)
-        else:
-            # The gap after an owner starts with an apostrophe ("Israel's troops").
-            owner = [o for o in mentions if o.end < m.start and text[o.end] in "'’"
-                     and _POSSESSIVE_GAP.fullmatch(text, o.end, m.start)]
-            if owner:
-                actor = owner[-1].actor  # "Israel's troops"
-        out.append((m.start, m.end, actor))
-    taken = [(m.start, m.end) for m in mentions]
-    for start, end in scan.third_person():
-        if any(s <= start < e for s, e in taken):
-            continue
-        earlier = [a for a in out if a[1] <= start]
-        actor = max(earlier)[2] if earlier else state.last_actor
-        if actor:
-            out.append((start, end, actor))
-    for start, end in scan.first_person():
-        actor = speech.actor if speech and speech.actor else state.last_claimant_actor
-        if actor:
-            out.append((start, end, actor))
-    out.sort()
-    return out
-
-
-def _possessive_before(lex: _Lexicon, scan: _Scan, start: int) -> bool:
-    """ "its" or "their" (and up to two words) right before ``start``: "its own forces"."""
-    lead = scan.text[max(0, start - 24):start]
-    # The pattern ends in a space and holds "its" or "their" (in any case: the sentence has no
-    # letters that match other letters when case is ignored, or scan.words is None).
-    if not lead[-1:].isspace():
-        return False
-    if scan.words is not None:
-        low = scan.low[max(0, start - 24):start]
-        if "its" not in low and "their" not in low:
-            return False
-    return bool(lex.possessive_pronoun.search(lead))
-
-
-def _speech_for(text: str, speeches: list[_Speech], t: _Trigger) -> _Speech | None:
-    if t.type != "denial":
-        speeches = [s for s in speeches if not s.denial]
-    before = [s for s in speeches if s.verb_end <= t.start]
-    # An attribution after a "but"/"while" clause speaks for that clause, not for this one.
-    after = [s for s in speeches if s.verb_start >= t.end
-             and not _HARD_BREAK.search(text, t.end, s.verb_start)
-             and not _OWN_CONTENT.match(text, s.verb_end)]
-    # "X said S": X speaks for S; but "..., the monitor said, and <this clause> was confirmed by Y":
-    # an attribution that closed the clause before speaks for it when this clause has its own.
-    if before and not (after and _CLOSES_CLAUSE.match(text, before[-1].verb_end)):
-        return before[-1]
-    if not after:
-        return None
-    # "<what happened>, X said.": the first attribution that closes a clause speaks for it (a later
-    # one may speak for a later clause); else the one that closes the sentence.
-    closing = [s for s in after if _CLOSES_CLAUSE.match(text, s.verb_end)]
-    return closing[0] if closing else after[-1]
-
-
-def _actor_of_phrase(profile: Profile, phrase: str, state: _DocState) -> str | None:
-    for name, actor in state.people_longest_first():
-        if name in phrase:
-            return actor
-    return profile.actor_of(phrase)
-
-
-def _pronoun_claimant(lex, pronoun: str, state: _DocState) -> tuple[str | None, str | None]:
-    if lex.personal.fullmatch(pronoun.strip()):
-        return state.last_claimant, state.last_claimant_actor
-    return state.last_claimant, state.last_claimant_actor or state.last_actor
-
-
-def _is_pronoun(lex: _Lexicon, phrase: str) -> bool:
-    p = phrase.strip()
-    return bool(lex.third_person.fullmatch(p) or lex.personal.fullmatch(p) or lex.first_person.fullmatch(p))
-
-
-def _learn_people(lex: _Lexicon, scan: _Scan, state: _DocState) -> None:
-    text = scan.text
-    if not scan.may_contain(lex.title_gate) or not lex.title_word.search(text):
-        return
-    for m in lex.person_intro.finditer(text):
-        actor = lex.profile.actor_of(m.group("role") or "") if m.group("role") else None
-        if not actor:
-            continue
-        name = m.group("name").strip()
-        tokens = name.split()
-        state.learn_person(name, actor)
-        if len(tokens) >= 2:
-            state.learn_person(" ".join(tokens[-2:]), actor)
-            state.learn_person(tokens[-1], actor)  # "Khaled said" after "spokesman Omar Khaled"
-        if len(tokens) >= 3:
-            state.learn_person(" ".join(tokens[1:]), actor)
-
-
-def _remember_actor(lex, text, mentions, state, speeches) -> None:
+    for m in profile.actor_mentions(text):
+        found = lex.titles_rx.match(text, m.end)
+        if found:
+            name = found.group("name").strip()
+            state.people[name] = m.actor
+            state.people[name.split()[-1]] = m.actor
+
+
+def _remember_unparsed(profile: Profile, text: str, state: _State) -> None:
+    mentions = profile.actor_mentions(text)
     if mentions:
-        state.last_actor = mentions[-1].actor
-    if speeches:
-        last = speeches[-1]
-        if last.claimant:
-            state.last_claimant = last.claimant
-        if last.actor:
-            state.last_claimant_actor = last.actor
+        state.last_actor = mentions[0].actor
 
 
-# --- phrases ------------------------------------------------------------------------------------
+class _SentenceReader:
+    """The claims of one parsed sentence."""
 
-# A spaced dash ends a phrase too: "BEIRUT (Reuters) - Rebels said", "10:42 GMT - The army says".
-_PHRASE_STOP_MARKS = r"(?:[,;:.!?()“”\"]|\s[-–—]+\s)"
-_PHRASE_STOP_WORDS = (r"\b(?:that|and said|while|although|though|but|where|which|who|as|with|after|before|when|since"
-                      r"|because|until|once)\b")
-_PHRASE_STOP = re.compile(rf"{_PHRASE_STOP_MARKS}|{_PHRASE_STOP_WORDS}", re.I)
-# The last stop of a phrase, found from the end (a greedy ".*" backs off to it): its matches are single
-# marks and whole words, which cannot overlap, so the last one is the one scanning from the start
-# would end with.
-_LAST_STOP_MARK = re.compile(rf"(?s:.*){_PHRASE_STOP_MARKS}")
-_LAST_STOP_WORD = re.compile(rf"(?s:.*){_PHRASE_STOP_WORDS}", re.I)
+    def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
+                 parsed: "SpacyDoc", toponyms: list[Toponym], state: _State, background: re.Pattern,
+                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None):
+        self.evidence = evidence or sentence
+        self.earlier = earlier  # the usable toponyms shortly before and in this sentence
+        self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
+        self.sdoc, self.state, self.background = parsed, state, background
+        self.place_at: dict[int, Toponym] = {}  # token index -> the toponym whose root it is
+        self.in_place: set[int] = set()  # token indices inside a toponym
+        for t in toponyms:
+            span = parsed.char_span(t.start - sentence.start, t.end - sentence.start, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            self.place_at.setdefault(span.root.i, t)
+            self.in_place.update(range(span.start, span.end))
+        self.toponyms = toponyms
+        self.country_at: dict[int, str] = {}  # token index -> ISO code of a country named there
+        for t in countries:
+            span = parsed.char_span(t.start - sentence.start, t.end - sentence.start, alignment_mode="expand")
+            if span is not None and len(span):
+                self.country_at[span.root.i] = t.place.country
+        self.claimed: list[_Found] = []  # places claimed so far in this sentence
+        self.suppressed: set[int] = set()  # tokens inside what a denial denies
+        self.consumed: set[int] = set()  # nouns a verb trigger has read as its object
+        self.question = sentence.text.rstrip().endswith("?")
+        self.first_actor: str | None = None
 
+    # -- the sentence's claims ------------------------------------------------------------------
 
-def _last_stop_end(chunk: str) -> int:
-    """Where the last match of _PHRASE_STOP in ``chunk`` ends (0 if none)."""
-    mark = _LAST_STOP_MARK.match(chunk)
-    cut = mark.end() if mark else 0
-    # A word stop after the last mark ends later; one before it ends earlier.
-    word = _LAST_STOP_WORD.match(chunk, cut)
-    return word.end() if word else cut
+    def claims(self) -> list[Claim]:
+        if self.question:
+            return []
+        out: list[Claim] = []
+        verbs, nouns = [], []
+        for tok in self.sdoc:
+            low = tok.lemma_.lower()
+            if (tok.tag_.startswith("VB") or tok.pos_ == "VERB") and low in self.lex.verbs:
+                verbs.append(tok)
+            elif tok.pos_ in ("NOUN", "PROPN") and (low in self.lex.nouns or low in self.lex.holding or tok.lower_ in self.lex.holding):
+                nouns.append(tok)
+        # Denials first: what they deny is theirs.
+        for v in verbs:
+            rule = self._verb_rule(v)
+            if rule is not None and rule.type == "denial":
+                out += self._denial(v)
+        for v in verbs:
+            if v.i in self.suppressed:
+                continue
+            rule = self._verb_rule(v)
+            if rule is not None and rule.type != "denial":
+                out += self._verb_event(v, rule)
+        for n in nouns:
+            if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
+                continue
+            out += self._noun_event(n, self.lex.nouns.get(n.lemma_.lower()))
+        return _unique(self._regional(out))
 
+    def _regional(self, claims: list[Claim]) -> list[Claim]:
+        """The profile's coding conventions by province ("opposition fighters" in Daraa are local
+        armed groups unless the sentence names the national alliance)."""
+        rules = self.profile.regional_actors
+        if not rules or not claims:
+            return claims
+        text = self.sentence.text
+        for c in claims:
+            for rule in rules:
+                if c.actor == rule.replaces and c.province in rule.provinces and not rule.unless_rx.search(text):
+                    c.actor = rule.actor
+        return claims
 
-def _phrase_before(text: str, end: int) -> str:
-    """The noun phrase that ends just before ``end`` (the subject of "X said")."""
-    return _phrase_before_at(text, end)[0]
+    def remember(self) -> None:
+        """Carry the sentence's main party and speaker to the next sentences."""
+        root = next((t for t in self.sdoc if t.dep_ == "ROOT"), None)
+        actor = None
+        if root is not None:
+            subj = _child(root, _SUBJECTS)
+            if subj is not None:
+                actor = self._phrase_actor(subj)
+        if actor is None:
+            actor = self.first_actor
+        if actor is not None and actor != "unknown":
+            self.state.last_actor = actor
 
+    # -- triggers -------------------------------------------------------------------------------
 
-def _phrase_before_at(text: str, end: int) -> tuple[str, int]:
-    """:func:`_phrase_before`, and where in ``text`` the stretch it was taken from starts."""
-    base = max(0, end - 160)
-    chunk = text[base:end].rstrip()
-    # "the Syrian Democratic Forces (SDF) said": an acronym in parentheses belongs to the subject.
-    if chunk.endswith(")"):
-        chunk = _TRAILING_ACRONYM.sub("", chunk)
-    # "The SDF, which held Manbij since 2016, said": the subject stands before the relative clause.
-    chunk = _RELATIVE_AFTER_SUBJECT.sub("", chunk).rstrip()
-    # "The SDF, backed by the United States, said": the participle phrase only describes the subject.
-    chunk = _PARTICIPLE_AFTER_SUBJECT.sub("", chunk).rstrip()
-    if chunk.endswith(","):
-        chunk = chunk[:-1]  # "the mayor of X, told Reuters": an appositive subject
-    cut = _last_stop_end(chunk)
-    phrase = chunk[cut:].strip()
-    words = phrase.split()
-    # Adverbs and auxiliaries between subject and verb: "Abdel Ghani said earlier", "flatly denied".
-    while words and words[-1].lower() in _SPEAKER_ADVERBS:
-        words.pop()
-    return " ".join(words[-10:]), base + cut
-
-
-def _phrase_after(text: str, start: int) -> str:
-    chunk = text[start:start + 120]
-    m = _PHRASE_STOP.search(chunk)
-    phrase = chunk[:m.start()] if m else chunk
-    phrase = _SPEAKER_PHRASE_END.split(phrase, maxsplit=1)[0]
-    return phrase.strip()
-
-
-def _clean_phrase(phrase: str) -> str:
-    phrase = _SPEAKER_OPENERS.sub("", phrase.strip(" -–—"))
-    phrase = _TRAILING_DAY.sub("", phrase)
-    phrase = _LEADING_DAY.sub("", phrase)
-    phrase = _SPACES.sub(" ", phrase).strip(" ,.;:“”\"'’")
-    return phrase[:100]
-
-
-def _clause_start(text: str, pos: int) -> int:
-    starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)]
-    return starts[-1] if starts else 0
-
-
-def _subject_clause_start(text: str, pos: int) -> int:
-    # Clauses for the subject search: only hard breaks, so "The army said it was redeploying"
-    # and "After the rebels seized X" keep their subjects.
-    starts = [m.end() for m in _SUBJECT_CLAUSE_BREAK.finditer(text, 0, pos)]
-    return starts[-1] if starts else 0
-
-
-def _clause_end(text: str, pos: int) -> int:
-    m = _DENIAL_SCOPE_END.search(text, pos)
-    return m.start() if m else len(text)
-
-
-def _fronted_adverbial(scan: _Scan, before: int) -> str:
-    """A sentence-opening phrase that sets the time of all that follows: "In 2016, ..."."""
-    return scan.fronted_time(before)
-
-
-def _clause_text(text: str, clause_start: int, end: int) -> str:
-    """The clause from ``clause_start`` (see _clause_start) to the first break after ``end``."""
-    m = _CLAUSE_TEXT_END.search(text, end)
-    return text[clause_start:m.start() if m else len(text)]
-
-
-def _distance_km(num: str | None, unit: str | None) -> float | None:
-    if not num or not unit:
+    def _verb_rule(self, v: "Token") -> VerbRule | None:
+        for rule in self.lex.verbs[v.lemma_.lower()]:
+            if rule.particle and not any(c.lower_ == rule.particle and c.dep_ in ("prt", "advmod", "prep")
+                                         for c in v.children):
+                continue
+            if rule.objects is not None:
+                obj = self._object(v)
+                if obj is None or (obj.lemma_.lower() not in rule.objects and obj.lower_ not in rule.objects):
+                    continue
+            if rule.needs_noun is not None and not any(
+                    t.lower_ in rule.needs_noun or t.lemma_.lower() in rule.needs_noun for t in v.subtree):
+                continue
+            if rule.needs_distance and self._distance_under(v) is None and not self._distance_places(v):
+                continue
+            if rule.actors is not None and self._subject_actor(v) not in rule.actors:
+                continue
+            return rule
         return None
-    n = _NUMBER_WORDS.get(num.lower())
-    # "10-15 km": the farther end, so that the ring drawn holds every reading of the report.
-    value = float(n) if n is not None else max(float(v) for v in re.split(r"\s?[-–]\s?", num.replace(",", "")))
-    return round(value * _UNITS.get(unit.lower(), 1.0), 1)
+
+    def _object(self, v: "Token") -> "Token | None":
+        """The verb's object: its direct object, or its subject in the passive."""
+        obj = _child(v, ("dobj", "attr", "oprd"))
+        if obj is None and _passive(v):
+            obj = _child(v, ("nsubjpass",))
+            if obj is None and v.dep_ in ("acl", "relcl") and v.head.pos_ in ("NOUN", "PROPN"):
+                obj = v.head  # "the town, captured by rebels on Friday"
+        if obj is not None and obj.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
+            obj = v.head  # "Hama, which rebels captured"
+        return obj
+
+    def _verb_event(self, v: "Token", rule: VerbRule) -> list[Claim]:
+        reality = self._reality(v)
+        if reality == "unreal" or (reality == "negated" and rule.type not in DENIABLE):
+            return []
+        places = self._verb_places(v, rule)
+        event_type = rule.type
+        if not places and rule.type in ("deployment", "withdrawal", "defense"):
+            places = self._purpose_places(v)
+            event_type = "defense"
+        if not places and rule.type == "capture" and rule.particle == "in":
+            places = list(self.claimed)  # "X pulled out of Y, with Z saying they had moved in"
+        if not places:
+            return []
+        if reality == "negated":
+            return self._reported_negation(v, places)
+        claimant = self._claimant(v)  # first: "we" and "our forces" stand for the speaker
+        if rule.actor == "to":
+            actors = [self._to_actor(v)]
+        else:
+            actors = self._subject_actors(v)
+        if reality == "failed":
+            if event_type not in ("capture", "advance", "border_crossing"):
+                return []
+            actors = [self.profile.opponent(a) if a else None for a in actors]
+            event_type = "defense"
+        actors = [a for a in dict.fromkeys(actors) if a and a != "unknown" and self.profile.can_act(a, event_type)]
+        if not actors:
+            return []
+        if event_type == "capture":
+            self.state.last_capturer = actors[0]
+        self.first_actor = self.first_actor or actors[0]
+        self.claimed += places
+        return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+
+    def _subject_actors(self, v: "Token") -> list[str | None]:
+        """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
+        gives both."""
+        first = self._subject_actor(v)
+        subj = _child(v, ("nsubj",))
+        if subj is None or first is None:
+            return [first]
+        out = [first]
+        for c in subj.children:
+            if c.dep_ == "conj":
+                a = self._phrase_actor(c)
+                if a:
+                    out.append(a)
+        return out
+
+    def _purpose_places(self, v: "Token") -> list[_Found]:
+        """"redeployed forces to defend Sweida": the places the purpose clause defends."""
+        for c in v.children:
+            if c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in self.lex.defending and any(
+                    g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
+                obj = _child(c, ("dobj",))
+                if obj is not None:
+                    return self._prune(self._places_under(obj, "defense"))
+        return []
+
+    def _reported_negation(self, v: "Token", places: list[_Found]) -> list[Claim]:
+        """"State television said the insurgents had not entered Homs": a speaker's denial."""
+        claimant = self._claimant(v)
+        if claimant is None:
+            return []
+        actor = self.profile.actor_of(self.state.last_claimant or "") if self.state.last_claimant else None
+        if actor is None or actor == "unknown":
+            return []
+        return [self._claim(v, f, "denial", actor, claimant) for f in places]
+
+    def _noun_event(self, n: "Token", rule: NounRule | None) -> list[Claim]:
+        governor = n.head if n.dep_ != "ROOT" else n
+        while governor.dep_ in ("prep", "pobj", "agent", "dobj", "conj") and governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
+            governor = governor.head
+        if governor.pos_ in ("VERB", "AUX") and self._reality(governor) != "real":
+            return []
+        if any(t.lemma_.lower() in self.lex.unreal_heads or t.lower_ in self.lex.unreal_heads
+               for t in _heads_between(n, governor)):
+            return []  # "the possibility of Homs' capture", "fears of a fall of X"
+        if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
+            return self._control_state(n)
+        found: list[_Found] = []
+        for name, pobj in _preps(n):
+            if name in rule.preps or name in self.lex.extenders:
+                found += self._places_under(pobj, rule.type)
+        for c in n.children:
+            if c.dep_ == "poss" and c.i in self.place_at:
+                found += self._places_under(c, rule.type)  # "Hama's fall"
+        found = self._prune(found)
+        if not found:
+            return []
+        actor = self._noun_actor(n, rule)
+        if actor is None or actor == "unknown" or not self.profile.can_act(actor, rule.type):
+            return []
+        claimant = self._claimant(n)
+        return [self._claim(n, f, rule.type, actor, claimant) for f in found]
+
+    def _control_state(self, n: "Token") -> list[Claim]:
+        """"X is now under rebel control", "X came under the control of Y", "X is out of government
+        control", "rebels have control over X"."""
+        head = n.head
+        if n.dep_ == "pobj" and head.lower_ in ("under", "in", "of") and head.dep_ == "prep":
+            verb = head.head
+            withdrawal = head.lower_ == "of" and head.head.lower_ == "out"
+            if withdrawal:
+                verb = head.head.head
+            if any(c.dep_ == "neg" or c.lower_ == "longer" for c in verb.children):
+                withdrawal = True
+            owner = self._owner(n)
+            if owner is None and head.lower_ == "in" and verb.pos_ in ("VERB", "AUX"):
+                # "rebels are now in control of X": the subject holds what follows "of"
+                found = []
+                for name, pobj in _preps(n):
+                    if name in ("of", "over"):
+                        found += self._places_under(pobj, "capture")
+                found = self._prune(found)
+                actor = self._subject_actor(verb)
+                if not found or actor is None or actor == "unknown":
+                    return []
+                event_type = "withdrawal" if withdrawal else "capture"
+                return [self._claim(verb, f, event_type, actor, self._claimant(verb)) for f in found]
+            if owner is None or verb.pos_ not in ("VERB", "AUX"):
+                return []
+            subj = _child(verb, ("nsubj", "nsubjpass"))
+            if subj is None and verb.dep_ in ("acl", "relcl"):
+                subj = verb.head
+            if subj is None:
+                return []
+            if subj.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                subj = verb.head
+            found = self._prune(self._places_under(subj, "capture"))
+            event_type = "withdrawal" if withdrawal else "capture"
+            claimant = self._claimant(verb)
+            return [self._claim(verb, f, event_type, owner, claimant) for f in found]
+        if n.dep_ in ("dobj",) and head.pos_ in ("VERB", "AUX") and head.lemma_ in ("have", "retain", "keep", "maintain", "hold", "exercise"):
+            found = []
+            for name, pobj in _preps(n):
+                if name in ("of", "over"):
+                    found += self._places_under(pobj, "capture")
+            found = self._prune(found)
+            actor = self._subject_actor(head)
+            if not found or actor is None or actor == "unknown":
+                return []
+            return [self._claim(head, f, "capture", actor, self._claimant(head)) for f in found]
+        return []
+
+    def _owner(self, n: "Token") -> str | None:
+        for c in n.children:
+            if c.dep_ in ("compound", "amod", "poss", "nmod"):
+                a = self._phrase_actor(c) if c.dep_ == "poss" else self._token_actor(c)
+                if a:
+                    return a
+        for name, pobj in _preps(n):
+            if name in ("of", "by"):
+                a = self._phrase_actor(pobj)
+                if a:
+                    return a
+        return None
+
+    def _denial(self, v: "Token") -> list[Claim]:
+        if self._reality(v) not in ("real",):
+            return []
+        content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
+        tokens = [t for c in content for t in c.subtree]
+        if not any(t.lemma_.lower() in self.lex.control_lemmas for t in tokens):
+            return []
+        self.suppressed.update(t.i for t in tokens)
+        found = []
+        for c in content:
+            found += self._places_under(c, "denial", clauses=True)
+        found = self._prune(found)
+        if not found:
+            return []
+        actor = self._subject_actor(v) or self.state.last_speaker_actor
+        if actor is None or actor == "unknown":
+            return []
+        claimant = self._subject_phrase(v) or self._claimant(v)
+        return [self._claim(v, f, "denial", actor, claimant and self.profile.canonical_claimant(claimant)) for f in found]
+
+    # -- reality --------------------------------------------------------------------------------
+
+    def _reality(self, v: "Token") -> str:
+        """"real", "unreal" (modal, conditional, planned, history), "negated" (the trigger itself) or "failed"."""
+        lex = self.lex
+        tok = v
+        for _ in range(8):  # up through the verbs whose clause holds this one
+            for c in tok.children:
+                low = c.lower_
+                if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and low in lex.negations):
+                    return "negated" if tok.i == v.i else "unreal"
+                if c.dep_ == "aux" and low in lex.modal:
+                    return "unreal"
+                if c.dep_ == "mark" and low in lex.unreal_marks:
+                    return "unreal"
+                if c.dep_ == "advmod" and low in ("unsuccessfully", "vainly"):
+                    return "failed"
+            if tok.i == v.i and self._history(v):
+                return "unreal"
+            dep, head = tok.dep_, tok.head
+            if head.i == tok.i:
+                break
+            hlem = head.lemma_.lower()
+            if dep == "xcomp" or (dep in ("acl", "advcl", "ccomp", "prep", "pcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
+                if hlem in lex.failing_heads or any(c.dep_ == "advmod" and c.lower_ in ("unsuccessfully", "vainly") for c in head.children):
+                    return "failed"
+                if hlem in lex.unreal_heads and hlem not in lex.realising_heads:
+                    return "unreal"
+                if dep != "xcomp" and hlem not in lex.realising_heads and tok.i == v.i:
+                    return "unreal"  # a purpose: "sent troops to defend X"
+            if dep == "pcomp" and head.lower_ in ("of", "for", "at") and head.head.lemma_.lower() in lex.unreal_heads:
+                return "unreal"  # "the aim of taking X", "a plan for capturing X"
+            if dep in ("conj", "xcomp", "ccomp", "advcl", "relcl", "acl", "pcomp", "prep", "pobj"):
+                tok = head
+                continue
+            break
+        return "real"
+
+    def _history(self, v: "Token") -> bool:
+        """A trigger whose own modifiers tell history ("in 2016", "early in the war")."""
+        mods = [c for c in v.children if c.dep_ in ("prep", "npadvmod", "advmod", "advcl")]
+        if not mods:
+            return False
+        start = min(c.left_edge.idx for c in mods)
+        end = max(c.right_edge.idx + len(c.right_edge.text) for c in mods)
+        text = self.sdoc.text[start:end]
+        if self.background.search(text):
+            return True
+        published = self.doc.article.published
+        if published:
+            for c in mods:
+                for t in c.subtree:
+                    if t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) < published.year - 1 + (published.month > 6):
+                        return True  # "in August 2016"; "on December 8, 2024" in a January 2025 article is news
+        return False
+
+    # -- places ---------------------------------------------------------------------------------
+
+    def _verb_places(self, v: "Token", rule: VerbRule) -> list[_Found]:
+        found: list[_Found] = []
+        obj = self._object(v)
+        if rule.place == "subject":
+            subj = _child(v, ("nsubj", "nsubjpass"))
+            if subj is not None and subj.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
+                subj = v.head
+            if subj is not None:
+                found += self._places_under(subj, rule.type)
+            return self._prune(found)
+        take_preps = True
+        if obj is not None and rule.object != "none":
+            territorial = (obj.i in self.place_at or self._territory_noun(obj)
+                           or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
+                           or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
+            if territorial:
+                found += self._places_under(obj, rule.type, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                self.consumed.add(obj.i)
+                self.consumed.update(t.i for t in obj.subtree)
+            elif rule.object == "any":
+                take_preps = self._territory_noun(obj)
+            if rule.object == "place" and not found:
+                take_preps = True
+        if take_preps and rule.preps:
+            for name, pobj in _preps(v):
+                if name in rule.preps or (rule.object != "none" and (
+                        name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
+                    found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
+        if rule.distance and not found:
+            found += self._distance_places(v)
+        if not found and "in" in rule.preps:
+            found += self._fronted_places(v)
+        if not found:
+            rel = v
+            while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
+                rel = rel.head
+            if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
+                found += self._places_under(rel.head, rule.type)  # "Hama, where rebels took the airport"
+        if not found and rule.type == "border_crossing":
+            # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
+            for name, pobj in _preps(v):
+                code = self.country_at.get(pobj.i)
+                if name in rule.preps and code:
+                    for t in self.toponyms:
+                        if t.place.country == code and t.place.scale == "point":
+                            span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+                            if span is not None:
+                                found.append(_Found(t, span.root.i))
+        if not found and rule.type in ("defense", "deployment"):
+            # "The forces in northern Hama repelled ...": where the defenders are
+            subj = _child(v, ("nsubj",))
+            if subj is not None:
+                for name, pobj in _preps(subj):
+                    if name in ("in", "at", "inside"):
+                        found += self._places_under(pobj, rule.type)
+        return self._prune(found)
+
+    def _territory_noun(self, tok: "Token") -> bool:
+        """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
+        "of" ("took part of Homs", not "took part in talks")."""
+        low, lem = tok.lower_, tok.lemma_.lower()
+        if low in self.lex.portions or lem in self.lex.portions:
+            return any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
+        return low in self.lex.territory or lem in self.lex.territory
+
+    def _fronted_places(self, v: "Token") -> list[_Found]:
+        """"In the Homs area, the Observatory said government forces stopped the advance": a place
+        fronted before the speech verb that reports the event frames it."""
+        tok = v
+        for _ in range(4):
+            if tok.dep_ not in ("ccomp", "conj") or tok.head.i == tok.i:
+                return []
+            tok = tok.head
+            if tok.lemma_.lower() in self.lex.speech:
+                subj = _child(tok, ("nsubj", "nsubjpass"))
+                out = []
+                for c in tok.children:
+                    if c.dep_ == "prep" and c.lower_ in ("in", "inside", "across") and (subj is None or c.i < subj.i):
+                        for g in c.children:
+                            if g.dep_ == "pobj":
+                                out += self._places_under(g, "fronted")
+                return out
+        return []
+
+    def _places_under(self, root: "Token", event_type: str, *, clauses: bool = False,
+                      distance_ok: bool = True) -> list[_Found]:
+        """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached."""
+        out: list[_Found] = []
+        stack = [(root, ())]
+        while stack:
+            tok, path = stack.pop()
+            if tok.i in self.place_at:
+                out.append(self._found(tok, path, event_type, distance_ok))
+            elif tok.lower_ in self.lex.place_anaphora and self._resolve_anaphor(tok):
+                out.append(self._found(tok, path, event_type, distance_ok))
+            for c in tok.children:
+                if c.dep_ in _NOMINAL_DEPS or clauses:
+                    stack.append((c, path + (tok,)))
+        return [f for f in out if f is not None]
+
+    def _distance_above(self, tok: "Token") -> float | None:
+        """"just 8 km from Homs", "10 miles from Homs": a distance on the preposition that governs
+        the place."""
+        cur = tok
+        for _ in range(3):
+            if cur.head.i == cur.i:
+                return None
+            cur = cur.head
+            if cur.pos_ in ("VERB", "AUX"):
+                return None
+            if cur.dep_ == "prep" or cur.pos_ == "ADP":
+                for c in cur.children:
+                    if c.dep_ in ("npadvmod", "nummod", "advmod", "quantmod") and (
+                            c.lower_ in self.lex.units or c.lemma_.lower() in self.lex.units):
+                        return _number_of(c, self.lex)
+        return None
+
+    def _resolve_anaphor(self, tok: "Token") -> bool:
+        """"the city", "the province": the last place of a fitting scale named shortly before. On
+        success the place is recorded for the token (``place_at``)."""
+        kids = [c for c in tok.children if c.dep_ not in ("punct",)]
+        if len(kids) != 1 or kids[0].lower_ != "the" or tok.i > 0 and self.sdoc[tok.i - 1].lower_ not in ("the",):
+            return False
+        scales = self.lex.place_anaphora[tok.lower_]
+        pos = self.sentence.start + tok.idx
+        for t in reversed(self.earlier):
+            if t.start >= pos:
+                continue
+            if pos - t.end > _ANAPHORA_REACH:
+                break
+            if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
+                self.place_at[tok.i] = t
+                return True
+        return False
+
+    def _found(self, tok: "Token", path: tuple, event_type: str, distance_ok: bool) -> _Found | None:
+        lex = self.lex
+        near = False
+        distance = None
+        # path: from the argument's root down to the place's parent
+        for step in path:
+            low, lem = step.lower_, step.lemma_.lower()
+            if step.i in self.in_place:
+                continue
+            if low in lex.route or lem in lex.route:
+                return None  # an end of a road
+            if low in lex.units or lem in lex.units:
+                distance = distance or _number_of(step, lex)
+            if low in lex.landmark or lem in lex.landmark:
+                near = True
+            if low in lex.near or lem in lex.near:
+                near = True
+        if distance is None:
+            distance = self._distance_above(tok)
+            near = near or distance is not None
+        found = _Found(self.place_at[tok.i], tok.i, near, distance)
+        found.path = path  # type: ignore[attr-defined]
+        return found
+
+    def _prune(self, found: list[_Found]) -> list[_Found]:
+        """Drop places that only locate another place of the same trigger (a container, a
+        landmark), keep one entry per place."""
+        if not found:
+            return found
+        idx = {f.token_i for f in found}
+        keep: list[_Found] = []
+        for f in found:
+            tok = self.sdoc[f.token_i]
+            # Walk up to the nearest other place of this trigger; how it was reached decides.
+            cur, deps = tok, []
+            qualifies_other = False
+            while cur.head.i != cur.i:
+                deps.append(cur.dep_)
+                cur = cur.head
+                if cur.i in idx and cur.i != f.token_i:
+                    qualifies_other = not all(d in _LIST_DEPS for d in deps)
+                    break
+                if cur.i not in self.in_place and cur.pos_ in ("VERB", "AUX"):
+                    break
+            if qualifies_other:
+                continue
+            if f.near and f.distance_km is None and self._reference_only(f):
+                continue
+            keep.append(f)
+        points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
+        keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
+        if any(not f.near for f in keep):
+            # "took the X headquarters near the Golan Heights": near X only locates the other place
+            keep = [f for f in keep if not f.near or f.distance_km is not None or not self._landmark_only(f)]
+        seen, out = set(), []
+        for f in keep:
+            key = f.toponym.place.place_id if f.toponym.place else f.token_i
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+        return out
+
+    def _landmark_only(self, f: _Found) -> bool:
+        path = getattr(f, "path", ())
+        return any(s.lower_ in self.lex.landmark for s in path)
+
+    def _reference_only(self, f: _Found) -> bool:
+        """A compass bearing or "between" with no distance makes a place a reference point."""
+        path = getattr(f, "path", ())
+        return any(s.lower_ in ("between", "beyond", "past", "opposite", "than", "like", "via", "through", "bordering")
+                   or s.lemma_.lower() in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+                   for s in path)
+
+    def _distance_under(self, v: "Token") -> float | None:
+        for name, pobj in _preps(v):
+            if name == "within" or name.endswith(" within"):
+                d = _number_of(pobj, self.lex)
+                if d is not None:
+                    return d
+        for t in v.subtree:
+            if (t.lower_ in self.lex.units or t.lemma_.lower() in self.lex.units) and t.head.lower_ in ("within",):
+                return _number_of(t, self.lex)
+        return None
+
+    def _distance_places(self, v: "Token") -> list[_Found]:
+        """"rebels were 20 km from Damascus", "advanced to within 10 km of Hama": a unit noun with an
+        "of"/"from" place, in the verb's own phrase."""
+        out = []
+        for t in v.subtree:
+            if t.lower_ not in self.lex.units and t.lemma_.lower() not in self.lex.units:
+                continue
+            # the unit must belong to this verb's clause, not a nested one
+            h = t
+            while h.i != v.i and h.dep_ not in _CLAUSE_DEPS and h.head.i != h.i:
+                h = h.head
+            if h.i != v.i:
+                continue
+            d = _number_of(t, self.lex)
+            if d is None:
+                continue
+            preps = list(_preps(t))
+            if t.head.pos_ == "ADP":  # "10 miles from Homs": the distance hangs on its preposition
+                preps += [(t.head.lower_, g) for g in t.head.children if g.dep_ == "pobj"]
+            for name, pobj in preps:
+                if name in ("of", "from", "outside") or name.endswith(" of") or name.endswith(" from"):
+                    for f in self._places_under(pobj, "advance"):
+                        f.distance_km, f.near = d, True
+                        out.append(f)
+        return out
+
+    # -- actors ---------------------------------------------------------------------------------
+
+    def _subject_actor(self, v: "Token") -> str | None:
+        tok = v
+        for _ in range(6):
+            if _passive(tok):
+                agent = _child(tok, ("agent",))
+                if agent is not None:
+                    pobj = _child(agent, ("pobj",))
+                    return self._phrase_actor(pobj) if pobj is not None else None
+                if tok.i == v.i:
+                    return None  # "X was captured": no one named
+            subj = _child(tok, ("nsubj",))
+            if subj is not None:
+                if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
+                    return self._phrase_actor(tok.head)
+                return self._phrase_actor(subj)
+            if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
+                if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
+                    return self._phrase_actor(tok.head)  # "rebels advancing on Hama"
+                if tok.dep_ == "relcl":
+                    return self._phrase_actor(tok.head)
+                tok = tok.head
+                if tok.pos_ not in ("VERB", "AUX") and tok.dep_ in ("prep",):
+                    tok = tok.head
+                continue
+            break
+        return None
+
+    def _to_actor(self, v: "Token") -> str | None:
+        for name, pobj in _preps(v):
+            if name in ("to", "into", "under", "in"):
+                a = self._phrase_actor(pobj)
+                if a:
+                    return a
+        return None
+
+    def _noun_actor(self, n: "Token", rule: NounRule) -> str | None:
+        a = self._owner(n)
+        if a:
+            return a
+        for name, pobj in _preps(n):
+            if name in ("to", "by"):
+                a = self._phrase_actor(pobj)
+                if a:
+                    return a
+        head = n.head
+        while head.dep_ in ("conj", "prep", "pobj") and head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
+            head = head.head
+        if head.pos_ in ("VERB", "AUX") and n.dep_ in ("dobj", "pobj", "conj", "nsubj") and head.lemma_.lower() not in self.lex.speech:
+            a = self._subject_actor(head)
+            if a:
+                return a
+        if rule.type == "capture":
+            return self.state.last_capturer
+        return None
+
+    def _phrase_actor(self, tok: "Token | None") -> str | None:
+        if tok is None:
+            return None
+        low = tok.lower_
+        poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if poss is not None and (poss.lower_ in self.lex.first_person or poss.lower_ in self.lex.third_person):
+            words = _phrase_tokens(tok)
+            text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+            mentions = self.profile.actor_mentions(text)
+            if all(m.text.lower() in self.lex.generic_forces for m in mentions):
+                # "its troops", "our fighters": whose they are decides, not the generic word
+                return self._phrase_actor(poss)
+        if low in self.lex.first_person:
+            return self.state.sentence_speaker_actor or self.state.last_speaker_actor
+        if low in self.lex.personal:
+            return None
+        if low in self.lex.third_person:
+            return self._earlier_subject(tok) or self.state.last_actor
+        a = self._token_actor(tok)
+        if a:
+            return a
+        if tok.lemma_.lower() in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
+            mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
+            if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
+                return self._earlier_subject(tok) or self.state.last_actor  # "the group", "their fighters"
+        return None
+
+    def _earlier_subject(self, tok: "Token") -> str | None:
+        """The party named as a subject earlier in the same sentence ("Local factions took X, where
+        they advanced ...")."""
+        for t in reversed(self.sdoc[:tok.i]):
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in self.lex.third_person:
+                a = self._token_actor(t)
+                if a:
+                    return a
+        return None
+
+    def _token_actor(self, tok: "Token") -> str | None:
+        """The party a noun phrase names: its own words (without relative clauses, participles and
+        appositions), then an "of" phrase ("fighters of HTS")."""
+        for c in tok.children:  # "groups opposed to the regime", "fighters against Assad"
+            if c.lower_ in self.lex.opposing or c.lemma_.lower() in self.lex.opposing:
+                for name, pobj in _preps(c) if c.dep_ != "prep" else [(c.lower_, g) for g in c.children if g.dep_ == "pobj"]:
+                    other = self._token_actor(pobj)
+                    if other and self.profile.opponent(other):
+                        return self.profile.opponent(other)
+        words = _phrase_tokens(tok)
+        text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+        a = self._actor_in(text)
+        if a and a not in self._generic_only(text):
+            return a
+        for c in tok.children:  # "fighters loyal to HTS", "militias affiliated with the SDF"
+            if c.dep_ in ("amod", "acl", "relcl") and c.lemma_.lower() in self.lex.allegiance:
+                for name, pobj in _preps(c):
+                    other = self._token_actor(pobj)
+                    if other:
+                        return other
+        if a:
+            return a
+        for name, pobj in _preps(tok):
+            if name == "of":
+                return self._token_actor(pobj)
+        return None
+
+    def _generic_only(self, text: str) -> set[str]:
+        """The parties a phrase names only through generic words ("fighters", "troops")."""
+        mentions = self.profile.actor_mentions(text)
+        if any(m.text.lower() not in self.lex.generic_forces for m in mentions):
+            return set()
+        return {m.actor for m in mentions}
+
+    def _actor_in(self, text: str) -> str | None:
+        """The party a phrase names; a precise name beats a generic one ("opposition troops")."""
+        mentions = self.profile.actor_mentions(text)
+        if not mentions:
+            low = text.lower()
+            for name, actor in self.profile.people_longest_first:
+                if name in low:
+                    return actor
+            return None
+        precise = [m for m in mentions if m.text.lower() not in self.lex.generic_forces]
+        return (precise or mentions)[-1].actor
+
+    def _subject_phrase(self, v: "Token") -> str | None:
+        subj = _child(v, ("nsubj",))
+        if subj is None:
+            return None
+        if subj.lower_ in self.lex.third_person | self.lex.personal:
+            return self.state.last_claimant
+        toks = [t for t in subj.subtree]
+        return self.sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)].strip()
+
+    # -- claimant -------------------------------------------------------------------------------
+
+    def _claimant(self, v: "Token") -> str | None:
+        phrase = None
+        tok = v
+        for _ in range(10):
+            for c in tok.children:
+                if c.lower_ in self.lex.speech_prefixes and c.dep_ in ("prep", "advcl", "advmod"):
+                    pobj = next((g for gc in c.children for g in ([gc] if gc.dep_ == "pobj" else gc.children) if g.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        phrase = _text(self.sdoc, pobj)
+                        break
+            if phrase:
+                break
+            if tok.i != v.i and tok.lemma_.lower() in self.lex.speech and tok.pos_ in ("VERB", "AUX"):
+                phrase = self._speaker(tok)
+                if phrase:
+                    break
+            # a speech verb hanging off this clause: "X took Y, the monitor said"
+            for c in tok.children:
+                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c.lemma_.lower() in self.lex.speech and c.i > v.i:
+                    phrase = self._speaker(c)
+                    if phrase:
+                        break
+            if phrase or tok.head.i == tok.i:
+                break
+            tok = tok.head
+        if not phrase:
+            return None
+        self.state.last_claimant = phrase
+        actor = self._speaker_actor(phrase)
+        if actor:
+            self.state.last_speaker_actor = actor
+            self.state.sentence_speaker_actor = actor
+        return self.profile.canonical_claimant(phrase)
+
+    def _speaker_actor(self, phrase: str) -> str | None:
+        actor = self.profile.actor_of(phrase)
+        if actor:
+            return actor
+        for name, party in self.state.people.items():
+            if name in phrase:
+                return party
+        return None
+
+    def _speaker(self, s: "Token") -> str | None:
+        if _passive(s):
+            agent = _child(s, ("agent",))
+            pobj = _child(agent, ("pobj",)) if agent is not None else None
+            return _text(self.sdoc, pobj) if pobj is not None else None
+        subj = _child(s, ("nsubj",))
+        if subj is None:
+            return None
+        if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal:
+            return self.state.last_claimant
+        if subj.lower_ in self.lex.first_person:
+            return self.state.last_claimant
+        return _text(self.sdoc, subj)
+
+    # -- the claim ------------------------------------------------------------------------------
+
+    def _claim(self, trigger: "Token", f: _Found, event_type: str, actor: str, claimant: str | None) -> Claim:
+        doc = self.doc
+        s = self.evidence  # the whole sentence, dateline included
+        art = doc.article
+        t = f.toponym
+        place: Place = t.place  # type: ignore[assignment]
+        precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
+        if precision == "point" and (f.near or f.distance_km is not None):
+            precision = "near"
+        event_date, date_precision = self._date(trigger, t)
+        return Claim(
+            article=art.article, place=place.name, place_id=place.place_id, lat=place.lat, lon=place.lon,
+            event_type=event_type, actor=actor, evidence=s.text, evidence_start=s.start, evidence_end=s.end,
+            claimant=claimant, country=place.country, province=place.province,
+            province_name=_province_name(place.province), geo_precision=precision,
+            event_date=event_date, date_precision=date_precision, distance_km=f.distance_km,
+            source=art.source, published=art.published, title=art.title, url=art.url,
+            place_start=t.start, place_end=t.end,
+        )
+
+    def _date(self, trigger: "Token", t: Toponym) -> tuple[date | None, str | None]:
+        art = self.doc.article
+        if not art.published:
+            return None, None
+        s = self.sentence
+        mentions = _dates_in(s.text, art.published)
+        rel_end = t.end - s.start
+        own = [d for d in mentions if rel_end <= d.start and d.start - rel_end <= _OWN_DATE_GAP]
+        if own:
+            return own[0].date, own[0].precision
+        if mentions:
+            lo = trigger.left_edge.idx if trigger.pos_ in ("VERB", "AUX") else trigger.idx
+            hi = trigger.right_edge.idx + len(trigger.right_edge.text) if trigger.pos_ in ("VERB", "AUX") else trigger.idx
+            inside = [d for d in mentions if lo <= d.start < hi] or list(mentions)
+            best = min(inside, key=lambda d: abs(d.start - trigger.idx))
+            return best.date, best.precision
+        if self.state.line_date and s.start < self.state.line_end:
+            return self.state.line_date
+        return art.published, "day"
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
+    for c in tok.children:
+        if c.dep_ in deps:
+            return c
+    return None
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    """Whether a province or region holds a point place (it is then only its container)."""
+    if outer.scale == "admin1":
+        return outer.province is not None and outer.province == inner.province
+    if outer.scale == "region" and outer.radius_km:
+        return _km(outer.lat, outer.lon, inner.lat, inner.lon) <= outer.radius_km
+    return False
+
+
+def _km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    import math
+
+    p = math.pi / 180
+    h = (math.sin((b_lat - a_lat) * p / 2) ** 2
+         + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(h))
+
+
+def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
+    out, cur = [], tok
+    while cur.head.i != cur.i and cur.i != top.i and len(out) < 8:
+        cur = cur.head
+        out.append(cur)
+    return out
+
+
+def _passive(tok: "Token") -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or (
+        tok.tag_ == "VBN" and tok.dep_ in ("acl", "relcl") and _child(tok, ("nsubj", "dobj")) is None)
+
+
+def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
+    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X."""
+    for c in tok.children:
+        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp"):
+            name = c.lower_
+            found_obj = False
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    found_obj = True
+                    yield name, g
+                elif g.dep_ == "prep":
+                    for h in g.children:
+                        if h.dep_ == "pobj":
+                            found_obj = True
+                            yield f"{name} {g.lower_}", h
+            if not found_obj and c.dep_ == "prep":
+                for g in c.children:
+                    if g.dep_ in ("pcomp",):
+                        yield name, g
+
+
+def _phrase_tokens(tok: "Token") -> list["Token"]:
+    """The words of a noun phrase without its clauses, participles, appositions and prepositions."""
+    keep = {tok.i}
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        for c in t.children:
+            if c.dep_ in ("compound", "amod", "det", "poss", "nmod", "npadvmod", "case", "punct", "nummod", "quantmod", "hmod", "hyph", "advmod") and c.i < tok.i + 1:
+                keep.add(c.i)
+                stack.append(c)
+    doc = tok.doc
+    lo, hi = min(keep), max(keep)
+    return [doc[i] for i in range(lo, hi + 1)]
+
+
+def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
+    toks = list(tok.subtree)
+    text = sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
+    return text.strip(" ,;:\"'“”‘’")[:200]
+
+
+def _number_of(tok: "Token", lex: Lexicon) -> float | None:
+    """The distance a unit noun carries ("20 km", "10-15 km": the farther end; "five miles")."""
+    unit = None
+    t = tok
+    if t.lower_ in lex.units or t.lemma_.lower() in lex.units:
+        unit = lex.units.get(t.lower_, lex.units.get(t.lemma_.lower()))
+    else:
+        for c in t.subtree:
+            if c.lower_ in lex.units:
+                t, unit = c, lex.units[c.lower_]
+                break
+    if unit is None:
+        return None
+    values = []
+    for c in t.subtree:
+        if c.i >= t.i:
+            continue
+        text = c.lower_.replace(",", "")
+        for part in re.split(r"[-–]", text):
+            if part.replace(".", "", 1).isdigit():
+                values.append(float(part))
+            elif part in _NUMBER_WORDS:
+                values.append(float(_NUMBER_WORDS[part]))
+    if not values:
+        m = re.match(r"(\d+(?:\.\d+)?)", t.lower_)
+        if m:
+            values.append(float(m.group(1)))
+    if not values:
+        return None
+    return round(max(values) * unit, 1)
+
+
+def _unique(claims: list[Claim]) -> list[Claim]:
+    seen, out = set(), []
+    for c in claims:
+        key = (c.place_id, c.event_type, c.actor)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
 
 
 def _latest_year(text: str) -> int | None:
     """The latest year an undated article mentions: years before it are history."""
     years = [int(y) for y in _YEAR.findall(text)]
     return max(years) if years else None
-
-
-# --- the claim -----------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=256)
@@ -1333,17 +1378,14 @@ def _dates_in(text: str, published: date) -> tuple:
     return tuple(find_dates(text, published))
 
 
-_OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
-
-
-def _heading_date(doc: Document, sentence: Sentence, state: _DocState) -> None:
+def _heading_date(doc: Document, sentence: Sentence, state: _State) -> None:
     """Remember the date that opens a line of a timeline ("Dec 6 - ..."), for the rest of that line."""
     published = doc.article.published
     if not published or (sentence.start and doc.text[sentence.start - 1] not in "\n"):
         return  # only a sentence that starts a line can head it
     head = sentence.text[:60]
     if not ("- " in head or "– " in head or "— " in head or ": " in head) or not _SHORT_HEAD.match(head):
-        return  # most lines do not open with a few words and a dash: no date search for them
+        return
     mentions = _dates_in(sentence.text, published)
     if mentions and mentions[0].start == 0 and _HEADING_DASH.match(sentence.text, mentions[0].end):
         end = doc.text.find("\n", sentence.start)
@@ -1355,60 +1397,6 @@ _HEADING_DASH = re.compile(r"\s*[-–—:]\s")
 _SHORT_HEAD = re.compile(r"[\w.,]{1,12}(?:\s+[\w.,]{1,12}){0,3}\s*[-–—:]\s")
 
 
-def _claim(lex: _Lexicon, doc: Document, sentence: Sentence, text: str, t: _Trigger, ref: _PlaceRef,
-           event_type: str, actor: str, claimant: str | None, state: _DocState, own_end: int) -> Claim:
-    """The claim of one place of a trigger (``own_end``: where the stretch of text that belongs to this
-    place, before the next place of the trigger, ends)."""
-    art = doc.article
-    place = ref.place
-    precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
-    distance = t.distance_km
-    if precision == "point":
-        lead = text[max(0, ref.start - 25):ref.start]
-        if distance is not None or lex.near.search(lead) or ref.text.lower() in ("there",):
-            precision = "near"
-    event_date, date_precision = art.published, None
-    mentions = _dates_in(sentence.text, art.published) if art.published else ()
-    # A date right after the place is its own ("Hama on Thursday and Homs on Saturday"); otherwise
-    # the date nearest the verb.
-    own = [d for d in mentions if ref.end <= d.start < own_end and d.start - ref.end <= _OWN_DATE_GAP]
-    if own:
-        event_date, date_precision = own[0].date, own[0].precision
-    elif mentions:
-        best = min(mentions, key=lambda d: min(abs(d.start - t.start), abs(d.end - t.end)))
-        event_date, date_precision = best.date, best.precision
-    elif art.published and state.line_date and sentence.start < state.line_end:
-        event_date, date_precision = state.line_date
-    elif art.published:
-        date_precision = "day"
-    return Claim(
-        article=art.article,
-        place=place.name,
-        place_id=place.place_id,
-        lat=place.lat,
-        lon=place.lon,
-        event_type=event_type,
-        actor=actor,
-        evidence=sentence.text,
-        evidence_start=sentence.start,
-        evidence_end=sentence.end,
-        claimant=claimant,
-        country=place.country,
-        province=place.province,
-        province_name=_province_name(place.province),
-        geo_precision=precision,
-        event_date=event_date,
-        date_precision=date_precision,
-        distance_km=distance,
-        source=art.source,
-        published=art.published,
-        title=art.title,
-        url=art.url,
-        place_start=sentence.start + ref.start,
-        place_end=sentence.start + ref.end,
-    )
-
-
 @lru_cache(maxsize=4096)
 def _province_name(iso: str | None) -> str | None:
     if not iso:
@@ -1417,5 +1405,3 @@ def _province_name(iso: str | None) -> str | None:
 
     admin1 = default_gazetteer().admin1(iso)
     return admin1.name if admin1 else None
-
-

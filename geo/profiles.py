@@ -28,6 +28,23 @@ class ActorMention:
     text: str
 
 
+@dataclass(frozen=True)
+class RegionalActor:
+    """A coding convention: in these provinces, ``replaces`` is coded as ``actor`` unless the
+    sentence names one of ``unless`` ("opposition fighters" in Daraa are local armed groups)."""
+
+    actor: str
+    replaces: str
+    provinces: frozenset[str]
+    unless: tuple[str, ...] = ()
+
+    @cached_property
+    def unless_rx(self) -> re.Pattern:
+        if not self.unless:
+            return re.compile(r"(?!)")
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(u) for u in self.unless) + r")(?!\w)", re.I)
+
+
 @dataclass
 class Profile:
     id: str
@@ -42,6 +59,13 @@ class Profile:
     only_events: dict[str, set[str]] = field(default_factory=dict)  # actor -> the events it can act in
     # Countries (ISO 3166-1) where the conflict's events take place; empty: anywhere.
     theatre: frozenset[str] = frozenset()
+    opponents: dict[str, str] = field(default_factory=dict)  # actor -> the side it fights where it fails
+    # Coding conventions by province: [[regional_actor]] tables of the profile.
+    regional_actors: list["RegionalActor"] = field(default_factory=list)
+
+    def opponent(self, actor: str | None) -> str | None:
+        """The side that held what ``actor`` failed to take ("X failed to take Y"), if the profile says."""
+        return self.opponents.get(actor) if actor else None
 
     def in_theatre(self, country: str | None) -> bool:
         """Whether a place in ``country`` can be where this conflict's events happen (places of no
@@ -135,7 +159,7 @@ class Profile:
 
     def _actor_of(self, phrase: str) -> str | None:
         low = phrase.lower()
-        for name, actor in self._people_longest_first:
+        for name, actor in self.people_longest_first:
             if name in low:
                 return actor
         mentions = self.actor_mentions(phrase)
@@ -163,7 +187,7 @@ class Profile:
                 for canonical, names in self.claimants.items()]
 
     @cached_property
-    def _people_longest_first(self) -> list[tuple[str, str]]:
+    def people_longest_first(self) -> list[tuple[str, str]]:
         return sorted(((n.lower(), a) for n, a in self.people.items()), key=lambda kv: -len(kv[0]))
 
 
@@ -204,18 +228,73 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
+_PROFILE_KEYS = {"id", "name", "countries", "theatre", "home_names", "actors", "claimants", "people", "regional_actor"}
+_REGIONAL_KEYS = {"actor", "replaces", "provinces", "unless"}
+_ACTOR_KEYS = {"label", "aliases", "case_sensitive", "only_events", "opponent"}
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used: unknown keys, empty alias lists, unknown actors."""
+
+
+def _validate(raw: dict, where: str) -> None:
+    def fail(msg: str) -> None:
+        raise ProfileError(f"{where}: {msg}")
+
+    unknown = set(raw) - _PROFILE_KEYS
+    if unknown:
+        fail(f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_PROFILE_KEYS))}")
+    if not isinstance(raw.get("id"), str) or not raw["id"]:
+        fail("'id' must be a non-empty string")
+    actors = raw.get("actors")
+    if not isinstance(actors, dict) or not actors:
+        fail("'actors' must list the conflict's parties")
+    for actor, spec in actors.items():
+        if not isinstance(spec, dict):
+            fail(f"actor {actor!r} must be a table")
+        bad = set(spec) - _ACTOR_KEYS
+        if bad:
+            fail(f"actor {actor!r}: unknown key(s) {', '.join(sorted(bad))}; allowed: {', '.join(sorted(_ACTOR_KEYS))}")
+        names = list(spec.get("aliases", [])) + list(spec.get("case_sensitive", []))
+        if not names:
+            fail(f"actor {actor!r} has an empty alias list")
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            fail(f"actor {actor!r}: every alias must be a non-empty string")
+        if "opponent" in spec and spec["opponent"] not in actors:
+            fail(f"actor {actor!r}: opponent {spec['opponent']!r} is no actor of this profile")
+    for i, rule in enumerate(raw.get("regional_actor", [])):
+        bad = set(rule) - _REGIONAL_KEYS
+        if bad:
+            fail(f"regional_actor #{i + 1}: unknown key(s) {', '.join(sorted(bad))}")
+        for key in ("actor", "replaces"):
+            if rule.get(key) not in actors:
+                fail(f"regional_actor #{i + 1}: {key} {rule.get(key)!r} is no actor of this profile")
+        if not rule.get("provinces"):
+            fail(f"regional_actor #{i + 1}: empty province list")
+    for person, actor in raw.get("people", {}).items():
+        if actor not in actors:
+            fail(f"person {person!r} speaks for {actor!r}, which is no actor of this profile")
+
+
 @lru_cache(maxsize=None)
 def load_profile(name: str) -> Profile:
-    """Load ``data/profiles/<name>.toml`` (or a path to a profile TOML)."""
+    """Load ``data/profiles/<name>.toml`` or a profile TOML file by path; raises ProfileError
+    (a ValueError) for an unknown name or an invalid file."""
     path = Path(name)
     if path.suffix == ".toml" and path.exists():
         import tomllib
 
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ProfileError(f"{path}: cannot read the profile ({exc})") from exc
+        where = str(path)
     else:
         if name not in available_profiles():
-            raise ValueError(f"unknown profile {name!r}; available: {', '.join(available_profiles())}")
+            raise ProfileError(f"unknown profile {name!r}; available: {', '.join(available_profiles())}")
         raw = load_toml(f"profiles/{name}.toml")
+        where = f"data/profiles/{name}.toml"
+    _validate(raw, where)
     actors = raw.get("actors", {})
     return Profile(
         id=raw["id"],
@@ -229,4 +308,7 @@ def load_profile(name: str) -> Profile:
         home_names=list(raw.get("home_names", [])),
         only_events={a: set(spec["only_events"]) for a, spec in actors.items() if "only_events" in spec},
         theatre=frozenset(raw.get("theatre", raw.get("countries", []))),
+        opponents={a: spec["opponent"] for a, spec in actors.items() if "opponent" in spec},
+        regional_actors=[RegionalActor(r["actor"], r["replaces"], frozenset(r["provinces"]), tuple(r.get("unless", [])))
+                         for r in raw.get("regional_actor", [])],
     )

@@ -33,7 +33,9 @@ _NUMBER_ABBREVIATIONS = frozenset("no nos vol fig op art pp".split())
 # start a sentence (capital, digit, opening quote or bracket).  The whitespace never takes a newline,
 # so one scan of the whole text finds the boundaries of every line.  "[.!?][.!?]*" rather than
 # "[.!?]+": a pattern that opens with a character class is scanned for it, not tried at every position.
-_BOUNDARY = re.compile(r"""[.!?][.!?]*["'”’)\]]*(?P<space>[^\S\n]+)(?=["'“‘(\[]?[A-Z0-9À-Þ])""")
+# Reference marks after the stop ("...on November 30.[1] Opposition forces ...") belong to the
+# sentence they close.
+_BOUNDARY = re.compile(r"""[.!?][.!?]*["'”’)\]]*(?:\[\d{1,3}\])*(?P<space>[^\S\n]+)(?=["'“‘(\[]?[A-Z0-9À-Þ])""")
 # The word right before a full stop (letters and inner dots: "U.S", "a.m", "Gen").
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # A quotation: straight or curly double quotes.
