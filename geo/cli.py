@@ -60,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="LocalCluster workers with --engine dask")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
-                   help="time one article may take before it is reported and skipped "
-                        "(default: 30; 0 for no limit)")
+                   help="time an article may take per 100,000 characters of text (and at least that) "
+                        "before it is reported and skipped; default 30, 0 for no limit")
 
     p = sub.add_parser("export", help="write stored claims as GeoJSON, CSV, GeoPackage or GeoParquet")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")

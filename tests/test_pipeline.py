@@ -327,20 +327,31 @@ def test_while_a_file_is_slow_readers_see_the_finished_articles_and_a_second_wri
     assert [n for n, _ in stored(db)] == ["a_hama.txt", "b_homs.txt", "c_aleppo.md", "d_slow.txt", "upload.txt"]
 
 
-def test_an_article_over_its_time_budget_gets_one_line_and_the_run_goes_on(corpus: Path, tmp_path: Path) -> None:
+def test_an_article_over_its_time_budget_gets_one_line_and_the_run_goes_on(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A safety net: an article that takes too long is reported and skipped; the articles before and
-    after it are stored. (A 1.5 MB text takes seconds at any speed the stages reach today; a normal
-    article takes milliseconds.)"""
+    after it are stored. (A 1.5 MB text takes seconds at any speed the stages have reached; a short
+    article a few milliseconds. The budget is made flat here, not scaled with the length.)"""
     (corpus / "b5_long.txt").write_text(front("Long", _many_sentences(1_500_000)), "utf-8")
+    monkeypatch.setattr(pipeline, "BUDGET_UNIT_CHARS", 10**12)
     seen: list[tuple[str, str]] = []
     started = time.monotonic()
-    summary = ingest_paths([corpus], tmp_path / "s.db", budget=0.3, on_failure=lambda p, r: seen.append((p, r)))
+    summary = ingest_paths([corpus], tmp_path / "s.db", budget=0.5, on_failure=lambda p, r: seen.append((p, r)))
     elapsed = time.monotonic() - started
     assert [Path(p).name for p, _ in seen] == ["b5_long.txt"]
-    assert "time budget of 0.3 s" in seen[0][1]
+    assert "time budget of 0.5 s" in seen[0][1]
     assert [n for n, _ in stored(tmp_path / "s.db")] == ["a_hama.txt", "b_homs.txt", "c_aleppo.md"]
     assert summary.stored == 3 and not summary.ok
     assert elapsed < 30, elapsed
+
+
+def test_the_time_budget_grows_with_the_length_of_the_text() -> None:
+    from geo.pipeline import BUDGET_UNIT_CHARS, article_budget
+
+    assert article_budget(30, 2_000) == 30  # a short article gets the whole base budget
+    assert article_budget(30, 2 * BUDGET_UNIT_CHARS) == 60
+    assert article_budget(30, 20 * BUDGET_UNIT_CHARS) == 600
+    assert article_budget(0, 10**6) is None and article_budget(None, 10**6) is None
 
 
 def test_the_time_budget_stops_pure_python_work_in_any_thread_and_leaves_nothing_pending() -> None:
