@@ -43,7 +43,7 @@ from geo.resources import DATA_DIR
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".json")
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".json", ".pdf")
 _SUPPORTED_TEXT = " ".join(SUPPORTED)
 DEFAULT_MAX_BYTES = 20_000_000
 SOURCES_PATH = DATA_DIR / "lexicons" / "sources.toml"
@@ -160,6 +160,8 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 def _binary_kind(data: bytes) -> str | None:
     for magic, kind in _SIGNATURES:
+        if kind == "PDF":
+            continue  # PDF reports are read (see _read_pdf)
         if data.startswith(magic):
             return kind
     if data.startswith(b"RIFF") and data[8:12] in (b"WEBP", b"WAVE", b"AVI "):
@@ -568,14 +570,43 @@ def read_articles(
     :class:`ArticleError` (one line: the path and why) for a file that holds no usable article.
     """
     path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    return _articles_from_bytes(data, path, source=source, published=published)
+
+
+def _articles_from_bytes(data: bytes, path: Path, *, source: str | None = None, published: date | None = None,
+                         url: str | None = None, kind: str | None = None) -> ArticleList:
+    """The articles in the bytes of one input (a file, a download, standard input). ``kind`` ("html",
+    "text", "json", "pdf") overrides what the name's extension says (a download's content type)."""
+    if not data:
+        raise ArticleError(path, "empty file")
     suffix = path.suffix.lower()
-    text = read_text_file(path, max_bytes=max_bytes)
+    if kind == "pdf" or (kind is None and (suffix == ".pdf" or data.startswith(b"%PDF-"))):
+        articles, errors, outlet = _read_pdf(data, path)
+        return _finish(articles, errors, outlet, source=source, published=published, url=url)
+    if kind == "html":
+        suffix = ".html"
+    elif kind == "json":
+        suffix = ".json"
+    elif kind == "text" and suffix not in (".txt", ".md"):
+        suffix = ".txt"
+    text = _decode(data, path, html=suffix in (".html", ".htm"))
+    del data
+    if not text.strip():
+        raise ArticleError(path, "empty file (whitespace only)")
+    if _control_ratio(text) > 0.05:
+        raise ArticleError(path, "binary file (control characters) — not an article")
     if suffix == ".json" or (suffix not in SUPPORTED and text.lstrip()[:1] in ("{", "[")):
         articles, errors, outlet = _read_json(text, path)
     elif suffix in (".html", ".htm") or _looks_like_html(text):
         articles, errors, outlet = _read_html(text, path)
     else:
         articles, errors, outlet = _read_text(text, path)
+    return _finish(articles, errors, outlet, source=source, published=published, url=url)
+
+
+def _finish(articles: list[Article], errors: list[ArticleError], outlet: str | None, *, source: str | None,
+            published: date | None, url: str | None) -> ArticleList:
     for err in errors:  # the caller reports them (ingest: one "failed:" line each); not twice
         log.debug("%s", err)
     out = ArticleList(errors=errors)
@@ -584,8 +615,177 @@ def read_articles(
             art.source = source
         if published:
             art.published = published
-        out.append(infer_metadata(art, outlet=outlet))
+        if url:
+            art.url = url
+        art = infer_metadata(art, outlet=outlet)
+        warning = language_warning(art.text)
+        if warning:
+            # Frontline's lexicons are English: say so rather than store an article with no claims silently.
+            log.warning("%s: %s", art.path or art.article, warning)
+        out.append(art)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# PDF reports, standard input, the web
+
+
+def _read_pdf(data: bytes, path: Path) -> tuple[list[Article], list[ArticleError], str | None]:
+    """The text layer of a PDF report (UN and NGO situation reports arrive as PDF), page by page.
+
+    A PDF without text (a scan) is refused with a clear reason: Frontline does no OCR.
+    """
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    # pypdf logs every malformed object it works around; those are not the user's business.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")  # many reports are "encrypted" only against editing
+            except Exception:
+                raise ArticleError(path, "encrypted PDF: cannot read its text without the password") from None
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata
+    except ArticleError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as e:
+        raise ArticleError(path, f"not a readable PDF ({type(e).__name__})") from None
+    except Exception as e:  # a hostile file must not stop the run
+        raise ArticleError(path, f"not a readable PDF ({type(e).__name__})") from None
+    # Page breaks are paragraph breaks; a hyphen at a line's end joins a word split across lines.
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+    if not text.strip():
+        raise ArticleError(path, f"PDF with no text layer ({len(pages)} page{'s' if len(pages) != 1 else ''}; "
+                                 "a scanned image?) — run OCR first (e.g. ocrmypdf)")
+    fields: dict[str, Any] = {}
+    if info is not None:
+        fields["title"] = info.title if isinstance(info.title, str) else None
+        created = getattr(info, "creation_date", None)
+        if isinstance(created, datetime):
+            fields["published"] = created.date()
+    return [_from_fields(fields, name=path.name, text=text, path=str(path))], [], None
+
+
+def read_stdin(stream: Any = None, *, source: str | None = None, published: date | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> ArticleList:
+    """One article (or a JSON list) from standard input (``ingest -``), with the same checks as a file."""
+    import sys
+
+    stream = stream if stream is not None else sys.stdin.buffer
+    data = stream.read(max_bytes + 1)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > max_bytes:
+        raise ArticleError("-", f"standard input too large: over the limit of {max_bytes:,} bytes")
+    return _articles_from_bytes(data, Path("stdin"), source=source, published=published)
+
+
+USER_AGENT = "Frontline/0.1 (+conflict-map; news ingest)"
+DEFAULT_TIMEOUT = 20.0
+MAX_REDIRECTS = 5
+
+
+class _Redirects(__import__("urllib.request").request.HTTPRedirectHandler):
+    max_redirections = MAX_REDIRECTS
+
+
+def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+          accept: str = "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.5",
+          ) -> tuple[str, str, bytes]:
+    """GET ``url``: (final URL after redirects, content type, body). Raises :class:`ArticleError` with one
+    line for whatever goes wrong: not http(s), cannot connect, timeout, an HTTP error status, a redirect
+    loop, a body over ``max_bytes``."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ArticleError(url, "not an http(s) URL")
+    opener = urllib.request.build_opener(_Redirects())
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            final = response.geturl()
+            ctype = (response.headers.get_content_type() or "").lower()
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise ArticleError(url, f"too large: {int(length):,} bytes, over the limit of {max_bytes:,} bytes")
+            body = response.read(max_bytes + 1)
+    except ArticleError:
+        raise
+    except urllib.error.HTTPError as e:
+        if 300 <= e.code < 400:
+            raise ArticleError(url, f"too many redirects (more than {MAX_REDIRECTS}, or a loop)") from None
+        raise ArticleError(url, f"HTTP {e.code} {e.reason}") from None
+    except urllib.error.URLError as e:
+        reason = e.reason
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            raise ArticleError(url, f"timed out after {timeout:g} s") from None
+        raise ArticleError(url, f"cannot connect: {getattr(reason, 'strerror', None) or reason}") from None
+    except (socket.timeout, TimeoutError):
+        raise ArticleError(url, f"timed out after {timeout:g} s") from None
+    except (OSError, ValueError) as e:  # a connection reset, a malformed answer
+        raise ArticleError(url, f"cannot fetch: {e}") from None
+    if len(body) > max_bytes:
+        raise ArticleError(url, f"too large: over the limit of {max_bytes:,} bytes")
+    return final, ctype, body
+
+
+_KINDS = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf", "text/plain": "text",
+          "text/markdown": "text", "application/json": "json"}
+
+
+def read_url(url: str, *, source: str | None = None, published: date | None = None,
+             timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> ArticleList:
+    """Fetch a web page (or a PDF report) and read its article; the URL is the article's ``url`` (the
+    address the server redirected to, when it did). One :class:`ArticleError` line for every failure,
+    including an answer that is not a page ("image/png: not an article")."""
+    final, ctype, body = fetch(url, timeout=timeout, max_bytes=max_bytes)
+    kind = _KINDS.get(ctype)
+    if kind is None:
+        raise ArticleError(url, f"the server sent {ctype or 'no content type'}, not a web page, PDF or text")
+    name = Path(urlsplit(final).path).name or urlsplit(final).hostname or "page"
+    articles = _articles_from_bytes(body, Path(name), source=source, published=published, url=final, kind=kind)
+    for art in articles:
+        art.path = final
+    return articles
+
+
+# --------------------------------------------------------------------------------------------
+# Language
+
+
+# The most frequent English words: function words any English news text is full of.
+_ENGLISH = frozenset("""the of and to in a is that for on was with said by as at from it has have are were be
+he his its an not this which after but they their been had who will or than also more would about against
+into over up out two since there can one we she her new people under told all forces""".split())
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def language_warning(text: str, *, sample: int = 20_000) -> str | None:
+    """A one-line warning when ``text`` does not look English (Frontline's lexicons are English, so such
+    an article yields no claims); None for English text or text too short to tell.
+
+    English news prose has a fifth or more of its words among the commonest English function words;
+    French, Spanish, German or Arabic text has almost none of them.
+    """
+    words = _WORD.findall(text[:sample])
+    if len(words) < 25:
+        return None
+    latin = sum(1 for w in words if w.isascii())
+    if latin < 0.5 * len(words):
+        return "does not look like English (mostly non-Latin script); Frontline reads English only, so it gives no claims"
+    common = sum(1 for w in words if w.lower() in _ENGLISH)
+    if common < 0.08 * len(words):
+        return "does not look like English; Frontline reads English only, so it gives no claims"
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,6 +810,7 @@ class _Sources:
     weak: tuple[_Template, ...]
     automaton: Any  # ahocorasick.Automaton over every alias
     outlets: dict[str, str]
+    outlet_patterns: tuple[re.Pattern[str], ...] = ()
 
     def names_in(self, text: str) -> list[tuple[int, int, str]]:
         """Whole-word agency aliases in ``text`` as (start, end, alias), longest first where they overlap."""
@@ -677,7 +878,61 @@ def _sources() -> _Sources:
         weak=tuple(_template(t) for t in raw["credit"]["weak"]),
         automaton=_automaton(alias_to_name),
         outlets=dict(raw.get("outlets", {})),
+        outlet_patterns=_outlet_patterns(raw),
     )
+
+
+_SOURCES_KEYS = {"agency", "credit", "outlets", "outlet_credit", "outlet_aliases"}
+
+
+def _outlet_patterns(raw: dict) -> tuple[re.Pattern[str], ...]:
+    """The [outlet_credit] patterns with `{outlet}` as a named group over every outlet name and alias."""
+    unknown = set(raw) - _SOURCES_KEYS
+    if unknown:
+        raise ValueError(f"{SOURCES_PATH}: unknown section(s) {', '.join(sorted(unknown))}")
+    credit = raw.get("outlet_credit", {})
+    if set(credit) - {"patterns"}:
+        raise ValueError(f"{SOURCES_PATH}: [outlet_credit] takes only 'patterns'")
+    names = _outlet_names(raw)
+    if not names:
+        return ()
+    # Longest first, so "Al Jazeera English" wins over "Al Jazeera".
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return tuple(re.compile(t.replace("{outlet}", f"(?P<outlet>{alternatives})"), re.IGNORECASE | re.MULTILINE)
+                 for t in credit.get("patterns", []))
+
+
+def _outlet_names(raw: dict) -> dict[str, str]:
+    """Outlet spelling (case-folded) -> label: the labels of [outlets] and the [outlet_aliases]."""
+    names = {label.casefold(): label for label in raw.get("outlets", {}).values()}
+    names.update({alias.casefold(): label for alias, label in raw.get("outlet_aliases", {}).items()})
+    return names
+
+
+@lru_cache(maxsize=1)
+def _outlet_labels() -> dict[str, str]:
+    with SOURCES_PATH.open("rb") as fh:
+        return _outlet_names(tomllib.load(fh))
+
+
+_EDGE_LINES = 6
+
+
+def find_outlet(text: str) -> str | None:
+    """The outlet an article names as its own publisher ("ALBAWABA - ...", "© 2024 Middle East Eye",
+    "Source: Enab Baladi") in its first or last lines; None when it names none."""
+    patterns = _sources().outlet_patterns
+    if not patterns:
+        return None
+    lines = text.strip().splitlines()
+    edges = ["\n".join(lines[:_EDGE_LINES])[:2000], "\n".join(lines[-_EDGE_LINES:])[-2000:]]
+    labels = _outlet_labels()
+    for edge in edges:
+        for pattern in patterns:
+            m = pattern.search(edge)
+            if m:
+                return labels.get(m.group("outlet").casefold(), m.group("outlet"))
+    return None
 
 
 def _canonical_agency(name: str) -> str:
@@ -775,8 +1030,8 @@ def infer_metadata(article: Article, *, outlet: str | None = None) -> Article:
     """``article`` with title, publication date, credited agencies and source label filled when absent.
 
     The source label is never empty: the given source, else the agencies the article credits joined
-    with "/" ("Reuters/AFP"), else ``outlet`` (an HTML page's site name), else the outlet of its URL,
-    else the file name.
+    with "/" ("Reuters/AFP"), else ``outlet`` (an HTML page's site name), else the outlet the text names
+    as its publisher (:func:`find_outlet`), else the outlet of its URL, else the file name.
     """
     text = article.text
     credited = article.credited or find_credited(text)
@@ -785,6 +1040,7 @@ def infer_metadata(article: Article, *, outlet: str | None = None) -> Article:
         article.source
         or "/".join(credited)
         or outlet
+        or find_outlet(text)
         or _outlet_from_url(article.url)
         or file_name
     )

@@ -119,6 +119,7 @@ class Lexicon:
     near: frozenset[str]
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
+    form_lemma: dict[str, str]  # irregular forms -> lemma, where the tagger's lemmatizer fails ("retook")
     speech: frozenset[str]
     speech_prefixes: frozenset[str]
     third_person: frozenset[str]
@@ -136,7 +137,10 @@ class Lexicon:
     opposing: frozenset[str] = frozenset()
     place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
+    anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
+    person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
+    denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
     control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
     def background_rx(self, year: int | None) -> re.Pattern:
@@ -184,7 +188,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         if rule.type in DENIABLE:
             control |= rule.lemmas - {"be", "remain", "stand", "come", "get", "make", "continue", "go", "take", "hold"}
     for rules in verbs.values():
-        rules.sort(key=lambda r: (r.particle is None, r.objects is None))
+        rules.sort(key=lambda r: (r.particle is None, r.actors is None, r.objects is None))
     nouns: dict[str, NounRule] = {}
     for i, raw in enumerate(events.get("noun", [])):
         where = f"events.toml [[noun]] #{i + 1}"
@@ -199,6 +203,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     words = events.get("nouns", {})
     _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
     irregular = events.get("irregular", {})
+    form_lemma = {f.lower(): lemma for lemma, extra in irregular.items() for f in extra}
     forms: set[str] = set()
     for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
         forms |= _inflections(lemma)
@@ -210,7 +215,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "allegiance"}
+                  "place_anaphora", "allegiance", "person_nouns", "denying_words"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -223,7 +228,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         units={k.lower(): float(v) for k, v in units.items()},
-        forms=frozenset(forms),
+        forms=frozenset(forms), form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
         speech_prefixes=_word_set("speech_prefixes", cues.get("speech_prefixes")),
         third_person=_word_set("third_person", cues.get("third_person")),
@@ -244,6 +249,10 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
             + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
         allegiance=_word_set("allegiance", cues.get("allegiance")),
+        person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
+        denying_words=_word_set("denying_words", cues.get("denying_words")),
+        anaphora_rx=re.compile(r"\bthe\s+(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
+        if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )
 
@@ -287,6 +296,7 @@ class _State:
     last_speaker_actor: str | None = None
     sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
+    institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
     line_date: tuple | None = None
     line_end: int = -1
 
@@ -320,7 +330,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
         tops = [t for t in usable[lo:hi] if t.end <= s.end]
         per_sentence.append(tops)
-        if tops and _may_report(lex, s.text):
+        if (tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text):
             wanted[s.start] = _without_lead(s)
     parses = nlp.parse(doc, wanted.values())
     state = _State()
@@ -329,6 +339,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         _heading_date(doc, s, state)
         state.sentence_speaker_actor = None
         _learn_people(lex, profile, s.text, state)
+        _learn_institutions(profile, s.text, state)
         unit = wanted.get(s.start)
         parsed = parses.get(unit.start) if unit is not None else None
         if parsed is None:
@@ -345,15 +356,36 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 
 # What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
 # dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
-_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:[A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+)?""")
+_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
+    \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
+  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z0-9'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT, Dec 8 (Reuters) -
+  | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
+)?""", re.X)
+# Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
+_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def _without_lead(s: Sentence) -> Sentence:
-    """The part of a sentence that is parsed: without a leading dateline or page metadata."""
+    """The part of a sentence that is parsed: without a leading dateline or page metadata, and
+    with shouted words ("THEY SEIZED") in lower case (same offsets)."""
     n = _LEAD.match(s.text).end()
-    if n == 0 or n >= len(s.text) - 1:
+    if n >= len(s.text) - 1:
+        n = 0
+    text = s.text[n:]
+    if _SHOUTED.search(text):
+        common = _common_words()
+        text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in common else m.group(0), text)
+    if n == 0 and text == s.text:
         return s
-    return Sentence(s.start + n, s.end, s.text[n:])
+    return Sentence(s.start + n, s.end, text)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Frequent English words (the geoparser's list): shouted, they are words, not acronyms."""
+    from geo.resources import DATA_DIR, read_word_list
+
+    return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
 
 
 def _usable(t: Toponym, profile: Profile) -> bool:
@@ -383,6 +415,16 @@ def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> N
             state.people[name.split()[-1]] = m.actor
 
 
+def _learn_institutions(profile: Profile, text: str, state: _State) -> None:
+    """Remember which institutions an article has named ("the defence ministry", "Russia's defence
+    ministry"), so that a later "the ministry said" can be told, or left open when two could be meant."""
+    for canonical, phrase in profile.claimant_mentions(text):
+        words = phrase.lower().split()
+        if len(words) < 2:
+            continue
+        state.institutions.setdefault(words[-1], set()).add(profile.canonical_claimant(phrase))
+
+
 def _remember_unparsed(profile: Profile, text: str, state: _State) -> None:
     mentions = profile.actor_mentions(text)
     if mentions:
@@ -401,12 +443,14 @@ class _SentenceReader:
         self.sdoc, self.state, self.background = parsed, state, background
         self.place_at: dict[int, Toponym] = {}  # token index -> the toponym whose root it is
         self.in_place: set[int] = set()  # token indices inside a toponym
+        self.first_token_of: dict[int, int] = {}  # first token of a toponym -> its root token
         for t in toponyms:
             span = parsed.char_span(t.start - sentence.start, t.end - sentence.start, alignment_mode="expand")
             if span is None or not len(span):
                 continue
             self.place_at.setdefault(span.root.i, t)
             self.in_place.update(range(span.start, span.end))
+            self.first_token_of[span.start] = span.root.i
         self.toponyms = toponyms
         self.country_at: dict[int, str] = {}  # token index -> ISO code of a country named there
         for t in countries:
@@ -414,6 +458,8 @@ class _SentenceReader:
             if span is not None and len(span):
                 self.country_at[span.root.i] = t.place.country
         self.claimed: list[_Found] = []  # places claimed so far in this sentence
+        self.ambiguous_speaker = False
+        self.losers: list[str] = []  # parties that lost what this sentence's captures took
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
         self.consumed: set[int] = set()  # nouns a verb trigger has read as its object
         self.question = sentence.text.rstrip().endswith("?")
@@ -427,16 +473,26 @@ class _SentenceReader:
         out: list[Claim] = []
         verbs, nouns = [], []
         for tok in self.sdoc:
-            low = tok.lemma_.lower()
+            low = self._lemma(tok)
             if (tok.tag_.startswith("VB") or tok.pos_ == "VERB") and low in self.lex.verbs:
                 verbs.append(tok)
             elif tok.pos_ in ("NOUN", "PROPN") and (low in self.lex.nouns or low in self.lex.holding or tok.lower_ in self.lex.holding):
                 nouns.append(tok)
         # Denials first: what they deny is theirs.
+        for tok in self.sdoc:
+            if tok.lower_ in self.lex.denying_words and tok.pos_ in ("NOUN", "ADJ"):
+                target = tok if tok.pos_ == "NOUN" else next(
+                    (c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if target is not None and (tok.pos_ == "ADJ" or any(c.lower_ in ("no", "little") for c in tok.children)):
+                    out += self._nominal_denial(target)
+        pending = []
         for v in verbs:
             rule = self._verb_rule(v)
             if rule is not None and rule.type == "denial":
-                out += self._denial(v)
+                found = self._denial(v)
+                out += found
+                if not found:
+                    pending.append(v)
         for v in verbs:
             if v.i in self.suppressed:
                 continue
@@ -446,7 +502,11 @@ class _SentenceReader:
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
-            out += self._noun_event(n, self.lex.nouns.get(n.lemma_.lower()))
+            out += self._noun_event(n, self.lex.nouns.get(self._lemma(n)))
+        for v in pending:
+            # "the army strengthened its lines in Homs and rejected military departures": a denial
+            # with no place of its own is about the place the sentence names
+            out += self._denial(v, fallback=self.claimed)
         return _unique(self._regional(out))
 
     def _regional(self, claims: list[Claim]) -> list[Claim]:
@@ -477,8 +537,11 @@ class _SentenceReader:
 
     # -- triggers -------------------------------------------------------------------------------
 
+    def _lemma(self, tok: "Token") -> str:
+        return self.lex.form_lemma.get(tok.lower_) or tok.lemma_.lower()
+
     def _verb_rule(self, v: "Token") -> VerbRule | None:
-        for rule in self.lex.verbs[v.lemma_.lower()]:
+        for rule in self.lex.verbs[self._lemma(v)]:
             if rule.particle and not any(c.lower_ == rule.particle and c.dep_ in ("prt", "advmod", "prep")
                                          for c in v.children):
                 continue
@@ -515,9 +578,11 @@ class _SentenceReader:
         event_type = rule.type
         if not places and rule.type in ("deployment", "withdrawal", "defense"):
             places = self._purpose_places(v)
-            event_type = "defense"
-        if not places and rule.type == "capture" and rule.particle == "in":
-            places = list(self.claimed)  # "X pulled out of Y, with Z saying they had moved in"
+            event_type = "defense" if places else event_type
+        if not places and (rule.type == "capture" and rule.particle == "in"
+                           or rule.type == "withdrawal" and rule.particle in ("out", "back")):
+            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out"
+            places = list(self.claimed)
         if not places:
             return []
         if reality == "negated":
@@ -532,14 +597,42 @@ class _SentenceReader:
                 return []
             actors = [self.profile.opponent(a) if a else None for a in actors]
             event_type = "defense"
+        if event_type in ("withdrawal", "border_crossing") and self._person_subject(v):
+            return []  # "Assad fled Damascus": a person leaving is no army's withdrawal
         actors = [a for a in dict.fromkeys(actors) if a and a != "unknown" and self.profile.can_act(a, event_type)]
         if not actors:
             return []
         if event_type == "capture":
             self.state.last_capturer = actors[0]
+            self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
         return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+
+    def _person_subject(self, v: "Token") -> bool:
+        subj = _child(v, ("nsubj",))
+        if subj is None:
+            return False
+        if subj.lower_ in self.lex.personal:
+            return True
+        text = subj.text
+        return (subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+                or subj.lemma_.lower() in self.lex.person_nouns)
+
+    def _losers(self, v: "Token") -> list[str]:
+        """Who lost what a capture took: "drove government forces out of X", "seized X from the army"."""
+        out = []
+        obj = _child(v, ("dobj",))
+        if obj is not None and obj.i not in self.in_place:
+            a = self._token_actor(obj)
+            if a:
+                out.append(a)
+        for name, pobj in _preps(v):
+            if name == "from" and pobj.i not in self.in_place:
+                a = self._token_actor(pobj)
+                if a:
+                    out.append(a)
+        return out
 
     def _subject_actors(self, v: "Token") -> list[str | None]:
         """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
@@ -665,18 +758,15 @@ class _SentenceReader:
                     return a
         return None
 
-    def _denial(self, v: "Token") -> list[Claim]:
+    def _denial(self, v: "Token", fallback: list[_Found] | None = None) -> list[Claim]:
+        """"The ministry denied that its troops had withdrawn from Homs": a denial at the places
+        of what is denied, by the one who denies."""
         if self._reality(v) not in ("real",):
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
-        tokens = [t for c in content for t in c.subtree]
-        if not any(t.lemma_.lower() in self.lex.control_lemmas for t in tokens):
-            return []
-        self.suppressed.update(t.i for t in tokens)
-        found = []
-        for c in content:
-            found += self._places_under(c, "denial", clauses=True)
-        found = self._prune(found)
+        found = self._denied_places(content)
+        if not found and fallback and self._denied_places(content, denied_event_only=True):
+            found = list(fallback)
         if not found:
             return []
         actor = self._subject_actor(v) or self.state.last_speaker_actor
@@ -684,6 +774,38 @@ class _SentenceReader:
             return []
         claimant = self._subject_phrase(v) or self._claimant(v)
         return [self._claim(v, f, "denial", actor, claimant and self.profile.canonical_claimant(claimant)) for f in found]
+
+    def _denied_places(self, content: list["Token"], denied_event_only: bool = False) -> list[_Found] | bool:
+        """The places of a denied control event; what is denied gives no claim of its own. With
+        ``denied_event_only``: whether the content denies a control event at all."""
+        tokens = [t for c in content for t in c.subtree]
+        events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas]
+        # "denied reports that the president had left Damascus": a person's movements are no
+        # control change.
+        events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
+        if denied_event_only:
+            return bool(events)
+        if not events:
+            return []
+        self.suppressed.update(t.i for t in tokens)
+        found = []
+        for c in content:
+            found += self._places_under(c, "denial", clauses=True)
+        return self._prune(found)
+
+    def _nominal_denial(self, n: "Token") -> list[Claim]:
+        """"There is no truth to reports that our forces pulled out of Hama," it said; "reports
+        of a withdrawal are false"."""
+        content = [g for c in n.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        content += [c for c in n.children if c.dep_ in ("acl", "relcl", "ccomp")]
+        found = self._denied_places(content)
+        if not found:
+            return []
+        claimant = self._claimant(n)
+        actor = self.state.sentence_speaker_actor or self.state.last_speaker_actor
+        if actor is None or actor == "unknown" or self.ambiguous_speaker:
+            return []
+        return [self._claim(n, f, "denial", actor, claimant) for f in found]
 
     # -- reality --------------------------------------------------------------------------------
 
@@ -728,15 +850,12 @@ class _SentenceReader:
         mods = [c for c in v.children if c.dep_ in ("prep", "npadvmod", "advmod", "advcl")]
         if not mods:
             return False
-        start = min(c.left_edge.idx for c in mods)
-        end = max(c.right_edge.idx + len(c.right_edge.text) for c in mods)
-        text = self.sdoc.text[start:end]
-        if self.background.search(text):
+        words = [t for c in mods for t in _own_words(c)]
+        if self.background.search(" ".join(t.text for t in words)):
             return True
         published = self.doc.article.published
         if published:
-            for c in mods:
-                for t in c.subtree:
+            for t in words:
                     if t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) < published.year - 1 + (published.month > 6):
                         return True  # "in August 2016"; "on December 8, 2024" in a January 2025 article is news
         return False
@@ -771,8 +890,26 @@ class _SentenceReader:
                 if name in rule.preps or (rule.object != "none" and (
                         name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
                     found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
+                elif pobj.i not in self.place_at and self._token_actor(pobj):
+                    # "clashed with the army in Qusayr": the parser hangs the place on the party
+                    for inner, place in _preps(pobj):
+                        if inner in ("in", "at", "inside", "around", "near"):
+                            found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
+        if found:
+            # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
+            # the first date; a place coordinated with a date of this verb is another object.
+            for t in _own_words(v):
+                if t.dep_ == "conj" and t.i in self.place_at and t.head.ent_type_ in ("DATE", "TIME"):
+                    found += self._places_under(t, rule.type)
+        if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
+            # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
+            # object on the speech verb; a place right after a transitive trigger is its object.
+            nxt = v.i + 1 + (v.i + 1 < len(self.sdoc) and self.sdoc[v.i + 1].lower_ == "the")
+            root = self.first_token_of.get(nxt)
+            if root is not None:
+                found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
         if not found:
@@ -781,6 +918,14 @@ class _SentenceReader:
                 rel = rel.head
             if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
                 found += self._places_under(rel.head, rule.type)  # "Hama, where rebels took the airport"
+        if rule.type == "border_crossing":
+            # coded at the named place on the other side, never a whole province
+            found = [f for f in found if f.toponym.place.scale == "point"]
+        if obj is not None and self._unknown_named(obj):
+            # "entered the town of Jamla in western Daraa": the place taken is one we cannot
+            # resolve; its province is no stand-in for it
+            found = [f for f in found if f.toponym.place.scale == "point" and not f.near
+                     and f.token_i in {t.i for t in obj.subtree}]
         if not found and rule.type == "border_crossing":
             # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
             for name, pobj in _preps(v):
@@ -799,6 +944,17 @@ class _SentenceReader:
                     if name in ("in", "at", "inside"):
                         found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _unknown_named(self, obj: "Token") -> bool:
+        """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
+        if obj.i in self.in_place:
+            return False
+        names = [c for c in obj.children if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"]
+        names += [g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
+                  for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
+        if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
+            names.append(obj)
+        return any(n.i not in self.in_place and not self._token_actor(n) for n in names)
 
     def _territory_noun(self, tok: "Token") -> bool:
         """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
@@ -868,15 +1024,18 @@ class _SentenceReader:
             return False
         scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
+        candidates: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
             if t.start >= pos:
                 continue
             if pos - t.end > _ANAPHORA_REACH:
                 break
             if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
-                self.place_at[tok.i] = t
-                return True
-        return False
+                candidates.setdefault(t.place.place_id, t)
+        if len(candidates) != 1:
+            return False  # no place, or several it could be: no guess
+        self.place_at[tok.i] = next(iter(candidates.values()))
+        return True
 
     def _found(self, tok: "Token", path: tuple, event_type: str, distance_ok: bool) -> _Found | None:
         lex = self.lex
@@ -912,13 +1071,16 @@ class _SentenceReader:
         for f in found:
             tok = self.sdoc[f.token_i]
             # Walk up to the nearest other place of this trigger; how it was reached decides.
-            cur, deps = tok, []
+            cur = tok
             qualifies_other = False
+            joined = True  # reached only through lists ("A, B and parts of C")
             while cur.head.i != cur.i:
-                deps.append(cur.dep_)
-                cur = cur.head
+                step, cur = cur, cur.head
+                if not (step.dep_ in _LIST_DEPS or (step.dep_ == "pobj" and cur.lower_ == "of")
+                        or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))):
+                    joined = False
                 if cur.i in idx and cur.i != f.token_i:
-                    qualifies_other = not all(d in _LIST_DEPS for d in deps)
+                    qualifies_other = not joined
                     break
                 if cur.i not in self.in_place and cur.pos_ in ("VERB", "AUX"):
                     break
@@ -927,6 +1089,7 @@ class _SentenceReader:
             if f.near and f.distance_km is None and self._reference_only(f):
                 continue
             keep.append(f)
+        keep = [f for f in keep if not self._names_area_of_other(f, keep)]
         points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
         keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
         if any(not f.near for f in keep):
@@ -939,6 +1102,22 @@ class _SentenceReader:
                 seen.add(key)
                 out.append(f)
         return out
+
+    def _names_area_of_other(self, f: _Found, found: list[_Found]) -> bool:
+        """A place that only modifies the noun of another ("the Homs countryside town of Talbiseh",
+        "the Aleppo province village of X")."""
+        tok = self.sdoc[f.token_i]
+        if tok.dep_ not in ("compound", "nmod", "amod", "poss"):
+            return False
+        head = tok.head
+        while head.dep_ in ("compound", "nmod", "amod") and head.i not in self.place_at:
+            head = head.head
+        if head.i in self.place_at:
+            return False
+        named = {g.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for g in c.children if g.dep_ == "pobj"}
+        named |= {c.i for c in head.children if c.dep_ == "appos"}
+        return any(g.token_i != f.token_i and g.token_i in named for g in found)
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
@@ -1037,18 +1216,20 @@ class _SentenceReader:
         head = n.head
         while head.dep_ in ("conj", "prep", "pobj") and head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
             head = head.head
-        if head.pos_ in ("VERB", "AUX") and n.dep_ in ("dobj", "pobj", "conj", "nsubj") and head.lemma_.lower() not in self.lex.speech:
+        if head.pos_ in ("VERB", "AUX") and n.dep_ in ("dobj", "pobj", "conj", "nsubj"):
             a = self._subject_actor(head)
             if a:
                 return a
         if rule.type == "capture":
             return self.state.last_capturer
+        if rule.type == "withdrawal" and self.losers:
+            return self.losers[-1]  # "Rebels drove the army out of X, and the loss of Y ..."
         return None
 
     def _phrase_actor(self, tok: "Token | None") -> str | None:
         if tok is None:
             return None
-        low = tok.lower_
+        low = tok.lower_.replace("ı", "i")
         poss = next((c for c in tok.children if c.dep_ == "poss"), None)
         if poss is not None and (poss.lower_ in self.lex.first_person or poss.lower_ in self.lex.third_person):
             words = _phrase_tokens(tok)
@@ -1069,14 +1250,16 @@ class _SentenceReader:
         if tok.lemma_.lower() in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
-                return self._earlier_subject(tok) or self.state.last_actor  # "the group", "their fighters"
+                return self._earlier_subject(tok, skip_speakers=True) or self.state.last_actor  # "the group"
         return None
 
-    def _earlier_subject(self, tok: "Token") -> str | None:
+    def _earlier_subject(self, tok: "Token", skip_speakers: bool = False) -> str | None:
         """The party named as a subject earlier in the same sentence ("Local factions took X, where
-        they advanced ...")."""
+        they advanced ..."). "X said it ..." makes the speaker the referent of a pronoun, but "the
+        statement said these groups ..." does not make the speaker "these groups"."""
         for t in reversed(self.sdoc[:tok.i]):
-            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in self.lex.third_person:
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in self.lex.third_person \
+                    and not (skip_speakers and self._lemma(t.head) in self.lex.speech):
                 a = self._token_actor(t)
                 if a:
                     return a
@@ -1141,13 +1324,15 @@ class _SentenceReader:
 
     def _claimant(self, v: "Token") -> str | None:
         phrase = None
+        self.speaker_full = None
         tok = v
         for _ in range(10):
             for c in tok.children:
                 if c.lower_ in self.lex.speech_prefixes and c.dep_ in ("prep", "advcl", "advmod"):
                     pobj = next((g for gc in c.children for g in ([gc] if gc.dep_ == "pobj" else gc.children) if g.dep_ == "pobj"), None)
                     if pobj is not None:
-                        phrase = _text(self.sdoc, pobj)
+                        phrase = _speaker_text(self.sdoc, pobj)
+                        self.speaker_full = _text(self.sdoc, pobj)
                         break
             if phrase:
                 break
@@ -1157,7 +1342,8 @@ class _SentenceReader:
                     break
             # a speech verb hanging off this clause: "X took Y, the monitor said"
             for c in tok.children:
-                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c.lemma_.lower() in self.lex.speech and c.i > v.i:
+                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c.lemma_.lower() in self.lex.speech and c.i > v.i \
+                        and not self._own_content(c):
                     phrase = self._speaker(c)
                     if phrase:
                         break
@@ -1166,12 +1352,28 @@ class _SentenceReader:
             tok = tok.head
         if not phrase:
             return None
+        bare = phrase.lower().removeprefix("the ").strip()
+        if " " not in bare and bare in self.state.institutions:
+            named = self.state.institutions[bare]
+            if len(named) != 1:
+                self.ambiguous_speaker = True  # "the ministry" after two ministries: whose?
+                return None
+            phrase = next(iter(named))
         self.state.last_claimant = phrase
-        actor = self._speaker_actor(phrase)
+        actor = self._speaker_actor(phrase) or (self.speaker_full and self._speaker_actor(self.speaker_full))
         if actor:
             self.state.last_speaker_actor = actor
             self.state.sentence_speaker_actor = actor
         return self.profile.canonical_claimant(phrase)
+
+    def _own_content(self, s: "Token") -> bool:
+        """A speech verb that says something of its own ("..., and the army told officers that the
+        fight was over") or follows "but" speaks for its own clause only."""
+        if s.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ in ("but", "while", "although", "though", "whereas")
+                                    for c in s.head.children if s.head.i < c.i < s.i):
+            return True
+        return any(c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "dobj" and c.lemma_.lower() in ("report", "claim", "statement"))
+                   for c in s.children)
 
     def _speaker_actor(self, phrase: str) -> str | None:
         actor = self.profile.actor_of(phrase)
@@ -1183,18 +1385,28 @@ class _SentenceReader:
         return None
 
     def _speaker(self, s: "Token") -> str | None:
+        """Who speaks through the speech verb ``s``; ``self.speaker_full`` keeps the whole phrase
+        ("Abu Omar, a rebel commander"), which says whose side the speaker is on."""
         if _passive(s):
             agent = _child(s, ("agent",))
-            pobj = _child(agent, ("pobj",)) if agent is not None else None
-            return _text(self.sdoc, pobj) if pobj is not None else None
-        subj = _child(s, ("nsubj",))
+            subj = _child(agent, ("pobj",)) if agent is not None else None
+        else:
+            subj = _child(s, ("nsubj",))
         if subj is None:
             return None
-        if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal:
+        if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
+            if self.state.last_claimant is None and subj.lower_ in self.lex.third_person and self.state.last_actor:
+                # "..., it said" after "The army command issued a statement": the party named last
+                self.state.sentence_speaker_actor = self.state.last_actor
+            self.speaker_full = self.state.last_claimant
             return self.state.last_claimant
-        if subj.lower_ in self.lex.first_person:
-            return self.state.last_claimant
-        return _text(self.sdoc, subj)
+        if subj.i in self.in_place:
+            # "X captured Avdiivka, Ukraine's General Staff said", parsed with the place as subject
+            subj = next((c for c in subj.children if c.dep_ == "appos"), None)
+            if subj is None:
+                return None
+        self.speaker_full = _text(self.sdoc, subj)
+        return _speaker_text(self.sdoc, subj)
 
     # -- the claim ------------------------------------------------------------------------------
 
@@ -1281,9 +1493,14 @@ def _passive(tok: "Token") -> bool:
 
 
 def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
-    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X."""
-    for c in tok.children:
-        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp"):
+    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X; a
+    preposition coordinated with one ("from Homs and from Hama") counts as well."""
+    kids = list(tok.children)
+    for c in list(kids):
+        if c.dep_ == "prep":
+            kids += [g for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
+    for c in kids:
+        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp", "conj"):
             name = c.lower_
             found_obj = False
             for g in c.children:
@@ -1301,6 +1518,16 @@ def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
                         yield name, g
 
 
+def _own_words(tok: "Token") -> list["Token"]:
+    """The words of a phrase without the clauses inside it ("Hama, which they had held since 1982")."""
+    out, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ not in _CLAUSE_DEPS)
+    return sorted(out, key=lambda t: t.i)
+
+
 def _phrase_tokens(tok: "Token") -> list["Token"]:
     """The words of a noun phrase without its clauses, participles, appositions and prepositions."""
     keep = {tok.i}
@@ -1314,6 +1541,26 @@ def _phrase_tokens(tok: "Token") -> list["Token"]:
     doc = tok.doc
     lo, hi = min(keep), max(keep)
     return [doc[i] for i in range(lo, hi + 1)]
+
+
+def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
+    """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
+    "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
+    keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
+                                                   for a in [t])]
+    drop: set[int] = set()
+    for t in keep:
+        for c in t.children:
+            if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and t.i == tok.i and c.i > tok.i):
+                drop.update(x.i for x in c.subtree)
+    words = [t for t in keep if t.i not in drop]
+    while words and words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an"):
+        words = words[1:]
+    while words and words[-1].is_punct:
+        words = words[:-1]
+    if not words:
+        return _text(sdoc, tok)
+    return sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
 
 
 def _text(sdoc: "SpacyDoc", tok: "Token") -> str:

@@ -1,4 +1,4 @@
-"""Command-line interface: ``python -m geo {ingest,export,geoparse,resolve}``.
+"""Command-line interface: ``frontline`` (or ``python -m geo``) ``{ingest,export,geoparse,resolve}``.
 
 Each subcommand only parses arguments and delegates to the stage module that owns the work.
 """
@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
+
+from geo import __version__
 
 DEFAULT_DB = Path.home() / ".local" / "share" / "frontline" / "frontline.db"
 
@@ -42,15 +45,34 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--contested", action="store_true", help="only contested claims")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def program_name(argv0: str | None = None) -> str:
+    """The name the user typed: ``python -m geo`` (argv[0] is then geo/__main__.py), else the script's
+    name (``frontline``, the console script)."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    base = os.path.basename(argv0 or "")
+    if not base or base in ("__main__.py", "-c") or base.endswith(".py"):
+        return "python -m geo"
+    return base
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m geo",
+        prog=prog or program_name(),
         description="Frontline: reported territorial-control claims from news articles, mapped with provenance.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="read articles, extract claims, store them")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt .md .html .json), recursive")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or folders (.txt .md .html .json .pdf), recursive; http(s) URLs of articles; "
+                        "- for one article on standard input")
+    p.add_argument("--feed", action="append", metavar="URL",
+                   help="an RSS or Atom feed: every item not taken by an earlier run is ingested; repeatable")
+    p.add_argument("--watch", type=float, metavar="MINUTES",
+                   help="with --feed: keep polling the feeds every MINUTES minutes (stop with Ctrl-C)")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="network timeout per request for URLs and feeds (default: 20)")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
     p.add_argument("--source", help="source label for every article (overrides what the article reveals)")
     p.add_argument("--published", type=_date, help="publication date YYYY-MM-DD for every article")
@@ -65,8 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write stored claims as GeoJSON, CSV, GeoPackage or GeoParquet")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
-    p.add_argument("--format", required=True, choices=["geojson", "csv", "gpkg", "parquet"])
-    p.add_argument("-o", "--output", type=Path, help="output file, - for standard output (the default; a folder for parquet)")
+    p.add_argument("--format", choices=["geojson", "csv", "gpkg", "parquet"],
+                   help="output format (default: from the extension of -o: .geojson/.json, .csv, .gpkg, .parquet or a folder/)")
+    # A string, not a Path: "claims_parquet/" keeps its slash, which says "a folder" (parquet).
+    p.add_argument("-o", "--output", help="output file, - for standard output (the default; a folder for parquet)")
     _add_filters(p)
 
     p = sub.add_parser("geoparse", help="print the toponyms of files as JSON")
@@ -86,6 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "ingest":
+            from geo.remote import is_url
+
+            if args.feed or args.watch is not None or any(p == "-" or is_url(p) for p in args.paths):
+                from geo.remote import run_ingest_inputs_cli
+
+                return run_ingest_inputs_cli(args)
+            if not args.paths:
+                print("error: ingest needs a PATH, a URL, - (standard input) or --feed URL", file=sys.stderr)
+                return 2
             from geo.pipeline import run_ingest_cli
 
             return run_ingest_cli(args)

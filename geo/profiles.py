@@ -181,6 +181,17 @@ class Profile:
                 return canonical
         return phrase
 
+    def claimant_mentions(self, text: str) -> list[tuple[str, str]]:
+        """(canonical claimant, the words before and of the mention) for each claimant alias in a
+        text: "Russia's defence ministry said" gives ("Syrian defence ministry", "Russia's defence
+        ministry"), which :meth:`canonical_claimant` then tells apart."""
+        out = []
+        for canonical, rx in self._claimant_patterns:
+            for m in rx.finditer(text):
+                before = text[max(0, m.start() - 30):m.start()].split()
+                out.append((canonical, " ".join(before[-1:] + [m.group(0)])))
+        return out
+
     @cached_property
     def _claimant_patterns(self) -> list[tuple[str, re.Pattern]]:
         return [(canonical, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I))

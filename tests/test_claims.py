@@ -283,7 +283,7 @@ def test_a_made_up_word_is_no_pronoun():
 
 
 def test_cue_words_in_capitals_still_count():
-    assert claims_of("The rebels reached Hama. THEY SEIZED the city on Friday, THE MONITOR SAID.") == {
+    assert claims_of("The rebels paused near Hama. THEY SEIZED the city on Friday, THE MONITOR SAID.") == {
         ("Hama", "capture", "rebels")}
     c = one("ACCORDING TO the monitor, rebels seized Homs.")
     assert c.claimant == "Syrian Observatory for Human Rights"
@@ -557,3 +557,136 @@ def test_a_verb_pattern_never_runs_on_past_a_place():
         ("Homs", "withdrawal", "government"), ("Hama", "withdrawal", "government")}
     assert claims_of("Rebels drove troops from Homs and from Hama.") == {
         ("Homs", "capture", "rebels"), ("Hama", "capture", "rebels")}
+
+
+# --- constructions read from the dependency parse (sentences of our own) -----------------------------
+
+
+def test_a_precise_party_name_beats_a_generic_one():
+    assert claims_of("Opposition troops captured Hama on Friday.") == {("Hama", "capture", "rebels")}
+    assert claims_of("Turkey-backed forces seized Aleppo.") == {("Aleppo", "capture", "syrian_national_army")}
+
+
+def test_groups_opposed_to_a_party_are_its_opponent():
+    assert claims_of("Armed men opposed to the government captured Homs.") == {("Homs", "capture", "rebels")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hama is now under rebel control, residents said.", {("Hama", "capture", "rebels")}),
+    ("Homs came under the control of the Syrian army on Sunday.", {("Homs", "capture", "government")}),
+    ("Aleppo is in the hands of the insurgents.", {("Aleppo", "capture", "rebels")}),
+    ("Insurgents are in control of Homs.", {("Homs", "capture", "rebels")}),
+    ("Hama is no longer under government control.", {("Hama", "withdrawal", "government")}),
+])
+def test_states_of_control(text, expected):
+    assert claims_of(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The rebels celebrated the fall of Hama to their fighters.", {("Hama", "capture", "rebels")}),
+    ("The insurgents' capture of Homs stunned the region.", {("Homs", "capture", "rebels")}),
+    ("Rebels announced the capture of Aleppo airport.", {("Aleppo", "capture", "rebels")}),
+    ("The army completed its withdrawal from Hama.", {("Hama", "withdrawal", "government")}),
+])
+def test_nominal_events_keep_their_roles(text, expected):
+    assert claims_of(text) == expected
+
+
+def test_failing_to_take_a_place_is_the_other_sides_defence():
+    assert claims_of("Rebels failed to take Hama after two days of fighting.") == {("Hama", "defense", "government")}
+    assert claims_of("The army unsuccessfully attempted to retake Aleppo.") == {("Aleppo", "defense", "rebels")}
+
+
+def test_the_city_stands_for_the_one_city_named_just_before():
+    assert claims_of("Fighting raged around Homs. Rebels entered the city at dawn.") == {("Homs", "capture", "rebels")}
+    # Two cities named just before: "the city" could be either, so it gives no claim.
+    assert claims_of("Hama and Homs were shelled. Rebels entered the city at dawn.") == set()
+
+
+def test_a_province_that_contains_the_place_is_not_a_second_claim():
+    assert claims_of("Rebels captured Saasaa in Damascus countryside.") == {("Sa'sa'", "capture", "rebels")}
+
+
+def test_vague_regions_carry_no_claim():
+    places = {**PLACES, "northern Syria": Place("northern Syria", "ov:north", 36.4, 38.5, "region", "SY", None, 0,
+                                                radius_km=220)}
+    assert claims_of("Rebels advanced across northern Syria.", places=places) == set()
+
+
+def test_forces_located_in_a_place_defend_it():
+    assert claims_of("Government forces in Hama repelled a rebel attack overnight.") == {("Hama", "defense", "government")}
+
+
+def test_opposition_fighters_in_the_south_are_local_armed_groups_unless_hts_is_named():
+    assert claims_of("Opposition fighters took control of Daraa.") == {("Daraa", "capture", "local_armed_groups")}
+    assert claims_of("HTS-led forces took control of Daraa.") == {("Daraa", "capture", "rebels")}
+
+
+def test_crossing_into_a_country_is_placed_at_the_named_crossing():
+    assert claims_of("Hundreds of Syrian soldiers crossed into Iraq at the Al-Qaim border post.") == {
+        ("Al-Qaim", "border_crossing", "government")}
+    assert claims_of("Hundreds of Syrian soldiers crossed into Iraq.") == set()
+
+
+def test_a_reported_negation_is_the_speakers_denial():
+    assert claims_of("State media said the rebels had not entered Hama.") == {("Hama", "denial", "government")}
+    assert claims_of("The rebels did not enter Hama.") == set()
+
+
+def test_a_possibility_or_a_fear_is_no_event():
+    assert claims_of("The possibility of Homs' capture by the rebels worried Damascus.") == set()
+    assert claims_of("Residents feared the fall of Hama.") == set()
+
+
+def test_a_deployment_to_defend_a_place_defends_it():
+    assert claims_of("The army sent troops to defend Homs.") == {("Homs", "defense", "government")}
+
+
+def test_history_by_year_is_background_but_last_years_events_are_news_in_january():
+    assert claims_of("Government forces recaptured Aleppo in August 2016.") == set()
+    doc = make_doc("Rebels entered Damascus on December 8, 2024.", published=date(2025, 1, 10))
+    assert {(c.place, c.event_type) for c in extract(doc, "syria")} == {("Damascus", "capture")}
+
+
+def test_a_list_after_including_extends_the_object():
+    assert claims_of("Rebels seized several towns, including Hama and Homs.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_a_dateline_is_not_the_subject():
+    assert claims_of("DAMASCUS (AP) - Syrian troops withdrew from Homs.") == {("Homs", "withdrawal", "government")}
+    assert claims_of("date 2024-12-07 Rebels entered Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_took_control_in_a_misparsed_list_keeps_every_place():
+    assert claims_of("The insurgents have taken control of most of Aleppo's centre and Hama.") >= {
+        ("Aleppo", "capture", "rebels")}
+
+
+# --- the event lexicon is data, checked when it is read -------------------------------------------------
+
+
+def test_the_lexicon_rejects_unknown_keys_and_event_types():
+    from geo.claims import LexiconError, build_lexicon
+    from geo.resources import load_toml
+
+    events, cues = load_toml("lexicons/events.toml"), load_toml("lexicons/claims.toml")
+    build_lexicon(events, cues)  # the shipped files are valid
+    bad_key = {**events, "verb": events["verb"] + [{"type": "capture", "lemmas": ["grab"], "objekt": "any"}]}
+    with pytest.raises(LexiconError, match="objekt"):
+        build_lexicon(bad_key, cues)
+    bad_type = {**events, "verb": [{"type": "conquest", "lemmas": ["grab"]}]}
+    with pytest.raises(LexiconError, match="conquest"):
+        build_lexicon(bad_type, cues)
+    with pytest.raises(LexiconError, match="lemmas"):
+        build_lexicon({**events, "verb": [{"type": "capture", "lemmas": []}]}, cues)
+
+
+def test_a_lemma_added_to_the_lexicon_is_read_in_every_tense(monkeypatch):
+    import geo.claims as claims
+    from geo.resources import load_toml
+
+    events = load_toml("lexicons/events.toml")
+    extra = {**events, "verb": events["verb"] + [{"type": "capture", "lemmas": ["annex"], "object": "any"}]}
+    monkeypatch.setattr(claims, "lexicon", lambda: claims.build_lexicon(extra, load_toml("lexicons/claims.toml")))
+    assert claims_of("Rebels annexed Hama.") == {("Hama", "capture", "rebels")}

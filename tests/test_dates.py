@@ -9,7 +9,8 @@ import pytest
 from geo.dates import find_dates, infer_published, parse_date
 
 SATURDAY = date(2024, 12, 7)  # the seeds' publication day
-SEEDS = Path("/work/shared/seeds")
+# The seed articles live in ../shared beside the repository; tests that read them skip without them.
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def resolved(text: str, published: date | None = SATURDAY) -> list[tuple[str, date, str]]:
@@ -226,6 +227,7 @@ def test_infer_published_does_not_guess(text):
     assert infer_published(text) is None
 
 
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the seed articles are not at {SEEDS} (../shared/seeds beside the repository)")
 def test_infer_published_on_the_seeds():
     found = {p.name[:3]: infer_published(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))}
     assert found == {"000": None, "001": SATURDAY, "002": None, "003": None, "004": SATURDAY}

@@ -282,7 +282,9 @@ def test_csv_has_acled_columns_and_codes(frame, tmp_path: Path) -> None:
                                                                                 "Damascus")
     assert (near["latitude"], near["longitude"], near["geo_precision"]) == ("33.5102", "36.29128", "2")
     assert (near["event_type"], near["sub_event_type"]) == ("Strategic developments", "Other")
-    assert (near["frontline_event_type"], near["actor1"], near["source"]) == ("advance", "rebels", "Reuters")
+    assert (near["frontline_event_type"], near["frontline_actor1"], near["source"]) == ("advance", "rebels", "Reuters")
+    assert (near["actor1"], near["inter1"], near["disorder_type"], near["region"]) == (
+        "Hayat Tahrir al-Sham", "2", "Strategic developments", "Middle East")
     assert (near["claimant"], near["contested"], near["corroboration"], near["distance_km"]) == (
         "war monitor", "False", "1", "20.0")
     assert near["event_id_cnty"].startswith("SYR-") and near["article"] == "monitor.txt"
@@ -356,10 +358,13 @@ def test_parquet_folder_is_read_by_dask_geopandas_and_duckdb(frame, tmp_path: Pa
     out = tmp_path / "claims_parquet"
     write(frame, "parquet", out)
     parts = sorted(str(p.relative_to(out)) for p in out.rglob("*.parquet"))
-    assert parts == ["country=SY/month=2024-12/part-0.parquet", "country=SY/month=undated/part-0.parquet"]
+    # The claim with no date at all sits beside the month partitions, not in a month named "undated".
+    assert parts == ["_undated/part-0.parquet", "country=SY/month=2024-12/part-0.parquet"]
 
     gdf = dask_geopandas.read_parquet(out).compute()
     assert len(gdf) == 4 and gdf.crs.to_epsg() == 4326
+    assert sorted(str(m) for m in gdf["month"].astype(object).where(gdf["month"].notna(), "none")) == [
+        "2024-12", "2024-12", "2024-12", "none"]
     assert set(gdf["id"]) == set(frame["id"])
     assert {str(v) for v in gdf["country"]} == {"SY"}
     near = gdf[gdf["distance_km"] == 20.0].iloc[0]
@@ -367,16 +372,17 @@ def test_parquet_folder_is_read_by_dask_geopandas_and_duckdb(frame, tmp_path: Pa
     assert str(gdf["event_date"].dtype).startswith("date32")
 
     con = duckdb.connect()
+    # country and month are inside the files: every file reads without the folder names.
     rows = con.execute(
         "SELECT evidence, country, month, event_date, contested, corroboration, distance_km "
-        f"FROM read_parquet('{out.as_posix()}/**/*.parquet', hive_partitioning = true) ORDER BY evidence").fetchall()
+        f"FROM read_parquet('{out.as_posix()}/**/*.parquet') ORDER BY evidence").fetchall()
     assert len(rows) == 4
     by_evidence = {r[0]: r[1:] for r in rows}
     assert by_evidence["Rebels were within 20 kilometres of Damascus"] == ("SY", "2024-12", date(2024, 12, 7),
                                                                            False, 1, 20.0)
-    assert by_evidence["Insurgents entered Homs’ northern districts"][:3] == ("SY", "undated", None)
+    assert by_evidence["Insurgents entered Homs’ northern districts"][:3] == ("SY", None, None)
     described = con.execute(
-        f"DESCRIBE SELECT * FROM read_parquet('{out.as_posix()}/**/*.parquet', hive_partitioning = true)").fetchall()
+        f"DESCRIBE SELECT * FROM read_parquet('{out.as_posix()}/**/*.parquet')").fetchall()
     types = {row[0]: row[1] for row in described}
     assert types["event_date"] == "DATE" and types["contested"] == "BOOLEAN"
     assert types["corroboration"] == "BIGINT" and types["evidence"] == "VARCHAR"
@@ -421,8 +427,8 @@ def test_an_empty_store_exports_valid_empty_files(tmp_path: Path) -> None:
     import duckdb
 
     assert len(dask_geopandas.read_parquet(tmp_path / "e_pq").compute()) == 0
-    assert duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{(tmp_path / 'e_pq').as_posix()}/**/*.parquet', "
-                      "hive_partitioning = true)").fetchone() == (0,)
+    assert duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{(tmp_path / 'e_pq').as_posix()}/**/*.parquet')"
+                                    ).fetchone() == (0,)
 
 
 def test_a_missing_store_is_one_clear_error_and_no_new_file(tmp_path: Path) -> None:

@@ -340,7 +340,7 @@ def test_a_folder_walk_says_what_it_skipped_and_why(tmp_path: Path) -> None:
     (folder / ".git").mkdir(parents=True)
     (folder / ".git" / "notes.txt").write_text(GOOD_TXT, "utf-8")
     (folder / "good.txt").write_text(GOOD_TXT, "utf-8")
-    (folder / "report.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    (folder / "report.docx").write_bytes(zip_bytes())
     (folder / ".hidden.md").write_text(GOOD_TXT, "utf-8")
     run = ingest(folder, "--db", tmp_path / "s.db")
     assert run.returncode == 0, run.stderr
@@ -348,7 +348,7 @@ def test_a_folder_walk_says_what_it_skipped_and_why(tmp_path: Path) -> None:
     assert skipped == [
         f"skipped: {folder / '.git'}: hidden folder (name starts with a dot), not searched",
         f"skipped: {folder / '.hidden.md'}: hidden file (name starts with a dot)",
-        f"skipped: {folder / 'report.pdf'}: .pdf files are not read; articles are .txt .md .html .htm .json",
+        f"skipped: {folder / 'report.docx'}: .docx files are not read; articles are .txt .md .html .htm .json .pdf",
     ]
     assert run.stderr.splitlines()[-1].endswith("1 stored, 0 already in the store, 1 claims; 0 failed, 3 skipped")
 
@@ -361,4 +361,4 @@ def test_an_unknown_province_warning_stays_short(hostile) -> None:
     assert run.returncode == 0, run.stderr[:500]
     warnings = [ln for ln in run.stderr.splitlines() if ln.startswith("warning:")]
     assert len(warnings) == 1 and len(warnings[0]) < 200, warnings[0][:300]
-    assert "no province matches" in warnings[0] and "100,000 characters" in warnings[0]
+    assert "no province matches 'ZZZZ" in warnings[0]

@@ -419,7 +419,7 @@ def test_split_long_text_keeps_every_character_and_cuts_at_the_best_break() -> N
 
 def test_the_summary_lists_skipped_files_and_why(corpus: Path, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    (corpus / "scan.pdf").write_bytes(b"%PDF-1.7\n")
+    (corpus / "scan.docx").write_bytes(b"PK\x03\x04 a word document")
     (corpus / ".draft.txt").write_text(front("Draft", HAMA), "utf-8")
     (corpus / ".cache").mkdir()
     (corpus / ".cache" / "old.txt").write_text(front("Old", HOMS), "utf-8")
@@ -429,7 +429,7 @@ def test_the_summary_lists_skipped_files_and_why(corpus: Path, tmp_path: Path,
     skipped = [ln for ln in lines if ln.startswith("skipped: ")]
     assert len(skipped) == 4, lines
     by_name = {Path(ln.split(": ")[1]).name: ln for ln in skipped}
-    assert ".pdf" in by_name["scan.pdf"] and ".txt .md" in by_name["scan.pdf"]
+    assert ".docx" in by_name["scan.docx"] and ".txt .md" in by_name["scan.docx"]
     assert "hidden" in by_name[".draft.txt"] and "hidden folder" in by_name[".cache"]
     assert "without an extension" in by_name["README"]
     assert lines[-1].endswith("4 skipped") and "3 stored" in lines[-1]

@@ -94,3 +94,39 @@ def test_a_profile_without_a_theatre_falls_back_to_its_countries(tmp_path):
     f = tmp_path / "mini.toml"
     f.write_text('id = "mini"\nname = "Mini"\ncountries = ["XX"]\n[actors.blue]\naliases = ["blue army"]\n', encoding="utf-8")
     assert load_profile(str(f)).theatre == {"XX"}
+
+
+def _write_profile(tmp_path, body: str):
+    path = tmp_path / "p.toml"
+    path.write_text(body, encoding="utf-8")
+    return str(path)
+
+
+def test_a_profile_with_an_unknown_key_or_an_empty_alias_list_is_refused(tmp_path):
+    from geo.profiles import ProfileError
+
+    with pytest.raises(ProfileError, match="colour"):
+        load_profile(_write_profile(tmp_path, 'id = "x"\ncolour = "red"\n[actors.a]\naliases = ["A men"]\n'))
+    with pytest.raises(ProfileError, match="empty alias list"):
+        load_profile(_write_profile(tmp_path, 'id = "y"\n[actors.a]\nlabel = "A"\naliases = []\n'))
+    with pytest.raises(ProfileError, match="unknown key"):
+        load_profile(_write_profile(tmp_path, 'id = "z"\n[actors.a]\naliases = ["A men"]\nalias = ["typo"]\n'))
+
+
+def test_ingest_with_a_profile_file_extracts_with_that_profile(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    body = (root / "data" / "profiles" / "ukraine.toml").read_text(encoding="utf-8").replace('id = "ukraine"', 'id = "my_war"')
+    profile = _write_profile(tmp_path, body)
+    article = tmp_path / "report.txt"
+    article.write_text("Ukrainian troops withdrew from Bakhmut on Friday, the General Staff said.\n", encoding="utf-8")
+    db, out = tmp_path / "x.db", tmp_path / "x.geojson"
+    run = [sys.executable, "-m", "geo"]
+    subprocess.run(run + ["ingest", str(article), "--db", str(db), "--profile", profile, "--quiet"], check=True, cwd=root)
+    subprocess.run(run + ["export", "--db", str(db), "--format", "geojson", "-o", str(out)], check=True, cwd=root)
+    props = [f["properties"] for f in json.loads(out.read_text())["features"]]
+    assert [(p["place"], p["event_type"], p["actor"]) for p in props] == [("Bakhmut", "withdrawal", "ukraine")]
