@@ -162,13 +162,32 @@ def article_budget(budget: float | None, chars: int) -> float | None:
     return budget * max(1.0, chars / BUDGET_UNIT_CHARS)
 
 
+# After a budget runs out, the exception is raised again this often until the work stops: one raised
+# inside a garbage-collector callback or under C code that clears errors is lost, not fatal.
+_REFIRE_SECONDS = 0.2
+
+
+def _quiet_unraisable(hook: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``hook`` that ignores an ArticleTimeout raised where Python cannot raise it (a weakref callback,
+    ``__del__``): the budget fires again, and the user gets one line, not a traceback."""
+    def quiet(unraisable: Any) -> None:
+        if isinstance(getattr(unraisable, "exc_value", None), ArticleTimeout) or \
+                getattr(unraisable, "exc_type", None) is ArticleTimeout:
+            return
+        hook(unraisable)
+
+    quiet.frontline_quiet = True  # type: ignore[attr-defined]
+    return quiet
+
+
 class time_budget:
     """``with time_budget(30): work()`` raises :class:`ArticleTimeout` inside ``work`` once 30 seconds
     have passed, in whatever thread runs it (the main thread, a Dask worker's, a Streamlit session's).
 
-    The exception is delivered between Python bytecodes (``PyThreadState_SetAsyncExc``, the mechanism
-    behind KeyboardInterrupt-like cancellation in thread pools), so it stops the pure-Python stages
-    wherever they loop; one long call into C finishes first. ``None`` or 0 means no budget.
+    The exception is delivered between Python bytecodes (``PyThreadState_SetAsyncExc``), so it stops
+    the pure-Python stages wherever they loop; one long call into C finishes first. It is raised again
+    every :data:`_REFIRE_SECONDS` until the work stops, since an exception raised inside a
+    garbage-collector callback is ignored by Python. ``None`` or 0 means no budget.
     """
 
     def __init__(self, seconds: float | None) -> None:
@@ -183,7 +202,12 @@ class time_budget:
             if self._done:
                 return
             self._fired = True
+            if not getattr(sys.unraisablehook, "frontline_quiet", False):
+                sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), ctypes.py_object(ArticleTimeout))
+            self._timer = threading.Timer(_REFIRE_SECONDS, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
 
     def __enter__(self) -> time_budget:
         if self.seconds and self.seconds > 0 and math.isfinite(self.seconds):
@@ -202,7 +226,7 @@ class time_budget:
                 # Fired as the work ended: clear the exception if it is still pending, so that it
                 # cannot surface later in code that does not expect it.
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), None)
-        self._timer.cancel()
+            self._timer.cancel()
 
 
 class OverBudget(Exception):
