@@ -14,8 +14,14 @@ article stays linear in its length. A ``Document`` keeps every parse it was give
 Public surface::
 
     load() -> spacy.Language          the pipeline (cached per process)
-    parse(doc, sentences) -> dict     sentence start -> spaCy Doc (None when too long to parse)
+    parse(doc, sentences, entities=False) -> dict
+                                      sentence start -> spaCy Doc (None when too long to parse)
+    has_entities(parsed) -> bool      whether the named-entity recognizer has run on a parse
     MAX_PARSE_CHARS
+
+The entity recognizer costs more than tagging and parsing together and only the geoparser needs
+it: a stage asks for ``entities=True`` and gets them, also on sentences another stage parsed
+without (the recognizer runs on the existing parse).
 """
 from __future__ import annotations
 
@@ -66,23 +72,42 @@ def load(name: str | None = None) -> "spacy.language.Language":
         ) from exc
 
 
-def parse(doc: "Document", sentences: Iterable["Sentence"]) -> dict[int, "spacy.tokens.Doc | None"]:
+def parse(doc: "Document", sentences: Iterable["Sentence"], *, entities: bool = False
+          ) -> dict[int, "spacy.tokens.Doc | None"]:
     """Parse the given sentences of ``doc`` not parsed yet; return ``doc.parses`` (by sentence start).
 
+    With ``entities``, the named-entity recognizer has run on every one of them (``doc.ents``).
     A sentence longer than :data:`MAX_PARSE_CHARS` maps to None: the stages read it without syntax.
     Token offsets of a parse are relative to its sentence: ``sentence.start + token.idx``.
     """
-    todo = []
+    todo, without_entities = [], []
     for s in sentences:
         if s.start in doc.parses:
+            parsed = doc.parses[s.start]
+            if entities and parsed is not None and not has_entities(parsed):
+                without_entities.append(parsed)
             continue
         if len(s.text) > MAX_PARSE_CHARS:
             doc.parses[s.start] = None
         else:
             todo.append(s)
+    if not todo and not without_entities:
+        return doc.parses
+    nlp = load()
     if todo:
-        nlp = load()
         texts = (_SURROGATE.sub("\ufffd", s.text) for s in todo)
-        for s, parsed in zip(todo, nlp.pipe(texts, batch_size=BATCH_SIZE)):
+        disable = [] if entities or "ner" not in nlp.pipe_names else ["ner"]
+        for s, parsed in zip(todo, nlp.pipe(texts, batch_size=BATCH_SIZE, disable=disable)):
+            parsed.user_data[_ENTITIES] = not disable
             doc.parses[s.start] = parsed
+    if without_entities and "ner" in nlp.pipe_names:
+        for parsed in nlp.get_pipe("ner").pipe(without_entities, batch_size=BATCH_SIZE):
+            parsed.user_data[_ENTITIES] = True
     return doc.parses
+
+
+_ENTITIES = "frontline_entities"
+
+
+def has_entities(parsed: "spacy.tokens.Doc") -> bool:
+    return bool(parsed.user_data.get(_ENTITIES))

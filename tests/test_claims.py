@@ -363,10 +363,11 @@ def test_a_spaced_dash_ends_the_speaker_phrase():
     assert c.claimant == "Syrian army"
 
 
-def test_handing_over_positions_is_a_withdrawal():
-    c = one("The monitor said the army had handed over its positions in Quneitra to local fighters.")
-    assert (c.place, c.event_type, c.actor, c.claimant) == (
-        "Quneitra", "withdrawal", "government", "Syrian Observatory for Human Rights")
+def test_handing_over_positions_is_a_withdrawal_and_the_receivers_capture():
+    doc = make_doc("The monitor said the army had handed over its positions in Quneitra to local fighters.")
+    assert {(c.place, c.event_type, c.actor, c.claimant) for c in extract(doc, "syria")} == {
+        ("Quneitra", "withdrawal", "government", "Syrian Observatory for Human Rights"),
+        ("Quneitra", "capture", "local_armed_groups", "Syrian Observatory for Human Rights")}
 
 
 def test_each_clause_keeps_its_own_attribution():
@@ -690,3 +691,43 @@ def test_a_lemma_added_to_the_lexicon_is_read_in_every_tense(monkeypatch):
     extra = {**events, "verb": events["verb"] + [{"type": "capture", "lemmas": ["annex"], "object": "any"}]}
     monkeypatch.setattr(claims, "lexicon", lambda: claims.build_lexicon(extra, load_toml("lexicons/claims.toml")))
     assert claims_of("Rebels annexed Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_facility_taken_in_a_fronted_place():
+    assert claims_of("In Homs, local fighters seized the police station and the central prison.") == {
+        ("Homs", "capture", "local_armed_groups")}
+
+
+def test_the_province_after_one_town_is_that_towns_province():
+    doc = make_doc("Officials fled Hama overnight as rebels took control of checkpoints in the province.")
+    assert [(c.province, c.geo_precision, c.event_type, c.actor) for c in extract(doc, "syria")] == [
+        ("SY-HM", "admin1", "capture", "rebels")]
+
+
+def test_forces_operating_in_a_place_defend_it():
+    assert claims_of("Army units operating in Hama reinforced their defensive lines overnight.") == {
+        ("Hama", "defense", "government")}
+
+
+def test_the_places_a_relative_clause_lists_are_taken():
+    assert claims_of("Rebels took control of several towns, the largest of which are Hama and Homs.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_preparing_defensive_lines_is_a_defence():
+    assert claims_of("The army was preparing defensive lines around Homs.") == {("Homs", "defense", "government")}
+
+
+def test_a_participle_happens_where_its_main_clause_does():
+    assert claims_of("Government forces launched a counteroffensive in Hama, reclaiming several villages.") == {
+        ("Hama", "capture", "government")}
+
+
+def test_a_clause_about_a_past_year_is_history():
+    assert claims_of("Manbij had been under SDF control since 2016, when the Kurdish-led group took over Homs.") == set()
+
+
+def test_a_speakers_description_names_their_side_first_and_asides_do_not():
+    text = ('"Our units in Hama strengthened their defensive lines," said the statement posted on the defence '
+            "ministry's page (a site banned in Russia).")
+    assert claims_of(text) == {("Hama", "defense", "government")}

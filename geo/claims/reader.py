@@ -1,293 +1,32 @@
-"""Claim extraction: from a geoparsed :class:`Document` to :class:`Claim` objects with provenance.
-
-Claims are read from spaCy's dependency parse (``geo.nlp``), the way event coders in this field
-(PETRARCH2, UniversalPETRARCH) code events, not from the surface order of words:
-
-- a **trigger** is a verb or a noun whose lemma the event lexicon lists (``data/lexicons/events.toml``:
-  lemmas, particles, objects and prepositions as data);
-- its **places** are the toponyms inside its object and its locative prepositions, through lists
-  ("the towns of A and B", "areas such as A and B"), not those that only locate another place
-  ("A, 20 km south of B", "A in B province"), nor the ends of a road;
-- its **actor** is its subject (the "by" agent in the passive; "X fell to Y": Y), climbing through
-  coordinated, infinitive and participle clauses and relative pronouns; pronouns and short names
-  ("they", "the group") stand for the last party named; first-person ones for the speaker;
-- its **claimant** is the subject of the speech verb that governs it ("X said", "according to X");
-- it gives no claim when negated, modal, conditional, a plan, a question, or history told as
-  background; "X failed to take Y" is the other side's defence of Y;
-- a **denial** ("the ministry denied that troops withdrew from X") takes the places of what it
-  denies, and what it denies is no claim of its own.
-
-Only the sentences with a trigger word and a place are parsed (a cheap prefilter). Everything
-language-specific is data in ``data/lexicons``; everything conflict-specific in ``data/profiles``.
-Precision over recall: a trigger with no actor or no place gives no claim.
-"""
+"""The claims of one parsed sentence: triggers, their places, actors and claimants, read from the
+dependency tree (see :mod:`geo.claims`). Used by :func:`geo.claims.extract`, one reader per sentence,
+with a :class:`State` carried from sentence to sentence."""
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from geo import nlp
+from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
+from geo.claims.tree import (
+    _CLAUSE_DEPS, _LIST_DEPS, _NOMINAL_DEPS, _RELATIVE_PRONOUNS, _SUBJECTS, _child, _heads_between, _number_of,
+    _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _text,
+)
 from geo.document import Claim, Document, Place, Sentence, Toponym
-from geo.profiles import Profile, load_profile
-from geo.resources import load_toml
+from geo.profiles import Profile
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc, Token
 
-EVENT_TYPES = (
-    "capture", "withdrawal", "advance", "defense", "deployment",
-    "border_crossing", "denial", "strike", "protest", "clash",
-)
-# What a denial can deny: reported control changes, not strikes or protests.
-DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "deployment"}
-# Regions wider than this ("northern Syria", continents, seas) are too vague to map a claim on.
-MAX_REGION_KM = 85
-
-# Dependencies that stay inside a noun phrase: the walk from an object to its places follows these.
-_NOMINAL_DEPS = frozenset({
-    "prep", "pobj", "conj", "cc", "appos", "compound", "amod", "nmod", "npadvmod", "poss", "det",
-    "nummod", "quantmod", "punct", "case", "predet", "advmod", "pcomp", "dep", "preconj", "attr",
-})
-# Dependencies that join equals: a place joined this way to another is another place of the event.
-_LIST_DEPS = frozenset({"conj", "cc", "punct", "preconj", "appos"})
-_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "parataxis"})
-_SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
-_RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom", "whose", "where"})
-_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100, "few": 3, "dozen": 12,
-}
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
-# --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
-
-_VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
-              "needs_distance", "needs_noun", "actors"}
-_NOUN_KEYS = {"type", "lemmas", "preps"}
-_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
-_EVENTS_KEYS = {"verb", "noun", "nouns", "irregular"}
-
-
-class LexiconError(ValueError):
-    """A lexicon file has an unknown key, a missing list or an unknown event type."""
-
-
-@dataclass(frozen=True)
-class VerbRule:
-    type: str
-    lemmas: frozenset[str]
-    particle: str | None = None
-    objects: frozenset[str] | None = None  # the object must be one of these nouns (or a place)
-    object: str = "any"  # "any" | "place" | "none"
-    preps: tuple[str, ...] = ()
-    actor: str = "subject"  # "subject" | "to"
-    place: str = "object"  # "object" | "subject"
-    distance: bool = False
-    needs_distance: bool = False
-    needs_noun: frozenset[str] | None = None
-    actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
-
-
-@dataclass(frozen=True)
-class NounRule:
-    type: str
-    lemmas: frozenset[str]
-    preps: tuple[str, ...] = ()
-
-
 @dataclass
-class Lexicon:
-    verbs: dict[str, list[VerbRule]]  # lemma -> rules, those with a particle first
-    nouns: dict[str, NounRule]
-    territory: frozenset[str]
-    holding: frozenset[str]
-    defending: frozenset[str]
-    extenders: frozenset[str]
-    portions: frozenset[str]
-    route: frozenset[str]
-    landmark: frozenset[str]
-    near: frozenset[str]
-    units: dict[str, float]
-    forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
-    form_lemma: dict[str, str]  # irregular forms -> lemma, where the tagger's lemmatizer fails ("retook")
-    speech: frozenset[str]
-    speech_prefixes: frozenset[str]
-    third_person: frozenset[str]
-    first_person: frozenset[str]
-    anaphoric_nouns: frozenset[str]
-    personal: frozenset[str]
-    modal: frozenset[str]
-    unreal_heads: frozenset[str]
-    realising_heads: frozenset[str]
-    failing_heads: frozenset[str]
-    unreal_marks: frozenset[str]
-    negations: frozenset[str]
-    background: tuple[str, ...]
-    generic_forces: frozenset[str] = frozenset()
-    opposing: frozenset[str] = frozenset()
-    place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
-    titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
-    anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
-    allegiance: frozenset[str] = frozenset()
-    person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
-    denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
-    control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
-
-    def background_rx(self, year: int | None) -> re.Pattern:
-        return _background_rx(self.background, year)
-
-
-def _check_keys(where: str, entry: dict, allowed: set[str]) -> None:
-    unknown = set(entry) - allowed
-    if unknown:
-        raise LexiconError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
-
-
-def _word_set(where: str, values) -> frozenset[str]:
-    if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
-        raise LexiconError(f"{where}: expected a non-empty list of words")
-    return frozenset(v.lower() for v in values)
-
-
-def build_lexicon(events: dict, cues: dict) -> Lexicon:
-    """Check and compile the event lexicon and the cue words (raises LexiconError on a bad file)."""
-    _check_keys("events.toml", events, _EVENTS_KEYS)
-    verbs: dict[str, list[VerbRule]] = {}
-    control: set[str] = set()
-    for i, raw in enumerate(events.get("verb", [])):
-        where = f"events.toml [[verb]] #{i + 1}"
-        _check_keys(where, raw, _VERB_KEYS)
-        if raw.get("type") not in EVENT_TYPES:
-            raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
-        for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject"))):
-            if key in raw and raw[key] not in allowed:
-                raise LexiconError(f"{where}: {key} must be one of {', '.join(allowed)}")
-        rule = VerbRule(
-            type=raw["type"], lemmas=_word_set(where + " lemmas", raw.get("lemmas")),
-            particle=raw.get("particle"),
-            objects=_word_set(where + " objects", raw["objects"]) if "objects" in raw else None,
-            object=raw.get("object", "any" if raw["type"] != "denial" else "none"),
-            preps=tuple(p.lower() for p in raw.get("preps", [])),
-            actor=raw.get("actor", "subject"), place=raw.get("place", "object"),
-            distance=bool(raw.get("distance", False)), needs_distance=bool(raw.get("needs_distance", False)),
-            needs_noun=_word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None,
-            actors=frozenset(raw["actors"]) if "actors" in raw else None,
-        )
-        for lemma in rule.lemmas:
-            verbs.setdefault(lemma, []).append(rule)
-        if rule.type in DENIABLE:
-            control |= rule.lemmas - {"be", "remain", "stand", "come", "get", "make", "continue", "go", "take", "hold"}
-    for rules in verbs.values():
-        rules.sort(key=lambda r: (r.particle is None, r.actors is None, r.objects is None))
-    nouns: dict[str, NounRule] = {}
-    for i, raw in enumerate(events.get("noun", [])):
-        where = f"events.toml [[noun]] #{i + 1}"
-        _check_keys(where, raw, _NOUN_KEYS)
-        if raw.get("type") not in EVENT_TYPES:
-            raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
-        rule = NounRule(raw["type"], _word_set(where + " lemmas", raw.get("lemmas")), tuple(raw.get("preps", [])))
-        for lemma in rule.lemmas:
-            nouns.setdefault(lemma, rule)
-        if rule.type in DENIABLE:
-            control |= rule.lemmas
-    words = events.get("nouns", {})
-    _check_keys("events.toml [nouns]", words, _NOUNS_KEYS)
-    irregular = events.get("irregular", {})
-    form_lemma = {f.lower(): lemma for lemma, extra in irregular.items() for f in extra}
-    forms: set[str] = set()
-    for lemma in list(verbs) + list(nouns) + list(words.get("holding", [])):
-        forms |= _inflections(lemma)
-    for lemma, extra in irregular.items():
-        if lemma not in verbs:
-            raise LexiconError(f"events.toml [irregular]: {lemma!r} is no trigger lemma")
-        forms |= set(_word_set(f"events.toml [irregular] {lemma}", extra))
-    known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
-                  "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
-                  "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
-                  "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "allegiance", "person_nouns", "denying_words"}
-    _check_keys("claims.toml", cues, known_cues)
-    units = words.get("units", {})
-    if not units or not all(isinstance(v, (int, float)) for v in units.values()):
-        raise LexiconError("events.toml [nouns] units: expected a table of unit = km")
-    return Lexicon(
-        verbs=verbs, nouns=nouns,
-        territory=_word_set("territory", words.get("territory")),
-        holding=_word_set("holding", words.get("holding")), defending=_word_set("defending", words.get("defending")),
-        extenders=_word_set("extenders", words.get("extenders")), portions=_word_set("portions", words.get("portions")),
-        route=_word_set("route", words.get("route")),
-        landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
-        units={k.lower(): float(v) for k, v in units.items()},
-        forms=frozenset(forms), form_lemma=form_lemma,
-        speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
-        speech_prefixes=_word_set("speech_prefixes", cues.get("speech_prefixes")),
-        third_person=_word_set("third_person", cues.get("third_person")),
-        first_person=_word_set("first_person", cues.get("first_person")),
-        anaphoric_nouns=_word_set("anaphoric_nouns", cues.get("anaphoric_nouns")),
-        personal=_word_set("personal", cues.get("personal")),
-        modal=_word_set("modal_auxiliaries", cues.get("modal_auxiliaries")),
-        unreal_heads=_word_set("unreal_heads", cues.get("unreal_heads")),
-        realising_heads=_word_set("realising_heads", cues.get("realising_heads")),
-        failing_heads=_word_set("failing_heads", cues.get("failing_heads")),
-        unreal_marks=_word_set("unreal_marks", cues.get("unreal_marks")),
-        negations=_word_set("negations", cues.get("negations")),
-        background=tuple(cues.get("background", [])),
-        generic_forces=_word_set("generic_forces", cues.get("generic_forces")),
-        opposing=_word_set("opposing", cues.get("opposing")),
-        place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("place_anaphora", {}).items()},
-        titles_rx=re.compile(
-            r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
-            + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
-        allegiance=_word_set("allegiance", cues.get("allegiance")),
-        person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
-        denying_words=_word_set("denying_words", cues.get("denying_words")),
-        anaphora_rx=re.compile(r"\bthe\s+(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
-        if cues.get("place_anaphora") else re.compile(r"(?!)"),
-        control_lemmas=frozenset(control),
-    )
-
-
-def _inflections(lemma: str) -> set[str]:
-    """Regular English inflections of a lemma (irregular ones are listed in the lexicon)."""
-    out = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
-    if lemma.endswith("e"):
-        out |= {lemma[:-1] + "ing", lemma + "d"}
-    if lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
-        out |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
-    if len(lemma) >= 3 and lemma[-1] not in "aeiouwyx" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
-        out |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
-    return out
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """The event lexicon and cue words, read and checked once per process."""
-    return build_lexicon(load_toml("lexicons/events.toml"), load_toml("lexicons/claims.toml"))
-
-
-@lru_cache(maxsize=64)
-def _background_rx(phrases: tuple[str, ...], year: int | None) -> re.Pattern:
-    # Last year's events are still news early in a year; older ones are history.
-    past = "|".join(str(y) for y in range(1900, year - 1)) if year else r"(?!)"
-    alts = [p.replace("{PASTYEAR}", f"(?:{past})") if "{PASTYEAR}" in p else p for p in phrases]
-    return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.I)
-
-
-# --- per-document state -----------------------------------------------------------------------------
-
-
-@dataclass
-class _State:
+class State:
     """What a reader carries from sentence to sentence: who was named last, who spoke last."""
 
     last_actor: str | None = None
@@ -311,133 +50,15 @@ class _Found:
     distance_km: float | None = None
 
 
-# --- the extractor -----------------------------------------------------------------------------------
-
-
-def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
-    """Every claim the document's sentences report; also stored on ``doc.claims``."""
-    if isinstance(profile, str):
-        profile = load_profile(profile)
-    lex = lexicon()
-    published = doc.article.published
-    year = published.year if published else _latest_year(doc.text)
-    background = lex.background_rx(year)
-    usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
-    starts = [t.start for t in usable]
-    per_sentence: list[list[Toponym]] = []
-    wanted: dict[int, Sentence] = {}  # sentence start -> the part of it that is parsed
-    for s in doc.sentences:
-        lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
-        tops = [t for t in usable[lo:hi] if t.end <= s.end]
-        per_sentence.append(tops)
-        if (tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text):
-            wanted[s.start] = _without_lead(s)
-    parses = nlp.parse(doc, wanted.values())
-    state = _State()
-    claims: list[Claim] = []
-    for s, tops in zip(doc.sentences, per_sentence):
-        _heading_date(doc, s, state)
-        state.sentence_speaker_actor = None
-        _learn_people(lex, profile, s.text, state)
-        _learn_institutions(profile, s.text, state)
-        unit = wanted.get(s.start)
-        parsed = parses.get(unit.start) if unit is not None else None
-        if parsed is None:
-            _remember_unparsed(profile, s.text, state)
-            continue
-        countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
-        reader = _SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
-                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s)
-        claims += reader.claims()
-        reader.remember()
-    doc.claims = claims
-    return claims
-
-
-# What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
-# dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
-_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
-    \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
-  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z0-9'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT, Dec 8 (Reuters) -
-  | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
-)?""", re.X)
-# Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
-_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
-
-
-def _without_lead(s: Sentence) -> Sentence:
-    """The part of a sentence that is parsed: without a leading dateline or page metadata, and
-    with shouted words ("THEY SEIZED") in lower case (same offsets)."""
-    n = _LEAD.match(s.text).end()
-    if n >= len(s.text) - 1:
-        n = 0
-    text = s.text[n:]
-    if _SHOUTED.search(text):
-        common = _common_words()
-        text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in common else m.group(0), text)
-    if n == 0 and text == s.text:
-        return s
-    return Sentence(s.start + n, s.end, text)
-
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Frequent English words (the geoparser's list): shouted, they are words, not acronyms."""
-    from geo.resources import DATA_DIR, read_word_list
-
-    return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
-
-
-def _usable(t: Toponym, profile: Profile) -> bool:
-    p = t.place
-    if p is None or t.dateline or not getattr(t, "literal", True) or p.scale == "country":
-        return False
-    if p.scale == "region" and (p.radius_km or 0) > MAX_REGION_KM:
-        return False
-    return profile.in_theatre(p.country)
-
-
-def _may_report(lex: Lexicon, text: str) -> bool:
-    """The cheap prefilter: does a sentence hold a word form of some trigger?"""
-    return not lex.forms.isdisjoint(_WORD.findall(text.lower()))
-
-
-def _learn_people(lex: Lexicon, profile: Profile, text: str, state: _State) -> None:
-    """Remember people introduced with a party and a title ("rebel commander Ali Hassan"), so
-    that "Hassan said" later speaks for the rebels."""
-    if lex.titles_rx is None:
-        return
-    for m in profile.actor_mentions(text):
-        found = lex.titles_rx.match(text, m.end)
-        if found:
-            name = found.group("name").strip()
-            state.people[name] = m.actor
-            state.people[name.split()[-1]] = m.actor
-
-
-def _learn_institutions(profile: Profile, text: str, state: _State) -> None:
-    """Remember which institutions an article has named ("the defence ministry", "Russia's defence
-    ministry"), so that a later "the ministry said" can be told, or left open when two could be meant."""
-    for canonical, phrase in profile.claimant_mentions(text):
-        words = phrase.lower().split()
-        if len(words) < 2:
-            continue
-        state.institutions.setdefault(words[-1], set()).add(profile.canonical_claimant(phrase))
-
-
-def _remember_unparsed(profile: Profile, text: str, state: _State) -> None:
-    mentions = profile.actor_mentions(text)
-    if mentions:
-        state.last_actor = mentions[0].actor
-
-
-class _SentenceReader:
+class SentenceReader:
     """The claims of one parsed sentence."""
 
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
-                 parsed: "SpacyDoc", toponyms: list[Toponym], state: _State, background: re.Pattern,
-                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None):
+                 parsed: "SpacyDoc", toponyms: list[Toponym], state: State, background: re.Pattern,
+                 countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None,
+                 year: int | None = None):
         self.evidence = evidence or sentence
+        self.year = year  # the article's year (published, or the latest it mentions)
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
@@ -607,7 +228,24 @@ class _SentenceReader:
             self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
-        return [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        if rule.receiver:
+            # "handed over X to the SDF": the party it went to took it
+            for receiver in self._receivers(v):
+                if receiver not in actors and self.profile.can_act(receiver, rule.receiver):
+                    out += [self._claim(v, f, rule.receiver, receiver, claimant) for f in places]
+        return out
+
+    def _receivers(self, v: "Token") -> list[str]:
+        heads = [v] + [c for c in v.children if c.dep_ == "dobj"]
+        out = []
+        for h in heads:
+            for name, pobj in _preps(h):
+                if name == "to":
+                    a = self._token_actor(pobj)
+                    if a:
+                        out.append(a)
+        return out
 
     def _person_subject(self, v: "Token") -> bool:
         subj = _child(v, ("nsubj",))
@@ -616,7 +254,7 @@ class _SentenceReader:
         if subj.lower_ in self.lex.personal:
             return True
         text = subj.text
-        return (subj.ent_type_ == "PERSON" or text in self.profile.people or text in self.state.people
+        return (text in self.profile.people or text in self.state.people
                 or subj.lemma_.lower() in self.lex.person_nouns)
 
     def _losers(self, v: "Token") -> list[str]:
@@ -813,12 +451,18 @@ class _SentenceReader:
         """"real", "unreal" (modal, conditional, planned, history), "negated" (the trigger itself) or "failed"."""
         lex = self.lex
         tok = v
+        via = ""  # how this clause hangs on the one below it: negation and modals reach only
+        # through infinitives ("did not manage to take", "could begin to advance") and
+        # coordination ("will enter and take"), not through reports or adverbial clauses
         for _ in range(8):  # up through the verbs whose clause holds this one
             for c in tok.children:
                 low = c.lower_
                 if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and low in lex.negations):
-                    return "negated" if tok.i == v.i else "unreal"
-                if c.dep_ == "aux" and low in lex.modal:
+                    if tok.i == v.i:
+                        return "negated"
+                    if via in ("xcomp", "conj"):
+                        return "unreal"
+                if c.dep_ == "aux" and low in lex.modal and (tok.i == v.i or via in ("xcomp", "conj")):
                     return "unreal"
                 if c.dep_ == "mark" and low in lex.unreal_marks:
                     return "unreal"
@@ -829,6 +473,8 @@ class _SentenceReader:
             dep, head = tok.dep_, tok.head
             if head.i == tok.i:
                 break
+            if dep in ("relcl", "acl") and self._past_year(head):
+                return "unreal"  # "since 2016, when the group took over the city"
             hlem = head.lemma_.lower()
             if dep == "xcomp" or (dep in ("acl", "advcl", "ccomp", "prep", "pcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
                 if hlem in lex.failing_heads or any(c.dep_ == "advmod" and c.lower_ in ("unsuccessfully", "vainly") for c in head.children):
@@ -840,6 +486,7 @@ class _SentenceReader:
             if dep == "pcomp" and head.lower_ in ("of", "for", "at") and head.head.lemma_.lower() in lex.unreal_heads:
                 return "unreal"  # "the aim of taking X", "a plan for capturing X"
             if dep in ("conj", "xcomp", "ccomp", "advcl", "relcl", "acl", "pcomp", "prep", "pobj"):
+                via = dep if via in ("", "xcomp", "conj") else via
                 tok = head
                 continue
             break
@@ -853,11 +500,19 @@ class _SentenceReader:
         words = [t for c in mods for t in _own_words(c)]
         if self.background.search(" ".join(t.text for t in words)):
             return True
+        return any(self._past_year(t) for t in words)
+
+    def _past_year(self, t: "Token") -> bool:
+        """A year more than a year before the article's ("in August 2016"); last year's events are
+        still news early in a year ("on December 8, 2024" in a January 2025 article)."""
+        if not (t.like_num and len(t.text) == 4 and t.text.isdigit()):
+            return False
         published = self.doc.article.published
-        if published:
-            for t in words:
-                    if t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) < published.year - 1 + (published.month > 6):
-                        return True  # "in August 2016"; "on December 8, 2024" in a January 2025 article is news
+        year = published.year if published else self.year
+        if not year:
+            return False
+        recent = year - 1 + (published.month > 6 if published else 1)
+        return 1900 <= int(t.text) < recent
         return False
 
     # -- places ---------------------------------------------------------------------------------
@@ -873,7 +528,10 @@ class _SentenceReader:
                 found += self._places_under(subj, rule.type)
             return self._prune(found)
         take_preps = True
-        if obj is not None and rule.object != "none":
+        # The parser may give a verb several direct objects ("handed over the airport, the towns of
+        # X and Y, ..."): each is read.
+        objects = [obj] + [c for c in v.children if c.dep_ == "dobj" and obj is not None and c.i != obj.i]
+        for obj in (o for o in objects if o is not None and rule.object != "none"):
             territorial = (obj.i in self.place_at or self._territory_noun(obj)
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
@@ -883,8 +541,9 @@ class _SentenceReader:
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
                 take_preps = self._territory_noun(obj)
-            if rule.object == "place" and not found:
-                take_preps = True
+        obj = objects[0]
+        if rule.object == "place" and not found:
+            take_preps = True
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
                 if name in rule.preps or (rule.object != "none" and (
@@ -897,11 +556,19 @@ class _SentenceReader:
                             found += self._places_under(place, rule.type)
         if rule.distance and not found:
             found += self._distance_places(v)
+        for c in v.children:
+            # "took control of several towns, the largest of which are X and Y", parsed as a clause
+            # of the verb rather than of its object
+            if c.dep_ == "advcl" and self._lemma(c) == "be" and any(
+                    t.lower_ == "which" for s in c.children if s.dep_ == "nsubj" for t in s.subtree):
+                for g in c.children:
+                    if g.dep_ == "attr":
+                        found += self._places_under(g, rule.type)
         if found:
             # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
             # the first date; a place coordinated with a date of this verb is another object.
             for t in _own_words(v):
-                if t.dep_ == "conj" and t.i in self.place_at and t.head.ent_type_ in ("DATE", "TIME"):
+                if t.dep_ == "conj" and t.i in self.place_at and self._in_date(t.head):
                     found += self._places_under(t, rule.type)
         if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
             # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
@@ -912,6 +579,12 @@ class _SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
+        if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
+            # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
+            # participle happens where its main clause does
+            for name, pobj in _preps(v.head):
+                if name in ("in", "across", "inside", "throughout"):
+                    found += self._places_under(pobj, rule.type)
         if not found:
             rel = v
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
@@ -940,10 +613,18 @@ class _SentenceReader:
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = _child(v, ("nsubj",))
             if subj is not None:
-                for name, pobj in _preps(subj):
-                    if name in ("in", "at", "inside"):
-                        found += self._places_under(pobj, rule.type)
+                heads = [subj] + [c for c in subj.children if c.dep_ == "acl"]  # "units operating in X"
+                for h in heads:
+                    for name, pobj in _preps(h):
+                        if name in ("in", "at", "inside"):
+                            found += self._places_under(pobj, rule.type)
         return self._prune(found)
+
+    def _in_date(self, tok: "Token") -> bool:
+        published = self.doc.article.published
+        if not published:
+            return False
+        return any(d.start <= tok.idx < d.end for d in dates_in(self.sentence.text, published))
 
     def _unknown_named(self, obj: "Token") -> bool:
         """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
@@ -997,6 +678,9 @@ class _SentenceReader:
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
                     stack.append((c, path + (tok,)))
+                elif c.dep_ == "relcl" and self._lemma(c) == "be" and self._territory_noun(tok):
+                    # "a number of areas, the most important of which are X and Y"
+                    stack.extend((g, path + (tok,)) for g in c.children if g.dep_ in ("attr", "nsubj"))
         return [f for f in out if f is not None]
 
     def _distance_above(self, tok: "Token") -> float | None:
@@ -1019,12 +703,13 @@ class _SentenceReader:
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
-        kids = [c for c in tok.children if c.dep_ not in ("punct",)]
+        kids = [c for c in tok.children if c.dep_ in ("det", "amod", "compound", "nmod", "poss", "nummod", "prep")]
         if len(kids) != 1 or kids[0].lower_ != "the" or tok.i > 0 and self.sdoc[tok.i - 1].lower_ not in ("the",):
             return False
         scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
         candidates: dict[str, Toponym] = {}
+        same_sentence: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
             if t.start >= pos:
                 continue
@@ -1032,6 +717,20 @@ class _SentenceReader:
                 break
             if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
                 candidates.setdefault(t.place.place_id, t)
+                if t.start >= self.evidence.start:
+                    same_sentence.setdefault(t.place.place_id, t)
+        if len(same_sentence) == 1:
+            candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
+        if not candidates and "admin1" in scales:
+            # "local fighters took checkpoints in the province" after "the city of Sweida": the
+            # province of the one town named just before
+            towns = {t.place.province: t for t in reversed(self.earlier) if t.start < pos
+                     and pos - t.end <= _ANAPHORA_REACH and t.place.scale == "point" and t.place.province}
+            if len(towns) == 1:
+                admin1 = _admin1_place(next(iter(towns)))
+                if admin1 is not None:
+                    t = next(iter(towns.values()))
+                    candidates = {admin1.place_id: Toponym(t.start, t.end, t.text, place=admin1)}
         if len(candidates) != 1:
             return False  # no place, or several it could be: no guess
         self.place_at[tok.i] = next(iter(candidates.values()))
@@ -1360,7 +1059,7 @@ class _SentenceReader:
                 return None
             phrase = next(iter(named))
         self.state.last_claimant = phrase
-        actor = self._speaker_actor(phrase) or (self.speaker_full and self._speaker_actor(self.speaker_full))
+        actor = self._speaker_actor(phrase) or (self.speaker_full and self._describing_actor(self.speaker_full))
         if actor:
             self.state.last_speaker_actor = actor
             self.state.sentence_speaker_actor = actor
@@ -1374,6 +1073,14 @@ class _SentenceReader:
             return True
         return any(c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "dobj" and c.lemma_.lower() in ("report", "claim", "statement"))
                    for c in s.children)
+
+    def _describing_actor(self, phrase: str) -> str | None:
+        """The party a speaker's description names first ("Abu Omar, a rebel commander"; "the
+        statement posted on the Defense Ministry's page (banned in Russia)"), asides in brackets
+        left out."""
+        mentions = self.profile.actor_mentions(_BRACKETS.sub(" ", phrase))
+        precise = [m for m in mentions if m.text.lower() not in self.lex.generic_forces]
+        return (precise or mentions)[0].actor if mentions else None
 
     def _speaker_actor(self, phrase: str) -> str | None:
         actor = self.profile.actor_of(phrase)
@@ -1435,7 +1142,7 @@ class _SentenceReader:
         if not art.published:
             return None, None
         s = self.sentence
-        mentions = _dates_in(s.text, art.published)
+        mentions = dates_in(s.text, art.published)
         rel_end = t.end - s.start
         own = [d for d in mentions if rel_end <= d.start and d.start - rel_end <= _OWN_DATE_GAP]
         if own:
@@ -1449,16 +1156,6 @@ class _SentenceReader:
         if self.state.line_date and s.start < self.state.line_end:
             return self.state.line_date
         return art.published, "day"
-
-
-# --- small helpers -------------------------------------------------------------------------------
-
-
-def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
-    for c in tok.children:
-        if c.dep_ in deps:
-            return c
-    return None
 
 
 def _contains(outer: Place, inner: Place) -> bool:
@@ -1479,169 +1176,19 @@ def _km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
     return 12742 * math.asin(math.sqrt(h))
 
 
-def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
-    out, cur = [], tok
-    while cur.head.i != cur.i and cur.i != top.i and len(out) < 8:
-        cur = cur.head
-        out.append(cur)
-    return out
-
-
-def _passive(tok: "Token") -> bool:
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or (
-        tok.tag_ == "VBN" and tok.dep_ in ("acl", "relcl") and _child(tok, ("nsubj", "dobj")) is None)
-
-
-def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
-    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X; a
-    preposition coordinated with one ("from Homs and from Hama") counts as well."""
-    kids = list(tok.children)
-    for c in list(kids):
-        if c.dep_ == "prep":
-            kids += [g for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
-    for c in kids:
-        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp", "conj"):
-            name = c.lower_
-            found_obj = False
-            for g in c.children:
-                if g.dep_ == "pobj":
-                    found_obj = True
-                    yield name, g
-                elif g.dep_ == "prep":
-                    for h in g.children:
-                        if h.dep_ == "pobj":
-                            found_obj = True
-                            yield f"{name} {g.lower_}", h
-            if not found_obj and c.dep_ == "prep":
-                for g in c.children:
-                    if g.dep_ in ("pcomp",):
-                        yield name, g
-
-
-def _own_words(tok: "Token") -> list["Token"]:
-    """The words of a phrase without the clauses inside it ("Hama, which they had held since 1982")."""
-    out, stack = [], [tok]
-    while stack:
-        t = stack.pop()
-        out.append(t)
-        stack.extend(c for c in t.children if c.dep_ not in _CLAUSE_DEPS)
-    return sorted(out, key=lambda t: t.i)
-
-
-def _phrase_tokens(tok: "Token") -> list["Token"]:
-    """The words of a noun phrase without its clauses, participles, appositions and prepositions."""
-    keep = {tok.i}
-    stack = [tok]
-    while stack:
-        t = stack.pop()
-        for c in t.children:
-            if c.dep_ in ("compound", "amod", "det", "poss", "nmod", "npadvmod", "case", "punct", "nummod", "quantmod", "hmod", "hyph", "advmod") and c.i < tok.i + 1:
-                keep.add(c.i)
-                stack.append(c)
-    doc = tok.doc
-    lo, hi = min(keep), max(keep)
-    return [doc[i] for i in range(lo, hi + 1)]
-
-
-def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
-    """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
-    "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
-    keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
-                                                   for a in [t])]
-    drop: set[int] = set()
-    for t in keep:
-        for c in t.children:
-            if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and t.i == tok.i and c.i > tok.i):
-                drop.update(x.i for x in c.subtree)
-    words = [t for t in keep if t.i not in drop]
-    while words and words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an"):
-        words = words[1:]
-    while words and words[-1].is_punct:
-        words = words[:-1]
-    if not words:
-        return _text(sdoc, tok)
-    return sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
-
-
-def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
-    toks = list(tok.subtree)
-    text = sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
-    return text.strip(" ,;:\"'“”‘’")[:200]
-
-
-def _number_of(tok: "Token", lex: Lexicon) -> float | None:
-    """The distance a unit noun carries ("20 km", "10-15 km": the farther end; "five miles")."""
-    unit = None
-    t = tok
-    if t.lower_ in lex.units or t.lemma_.lower() in lex.units:
-        unit = lex.units.get(t.lower_, lex.units.get(t.lemma_.lower()))
-    else:
-        for c in t.subtree:
-            if c.lower_ in lex.units:
-                t, unit = c, lex.units[c.lower_]
-                break
-    if unit is None:
-        return None
-    values = []
-    for c in t.subtree:
-        if c.i >= t.i:
-            continue
-        text = c.lower_.replace(",", "")
-        for part in re.split(r"[-–]", text):
-            if part.replace(".", "", 1).isdigit():
-                values.append(float(part))
-            elif part in _NUMBER_WORDS:
-                values.append(float(_NUMBER_WORDS[part]))
-    if not values:
-        m = re.match(r"(\d+(?:\.\d+)?)", t.lower_)
-        if m:
-            values.append(float(m.group(1)))
-    if not values:
-        return None
-    return round(max(values) * unit, 1)
-
-
-def _unique(claims: list[Claim]) -> list[Claim]:
-    seen, out = set(), []
-    for c in claims:
-        key = (c.place_id, c.event_type, c.actor)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
-
-
-def _latest_year(text: str) -> int | None:
-    """The latest year an undated article mentions: years before it are history."""
-    years = [int(y) for y in _YEAR.findall(text)]
-    return max(years) if years else None
-
-
 @lru_cache(maxsize=256)
-def _dates_in(text: str, published: date) -> tuple:
+def dates_in(text: str, published: date) -> tuple:
     """The date mentions of a sentence (several claims of one sentence share them)."""
     from geo.dates import find_dates
 
     return tuple(find_dates(text, published))
 
 
-def _heading_date(doc: Document, sentence: Sentence, state: _State) -> None:
-    """Remember the date that opens a line of a timeline ("Dec 6 - ..."), for the rest of that line."""
-    published = doc.article.published
-    if not published or (sentence.start and doc.text[sentence.start - 1] not in "\n"):
-        return  # only a sentence that starts a line can head it
-    head = sentence.text[:60]
-    if not ("- " in head or "– " in head or "— " in head or ": " in head) or not _SHORT_HEAD.match(head):
-        return
-    mentions = _dates_in(sentence.text, published)
-    if mentions and mentions[0].start == 0 and _HEADING_DASH.match(sentence.text, mentions[0].end):
-        end = doc.text.find("\n", sentence.start)
-        state.line_date = (mentions[0].date, mentions[0].precision)
-        state.line_end = len(doc.text) if end < 0 else end
+@lru_cache(maxsize=1024)
+def _admin1_place(iso: str) -> Place | None:
+    from geo.gazetteer import default_gazetteer
 
-
-_HEADING_DASH = re.compile(r"\s*[-–—:]\s")
-_SHORT_HEAD = re.compile(r"[\w.,]{1,12}(?:\s+[\w.,]{1,12}){0,3}\s*[-–—:]\s")
+    return default_gazetteer().admin1(iso)
 
 
 @lru_cache(maxsize=4096)
@@ -1652,3 +1199,13 @@ def _province_name(iso: str | None) -> str | None:
 
     admin1 = default_gazetteer().admin1(iso)
     return admin1.name if admin1 else None
+
+
+def _unique(claims: list[Claim]) -> list[Claim]:
+    seen, out = set(), []
+    for c in claims:
+        key = (c.place_id, c.event_type, c.actor)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

@@ -1,0 +1,192 @@
+"""Claim extraction: from a geoparsed :class:`Document` to :class:`Claim` objects with provenance.
+
+Claims are read from spaCy's dependency parse (``geo.nlp``), the way event coders in this field
+(PETRARCH2, UniversalPETRARCH) code events, not from the surface order of words:
+
+- a **trigger** is a verb or a noun whose lemma the event lexicon lists (``data/lexicons/events.toml``:
+  lemmas, particles, objects and prepositions as data);
+- its **places** are the toponyms inside its object and its locative prepositions, through lists
+  ("the towns of A and B", "areas such as A and B"), not those that only locate another place
+  ("A, 20 km south of B", "A in B province"), nor the ends of a road;
+- its **actor** is its subject (the "by" agent in the passive; "X fell to Y": Y), climbing through
+  coordinated, infinitive and participle clauses and relative pronouns; pronouns and short names
+  ("they", "the group") stand for the last party named; first-person ones for the speaker;
+- its **claimant** is the subject of the speech verb that governs it ("X said", "according to X");
+- it gives no claim when negated, modal, conditional, a plan, a question, or history told as
+  background; "X failed to take Y" is the other side's defence of Y;
+- a **denial** ("the ministry denied that troops withdrew from X") takes the places of what it
+  denies, and what it denies is no claim of its own.
+
+Only the sentences with a trigger word and a place are parsed (a cheap prefilter). Everything
+language-specific is data in ``data/lexicons``; everything conflict-specific in ``data/profiles``.
+Precision over recall: a trigger with no actor or no place gives no claim.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+
+from geo import nlp
+from geo.claims.lexicons import DENIABLE, EVENT_TYPES, Lexicon, LexiconError, build_lexicon, lexicon
+from geo.claims.reader import State, SentenceReader, dates_in
+from geo.document import Claim, Document, Sentence, Toponym
+from geo.profiles import Profile, load_profile
+
+__all__ = ["extract", "lexicon", "build_lexicon", "Lexicon", "LexiconError", "EVENT_TYPES", "DENIABLE"]
+
+# Regions wider than this ("northern Syria", continents, seas) are too vague to map a claim on.
+MAX_REGION_KM = 85
+_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+# --- the extractor -----------------------------------------------------------------------------------
+
+
+def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
+    """Every claim the document's sentences report; also stored on ``doc.claims``."""
+    if isinstance(profile, str):
+        profile = load_profile(profile)
+    lex = lexicon()
+    published = doc.article.published
+    year = published.year if published else _latest_year(doc.text)
+    background = lex.background_rx(year)
+    usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
+    starts = [t.start for t in usable]
+    per_sentence: list[list[Toponym]] = []
+    wanted: dict[int, Sentence] = {}  # sentence start -> the part of it that is parsed
+    for s in doc.sentences:
+        lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
+        tops = [t for t in usable[lo:hi] if t.end <= s.end]
+        per_sentence.append(tops)
+        if (tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text):
+            wanted[s.start] = _without_lead(s)
+    parses = nlp.parse(doc, wanted.values())
+    state = State()
+    claims: list[Claim] = []
+    for s, tops in zip(doc.sentences, per_sentence):
+        _heading_date(doc, s, state)
+        state.sentence_speaker_actor = None
+        _learn_people(lex, profile, s.text, state)
+        _learn_institutions(profile, s.text, state)
+        unit = wanted.get(s.start)
+        parsed = parses.get(unit.start) if unit is not None else None
+        if parsed is None:
+            _remember_unparsed(profile, s.text, state)
+            continue
+        countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
+        reader = SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
+                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s, year)
+        claims += reader.claims()
+        reader.remember()
+    doc.claims = claims
+    return claims
+
+
+# What opens a sentence without belonging to its syntax: page metadata ("date 2024-11-30") and a
+# dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
+_LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
+    \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
+  | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z0-9'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT, Dec 8 (Reuters) -
+  | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
+)?""", re.X)
+# Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
+_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _without_lead(s: Sentence) -> Sentence:
+    """The part of a sentence that is parsed: without a leading dateline or page metadata, and
+    with shouted words ("THEY SEIZED") in lower case (same offsets)."""
+    n = _LEAD.match(s.text).end()
+    if n >= len(s.text) - 1:
+        n = 0
+    text = s.text[n:]
+    if _SHOUTED.search(text):
+        common = _common_words()
+        text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in common else m.group(0), text)
+    if n == 0 and text == s.text:
+        return s
+    return Sentence(s.start + n, s.end, text)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Frequent English words (the geoparser's list): shouted, they are words, not acronyms."""
+    from geo.resources import DATA_DIR, read_word_list
+
+    return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
+
+
+def _usable(t: Toponym, profile: Profile) -> bool:
+    p = t.place
+    if p is None or t.dateline or not getattr(t, "literal", True) or p.scale == "country":
+        return False
+    if p.scale == "region" and (p.radius_km or 0) > MAX_REGION_KM:
+        return False
+    return profile.in_theatre(p.country)
+
+
+def _may_report(lex: Lexicon, text: str) -> bool:
+    """The cheap prefilter: does a sentence hold a word form of some trigger (with the word it
+    needs, for a verb that needs one: "be" with "outskirts" or a distance, "pull" with "out")?"""
+    words = set(_WORD.findall(text.lower()))
+    if not lex.forms.isdisjoint(words):
+        return True
+    return any(not lex.gated[w].isdisjoint(words) for w in words if w in lex.gated)
+
+
+def _learn_people(lex: Lexicon, profile: Profile, text: str, state: State) -> None:
+    """Remember people introduced with a party and a title ("rebel commander Ali Hassan"), so
+    that "Hassan said" later speaks for the rebels."""
+    if lex.titles_rx is None:
+        return
+    for m in profile.actor_mentions(text):
+        found = lex.titles_rx.match(text, m.end)
+        if found:
+            name = found.group("name").strip()
+            state.people[name] = m.actor
+            state.people[name.split()[-1]] = m.actor
+
+
+def _learn_institutions(profile: Profile, text: str, state: State) -> None:
+    """Remember which institutions an article has named ("the defence ministry", "Russia's defence
+    ministry"), so that a later "the ministry said" can be told, or left open when two could be meant."""
+    for canonical, phrase in profile.claimant_mentions(text):
+        words = phrase.lower().split()
+        if len(words) < 2:
+            continue
+        state.institutions.setdefault(words[-1], set()).add(profile.canonical_claimant(phrase))
+
+
+def _remember_unparsed(profile: Profile, text: str, state: State) -> None:
+    mentions = profile.actor_mentions(text)
+    if mentions:
+        state.last_actor = mentions[0].actor
+
+
+
+
+def _latest_year(text: str) -> int | None:
+    """The latest year an undated article mentions: years before it are history."""
+    years = [int(y) for y in _YEAR.findall(text)]
+    return max(years) if years else None
+
+
+def _heading_date(doc: Document, sentence: Sentence, state: State) -> None:
+    """Remember the date that opens a line of a timeline ("Dec 6 - ..."), for the rest of that line."""
+    published = doc.article.published
+    if not published or (sentence.start and doc.text[sentence.start - 1] not in "\n"):
+        return  # only a sentence that starts a line can head it
+    head = sentence.text[:60]
+    if not ("- " in head or "– " in head or "— " in head or ": " in head) or not _SHORT_HEAD.match(head):
+        return
+    mentions = dates_in(sentence.text, published)
+    if mentions and mentions[0].start == 0 and _HEADING_DASH.match(sentence.text, mentions[0].end):
+        end = doc.text.find("\n", sentence.start)
+        state.line_date = (mentions[0].date, mentions[0].precision)
+        state.line_end = len(doc.text) if end < 0 else end
+
+
+_HEADING_DASH = re.compile(r"\s*[-–—:]\s")
+_SHORT_HEAD = re.compile(r"[\w.,]{1,12}(?:\s+[\w.,]{1,12}){0,3}\s*[-–—:]\s")

@@ -1,0 +1,158 @@
+"""Small readings of spaCy tokens that the claim reader is built from: a token's child by
+dependency, its prepositions and their objects, the words of a phrase without its clauses, who a
+speaker phrase names, the distance a unit noun carries."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc as SpacyDoc, Token
+
+    from geo.claims.lexicons import Lexicon
+
+# Dependencies that stay inside a noun phrase: the walk from an object to its places follows these.
+_NOMINAL_DEPS = frozenset({
+    "prep", "pobj", "conj", "cc", "appos", "compound", "amod", "nmod", "npadvmod", "poss", "det",
+    "nummod", "quantmod", "punct", "case", "predet", "advmod", "pcomp", "dep", "preconj", "attr",
+})
+# Dependencies that join equals: a place joined this way to another is another place of the event.
+_LIST_DEPS = frozenset({"conj", "cc", "punct", "preconj", "appos"})
+_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "parataxis"})
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj", "expl")
+_RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom", "whose", "where"})
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "hundred": 100, "few": 3, "dozen": 12,
+}
+
+
+def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
+    for c in tok.children:
+        if c.dep_ in deps:
+            return c
+    return None
+
+
+def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
+    out, cur = [], tok
+    while cur.head.i != cur.i and cur.i != top.i and len(out) < 8:
+        cur = cur.head
+        out.append(cur)
+    return out
+
+
+def _passive(tok: "Token") -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or (
+        tok.tag_ == "VBN" and tok.dep_ in ("acl", "relcl") and _child(tok, ("nsubj", "dobj")) is None)
+
+
+def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
+    """(preposition, its object) of a token: "from" X, "out of" X, "closer to" X, "in on" X; a
+    preposition coordinated with one ("from Homs and from Hama") counts as well."""
+    kids = list(tok.children)
+    for c in list(kids):
+        if c.dep_ == "prep":
+            kids += [g for g in c.children if g.dep_ == "conj" and g.pos_ == "ADP"]
+    for c in kids:
+        if c.dep_ in ("prep", "agent", "dative", "prt", "advmod", "npadvmod", "acomp", "conj"):
+            name = c.lower_
+            found_obj = False
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    found_obj = True
+                    yield name, g
+                elif g.dep_ == "prep":
+                    for h in g.children:
+                        if h.dep_ == "pobj":
+                            found_obj = True
+                            yield f"{name} {g.lower_}", h
+            if not found_obj and c.dep_ == "prep":
+                for g in c.children:
+                    if g.dep_ in ("pcomp",):
+                        yield name, g
+
+
+def _own_words(tok: "Token") -> list["Token"]:
+    """The words of a phrase without the clauses inside it ("Hama, which they had held since 1982")."""
+    out, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ not in _CLAUSE_DEPS)
+    return sorted(out, key=lambda t: t.i)
+
+
+def _phrase_tokens(tok: "Token") -> list["Token"]:
+    """The words of a noun phrase without its clauses, participles, appositions and prepositions."""
+    keep = {tok.i}
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        for c in t.children:
+            if c.dep_ in ("compound", "amod", "det", "poss", "nmod", "npadvmod", "case", "punct", "nummod", "quantmod", "hmod", "hyph", "advmod") and c.i < tok.i + 1:
+                keep.add(c.i)
+                stack.append(c)
+    doc = tok.doc
+    lo, hi = min(keep), max(keep)
+    return [doc[i] for i in range(lo, hi + 1)]
+
+
+def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
+    """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
+    "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
+    keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
+                                                   for a in [t])]
+    drop: set[int] = set()
+    for t in keep:
+        for c in t.children:
+            if c.dep_ in ("appos", "acl", "relcl", "advcl", "parataxis") or (c.dep_ == "punct" and t.i == tok.i and c.i > tok.i):
+                drop.update(x.i for x in c.subtree)
+    words = [t for t in keep if t.i not in drop]
+    while words and words[0].dep_ == "det" and words[0].lower_ in ("the", "a", "an"):
+        words = words[1:]
+    while words and words[-1].is_punct:
+        words = words[:-1]
+    if not words:
+        return _text(sdoc, tok)
+    return sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
+
+
+def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
+    toks = list(tok.subtree)
+    text = sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
+    return text.strip(" ,;:\"'“”‘’")[:200]
+
+
+def _number_of(tok: "Token", lex: Lexicon) -> float | None:
+    """The distance a unit noun carries ("20 km", "10-15 km": the farther end; "five miles")."""
+    unit = None
+    t = tok
+    if t.lower_ in lex.units or t.lemma_.lower() in lex.units:
+        unit = lex.units.get(t.lower_, lex.units.get(t.lemma_.lower()))
+    else:
+        for c in t.subtree:
+            if c.lower_ in lex.units:
+                t, unit = c, lex.units[c.lower_]
+                break
+    if unit is None:
+        return None
+    values = []
+    for c in t.subtree:
+        if c.i >= t.i:
+            continue
+        text = c.lower_.replace(",", "")
+        for part in re.split(r"[-–]", text):
+            if part.replace(".", "", 1).isdigit():
+                values.append(float(part))
+            elif part in _NUMBER_WORDS:
+                values.append(float(_NUMBER_WORDS[part]))
+    if not values:
+        m = re.match(r"(\d+(?:\.\d+)?)", t.lower_)
+        if m:
+            values.append(float(m.group(1)))
+    if not values:
+        return None
+    return round(max(values) * unit, 1)
