@@ -28,7 +28,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from geo.articles import ArticleError, ArticleList, _articles_from_bytes, fetch, read_stdin, read_url
-from geo.document import Article
 from geo.pipeline import IngestError, IngestSummary, OverBudget, claims_within_budget, ingest_paths, one_line
 
 
