@@ -17,6 +17,12 @@ Prints, in one run:
    F1, and accuracy within 161 km of the resolved toponyms (geotext gives names without offsets or
    coordinates, so only a name-level F1 is shown for it).
 
+5. the real-news dev corpora (``../shared/dev/geoparse/*.jsonl``, when present): geoparse
+   documents/s with the spaCy model as evidence (the default), with the rules alone, and a plain
+   spaCy NER pass (``nlp.pipe`` with only the NER components) over the same texts in the same process;
+6. time per MB of one long article (0.1, 1 and 2 MB of news-like text): flat when the work is
+   linear in the text's length (issue 13).
+
 Targets: cache load <= 2 s; >= 300 articles/s on one core.
 """
 from __future__ import annotations
@@ -91,6 +97,61 @@ def _worker_load(cache_dir: str) -> dict:
     _matcher_for(g)
     t3 = time.perf_counter()
     return {"import_s": t1 - t0, "gazetteer_s": t2 - t1, "automaton_s": t3 - t2, "rss_mb": _maxrss_mb()}
+
+
+DEV_DIR = ROOT.parent / "shared" / "dev" / "geoparse"
+
+
+def _worker_dev(corpus: str) -> dict:
+    """geoparse with the model, with the rules alone, and a plain spaCy NER pass, on the same texts."""
+    from geo import nlp
+    from geo.document import Article, Document
+    from geo.gazetteer import default_gazetteer
+    from geo.geoparser import _matcher_for, geoparse
+
+    texts = [t for _, t in _read_texts(corpus)]
+    g = default_gazetteer()
+    _matcher_for(g)
+    pipeline = nlp.load()
+    for text in texts[:3]:
+        geoparse(Document(Article(article="warm", text=text)), g)
+    out: dict = {"documents": len(texts), "mb": sum(len(t.encode()) for t in texts) / 1e6}
+    for label, model in (("model", True), ("rules", False)):
+        parsed = 0
+        t0 = time.perf_counter()
+        for text in texts:
+            doc = geoparse(Document(Article(article="d", text=text)), g, model=model)
+            parsed += sum(1 for p in doc.parses.values() if p is not None)
+        out[label] = len(texts) / (time.perf_counter() - t0)
+        out[f"{label}_sentences_parsed"] = parsed
+    t0 = time.perf_counter()
+    with pipeline.select_pipes(enable=[n for n in ("tok2vec", "ner") if n in pipeline.pipe_names]):
+        for _ in pipeline.pipe(texts, batch_size=16):
+            pass
+    out["spacy_ner"] = len(texts) / (time.perf_counter() - t0)
+    return out
+
+
+def _worker_per_mb() -> dict:
+    """Seconds per MB to geoparse one article of 0.1, 1 and 2 MB (news-like text, every kind of span)."""
+    from geo.document import Article, Document
+    from geo.gazetteer import default_gazetteer
+    from geo.geoparser import _matcher_for, geoparse
+
+    g = default_gazetteer()
+    _matcher_for(g)
+    block = (
+        "Rebels entered Aleppo and Homs on Friday, said Ahmed Hassan of the Syrian Observatory for Human Rights. "
+        "Dayton, Ohio and Boise, Idaho reported that the capital was calm while Moscow said troops left Hama.\n"
+        "Read more: Damascus news\n"
+    )
+    out = {}
+    for mb in (0.1, 1.0, 2.0):
+        text = block * max(1, int(mb * 1e6 / len(block)))
+        t0 = time.perf_counter()
+        geoparse(Document(Article(article="long", text=text)), g, model=False)
+        out[str(mb)] = (time.perf_counter() - t0) / mb
+    return out
 
 
 def _read_texts(corpus: str) -> list[tuple[str, str]]:
@@ -237,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         args.skip_build = True
     if args.worker:
         kind, *rest = args.worker
-        result = {"build": _worker_build, "load": _worker_load, "frontline": _worker_frontline, "geotext": _worker_geotext}[kind](*rest)
+        result = {"build": _worker_build, "load": _worker_load, "frontline": _worker_frontline, "geotext": _worker_geotext,
+                  "dev": _worker_dev, "per_mb": _worker_per_mb}[kind](*rest)
         print(json.dumps(result))
         return 0
 
@@ -308,6 +370,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'exact-span F1':24}{q['f1']:14.3f}{'-':>14}")
         print(f"{'acc@161km (matched)':24}{q['acc161']:14.3f}{'-':>14}")
         print(f"{'name-level F1':24}{qn_fl['f1']:14.3f}{qn_gt['f1']:14.3f}")
+
+        dev_sets = sorted(DEV_DIR.glob("*.jsonl")) if DEV_DIR.is_dir() else []
+        if dev_sets:
+            print("\nreal news (dev corpora): documents/s on one core, same texts, same process")
+            print(f"{'corpus':12}{'docs':>6}{'MB':>6}{'geoparse':>10}{'rules only':>12}{'spaCy NER':>11}{'sentences parsed':>18}")
+            for path in dev_sets:
+                d = _run_worker(["dev", str(path)])
+                print(f"{path.stem:12}{d['documents']:6d}{d['mb']:6.2f}{d['model']:10.1f}{d['rules']:12.1f}"
+                      f"{d['spacy_ner']:11.1f}{d['model_sentences_parsed']:18d}")
+        else:
+            print(f"\nreal news (dev corpora): skipped ({DEV_DIR} not found)")
+        per_mb = _run_worker(["per_mb"])
+        print("one long article, rules only: seconds per MB " + ", ".join(f"{k} MB: {v:.2f}" for k, v in per_mb.items())
+              + " (flat = linear)")
     return 0
 
 

@@ -97,6 +97,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", type=Path, metavar="FILE")
     p.add_argument("--jsonl", type=Path, metavar="IN", help='read lines {"id", "text"}; write lines {"id", "toponyms"}')
     p.add_argument("-o", "--output", type=Path, help="output file for --jsonl (default: standard output)")
+    p.add_argument("--demonyms", action="store_true",
+                   help='also report demonyms ("Syrian") as non-literal toponyms of their country')
+    p.add_argument("--online", choices=["nominatim", "geonames"], metavar="SERVICE",
+                   help="place names the offline gazetteer lacks with an online geocoder (nominatim or geonames; "
+                        "off by default; every answer cached in the cache folder, so a name is asked once)")
 
     p = sub.add_parser("resolve", help="ranked gazetteer candidates for a place name")
     p.add_argument("name")
@@ -150,7 +155,7 @@ def _say(message: str) -> None:
     print(f"geoparse: {one_line(message)}", file=sys.stderr)
 
 
-def _geoparse_long(text: str, gazetteer: Any) -> list[dict]:
+def _geoparse_long(text: str, gazetteer: Any, demonyms: bool = False, online: Any = None) -> list[dict]:
     """The printable toponyms of ``text``; a text longer than any news article is geoparsed in parts
     (as ingest splits it), with offsets into the whole text."""
     from geo.geoparser import _printable, geoparse_text
@@ -159,7 +164,7 @@ def _geoparse_long(text: str, gazetteer: Any) -> list[dict]:
     out: list[dict] = []
     offset = 0
     for part in split_long_text(text, MAX_ARTICLE_CHARS):
-        for t in _printable(geoparse_text(part, gazetteer)):
+        for t in _printable(geoparse_text(part, gazetteer, demonyms, online=online)):
             t["start"] += offset
             t["end"] += offset
             out.append(t)
@@ -249,6 +254,12 @@ def run_geoparse_cli(args: argparse.Namespace) -> int:
             _say(f"cannot read {args.jsonl}: {exc.strerror or exc}")
             return 1
     gazetteer = default_gazetteer()
+    demonyms = bool(getattr(args, "demonyms", False))
+    online = None
+    if getattr(args, "online", None):
+        from geo.gazetteer import OnlineGeocoder
+
+        online = OnlineGeocoder(args.online)
     try:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     except OSError as exc:
@@ -262,7 +273,7 @@ def run_geoparse_cli(args: argparse.Namespace) -> int:
                         continue
                     try:
                         ident, text = _jsonl_text(raw)
-                        toponyms = _geoparse_long(text, gazetteer)
+                        toponyms = _geoparse_long(text, gazetteer, demonyms, online)
                     except ValueError as exc:
                         _say(f"{args.jsonl}:{lineno}: skipped: {exc}")
                         status = 1
@@ -281,7 +292,7 @@ def run_geoparse_cli(args: argparse.Namespace) -> int:
                     _say(f"cannot read {where}: {why}")
                     status = 1
                 for name, text in texts:
-                    results.append({"file": name, "toponyms": _geoparse_long(text, gazetteer)})
+                    results.append({"file": name, "toponyms": _geoparse_long(text, gazetteer, demonyms, online)})
             except ArticleError as exc:
                 _say(f"cannot read {path}: {exc.reason}")
                 status = 1

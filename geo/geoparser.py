@@ -54,7 +54,7 @@ import ahocorasick
 import numpy as np
 
 from geo.document import Article, Document, Place, Toponym
-from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer
+from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer, OnlineGeocoder, prune_cache
 from geo.normalize import fold, key_columns, key_tokens, name_piece
 from geo.resources import DATA_DIR, read_word_list
 from geo.sentences import split_sentences
@@ -73,6 +73,8 @@ _MAX_CANDIDATES = 12
 _PROXIMITY_BONUS = 0.2
 _MAX_ANCHORS = 24
 _HEADLINE_MIN_POPULATION = 100_000
+# A place this big is what its name means to a reader, whatever one longer name elsewhere contains it.
+_NOTABLE_POPULATION = 100_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,12 +123,30 @@ class Lexicon:
     # Lower-case words that may stand inside a name (connectors, directions, generic words, and the
     # lower-case words of the non-place names): every other lower-case word ends any name.
     inner_words: frozenset[str] = frozenset()
+    # Metonymy: after a country or capital, verbs of saying or acting ("Moscow said"); after a country,
+    # nouns of people and institutions ("US officials").  The name is then not meant as a location.
+    metonymy_verbs: frozenset[str] = frozenset()
+    place_cues_before: frozenset[str] = frozenset()  # before an unknown name: the model decides
+    metonymy_heads: frozenset[str] = frozenset()
+
+
+_LEXICON_SECTIONS = frozenset({
+    "common_words", "never_places", "ethnonyms", "non_place_names", "demonyms", "persons", "organisations",
+    "cues", "regions", "furniture", "datelines", "state_abbreviations", "metonymy", "model",
+})
 
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WORDS_PATH) -> Lexicon:
     with open(path, "rb") as fh:
         d = tomllib.load(fh)
+    unknown = set(d) - _LEXICON_SECTIONS
+    if unknown:
+        raise ValueError(f"{path.name}: unknown section(s) {', '.join(sorted(unknown))}")
+    if set(d.get("model", {})) - {"place_cues_before"}:
+        raise ValueError(f"{path.name}: [model] holds only 'place_cues_before'")
+    if set(d.get("metonymy", {})) - {"verbs", "heads"}:
+        raise ValueError(f"{path.name}: [metonymy] holds only 'verbs' and 'heads'")
     common = frozenset(fold(word) for word in read_word_list(common_words_path))
     cues, persons, orgs, regions = d["cues"], d["persons"], d["organisations"], d["regions"]
     titles, titles_cap = _words(persons["titles"]), _words(persons["titles_capitalised"])
@@ -136,6 +156,9 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
     non_place_names = tuple(d["non_place_names"]["names"])
     lower_in_names = frozenset(fold(w) for n in non_place_names for w in _WORD_RE.findall(n) if w.islower())
     return Lexicon(
+        place_cues_before=_words(d.get("model", {}).get("place_cues_before", "")),
+        metonymy_verbs=_words(d.get("metonymy", {}).get("verbs", "")),
+        metonymy_heads=_words(d.get("metonymy", {}).get("heads", "")),
         inner_words=_NAME_CONNECTORS | _words(regions["directions"]) | _words(regions["generic_after"]) | lower_in_names,
         state_abbreviations=abbreviations,
         # The comma first: a pattern that opens with a literal is scanned for it, not tried everywhere.
@@ -206,8 +229,7 @@ def _load_or_build_automaton(keys: list[str]) -> ahocorasick.Automaton:
     automaton = _build_automaton(keys)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob("geoparse-automaton-*.pkl"):
-            stale.unlink(missing_ok=True)
+        prune_cache(path.parent, "geoparse-automaton-*.pkl", path)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         with open(tmp, "wb") as fh:
             pickle.dump(automaton, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -237,8 +259,8 @@ class _Matcher:
         # than loading the automaton.
         all_keys = list(dict.fromkeys(keys if keys is not None else gazetteer.keys()))
         # One- and two-letter keys ("a", "in", "of") match everywhere and name nothing a reader
-        # would recognise, except country codes used as names ("US", "UK").
-        all_keys = [k for k in all_keys if len(k) > 2 or gazetteer.key_facts(k)[1]]
+        # would recognise, except country codes used as names ("US", "UK") and curated regions ("EU").
+        all_keys = [k for k in all_keys if len(k) > 2 or gazetteer.key_facts(k)[1] or gazetteer.key_facts(k)[3]]
         self.automaton = _load_or_build_automaton(all_keys)
         lex = load_lexicon()
         self.non_place = _build_automaton({_key_of(n) for n in lex.non_place_names} - {""})
@@ -449,8 +471,44 @@ def _furniture_ranges(text: str, starts: list[int] | None = None) -> list[tuple[
     return [m.span() for m in _line_matches(pattern, text, starts)]
 
 
-def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in ranges)
+class _Intervals:
+    """Spans sorted by start with the running maximum of their ends: "is [a, b] inside / does it
+    overlap any of them" in O(log n), so that a text with many names and many spans stays n log n
+    (a scan of every span per name was quadratic: a 2 MB text took minutes)."""
+
+    __slots__ = ("starts", "max_end")
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.max_end = list(accumulate((b for _, b in ordered), max))
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def _max_end_from(self, k: int) -> int | None:
+        return self.max_end[k - 1] if k > 0 else None
+
+    def covers(self, start: int, end: int) -> bool:
+        """Some span [s, e] has s <= start and end <= e."""
+        top = self._max_end_from(bisect.bisect_right(self.starts, start))
+        return top is not None and top >= end
+
+    def touches(self, first: int, last: int) -> bool:
+        """Some span [a, b] (both ends inclusive) shares a position with [first, last]."""
+        top = self._max_end_from(bisect.bisect_right(self.starts, last))
+        return top is not None and top >= first
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some half-open span [s, e) overlaps the half-open [start, end)."""
+        top = self._max_end_from(bisect.bisect_left(self.starts, end))
+        return top is not None and top > start
+
+
+def _inside(start: int, end: int, ranges: "_Intervals | list[tuple[int, int]]") -> bool:
+    if not isinstance(ranges, _Intervals):
+        ranges = _Intervals(ranges)
+    return ranges.covers(start, end)
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,6 +544,8 @@ class _Match:
     key: str
     cue: str | None = None
     dateline: bool = False
+    literal: bool = True  # False inside an organisation's name ("The Washington Post")
+    entity: str | None = None  # the spaCy entity label that confirmed it, when the model was asked
 
 
 class _SequencePieces(dict):
@@ -529,6 +589,7 @@ class _Doc:
         self.first_tokens = {bisect.bisect_left(self.starts, s.start) for s in sentences}
         self._seq: tuple[str, np.ndarray] | None = None
         self.datelines: list[tuple[int, int]] = []
+        self.blocked: list[tuple[int, int]] = []  # (first, last) words rejected as part of a longer name
 
     def key_sequence(self) -> tuple[str, np.ndarray]:
         """The word keys joined by single spaces and padded, and the offsets of the spaces: word i
@@ -709,8 +770,10 @@ def _followed_by_area(doc: _Doc, tj: int, area_tok) -> bool:
     return area_tok(nxt)
 
 
-def _overlaps(first: int, last: int, spans) -> bool:
-    return any(not (last < a or first > b) for a, b in spans)
+def _overlaps(first: int, last: int, spans: "_Intervals | list[tuple[int, int]]") -> bool:
+    if not isinstance(spans, _Intervals):
+        spans = _Intervals(spans)
+    return spans.touches(first, last)
 
 
 def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match], list[str]]:
@@ -719,7 +782,8 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     # Cheap first cut: a name starts with a capital (or a direction word: "southern Syria").
     upper, wordlist, keys = doc.word_caps, doc.wordlist, doc.keys
     line_starts = _line_starts(text)
-    datelines = doc.datelines = _dateline_ranges(text, line_starts)
+    doc.datelines = _dateline_ranges(text, line_starts)
+    datelines = _Intervals(doc.datelines)
     dead = matcher.dead_word
     raw = [
         (f, l)
@@ -730,12 +794,12 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     ]
     # Names of organisations and people that contain place names: matched by key, confirmed by
     # spelling (the key is lossy: "Al Arabiya" and "Arabia" share one).
-    non_place = [
+    non_place = _Intervals(
         (words[f], words[l])
         for f, l in _raw_matches(doc, matcher.non_place)
         if _compact(doc.folded[_surface_start(doc, words[f]) : doc.ends[words[l]]]) in matcher.non_place_spellings
-    ]
-    furniture = _furniture_ranges(text, line_starts)
+    )
+    furniture = _Intervals(_furniture_ranges(text, line_starts))
     person_keys = _person_keys(doc, lex) if raw else set()
 
     def area_tok(ti: int) -> bool:
@@ -747,6 +811,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     taken = bytearray(len(words))  # word positions inside an accepted name
     blocked_by = [0] * len(words)  # id of the rejected person/organisation name covering a position
     unsure: list[tuple[int, int]] = []
+    blocked: list[tuple[int, int]] = []  # rejected as part of a person's or body's name: the model may overrule
     blocked_keys: set[str] = set()  # single words the document uses inside a person's or body's name
     for first, last in sorted(raw, key=lambda fl: (fl[0] - fl[1], fl[0])):  # longest first
         if blocked_by[first] and blocked_by[first] == blocked_by[last]:
@@ -759,8 +824,11 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
         else:
             verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
         if verdict == "block" or verdict == "block-name":
+            blocked.append((first, last))
             blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
-            if first == last and verdict == "block":
+            if first == last and verdict == "block" and matcher.info(doc.keys[ti]).max_population < _NOTABLE_POPULATION:
+                # A surname ("Maymouna Jawad" ... "Jawad said") is that name throughout; a city's name
+                # inside one longer name ("Middlesex-London EMS") does not make London a person.
                 blocked_keys.add(doc.keys[ti])
         elif verdict == "unsure":
             unsure.append((first, last))
@@ -793,6 +861,7 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
     accepted.sort(key=lambda m: m.start)
 
     demonyms = list(filter(lex.demonyms.__contains__, compress(doc.wordlist, doc.caps)))
+    doc.blocked = blocked
     return accepted, demonyms
 
 
@@ -866,12 +935,14 @@ def _judge(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, tj, person_keys, area
                 return None
             if doc.uncertain_case(ti) and population < lex.min_pop_sentence_start:
                 return "unsure"  # kept only if the document also uses the word as a name mid-sentence
-        elif single is not None and len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
+        elif single is not None and len(single) <= 2 and not (info.has_country or info.has_region) and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
 
         if single is not None and doc.keys[ti] in person_keys and not info.has_area:
             return "block"
         verdict = _context_verdict(doc, lex, ti, tj, area_tok, start)
+        if verdict == "org":
+            return _Match(0, 0, start, end, key, None, in_dateline, literal=False)
         if verdict is not None:
             return verdict
 
@@ -911,6 +982,19 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
             return None
         if population < lex.min_pop_sentence_start and doc.uncertain_case(ti):
             return "unsure"  # kept only if the document also uses the word as a name mid-sentence
+    if not in_dateline and not info.has_area and not info.has_curated:
+        surface = doc.text[s0:e0]
+        if (
+            2 <= len(surface) <= 5 and surface.isupper() and not doc.headline(ti)
+            and matcher.population_named(key, single) < _NOTABLE_POPULATION
+        ):
+            return None  # an acronym in running text ("FIFA", "CIA", "NICU"), not a small place
+        nxt = ti + 1
+        if (
+            nxt < doc.n and doc.wordlist[nxt] in lex.metonymy_verbs and not doc.cap(nxt) and doc.adjacent(ti, nxt)
+            and info.max_population < _NOTABLE_POPULATION
+        ):
+            return "block-name"  # "Johnson said": a small place does not speak; its namesake person does
     if (
         not in_dateline
         and not info.has_area
@@ -928,12 +1012,14 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
         if not (nxt in lex.titles or nxt in lex.titles_capitalised or nxt in lex.generic_after or area_tok(ti + 1)):
             return "block-name"
     if not in_dateline:
-        if len(single) <= 2 and not info.has_country and doc.uncertain_case(ti):
+        if len(single) <= 2 and not (info.has_country or info.has_region) and doc.uncertain_case(ti):
             return None  # "IN", "AT" in capitals; two-letter codes only for countries (US, UK)
         if key in person_keys and not info.has_area and not _followed_by_area(doc, ti, area_tok):
             return "block"
         start = _surface_start(doc, ti)
         verdict = _context_verdict(doc, lex, ti, ti, area_tok, start)
+        if verdict == "org":
+            return _Match(0, 0, start, e0, key, None, in_dateline, literal=False)
         if verdict is not None:
             return verdict
     else:
@@ -982,7 +1068,7 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
             return "block"
     if p >= 1 and wordlist[p] == "of" and doc.cap(p - 1) and doc.word(p - 1) in lex.org_heads_of:
         if doc.adjacent(p - 1, p):
-            return "block"  # "University of Damascus", "Bank of England"
+            return "org"  # "University of Damascus", "Bank of England": named, but not a location
     # The token after (over an article: "Bab al-Tabbaneh" is one name, not the town of Bab).
     q = tj + 1
     if not doc.adjacent(tj, q):
@@ -1004,7 +1090,7 @@ def _context_verdict(doc: _Doc, lex: Lexicon, ti: int, tj: int, area_tok, start:
         if w in lex.name_particles:
             return "block"
         if w in lex.org_suffixes:
-            return "block-name"
+            return "org"  # "Washington Post", "Damascus University": named, but not a location
         if doc.headline(ti):
             return None
         if w in lex.generic_after or w in lex.titles or w in lex.titles_capitalised:
@@ -1441,6 +1527,7 @@ def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines)
     if lex.state_pattern is None or "," not in text:
         return matches, cands_of
     extra = []
+    dateline_spans = _Intervals(datelines)
     for m in lex.state_pattern.finditer(text):
         place = gazetteer.admin1(lex.state_abbreviations[m.group("abbr")])
         if place is None:
@@ -1451,13 +1538,11 @@ def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines)
         if not text[word_start : m.start()][:1].isupper():
             continue
         place = _rescored(place, 1.0, [f"state abbreviation {m.group('abbr')!r}"])
-        extra.append((_Match(0, 0, start, end, "", None, _inside(start, end, datelines)), [place]))
+        extra.append((_Match(0, 0, start, end, "", None, dateline_spans.covers(start, end)), [place]))
     if not extra:
         return matches, cands_of
-    kept = [
-        (m, c) for m, c in zip(matches, cands_of)
-        if not any(m.start < e.end and e.start < m.end for e, _ in extra)
-    ]
+    extra_spans = _Intervals((e.start, e.end) for e, _ in extra)
+    kept = [(m, c) for m, c in zip(matches, cands_of) if not extra_spans.overlaps(m.start, m.end)]
     merged = sorted(kept + extra, key=lambda mc: mc[0].start)
     return [m for m, _ in merged], [c for _, c in merged]
 
@@ -1485,9 +1570,25 @@ def _default_gazetteer() -> Gazetteer:
     return default_gazetteer()
 
 
-def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
-    """Fill ``doc.sentences``, ``doc.toponyms`` (sorted, non-overlapping, resolved) and ``doc.focus_country``."""
+def geoparse(
+    doc: Document, gazetteer: Gazetteer | None = None, demonyms: bool = False, model: bool | None = None,
+    online: "OnlineGeocoder | None | bool" = None,
+) -> Document:
+    """Fill ``doc.sentences``, ``doc.toponyms`` (sorted, non-overlapping, resolved) and ``doc.focus_country``.
+
+    Toponyms a reader would not take for a location ("Moscow said", "US officials", "The Washington
+    Post") have ``literal`` False.  With ``demonyms``, every capitalised demonym ("Syrian") is a
+    toponym too: its country, non-literal.
+
+    ``model`` (default: on unless ``FRONTLINE_GEOPARSE_MODEL=0``) lets the spaCy pipeline's named
+    entities decide where the rules cannot (see :func:`_model_evidence`); the sentences it parses are
+    kept on ``doc.parses`` for the claims stage.
+
+    ``online`` (an :class:`geo.gazetteer.OnlineGeocoder`; default: the one ``FRONTLINE_ONLINE_GEOCODER``
+    names, else none) places names the offline gazetteer lacks; its answers are cached locally.
+    """
     gazetteer = gazetteer or _default_gazetteer()
+    with_demonyms = demonyms  # the name is reused below for the demonyms the text uses
     lex = load_lexicon()
     matcher = _matcher_for(gazetteer)
     text = doc.text
@@ -1495,6 +1596,9 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     doc.sentences = sentences
     tdoc = _Doc(text, sentences, lex.inner_words)
     matches, demonyms = _recognise(tdoc, matcher, lex)
+    model_spans: list[tuple[int, int]] = []
+    if _use_model(model):
+        matches, model_spans = _model_evidence(doc, tdoc, matches, matcher, lex)
 
     _share_plural_cues(text, matches)
     cands_of = [matcher.candidates(text[m.start : m.end], _gazetteer_cue(m.cue, lex)) for m in matches]
@@ -1522,23 +1626,325 @@ def geoparse(doc: Document, gazetteer: Gazetteer | None = None) -> Document:
     for m, g in zip(matches, member):
         place, ranked = resolved[g]
         if place is None:
+            surface = text[m.start : m.end]
+            if m.entity in ("GPE", "LOC") and m.literal and len(surface) > 3 and not any(c.isupper() for c in surface[1:]):
+                # The model calls it a place, but no candidate is confident here: reported, unresolved.
+                toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], None, ranked, m.dateline, m.cue, source="model"))
             continue
         # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
-        toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue))
-    taken = [(t.start, t.end) for t in toponyms]
+        toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue, m.literal))
+    for start, end in model_spans:
+        toponyms.append(Toponym(start, end, text[start:end], None, [], source="model"))
+    geocoder = _online_geocoder() if online is None or online is True else (online or None)
+    if geocoder is not None:
+        for t in toponyms:
+            if t.place is None and t.literal:
+                found = geocoder.lookup(t.text, focus)
+                if found is not None:
+                    t.place, t.candidates, t.source = found, [found], "online"
+    taken = _Intervals((t.start, t.end) for t in toponyms)
     for cap in _capital_mentions(text, focus, gazetteer, lex):
-        if not any(s < cap.end and cap.start < e for s, e in taken):
+        if not taken.overlaps(cap.start, cap.end):
             toponyms.append(cap)
+    _mark_metonyms(text, toponyms, gazetteer, lex)
+    if with_demonyms:
+        toponyms.extend(_demonym_toponyms(tdoc, toponyms, gazetteer, lex))
     toponyms.sort(key=lambda t: t.start)
     doc.toponyms = toponyms
     doc.focus_country = focus
     return doc
 
 
-def geoparse_text(text: str, gazetteer: Gazetteer | None = None) -> list[Toponym]:
+# --------------------------------------------------------------------------------------------
+# Named entities as evidence
+# --------------------------------------------------------------------------------------------
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
+# A name the gazetteer knows only as a place smaller than this, and not as a country, province, region or
+# curated spelling, may well be a surname or a body ("Johnson", "Barry", "Bassett", "Notre Dame"): the
+# model decides.  Bigger places are names a reader takes for the place without thinking.
+_DOUBT_POPULATION = 500_000
+
+
+def _use_model(model: bool | None) -> bool:
+    if model is not None:
+        return model
+    return os.environ.get("FRONTLINE_GEOPARSE_MODEL", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _entities(doc: Document, sentences: list) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the named entities of the given sentences, in document offsets, sorted."""
+    from geo import nlp
+
+    parses = nlp.parse(doc, sentences, entities=True)
+    out = []
+    for s in sentences:
+        parsed = parses.get(s.start)
+        if parsed is None:
+            continue
+        for ent in parsed.ents:
+            out.append((s.start + ent.start_char, s.start + ent.end_char, ent.label_))
+    out.sort()
+    return out
+
+
+def _overlapping(ents: list[tuple[int, int, str]], starts: list[int], start: int, end: int) -> list[tuple[int, int, str]]:
+    """The entities overlapping [start, end) (entities do not overlap each other: a short look back)."""
+    k = bisect.bisect_left(starts, end)
+    out = []
+    while k > 0:
+        k -= 1
+        e = ents[k]
+        if e[1] <= start:
+            break
+        out.append(e)
+    return out
+
+
+def _model_evidence(
+    doc: Document, tdoc: "_Doc", matches: list[_Match], matcher: _Matcher, lex: Lexicon
+) -> tuple[list[_Match], list[tuple[int, int]]]:
+    """Let the model's named entities decide what the rules cannot, in the sentences where they matter.
+
+    * A doubtful match (a small place's name that is also a surname or a body's name) that the model
+      tags PERSON, ORG or NORP is dropped; one inside a longer ORG or FAC name is kept, non-literal.
+    * A match the rules rejected as part of a longer name ("Environment Canada", "Mark Jordan") comes
+      back when the model tags exactly it as GPE or LOC (literal), or a longer ORG or FAC holding it
+      (non-literal).
+    * An unknown capitalised name after a locative word ("in Ghouta") or before a unit word ("Metcalfe
+      County") that the model tags GPE, LOC or FAC is reported unresolved (source "model").
+
+    Only the sentences holding such a case are parsed (through :func:`geo.nlp.parse`, so the parses
+    are shared with the claims stage); everything else keeps the cheap rules.
+    """
+    sentences = tdoc.sentences
+    if not sentences:
+        return matches, []
+    sent_starts = tdoc.sent_starts
+    words, keys, text = tdoc.words, tdoc.keys, tdoc.text
+    caps, wordlist = tdoc.caps, tdoc.wordlist
+
+    def sentence_of(offset: int) -> int:
+        return bisect.bisect_right(sent_starts, offset) - 1
+
+    want: set[int] = set()
+    doubtful: list[int] = []
+    for i, m in enumerate(matches):
+        if m.dateline or not m.literal:
+            continue
+        info = matcher.info(m.key)
+        if info.has_country or info.has_region or info.has_curated or m.last >= len(words):
+            continue
+        ti, tj = words[m.first], words[m.last]
+        nxt = wordlist[tj + 1] if tj + 1 < tdoc.n else ""
+        if nxt in lex.titles or nxt in lex.titles_capitalised or nxt in lex.generic_after:
+            continue  # the rules' own evidence: "Victoria Premier ...", "Daraa Province"
+        if tdoc.headline(ti):
+            continue  # in a Title Case line the model reads names everywhere ("Seize Saraqib" a person)
+        # Next to another capitalised word ("Mary Barry"), a name may be a person's or a body's.
+        in_run = (
+            ti > 0 and caps[ti - 1] and keys[ti - 1] and tdoc.adjacent(ti - 1, ti)
+            and not (tdoc.sentence_initial(ti - 1) and wordlist[ti - 1] in lex.common_words)  # "In Naivasha"
+        ) or (
+            tj + 1 < tdoc.n and caps[tj + 1] and keys[tj + 1] and tdoc.adjacent(tj, tj + 1)
+        )
+        surface = text[m.start : m.end]
+        # The model overrules the gazetteer only on a name inside a longer capitalised run or on an
+        # acronym ("UEFA"): a lone name needs no parse (the model's guess on a lone unusual name, such
+        # as "Kisumu" for a person, is weaker than the gazetteer's).
+        given = tdoc.wordlist[ti] in lex.first_names
+        if not in_run and not given and not (surface.isupper() and len(surface) > 2):
+            continue
+        if (info.has_area or info.max_population >= _DOUBT_POPULATION) and tdoc.wordlist[ti] not in lex.first_names and not in_run:
+            continue
+        doubtful.append(i)
+        want.add(sentence_of(m.start))
+    revivable: list[tuple[int, int, int, int, str]] = []
+    for first, last in tdoc.blocked:
+        ti, tj = words[first], words[last]
+        if tdoc.sentence_initial(ti) and first == last:
+            continue
+        prev = ti - 1 if ti > 0 and keys[ti - 1] else ti - 2  # over a joined article
+        after_name = prev >= 0 and caps[prev] and tdoc.adjacent(prev, ti) and not tdoc.sentence_initial(prev)
+        if after_name and wordlist[prev] in lex.person_cues:
+            continue  # a person's name ("Samir Lincoln", "President Assad"): the rules are sure
+        nxt = tj + 1
+        before_name = nxt < tdoc.n and caps[nxt] and keys[nxt] and tdoc.adjacent(tj, nxt)
+        if not (after_name or before_name):
+            continue
+        key = " ".join(keys[k] for k in range(ti, tj + 1) if keys[k])
+        info = matcher.info(key)
+        if info.has_area or info.max_population >= 100_000:
+            start = _surface_start(tdoc, ti)
+            revivable.append((first, last, start, tdoc.ends[tj], key))
+            want.add(sentence_of(start))
+    # Unknown capitalised names where a place is likely.
+    unknown_at: list[int] = []  # offsets of those names' first letters
+    covered = bytearray(tdoc.n + 1)
+    for m in matches:
+        if m.first < len(words) and m.last < len(words):
+            covered[words[m.first] : words[m.last] + 1] = b"" * (words[m.last] - words[m.first] + 1)
+    unit_words = lex.admin2_after | lex.generic_after
+    cues_before = lex.place_cues_before
+    for i in range(1, tdoc.n):
+        if not caps[i] or not keys[i] or covered[i] or tdoc.sentence_initial(i):
+            continue
+        w = wordlist[i]
+        if w in lex.never_places or w in lex.demonyms or w in lex.titles or w in lex.titles_capitalised:
+            continue
+        before = wordlist[i - 1] if keys[i - 1] or not caps[i - 1] else (wordlist[i - 2] if i > 1 else "")
+        after = wordlist[i + 1] if i + 1 < tdoc.n else ""
+        if (before in cues_before and not caps[i - 1]) or (after in unit_words and i + 1 < tdoc.n and caps[i + 1]):
+            want.add(sentence_of(tdoc.starts[i]))
+            unknown_at.append(tdoc.starts[i])
+    want.discard(-1)
+    if not want:
+        return matches, []
+    try:
+        ents = _entities(doc, [sentences[k] for k in sorted(want)])
+    except Exception as exc:  # no model installed: the rules alone, as before
+        from geo.nlp import ModelError
+
+        if isinstance(exc, (ModelError, ImportError)):
+            return matches, []
+        raise
+    starts = [e[0] for e in ents]
+
+    drop: set[int] = set()
+    for i in doubtful:
+        m = matches[i]
+        for s0, e0, label in _overlapping(ents, starts, m.start, m.end):
+            if label in _PLACE_LABELS:
+                if s0 <= m.start and m.end <= e0 and (s0, e0) != (m.start, m.end) and label == "FAC":
+                    m.literal = False  # "Notre Dame Cathedral"? a building named after the place
+                m.entity = label
+                break
+            exact = (s0, e0) == (m.start, m.end)
+            surface = text[m.start : m.end]
+            if label in ("PERSON", "NORP") and not exact:
+                drop.add(i)  # part of a longer name: "Mary Barry", "Boris Johnson"
+                break
+            if exact and label == "ORG" and surface.isupper():
+                drop.add(i)  # an acronym: "UEFA", "WTO"
+                break
+            if exact and label == "PERSON" and fold(surface) in lex.first_names:
+                drop.add(i)  # "Barry and Mary visited ...": given names, in the model's reading too
+                break
+            if label == "ORG" and not exact:
+                m.literal, m.entity = False, label  # "Barry Town United": named after the place
+            # otherwise the model's guess on a lone unusual name ("Kisumu" as a PERSON) is weaker
+            # than the gazetteer's
+            break
+    kept = [m for i, m in enumerate(matches) if i not in drop]
+    taken = _Intervals((m.start, m.end) for m in kept)
+    added: list[_Match] = []
+    for first, last, start, end, key in revivable:
+        if taken.overlaps(start, end) or any(a.start < end and start < a.end for a in added[-2:]):
+            continue
+        for s0, e0, label in _overlapping(ents, starts, start, end):
+            if (s0, e0) == (start, end) and label in ("GPE", "LOC") and fold(text[start:end]) not in lex.common_words:
+                cue = _cue_around(tdoc, words[first], words[last], lex, start)
+                added.append(_Match(first, last, start, end, key, cue, entity=label))
+            elif s0 <= start and end <= e0 and (s0, e0) != (start, end) and label in ("ORG", "FAC"):
+                added.append(_Match(first, last, start, end, key, None, literal=False, entity=label))
+            break
+    if added:
+        kept = sorted(kept + added, key=lambda m: m.start)
+        taken = _Intervals((m.start, m.end) for m in kept)
+    model_spans = []
+    for s0, e0, label in ents:
+        if label not in _PLACE_LABELS or taken.overlaps(s0, e0):
+            continue
+        k = bisect.bisect_left(unknown_at, s0)
+        if k >= len(unknown_at) or unknown_at[k] >= e0:
+            continue  # only where an unknown name made us ask
+        span = text[s0:e0]
+        if span[:4].lower() == "the ":
+            s0, span = s0 + 4, span[4:]
+        if not span[:1].isupper() or fold(span) in lex.never_places or fold(span) in lex.demonyms:
+            continue
+        model_spans.append((s0, e0))
+    return kept, model_spans
+
+
+_PREV_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")
+_NEXT_WORD = re.compile(r"(?:['’]s)?[)\"”’]?[ \t]+([A-Za-z]+)")
+
+
+def _speaks_for(place: Place, gazetteer: Gazetteer) -> bool:
+    """A country or a capital city stands for its government ("Moscow said", "Russia denied")."""
+    if place.scale == "country":
+        return True
+    if place.scale != "point" or not place.country:
+        return False
+    capital = gazetteer.capital(place.country)
+    return capital is not None and capital.place_id == place.place_id
+
+
+def _mark_metonyms(text: str, toponyms: list[Toponym], gazetteer: Gazetteer, lex: Lexicon) -> None:
+    """``literal = False`` for a country or capital that speaks or acts ("Moscow said", "Washington
+    warned") and for a country name used as a modifier of people or institutions ("US officials",
+    "Russia's foreign ministry")."""
+    for t in toponyms:
+        if not t.literal or t.place is None or t.cue == "capital":
+            continue
+        m = _NEXT_WORD.match(text, t.end)
+        if m is None:
+            continue
+        word = m.group(1)
+        if word != word.lower():
+            continue
+        before = _PREV_WORD.search(text, max(0, t.start - 40), t.start)
+        if before is not None and before.group(1).lower() in lex.place_cues_before:
+            continue  # "officials in Washington said": the officials speak; Washington is where
+        if word in lex.metonymy_verbs and _speaks_for(t.place, gazetteer):
+            t.literal = False
+        elif word in lex.metonymy_heads and (t.place.scale == "country" or _speaks_for(t.place, gazetteer)):
+            t.literal = False  # "US officials", "the Damascus government", "(Damascus) regime forces"
+
+
+def _demonym_toponyms(tdoc: "_Doc", toponyms: list[Toponym], gazetteer: Gazetteer, lex: Lexicon) -> list[Toponym]:
+    """Each capitalised demonym ("Syrian", "Russian") as a non-literal toponym of its country."""
+    taken = [(t.start, t.end) for t in toponyms]
+    starts = [a for a, _ in taken]
+    out = []
+    text = tdoc.text
+    for i in compress(range(tdoc.n), tdoc.caps):
+        cc = lex.demonyms.get(tdoc.wordlist[i])
+        if cc is None:
+            continue
+        start, end = tdoc.starts[i], tdoc.ends[i]
+        k = bisect.bisect_right(starts, start) - 1
+        if k >= 0 and taken[k][1] > start:
+            continue  # inside a name already found ("South Sudanese" is not here)
+        country = gazetteer.country(cc)
+        if country is None:
+            continue
+        place = _rescored(country, 1.0, [f"demonym of {cc}"])
+        out.append(Toponym(start, end, text[start:end], place, [place], cue="demonym", literal=False))
+    return out
+
+
+def geoparse_text(
+    text: str, gazetteer: Gazetteer | None = None, demonyms: bool = False, model: bool | None = None,
+    online: "OnlineGeocoder | None | bool" = None,
+) -> list[Toponym]:
     """The toponyms of a plain text (a convenience around :func:`geoparse`)."""
     doc = Document(Article(article="<text>", text=text))
-    return geoparse(doc, gazetteer).toponyms
+    return geoparse(doc, gazetteer, demonyms=demonyms, model=model, online=online).toponyms
+
+
+_ONLINE: list = []
+
+
+def _online_geocoder() -> "OnlineGeocoder | None":
+    """The process's online geocoder from the environment (None, the default: offline only)."""
+    if not _ONLINE:
+        from geo.gazetteer import OnlineGeocoder
+
+        _ONLINE.append(OnlineGeocoder.from_env())
+    return _ONLINE[0]
 
 
 def _printable(toponyms: list[Toponym]) -> list[dict]:

@@ -731,3 +731,28 @@ def test_a_speakers_description_names_their_side_first_and_asides_do_not():
     text = ('"Our units in Hama strengthened their defensive lines," said the statement posted on the defence '
             "ministry's page (a site banned in Russia).")
     assert claims_of(text) == {("Hama", "defense", "government")}
+
+
+def test_the_other_side_fleeing_leaves_the_place_just_taken():
+    assert claims_of("Rebels took Homs without a fight as government forces fled.") == {
+        ("Homs", "capture", "rebels"), ("Homs", "withdrawal", "government")}
+    # the capturer's own offensive "leaving" someone is no withdrawal of the capturer
+    assert claims_of("Rebels now control half of Homs after their offensive left the army reeling.") == {
+        ("Homs", "capture", "rebels")}
+
+
+def test_a_city_and_date_dateline_is_not_the_subject():
+    assert claims_of("Damascus, December 7, 2024 – Hundreds of Syrian troops crossed into Iraq at the Al-Qaim post.") == {
+        ("Al-Qaim", "border_crossing", "government")}
+
+
+def test_a_place_opening_the_sentence_frames_it():
+    assert claims_of("In central Homs, considered a gateway to the capital, government forces bolstered defenses.") == {
+        ("Homs", "defense", "government")}
+
+
+def test_it_said_is_the_party_named_last_not_a_person_who_spoke_before():
+    text = ("Rebel commander Ali Hassan said his men were advancing. The army issued a statement. "
+            "\u201cThere is no truth to reports that our forces withdrew from Homs,\u201d it said.")
+    assert ("Homs", "denial", "government") in claims_of(text)
+    assert not any(actor == "rebels" and kind == "denial" for _, kind, actor in claims_of(text))

@@ -335,3 +335,150 @@ def test_mount_hermon_congo_and_newcastle(gaz: Gazetteer) -> None:
     assert gaz.resolve("Republic of Congo")[0].country == "CG"
     assert gaz.resolve("Newcastle")[0].name == "Newcastle upon Tyne"
     assert gaz.resolve("Newcastle", country="AU")[0].country == "AU"
+
+
+def _overlay_dir(tmp_path, text: str):
+    d = tmp_path / "gaz"
+    d.mkdir()
+    (d / "x.toml").write_text(text, encoding="utf-8")
+    return d
+
+
+def test_an_unknown_key_in_an_overlay_file_is_an_error(tmp_path, monkeypatch) -> None:
+    d = _overlay_dir(tmp_path, '[[place]]\nid = "x"\nname = "X"\nlat = 1.0\nlon = 2.0\ncountry = "SY"\nkind = "dam"\nsource = "s"\nelevation = 3\n')
+    monkeypatch.setattr(gz, "DATA_DIR", d)
+    with pytest.raises(ValueError, match="unknown key.*elevation"):
+        gz.load_overlay()
+
+
+def test_an_overlay_place_needs_a_source_and_a_known_kind(tmp_path, monkeypatch) -> None:
+    d = _overlay_dir(tmp_path, '[[place]]\nid = "x"\nname = "X"\nlat = 1.0\nlon = 2.0\ncountry = "SY"\nkind = "dam"\n')
+    monkeypatch.setattr(gz, "DATA_DIR", d)
+    with pytest.raises(ValueError, match="missing source"):
+        gz.load_overlay()
+    (d / "x.toml").write_text('[[place]]\nid = "x"\nname = "X"\nlat = 1.0\nlon = 2.0\ncountry = "SY"\nkind = "castle"\nsource = "s"\n')
+    with pytest.raises(ValueError, match="unknown kind"):
+        gz.load_overlay()
+
+
+def test_every_shipped_overlay_place_carries_a_source(gaz: Gazetteer) -> None:
+    overlay = gz.load_overlay()
+    assert overlay["place"] and all(p["source"].strip() for p in overlay["place"])
+    assert all(p["source"].strip() for p in overlay["country_point"])
+
+
+@pytest.mark.parametrize(
+    ("name", "lat", "lon"),
+    [("Russia", 60.0, 100.0), ("United States", 39.76, -98.5), ("Syria", 35.0, 38.0), ("Canada", 60.1, -113.6)],
+)
+def test_countries_sit_at_the_points_geonames_gives_them(gaz: Gazetteer, name: str, lat: float, lon: float) -> None:
+    top = gaz.resolve(name)[0]
+    assert top.scale == "country" and km(top.lat, top.lon, lat, lon) < 20
+
+
+def test_a_province_sits_in_its_middle_and_is_pinned_at_its_main_place(gaz: Gazetteer) -> None:
+    texas = gaz.resolve("Texas", country="US", cue="state")[0]
+    assert texas.scale == "admin1" and km(texas.lat, texas.lon, 31.25, -99.25) < 100  # GeoNames 31.25N 99.25W
+    pin = gaz.display_point(texas)
+    assert km(pin[0], pin[1], 29.76, -95.36) < 30  # Houston, its most populous place
+    assert gaz.display_point(gaz.resolve("Aleppo")[0]) == (gaz.resolve("Aleppo")[0].lat, gaz.resolve("Aleppo")[0].lon)
+
+
+def test_continents_sit_at_geonames_points(gaz: Gazetteer) -> None:
+    asia = gaz.resolve("Asia")[0]
+    assert asia.scale == "region" and km(asia.lat, asia.lon, 29.84, 89.30) < 5 and asia.geonameid == 6255147
+
+
+# --------------------------------------------------------------------------------------------
+# Online fallback: off by default, asked once per name, tested against a local server only
+
+
+@pytest.fixture()
+def nominatim_server():
+    """A Nominatim-like /search endpoint on 127.0.0.1 that knows one name and counts requests."""
+    import http.server
+    import threading
+    import urllib.parse
+
+    seen: list[dict] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's API)
+            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+            seen.append(query)
+            body = []
+            if query.get("q", "").lower() == "pemberton county":
+                body = [{"lat": "41.25", "lon": "-84.75", "display_name": "Pemberton County, Somewhere",
+                         "place_id": 1, "osm_type": "relation", "osm_id": 1, "boundingbox": ["41", "42", "-85", "-84"]}]
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_online_geocoder_asks_each_name_once_and_caches_misses_too(tmp_path, nominatim_server) -> None:
+    domain, seen = nominatim_server
+    cache = tmp_path / "online.sqlite"
+    online = gz.OnlineGeocoder("nominatim", domain=domain, scheme="http", cache_path=cache)
+    place = online.lookup("Pemberton County")
+    assert place is not None and (place.lat, place.lon) == (41.25, -84.75) and place.place_id.startswith("online:")
+    assert online.lookup("Nowhere Heights") is None
+    assert len(seen) == 2
+    # Asked again, and by a new process (a new object on the same cache file): nothing is sent.
+    again = gz.OnlineGeocoder("nominatim", domain=domain, scheme="http", cache_path=cache)
+    assert again.lookup("Pemberton County").lat == 41.25 and again.lookup("Nowhere Heights") is None
+    assert online.lookup("Pemberton County") is not None
+    assert len(seen) == 2 and again.asked == 0
+
+
+def test_the_geoparser_is_offline_by_default_and_uses_the_fallback_only_when_asked(tmp_path, monkeypatch, nominatim_server) -> None:
+    from geo import geoparser
+
+    domain, seen = nominatim_server
+    monkeypatch.delenv("FRONTLINE_ONLINE_GEOCODER", raising=False)
+    monkeypatch.setattr(geoparser, "_ONLINE", [])
+    text = "Flooding closed roads across Pemberton County on Monday, officials said."
+    offline = {t.text: t for t in geoparser.geoparse_text(text)}
+    assert offline["Pemberton County"].place is None and seen == []
+    online = gz.OnlineGeocoder("nominatim", domain=domain, scheme="http", cache_path=tmp_path / "o.sqlite")
+    hit = {t.text: t for t in geoparser.geoparse_text(text, online=online)}["Pemberton County"]
+    assert hit.source == "online" and hit.place.lat == 41.25 and len(seen) == 1
+    # Through the environment, as `ingest` would use it.
+    monkeypatch.setenv("FRONTLINE_ONLINE_GEOCODER", "nominatim")
+    monkeypatch.setenv("FRONTLINE_ONLINE_DOMAIN", domain)
+    monkeypatch.setenv("FRONTLINE_ONLINE_SCHEME", "http")
+    monkeypatch.setenv("FRONTLINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(geoparser, "_ONLINE", [])
+    hit = {t.text: t for t in geoparser.geoparse_text(text)}["Pemberton County"]
+    assert hit.source == "online" and len(seen) == 2
+
+
+def test_caches_of_other_versions_are_kept_a_while_not_deleted_at_once(tmp_path) -> None:
+    import os
+    import time
+
+    current = tmp_path / "gazetteer-current.pkl"
+    current.write_bytes(b"x")
+    others = []
+    for i in range(5):
+        p = tmp_path / f"gazetteer-other{i}.pkl"
+        p.write_bytes(b"x")
+        os.utime(p, (time.time() - 100 * (5 - i),) * 2)  # other4 is the newest
+        others.append(p)
+    gz.prune_cache(tmp_path, "gazetteer-*.pkl", current, keep=3)
+    assert current.exists()
+    assert [p.exists() for p in others] == [False, False, True, True, True]

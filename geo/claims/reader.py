@@ -34,6 +34,7 @@ class State:
     last_claimant: str | None = None
     last_speaker_actor: str | None = None
     sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
+    last_claimant_is_person: bool = False
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
     institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
     line_date: tuple | None = None
@@ -79,6 +80,7 @@ class SentenceReader:
             if span is not None and len(span):
                 self.country_at[span.root.i] = t.place.country
         self.claimed: list[_Found] = []  # places claimed so far in this sentence
+        self.claimed_actors: set[str] = set()  # and who claimed them
         self.ambiguous_speaker = False
         self.losers: list[str] = []  # parties that lost what this sentence's captures took
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
@@ -201,9 +203,13 @@ class SentenceReader:
             places = self._purpose_places(v)
             event_type = "defense" if places else event_type
         if not places and (rule.type == "capture" and rule.particle == "in"
-                           or rule.type == "withdrawal" and rule.particle in ("out", "back")):
-            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out"
-            places = list(self.claimed)
+                           or rule.type == "withdrawal" and _child(v, ("dobj",)) is None
+                           and not any(name in ("to", "toward", "towards", "into") for name, _ in _preps(v))):
+            # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out";
+            # "taking the city without a fight as government forces fled"; only for another party
+            # than the one that took the places ("their offensive has left the army reeling")
+            if rule.type == "capture" or self._subject_actor(v) not in self.claimed_actors:
+                places = list(self.claimed)
         if not places:
             return []
         if reality == "negated":
@@ -228,6 +234,7 @@ class SentenceReader:
             self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
+        self.claimed_actors.update(actors)
         out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
         if rule.receiver:
             # "handed over X to the SDF": the party it went to took it
@@ -579,6 +586,14 @@ class SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
+        if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
+                and v.i > 0:
+            # "In central Homs, considered a gateway to the capital, forces bolstered defences":
+            # a place opening the sentence frames it, wherever the parser hangs it
+            opener = self.sdoc[0]
+            for g in opener.children:
+                if g.dep_ == "pobj" and g.i < v.i:
+                    found += self._places_under(g, rule.type)
         if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
             # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
             # participle happens where its main clause does
@@ -1102,9 +1117,13 @@ class SentenceReader:
         if subj is None:
             return None
         if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
-            if self.state.last_claimant is None and subj.lower_ in self.lex.third_person and self.state.last_actor:
-                # "..., it said" after "The army command issued a statement": the party named last
+            neuter = subj.lower_ in ("it", "its")
+            if neuter and (self.state.last_claimant is None or self.state.last_claimant_is_person) and self.state.last_actor:
+                # "..., it said" after "The army command issued a statement": the party named last,
+                # never a person who spoke before
                 self.state.sentence_speaker_actor = self.state.last_actor
+                self.speaker_full = None
+                return None
             self.speaker_full = self.state.last_claimant
             return self.state.last_claimant
         if subj.i in self.in_place:
@@ -1113,7 +1132,10 @@ class SentenceReader:
             if subj is None:
                 return None
         self.speaker_full = _text(self.sdoc, subj)
-        return _speaker_text(self.sdoc, subj)
+        phrase = _speaker_text(self.sdoc, subj)
+        self.state.last_claimant_is_person = subj.pos_ == "PROPN" and not self.profile.claimant_mentions(phrase) \
+            and not self.profile.actor_mentions(subj.text)
+        return phrase
 
     # -- the claim ------------------------------------------------------------------------------
 
@@ -1124,11 +1146,12 @@ class SentenceReader:
         t = f.toponym
         place: Place = t.place  # type: ignore[assignment]
         precision = {"point": "point", "admin1": "admin1", "region": "region", "country": "country"}[place.scale]
+        lat, lon = _display_point(place) if place.scale == "admin1" else (place.lat, place.lon)
         if precision == "point" and (f.near or f.distance_km is not None):
             precision = "near"
         event_date, date_precision = self._date(trigger, t)
         return Claim(
-            article=art.article, place=place.name, place_id=place.place_id, lat=place.lat, lon=place.lon,
+            article=art.article, place=place.name, place_id=place.place_id, lat=lat, lon=lon,
             event_type=event_type, actor=actor, evidence=s.text, evidence_start=s.start, evidence_end=s.end,
             claimant=claimant, country=place.country, province=place.province,
             province_name=_province_name(place.province), geo_precision=precision,
@@ -1182,6 +1205,14 @@ def dates_in(text: str, published: date) -> tuple:
     from geo.dates import find_dates
 
     return tuple(find_dates(text, published))
+
+
+def _display_point(place: Place) -> tuple[float, float]:
+    """Where the map pins a province-wide claim: the province's main town (GeoNames' own point for
+    a province is its middle, often empty desert)."""
+    from geo.gazetteer import default_gazetteer
+
+    return default_gazetteer().display_point(place)
 
 
 @lru_cache(maxsize=1024)
