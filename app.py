@@ -27,7 +27,8 @@ st.set_page_config(page_title="Frontline: reported territorial control", page_ic
 DB_PATH = Path(os.environ.get("FRONTLINE_DB") or DEFAULT_DB).expanduser()
 MAX_UPLOAD_MB = 20  # also .streamlit/config.toml server.maxUploadSize
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json"]
-PLAY_SECONDS = 1.2
+PLAY_SECONDS = 1.0  # the default pace of Play: seconds per day shown
+PLAY_SPEEDS = [0.5, 1.0, 2.0, 4.0]
 EXPORTS = {"geojson": ("GeoJSON", "application/geo+json"), "csv": ("CSV", "text/csv"),
            "gpkg": ("GeoPackage", "application/geopackage+sqlite3")}
 FILTER_KEYS = ("f_provinces", "f_sources", "f_dates", "f_event_types", "f_actors", "f_contested")
@@ -57,9 +58,22 @@ def _facets(db: str, version: tuple) -> dict[str, Any]:
     try:
         return {"provinces": list(store.provinces()), "sources": list(store.sources()),
                 "event_types": list(store.event_types()), "actors": list(store.actors()),
-                "dates": store.date_range() or (None, None)}
+                "dates": _day_range(_claims(db, version, ()), store.date_range()) or store.date_range() or (None, None)}
     finally:
         _close(store)
+
+
+def _day_range(frame: pd.DataFrame, everything: tuple[date, date] | None) -> tuple[date, date] | None:
+    """From the first claim dated to the day to the last claim: a claim dated only to a week or a month
+    ("in November") is a span, and its first day must not stretch the slider and Play back to it. The
+    slider's full range still shows every claim (it means no date filter)."""
+    if frame.empty or everything is None:
+        return None
+    precise = frame["date_precision"].isna() | (frame["date_precision"].astype(str) == "day")
+    days = pd.to_datetime(frame["event_date"].where(precise), errors="coerce").dropna()
+    if days.empty:
+        return None
+    return min(days.min().date(), everything[1]), everything[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -69,6 +83,26 @@ def _claims(db: str, version: tuple, query: tuple) -> pd.DataFrame:
         return store.claims_frame(Filters.from_query(dict(query)))
     finally:
         _close(store)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _view(db: str, version: tuple, query: tuple) -> pd.DataFrame:
+    """The claims as the dashboard shows them: English place and province names, and for contested claims
+    what contests them (named from the whole store, so a denial outside the filters still shows). Downloads
+    use _claims: exports keep the store's names."""
+    frame = mapview.english_names(_claims(db, version, query))
+    notes = _contest_notes(db, version)
+    if notes and len(frame):
+        frame = frame.assign(contest_note=frame["id"].astype(str).map(notes))
+    return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _contest_notes(db: str, version: tuple) -> dict[str, str]:
+    try:
+        return mapview.contest_notes(mapview.english_names(_claims(db, version, ())))
+    except Exception:  # noqa: BLE001 - without the rules the badge still says "contested"
+        return {}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -117,8 +151,26 @@ def _as_date(value: Any) -> date | None:
 # --------------------------------------------------------------------------- filter state <-> URL
 
 
+URL_PARAMS = {"f_provinces": "province", "f_sources": "source", "f_event_types": "event_type", "f_actors": "actor"}
+PARAM_NOUNS = {"f_provinces": "province", "f_sources": "source", "f_event_types": "event type", "f_actors": "actor"}
+
+
+def _province_lookup(facets: dict[str, Any]) -> dict[str, str]:
+    """Any spelling of a province in the store (ISO code, English name, alias, gazetteer name) -> ISO code."""
+    names = mapview.default_names()
+    out: dict[str, str] = {}
+    for iso, name in facets["provinces"]:
+        entry = names.provinces.get(iso)
+        for spelling in [iso, name, mapview.plain_name(name), names.province(iso, name), *(entry.aliases if entry else ())]:
+            if spelling:
+                out.setdefault(str(spelling).casefold(), iso)
+    return out
+
+
 def _restore_from_url(facets: dict[str, Any]) -> None:
-    """On a session's first run, put the URL's filters into the widgets' state."""
+    """On a session's first run, put the URL's filters into the widgets' state. Values the store does not
+    know are kept aside (``_unknown``): they still filter, matching nothing, and the page names them.
+    Reversed dates (since after until) are kept aside too (``_reversed_dates``): an empty range."""
     if st.session_state.get("_restored"):
         return
     st.session_state["_restored"] = True
@@ -128,21 +180,51 @@ def _restore_from_url(facets: dict[str, Any]) -> None:
     except Exception as exc:
         st.session_state["_url_error"] = f"The link's filters could not be read ({exc}); showing everything."
         return
-    known = {"f_provinces": [iso for iso, _ in facets["provinces"]], "f_sources": facets["sources"],
-             "f_event_types": facets["event_types"], "f_actors": facets["actors"]}
+    provinces = _province_lookup(facets)
+    known = {"f_sources": facets["sources"], "f_event_types": facets["event_types"], "f_actors": facets["actors"]}
     wanted = {"f_provinces": f.provinces, "f_sources": f.sources, "f_event_types": f.event_types, "f_actors": f.actors}
+    unknown: dict[str, list[str]] = {}
     for key, values in wanted.items():
         values = list(values or [])
-        if values:
-            st.session_state[key] = [v for v in values if v in known[key]]
+        if not values:
+            continue
+        if key == "f_provinces":
+            found = [provinces[v.casefold()] for v in values if v.casefold() in provinces]
+            missing = [v for v in values if v.casefold() not in provinces]
+        else:
+            found = [v for v in values if v in known[key]]
+            missing = [v for v in values if v not in known[key]]
+        st.session_state[key] = list(dict.fromkeys(found))
+        if missing:
+            unknown[key] = missing
+    st.session_state["_unknown"] = unknown
+    bad_dates = [f"{k}={v}" for k in ("since", "until") for v in query.get(k, [])
+                 if (f.since if k == "since" else f.until) is None]
+    if bad_dates:
+        st.session_state["_url_error"] = ("Not a date (YYYY-MM-DD), so not applied: " + ", ".join(bad_dates))
     lo, hi = facets["dates"]
     lo, hi = _as_date(lo), _as_date(hi)
-    if lo and hi and (f.since or f.until):
+    if f.since and f.until and f.since > f.until:
+        st.session_state["_reversed_dates"] = (f.since, f.until)
+    elif lo and hi and (f.since or f.until):
         since = min(max(f.since or lo, lo), hi)
         until = max(min(f.until or hi, hi), since)
         st.session_state["f_dates"] = (since, until)
     if f.contested_only:
         st.session_state["f_contested"] = True
+    if "event_type" in query.get("chart", []):
+        st.session_state["chart_by"] = "event type"
+    if place := query.get("place"):
+        st.session_state["place"] = place[0]  # dropped by the place picker if no claim is about it
+
+
+def _forget_unknown(key: str) -> None:
+    """The user changed this filter: the link's unknown values for it are dropped."""
+    st.session_state.get("_unknown", {}).pop(key, None)
+
+
+def _forget_reversed_dates() -> None:
+    st.session_state.pop("_reversed_dates", None)
 
 
 def _filters_from_widgets(facets: dict[str, Any]) -> Filters:
@@ -153,19 +235,49 @@ def _filters_from_widgets(facets: dict[str, Any]) -> Filters:
         # The slider's full span means "no date filter", so undated claims are not dropped.
         since = dates[0] if dates[0] > lo else None
         until = dates[1] if dates[1] < hi else None
+    if reversed_dates := st.session_state.get("_reversed_dates"):
+        since, until = reversed_dates  # an empty range, as the link asked (a note says so)
+    unknown = st.session_state.get("_unknown", {})
+
+    def values(key: str) -> tuple[str, ...]:
+        # Unknown values from a link stay in the filter: they match nothing, so they never widen it.
+        return tuple(dict.fromkeys([*(st.session_state.get(key) or ()), *unknown.get(key, ())]))
+
     return Filters(
-        provinces=tuple(st.session_state.get("f_provinces") or ()),
-        sources=tuple(st.session_state.get("f_sources") or ()),
+        provinces=values("f_provinces"),
+        sources=values("f_sources"),
         since=since,
         until=until,
-        event_types=tuple(st.session_state.get("f_event_types") or ()),
-        actors=tuple(st.session_state.get("f_actors") or ()),
+        event_types=values("f_event_types"),
+        actors=values("f_actors"),
         contested_only=bool(st.session_state.get("f_contested")),
     )
 
 
+def _url_notes() -> None:
+    """What the link asked for that the store cannot show: unknown values, reversed dates."""
+    unknown = {k: v for k, v in st.session_state.get("_unknown", {}).items() if v}
+    if unknown:
+        listed = "; ".join(f"{PARAM_NOUNS[k]} " + ", ".join(f"“{v}”" for v in values) for k, values in unknown.items())
+        st.warning(f"Not found in this store, so matching no claims: {listed}. Change that filter to drop them.",
+                   icon="⚠️")
+        st.button("Drop the values not found", key="drop_unknown", on_click=lambda: st.session_state.pop("_unknown", None))
+    if reversed_dates := st.session_state.get("_reversed_dates"):
+        since, until = reversed_dates
+        st.warning(f"The link's dates are reversed (since {since.isoformat()} is after until {until.isoformat()}): "
+                   "an empty range, so no claims are shown. Move the date slider or press Reset dates.", icon="⚠️")
+
+
 def _mirror_to_url(filters: Filters) -> None:
+    """The filters, the selected place and the chart's mode, in the URL: a link opens the same view."""
     wanted = {k: [str(v) for v in values] for k, values in filters.to_query().items()}
+    if place := st.session_state.get("place"):
+        wanted["place"] = [str(place)]
+    if st.session_state.get("chart_by") == "event type":
+        wanted["chart"] = ["event_type"]
+    # view=lat,lon,zoom: written into the link by the map itself as it moves (mapview.FrontlineUI); kept here.
+    if view := st.query_params.get_all("view"):
+        wanted["view"] = view[-1:]
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
@@ -176,27 +288,39 @@ def _mirror_to_url(filters: Filters) -> None:
 
 def _sidebar(facets: dict[str, Any]) -> None:
     sb = st.sidebar
+    sb.markdown("## Frontline")
+    sb.caption("Reported territorial control in news articles: who says who took, lost, left or holds which place, "
+               "and when. Claims, not facts; every marker links to its source.")
     sb.header("Filters")
     names = dict(facets["provinces"])
-    sb.multiselect("Province", options=list(names), key="f_provinces",
-                   format_func=lambda iso: f"{names.get(iso) or iso} ({iso})", placeholder="All provinces")
-    sb.multiselect("Source", options=facets["sources"], key="f_sources", placeholder="All sources")
+    english = mapview.default_names()
+    # English names with the ISO code, then other spellings, so that "Homs", "Hims" or "Ḩimş" all find it.
+    options = sorted(names, key=lambda iso: english.province(iso, names.get(iso)).lower())
+    sb.multiselect("Province", options=options, key="f_provinces", on_change=_forget_unknown, args=("f_provinces",),
+                   format_func=lambda iso: english.province_search_label(iso, names.get(iso)), placeholder="All provinces")
+    sb.multiselect("Source", options=facets["sources"], key="f_sources", placeholder="All sources",
+                   on_change=_forget_unknown, args=("f_sources",))
     lo, hi = (_as_date(d) for d in facets["dates"])
     if lo and hi and lo < hi:
         st.session_state.setdefault("f_dates", (lo, hi))
-        sb.slider("Event dates", min_value=lo, max_value=hi, key="f_dates", step=timedelta(days=1), format="YYYY-MM-DD")
+        sb.slider("Event dates", min_value=lo, max_value=hi, key="f_dates", step=timedelta(days=1), format="YYYY-MM-DD",
+                  on_change=_forget_reversed_dates)
         c1, c2 = sb.columns(2)
+        # Material icons ship with Streamlit, so the glyphs render whatever fonts the machine has.
         if st.session_state.get("playing"):
-            c1.button("⏸ Pause", key="pause", on_click=_set_playing, args=(False,), width="stretch")
+            c1.button("Pause", icon=":material/pause:", key="pause", on_click=_set_playing, args=(False,), width="stretch")
         else:
-            c1.button("▶ Play", key="play", on_click=_start_play, args=(lo, hi), width="stretch",
+            c1.button("Play", icon=":material/play_arrow:", key="play", on_click=_start_play, args=(lo, hi), width="stretch",
                       help="Step through the days: the map shows claims up to each day in turn.")
         c2.button("Reset dates", key="reset_dates", on_click=_reset_dates, args=(lo, hi), width="stretch")
+        sb.select_slider("Play speed", options=PLAY_SPEEDS, value=PLAY_SECONDS, key="play_seconds",
+                         format_func=lambda s: f"{s:g} s a day")
     elif lo:
         sb.caption(f"All claims are dated {lo.isoformat()}.")
-    sb.multiselect("Event type", options=facets["event_types"], key="f_event_types",
-                   format_func=lambda e: mapview.default_style().event_label(e), placeholder="All event types")
-    sb.multiselect("Actor", options=facets["actors"], key="f_actors",
+    sb.multiselect("Event type", options=facets["event_types"], key="f_event_types", on_change=_forget_unknown,
+                   args=("f_event_types",), format_func=lambda e: mapview.default_style().event_label(e),
+                   placeholder="All event types")
+    sb.multiselect("Actor", options=facets["actors"], key="f_actors", on_change=_forget_unknown, args=("f_actors",),
                    format_func=lambda a: mapview.default_style().actor_label(a), placeholder="All actors")
     sb.toggle("Contested claims only", key="f_contested")
 
@@ -215,6 +339,7 @@ def _start_play(lo: date, hi: date) -> None:
 
 def _reset_dates(lo: date, hi: date) -> None:
     st.session_state["f_dates"] = (lo, hi)
+    st.session_state.pop("_reversed_dates", None)
     st.session_state["playing"] = False
 
 
@@ -245,7 +370,10 @@ def _safe_name(name: str, taken: set[str]) -> str:
 
 def _upload_panel() -> None:
     with st.sidebar.expander("Add articles", expanded=False):
-        files = st.file_uploader("Article files", type=UPLOAD_TYPES, accept_multiple_files=True, key="uploads",
+        # A new uploader after each ingest (a new key), so files already ingested are not sent again.
+        round_ = st.session_state.get("_upload_round", 0)
+        files = st.file_uploader("Article files", type=UPLOAD_TYPES, accept_multiple_files=True,
+                                 key="uploads" if round_ == 0 else f"uploads-{round_}",
                                  help=f"Text, Markdown, HTML or JSON; up to {MAX_UPLOAD_MB} MB each.")
         source = st.text_input("Source label (optional)", key="upload_source",
                                help="Used for every uploaded file; otherwise the article's own metadata.")
@@ -253,6 +381,7 @@ def _upload_panel() -> None:
         published = st.date_input("Published", key="upload_published") if set_date else None
         if st.button("Ingest", key="ingest", disabled=not files, type="primary"):
             _ingest(files or [], source.strip() or None, published)
+            st.session_state["_upload_round"] = round_ + 1
             st.rerun()  # redraw the filters and the map with the new claims
         for line in st.session_state.get("_ingest_report", []):
             (st.error if line.startswith("✗") else st.success)(line)
@@ -302,7 +431,8 @@ def _ingest(files: list[Any], source: str | None, published: date | None) -> Non
 
 # --------------------------------------------------------------------------- main panels
 
-MAP_HEIGHT = 620
+MAP_HEIGHT = 620  # the frame's own height, before the page's CSS makes it the viewport's
+MAP_MIN_PX = 420
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -319,23 +449,34 @@ def _map_base(db: str, version: tuple, store_exists: bool) -> mapview.BasePayloa
 def _map_layers(db: str, version: tuple, query: tuple, store_exists: bool) -> dict[str, Any]:
     """The layers that follow the filters (province shading, clusters, a layer per source), rendered once
     per filter state and store version."""
-    frame = _claims(db, version, query) if store_exists else None
+    frame = _view(db, version, query) if store_exists else None
     facets = _facets(db, version) if store_exists else {"provinces": []}
     provinces, _ = _gazetteer_layers()
     layers, control = mapview.map_layers(frame, provinces=_provinces_for(provinces, frame, facets))
     return mapview.layers_payload(_map_base(db, version, store_exists), layers, control)
 
 
-def _map(db: str, version: tuple, query: tuple, store_exists: bool) -> None:
+def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.DataFrame | None) -> None:
     """The map, through streamlit-folium's component with the arguments st_folium would send
     (mapview.base_payload/layers_payload), but rendered once per store and per filter state: a filter
-    change sends the same base, so the browser keeps its map and swaps only the layers."""
+    change sends the same base, so the browser keeps its map and swaps only the layers.
+
+    A click on a marker selects its place: the place timeline below the table opens on it."""
     base = _map_base(db, version, store_exists)
     layers = _map_layers(db, version, query, store_exists)
-    # returned_objects=[]: pan and zoom never rerun the script.
-    folium_component(**{**base.args, **layers}, key=base.key, height=MAP_HEIGHT, width=None, returned_objects=[],
-                     default={}, zoom=None, center=None, return_on_hover=False, pixelated=False,
-                     wrap_longitude=False)
+    # returned_objects: only clicks rerun the script (pan and zoom never do).
+    value = folium_component(**{**base.args, **layers}, key=base.key, height=MAP_HEIGHT, width=None,
+                             returned_objects=["last_object_clicked"], default={}, zoom=None, center=None,
+                             return_on_hover=False, pixelated=False, wrap_longitude=False)
+    clicked = (value or {}).get("last_object_clicked")
+    if clicked and clicked != st.session_state.get("_map_clicked") and frame is not None and len(frame):
+        st.session_state["_map_clicked"] = clicked
+        provinces, _ = _gazetteer_layers()
+        area_points = mapview.province_points(provinces) if provinces is not None else None
+        place = mapview.place_at(frame, float(clicked["lat"]), float(clicked["lng"]), area_points=area_points)
+        if place is not None:
+            st.session_state["place"] = place[0]
+            st.toast(f"{place[1]}: its timeline is open below the claims.", icon=":material/timeline:")
 
 
 def _export_bytes(db: str, version: tuple, query: tuple, fmt: str) -> bytes:
@@ -346,12 +487,24 @@ def _export_bytes(db: str, version: tuple, query: tuple, fmt: str) -> bytes:
         return path.read_bytes()
 
 
-def _downloads(query: tuple, version: tuple, n: int) -> None:
+def download_stem(filters: Filters) -> str:
+    """"frontline-claims" plus what the filter keeps, for file names: frontline-claims_SY-RD_AFP_2024-12-07_2024-12-08."""
+    parts = [*filters.provinces, *filters.sources, *filters.event_types, *filters.actors]
+    if filters.since or filters.until:
+        parts += [(filters.since.isoformat() if filters.since else "start"), (filters.until.isoformat() if filters.until else "end")]
+    if filters.contested_only:
+        parts.append("contested")
+    tail = "_".join(re.sub(r"[^A-Za-z0-9-]+", "-", p).strip("-") for p in parts)
+    return ("frontline-claims_" + tail)[:120].rstrip("_-") if tail else "frontline-claims"
+
+
+def _downloads(query: tuple, version: tuple, n: int, filters: Filters) -> None:
     cols = st.columns(len(EXPORTS))
+    stem = download_stem(filters)
     for col, (fmt, (label, mime)) in zip(cols, EXPORTS.items()):
         col.download_button(
             f"⬇ {label}", data=lambda fmt=fmt: _export_bytes(str(DB_PATH), version, query, fmt),
-            file_name=f"frontline-claims.{fmt}", mime=mime, key=f"download_{fmt}", on_click="ignore",
+            file_name=f"{stem}.{fmt}", mime=mime, key=f"download_{fmt}", on_click="ignore",
             disabled=n == 0, width="stretch", help=f"The {n} filtered claims, as `python -m geo export --format {fmt}`.",
         )
 
@@ -397,7 +550,7 @@ def _place_timeline(frame: pd.DataFrame, version: tuple) -> None:
                             index=None, placeholder="Pick a place, or select a row in the table")
     if not place_id:
         return
-    everything = _claims(str(DB_PATH), version, ())
+    everything = _view(str(DB_PATH), version, ())
     history = everything[everything["place_id"] == place_id]
     side_by_side, disagreements = mapview.place_timeline(history)
     st.caption(f"Every claim about this place in the store, whatever the filters: {len(history)} claim(s) from "
@@ -409,14 +562,36 @@ def _place_timeline(frame: pd.DataFrame, version: tuple) -> None:
                  column_config=TABLE_CONFIG)
 
 
+def _bar_chart(counts: pd.DataFrame, by: str) -> Any:
+    """Stacked bars per day, with the legend below in as many rows as it needs (never cut off)."""
+    import altair as alt
+
+    data = counts.rename_axis("day").reset_index().melt(id_vars="day", var_name=by, value_name="claims")
+    data = data[data["claims"] > 0]
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("day:O", title="event date", sort=list(counts.index), axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("sum(claims):Q", title="claims"),
+        color=alt.Color(f"{by}:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
+        tooltip=[alt.Tooltip("day:O", title="day"), alt.Tooltip(f"{by}:N"), alt.Tooltip("claims:Q")],
+    ).properties(height=240)
+
+
 def _chart(frame: pd.DataFrame) -> None:
     by = st.radio("Claims per day by", ["source", "event type"], horizontal=True, key="chart_by")
     counts = mapview.claims_per_day(frame, "source" if by == "source" else "event_type")
+    spans = mapview.date_spans(frame)
     if counts.empty:
-        st.caption("No dated claims in the selection.")
+        st.caption("No claims dated to the day in the selection.")
     else:
         counts.index = [d.strftime("%Y-%m-%d %a") for d in counts.index]  # one bar per day, not a time axis
-        st.bar_chart(counts, height=300, x_label="event date", y_label="claims")
+        # Vega-Lite reads a straight apostrophe in a series name ("People's Daily") as the end of a string in
+        # its expressions and draws nothing: the typographic apostrophe reads the same and draws.
+        counts.columns = [str(c).replace("'", "’") for c in counts.columns]
+        st.altair_chart(_bar_chart(counts, by), width="stretch", height=380)
+    if spans:
+        # Dated to a week or a month only: a span, not a day, so not a bar on its first day.
+        st.caption(f"Not drawn (dated only to a week or a month): {len(spans)} claim(s) — " + "; ".join(spans[:6])
+                   + ("; …" if len(spans) > 6 else ""))
 
 
 def main() -> None:
@@ -433,33 +608,34 @@ def main() -> None:
     filters = _filters_from_widgets(facets)
     _mirror_to_url(filters)
     query = _query_key(filters)
-    frame = _claims(str(DB_PATH), version, query) if store_exists else None
+    frame = _view(str(DB_PATH), version, query) if store_exists else None
     n = 0 if frame is None else len(frame)
     total = _total(str(DB_PATH), version) if store_exists else 0
 
-    # Our own constant CSS (no article text): a tighter page top.
-    st.html("<style>.block-container{padding-top:2.2rem} h1{padding-top:0}</style>")
-    st.title("Frontline")
-    st.caption("Reported territorial control in news articles: who says who took, lost, left or holds which place, and when. "
-               "Claims, not facts; every marker links to its source.")
+    # Our own constant CSS (no article text). Map first: the map's frame takes the viewport's height below
+    # Streamlit's header; the event feed is inside that frame, beside the map.
+    st.html(f"<style>.block-container{{padding:3.4rem 1.2rem 2rem 1.2rem}} "
+            f"iframe[title='streamlit_folium.st_folium']{{height:max({MAP_MIN_PX}px,calc(100vh - 4.6rem)) !important}}</style>")
     if url_error := st.session_state.pop("_url_error", None):
         st.warning(url_error)
+    _url_notes()
     if total == 0:
         st.info(
             f"The store `{DB_PATH}` holds no claims yet. Add articles with **Add articles** in the sidebar, or from a "
             f"shell: `python -m geo ingest ARTICLES… --db {DB_PATH}` (`make sample` ingests the bundled sample corpus)."
         )
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Claims shown", f"{n:,}", help=f"of {total:,} in the store")
-    m2.metric("Places", f"{frame['place_id'].nunique():,}" if n else "0")
-    m3.metric("Sources", f"{frame['source'].nunique():,}" if n else "0")
-    m4.metric("Contested", f"{int(frame['contested'].fillna(False).astype(bool).sum()):,}" if n else "0")
 
-    _map(str(DB_PATH), version, query, store_exists)
+    _map(str(DB_PATH), version, query, store_exists, frame)
     if gaz_error := st.session_state.get("_gazetteer_error"):
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")
 
-    _downloads(query, version, n)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Claims shown", f"{n:,}", help=f"of {total:,} in the store, by the filters. Source layers turned off "
+                                            "on the map still count here; the map's event feed counts what the map shows.")
+    m2.metric("Places", f"{frame['place_id'].nunique():,}" if n else "0")
+    m3.metric("Sources", f"{frame['source'].nunique():,}" if n else "0")
+    m4.metric("Contested", f"{int(frame['contested'].fillna(False).astype(bool).sum()):,}" if n else "0")
+    _downloads(query, version, n, filters)
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Claims")
@@ -474,9 +650,10 @@ def main() -> None:
     if n:
         st.subheader("Place timeline")
         _place_timeline(frame, version)
+    _mirror_to_url(filters)  # again: a click on the map may have selected a place during this run
 
     if st.session_state.get("playing"):
-        time.sleep(PLAY_SECONDS)
+        time.sleep(float(st.session_state.get("play_seconds") or PLAY_SECONDS))
         st.rerun()
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -63,6 +64,7 @@ CLUSTER_ABOVE = 400
 EVIDENCE_MAX_CHARS = 400
 ICON_PX = 22
 HALO_PX = 34
+FEED_PX = 310  # the event feed's width beside the map
 
 
 # --------------------------------------------------------------------------- style (data/map)
@@ -272,6 +274,8 @@ def _flag(value: Any) -> bool:
 
 def _head(row: dict[str, Any], style: MapStyle) -> str:
     province = esc(row.get("province_name")) or esc(row.get("province"))
+    if province and _text(row.get("province")) and _text(row.get("province")) not in province:
+        province += f" ({esc(row.get('province'))})"
     return (f'<div class="fl-popup"><div class="fl-place">{esc(row.get("place"))}'
             f'{f" <span class=fl-muted>{province}</span>" if province else ""}</div>')
 
@@ -313,6 +317,8 @@ _PopupPiece = tuple[str, tuple[str, ...], Any]
 POPUP_TEMPLATE: list[str | _PopupPiece] = [
     ("head", ("place", "province_name", "province"), _head),
     ("badges", ("actor", "event_type", "contested", "corroboration"), _badges),
+    # contest_note: markup built by contest_notes from escaped values (what contests this claim), or absent.
+    ("contest", ("contest_note",), lambda r, s: _text(r.get("contest_note"))),
     "<table>",
     ("claimant", ("claimant",), lambda r, s: _fact("Claimed by", esc(r.get("claimant")) or '<span class="fl-muted">not stated</span>')),
     ("when", ("event_date", "date_precision"), _when),
@@ -390,7 +396,9 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.layerGroup();
         {{ this.get_name() }}.claims = (function (D) {
-            var C = D.columns, S = D.strings, icons = {};
+            var C = D.columns, S = D.strings, icons = {}, markers = {}, groups = {},
+                popupWidth = Math.max(200, Math.min(380, window.innerWidth - 130)),
+                popupHeight = Math.max(220, window.innerHeight - 170), roomy = window.innerWidth >= 700;
             function join(template, i) {
                 var out = "";
                 for (var k = 0; k < template.length; k++) {
@@ -401,6 +409,12 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
             }
             function popup(layer) { return join(D.popup, layer.options.claim); }
             function tooltip(layer) { return join(D.tooltip, layer.options.claim); }
+            // Escaped HTML -> plain text, parsed in an inert <template> (nothing in it loads or runs).
+            function plain(html) { var t = document.createElement("template"); t.innerHTML = html; return t.content.textContent; }
+            function labelled() {
+                // Screen readers and keyboard users get the marker's hover text as its name.
+                if (this._icon) { this._icon.setAttribute("aria-label", plain(tooltip(this))); this._icon.setAttribute("role", "button"); }
+            }
             function icon(i) {
                 var dx = C.dx ? C.dx[i] : 0, dy = C.dy ? C.dy[i] : 0, key = C.icon[i] + "/" + dx + "/" + dy;
                 if (!icons[key]) {
@@ -411,29 +425,37 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
                 }
                 return icons[key];
             }
-            return {
+            var api = {
+                data: D, markers: markers, groups: groups, join: join, cluster: null,
                 // The markers of claims start..end-1 (source number k) as one layer; clustered in `cluster`
                 // when given. The layer carries its source's key (escaped text, never code) for the layer control.
                 layer: function (start, end, cluster, k) {
-                    var group = L.featureGroup(), markers = [];
+                    var group = L.featureGroup(), list = [];
                     group.frontlineSource = D.sources[k];
                     for (var i = start; i < end; i++) {
                         var m = L.marker([C.lat[i], C.lon[i]], {icon: icon(i), riseOnHover: true, title: "", claim: i});
-                        m.bindPopup(popup, {maxWidth: 380, minWidth: 240});
+                        // Popups fit the frame (a phone's too) and pan clear of the zoom buttons and layer list.
+                        m.bindPopup(popup, {maxWidth: popupWidth, minWidth: Math.min(240, popupWidth), maxHeight: popupHeight,
+                                            autoPanPaddingTopLeft: roomy ? [54, 54] : [30, 54],
+                                            autoPanPaddingBottomRight: roomy ? [54, 40] : [14, 40]});
                         m.bindTooltip(tooltip, {direction: "top"});
-                        markers.push(m);
+                        m.on("add", labelled);
+                        list.push(m);
+                        markers[i] = m;
+                        groups[i] = group;
                         if (C.ring && C.ring[i]) {
                             L.circle([C.lat[i], C.lon[i]], Object.assign({radius: C.ring[i] * 1000, interactive: false},
                                      D.ring_style)).addTo(group);
                         }
                     }
                     if (!cluster) {
-                        group.addLayer(L.featureGroup(markers));
+                        group.addLayer(L.featureGroup(list));
                         return group;
                     }
+                    api.cluster = cluster;
                     // One clustering for all sources: each source is a subgroup of the shared cluster group,
                     // so toggling a source re-clusters what remains instead of stacking per-source clusters.
-                    var sub = L.featureGroup.subGroup(cluster, markers), batchRemove = sub.onRemove;
+                    var sub = L.featureGroup.subGroup(cluster, list), batchRemove = sub.onRemove;
                     sub.onRemove = function (map) {
                         // When a filter change replaces every layer, the cluster group leaves the map first;
                         // taking thousands of markers out of it one by one then is quadratic, and useless.
@@ -443,15 +465,22 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
                     return group;
                 }
             };
+            // The event feed and the place labels (FrontlineUI, in the base map) follow these claims.
+            if (window.frontline) { window.frontline.pending = api; }
+            return api;
         })({{ this.payload }});
         {% endmacro %}
         """
     )
 
     def __init__(self, columns: dict[str, list[Any] | None], strings: list[str], icons: list[list[Any]],
-                 ring_style: dict[str, Any], *, clustered: bool, sources: list[str] | None = None):
+                 ring_style: dict[str, Any], *, clustered: bool, sources: list[str] | None = None,
+                 feed: list[int] | None = None, labels: list[list[Any]] | None = None):
         super().__init__(name="claims", overlay=True, control=False, show=True)
         self.columns = columns
+        # Claim numbers newest first (the event feed), and [lat, lon, escaped name, px to clear] per place label.
+        self.feed = list(feed if feed is not None else range(len(columns["lat"])))
+        self.labels = list(labels or [])
         # One key per source layer, in layer order: the source name HTML-escaped as everywhere else.
         self.sources = list(sources or [])
         self.strings = strings
@@ -469,7 +498,8 @@ class ClaimData(JSCSSMixin, folium.FeatureGroup, _PlainScript):
             templates = {name: [p if isinstance(p, str) else [p[0]] for p in template]
                          for name, template in (("popup", POPUP_TEMPLATE), ("tooltip", TOOLTIP_TEMPLATE))}
             self._payload = _script_json({"columns": self.columns, "strings": self.strings, "icons": self.icons,
-                                          "ring_style": self.ring_style, "sources": self.sources, **templates})
+                                          "ring_style": self.ring_style, "sources": self.sources, "feed": self.feed,
+                                          "labels": self.labels, **templates})
         return self._payload
 
     def __len__(self) -> int:
@@ -589,12 +619,23 @@ def _groups(columns: dict[str, pd.Series], n: int, names: tuple[str, ...]) -> tu
     return codes, [{name: picked[name][k] for name in present} for k in range(len(first))]
 
 
-def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluster | None" = None) -> list[folium.FeatureGroup]:
+def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluster | None" = None,
+                 area_points: dict[str, tuple[float, float]] | None = None) -> list[folium.FeatureGroup]:
     """The claims' data (ClaimData) and one ClaimLayer per source, sources in alphabetical order; markers
-    clustered in ``cluster`` if given. Empty without located claims."""
+    clustered in ``cluster`` if given. Empty without located claims.
+
+    ``area_points``: province ISO code -> (lat, lon) of a point inside it. A province-wide (admin1) claim is
+    drawn there, inside the outline AreaClaims draws, rather than on the town the gazetteer centres it on."""
     if claims is None or len(claims) == 0:
         return []
     lats, lons = (np.asarray(v, dtype=float) for v in _coords(claims))
+    if area_points and "geo_precision" in claims and "province" in claims:
+        lats, lons = lats.copy(), lons.copy()
+        is_area = (claims["geo_precision"].astype(str) == "admin1").to_numpy()
+        for i in np.nonzero(is_area)[0]:
+            point = area_points.get(_text(claims["province"].iloc[i]))
+            if point is not None:
+                lats[i], lons[i] = point
     frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
     located = ~(np.isnan(lats) | np.isnan(lons))
     if not located.any():
@@ -642,11 +683,46 @@ def claim_layers(claims: pd.DataFrame, style: MapStyle, *, cluster: "ClaimCluste
 
     ring_style = {"color": style.rings["color"], "weight": 1.5, "dashArray": style.rings["dash"], "fill": False}
     data = ClaimData(columns, table.strings, icons, ring_style, clustered=cluster is not None,
-                     sources=[source_key(source) for source in order])
+                     sources=[source_key(source) for source in order], feed=feed_order(frame),
+                     labels=claim_labels(frame, lats, lons, clustered=cluster is not None))
     bounds = np.searchsorted(sources.map(rank).to_numpy(), np.arange(len(order) + 1))
     return [data] + [ClaimLayer(_layer_name(source, int(bounds[k + 1] - bounds[k])), data, int(bounds[k]),
                                 int(bounds[k + 1]), cluster=cluster, source_index=k)
                      for k, source in enumerate(order)]
+
+
+def feed_order(frame: pd.DataFrame) -> list[int]:
+    """Row numbers of ``frame`` newest first (event date, else publication date; then place), as the event
+    feed lists them; undated claims last."""
+    if len(frame) == 0:
+        return []
+    day = pd.to_datetime(frame["event_date"] if "event_date" in frame else None, errors="coerce")
+    if "published" in frame:
+        day = day.fillna(pd.to_datetime(frame["published"], errors="coerce"))
+    keys = pd.DataFrame({"day": day, "place": frame["place"].map(_text) if "place" in frame else "",
+                         "n": np.arange(len(frame))})
+    keys = keys.sort_values(["day", "place", "n"], ascending=[False, True, True], na_position="last", kind="stable")
+    return keys["n"].astype(int).tolist()
+
+
+def claim_labels(frame: pd.DataFrame, lats: np.ndarray, lons: np.ndarray, *, clustered: bool) -> list[list[Any]]:
+    """One label per claimed place: [lat, lon, escaped name, pixels to keep clear around the point, claims].
+
+    The clearance is the radius of the fan of markers drawn around the point (_fan_out) plus half an icon, so
+    the label sits beside the markers rather than over them."""
+    if len(frame) == 0:
+        return []
+    names = frame["place"].map(_text) if "place" in frame else pd.Series([""] * len(frame))
+    keys = pd.DataFrame({"lat": np.round(lats, 4), "lon": np.round(lons, 4), "name": names.to_numpy()})
+    at_point = keys.groupby(["lat", "lon"]).size().to_dict()
+    out = []
+    for (lat, lon, name), group in keys.groupby(["lat", "lon", "name"], sort=False):
+        if not name:
+            continue
+        n_here = int(at_point[(lat, lon)])
+        clear = ICON_PX / 2 + 2 if clustered or n_here == 1 else 10 + 2.2 * min(n_here, 24) + ICON_PX / 2 + 2
+        out.append([float(lat), float(lon), esc(name), round(clear, 1), len(group)])
+    return out
 
 
 class _StringTable:
@@ -745,6 +821,8 @@ class SourceLayerControl(folium.LayerControl):
                 };
                 map.on("overlayadd overlayremove", map.frontlineSourceToggle);
             })({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ this.get_name() }}_hidden);
+            // The feed and the labels follow the new layers (FrontlineUI; absent from maps built without it).
+            if (window.frontline && window.frontline.refresh) { window.frontline.refresh(); }
         {% endmacro %}
         """
     )
@@ -758,19 +836,24 @@ class SourceLayerControl(folium.LayerControl):
 @dataclass
 class ProvinceStatus:
     iso: str
-    status: str  # "held" | "contested" | "activity"
+    status: str  # "held" | "contested" | "partial" | "activity"
     holder: str | None
     as_of: str | None
     n_claims: int
     actors: list[str] = field(default_factory=list)
+    # The claims that decide the status: (place, event type, actor, date, source), latest first.
+    decided_by: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
 
 def province_statuses(claims: pd.DataFrame, style: MapStyle) -> dict[str, ProvinceStatus]:
     """The latest reported status of each province that has claims.
 
-    The holder is the actor of the latest claim whose event type establishes control (holding_events:
-    capture, defence). Contested: on that latest day, holding claims name more than one actor, or one
-    of them is disputed. Provinces with claims but no control claim are "activity".
+    Only claims about the province itself (geo_precision admin1) can say it is held: the holder is the actor
+    of the latest such claim whose event type establishes control (holding_events: capture, defence);
+    contested when, on that day, they name more than one actor or one of them is disputed. A town's capture
+    says nothing about the rest of its province: a province whose only control claims are about places in it
+    is "partial" (those places are held, not the province). Provinces with claims but no control claim are
+    "activity". ``decided_by`` lists the claims each status rests on.
     """
     if claims is None or len(claims) == 0 or "province" not in claims:
         return {}
@@ -782,6 +865,8 @@ def province_statuses(claims: pd.DataFrame, style: MapStyle) -> dict[str, Provin
         _day=pd.to_datetime(frame.get("event_date"), errors="coerce")
         .fillna(pd.to_datetime(frame.get("published"), errors="coerce"))
     )
+    precision = frame["geo_precision"].astype(str) if "geo_precision" in frame else pd.Series("point", index=frame.index)
+    frame = frame.assign(_area=(precision == "admin1").to_numpy())
     holding = set(style.provinces["holding_events"])
     out: dict[str, ProvinceStatus] = {}
     for iso, group in frame.groupby(frame["province"].astype(str)):
@@ -789,13 +874,21 @@ def province_statuses(claims: pd.DataFrame, style: MapStyle) -> dict[str, Provin
         if held.empty:
             out[iso] = ProvinceStatus(iso, "activity", None, None, len(group))
             continue
-        latest_day = held["_day"].max()
-        latest = held[held["_day"] == latest_day]
+        about_province = held[held["_area"]]
+        basis = about_province if len(about_province) else held
+        latest_day = basis["_day"].max()
+        latest = basis[basis["_day"] == latest_day]
         actors = sorted(set(latest["actor"].astype(str)))
-        disputed = bool(latest.get("contested", pd.Series(False, index=latest.index)).fillna(False).astype(bool).any())
-        status = "contested" if len(actors) > 1 or disputed else "held"
-        out[iso] = ProvinceStatus(iso, status, actors[0] if status == "held" else None,
-                                  latest_day.date().isoformat(), len(group), actors)
+        decided = [(_text(r.get("place")), _text(r.get("event_type")), _text(r.get("actor")), latest_day.date().isoformat(),
+                    _text(r.get("source"))) for r in latest.to_dict("records")]
+        decided = list(dict.fromkeys(decided))
+        if len(about_province):
+            disputed = bool(latest.get("contested", pd.Series(False, index=latest.index)).fillna(False).astype(bool).any())
+            status = "contested" if len(actors) > 1 or disputed else "held"
+        else:
+            status = "partial"
+        out[iso] = ProvinceStatus(iso, status, actors[0] if status in ("held", "partial") and len(actors) == 1 else None,
+                                  latest_day.date().isoformat(), len(group), actors, decided)
     return out
 
 
@@ -810,13 +903,15 @@ class ProvinceShading(folium.FeatureGroup, _PlainScript):
             smoothFactor: 1.0,
             style: function (f) {
                 var p = f.properties;
-                return {fillColor: p._color, fillOpacity: p._opacity, color: "#607d8b", weight: p._dash ? 1.5 : 0.8,
+                return {fillColor: p._color, fillOpacity: p._opacity, color: p._line || "#607d8b", weight: p._weight || 0.8,
                         dashArray: p._dash};
             },
             onEachFeature: function (f, layer) {
                 var p = f.properties;  // escaped in Python
                 layer.bindTooltip("<table><tr><th>Province</th><td>" + p.name + "</td></tr><tr><th>ISO</th><td>" + p.iso
-                                  + "</td></tr><tr><th>Status</th><td>" + p.status + "</td></tr></table>", {sticky: false});
+                                  + "</td></tr><tr><th>Status</th><td>" + p.status + "</td></tr>"
+                                  + (p.decided ? "<tr><th>Decided by</th><td>" + p.decided + "</td></tr>" : "") + "</table>",
+                                  {sticky: false, className: "fl-province-tip"});
                 layer.on({mouseover: function (e) { e.target.setStyle({weight: 2.5, color: "#263238"}); },
                           mouseout: function (e) { {{ this.get_name() }}.resetStyle(e.target); }});
             }
@@ -832,6 +927,75 @@ class ProvinceShading(folium.FeatureGroup, _PlainScript):
     @property
     def payload(self) -> str:
         return _script_json(self.data)
+
+
+class AreaClaims(folium.FeatureGroup, _PlainScript):
+    """Province-wide (admin1) claims drawn as their province: a dashed outline and a light fill in the colour
+    of the latest such claim's actor. The claims' markers sit inside (claim_layers' area_points) and carry
+    the popups; the outline itself takes no clicks, so the province shading's tooltip still answers."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.payload }}, {
+            interactive: false,
+            style: function (f) {
+                var p = f.properties;
+                return {color: p._color, weight: 2.4, dashArray: "7 5", fillColor: p._color, fillOpacity: 0.12};
+            }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any]):
+        super().__init__(name="Province-wide claims (areas)", overlay=True, control=True, show=True)
+        self.data = data
+
+    @property
+    def payload(self) -> str:
+        return _script_json(self.data)
+
+
+def area_layer(provinces: gpd.GeoDataFrame | None, claims: pd.DataFrame, style: MapStyle,
+               simplify_deg: float = 0.01) -> tuple[AreaClaims | None, dict[str, tuple[float, float]]]:
+    """The provinces that province-wide claims are about, as AreaClaims, and a point inside each (where
+    their markers go)."""
+    if provinces is None or len(provinces) == 0 or claims is None or len(claims) == 0 or "geo_precision" not in claims:
+        return None, {}
+    area = claims[claims["geo_precision"].astype(str) == "admin1"]
+    if area.empty or "province" not in area:
+        return None, {}
+    isos = set(area["province"].dropna().astype(str))
+    shapes = {iso: geometry for iso, _, geometry in _province_shapes(provinces, simplify_deg) if iso in isos}
+    points = {iso: pt for iso, pt in province_points(provinces).items() if iso in shapes}
+    day = pd.to_datetime(area.get("event_date"), errors="coerce")
+    area = area.assign(_day=day).sort_values("_day", na_position="first")
+    features = []
+    for iso, group in area.groupby(area["province"].astype(str)):
+        if iso not in shapes:
+            continue
+        actor = _text(group["actor"].iloc[-1])
+        features.append({"type": "Feature", "geometry": shapes[iso],
+                         "properties": {"iso": esc(iso), "_color": style.actor_color(actor)}})
+    if not features:
+        return None, {}
+    return AreaClaims({"type": "FeatureCollection", "features": features}), points
+
+
+_POINTS_CACHE: dict[tuple, dict[str, tuple[float, float]]] = {}
+
+
+def province_points(provinces: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """ISO code -> (lat, lon) of a point surely inside the province (shapely's representative point)."""
+    key = (tuple(provinces["iso"].astype(str)), len(provinces))
+    if key not in _POINTS_CACHE:
+        geoms = provinces.geometry if provinces.crs is None else provinces.to_crs("EPSG:4326").geometry
+        if len(_POINTS_CACHE) > 16:
+            _POINTS_CACHE.clear()
+        _POINTS_CACHE[key] = {str(iso): (round(pt.y, 5), round(pt.x, 5))
+                              for iso, pt in zip(provinces["iso"], geoms.representative_point()) if pt is not None and not pt.is_empty}
+    return _POINTS_CACHE[key]
 
 
 def _script_json(data: Any) -> str:
@@ -858,7 +1022,8 @@ def _province_shapes(provinces: gpd.GeoDataFrame, simplify_deg: float) -> list[t
         simple = geoms.simplify(simplify_deg, preserve_topology=True)
         if len(_SHAPES_CACHE) > 16:
             _SHAPES_CACHE.clear()
-        _SHAPES_CACHE[key] = [(str(iso), esc(name), json.loads(shapely.to_geojson(g)))
+        names = default_names()
+        _SHAPES_CACHE[key] = [(str(iso), esc(names.province(iso, name)), json.loads(shapely.to_geojson(g)))
                               for iso, name, g in zip(provinces["iso"], provinces["name"], simple) if g is not None]
     return _SHAPES_CACHE[key]
 
@@ -873,20 +1038,32 @@ def province_layer(provinces: gpd.GeoDataFrame, claims: pd.DataFrame, style: Map
     features = []
     for iso, name, geometry in _province_shapes(provinces, simplify_deg):
         st = statuses.get(iso)
+        dash, weight, line = None, 0.8, "#607d8b"
         if st is None:
             color, opacity, label = conf["no_reports"]["color"], conf["no_reports"]["fill_opacity"], conf["no_reports"]["label"]
         elif st.status == "held":
             color, opacity = style.actor_color(st.holder), conf["held_fill_opacity"]
-            label = f"Held by {style.actor_label(st.holder)} (latest report {st.as_of})"
+            label = f"Held by {style.actor_label(st.holder)} (latest province-wide report {st.as_of})"
         elif st.status == "contested":
-            color, opacity = conf["contested"]["color"], conf["contested"]["fill_opacity"]
+            color, opacity, dash, weight = conf["contested"]["color"], conf["contested"]["fill_opacity"], "5 4", 1.5
             label = f"Contested: {', '.join(style.actor_label(a) for a in st.actors)} (latest report {st.as_of})"
+        elif st.status == "partial":
+            holders = ", ".join(style.actor_label(a) for a in st.actors)
+            color = style.actor_color(st.holder) if st.holder else conf["contested"]["color"]
+            opacity, dash, weight, line = conf["partial"]["fill_opacity"], "2 4", 1.4, color
+            label = f"Partly: places in it reported held by {holders} ({st.as_of}); no claim about the whole province"
         else:
             color, opacity, label = conf["activity"]["color"], conf["activity"]["fill_opacity"], conf["activity"]["label"]
         claims_note = f"{st.n_claims} claim(s)" if st else "no claims"
+        decided = "".join(
+            f"<li>{esc(place)}: {esc(style.event_label(event))} by {esc(style.actor_label(actor))}, {esc(day)}, {esc(source)}</li>"
+            for place, event, actor, day, source in (st.decided_by[:4] if st else []))
+        if st and len(st.decided_by) > 4:
+            decided += f"<li>and {len(st.decided_by) - 4} more</li>"
         features.append({"type": "Feature", "geometry": geometry, "properties": {
             "iso": esc(iso), "name": name, "status": esc(f"{label}; {claims_note}"), "_color": color,
-            "_opacity": opacity, "_dash": "5 4" if st and st.status == "contested" else None}})
+            "_opacity": opacity, "_dash": dash, "_weight": weight, "_line": line,
+            "decided": f"<ul class='fl-decided'>{decided}</ul>" if decided else ""}})
     return ProvinceShading({"type": "FeatureCollection", "features": features})
 
 
@@ -984,12 +1161,377 @@ _LEGEND_CSS = """
              max-height: 46vh; overflow-y: auto; font-size: 11.5px; max-width: 360px; }
 .fl-legend summary { font-weight: 650; cursor: pointer; font-size: 12.5px; }
 .fl-legend h4 { margin: 5px 0 2px; font-size: 10.5px; text-transform: uppercase; letter-spacing: .04em; color: #546e7a; grid-column: 1 / -1; }
-.fl-legend .fl-grid { display: grid; grid-template-columns: auto auto; column-gap: 12px; }
-.fl-legend .fl-row { display: flex; align-items: center; gap: 4px; margin: 1px 0; white-space: nowrap; }
+.fl-legend .fl-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 12px; }
+.fl-legend .fl-row { display: flex; align-items: center; gap: 4px; margin: 1px 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .fl-legend .fl-row svg { width: 15px; height: 15px; flex: none; }
 .fl-legend .fl-swatch { width: 14px; height: 10px; border: 1px solid #607d8b; display: inline-block; flex: none; }
+/* Map first: the map fills its frame; the event feed sits beside it (below it, folded, on narrow screens). */
+html, body { margin: 0; }
+body.fl-layout #parent, body.fl-layout .float-child { height: 100vh !important; width: auto !important; }
+body.fl-layout .leaflet-container { position: absolute !important; top: 0 !important; left: 0 !important; bottom: 0 !important;
+                                    right: %(feed_w)spx !important; width: auto !important; height: auto !important; }
+.fl-feed { position: fixed; top: 0; right: 0; bottom: 0; width: %(feed_w)spx; box-sizing: border-box; display: flex;
+           flex-direction: column; background: #fff; border-left: 1px solid #cfd8dc; font: 12.5px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; z-index: 1000; }
+.fl-feed-head { border-bottom: 1px solid #e0e6ea; }
+.fl-feed-toggle { all: unset; box-sizing: border-box; width: 100%%; padding: 7px 10px; font-weight: 650; font-size: 13px; cursor: pointer; }
+.fl-feed-toggle:focus-visible { outline: 2px solid #1565c0; }
+.fl-feed-count { display: inline-block; min-width: 1.4em; padding: 0 6px; border-radius: 9px; background: #455a64; color: #fff; font-size: 11.5px; text-align: center; }
+.fl-feed-hint { color: #78909c; font-weight: 400; font-size: 11.5px; }
+.fl-feed-list { list-style: none; margin: 0; padding: 0; overflow-y: auto; flex: 1; }
+.fl-ev { display: block; padding: 5px 10px 5px 30px; border-bottom: 1px solid #eef2f4; cursor: pointer; position: relative; }
+.fl-ev:hover, .fl-ev:focus, .fl-ev-on { background: #eef4f8; outline: none; }
+.fl-ev-on { box-shadow: inset 3px 0 0 #1565c0; }
+.fl-ev-glyph { position: absolute; left: 6px; top: 5px; width: 18px; height: 18px; }
+.fl-ev-glyph svg { width: 18px; height: 18px; }
+.fl-ev time { color: #546e7a; font-variant-numeric: tabular-nums; }
+.fl-ev-what { color: #37474f; }
+.fl-ev-src { display: block; color: #78909c; font-size: 11.5px; }
+.fl-ev-none { padding: 10px; color: #78909c; }
+.fl-feed-more { margin: 6px 10px; }
+.fl-hl { z-index: 10000 !important; }
+.fl-hl svg, .fl-hl div { outline: 3px solid #1565c0; outline-offset: 2px; border-radius: 50%%; }
+@media (max-width: 700px) {
+  body.fl-layout .leaflet-container { right: 0 !important; bottom: 34px !important; }
+  .fl-feed { top: auto; left: 0; width: auto; max-height: 45vh; border-left: 0; border-top: 1px solid #cfd8dc; box-shadow: 0 -2px 6px rgba(0,0,0,.15); }
+  .fl-feed.fl-folded .fl-feed-list, .fl-feed.fl-folded .fl-feed-more { display: none; }
+  .leaflet-bottom { bottom: 38px; }
+  .fl-legend { max-height: 40vh; max-width: 230px; }
+}
+/* Place labels: dark text with a light halo, under the markers; claimed places bolder. */
+.fl-label { position: absolute; white-space: nowrap; font: 600 12px/15px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+            color: #263238; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; pointer-events: none; }
+.fl-label-claim { font-weight: 700; font-size: 12.5px; color: #102027; }
+.fl-label-place { font-weight: 500; color: #455a64; }
+.fl-label-place.fl-rank1 { font-weight: 700; font-size: 13px; color: #263238; text-transform: uppercase; letter-spacing: .03em; }
+.fl-label-dot { position: absolute; width: 5px; height: 5px; border-radius: 50%%; background: #546e7a; border: 1px solid #fff; }
+.fl-area-label { font-style: italic; }
+.fl-note { background: #fff3e0; color: #6d4c41; border: 1px solid #ffb74d; padding: 4px 8px; border-radius: 4px; max-width: 260px; font-size: 12px; }
+.fl-contest { margin: 4px 0; padding: 4px 6px; background: #f3e5f5; border-left: 3px solid #6a1b9a; font-size: 12px; }
 </style>
 """
+
+
+class FrontlineUI(folium.MacroElement):
+    """The page around the map, inside the map's frame: the event feed beside the map (below it, folded, on
+    narrow screens), place labels that keep clear of the markers, the first view fitted to the frame's real
+    size, the legend folded away when a popup opens, and a note when the online basemap cannot load.
+
+    The claims come from ClaimData (``window.frontline.pending``), handed over by SourceLayerControl once
+    every source layer is on the map; a filter change hands over the new claims. Everything shown is
+    escaped text from ClaimData or this element's own place names (escaped here)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var ui = window.frontline = {map: map, claims: null, pending: null, shown: {{ this.page_size }}, first: true};
+            var places = {{ this.places_json }}, extent = {{ this.extent_json }};
+            var body = document.body;
+            body.classList.add("fl-layout");
+            // ---- the event feed
+            var feed = L.DomUtil.create("aside", "fl-feed", body);
+            feed.setAttribute("aria-label", "Events, newest first");
+            feed.innerHTML = '<div class="fl-feed-head"><button type="button" class="fl-feed-toggle" aria-expanded="true">'
+                + 'Events <span class="fl-feed-count">0</span> <span class="fl-feed-hint">newest first</span></button></div>'
+                + '<ol class="fl-feed-list"></ol><button type="button" class="fl-feed-more" hidden>Show more</button>';
+            var list = feed.querySelector(".fl-feed-list"), count = feed.querySelector(".fl-feed-count"),
+                more = feed.querySelector(".fl-feed-more"), toggle = feed.querySelector(".fl-feed-toggle");
+            var narrow = window.matchMedia("(max-width: 700px)");
+            function fold(folded) {
+                feed.classList.toggle("fl-folded", folded);
+                toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+            }
+            fold(narrow.matches);
+            toggle.addEventListener("click", function () { fold(!feed.classList.contains("fl-folded")); });
+            more.addEventListener("click", function () { ui.shown += {{ this.page_size }}; render(); });
+            function onMap(api, i) { return api.groups[i] && map.hasLayer(api.groups[i]); }
+            function render() {
+                var api = ui.claims, rows = [], n = 0;
+                if (api) {
+                    var D = api.data, C = D.columns, S = D.strings;
+                    for (var k = 0; k < D.feed.length; k++) {
+                        var i = D.feed[k];
+                        if (!onMap(api, i)) { continue; }
+                        n++;
+                        if (rows.length < ui.shown) {
+                            rows.push('<li class="fl-ev" tabindex="0" data-i="' + i + '"><span class="fl-ev-glyph">' + D.icons[C.icon[i]][0]
+                                      + '</span><time>' + S[C.tip_date[i]] + '</time> <b class="fl-ev-place">' + S[C.tip_place[i]]
+                                      + '</b> <span class="fl-ev-what">' + S[C.tip_label[i]] + '</span> <span class="fl-ev-src">'
+                                      + S[C.tip_source[i]] + '</span></li>');
+                        }
+                    }
+                }
+                list.innerHTML = rows.join("") || '<li class="fl-ev-none">No claims match the filters.</li>';
+                count.textContent = String(n);
+                more.hidden = n <= rows.length;
+            }
+            var lit = null;
+            function unlight() { if (lit) { L.DomUtil.removeClass(lit, "fl-hl"); lit = null; } }
+            function light(i) {
+                unlight();
+                var api = ui.claims, m = api && api.markers[i];
+                if (!m || !onMap(api, i)) { return; }
+                var el = m._icon;
+                if (!el && api.cluster) { var parent = api.cluster.getVisibleParent(m); el = parent && parent._icon; }
+                if (el) { lit = el; L.DomUtil.addClass(el, "fl-hl"); }
+            }
+            function go(i) {
+                var api = ui.claims, m = api && api.markers[i];
+                if (!m || !onMap(api, i)) { return; }
+                var items = list.querySelectorAll(".fl-ev-on");
+                for (var k = 0; k < items.length; k++) { L.DomUtil.removeClass(items[k], "fl-ev-on"); }
+                var li = list.querySelector('[data-i="' + i + '"]');
+                if (li) { L.DomUtil.addClass(li, "fl-ev-on"); }
+                if (narrow.matches) { fold(true); }
+                if (api.cluster && !m._icon) {
+                    api.cluster.zoomToShowLayer(m, function () { m.openPopup(); });
+                } else {
+                    // Without animation: the popup then pans into view from where the marker really is.
+                    map.setView(m.getLatLng(), Math.max(map.getZoom(), 8), {animate: false});
+                    m.openPopup();
+                }
+            }
+            function item(e) { var li = e.target.closest && e.target.closest(".fl-ev"); return li ? parseInt(li.getAttribute("data-i"), 10) : null; }
+            list.addEventListener("mouseover", function (e) { var i = item(e); if (i !== null) { light(i); } });
+            list.addEventListener("mouseleave", unlight);
+            list.addEventListener("focusin", function (e) { var i = item(e); if (i !== null) { light(i); } });
+            list.addEventListener("click", function (e) { var i = item(e); if (i !== null) { go(i); } });
+            list.addEventListener("keydown", function (e) {
+                var i = item(e);
+                if (i !== null && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); go(i); }
+            });
+            // ---- place labels: claimed places first (most claims first), then capitals and towns by rank
+            var pane = map.createPane("fl-labels");
+            pane.style.zIndex = 450;  // above the province shading, under the markers
+            pane.style.pointerEvents = "none";
+            var widths = {};
+            function label(text, cls) {
+                var el = L.DomUtil.create("div", "fl-label " + cls, pane);
+                el.innerHTML = text;  // escaped in Python
+                return el;
+            }
+            function overlaps(box, boxes) {
+                for (var k = 0; k < boxes.length; k++) {
+                    var b = boxes[k];
+                    if (box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1]) { return true; }
+                }
+                return false;
+            }
+            function layout() {
+                pane.innerHTML = "";
+                var zoom = map.getZoom(), boxes = [], api = ui.claims, claimed = {}, todo = [];
+                var view = map.getPixelBounds(), origin = map.getPixelOrigin(), pad = 80,
+                    lo = map.containerPointToLayerPoint([2, 2]), hi = map.containerPointToLayerPoint(map.getSize().subtract([2, 2]));
+                function inside(box) { return box[0] >= lo.x && box[1] >= lo.y && box[2] <= hi.x && box[3] <= hi.y; }
+                function inView(pt) {
+                    var x = pt.x + origin.x, y = pt.y + origin.y;
+                    return x > view.min.x - pad && x < view.max.x + pad && y > view.min.y - pad && y < view.max.y + pad;
+                }
+                // The map's controls (zoom, layers, legend, scale) are obstacles: no label hides under them.
+                var frame = map.getContainer().getBoundingClientRect(), controls = map.getContainer().querySelectorAll(".leaflet-control");
+                for (var k = 0; k < controls.length; k++) {
+                    var r = controls[k].getBoundingClientRect();
+                    if (!r.width) { continue; }
+                    var a = map.containerPointToLayerPoint([r.left - frame.left - 2, r.top - frame.top - 2]),
+                        z = map.containerPointToLayerPoint([r.right - frame.left + 2, r.bottom - frame.top + 2]);
+                    boxes.push([a.x, a.y, z.x, z.y]);
+                }
+                if (api) {
+                    var D = api.data, C = D.columns;
+                    // Markers are obstacles: a label never covers one (clusters spread their own icons).
+                    if (!api.cluster) {
+                        for (var i = 0; i < C.lat.length; i++) {
+                            if (!onMap(api, i)) { continue; }
+                            var pt = map.latLngToLayerPoint([C.lat[i], C.lon[i]]);
+                            if (!inView(pt)) { continue; }
+                            var half = D.icons[C.icon[i]][1] / 2, x = pt.x + (C.dx ? C.dx[i] : 0), y = pt.y + (C.dy ? C.dy[i] : 0);
+                            boxes.push([x - half, y - half, x + half, y + half]);
+                        }
+                    }
+                    var labels = D.labels.slice().sort(function (a, b) { return b[4] - a[4]; });
+                    for (var k = 0; k < labels.length; k++) {
+                        claimed[labels[k][2]] = true;
+                        todo.push({lat: labels[k][0], lon: labels[k][1], text: labels[k][2], clear: labels[k][3], cls: "fl-label-claim"});
+                    }
+                }
+                for (var k = 0; k < places.length; k++) {
+                    var p = places[k];
+                    if (claimed[p[2]] || zoom < (p[3] <= 2 ? 5 : 8)) { continue; }
+                    todo.push({lat: p[0], lon: p[1], text: p[2], clear: 4, cls: "fl-label-place fl-rank" + p[3], dot: true});
+                }
+                // Create the labels in view (a few hundred at most), measure them all at once (one reflow),
+                // then place them greedily in priority order; those with no free spot are removed.
+                var items = [], claimedShown = 0;
+                for (var k = 0; k < todo.length; k++) {
+                    var t = todo[k], pt = map.latLngToLayerPoint([t.lat, t.lon]);
+                    if (!inView(pt) || (!t.dot && ++claimedShown > {{ this.max_labels }})) { continue; }
+                    items.push({t: t, pt: pt, el: label(t.text, t.cls)});
+                }
+                for (var k = 0; k < items.length; k++) {
+                    var key = items[k].t.cls + items[k].t.text;
+                    items[k].w = widths[key] || (widths[key] = items[k].el.offsetWidth + 2);
+                    items[k].h = 15;
+                }
+                for (var k = 0; k < items.length; k++) {
+                    var t = items[k].t, pt = items[k].pt, el = items[k].el, w = items[k].w, h = items[k].h, c = t.clear;
+                    // Beside, then further out and on the diagonals: a claimed place keeps its name near its markers.
+                    var spots = [], placed = false, rings = t.dot ? [c] : [c, c + 12, c + 26];
+                    for (var r = 0; r < rings.length; r++) {
+                        var d = rings[r];
+                        spots.push([pt.x + d, pt.y - h / 2], [pt.x - d - w, pt.y - h / 2], [pt.x - w / 2, pt.y + d - 2],
+                                   [pt.x - w / 2, pt.y - d - h + 2], [pt.x + d * 0.7, pt.y + d * 0.7 - 2],
+                                   [pt.x + d * 0.7, pt.y - d * 0.7 - h + 2], [pt.x - d * 0.7 - w, pt.y + d * 0.7 - 2],
+                                   [pt.x - d * 0.7 - w, pt.y - d * 0.7 - h + 2]);
+                    }
+                    for (var s = 0; s < spots.length && !placed; s++) {
+                        var box = [spots[s][0], spots[s][1], spots[s][0] + w, spots[s][1] + h];
+                        if (inside(box) && !overlaps(box, boxes)) {
+                            boxes.push(box);
+                            L.DomUtil.setPosition(el, L.point(spots[s][0], spots[s][1]));
+                            placed = true;
+                        }
+                    }
+                    if (!placed) { pane.removeChild(el); continue; }
+                    if (t.dot) {
+                        var dot = L.DomUtil.create("div", "fl-label-dot fl-rank" + (t.cls.slice(-1)), pane);
+                        L.DomUtil.setPosition(dot, L.point(pt.x - 2.5, pt.y - 2.5));
+                        boxes.push([pt.x - 3, pt.y - 3, pt.x + 3, pt.y + 3]);
+                    }
+                }
+            }
+            // Labels are laid out for one zoom: gone while the map zooms, laid out again when it settles.
+            map.on("zoomstart", function () { pane.innerHTML = ""; });
+            map.on("zoomend viewreset moveend resize", layout);
+            map.getContainer().addEventListener("toggle", layout, true);  // the legend opened or folded
+            // Controls change size (the scale with the zoom, the layer list when it opens, the legend): lay the
+            // labels out again, once per frame at most, so that none ends up under one.
+            if (window.ResizeObserver) {
+                var pending = false, watch = new ResizeObserver(function () {
+                    if (pending) { return; }
+                    pending = true;
+                    requestAnimationFrame(function () { pending = false; layout(); });
+                });
+                watch.observe(map.getContainer());
+                ui.watchControls = function () {  // again after each filter change: the layer list is new
+                    var controls = map.getContainer().querySelectorAll(".leaflet-control");
+                    for (var k = 0; k < controls.length; k++) { watch.observe(controls[k]); }
+                };
+                setTimeout(ui.watchControls, 0);
+            }
+            map.on("overlayadd overlayremove", function () { render(); layout(); });
+            // ---- hand-over of the claims (SourceLayerControl calls this once the layers are on the map)
+            ui.refresh = function () {
+                ui.claims = ui.pending;
+                ui.pending = null;
+                ui.shown = {{ this.page_size }};
+                render();
+                if (!ui.first && ui.claims) { fitClaims(); }
+                layout();
+                // The page rewrites its link after a filter change: put the view back in once it has.
+                setTimeout(writeView, 900);
+                if (ui.watchControls) { ui.watchControls(); }
+            };
+            function fitClaims() {
+                // The view follows the filters when the claims it shows leave it: it zooms out (or over) to them.
+                var C = ui.claims.data.columns, b = null;
+                for (var i = 0; i < C.lat.length; i++) {
+                    if (!onMap(ui.claims, i)) { continue; }
+                    b = b ? b.extend([C.lat[i], C.lon[i]]) : L.latLngBounds([C.lat[i], C.lon[i]], [C.lat[i], C.lon[i]]);
+                }
+                if (!b) { return; }
+                // Zoom out to claims that left the view, or in to claims that now fill a small part of it.
+                var view = map.getBounds(), small = map.latLngToLayerPoint(b.getNorthEast()).subtract(map.latLngToLayerPoint(b.getSouthWest())),
+                    size = map.getSize();
+                if (!view.contains(b) || (Math.abs(small.x) < size.x / 4 && Math.abs(small.y) < size.y / 4 && map.getZoom() < 9)) {
+                    map.fitBounds(b.pad(0.15), {maxZoom: 9});
+                }
+            }
+            // ---- the view in the page's link (view=lat,lon,zoom): the dashboard page is this frame's parent, on
+            // the same origin; written in place (no reload, no rerun) when the map moves. Without access to the
+            // parent (another embedding), the view simply stays out of the link.
+            function page() {
+                try { return window.parent !== window && window.parent.location.href ? window.parent : null; } catch (e) { return null; }
+            }
+            function linkedView() {
+                var w = page();
+                if (!w) { return null; }
+                var v = (new URL(w.location.href).searchParams.get("view") || "").split(",").map(Number);
+                if (v.length !== 3 || v.some(isNaN) || Math.abs(v[0]) > 85 || Math.abs(v[1]) > 180 || v[2] < 2 || v[2] > 18) { return null; }
+                return v;
+            }
+            function writeView() {
+                var w = page();
+                if (!w || ui.first) { return; }
+                var c = map.getCenter(), v = c.lat.toFixed(4) + "," + c.lng.toFixed(4) + "," + map.getZoom();
+                var url = new URL(w.location.href);
+                if (url.searchParams.get("view") === v) { return; }
+                url.searchParams.set("view", v);
+                try { w.history.replaceState(w.history.state, "", url.toString()); } catch (e) { /* not ours to change */ }
+            }
+            ui.writeView = writeView;
+            map.on("moveend", writeView);
+            // ---- the first view: the link's, else fitted once the frame has its real size (none while the page builds)
+            function fitFirst() {
+                var size = map.getContainer().getBoundingClientRect();
+                if (!ui.first || size.width < 50 || size.height < 50) { return; }
+                map.invalidateSize();
+                // The legend opens where the map can spare the room; folded, it is one small button.
+                var legend = map.getContainer().querySelector(".fl-legend details");
+                if (legend && size.width >= 900 && size.height >= 640) { legend.open = true; }
+                var linked = linkedView();
+                if (linked) { map.setView([linked[0], linked[1]], linked[2], {animate: false}); }
+                else if (extent) { map.fitBounds(extent, {padding: [24, 24], maxZoom: 9, animate: false}); }
+                ui.first = false;
+                writeView();
+            }
+            window.addEventListener("resize", function () { map.invalidateSize(); fitFirst(); layout(); });
+            setTimeout(fitFirst, 0);
+            setTimeout(fitFirst, 400);
+            // ---- legend and layer list out of the popups' way
+            map.on("popupopen", function () {
+                var d = map.getContainer().querySelector(".fl-legend details");
+                if (d) { d.open = false; }
+                var lc = map.getContainer().querySelector(".leaflet-control-layers-expanded");
+                if (lc) { L.DomUtil.removeClass(lc, "leaflet-control-layers-expanded"); }
+            });
+            // ---- a note when the online basemap cannot be reached
+            var note = L.control({position: "bottomleft"});
+            note.onAdd = function () { var d = L.DomUtil.create("div", "fl-note"); d.hidden = true; return d; };
+            note.addTo(map);
+            map.on("baselayerchange", function (e) {
+                if (!(e.layer instanceof L.TileLayer) || e.layer.frontlineWatched) { return; }
+                e.layer.frontlineWatched = true;
+                e.layer.on("tileerror", function () {
+                    var d = note.getContainer();
+                    d.textContent = "The online basemap could not be loaded (no internet?). Choose 'Country outlines (offline)' in the layers.";
+                    d.hidden = false;
+                });
+                e.layer.on("tileload", function () { note.getContainer().hidden = true; });
+            });
+            map.on("baselayerchange", function (e) { if (!(e.layer instanceof L.TileLayer)) { note.getContainer().hidden = true; } });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, places: list[list[Any]], extent: list[tuple[float, float]] | None, page_size: int = 200,
+                 max_labels: int = 150):
+        super().__init__()
+        self._name = "FrontlineUI"
+        self.max_labels = int(max_labels)  # claimed-place labels tried per layout, most claims first
+        self.places_json = _script_json(places)
+        self.extent_json = _script_json([list(p) for p in extent] if extent else None)
+        self.page_size = int(page_size)
+
+
+def gazetteer_labels(box: tuple[float, float, float, float], names: Names | None = None) -> list[list[Any]]:
+    """[lat, lon, escaped name, rank] of the ranked places of data/map/names.toml inside ``box`` (west,
+    south, east, north): capitals and towns labelled on the map whether or not claims name them."""
+    names = names or default_names()
+    west, south, east, north = box
+    out = [[p.lat, p.lon, esc(p.name), p.rank] for p in names.places.values()
+           if p.rank and p.lat is not None and p.lon is not None and south <= p.lat <= north and west <= p.lon <= east]
+    return sorted(out, key=lambda r: r[3])
 
 
 class Legend(folium.MacroElement):
@@ -1003,6 +1545,9 @@ class Legend(folium.MacroElement):
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "fl-legend");
                 div.innerHTML = {{ this.body|tojson }};
+                // Folded on narrow screens, where it would cover most of the map.
+                // Folded until the map knows its size (FrontlineUI opens it where the map can spare the room).
+                div.querySelector("details").open = !!{{ this.open|tojson }};
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -1013,10 +1558,11 @@ class Legend(folium.MacroElement):
         """
     )
 
-    def __init__(self, body: str):
+    def __init__(self, body: str, open: bool = False):
         super().__init__()
         self._name = "Legend"
         self.body = body
+        self.open = open
 
 
 def legend_html(claims: pd.DataFrame | None, style: MapStyle, actors: Iterable[str] | None = None,
@@ -1051,7 +1597,11 @@ def legend_html(claims: pd.DataFrame | None, style: MapStyle, actors: Iterable[s
                  '<circle cx="20" cy="4" r="3.6" fill="#6a1b9a" stroke="#fff" stroke-width="1.2"/></svg>Contested claim</div>')
     conf = style.provinces
     parts.append("<h4>Province (latest report)</h4>")
-    parts.append('<div class="fl-row"><span class="fl-swatch" style="background:linear-gradient(90deg,#c62828 50%,#2e7d32 50%);opacity:.6"></span>Held by (actor colour)</div>')
+    parts.append('<div class="fl-row"><span class="fl-swatch" style="background:linear-gradient(90deg,#c62828 50%,#2e7d32 50%);opacity:.6"></span>Held, per claims about the province</div>')
+    parts.append('<div class="fl-row"><span class="fl-swatch" style="background:#fff;border:1.5px dotted #2e7d32"></span>'
+                 f'{esc(conf["partial"]["label"])}</div>')
+    parts.append('<div class="fl-row"><span class="fl-swatch" style="background:rgba(46,125,50,.12);border:2px dashed #2e7d32"></span>'
+                 'Province-wide claim (area)</div>')
     for key in ("contested", "activity", "no_reports"):
         c = conf[key]
         bg = c["color"] if c["fill_opacity"] > 0 else "transparent"
@@ -1100,10 +1650,12 @@ def base_map(*, countries: gpd.GeoDataFrame | None = None, style: MapStyle | Non
     # Every asset the layers may need is loaded with the map, so swapping layers never needs a new script.
     m.default_js = [*LEAFLET_JS, *CLUSTER_JS, *SUBGROUP_JS]
     m.default_css = [*LEAFLET_CSS, *CLUSTER_CSS]
-    m.get_root().header.add_child(folium.Element(_LEGEND_CSS % {"water": style.basemap["water"]}), name="frontline_css")
+    m.get_root().header.add_child(folium.Element(_LEGEND_CSS % {"water": style.basemap["water"], "feed_w": FEED_PX}),
+                                  name="frontline_css")
     basemap_layer(countries, style, basemap_box(extent or [])).add_to(m)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False, control=True, show=False).add_to(m)
     Legend(legend_html(None, style, actors=actors, event_types=event_types)).add_to(m)
+    FrontlineUI(gazetteer_labels(basemap_box(extent or [])), extent or None).add_to(m)
     if extent:
         # A computed view rather than fitBounds: streamlit-folium's iframe has no size yet when
         # Leaflet would measure it, and fitBounds then zooms far out.
@@ -1123,15 +1675,18 @@ def map_layers(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | Non
     shading = province_layer(provinces, claims, style) if provinces is not None else None
     if shading is not None:
         layers.append(shading)
+    areas, area_points = area_layer(provinces, claims, style)
+    if areas is not None:
+        layers.append(areas)
     shared_cluster = None
     if cluster if cluster is not None else len(claims) > CLUSTER_ABOVE:
         shared_cluster = ClaimCluster()
         layers.append(shared_cluster)
-    claim_parts = claim_layers(claims, style, cluster=shared_cluster)
+    claim_parts = claim_layers(claims, style, cluster=shared_cluster, area_points=area_points)
     layers += claim_parts
-    n_sources = sum(isinstance(layer, ClaimLayer) for layer in claim_parts)
     # Many sources make a long list: then the control opens on hover.
-    return layers, SourceLayerControl(collapsed=n_sources > 8, position="topright")
+    # Folded to its button, so that it covers neither the map nor the popups; it opens on hover or tap.
+    return layers, SourceLayerControl(collapsed=True, position="topright")
 
 
 def map_parts(claims: pd.DataFrame | None, *, provinces: gpd.GeoDataFrame | None = None,
@@ -1298,6 +1853,9 @@ def claims_table(claims: pd.DataFrame, style: MapStyle | None = None) -> pd.Data
     legend labels, missing text as blanks, urls only when they are http(s)."""
     style = style or default_style()
     frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).copy()
+    if "province" in frame:  # "Homs (SY-HI)": the name and the code, as in the province picker
+        frame["province_name"] = [f"{_text(n) or _text(iso)} ({_text(iso)})" if _text(iso) else _text(n)
+                                  for n, iso in zip(frame.get("province_name", frame["province"]), frame["province"])]
     for col in TABLE_COLUMNS:
         if col not in frame:
             frame[col] = None
@@ -1366,6 +1924,8 @@ def claims_per_day(claims: pd.DataFrame, by: str = "source") -> pd.DataFrame:
         return pd.DataFrame()
     frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore"))
     day = pd.to_datetime(frame["event_date"], errors="coerce")
+    if "date_precision" in frame:  # a week or a month is a span (date_spans), not a bar on its first day
+        day = day.where(frame["date_precision"].isna() | (frame["date_precision"].astype(str) == "day"))
     frame = frame.assign(day=day)[day.notna()]
     if frame.empty:
         return pd.DataFrame()
@@ -1377,3 +1937,265 @@ def claims_per_day(claims: pd.DataFrame, by: str = "source") -> pd.DataFrame:
     counts = counts.reindex(full, fill_value=0)
     counts.index.name = "day"
     return counts
+
+
+# --------------------------------------------------------------------------- English press names (data/map/names.toml)
+# GeoNames spells places as transliterated ("Ḩamāh", "Dar‘ā"); the dashboard shows the one English name
+# the press uses, so that the map, the pickers, the table and the popups agree. Exports keep the store's names.
+
+NAMES_PATH = DATA_DIR / "map" / "names.toml"
+_PROVINCE_KEYS = {"name", "aliases"}
+_PLACE_KEYS = {"name", "aliases", "lat", "lon", "rank"}
+
+
+@dataclass(frozen=True)
+class PlaceName:
+    name: str
+    aliases: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+    rank: int | None = None  # 1 national capital, 2 provincial capital, 3 town: labelled without claims
+
+
+@dataclass(frozen=True)
+class Names:
+    """English names of provinces (by ISO 3166-2 code) and places (by place_id)."""
+
+    provinces: dict[str, PlaceName]
+    places: dict[str, PlaceName]
+
+    def province(self, iso: Any, fallback: Any = None) -> str:
+        """The province's English name ("Homs"), else its gazetteer name without diacritics, else the code."""
+        entry = self.provinces.get(_text(iso))
+        if entry:
+            return entry.name
+        return plain_name(fallback) or _text(iso)
+
+    def province_label(self, iso: Any, fallback: Any = None) -> str:
+        """"Homs (SY-HI)": the name and the ISO code, as the province picker and the table show them."""
+        return f"{self.province(iso, fallback)} ({_text(iso)})" if _text(iso) else self.province(iso, fallback)
+
+    def province_search_label(self, iso: Any, fallback: Any = None) -> str:
+        """The picker's label: "Homs (SY-HI)" followed by the other spellings, so typing any of them finds it."""
+        label = self.province_label(iso, fallback)
+        entry = self.provinces.get(_text(iso))
+        others = [a for a in dict.fromkeys([*(entry.aliases if entry else ()), _text(fallback)])
+                  if a and a.lower() not in label.lower()]
+        return f"{label} · {', '.join(others)}" if others else label
+
+    def place(self, place_id: Any, fallback: Any = None, *, geo_precision: Any = None, province: Any = None,
+              province_fallback: Any = None) -> str:
+        """The place's English name. A province-wide claim is named after its province ("Daraa province"),
+        so that it never reads as the town of the same name."""
+        if _text(geo_precision) == "admin1" and _text(province):
+            return f"{self.province(province, province_fallback)} province"
+        entry = self.places.get(_text(place_id))
+        if entry:
+            return entry.name
+        return _overlay_names().get(_text(place_id)) or plain_name(fallback)
+
+    def place_aliases(self, place_id: Any) -> tuple[str, ...]:
+        entry = self.places.get(_text(place_id))
+        return entry.aliases if entry else ()
+
+
+def plain_name(value: Any) -> str:
+    """A gazetteer spelling without diacritics or ayn/hamza marks: "Ḩamāh" -> "Hamah", "Dar‘ā" -> "Dara"."""
+    import unicodedata
+
+    text = _text(value)
+    if not text:
+        return ""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = re.sub(r"[‘’ʿʾ`´]", "", text)
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def load_names(path: Path | str = NAMES_PATH) -> Names:
+    """Read and validate data/map/names.toml (an unknown key is an error)."""
+    import tomllib
+
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    unknown = set(raw) - {"province", "place"}
+    if unknown:
+        raise ValueError(f"{path}: unknown section(s) {sorted(unknown)}")
+
+    def entry(kind: str, key: str, value: dict[str, Any], allowed: set[str]) -> PlaceName:
+        if not isinstance(value, dict) or set(value) - allowed or not isinstance(value.get("name"), str) or not value["name"]:
+            raise ValueError(f"{path}: [{kind}.{key!r}] needs a name and only the keys {sorted(allowed)}: {value!r}")
+        aliases = value.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValueError(f"{path}: [{kind}.{key!r}] aliases must be a list of strings")
+        rank = value.get("rank")
+        if rank is not None and rank not in (1, 2, 3):
+            raise ValueError(f"{path}: [{kind}.{key!r}] rank must be 1, 2 or 3")
+        if rank is not None and not all(isinstance(value.get(k), (int, float)) for k in ("lat", "lon")):
+            raise ValueError(f"{path}: [{kind}.{key!r}] a ranked place needs lat and lon")
+        return PlaceName(value["name"], tuple(aliases), value.get("lat"), value.get("lon"), rank)
+
+    return Names(
+        provinces={k: entry("province", k, v, _PROVINCE_KEYS) for k, v in raw.get("province", {}).items()},
+        places={k: entry("place", k, v, _PLACE_KEYS) for k, v in raw.get("place", {}).items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def default_names() -> Names:
+    return load_names()
+
+
+@lru_cache(maxsize=1)
+def _overlay_names() -> dict[str, str]:
+    """place_id -> the press spelling the gazetteer overlay (data/gazetteer/aliases.toml) gives it first."""
+    try:
+        from geo.gazetteer import load_overlay
+
+        out: dict[str, str] = {}
+        for alias in load_overlay().get("alias", []):
+            target = str(alias.get("target", ""))
+            if target.startswith("gn:") and alias.get("name"):
+                out.setdefault(target, str(alias["name"]))
+        return out
+    except Exception:  # names stay readable without the overlay: diacritics stripped
+        return {}
+
+
+def english_names(claims: pd.DataFrame | None, names: Names | None = None) -> pd.DataFrame | None:
+    """The claims with ``place`` and ``province_name`` in English (the dashboard's view; exports keep the
+    store's names). One name per (place_id, precision, province), computed once per distinct value."""
+    if claims is None or len(claims) == 0 or "place" not in claims:
+        return claims
+    names = names or default_names()
+    out = claims.copy()
+    cols = [c for c in ("place_id", "place", "geo_precision", "province", "province_name") if c in out]
+    keys = pd.MultiIndex.from_frame(out[cols].astype(object).where(out[cols].notna(), None))
+    cache: dict[tuple, str] = {}
+    place_names = []
+    for key in keys:
+        if key not in cache:
+            row = dict(zip(cols, key))
+            cache[key] = names.place(row.get("place_id"), row.get("place"), geo_precision=row.get("geo_precision"),
+                                     province=row.get("province"), province_fallback=row.get("province_name"))
+        place_names.append(cache[key])
+    out["place"] = place_names
+    if "province" in out:
+        province_cache: dict[tuple, str] = {}
+        values = []
+        for iso, name in zip(out["province"], out.get("province_name", pd.Series([None] * len(out), index=out.index))):
+            k = (_text(iso), _text(name))
+            if k not in province_cache:
+                province_cache[k] = names.province(iso, name) if k != ("", "") else ""
+            values.append(province_cache[k])
+        out["province_name"] = values
+    return out
+
+
+# --------------------------------------------------------------------------- contested: by what
+
+
+def contest_notes(claims: pd.DataFrame, rules: Any = None, limit: int = 3) -> dict[str, str]:
+    """Claim id -> escaped HTML naming what contests it: for a contested claim the denials that dispute it,
+    for a denial the claims it disputes (source, date, link), by the store's contradiction rules
+    (data/lexicons/contradictions.toml: event types, actors, days apart, distance or same province).
+    ``claims`` should be the whole store, so that a denial outside the filters is still named."""
+    if claims is None or len(claims) == 0 or "contested" not in claims or "id" not in claims:
+        return {}
+    if rules is None:
+        from geo.store import load_contest_rules
+
+        rules = load_contest_rules()
+    frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+    contested = frame["contested"].fillna(False).astype(bool).to_numpy()
+    if not contested.any():
+        return {}
+    day = pd.to_datetime(frame["event_date"], errors="coerce")
+    if rules.date_column == "day" and "published" in frame:
+        day = day.fillna(pd.to_datetime(frame["published"], errors="coerce"))
+    days = (day.to_numpy(dtype="datetime64[D]").astype("int64")).astype(float)
+    days[day.isna().to_numpy()] = np.nan
+    lat, lon = np.radians(pd.to_numeric(frame["lat"], errors="coerce").to_numpy()), np.radians(pd.to_numeric(frame["lon"], errors="coerce").to_numpy())
+    province = frame["province"].map(_text).to_numpy() if "province" in frame else np.array([""] * len(frame))
+    area = frame["geo_precision"].astype(str).isin(rules.area_precisions).to_numpy() if "geo_precision" in frame else np.zeros(len(frame), bool)
+    event, actor = frame["event_type"].astype(str).to_numpy(), frame["actor"].astype(str).to_numpy()
+    found: dict[int, list[int]] = {}
+    for rule in rules.rules:
+        d_idx = np.nonzero((event == rule.denial) & contested)[0]
+        c_idx = np.nonzero(np.isin(event, rule.contests) & contested)[0]
+        if not len(d_idx) or not len(c_idx):
+            continue
+        for start in range(0, len(c_idx), 512):
+            c = c_idx[start:start + 512][:, None]
+            d = d_idx[None, :]
+            near_days = np.abs(days[c] - days[d]) <= rule.max_days
+            dlat, dlon = lat[d] - lat[c], lon[d] - lon[c]
+            hav = np.sin(dlat / 2) ** 2 + np.cos(lat[c]) * np.cos(lat[d]) * np.sin(dlon / 2) ** 2
+            km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(hav, 0, 1)))
+            same_area = (area[c] | area[d]) & (province[c] == province[d]) & (province[c] != "")
+            actors = (actor[c] == actor[d]) if rule.same_actor else (actor[c] != actor[d])
+            match = near_days & actors & ((km <= rule.max_distance_km) | same_area)
+            for ci, di in zip(*np.nonzero(match)):
+                claim_row, denial_row = int(c[ci, 0]), int(d[0, di])
+                found.setdefault(claim_row, []).append(denial_row)
+                found.setdefault(denial_row, []).append(claim_row)
+    out: dict[str, str] = {}
+    rows = {c: (frame[c].tolist() if c in frame else [None] * len(frame))
+            for c in ("url", "title", "article", "source", "event_date", "place", "event_type", "id")}
+    for row, others in found.items():
+        others = sorted(dict.fromkeys(others), key=lambda k: (-(days[k] if not np.isnan(days[k]) else -1e9), k))
+        is_denial = event[row] == "denial"
+        items = []
+        for k in others[:limit]:
+            r = {c: values[k] for c, values in rows.items()}
+            url = safe_url(r.get("url"))
+            title = esc(_truncate(_text(r.get("title")) or _text(r.get("article")), 90))
+            link = (f' <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
+                    if url else (f" {title}" if title else ""))
+            what = "denial" if not is_denial else esc(default_style().event_label(r.get("event_type"))).lower()
+            items.append(f"<li>{esc(r.get('source')) or 'unknown source'} {what}, {esc(r.get('event_date')) or 'undated'}"
+                         f" ({esc(r.get('place'))}){link}</li>")
+        more = f"<li>and {len(others) - limit} more</li>" if len(others) > limit else ""
+        head = "Disputes" if is_denial else "Contested by"
+        out[str(rows["id"][row])] = f'<div class="fl-contest"><b>{head}</b><ul>{"".join(items)}{more}</ul></div>'
+    return out
+
+
+def span_text(event_date: Any, precision: Any) -> str:
+    """A week- or month-precision date as the span it stands for: "November 2024", "week of 2024-12-02"."""
+    day = pd.to_datetime(event_date, errors="coerce")
+    if pd.isna(day):
+        return "undated"
+    if _text(precision) == "month":
+        return day.strftime("%B %Y")
+    if _text(precision) == "week":
+        return f"the week around {day.date().isoformat()}"
+    return day.date().isoformat()
+
+
+def date_spans(claims: pd.DataFrame | None) -> list[str]:
+    """The claims dated only to a week or a month, as "Place: event (span, source)", for the chart's note."""
+    if claims is None or len(claims) == 0 or "date_precision" not in claims:
+        return []
+    rough = claims[claims["date_precision"].astype(str).isin(["week", "month"])]
+    style = default_style()
+    return [f"{_text(r.get('place'))}: {style.event_label(r.get('event_type')).lower()} "
+            f"({span_text(r.get('event_date'), r.get('date_precision'))}, {_text(r.get('source'))})"
+            for r in rough.to_dict("records")]
+
+
+def place_at(claims: pd.DataFrame, lat: float, lon: float, tolerance_deg: float = 1e-4,
+             area_points: dict[str, tuple[float, float]] | None = None) -> tuple[str, str] | None:
+    """(place_id, name) of the claims drawn at (lat, lon), the point a marker click reports, or None.
+    ``area_points``: where province-wide claims are drawn (area_layer), as claim_layers was given them."""
+    if claims is None or len(claims) == 0:
+        return None
+    lats, lons = (np.asarray(v, dtype=float).copy() for v in _coords(claims))
+    if area_points and "geo_precision" in claims and "province" in claims:
+        for i in np.nonzero((claims["geo_precision"].astype(str) == "admin1").to_numpy())[0]:
+            point = area_points.get(_text(claims["province"].iloc[i]))
+            if point is not None:
+                lats[i], lons[i] = point
+    hit = np.nonzero((np.abs(lats - lat) <= tolerance_deg) & (np.abs(lons - lon) <= tolerance_deg))[0]
+    if not len(hit):
+        return None
+    row = claims.iloc[int(hit[0])]
+    return str(row["place_id"]), _text(row.get("place"))

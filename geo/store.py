@@ -62,7 +62,7 @@ CONTRADICTIONS_PATH = DATA_DIR / "lexicons" / "contradictions.toml"
 NEAR_IDENTICAL_RATIO = 90.0
 # Changing how families are formed (above, or in GroupFamilies/family_tokens) must change this, so that
 # stores relabel their claims.
-FAMILY_RULES = f"credited-else-source;ratio>={NEAR_IDENTICAL_RATIO};default_process;v2"
+FAMILY_RULES = f"credited-else-source;ratio>={NEAR_IDENTICAL_RATIO};default_process;file-name-source-unknown;v3"
 
 # Columns of ``claims_frame``, in the order the exports use.
 FRAME_COLUMNS = [
@@ -537,8 +537,13 @@ def _rollback(conn: sqlite3.Connection) -> None:
 # Corroboration
 
 
-def family_tokens(source: str | None, credited_json: str | None, article_id: int) -> tuple[str, ...]:
-    """An article's family tokens: its credited wire agencies, else its source label, else itself."""
+def family_tokens(source: str | None, credited_json: str | None, article_id: int,
+                  file_names: Iterable[str | None] = ()) -> tuple[str, ...]:
+    """An article's family tokens: its credited wire agencies, else its source label, else itself.
+
+    A source label that is only the article's file name (``file_names``: what the reader falls back to
+    when nothing names a source) says nothing about who wrote it: such articles share one token, so five
+    unlabelled uploads count as one source, not five."""
     try:
         credited = json.loads(credited_json or "[]")
     except json.JSONDecodeError:
@@ -547,6 +552,8 @@ def family_tokens(source: str | None, credited_json: str | None, article_id: int
     if agencies:
         return agencies
     if source and source.strip():
+        if source.strip() in {Path(str(n)).name for n in file_names if n}:
+            return ("source:(file name only)",)
         return ("source:" + _fallback_name_key(source),)
     return (f"article:{article_id}",)
 
@@ -984,8 +991,8 @@ class Store:
         return self._meta("families") == FAMILY_RULES
 
     def _article_tokens(self) -> dict[int, tuple[str, ...]]:
-        return {int(i): family_tokens(source, credited, int(i)) for i, source, credited
-                in self._conn.execute("SELECT id, source, credited FROM articles")}
+        return {int(i): family_tokens(source, credited, int(i), (article, path)) for i, source, credited, article, path
+                in self._conn.execute("SELECT id, source, credited, article, path FROM articles")}
 
     def _all_families(self) -> tuple[dict[int, int], dict[tuple[str, str, str], GroupFamilies]]:
         """Family labels of every claim and the families of every group, from scratch."""
@@ -1243,7 +1250,7 @@ class Store:
                                  f"{c.evidence_end}) lies outside the article's {text_len} characters")
         rebuild = not self._families_current()
         families = [None] * len(claims) if rebuild else self._families_for(
-            article_id, family_tokens(article.source, credited, article_id), claims)
+            article_id, family_tokens(article.source, credited, article_id, (article.article, article.path)), claims)
         conn.executemany(_CLAIM_INSERT, [(
             f"{content_hash[:16]}-{seq}", article_id, seq, c.place, c.place_id, float(c.lat),
             float(c.lon), c.event_type, c.actor, c.claimant, c.evidence, int(c.evidence_start),

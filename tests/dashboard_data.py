@@ -25,7 +25,7 @@ DARAA = ("Daraa", "gn:170592", 32.6189, 36.1021, "SY-DR", "Daraa")
 SWEIDA = ("Sweida", "gn:172408", 32.709, 36.5695, "SY-SU", "As-Suwayda")
 DAMASCUS = ("Damascus", "gn:170654", 33.5102, 36.2913, "SY-DI", "Damascus")
 RIF = ("Damascus countryside", "gn:170652", 33.55, 36.45, "SY-RD", "Rif Dimashq")
-SAASAA = ('Saasaa<img src=x onerror="window.__pwned=6">', "gn:164773", 33.282, 36.0195, "SY-RD", "Rif Dimashq")
+SAASAA = ('Saasaa<img src=x onerror="window.__pwned=6">', "test:saasaa", 33.282, 36.0195, "SY-RD", "Rif Dimashq")
 
 
 def _claim(article: Article, evidence: str, place: tuple, event_type: str, actor: str, event_date: date,
@@ -99,6 +99,23 @@ def build_store(path: Path) -> Path:
     try:
         for article, claims in articles_and_claims():
             store.add_article(article, claims)
+    finally:
+        store.close()
+    return path
+
+
+APOSTROPHE_SOURCE = "People's Daily"
+
+
+def build_apostrophe_store(path: Path) -> Path:
+    """build_store's claims plus one from a source whose name has an apostrophe (the chart once went blank)."""
+    build_store(path)
+    a = Article("quote.txt", "Government troops withdrew from Hama on Thursday, the paper said.",
+                title="Troops leave Hama", source=APOSTROPHE_SOURCE, published=date(2024, 12, 5),
+                url="https://example.org/test/quote")
+    store = Store(path)
+    try:
+        store.add_article(a, [_claim(a, a.text, HAMA, "withdrawal", "government", date(2024, 12, 5))])
     finally:
         store.close()
     return path

@@ -114,12 +114,70 @@ def test_view_is_restored_from_the_link(app: AppTest) -> None:
     assert shown(at) == 2  # AFP's two claims of 6 December; Reuters' is from the 5th
 
 
-def test_a_link_naming_unknown_values_still_opens(app: AppTest) -> None:
+def test_a_link_naming_unknown_values_says_so_and_shows_nothing_for_them(app: AppTest) -> None:
     app.query_params["source"] = ["No such agency"]
     app.query_params["since"] = "not-a-date"
     at = app.run()
     assert not at.exception
+    assert shown(at) == 0  # an unknown source matches nothing: the link never widens to everything
+    warnings = " ".join(w.value for w in at.warning)
+    assert "“No such agency”" in warnings and "not found" in warnings.lower()
+    assert "since=not-a-date" in warnings
+    assert url_values(at, "source") == ["No such agency"]  # the link is kept as it was given
+    at.button(key="drop_unknown").click().run()
     assert shown(at) == TOTAL
+    assert not any("No such agency" in w.value for w in at.warning)
+
+
+def test_unknown_values_beside_known_ones_match_nothing_themselves(app: AppTest) -> None:
+    app.query_params["source"] = ["AFP", "Nobody's Wire"]
+    app.query_params["actor"] = ["rebels", "martians"]
+    at = app.run()
+    assert at.sidebar.multiselect(key="f_sources").value == ["AFP"]
+    assert shown(at) == 0  # AFP reports no rebel claim in this store; "martians" adds nothing
+    warnings = " ".join(w.value for w in at.warning)
+    assert "source “Nobody's Wire”" in warnings and "actor “martians”" in warnings
+    # Changing the filter that held the unknown value drops it.
+    at.sidebar.multiselect(key="f_actors").set_value([]).run()
+    assert shown(at) == 2 and not any("martians" in w.value for w in at.warning)
+
+
+def test_a_link_with_reversed_dates_gives_an_empty_range_with_a_note(app: AppTest) -> None:
+    app.query_params["since"] = "2024-12-08"
+    app.query_params["until"] = "2024-12-06"
+    at = app.run()
+    assert not at.exception
+    assert shown(at) == 0
+    assert any("reversed" in w.value for w in at.warning)
+    at.sidebar.button(key="reset_dates").click().run()
+    assert shown(at) == TOTAL and not any("reversed" in w.value for w in at.warning)
+
+
+def test_provinces_by_english_name_in_picker_link_and_table(app: AppTest) -> None:
+    app.query_params["province"] = ["Rif Dimashq", "hama"]  # names, any case, as typed in a link
+    at = app.run()
+    picker = at.sidebar.multiselect(key="f_provinces")
+    assert sorted(picker.value) == ["SY-HM", "SY-RD"]
+    labels = list(picker.options)  # as the picker shows them (and as its search box matches them)
+    assert any(label.startswith("Hama (SY-HM)") and "Ḩamāh" in label for label in labels)
+    assert any(label.startswith("Sweida (SY-SU)") and "As-Suwayda" in label for label in labels)
+    assert labels == sorted(labels, key=str.lower)  # alphabetical by English name
+    table = next(d.value for d in at.dataframe if "province_name" in d.value.columns)
+    assert set(table["province_name"]) == {"Hama (SY-HM)", "Rif Dimashq (SY-RD)"}
+    assert "Rif Dimashq province" in set(table["place"])  # province-wide claims are named after the province
+    assert shown(at) == 4
+
+
+def test_contested_popups_name_the_denial_that_contests_them(app: AppTest) -> None:
+    args = json.loads(map_script(app.run()))
+    leaflet = args["feature_group"]
+    data = json.loads(re.search(r"\.claims = \(function \(D\) \{.*?\}\)\((\{.*?\})\);\n", leaflet, re.S).group(1))
+    popups = ["".join(p if isinstance(p, str) else data["strings"][data["columns"][p[0]][i]] for p in data["popup"])
+              for i in range(len(data["columns"]["lat"]))]
+    withdrawal = next(p for p in popups if "Government forces withdrew from the Damascus countryside" in p)
+    assert "Contested by" in withdrawal and "SANA denial, 2024-12-07" in withdrawal
+    denial = next(p for p in popups if "The defence ministry denied" in p)
+    assert "Disputes" in denial and "Local monitor withdrawal, 2024-12-07" in denial
 
 
 def test_popups_tooltips_and_layer_names_carry_no_live_markup(app: AppTest) -> None:
@@ -164,13 +222,14 @@ def test_downloads_equal_the_cli_export_with_the_same_filters(app: AppTest, db: 
     assert shown(at) == 3
     cli_args = ("--source", "Local monitor", "--source", "SANA", "--since", "2024-12-07", "--until", "2024-12-07")
 
-    geojson = deferred_downloads["frontline-claims.geojson"]()
+    stem = "frontline-claims_Local-monitor_SANA_2024-12-07_2024-12-07"  # the file names say the filter
+    geojson = deferred_downloads[f"{stem}.geojson"]()
     assert geojson == _export_cli(db, "geojson", tmp_path / "cli.geojson", *cli_args)
     assert len(json.loads(geojson)["features"]) == 3
 
-    assert deferred_downloads["frontline-claims.csv"]() == _export_cli(db, "csv", tmp_path / "cli.csv", *cli_args)
+    assert deferred_downloads[f"{stem}.csv"]() == _export_cli(db, "csv", tmp_path / "cli.csv", *cli_args)
 
-    (tmp_path / "app.gpkg").write_bytes(deferred_downloads["frontline-claims.gpkg"]())
+    (tmp_path / "app.gpkg").write_bytes(deferred_downloads[f"{stem}.gpkg"]())
     _export_cli(db, "gpkg", tmp_path / "cli.gpkg", *cli_args)
     ours, theirs = gpd.read_file(tmp_path / "app.gpkg"), gpd.read_file(tmp_path / "cli.gpkg")
     assert len(ours) == 3
@@ -224,6 +283,8 @@ def test_upload_ingests_good_files_and_names_the_failures(tmp_path: Path, monkey
     assert any("1 stored" in s.value for s in at.sidebar.success)
     assert shown(at) > before
     assert "Test wire" in at.sidebar.multiselect(key="f_sources").options
+    # The uploader is emptied: the same files are not sent again by a second click.
+    assert at.sidebar.file_uploader(key="uploads-1").value in (None, []) and at.sidebar.button(key="ingest").disabled
     # The upload went into the store, not next to it: nothing escaped the temporary folder.
     assert not (tmp_path.parent / "escape hama.txt").exists()
 
@@ -248,3 +309,67 @@ def test_play_steps_through_the_days_to_the_last(app: AppTest, monkeypatch: pyte
     assert at.session_state["playing"] is False
     assert at.sidebar.slider(key="f_dates").value == (date(2024, 12, 5), date(2024, 12, 8))
     assert shown(at) == TOTAL
+
+
+UNLABELLED = [  # three reports of one capture, in different words, with nothing naming their source
+    b"Rebels seized the city of Hama on Monday, the monitor said.\n",
+    b"Opposition fighters captured Hama overnight after a short battle, residents reported on Monday.\n",
+    b"Rebel forces took control of Hama on Monday morning, according to local activists.\n",
+]
+
+
+def test_uploads_without_a_source_label_do_not_count_as_independent_sources(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRONTLINE_DB", str(tmp_path / "unlabelled.db"))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.sidebar.file_uploader(key="uploads").set_value(
+        [(f"report-{i}.txt", text, "text/plain") for i, text in enumerate(UNLABELLED)]).run()
+    at.sidebar.button(key="ingest").click().run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "corroboration" in d.value.columns)
+    captures = table[(table["place"] == "Hama") & (table["event_type"] == "Capture")]
+    assert len(captures) >= 2, table[["place", "event_type", "source"]]
+    assert len(set(captures["source"])) >= 2  # labelled with their file names, for want of a source
+    assert set(captures["corroboration"]) == {1}  # file names are not sources: one unknown source, not three
+
+
+def test_a_month_dated_claim_is_a_span_not_the_start_of_the_slider_chart_and_play(tmp_path: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.document import Article, Claim
+
+    db = build_store(tmp_path / "month.db")
+    text = "Rebels took Aleppo in the last days of November, the monitor said."
+    a = Article("month.txt", text, title="Aleppo in November", source="Monthly review", published=date(2024, 12, 6))
+    month = Claim(article="month.txt", place="Aleppo", place_id="gn:170063", lat=36.2, lon=37.16, event_type="capture",
+                  actor="rebels", evidence=text, evidence_start=0, evidence_end=len(text), country="SY", province="SY-HL",
+                  province_name="Aleppo", event_date=date(2024, 11, 1), date_precision="month", source="Monthly review",
+                  published=date(2024, 12, 6))
+    with Store(db) as store:
+        store.add_article(a, [month])
+    monkeypatch.setenv("FRONTLINE_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    slider = at.sidebar.slider(key="f_dates")
+    assert slider.value == (date(2024, 12, 5), date(2024, 12, 8))  # from the first day-dated claim, not 1 November
+    assert shown(at) == TOTAL + 1  # the full range filters nothing: the month's claim is shown
+    import pyarrow as pa
+
+    chart = at.get("vega_lite_chart")[0].proto
+    days = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas().iloc[:, 0].astype(str)
+    assert days.str.startswith("2024-12-05").any() and not days.str.startswith("2024-11").any()  # no bar on 1 November
+    assert any("November 2024" in c.value and "Aleppo" in c.value for c in at.caption)
+
+
+def test_the_selected_place_and_the_chart_mode_travel_in_the_link(app: AppTest, db: Path, monkeypatch) -> None:
+    at = app.run()
+    at.selectbox(key="place").set_value("gn:170652").run()
+    at.radio(key="chart_by").set_value("event type").run()
+    assert url_values(at, "place") == ["gn:170652"] and url_values(at, "chart") == ["event_type"]
+    # A new session opening that link shows the same place timeline and chart.
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.query_params["place"] = "gn:170652"
+    again.query_params["chart"] = "event_type"
+    again.run()
+    assert again.selectbox(key="place").value == "gn:170652"
+    assert again.radio(key="chart_by").value == "event type"
+    assert any("⚠" in d.value.columns for d in again.dataframe)  # the place's timeline is open

@@ -6,13 +6,15 @@ Needs `apt-get install chromium` (.ci/run does it) and `make vendor` (Leaflet in
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from dashboard_data import CLUSTER_TOTAL, TOTAL, build_clustered_store, build_store, cluster_count
+from dashboard_data import (APOSTROPHE_SOURCE, CLUSTER_TOTAL, TOTAL, build_apostrophe_store, build_clustered_store,
+                            build_store, cluster_count)
 from dashboard_server import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, MARKERS, dashboard
 
 pytestmark = pytest.mark.browser
@@ -48,11 +50,11 @@ def browser():
 class Session:
     """A page on the dashboard that records blocked requests, dialogs and script errors."""
 
-    def __init__(self, browser, url: str, downloads: bool = False):
+    def __init__(self, browser, url: str, downloads: bool = False, viewport: tuple[int, int] = (1500, 1900)):
         self.blocked: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1500, "height": 1900}, accept_downloads=downloads)
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=downloads)
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
         self.page.on("dialog", self._dialog)
@@ -117,16 +119,41 @@ class Session:
         return [v for v in values if v is not None]
 
     def pick(self, label: str, option: str) -> None:
-        """Choose an option in a sidebar multiselect."""
+        """Choose an option in a sidebar multiselect (an option whose label starts with ``option``: the
+        province picker adds other spellings after the name)."""
         box = self.page.get_by_test_id("stSidebar").locator("[data-testid='stMultiSelect']").filter(has_text=label)
         box.locator("input").click()
-        self.page.get_by_role("option", name=option, exact=True).click()
+        self.page.get_by_role("option", name=re.compile("^" + re.escape(option))).first.click()
         self.page.keyboard.press("Escape")
 
+    def unpick(self, option: str) -> None:
+        self.page.get_by_role("button", name=re.compile("^Remove " + re.escape(option))).click()
+
+    def search(self, label: str, text: str) -> list[str]:
+        """Type ``text`` into a sidebar multiselect's search box: the options it offers, in order."""
+        box = self.page.get_by_test_id("stSidebar").locator("[data-testid='stMultiSelect']").filter(has_text=label)
+        box.locator("input").click()
+        box.locator("input").fill(text)
+        self.page.wait_for_timeout(400)
+        options = self.page.get_by_role("option").all_inner_texts()
+        self.page.keyboard.press("Escape")
+        return [o for o in options if o.strip() and not o.startswith("Select ")]  # "Select all", "Select 2 matches"
+
     def source_layer(self, source: str, n: int):
-        """The checkbox of ``source``'s layer in the layer control, labelled with its ``n`` claims."""
+        """The checkbox of ``source``'s layer in the layer control, labelled with its ``n`` claims (the control is
+        folded to a button: hovering it opens it)."""
+        self.map.locator(".leaflet-control-layers").hover()
         label = self.map.locator(".leaflet-control-layers-overlays label").filter(has_text=f"{source} ({n})")
         return label.locator("input")
+
+    def rect(self, selector: str) -> dict:
+        """The bounding box of the first element matching ``selector`` in the map's frame (frame pixels)."""
+        return self.map.locator(selector).first.evaluate(
+            "e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; }")
+
+    def shot(self, name: str) -> None:
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(OUTPUT / name))
 
     def close(self) -> None:
         self.context.close()
@@ -194,10 +221,9 @@ def test_a_shared_link_opens_the_same_view(browser, server) -> None:
 
 def test_source_layers_toggle_in_the_layer_control(session: Session) -> None:
     session.wait_markers(TOTAL)
-    control = session.map.locator(".leaflet-control-layers-overlays label").filter(has_text="Local monitor (3)")
-    control.locator("input").uncheck()
+    session.source_layer("Local monitor", 3).uncheck()
     session.wait_markers(TOTAL - 3)
-    control.locator("input").check()
+    session.source_layer("Local monitor", 3).check()
     session.wait_markers(TOTAL)
 
 
@@ -213,7 +239,7 @@ def test_a_source_turned_off_stays_off_when_a_filter_changes(session: Session) -
     session.source_layer("Local monitor", 2).check()
     session.wait_markers(3)
     # Ticked again, it is forgotten: the next rebuild shows it.
-    session.page.get_by_role("button", name="Remove Rif Dimashq (SY-RD)").click()
+    session.unpick("Rif Dimashq (SY-RD)")
     session.wait_markers(TOTAL)
     assert session.source_layer("Local monitor", 3).is_checked()
     assert session.blocked == [] and session.errors == []
@@ -267,13 +293,344 @@ def test_clustered_map_follows_the_province_filter_and_the_source_layers(browser
         assert s.source_layer("AFP", cluster_count("SY-HL", "AFP") + cluster_count("SY-HM", "AFP")).is_checked()
         s.source_layer("Local monitor", monitor_both).check()
         s.wait_drawn(both)
-        s.page.get_by_role("button", name="Remove Hama (SY-HM)").click()
+        s.unpick("Hama (SY-HM)")
         s.wait_drawn(aleppo)
         assert s.source_layer("Local monitor", monitor).is_checked()
-        s.page.get_by_role("button", name="Remove Aleppo (SY-HL)").click()
+        s.unpick("Aleppo (SY-HL)")
         assert s.wait_drawn(CLUSTER_TOTAL) > 0
         assert "province=" not in s.page.url
         assert s.blocked == [], "the page needed the network"
         assert s.errors == []
+    finally:
+        s.close()
+
+
+# --------------------------------------------------------------------------- issue #14: a map read at a glance
+
+PHONE, DESKTOP = (390, 844), (1400, 900)
+
+# Each box in the map's frame: markers, place labels, controls.
+BOXES = """() => {
+    const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const all = sel => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetParent !== null || e.getClientRects().length);
+    return {markers: all('.leaflet-marker-pane > *').map(box),
+            labels: all('.fl-label').map(e => [e.textContent, ...box(e)]),
+            map: box(document.querySelector('.leaflet-container')),
+            controls: all('.leaflet-control').map(box)};
+}"""
+
+
+def _overlap(a, b) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(w, 0) * max(h, 0)
+
+
+def _wait_labels(s: Session, *names: str, timeout: float = 30) -> dict:
+    """The boxes once ``names`` are labelled and the map has settled (two reads 0.5 s apart agree)."""
+    deadline, last = time.monotonic() + timeout, None
+    while True:
+        boxes = s.map.locator("body").evaluate(BOXES)
+        shown = {label[0] for label in boxes["labels"]}
+        if (set(names) <= shown and boxes == last) or time.monotonic() > deadline:
+            return boxes
+        last = boxes
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_places_are_labelled_in_english_without_covering_markers(browser, server, viewport) -> None:
+    s = Session(browser, server, viewport=viewport)
+    try:
+        s.wait_markers(TOTAL)
+        # Claimed places by their press names (the province-wide claim as its province); capitals from the gazetteer.
+        boxes = _wait_labels(s, "Hama", "Daraa", "Sweida", "Rif Dimashq province", "Homs")
+        shown = {label[0] for label in boxes["labels"]}
+        assert {"Hama", "Daraa", "Sweida", "Rif Dimashq province", "Homs"} <= shown, shown
+        assert not any("ā" in name or "Ḩ" in name for name in shown)
+        for name, *label in boxes["labels"]:
+            for marker in boxes["markers"]:
+                # Markers are drawn 22 px wide with a few px of transparent margin: a 2 px graze is no cover.
+                assert _overlap(label, marker) <= 4, f"label {name!r} covers a marker"
+            for control in boxes["controls"]:
+                assert _overlap(label, control) == 0, f"label {name!r} hides under a map control"
+            assert label[0] >= boxes["map"][0] - 1 and label[2] <= boxes["map"][2] + 1, f"label {name!r} leaves the map"
+        s.shot(f"labels-{viewport[0]}x{viewport[1]}.png")
+        assert s.blocked == [] and s.errors == []
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_map_takes_the_viewport_and_the_first_view_shows_the_capital(browser, server, viewport) -> None:
+    s = Session(browser, server, viewport=viewport)
+    try:
+        s.wait_markers(TOTAL)
+        s.page.wait_for_timeout(800)
+        frame = s.page.locator(MAP_FRAME).bounding_box()
+        width, height = viewport
+        assert frame["height"] >= 0.8 * height and frame["y"] < 0.12 * height  # no title and metrics above it
+        boxes = s.map.locator("body").evaluate(BOXES)
+        m = boxes["map"]
+        map_area = (m[2] - m[0]) * (m[3] - m[1])
+        covered = sum(_overlap(c, m) for c in boxes["controls"])
+        assert covered < 0.12 * map_area, f"controls cover {covered / map_area:.0%} of the map"
+        if viewport == DESKTOP:
+            # The map, not the feed, has most of the room beside the sidebar.
+            sidebar = s.page.get_by_test_id("stSidebar").bounding_box()["width"]
+            assert (m[2] - m[0]) >= 0.65 * (width - sidebar)
+        # Every claim, Damascus and its countryside included, is inside the first view.
+        for marker in boxes["markers"]:
+            assert m[0] <= (marker[0] + marker[2]) / 2 <= m[2] and m[1] <= (marker[1] + marker[3]) / 2 <= m[3]
+        assert "Damascus" in {label[0] for label in _wait_labels(s, "Damascus")["labels"]}
+        s.shot(f"dashboard-{width}x{height}.png")
+        assert s.blocked == [] and s.errors == []
+    finally:
+        s.close()
+
+
+def test_legend_and_layers_fold_out_of_the_way_of_popups(browser, server) -> None:
+    s = Session(browser, server, viewport=PHONE)
+    try:
+        s.wait_markers(TOTAL)
+        assert s.map.locator(".fl-legend details").evaluate("d => d.open") is False  # folded on a phone
+        assert s.map.locator(".leaflet-control-layers-expanded").count() == 0
+        s.map.locator(".fl-legend summary").click()
+        assert s.map.locator(".fl-legend details").evaluate("d => d.open") is True
+        s.map.locator(MARKERS).first.dispatch_event("click")
+        s.page.wait_for_timeout(600)
+        assert s.map.locator(".leaflet-popup").count() == 1
+        assert s.map.locator(".fl-legend details").evaluate("d => d.open") is False  # a popup folds it again
+        popup = s.rect(".leaflet-popup-content-wrapper")
+        m = s.map.locator("body").evaluate(BOXES)["map"]
+        assert popup["x"] >= m[0] and popup["x"] + popup["w"] <= m[2] + 1  # the popup fits the phone's map
+        s.shot("popup-390x844.png")
+    finally:
+        s.close()
+
+
+def test_event_feed_lists_newest_first_and_drives_the_map(browser, server) -> None:
+    s = Session(browser, server, viewport=DESKTOP)
+    try:
+        s.wait_markers(TOTAL)
+        feed = s.map.locator(".fl-ev")
+        assert feed.count() == TOTAL and s.map.locator(".fl-feed-count").inner_text() == str(TOTAL)
+        dates = [t for t in s.map.locator(".fl-ev time").all_inner_texts()]
+        assert dates == sorted(dates, reverse=True) and dates[0] == "2024-12-08"
+        first = feed.first.inner_text()
+        assert "Saasaa" in first and "Capture" in first and "Local monitor" in first  # place, event, source
+        # Hovering a line highlights its marker; clicking zooms to it and opens its popup.
+        daraa = feed.filter(has_text="Daraa")
+        daraa.hover()
+        assert s.map.locator(".leaflet-marker-pane .fl-hl").count() == 1
+        zoom = s.map.locator("body").evaluate("() => window.map.getZoom()")
+        daraa.click()
+        s.page.wait_for_timeout(800)
+        assert "Daraa" in s.map.locator(".leaflet-popup-content").inner_text()
+        assert s.map.locator("body").evaluate("() => window.map.getZoom()") >= max(zoom, 8)
+        s.shot("feed-click-1400x900.png")
+        # The feed follows the filters and the source layers.
+        s.pick("Source", "AFP")
+        s.wait_markers(2)
+        deadline = time.monotonic() + 20
+        while s.map.locator(".fl-ev").count() != 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert s.map.locator(".fl-ev").count() == 2
+        s.source_layer("AFP", 2).uncheck()
+        assert s.map.locator(".fl-ev").count() == 0 and s.map.locator(".fl-feed-count").inner_text() == "0"
+        s.source_layer("AFP", 2).check()
+        assert s.blocked == [] and s.errors == []
+    finally:
+        s.close()
+
+
+def test_phone_feed_is_folded_below_the_map_and_opens(browser, server) -> None:
+    s = Session(browser, server, viewport=PHONE)
+    try:
+        s.wait_markers(TOTAL)
+        assert not s.map.locator(".fl-feed-list").is_visible()
+        s.map.locator(".fl-feed-toggle").click()
+        assert s.map.locator(".fl-feed-list").is_visible() and s.map.locator(".fl-ev").count() == TOTAL
+        s.shot("feed-390x844.png")
+        s.map.locator(".fl-ev").filter(has_text="Hama").click()
+        s.page.wait_for_timeout(800)
+        assert not s.map.locator(".fl-feed-list").is_visible()  # folded again, so the popup shows
+        assert "Hama" in s.map.locator(".leaflet-popup-content").inner_text()
+    finally:
+        s.close()
+
+
+def test_pickers_find_places_by_english_name_and_alias(browser, server) -> None:
+    s = Session(browser, server, viewport=DESKTOP)
+    try:
+        s.wait_markers(TOTAL)
+        assert s.search("Province", "Sweida")[0].startswith("Sweida (SY-SU)")
+        assert s.search("Province", "Suwayda")[0].startswith("Sweida (SY-SU)")  # an alias finds it too
+        assert s.search("Province", "Daraa")[0].startswith("Daraa (SY-DR)")
+        assert s.search("Province", "Hama")[0].startswith("Hama (SY-HM)")
+        timeline = s.page.get_by_test_id("stSelectbox").filter(has_text="Place timeline")
+        timeline.locator("input").click()
+        timeline.locator("input").fill("Daraa")
+        s.page.wait_for_timeout(400)
+        options = s.page.get_by_role("option").all_inner_texts()
+        assert options and options[0].startswith("Daraa province (SY-DR)") or options[0].startswith("Daraa (SY-DR)"), options
+    finally:
+        s.close()
+
+
+def test_contested_popup_names_the_denial_and_province_tooltip_says_why(browser, server) -> None:
+    s = Session(browser, server, viewport=DESKTOP)
+    try:
+        s.wait_markers(TOTAL)
+        s.map.locator(".fl-ev").filter(has_text="Withdrawal").filter(has_text="Local monitor").click()
+        s.page.wait_for_timeout(800)
+        popup = s.map.locator(".leaflet-popup-content").inner_text()
+        assert "Contested by" in popup and "SANA denial, 2024-12-07" in popup
+        # Daraa: one province-wide capture (held); Hama: a town's capture only (partial, not held).
+        tips = s.map.locator("body").evaluate("""() => {
+            const out = {};
+            window.map.eachLayer(l => {
+                const p = l.feature && l.feature.properties;
+                if (p && p.status && l.getTooltip()) { l.openTooltip(l.getBounds().getCenter()); out[p.iso] = l.getTooltip().getElement().innerText; }
+            });
+            return out;
+        }""")
+        assert "Held by Local armed groups" in tips["SY-DR"] and "Daraa province: Capture" in tips["SY-DR"]
+        assert "Held by" not in tips["SY-HM"] and "no claim about the whole province" in tips["SY-HM"]
+        assert "Hama: Capture" in tips["SY-HM"] and "Reuters" in tips["SY-HM"]
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def apostrophe_server(tmp_path_factory: pytest.TempPathFactory):
+    db = build_apostrophe_store(tmp_path_factory.mktemp("browser-apostrophe") / "claims.db")
+    with dashboard(db, tmp_path_factory.mktemp("browser-apostrophe-log") / "streamlit.log") as url:
+        yield url
+
+
+def test_chart_draws_a_source_whose_name_has_an_apostrophe(browser, apostrophe_server) -> None:
+    s = Session(browser, f"{apostrophe_server}/?source={APOSTROPHE_SOURCE.replace(' ', '+')}", viewport=DESKTOP)
+    try:
+        s.wait_markers(1)
+        chart = s.page.locator("[data-testid='stVegaLiteChart']").first
+        chart.scroll_into_view_if_needed()
+        deadline = time.monotonic() + 30
+        bars = 0
+        while time.monotonic() < deadline and not bars:
+            bars = chart.locator(".mark-rect path").count()
+            time.sleep(0.3)
+        assert bars >= 1, "the per-day chart is blank"
+    finally:
+        s.close()
+
+
+def test_a_link_with_an_unknown_source_shows_nothing_and_says_why(browser, server) -> None:
+    s = Session(browser, f"{server}/?source=No+such+agency", viewport=DESKTOP)
+    try:
+        s.page.get_by_text("Not found in this store").wait_for(timeout=60_000)
+        assert "No such agency" in s.page.get_by_test_id("stAlert").first.inner_text()
+        s.page.wait_for_timeout(1500)
+        assert s.markers() == 0 and s.map.locator(".fl-feed-count").inner_text() == "0"
+    finally:
+        s.close()
+
+
+def test_the_map_says_so_when_the_online_basemap_cannot_load(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    assert not session.map.locator(".fl-note").is_visible()
+    session.map.locator(".leaflet-control-layers").hover()
+    session.map.locator(".leaflet-control-layers-base label").filter(has_text="OpenStreetMap").locator("input").check()
+    session.map.locator(".fl-note").wait_for(state="visible", timeout=20_000)
+    assert "could not be loaded" in session.map.locator(".fl-note").inner_text()
+    assert session.blocked and all("127.0.0.1" not in u for u in session.blocked)  # the tiles asked for the network
+    session.map.locator(".leaflet-control-layers-base label").filter(has_text="Country outlines").locator("input").check()
+    assert not session.map.locator(".fl-note").is_visible()
+
+
+def test_markers_have_accessible_names(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    names = session.map.locator(MARKERS).evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert len(names) == TOTAL and all(names)
+    assert any(n.startswith("Hama: Capture") and "Reuters" in n for n in names)
+    # Plain text, as the tooltip reads: the hostile place name is text, not markup.
+    assert any('Saasaa<img src=x onerror="window.__pwned=6">' in n for n in names)
+
+
+def test_the_map_zooms_to_the_filtered_claims(browser, server) -> None:
+    session = Session(browser, server, viewport=DESKTOP)
+    try:
+        session.wait_markers(TOTAL)
+        session.page.wait_for_timeout(800)
+        zoom = session.map.locator("body").evaluate("() => window.map.getZoom()")
+        session.pick("Province", "Hama (SY-HM)")
+        session.wait_markers(1)
+        deadline = time.monotonic() + 15
+        while session.map.locator("body").evaluate("() => window.map.getZoom()") <= zoom and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert session.map.locator("body").evaluate("() => window.map.getZoom()") > zoom
+        assert session.map.locator("body").evaluate(
+            "() => window.map.getBounds().contains(window.frontline.claims.markers[0].getLatLng())")
+    finally:
+        session.close()
+
+
+def test_chart_legend_shows_every_source_uncut(browser, apostrophe_server) -> None:
+    # A laptop's width: the chart's column is narrower than one row of five source names.
+    s = Session(browser, apostrophe_server, viewport=(1100, 900))
+    try:
+        s.wait_markers(TOTAL + 1)
+        chart = s.page.locator("[data-testid='stVegaLiteChart']").first
+        chart.scroll_into_view_if_needed()
+        labels = chart.locator(".role-legend-label text")
+        labels.first.wait_for(timeout=30_000)
+        texts = labels.evaluate_all("els => els.map(e => e.textContent)")
+        assert sorted(texts) == sorted(["AFP", "Local monitor", "People’s Daily", "Reuters", "SANA"]), texts
+        # Each label lies wholly inside the chart's drawing (nothing clipped at its edge).
+        inside = chart.evaluate("""e => {
+            const svg = e.getBoundingClientRect();  // the chart's box on the page: what lies beyond is cut
+            return Array.from(e.querySelectorAll('.role-legend-label text')).map(t => {
+                const r = t.getBoundingClientRect();
+                return r.width > 0 && r.left >= svg.left - 1 && r.right <= svg.right + 1 && r.bottom <= svg.bottom + 1;
+            });
+        }""")
+        assert inside and all(inside), inside
+    finally:
+        s.close()
+
+
+def test_clicking_a_marker_opens_its_place_timeline(browser, server) -> None:
+    s = Session(browser, server, viewport=DESKTOP)
+    try:
+        s.wait_markers(TOTAL)
+        for name, expected in (("Hama", "Hama (SY-HM)"), ("Rif Dimashq province", "Rif Dimashq province (SY-RD)")):
+            marker = s.map.locator(f"{MARKERS}[aria-label^='{name}:']").first
+            marker.dispatch_event("click")
+            picker = s.page.get_by_test_id("stSelectbox").filter(has_text="Place timeline")
+            deadline = time.monotonic() + 30
+            while expected not in picker.locator("input").input_value() and time.monotonic() < deadline:
+                time.sleep(0.3)
+            assert picker.locator("input").input_value().startswith(expected)
+            s.page.wait_for_url(re.compile(r".*[?&]place="), timeout=15_000)
+        assert s.map.locator(".leaflet-popup").count() == 1  # the map kept its popup through the rerun
+        assert s.blocked == [] and s.errors == []
+    finally:
+        s.close()
+
+
+def test_pan_and_zoom_travel_in_the_link(browser, server) -> None:
+    s = Session(browser, f"{server}/?source=AFP&view=33.2000,36.2000,9", viewport=DESKTOP)
+    try:
+        s.wait_markers(2)
+        s.page.wait_for_timeout(800)
+        centre = s.map.locator("body").evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+        assert abs(centre[0] - 33.2) < 0.01 and abs(centre[1] - 36.2) < 0.01 and centre[2] == 9  # the link's view
+        s.map.locator("body").evaluate("() => { window.map.setView([35.1, 36.75], 8, {animate: false}); }")
+        s.page.wait_for_url(re.compile(r".*view=35\.1000(,|%2C)36\.7500(,|%2C)8"), timeout=10_000)
+        assert "source=AFP" in s.page.url  # the filters stay in the link beside the view
+        # A filter change keeps the view in the link.
+        s.pick("Event type", "Capture")
+        s.wait_markers(1)
+        s.page.wait_for_url(re.compile(r".*event_type=capture.*view=|.*view=.*event_type=capture"), timeout=15_000)
     finally:
         s.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 from geo import mapview
 from geo.document import Claim
@@ -180,12 +180,13 @@ PROVINCES = gpd.GeoDataFrame(
 )
 
 
-def test_provinces_take_the_status_of_their_latest_report() -> None:
+def test_provinces_take_the_status_of_their_latest_province_wide_report() -> None:
+    area = {"geo_precision": "admin1"}
     claims = frame(
-        claim(province="SY-HM", actor="government", event_type="defense", day=date(2024, 12, 1)),
-        claim(province="SY-HM", actor="rebels", event_type="capture", day=date(2024, 12, 5)),
-        claim(province="SY-HI", place="Homs", actor="government", event_type="defense", day=date(2024, 12, 7)),
-        claim(province="SY-HI", place="Homs", actor="rebels", event_type="capture", day=date(2024, 12, 7)),
+        claim(province="SY-HM", actor="government", event_type="defense", day=date(2024, 12, 1), **area),
+        claim(province="SY-HM", actor="rebels", event_type="capture", day=date(2024, 12, 5), **area),
+        claim(province="SY-HI", place="Homs", actor="government", event_type="defense", day=date(2024, 12, 7), **area),
+        claim(province="SY-HI", place="Homs", actor="rebels", event_type="capture", day=date(2024, 12, 7), **area),
         claim(province="SY-DR", place="Daraa", actor="government", event_type="withdrawal", day=date(2024, 12, 6)),
     )
     status = mapview.province_statuses(claims, STYLE)
@@ -200,11 +201,80 @@ def test_provinces_take_the_status_of_their_latest_report() -> None:
     assert features["SY-HI"]["_color"] == STYLE.provinces["contested"]["color"]
     assert features["SY-TA"]["_opacity"] == 0  # no reports: outline only
     assert "Held by" in features["SY-HM"]["status"] and "No reports" in features["SY-TA"]["status"]
+    # The tooltip says which claims decide it.
+    assert "Hama: Capture by " + STYLE.actor_label("rebels") in features["SY-HM"]["decided"]
+
+
+def test_a_town_taken_does_not_paint_its_province_as_held() -> None:
+    claims = frame(claim(province="SY-HM", place="Hama", actor="rebels", event_type="capture", day=date(2024, 12, 5),
+                         source="Wire one"))
+    status = mapview.province_statuses(claims, STYLE)["SY-HM"]
+    assert (status.status, status.holder) == ("partial", "rebels")
+    feature = next(f["properties"] for f in mapview.province_layer(PROVINCES, claims, STYLE).data["features"]
+                   if f["properties"]["iso"] == "SY-HM")
+    assert "Held by" not in feature["status"] and "no claim about the whole province" in feature["status"]
+    assert feature["_opacity"] < STYLE.provinces["held_fill_opacity"]
+    assert "Hama: Capture" in feature["decided"] and "2024-12-05, Wire one" in feature["decided"]
 
 
 def test_a_disputed_latest_capture_makes_the_province_contested() -> None:
-    claims = frame(claim(province="SY-HM", actor="rebels", event_type="capture", contested=True))
+    claims = frame(claim(province="SY-HM", actor="rebels", event_type="capture", contested=True, geo_precision="admin1"))
     assert mapview.province_statuses(claims, STYLE)["SY-HM"].status == "contested"
+
+
+def test_a_province_wide_claim_is_drawn_as_its_province_not_on_a_town() -> None:
+    # Daraa province's claim: the gazetteer centres it on the town of Daraa, at the province's edge here.
+    claims = frame(claim(province="SY-DR", place="Dar'ā", place_id="gn:170903", lat=32.62, lon=36.10, geo_precision="admin1",
+                         actor="local_armed_groups", province_name="Dar'ā"),
+                   claim(province="SY-HM", place="Hama", geo_precision="point"))
+    layers, _ = mapview.map_layers(mapview.english_names(claims), provinces=PROVINCES)
+    areas = [layer for layer in layers if isinstance(layer, mapview.AreaClaims)]
+    assert len(areas) == 1
+    (feature,) = areas[0].data["features"]
+    assert feature["properties"]["iso"] == "SY-DR" and feature["properties"]["_color"] == STYLE.actor_color("local_armed_groups")
+    data = next(layer for layer in layers if isinstance(layer, mapview.ClaimData))
+    markers = {m["tooltip"].split(":")[0]: m for m in (data.marker(i) for i in range(len(data)))}
+    daraa = markers["Daraa province"]
+    assert PROVINCES.geometry[2].contains(Point(daraa["lon"], daraa["lat"]))
+    assert (daraa["lat"], daraa["lon"]) != (32.62, 36.10)
+    assert (markers["Hama"]["lat"], markers["Hama"]["lon"]) == (35.13, 36.75)  # a town stays on its town
+    assert any(label[2] == "Daraa province" for label in data.labels)
+
+
+def test_english_press_names_replace_gazetteer_spellings() -> None:
+    claims = frame(claim(place="Ḩamāh", place_id="gn:170017", province="SY-HM", province_name="Ḩamāh"),
+                   claim(place="Dar‘ā", place_id="gn:170905", province="SY-DR", province_name="Dar'ā"),
+                   claim(place="Dar'ā", place_id="gn:170903", province="SY-DR", province_name="Dar'ā", geo_precision="admin1"),
+                   claim(place="Ţayyibat al Imām", place_id="gn:999999999", province="SY-HM", province_name="Ḩamāh"))
+    shown = mapview.english_names(claims)
+    assert shown["place"].tolist() == ["Hama", "Daraa", "Daraa province", "Tayyibat al Imam"]
+    assert shown["province_name"].tolist() == ["Hama", "Daraa", "Daraa", "Hama"]
+    assert claims["place"].tolist()[0] == "Ḩamāh"  # the store's frame is left as it was (exports use it)
+    names = mapview.default_names()
+    assert names.province_label("SY-HI", "Ḩimş") == "Homs (SY-HI)"
+    assert "Ḩimş" in names.province_search_label("SY-HI", "Ḩimş")
+
+
+def test_names_file_rejects_unknown_keys(tmp_path) -> None:
+    bad = tmp_path / "names.toml"
+    bad.write_text('[place."gn:1"]\nname = "X"\nspelling = "Y"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="only the keys"):
+        mapview.load_names(bad)
+    bad.write_text('[places."gn:1"]\nname = "X"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown section"):
+        mapview.load_names(bad)
+
+
+def test_feed_lists_claims_newest_first_and_labels_clear_the_fanned_markers() -> None:
+    claims = frame(claim(place="Hama", day=date(2024, 12, 5)), claim(place="Homs", place_id="gn:2", lat=34.7, day=date(2024, 12, 8)),
+                   claim(place="Hama", event_type="withdrawal", actor="government", day=date(2024, 12, 6)))
+    data = next(layer for layer in mapview.claim_layers(claims, STYLE) if isinstance(layer, mapview.ClaimData))
+    dates = [data.marker(i)["tooltip"].split(" · ")[2] for i in data.feed]
+    assert dates == ["2024-12-08", "2024-12-06", "2024-12-05"]
+    labels = {label[2]: label for label in data.labels}
+    assert set(labels) == {"Hama", "Homs"}
+    # Two markers fanned around Hama: its label keeps beyond the fan; Homs' single marker needs only its own half.
+    assert labels["Hama"][3] > labels["Homs"][3] >= mapview.ICON_PX / 2
 
 
 def test_legend_lists_what_is_on_the_map() -> None:
