@@ -1,12 +1,18 @@
 """Benchmark: end-to-end ingest (files -> articles -> toponyms -> claims -> SQLite) on generated news.
 
-    .venv/bin/python -m bench.bench_ingest [--articles N] [--workers W] [--quick] [--profile]
+    .venv/bin/python -m bench.bench_ingest [--articles N] [--workers W] [--quick] [--profile] [--long-only]
 
 Generates N news-like articles (default 10,000; about 1.5-3 KB each, seeded, each text distinct) as
 .txt files with front matter, then ingests them into a fresh store:
 
 - "local": ``ingest_paths(engine="local")`` in this process, one core;
 - "dask": ``ingest_paths(engine="dask")`` on a LocalCluster of W worker processes (default 2).
+
+Then one long article each of 0.1, 1, 2 and 5 MB (generated paragraphs run together; 0.1, 1 and 2
+MB with ``--quick``) is ingested alone: seconds and seconds per MB, which must stay flat as the size
+grows (every stage linear or n log n). A text over 2 MB is split into parts (see
+``geo.pipeline.MAX_ARTICLE_CHARS``); the per-article time budget is off for these runs so that the
+figures are the real cost.
 
 Start-up (the LocalCluster, each process's first load of the gazetteer and lexicons) is timed apart
 and left out of the throughput figures. For each engine it prints articles/s, MB/s, articles/s per
@@ -122,6 +128,48 @@ def write_corpus(folder: Path, n: int, seed: int = 11) -> int:
         (sub / f"article_{i:06d}.txt").write_bytes(data)
         total += len(data)
     return total
+
+
+LONG_SIZES_MB = (0.1, 1.0, 2.0, 5.0)
+
+
+def write_long_article(path: Path, megabytes: float, seed: int = 5) -> int:
+    """One article of about ``megabytes`` MB of news-like paragraphs; returns its size in bytes."""
+    rng = random.Random(seed)
+    target = int(megabytes * 1_000_000)
+    chunks: list[str] = []
+    size, serial = 0, 0
+    while size < target:
+        _, body = article_text(rng, serial)
+        serial += 1
+        chunks.append(body)
+        size += len(body.encode("utf-8")) + 2
+    text = "---\ntitle: A very long report\nsource: Bench Wire\npublished: 2024-12-05\n---\n" + "\n\n".join(chunks)
+    data = text.encode("utf-8")[:target].decode("utf-8", "ignore")
+    path.write_text(data + "\n", "utf-8")
+    return path.stat().st_size
+
+
+def run_long_articles(work: Path, sizes: tuple[float, ...]) -> None:
+    """Ingest one long article per size alone into a fresh store; print seconds and seconds per MB."""
+    from geo.pipeline import MAX_ARTICLE_CHARS, ingest_paths
+    from geo.store import Store
+
+    _warm_worker()
+    print(f"\n== One long article, ingested alone (time budget off; texts over {MAX_ARTICLE_CHARS / 1e6:g} MB "
+          "are split into parts) ==")
+    print(f"{'size':>8} {'seconds':>8} {'s per MB':>9} {'articles':>9} {'claims':>7}  notes")
+    for mb in sizes:
+        path = work / f"long_{mb:g}MB.txt"
+        size = write_long_article(path, mb)
+        Store(_fresh(work / "long.db")).close()  # creating the schema is not the article's cost
+        t0 = time.perf_counter()
+        summary = ingest_paths([path], work / "long.db", budget=None)
+        seconds = time.perf_counter() - t0
+        notes = "; ".join(what for _, what in summary.notes + summary.failures)
+        print(f"{size / 1e6:6.2f}MB {seconds:8.2f} {seconds / (size / 1e6):9.2f} {summary.stored:9,} "
+              f"{summary.claims:7,}  {notes}", flush=True)
+        path.unlink()
 
 
 def _peak_rss_mb() -> float:
@@ -292,12 +340,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="always profile (by default only when the target is missed)")
     parser.add_argument("--keep", type=Path, help="keep the corpus and stores in this folder")
+    parser.add_argument("--long-only", action="store_true", help="only the long-article figures")
     args = parser.parse_args(argv)
     n = 1_000 if args.quick else args.articles
     cores = os.cpu_count() or 1
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.long_only:
+        try:
+            run_long_articles(work, LONG_SIZES_MB[:3] if args.quick else LONG_SIZES_MB)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
     try:
         corpus = work / "corpus"
         if corpus.exists():
@@ -341,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
               f"({per_cpu:.0f} per CPU-second) {verdict} it")
         if args.profile or per_core < TARGET_PER_CORE:
             profile_stages(corpus, work / "profile.db", min(n, 300))
+        run_long_articles(work, LONG_SIZES_MB[:3] if args.quick else LONG_SIZES_MB)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

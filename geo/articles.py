@@ -6,6 +6,7 @@ Public surface::
     ArticleError                    one bad input: ``str(e) == f"{path}: {reason}"``
     ArticleList                     the list ``read_articles`` returns, with ``.errors`` for partial reads
     iter_article_files(paths)       files and folders -> article files, sorted, hidden ones skipped
+    read_text_file(path)            one file -> its decoded text, after the size, type and encoding checks
     read_articles(path, ...)        one file -> its articles (a JSON list holds several)
     infer_metadata(article)         title, publication date, credited agencies, source label
     find_credited(text)             wire agencies an article credits, in order of first appearance
@@ -17,7 +18,8 @@ not UTF-8 is decoded after detection with charset-normalizer (Windows-1256 Arabi
 
 Partial JSON lists: when some objects of a JSON list are unusable, ``read_articles`` returns the good
 ones in an :class:`ArticleList` whose ``errors`` holds one :class:`ArticleError` per bad object (path
-``"file.json#3"``), and logs each as a warning. When no object is usable it raises instead.
+``"file.json#3"``), for the caller to report (once: nothing is logged above debug level). When no
+object is usable it raises instead.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +44,7 @@ from geo.resources import DATA_DIR
 log = logging.getLogger(__name__)
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".json", ".pdf")
+_SUPPORTED_TEXT = " ".join(SUPPORTED)
 DEFAULT_MAX_BYTES = 20_000_000
 SOURCES_PATH = DATA_DIR / "lexicons" / "sources.toml"
 
@@ -74,14 +77,16 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def iter_article_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+def iter_article_files(paths: Iterable[str | Path],
+                       on_skip: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
     """Article files under ``paths``, each once.
 
     Folders are walked recursively in sorted order, skipping hidden files and folders and keeping
-    only :data:`SUPPORTED` extensions. A file named explicitly is yielded whatever its extension (the
-    reader then says clearly what is wrong with it), and so is a path that does not exist, so that
-    every bad input gets its one line from :func:`read_articles`. Symbolic links to folders are not
-    followed (no cycles).
+    only :data:`SUPPORTED` extensions; each file or folder left out goes to ``on_skip(path, why)``
+    (a hidden folder once, not its contents), so that nothing disappears without a word. A file named
+    explicitly is yielded whatever its extension (the reader then says clearly what is wrong with
+    it), and so is a path that does not exist, so that every bad input gets its one line from
+    :func:`read_articles`. Symbolic links to folders are not followed (no cycles).
     """
     seen: set[str] = set()
 
@@ -100,11 +105,24 @@ def iter_article_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             continue
         unreadable: list[Path] = []
         found: list[Path] = []
+        left_out: list[tuple[Path, str]] = []
         for folder, dirs, files in os.walk(root, onerror=lambda e: unreadable.append(Path(e.filename))):
+            for d in dirs:
+                if _hidden(d):
+                    left_out.append((Path(folder) / d, "hidden folder (name starts with a dot), not searched"))
             dirs[:] = [d for d in dirs if not _hidden(d)]
             for name in files:
-                if not _hidden(name) and os.path.splitext(name)[1].lower() in SUPPORTED:
+                ext = os.path.splitext(name)[1].lower()
+                if _hidden(name):
+                    left_out.append((Path(folder) / name, "hidden file (name starts with a dot)"))
+                elif ext not in SUPPORTED:
+                    kind = f"{ext} files" if ext else "files without an extension"
+                    left_out.append((Path(folder) / name, f"{kind} are not read; articles are {_SUPPORTED_TEXT}"))
+                else:
                     found.append(Path(folder) / name)
+        if on_skip is not None:
+            for p, why in sorted(left_out, key=lambda item: item[0].relative_to(root).parts):
+                on_skip(p, why)
         for p in sorted(found + unreadable, key=lambda p: p.relative_to(root).parts if p != root else ()):
             if fresh(p):
                 yield p
@@ -518,6 +536,27 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in text[:4096].lower()
 
 
+def read_text_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of one file, with every check :func:`read_articles` makes before it parses a format:
+    a regular file (not a folder, pipe, socket or device: a FIFO would block forever), at most
+    ``max_bytes`` (checked with ``stat`` before any byte is read), not empty, not binary (by its
+    signature or its control characters), decoded from UTF-8 or a detected legacy encoding.
+
+    Raises :class:`ArticleError` with one line saying why.
+    """
+    path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    if not data:
+        raise ArticleError(path, "empty file")
+    text = _decode(data, path, html=path.suffix.lower() in (".html", ".htm"))
+    del data
+    if not text.strip():
+        raise ArticleError(path, "empty file (whitespace only)")
+    if _control_ratio(text) > 0.05:
+        raise ArticleError(path, "binary file (control characters) — not an article")
+    return text
+
+
 def read_articles(
     path: Path | str,
     *,
@@ -568,8 +607,8 @@ def _articles_from_bytes(data: bytes, path: Path, *, source: str | None = None, 
 
 def _finish(articles: list[Article], errors: list[ArticleError], outlet: str | None, *, source: str | None,
             published: date | None, url: str | None) -> ArticleList:
-    for err in errors:
-        log.warning("%s", err)
+    for err in errors:  # the caller reports them (ingest: one "failed:" line each); not twice
+        log.debug("%s", err)
     out = ArticleList(errors=errors)
     for art in articles:
         if source:

@@ -1952,79 +1952,9 @@ def _printable(toponyms: list[Toponym]) -> list[dict]:
     return [t.to_dict() for t in toponyms if t.cue != "capital"]
 
 
-def _read_text(path: Path) -> list[tuple[str, str]]:
-    """(name, text) of the articles in a file: plain text directly, other formats (.html, .json,
-    .md) through geo.articles, which extracts the article text and splits JSON lists."""
-    try:
-        from geo.articles import read_articles
-    except ImportError:
-        read_articles = None
-    if path.suffix.lower() in (".txt", ".text", "") or read_articles is None:
-        try:
-            # Offsets then point into the file itself.
-            return [(path.name, path.read_text(encoding="utf-8"))]
-        except UnicodeDecodeError:
-            if read_articles is None:
-                raise
-    return [(a.article, a.text) for a in read_articles(path)]  # detects the encoding, extracts HTML/JSON
-
-
 def run_geoparse_cli(args) -> int:
-    """``python -m geo geoparse FILE...`` and ``python -m geo geoparse --jsonl IN [-o OUT]``."""
-    status = 0
-    if args.jsonl is None and not args.files:
-        print("geoparse: give FILE... or --jsonl IN", file=sys.stderr)
-        return 2
-    gazetteer = _default_gazetteer()
-    demonyms = bool(getattr(args, "demonyms", False))
-    online: OnlineGeocoder | None | bool = None
-    if getattr(args, "online", None):
-        online = OnlineGeocoder(args.online)
-    if args.jsonl is not None:
-        try:
-            fin = open(args.jsonl, encoding="utf-8")
-        except OSError as exc:
-            print(f"geoparse: cannot read {args.jsonl}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
-        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-        try:
-            with fin:
-                for lineno, line in enumerate(fin, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        obj = json.loads(line)
-                        text = obj["text"]
-                    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                        print(f"geoparse: {args.jsonl}:{lineno}: not a {{\"id\", \"text\"}} line ({exc})", file=sys.stderr)
-                        status = 1
-                        continue
-                    toponyms = geoparse_text(text or "", gazetteer, demonyms, online=online)
-                    out.write(json.dumps({"id": obj.get("id"), "toponyms": _printable(toponyms)}, ensure_ascii=False) + "\n")
-        finally:
-            if out is not sys.stdout:
-                out.close()
-        return status
+    """``python -m geo geoparse``: see :func:`geo.cli.run_geoparse_cli` (it reads files with the reader
+    ``ingest`` uses, in geo.articles)."""
+    from geo.cli import run_geoparse_cli as run
 
-    results = []
-    for path in args.files:
-        try:
-            items = _read_text(path)
-        except Exception as exc:  # one unreadable file must not stop the others
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            print(f"geoparse: cannot read {path}: {reason}", file=sys.stderr)
-            status = 1
-            continue
-        for name, text in items:
-            results.append({"file": name, "toponyms": _printable(geoparse_text(text, gazetteer, demonyms, online=online))})
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        if len(results) == 1 and len(args.files) == 1:
-            out.write(json.dumps(results[0], ensure_ascii=False, indent=1) + "\n")
-        else:
-            for r in results:
-                out.write(json.dumps(r, ensure_ascii=False) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    return status
+    return run(args)

@@ -1,8 +1,9 @@
 """The ingest pipeline: files -> articles -> geoparsed documents -> claims -> store.
 
 Extraction (the expensive, pure part) runs per file, locally or fanned out over a Dask cluster;
-writing is always done by this process, one transaction per article, so a killed ingest never
-leaves half an article behind and a re-run stores each article exactly once.
+writing is always done by this process, in a writer thread of its own, each article whole or not
+at all (a savepoint each), so a killed ingest never leaves half an article behind and a re-run
+stores each article exactly once.
 
 Public surface::
 
@@ -11,8 +12,10 @@ Public surface::
                                               one file -> FileResult; never raises
     extract_batch(paths, ...)                 several files -> [FileResult] (one Dask task)
     ingest_paths(paths, db, ..., engine="local"|"dask", scheduler=None, workers=2,
-                 progress=cb, on_failure=cb) -> IngestSummary
+                 progress=cb, on_failure=cb, on_skip=cb, on_note=cb, budget=30) -> IngestSummary
     run_ingest_cli(args)                      ``python -m geo ingest``
+    split_long_text(text, limit)              an over-long text -> parts at paragraph breaks
+    time_budget(seconds)                      context manager: ArticleTimeout once time runs out
     IngestError                               the ingest as a whole cannot go on (store, cluster)
 
 Design notes:
@@ -27,14 +30,23 @@ Design notes:
   A re-run after a crash therefore only pays for reading the files.
 - Workers load the gazetteer once per process (``geo.gazetteer.default_gazetteer`` is a process
   singleton, about 3 s and 340 MB with the lexicons and automaton), on their first task.
+- Bounded work per input: a text over :data:`MAX_ARTICLE_CHARS` is split into parts, and each
+  article's extraction runs under a time budget (:class:`time_budget`, a safety net: an article over
+  it is reported and left out). Extraction never runs inside a write transaction: the writer
+  (:class:`_StoreWriter`) commits whatever is finished at least every :data:`COMMIT_SECONDS`.
 """
 from __future__ import annotations
 
+import ctypes
+import dataclasses
 import math
 import os
+import queue
 import re
 import sqlite3
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -58,9 +70,34 @@ TASKS_PER_WORKER = 8
 # Batches in flight or waiting to be written, per worker: bounds the client's and workers' memory.
 WINDOW_PER_WORKER = 6
 
+# A news article is a few kilobytes; the longest reports run to a few hundred. A text over this many
+# characters is not one article (a book, a dump, a concatenated feed): it is split at paragraph
+# breaks into parts of at most this size, each stored as an article of its own, with a note.
+MAX_ARTICLE_CHARS = 2_000_000
+# Seconds an article may take to geoparse and extract per BUDGET_UNIT_CHARS characters of text (and
+# at least this much, however short it is): a safety net against work that grows faster than the
+# text. An article over its budget is reported and skipped; the run goes on. Measured on a 2-core
+# machine under load (load average 5-7): about 4.5 s for 100,000 characters, 140 s for 2,000,000,
+# so the default leaves 4x to 6x of room for linear work and stops anything much worse.
+DEFAULT_ARTICLE_BUDGET = 30.0
+BUDGET_UNIT_CHARS = 100_000
+# The writer commits what extraction finished at least this often, and at most this many articles
+# at a time (the README promises both).
+COMMIT_SECONDS = 1.0
+COMMIT_ARTICLES = 64
+# Skipped files the ingest command names one by one (then it gives a count).
+MAX_SKIPPED_SHOWN = 20
+
 
 class IngestError(Exception):
     """The ingest as a whole cannot go on (the store is unusable, the cluster unreachable)."""
+
+
+class ArticleTimeout(BaseException):
+    """An article took longer than its time budget (raised inside the thread doing the work).
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` inside a stage can
+    swallow it and carry on past the budget."""
 
 
 @dataclass
@@ -76,6 +113,7 @@ class FileResult:
     documents: list[tuple[Article, list[Claim] | None]] = field(default_factory=list)
     error: str | None = None
     item_errors: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, what was done), e.g. a split
 
 
 @dataclass
@@ -86,14 +124,19 @@ class IngestSummary:
     duplicates: int = 0
     claims: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    # Files a folder walk left out (unsupported extension, hidden name), with why: not failures.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
     def line(self) -> str:
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return (f"{self.files} files, {self.articles} articles: {self.stored} stored, "
-                f"{self.duplicates} already in the store, {self.claims} claims; {len(self.failures)} failed")
+                f"{self.duplicates} already in the store, {self.claims} claims; {len(self.failures)} failed"
+                f"{skipped}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,13 +154,158 @@ def process(article: Article, profile: Profile | str = "syria", gazetteer: Gazet
     return doc
 
 
+def article_budget(budget: float | None, chars: int) -> float | None:
+    """Seconds an article of ``chars`` characters may take: ``budget`` per :data:`BUDGET_UNIT_CHARS`
+    characters, and at least ``budget``; None (no limit) when ``budget`` is None or 0."""
+    if not budget or budget <= 0:
+        return None
+    return budget * max(1.0, chars / BUDGET_UNIT_CHARS)
+
+
+# After a budget runs out, the exception is raised again this often until the work stops: one raised
+# inside a garbage-collector callback or under C code that clears errors is lost, not fatal.
+_REFIRE_SECONDS = 0.2
+
+
+def _quiet_unraisable(hook: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``hook`` that ignores an ArticleTimeout raised where Python cannot raise it (a weakref callback,
+    ``__del__``): the budget fires again, and the user gets one line, not a traceback."""
+    def quiet(unraisable: Any) -> None:
+        if isinstance(getattr(unraisable, "exc_value", None), ArticleTimeout) or \
+                getattr(unraisable, "exc_type", None) is ArticleTimeout:
+            return
+        hook(unraisable)
+
+    quiet.frontline_quiet = True  # type: ignore[attr-defined]
+    return quiet
+
+
+class time_budget:
+    """``with time_budget(30): work()`` raises :class:`ArticleTimeout` inside ``work`` once 30 seconds
+    have passed, in whatever thread runs it (the main thread, a Dask worker's, a Streamlit session's).
+
+    The exception is delivered between Python bytecodes (``PyThreadState_SetAsyncExc``), so it stops
+    the pure-Python stages wherever they loop; one long call into C finishes first. It is raised again
+    every :data:`_REFIRE_SECONDS` until the work stops, since an exception raised inside a
+    garbage-collector callback is ignored by Python. ``None`` or 0 means no budget.
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._done = False
+        self._fired = False
+        self._timer: threading.Timer | None = None
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._fired = True
+            if not getattr(sys.unraisablehook, "frontline_quiet", False):
+                sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), ctypes.py_object(ArticleTimeout))
+            self._timer = threading.Timer(_REFIRE_SECONDS, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def __enter__(self) -> time_budget:
+        if self.seconds and self.seconds > 0 and math.isfinite(self.seconds):
+            self._thread = threading.get_ident()
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is None:
+            return
+        with self._lock:
+            self._done = True
+            if self._fired:
+                # Fired as the work ended: clear the exception if it is still pending, so that it
+                # cannot surface later in code that does not expect it.
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), None)
+            self._timer.cancel()
+
+
+class OverBudget(Exception):
+    """An article ran out of its time budget; ``str()`` is the line to show."""
+
+
+def claims_within_budget(article: Article, profile: str = "syria",
+                         budget: float | None = DEFAULT_ARTICLE_BUDGET) -> list[Claim]:
+    """:func:`process` ``article`` under its time budget (see :func:`article_budget`); its claims.
+    Raises :class:`OverBudget` when it runs out (what first use loads is loaded outside the budget)."""
+    _warm_up(profile)
+    limit = article_budget(budget, len(article.text))
+    try:
+        with time_budget(limit):
+            return process(article, profile).claims
+    except ArticleTimeout:
+        raise OverBudget(f"not processed: took more than its time budget of {limit:.3g} s ({budget:g} s per "
+                         f"{BUDGET_UNIT_CHARS:,} characters; it has {len(article.text):,})") from None
+
+
+_warm: set[str] = set()
+
+
+def _warm_up(profile: str) -> None:
+    """Load what the stages load on first use (gazetteer, lexicons, profile, models) once per process,
+    outside any article's time budget."""
+    if profile in _warm:
+        return
+    process(Article(article="<warm-up>", text="Rebels seized Hama on Thursday, a monitor said."), profile)
+    _warm.add(profile)
+
+
+def split_long_text(text: str, limit: int = MAX_ARTICLE_CHARS) -> list[str]:
+    """``text`` cut into parts of at most ``limit`` characters, each ending at a paragraph break if
+    one lies in the second half of the part, else at a line break, a sentence end, a space, or (a
+    text with none of these) at the limit. Linear in the text's length."""
+    parts: list[str] = []
+    start, n = 0, len(text)
+    while n - start > limit:
+        end = start + limit
+        low = start + limit // 2
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            at = text.rfind(sep, low, end)
+            if at >= 0:
+                cut = at + len(sep)
+                break
+        if cut <= start:
+            cut = end
+        parts.append(text[start:cut])
+        start = cut
+    parts.append(text[start:])
+    return parts
+
+
+def _split_long(article: Article, limit: int) -> tuple[list[Article], str | None]:
+    """The article, or its parts when its text is over ``limit`` characters, with the note to show."""
+    if len(article.text) <= limit:
+        return [article], None
+    parts = split_long_text(article.text, limit)
+    note = (f"{len(article.text):,} characters, more than any news article (limit {limit:,}): "
+            f"split into {len(parts)} articles, #part1 to #part{len(parts)}")
+    return [dataclasses.replace(article, article=f"{article.article}#part{i}", text=part)
+            for i, part in enumerate(parts, 1)], note
+
+
 def extract_file(path: str, source: str | None = None, published: date | None = None,
-                 profile: str = "syria", *, known: KnownCheck | None = None) -> FileResult:
+                 profile: str = "syria", *, known: KnownCheck | None = None,
+                 budget: float | None = DEFAULT_ARTICLE_BUDGET,
+                 max_chars: int | None = None) -> FileResult:
     """Read one file and extract every article's claims. Never raises: errors are reported.
 
     ``known(content_hash)`` says which articles the store already holds: those are returned with
     ``None`` claims, unprocessed. An article of a JSON list that cannot be processed is reported in
-    ``item_errors`` (``"file.json#2"``) and the list's other articles are kept.
+    ``item_errors`` (``"file.json#2"``) and the list's other articles are kept. An article whose
+    extraction takes more than ``budget`` seconds per 100,000 characters (see :func:`article_budget`)
+    is reported and left out; one over ``max_chars``
+    characters (default :data:`MAX_ARTICLE_CHARS`) is split into parts (see :func:`split_long_text`),
+    with a note in ``notes``.
     """
     from geo.articles import ArticleError, read_articles
 
@@ -131,31 +319,43 @@ def extract_file(path: str, source: str | None = None, published: date | None = 
         result.error = f"could not read ({type(exc).__name__}: {exc})"
         return result
     result.item_errors = [(e.path, e.reason) for e in getattr(articles, "errors", [])]
+    units: list[Article] = []
     for article in articles:
+        parts, note = _split_long(article, max_chars or MAX_ARTICLE_CHARS)
+        if note:
+            result.notes.append((_item_path(str(path), article), note))
+        units.extend(parts)
+    single = len(units) == 1 and len(articles) == 1
+    for article in units:
         try:
             if known is not None and known(article.content_hash):
                 result.documents.append((article, None))
                 continue
-            result.documents.append((article, process(article, profile).claims))
+            result.documents.append((article, claims_within_budget(article, profile, budget)))
+            continue
+        except OverBudget as exc:
+            reason = str(exc)
         except Exception as exc:
             reason = f"could not process ({type(exc).__name__}: {exc})"
-            if len(articles) == 1:
-                result.error = reason
-            else:
-                result.item_errors.append((_item_path(str(path), article), reason))
+        if single:
+            result.error = reason
+        else:
+            result.item_errors.append((_item_path(str(path), article), reason))
     return result
 
 
 def _item_path(path: str, article: Article) -> str:
-    """``file.json#3`` for the third article of a JSON list (its name carries the "#3")."""
-    name, hashmark, number = article.article.rpartition("#")
-    return f"{path}#{number}" if hashmark and number.isdigit() else path
+    """``file.json#3`` for the third article of a JSON list (its name carries the "#3"), and
+    ``file.txt#part2`` (``file.json#3#part2``) for a part of a split article."""
+    marks = re.findall(r"#(?:\d+|part\d+)", article.article)
+    return path + "".join(marks)
 
 
 def extract_batch(paths: list[str], source: str | None = None, published: date | None = None,
-                  profile: str = "syria", known: KnownCheck | None = None) -> list[FileResult]:
+                  profile: str = "syria", known: KnownCheck | None = None,
+                  budget: float | None = DEFAULT_ARTICLE_BUDGET) -> list[FileResult]:
     """:func:`extract_file` over several files (one Dask task). Never raises."""
-    return [extract_file(p, source, published, profile, known=known) for p in paths]
+    return [extract_file(p, source, published, profile, known=known, budget=budget) for p in paths]
 
 
 class HashPrefixes:
@@ -188,9 +388,10 @@ class HashPrefixes:
 # Engines
 
 
-def _results_local(paths: list[str], source, published, profile, known: KnownCheck | None) -> Iterator[FileResult]:
+def _results_local(paths: list[str], source, published, profile, known: KnownCheck | None,
+                   budget: float | None) -> Iterator[FileResult]:
     for p in paths:
-        yield extract_file(p, source, published, profile, known=known)
+        yield extract_file(p, source, published, profile, known=known, budget=budget)
 
 
 def _batches(paths: list[str], workers: int) -> list[list[str]]:
@@ -243,7 +444,7 @@ class _Slot:
 
 
 def _results_dask(paths: list[str], source, published, profile, scheduler: str | None, workers: int,
-                  known: HashPrefixes | None) -> Iterator[FileResult]:
+                  known: HashPrefixes | None, budget: float | None) -> Iterator[FileResult]:
     from dask.distributed import as_completed
 
     if scheduler:
@@ -261,7 +462,7 @@ def _results_dask(paths: list[str], source, published, profile, scheduler: str |
         next_submit = next_write = 0
 
         def submit(chunk: list[str], where: tuple[int, int | None]) -> None:
-            future = client.submit(extract_batch, chunk, source, published, profile, known_ref, pure=False)
+            future = client.submit(extract_batch, chunk, source, published, profile, known_ref, budget, pure=False)
             pending[future] = where
             futures.add(future)
 
@@ -303,16 +504,134 @@ def _results_dask(paths: list[str], source, published, profile, scheduler: str |
 # Ingest
 
 
+_END = object()
+
+
+class _StoreWriter:
+    """The single writer of an ingest, in a thread of its own, so that extraction never runs inside a
+    write transaction and commits keep their schedule whatever extraction is doing.
+
+    Results queue up as extraction finishes them; the writer holds them in memory (no transaction
+    open) and writes them in ONE short transaction when :data:`COMMIT_ARTICLES` articles are waiting
+    or the oldest has waited :data:`COMMIT_SECONDS`, whichever comes first. So readers see a finished
+    article within about a second even while the next file takes minutes, and another writer (a
+    second ingest, a dashboard upload) finds the store locked only for the length of a write, gets
+    its turn within SQLite's busy timeout and succeeds.
+    """
+
+    def __init__(self, store: Any, profile: str, summary: IngestSummary, db: str | Path,
+                 failed: Callable[[str, str], None]) -> None:
+        self.store, self.profile, self.summary, self.db, self.failed = store, profile, summary, db, failed
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=COMMIT_ARTICLES)
+        self._thread = threading.Thread(target=self._run, name="frontline-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def put(self, result: FileResult) -> None:
+        """Hand a result to the writer (waits while it is behind); raises the writer's error if it stopped."""
+        while True:
+            if self.error is not None:
+                raise self.error
+            try:
+                self._queue.put(result, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self, *, raise_error: bool = True) -> None:
+        """Write what is waiting, stop the thread; raise its error, if any (``raise_error``)."""
+        while self.error is None and self._thread.is_alive():
+            try:
+                self._queue.put(_END, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        self._thread.join()
+        if raise_error and self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        pending: list[FileResult] = []
+        articles = 0
+        oldest = 0.0
+        try:
+            while True:
+                timeout = None if not pending else max(0.0, oldest + COMMIT_SECONDS - time.monotonic())
+                try:
+                    item = self._queue.get(timeout=timeout)
+                except queue.Empty:  # the oldest waiting result is due: extraction is slow
+                    self._write(pending)
+                    pending, articles = [], 0
+                    continue
+                if item is _END:
+                    break
+                self._take(item)
+                if not pending:
+                    oldest = time.monotonic()
+                pending.append(item)
+                articles += len(item.documents)
+                if articles >= COMMIT_ARTICLES:
+                    self._write(pending)
+                    pending, articles = [], 0
+            self._write(pending)
+        except BaseException as exc:  # handed to the ingest's thread, which raises it
+            self.error = exc
+
+    def _take(self, result: FileResult) -> None:
+        """Settle the articles a worker skipped as known (outside any transaction: a hash-prefix
+        collision means extracting here)."""
+        for i, (article, claims) in enumerate(result.documents):
+            if claims is None and not self.store.has_article(article.content_hash):
+                result.documents[i] = (article, process(article, self.profile).claims)  # rare
+
+    def _write(self, results: list[FileResult]) -> None:
+        from geo.store import StoreError
+
+        if not results:
+            return
+        store, summary = self.store, self.summary
+        # One transaction for all of them (each article still a savepoint of its own: whole or not at all).
+        with store.batch(max_articles=sys.maxsize, max_seconds=math.inf):
+            for result in results:
+                for article, claims in result.documents:
+                    summary.articles += 1
+                    if claims is None:
+                        summary.duplicates += 1
+                        continue
+                    try:
+                        stored = store.add_article(article, claims)
+                    except (ValueError, sqlite3.IntegrityError) as exc:
+                        # This article breaks the store's rules; its savepoint was rolled back.
+                        self.failed(result.path, f"not stored ({exc})")
+                        continue
+                    except (StoreError, sqlite3.Error) as exc:
+                        raise IngestError(f"the store {self.db} failed while writing {result.path}: {exc}") from None
+                    if stored:
+                        summary.stored += 1
+                        summary.claims += len(claims)
+                    else:
+                        summary.duplicates += 1
+
+
 def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | None = None,
                  published: date | None = None, profile: str = "syria", engine: str = "local",
                  scheduler: str | None = None, workers: int = 2,
                  progress: ProgressCallback | None = None,
-                 on_failure: Callable[[str, str], None] | None = None) -> IngestSummary:
+                 on_failure: Callable[[str, str], None] | None = None,
+                 on_skip: Callable[[str, str], None] | None = None,
+                 on_note: Callable[[str, str], None] | None = None,
+                 budget: float | None = DEFAULT_ARTICLE_BUDGET) -> IngestSummary:
     """Ingest files and folders into the store at ``db``; returns what happened, file by file.
 
-    Failures (a file that is not an article, an unusable object of a JSON list, an article the
-    store refuses) are reported through ``on_failure(path, reason)`` and the summary, and never stop
-    the other files. Raises :class:`IngestError` when the ingest as a whole cannot go on.
+    Failures (a file that is not an article, an unusable object of a JSON list, an article over its
+    time budget (``budget`` seconds per 100,000 characters), an article the store refuses) are reported through
+    ``on_failure(path, reason)`` and the summary, and never stop the other files (an article the store
+    refuses is reported from the writer's thread; everything else from the caller's). Files a folder walk
+    leaves out go to ``on_skip(path, why)``; notes (an over-long text split into parts) to
+    ``on_note(path, what)``. Raises :class:`IngestError` when the ingest as a whole cannot go on;
+    what was extracted whole before that is kept.
     """
     from geo.articles import iter_article_files
     from geo.profiles import load_profile
@@ -321,13 +640,22 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | N
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r}: 'local' or 'dask'")
     load_profile(profile)  # fail early, before any work, on an unknown profile
-    files = [str(p) for p in iter_article_files(paths)]
-    summary = IngestSummary(files=len(files))
+    skipped: list[tuple[str, str]] = []
+    files = [str(p) for p in iter_article_files(paths, on_skip=lambda p, why: skipped.append((str(p), why)))]
+    summary = IngestSummary(files=len(files), skipped=skipped)
+    if on_skip:
+        for path, why in skipped:
+            on_skip(path, why)
 
     def failed(path: str, reason: str) -> None:
         summary.failures.append((path, reason))
         if on_failure:
             on_failure(path, reason)
+
+    def note(path: str, what: str) -> None:
+        summary.notes.append((path, what))
+        if on_note:
+            on_note(path, what)
 
     try:
         store = Store(db)
@@ -336,39 +664,29 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | N
     with store:
         if engine == "dask":
             known = HashPrefixes(store.content_hashes())
-            results = _results_dask(files, source, published, profile, scheduler, workers, known)
+            results = _results_dask(files, source, published, profile, scheduler, workers, known, budget)
         else:
-            results = _results_local(files, source, published, profile, store.has_article)
-        # Articles go in by the batch (one commit per 64 articles or per second), each still whole or
-        # not at all: see Store.batch.
-        with closing(results), store.batch():
-            for done, result in enumerate(results, 1):
-                if result.error:
-                    failed(result.path, result.error)
-                for where, reason in result.item_errors:
-                    failed(where, reason)
-                for article, claims in result.documents:
-                    summary.articles += 1
-                    if claims is None:
-                        if store.has_article(article.content_hash):
-                            summary.duplicates += 1
-                            continue
-                        claims = process(article, profile).claims  # a hash-prefix collision: rare
-                    try:
-                        stored = store.add_article(article, claims)
-                    except (ValueError, sqlite3.IntegrityError) as exc:
-                        # This article breaks the store's rules; its transaction was rolled back.
-                        failed(result.path, f"not stored ({exc})")
-                        continue
-                    except (StoreError, sqlite3.Error) as exc:
-                        raise IngestError(f"the store {db} failed while writing {result.path}: {exc}") from None
-                    if stored:
-                        summary.stored += 1
-                        summary.claims += len(claims)
-                    else:
-                        summary.duplicates += 1
-                if progress:
-                    progress(done, len(files), result.path)
+            results = _results_local(files, source, published, profile, store.has_article, budget)
+        writer = _StoreWriter(store, profile, summary, db, failed)
+        writer.start()
+        try:
+            with closing(results):
+                for done, result in enumerate(results, 1):
+                    # Reports and progress come from the caller's thread (Streamlit draws only from
+                    # its session's thread); only "not stored" failures come from the writer's.
+                    if result.error:
+                        failed(result.path, result.error)
+                    for where, reason in result.item_errors:
+                        failed(where, reason)
+                    for where, what in result.notes:
+                        note(where, what)
+                    writer.put(result)
+                    if progress:
+                        progress(done, len(files), result.path)
+        except BaseException:
+            writer.finish(raise_error=False)  # what was extracted whole still goes in
+            raise
+        writer.finish()
     return summary
 
 
@@ -417,15 +735,22 @@ def run_ingest_cli(args) -> int:
             bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
         bar.update(1)
 
-    def failure(path: str, reason: str) -> None:
-        line = f"failed: {one_line(str(path))}: {one_line(reason)}"
+    def say(line: str) -> None:
         (bar.write(line, file=sys.stderr) if bar else print(line, file=sys.stderr))
 
+    def failure(path: str, reason: str) -> None:
+        say(f"failed: {one_line(str(path))}: {one_line(reason)}")
+
+    def note(path: str, what: str) -> None:
+        say(f"note: {one_line(str(path))}: {one_line(what)}")
+
+    budget = getattr(args, "budget", None)
     try:
         summary = ingest_paths(
             args.paths, args.db, source=args.source, published=args.published, profile=args.profile,
             engine=args.engine, scheduler=args.scheduler, workers=args.workers, progress=progress,
-            on_failure=failure,
+            on_failure=failure, on_note=note,
+            budget=DEFAULT_ARTICLE_BUDGET if budget is None else budget,
         )
     except IngestError as exc:
         if bar is not None:
@@ -434,6 +759,12 @@ def run_ingest_cli(args) -> int:
         return 2
     if bar is not None:
         bar.close()
+    # What a folder walk left out, listed with the summary (the first few by name, then a count):
+    # a PDF dropped in a folder must not disappear without a word.
+    for path, why in summary.skipped[:MAX_SKIPPED_SHOWN]:
+        print(f"skipped: {one_line(path)}: {one_line(why)}", file=sys.stderr)
+    if len(summary.skipped) > MAX_SKIPPED_SHOWN:
+        print(f"skipped: {len(summary.skipped) - MAX_SKIPPED_SHOWN:,} more files of these kinds", file=sys.stderr)
     print(summary.line(), file=sys.stderr)
     if summary.files == 0:
         print("error: no article files found in the given paths", file=sys.stderr)

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from geo.articles import ArticleError, ArticleList, _articles_from_bytes, fetch, read_stdin, read_url
-from geo.pipeline import IngestError, IngestSummary, ingest_paths, one_line, process
+from geo.pipeline import IngestError, IngestSummary, OverBudget, claims_within_budget, ingest_paths, one_line
 
 
 def is_url(text: str) -> bool:
@@ -116,7 +116,11 @@ def ingest_articles(inputs: Iterable[tuple[str, Callable[[], ArticleList]]], sto
                 summary.duplicates += 1
                 continue
             try:
-                claims = process(article, profile).claims
+                claims = claims_within_budget(article, profile)  # bounded like a file's articles
+            except OverBudget as exc:
+                failed(label, str(exc))
+                ok = False
+                continue
             except Exception as exc:  # a bug or a hostile input must not stop the other inputs
                 failed(label, f"could not process ({type(exc).__name__}: {exc})")
                 ok = False

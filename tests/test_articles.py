@@ -15,6 +15,7 @@ from geo.articles import (
     infer_metadata,
     iter_article_files,
     read_articles,
+    read_text_file,
 )
 from geo.document import Article
 
@@ -296,6 +297,43 @@ def test_iter_article_files_walks_folders_sorted_and_skips_hidden_and_foreign(tm
     rel = [p.relative_to(tmp_path).as_posix() for p in got]
     # PDF reports are articles too (their text layer is read).
     assert rel == ["a/1.json", "a/deep/3.md", "a/page.HTM", "a/scan.pdf", "b/2.txt", "z.html", "missing.txt"]
+
+
+def test_iter_article_files_says_what_it_left_out_and_why(tmp_path):
+    (tmp_path / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / "a").mkdir()
+    for rel in ["a/1.txt", "a/sheet.xlsx", "a/notes.docx", "a/LICENSE", ".hidden.txt", ".git/x.txt",
+                ".git/objects/y.txt"]:
+        (tmp_path / rel).write_text("x")
+    left_out: list[tuple[str, str]] = []
+    got = list(iter_article_files([tmp_path], on_skip=lambda p, why: left_out.append((p.relative_to(tmp_path).as_posix(), why))))
+    assert [p.relative_to(tmp_path).as_posix() for p in got] == ["a/1.txt"]
+    names = [name for name, _ in left_out]
+    assert names == [".git", ".hidden.txt", "a/LICENSE", "a/notes.docx", "a/sheet.xlsx"]  # a hidden folder once
+    why = dict(left_out)
+    assert "hidden folder" in why[".git"] and "hidden file" in why[".hidden.txt"]
+    assert why["a/notes.docx"].startswith(".docx files are not read")
+    assert ".txt .md .html .htm .json .pdf" in why["a/notes.docx"]
+    assert "without an extension" in why["a/LICENSE"]
+
+
+def test_read_text_file_refuses_what_is_not_a_regular_text_file_without_reading_it(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer comes: never
+    with pytest.raises(ArticleError, match="not a regular file"):
+        read_text_file(fifo)
+    with pytest.raises(ArticleError, match="folder"):
+        read_text_file(tmp_path)
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:
+        fh.truncate(21_000_000)
+    with pytest.raises(ArticleError, match="too large"):
+        read_text_file(big)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Le régime a perdu Hama.".encode("latin-1"))
+    assert read_text_file(latin) == "Le régime a perdu Hama."
 
 
 # --- metadata ----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ good files still go in; nothing is half-stored; the exit status is non-zero iff 
 from __future__ import annotations
 
 import io
+import os
 import json
 import sqlite3
 import subprocess
@@ -209,3 +210,155 @@ def test_an_article_naming_thousands_of_places_goes_in(tmp_path: Path) -> None:
                                            "JOIN claims c ON c.article_id = a.id GROUP BY a.id"))
     assert counts["small.txt"] >= 1
     assert counts["many.txt"] >= 1000
+
+
+# --------------------------------------------------------------------------------------------
+# Bounded work, no lost runs, quiet reports (issue 13)
+
+
+def one_sentence(chars: int) -> str:
+    """One sentence of about ``chars`` characters naming many places (no full stop until the end)."""
+    towns = ["Hama", "Homs", "Aleppo", "Idlib", "Daraa", "Raqqa"]
+    parts, n, i = [], 0, 0
+    while n < chars:
+        part = f"fighters loyal to the council moved on {towns[i % len(towns)]} and the hamlets past marker {i}"
+        parts.append(part)
+        n += len(part) + 6
+        i += 1
+    return "Observers said " + ", and ".join(parts) + ".\n"
+
+
+def test_a_200_kb_one_sentence_article_cannot_hold_up_the_run(tmp_path: Path) -> None:
+    """Whatever one article costs, the run ends in bounded time: the article goes in, or gets one line
+    saying it ran out of its time budget; the articles before and after it are stored. The bound is
+    on CPU time (under 30 s), so that a machine busy with other work does not make the test flaky."""
+    import resource
+
+    (tmp_path / "a_before.txt").write_text(GOOD_TXT, "utf-8")
+    (tmp_path / "b_sentence.txt").write_text(one_sentence(200_000), "utf-8")
+    (tmp_path / "c_after.txt").write_text(LATIN1, "utf-8")
+    db = tmp_path / "s.db"
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    before = cpu()
+    try:
+        # --budget 5: 10 s for 200,000 characters.
+        run = subprocess.run([sys.executable, "-m", "geo", "ingest", str(tmp_path), "--db", str(db), "--quiet",
+                              "--budget", "5"], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        pytest.fail("ingest of a 200 kB one-sentence article ran for more than 3 minutes")
+    assert cpu() - before < 30
+    assert "Traceback" not in run.stderr
+    names = [r[0] for r in query(db, "SELECT article FROM articles ORDER BY article")]
+    assert names[0] == "a_before.txt" and names[-1] == "c_after.txt"
+    if "b_sentence.txt" in names:
+        assert run.returncode == 0, run.stderr
+    else:
+        lines = failed_lines(run.stderr)
+        assert run.returncode == 1 and len(lines) == 1, run.stderr
+        assert "b_sentence.txt" in lines[0] and "time budget of 10 s" in lines[0]
+
+
+def geoparse(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run([sys.executable, "-m", "geo", "geoparse", *map(str, args)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"geoparse {args} did not finish in {timeout} s")
+
+
+def test_geoparse_jsonl_reports_each_bad_line_once_and_goes_on(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": "first", "text": "Rebels entered Aleppo on Monday."}).encode(),
+        json.dumps({"id": "number", "text": 12345}).encode(),
+        json.dumps({"id": "list", "text": ["Homs"]}).encode(),
+        json.dumps({"id": "null", "text": None}).encode(),
+        json.dumps({"id": "no text"}).encode(),
+        json.dumps(["not", "an", "object"]).encode(),
+        b'{"id": "cut", "text": "Hama',
+        b'{"id": "latin1", "text": "Le r\xe9gime a perdu Hama."}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b"",
+        json.dumps({"id": 7, "text": "Government forces withdrew from Homs."}).encode(),
+    ]
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    dst = tmp_path / "out.jsonl"
+    run = geoparse("--jsonl", src, "-o", dst)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    errors = run.stderr.strip().splitlines()
+    assert [int(ln.split(":")[2]) for ln in errors] == [2, 3, 4, 5, 6, 7, 8, 9], run.stderr
+    assert all(ln.startswith(f"geoparse: {src}:") and "skipped" in ln for ln in errors)
+    assert "not a string" in errors[0] and "UTF-8" in errors[6]
+    rows = [json.loads(ln) for ln in dst.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["first", 7]
+    assert [t["text"] for t in rows[0]["toponyms"]] == ["Aleppo"]
+    assert [t["text"] for t in rows[1]["toponyms"]] == ["Homs"]
+
+
+def test_geoparse_files_go_through_the_ingest_reader(tmp_path: Path) -> None:
+    """A FIFO is refused (it would block forever), a 50 MB file is refused before it is read, binary
+    and legacy-encoded files are handled as ingest handles them; the good file is still geoparsed."""
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:  # 50 MB by its size, without writing 50 MB (a sparse file)
+        fh.truncate(50_000_000)
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x01\x02\x03 Rebels seized Hama \x04\x05\x06\x07\x08" * 200)
+    arabic = tmp_path / "arabic.txt"
+    arabic.write_bytes(ARABIC.encode("cp1256"))
+    good = tmp_path / "good.txt"
+    good.write_text("Rebels seized Hama on Thursday, a monitor said.\n", "utf-8")
+    run = geoparse(fifo, huge, binary, arabic, good, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    errors = run.stderr.strip().splitlines()
+    assert len(errors) == 3, run.stderr
+    assert "pipe.txt" in errors[0] and "not a regular file" in errors[0]
+    assert "huge.txt" in errors[1] and "too large" in errors[1]
+    assert "blob.txt" in errors[2] and "binary" in errors[2]
+    rows = {json.loads(ln)["file"]: json.loads(ln) for ln in run.stdout.splitlines()}
+    assert sorted(rows) == ["arabic.txt", "good.txt"]
+    assert [t["text"] for t in rows["good.txt"]["toponyms"]] == ["Hama"]
+
+
+def test_a_bad_object_of_a_json_list_is_reported_once(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([{"text": "Rebels seized Hama on Thursday, a monitor said."},
+                                {"title": "no text here"}]), "utf-8")
+    run = ingest(feed, "--db", tmp_path / "s.db")
+    assert run.returncode == 1
+    assert run.stderr.count("feed.json#2") == 1, run.stderr
+    assert failed_lines(run.stderr) == [f"failed: {feed}#2: object #2 has no \"text\" field (it has: title)"]
+
+
+def test_a_folder_walk_says_what_it_skipped_and_why(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "notes.txt").write_text(GOOD_TXT, "utf-8")
+    (folder / "good.txt").write_text(GOOD_TXT, "utf-8")
+    (folder / "report.docx").write_bytes(zip_bytes())
+    (folder / ".hidden.md").write_text(GOOD_TXT, "utf-8")
+    run = ingest(folder, "--db", tmp_path / "s.db")
+    assert run.returncode == 0, run.stderr
+    skipped = [ln for ln in run.stderr.splitlines() if ln.startswith("skipped: ")]
+    assert skipped == [
+        f"skipped: {folder / '.git'}: hidden folder (name starts with a dot), not searched",
+        f"skipped: {folder / '.hidden.md'}: hidden file (name starts with a dot)",
+        f"skipped: {folder / 'report.docx'}: .docx files are not read; articles are .txt .md .html .htm .json .pdf",
+    ]
+    assert run.stderr.splitlines()[-1].endswith("1 stored, 0 already in the store, 1 claims; 0 failed, 3 skipped")
+
+
+def test_an_unknown_province_warning_stays_short(hostile) -> None:
+    folder, db, _ = hostile
+    value = "Z" * 100_000
+    run = subprocess.run([sys.executable, "-m", "geo", "export", "--db", str(db), "--format", "geojson",
+                          "--province", value], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[:500]
+    warnings = [ln for ln in run.stderr.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1 and len(warnings[0]) < 200, warnings[0][:300]
+    assert "no province matches 'ZZZZ" in warnings[0]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -256,3 +258,186 @@ def test_a_lone_surrogate_escaped_in_json_is_handled_or_named(tmp_path: Path) ->
         assert "\ud800" not in text and summary.ok
     else:
         assert [Path(p).name for p, _ in summary.failures] == ["feed.json#1"]
+
+
+# --------------------------------------------------------------------------------------------
+# Bounded work, no lost runs (issue 13)
+
+
+def _many_sentences(chars: int) -> str:
+    """A long text of distinct news-like sentences (each names a place), about ``chars`` characters."""
+    towns = ["Hama", "Homs", "Aleppo", "Idlib", "Daraa", "Raqqa", "Palmyra", "Latakia", "Tartus", "Douma"]
+    out, n, i = [], 0, 0
+    while n < chars:
+        line = f"Rebels seized {towns[i % len(towns)]} on Monday, a monitor said in bulletin {i}.\n"
+        out.append(line)
+        n += len(line)
+        i += 1
+    return "".join(out)
+
+
+def test_while_a_file_is_slow_readers_see_the_finished_articles_and_a_second_writer_gets_in(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write transaction is not held while the next file is extracted: the articles finished
+    before a slow file are committed within about a second, and another writer (a second ingest, a
+    dashboard upload) waits its turn and succeeds instead of failing with "database is locked"."""
+    from geo.document import Article
+
+    slow = corpus / "d_slow.txt"
+    slow.write_text(front("Slow", "Rebels seized Idlib on Sunday, a monitor said.\n"), "utf-8")
+    release = threading.Event()
+    real = pipeline.extract_file
+
+    def extract(path, *args, **kwargs):
+        if Path(path).name == "d_slow.txt":
+            release.wait(120)  # a file that takes long to extract, until the test says so
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "extract_file", extract)
+    pipeline._warm_up("syria")  # the gazetteer's first load is not what this test times
+    db = tmp_path / "s.db"
+    Store(db).close()
+    outcome: dict[str, object] = {}
+    ingest = threading.Thread(target=lambda: outcome.update(summary=ingest_paths([corpus], db)))
+    ingest.start()
+    try:
+        seen = 0
+        deadline = time.monotonic() + 30  # a second is promised; the machine may be busy
+        while seen < 3 and time.monotonic() < deadline:
+            with Store(db, readonly=True) as reader:
+                seen = reader.stats()["articles"]
+            time.sleep(0.05)
+        assert seen == 3, "the articles finished before the slow file were not committed"
+
+        def second_writer() -> None:
+            with Store(db) as other:
+                outcome["second"] = other.add_article(Article(article="upload.txt", text=ALEPPO + " (upload)",
+                                                              source="Upload"), [])
+        other = threading.Thread(target=second_writer)
+        started = time.monotonic()
+        other.start()
+        other.join(30)
+        assert outcome.get("second") is True, "a second writer could not write while the ingest waited"
+        assert time.monotonic() - started < 30
+    finally:
+        release.set()
+        ingest.join(60)
+    summary = outcome["summary"]
+    assert summary.ok and summary.stored == 4  # type: ignore[union-attr]
+    assert [n for n, _ in stored(db)] == ["a_hama.txt", "b_homs.txt", "c_aleppo.md", "d_slow.txt", "upload.txt"]
+
+
+def test_an_article_over_its_time_budget_gets_one_line_and_the_run_goes_on(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A safety net: an article that takes too long is reported and skipped; the articles before and
+    after it are stored. (A 1.5 MB text takes seconds at any speed the stages have reached; a short
+    article a few milliseconds. The budget is made flat here, not scaled with the length.)"""
+    (corpus / "b5_long.txt").write_text(front("Long", _many_sentences(1_500_000)), "utf-8")
+    monkeypatch.setattr(pipeline, "BUDGET_UNIT_CHARS", 10**12)
+    seen: list[tuple[str, str]] = []
+    started = time.monotonic()
+    summary = ingest_paths([corpus], tmp_path / "s.db", budget=0.5, on_failure=lambda p, r: seen.append((p, r)))
+    elapsed = time.monotonic() - started
+    assert [Path(p).name for p, _ in seen] == ["b5_long.txt"]
+    assert "time budget of 0.5 s" in seen[0][1]
+    assert [n for n, _ in stored(tmp_path / "s.db")] == ["a_hama.txt", "b_homs.txt", "c_aleppo.md"]
+    assert summary.stored == 3 and not summary.ok
+    assert elapsed < 30, elapsed
+
+
+def test_the_time_budget_grows_with_the_length_of_the_text() -> None:
+    from geo.pipeline import BUDGET_UNIT_CHARS, article_budget
+
+    assert article_budget(30, 2_000) == 30  # a short article gets the whole base budget
+    assert article_budget(30, 2 * BUDGET_UNIT_CHARS) == 60
+    assert article_budget(30, 20 * BUDGET_UNIT_CHARS) == 600
+    assert article_budget(0, 10**6) is None and article_budget(None, 10**6) is None
+
+
+def test_the_time_budget_stops_pure_python_work_in_any_thread_and_leaves_nothing_pending() -> None:
+    def spin() -> None:
+        while True:
+            pass
+
+    def run(out: list) -> None:
+        started = time.monotonic()
+        try:
+            with pipeline.time_budget(0.2):
+                spin()
+        except pipeline.ArticleTimeout:
+            out.append(time.monotonic() - started)
+        # A budget that did not run out raises nothing, then or later.
+        with pipeline.time_budget(5):
+            sum(range(1000))
+        time.sleep(0.3)
+        out.append("after")
+
+    for target in ("main", "thread"):
+        out: list = []
+        if target == "main":
+            run(out)
+        else:
+            t = threading.Thread(target=run, args=(out,))
+            t.start()
+            t.join(10)
+        assert len(out) == 2 and out[1] == "after", (target, out)
+        assert 0.15 < out[0] < 5, (target, out)
+
+
+def test_a_text_over_the_article_limit_is_split_into_parts_with_a_note(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    body = "".join(f"Rebels seized Hama on Monday, bulletin {i} said.\n\n" for i in range(60))
+    (tmp_path / "feed.txt").write_text(body, "utf-8")
+    monkeypatch.setattr(pipeline, "MAX_ARTICLE_CHARS", 1000)
+    notes: list[tuple[str, str]] = []
+    summary = ingest_paths([tmp_path / "feed.txt"], tmp_path / "s.db", on_note=lambda p, w: notes.append((p, w)))
+    assert summary.ok
+    assert len(notes) == 1 and Path(notes[0][0]).name == "feed.txt"
+    assert "more than any news article" in notes[0][1] and "split into" in notes[0][1]
+    conn = sqlite3.connect(tmp_path / "s.db")
+    rows = conn.execute("SELECT article, text FROM articles ORDER BY id").fetchall()
+    conn.close()
+    assert [name for name, _ in rows] == [f"feed.txt#part{i}" for i in range(1, len(rows) + 1)]
+    assert len(rows) >= 3 and all(len(text) <= 1000 for _, text in rows)
+    joined = "".join(text for _, text in rows)
+    assert joined in body and len(joined) >= len(body) - 2  # nothing lost (the reader trims the end)
+    assert all(text.endswith("\n\n") for _, text in rows[:-1])  # cut at paragraph breaks
+
+
+def test_split_long_text_keeps_every_character_and_cuts_at_the_best_break() -> None:
+    from geo.pipeline import split_long_text
+
+    text = ("word " * 300 + "\n") * 50
+    parts = split_long_text(text, 4000)
+    assert "".join(parts) == text and all(len(p) <= 4000 for p in parts)
+    assert all(p.endswith("\n") for p in parts[:-1])
+    no_breaks = "x" * 10_001
+    parts = split_long_text(no_breaks, 1000)
+    assert "".join(parts) == no_breaks and [len(p) for p in parts] == [1000] * 10 + [1]
+    assert split_long_text("short", 1000) == ["short"]
+
+
+def test_the_summary_lists_skipped_files_and_why(corpus: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (corpus / "scan.docx").write_bytes(b"PK\x03\x04 a word document")
+    (corpus / ".draft.txt").write_text(front("Draft", HAMA), "utf-8")
+    (corpus / ".cache").mkdir()
+    (corpus / ".cache" / "old.txt").write_text(front("Old", HOMS), "utf-8")
+    (corpus / "README").write_text("notes\n", "utf-8")
+    assert main(["ingest", str(corpus), "--db", str(tmp_path / "s.db"), "--quiet"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    skipped = [ln for ln in lines if ln.startswith("skipped: ")]
+    assert len(skipped) == 4, lines
+    by_name = {Path(ln.split(": ")[1]).name: ln for ln in skipped}
+    assert ".docx" in by_name["scan.docx"] and ".txt .md" in by_name["scan.docx"]
+    assert "hidden" in by_name[".draft.txt"] and "hidden folder" in by_name[".cache"]
+    assert "without an extension" in by_name["README"]
+    assert lines[-1].endswith("4 skipped") and "3 stored" in lines[-1]
+
+
+def test_each_bad_object_of_a_json_list_is_reported_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps([{"text": HAMA}, {"title": "no text"}, {"text": 42}]), "utf-8")
+    assert main(["ingest", str(path), "--db", str(tmp_path / "s.db"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("feed.json#2") == 1 and err.count("feed.json#3") == 1, err
