@@ -53,6 +53,9 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     year = published.year if published else _latest_year(doc.text)
     background = lex.background_rx(year)
     usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
+    countries_all = sorted((t for t in doc.toponyms if t.place is not None and t.place.scale == "country"),
+                           key=lambda t: t.start)
+    country_starts = [t.start for t in countries_all]
     starts = [t.start for t in usable]
     per_sentence: list[list[Toponym]] = []
     wanted: dict[int, Sentence] = {}  # sentence start -> the part of it that is parsed
@@ -75,7 +78,8 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         if parsed is None:
             _remember_unparsed(profile, s.text, state)
             continue
-        countries = [t for t in doc.toponyms_in(s.start, s.end) if t.place is not None and t.place.scale == "country"]
+        lo, hi = bisect.bisect_left(country_starts, s.start), bisect.bisect_left(country_starts, s.end)
+        countries = countries_all[lo:hi]
         reader = SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
                                  usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s, year)
         claims += reader.claims()

@@ -1101,9 +1101,14 @@ class SentenceReader:
         actor = self.profile.actor_of(phrase)
         if actor:
             return actor
-        for name, party in self.state.people.items():
-            if name in phrase:
-                return party
+        # by word, not by scanning every name learned so far: the work per claim stays bounded on
+        # a long text that introduces many people
+        words = phrase.split()
+        for n in range(min(3, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                party = self.state.people.get(" ".join(words[i:i + n]))
+                if party:
+                    return party
         return None
 
     def _speaker(self, s: "Token") -> str | None:
