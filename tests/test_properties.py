@@ -91,8 +91,10 @@ def test_geoparser_offsets_point_at_the_toponym_text(text: str) -> None:
     for t in toponyms:
         assert previous_end <= t.start < t.end <= len(text)
         assert text[t.start:t.end] == t.text
-        assert t.place is not None
-        assert -90 <= t.place.lat <= 90 and -180 <= t.place.lon <= 180
+        # a name the model reads as a place that no gazetteer entry matches is reported unresolved
+        assert t.place is not None or getattr(t, "source", None) == "model"
+        if t.place is not None:
+            assert -90 <= t.place.lat <= 90 and -180 <= t.place.lon <= 180
         previous_end = t.end
 
 
