@@ -355,16 +355,7 @@ class SentenceReader:
             owner = self._owner(n)
             if owner is None and head.lower_ == "in" and verb.pos_ in ("VERB", "AUX"):
                 # "rebels are now in control of X": the subject holds what follows "of"
-                found = []
-                for name, pobj in _preps(n):
-                    if name in ("of", "over"):
-                        found += self._places_under(pobj, "capture")
-                found = self._prune(found)
-                actor = self._subject_actor(verb)
-                if not found or actor is None or actor == "unknown":
-                    return []
-                event_type = "withdrawal" if withdrawal else "capture"
-                return [self._claim(verb, f, event_type, actor, self._claimant(verb)) for f in found]
+                return self._subject_holds(n, verb, "withdrawal" if withdrawal else "capture")
             if owner is None or verb.pos_ not in ("VERB", "AUX"):
                 return []
             subj = _child(verb, ("nsubj", "nsubjpass"))
@@ -379,16 +370,20 @@ class SentenceReader:
             claimant = self._claimant(verb)
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
         if n.dep_ in ("dobj",) and head.pos_ in ("VERB", "AUX") and head.lemma_ in ("have", "retain", "keep", "maintain", "hold", "exercise"):
-            found = []
-            for name, pobj in _preps(n):
-                if name in ("of", "over"):
-                    found += self._places_under(pobj, "capture")
-            found = self._prune(found)
-            actor = self._subject_actor(head)
-            if not found or actor is None or actor == "unknown":
-                return []
-            return [self._claim(head, f, "capture", actor, self._claimant(head)) for f in found]
+            return self._subject_holds(n, head, "capture")  # "rebels have control over X"
         return []
+
+    def _subject_holds(self, n: "Token", verb: "Token", event_type: str) -> list[Claim]:
+        """The verb's subject holds the places after the holding noun's "of"/"over"."""
+        found = []
+        for name, pobj in _preps(n):
+            if name in ("of", "over"):
+                found += self._places_under(pobj, "capture")
+        found = self._prune(found)
+        actor = self._subject_actor(verb)
+        if not found or actor is None or actor == "unknown":
+            return []
+        return [self._claim(verb, f, event_type, actor, self._claimant(verb)) for f in found]
 
     def _owner(self, n: "Token") -> str | None:
         for c in n.children:
