@@ -34,12 +34,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import json
 import math
 import os
 import pickle
 import re
-import sys
 import tomllib
 import weakref
 from collections import Counter

@@ -587,7 +587,6 @@ class _StoreWriter:
                 result.documents[i] = (article, process(article, self.profile).claims)  # rare
 
     def _write(self, results: list[FileResult]) -> None:
-        from geo.store import StoreError
 
         if not results:
             return
@@ -600,19 +599,30 @@ class _StoreWriter:
                     if claims is None:
                         summary.duplicates += 1
                         continue
-                    try:
-                        stored = store.add_article(article, claims)
-                    except (ValueError, sqlite3.IntegrityError) as exc:
-                        # This article breaks the store's rules; its savepoint was rolled back.
-                        self.failed(result.path, f"not stored ({exc})")
-                        continue
-                    except (StoreError, sqlite3.Error) as exc:
-                        raise IngestError(f"the store {self.db} failed while writing {result.path}: {exc}") from None
-                    if stored:
-                        summary.stored += 1
-                        summary.claims += len(claims)
-                    else:
-                        summary.duplicates += 1
+                    store_article(store, article, claims, summary, result.path,
+                                  lambda reason, path=result.path: self.failed(path, reason), where=str(self.db))
+
+
+def store_article(store: Any, article: Article, claims: list[Claim], summary: IngestSummary, label: str,
+                  failed: Callable[[str], None], *, where: str = "") -> bool:
+    """Write one extracted article and count it in ``summary``; False when the store refused it
+    (reported through ``failed``: its savepoint was rolled back). A store that fails as a whole
+    raises IngestError."""
+    from geo.store import StoreError
+
+    try:
+        stored = store.add_article(article, claims)
+    except (ValueError, sqlite3.IntegrityError) as exc:
+        failed(f"not stored ({exc})")
+        return False
+    except (StoreError, sqlite3.Error) as exc:
+        raise IngestError(f"the store {where + ' ' if where else ''}failed while writing {label}: {exc}") from None
+    if stored:
+        summary.stored += 1
+        summary.claims += len(claims)
+    else:
+        summary.duplicates += 1
+    return True
 
 
 def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, source: str | None = None,

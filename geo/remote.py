@@ -28,7 +28,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from geo.articles import ArticleError, ArticleList, _articles_from_bytes, fetch, read_stdin, read_url
-from geo.pipeline import IngestError, IngestSummary, OverBudget, claims_within_budget, ingest_paths, one_line
+from geo.pipeline import (
+    IngestError, IngestSummary, OverBudget, claims_within_budget, ingest_paths, one_line, store_article,
+)
 
 
 def is_url(text: str) -> bool:
@@ -93,7 +95,6 @@ def ingest_articles(inputs: Iterable[tuple[str, Callable[[], ArticleList]]], sto
                     on_stored: Callable[[str], None] | None = None) -> None:
     """Read, extract and store each input (a label and a reader that returns its articles or raises
     :class:`ArticleError`), one article whole or not at all; failures are reported and the others go on."""
-    from geo.store import StoreError
 
     def failed(label: str, reason: str) -> None:
         summary.failures.append((label, reason))
@@ -125,19 +126,8 @@ def ingest_articles(inputs: Iterable[tuple[str, Callable[[], ArticleList]]], sto
                 failed(label, f"could not process ({type(exc).__name__}: {exc})")
                 ok = False
                 continue
-            try:
-                stored = store.add_article(article, claims)
-            except (ValueError, sqlite3.IntegrityError) as exc:
-                failed(label, f"not stored ({exc})")
+            if not store_article(store, article, claims, summary, label, lambda reason: failed(label, reason)):
                 ok = False
-                continue
-            except (StoreError, sqlite3.Error) as exc:
-                raise IngestError(f"the store failed while writing {label}: {exc}") from None
-            if stored:
-                summary.stored += 1
-                summary.claims += len(claims)
-            else:
-                summary.duplicates += 1
         if ok and on_stored:
             on_stored(label)
 
