@@ -756,3 +756,9 @@ def test_it_said_is_the_party_named_last_not_a_person_who_spoke_before():
             "\u201cThere is no truth to reports that our forces withdrew from Homs,\u201d it said.")
     assert ("Homs", "denial", "government") in claims_of(text)
     assert not any(actor == "rebels" and kind == "denial" for _, kind, actor in claims_of(text))
+
+
+def test_a_place_described_as_under_a_partys_control():
+    assert claims_of("Rebels marched through Hama, now under rebel control.") >= {("Hama", "capture", "rebels")}
+    assert claims_of("Civilians fled Homs, now under the watch of Kurdish-led forces.") >= {
+        ("Homs", "capture", "kurdish_led_forces")}

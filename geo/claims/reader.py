@@ -358,20 +358,37 @@ class SentenceReader:
                 return self._subject_holds(n, verb, "withdrawal" if withdrawal else "capture")
             if owner is None or verb.pos_ not in ("VERB", "AUX"):
                 return []
+            found = self._place_just_before(head)  # "..., Deir Ezzor, now under the watch of Y"
             subj = _child(verb, ("nsubj", "nsubjpass"))
             if subj is None and verb.dep_ in ("acl", "relcl"):
                 subj = verb.head
-            if subj is None:
-                return []
-            if subj.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+            if subj is not None and subj.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 subj = verb.head
-            found = self._prune(self._places_under(subj, "capture"))
+            if not found and subj is not None:
+                found = self._prune(self._places_under(subj, "capture"))
             event_type = "withdrawal" if withdrawal else "capture"
             claimant = self._claimant(verb)
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
         if n.dep_ in ("dobj",) and head.pos_ in ("VERB", "AUX") and head.lemma_ in ("have", "retain", "keep", "maintain", "hold", "exercise"):
             return self._subject_holds(n, head, "capture")  # "rebels have control over X"
         return []
+
+    def _place_just_before(self, prep: "Token") -> list[_Found]:
+        """A place the holding phrase describes in apposition: "X, now under rebel control"."""
+        i = prep.i - 1
+        while i >= 0 and self.sdoc[i].lower_ in ("now", "already", "still", "firmly", "fully", "reportedly"):
+            i -= 1
+        if i < 1 or self.sdoc[i].text != ",":
+            return []
+        t = self.sdoc[i - 1]
+        for _ in range(3):  # "Deir Ezzor in the east, now under ...": up from the phrase that ends there
+            if t.i in self.in_place or t.dep_ not in ("pobj", "prep") or t.head.i == t.i:
+                break
+            t = t.head
+        if t.i not in self.in_place:
+            return []
+        root = next((r for r in self.place_at if self.sdoc[r].left_edge.i <= t.i <= r), None)
+        return [] if root is None else [_Found(self.place_at[root], root)]
 
     def _subject_holds(self, n: "Token", verb: "Token", event_type: str) -> list[Claim]:
         """The verb's subject holds the places after the holding noun's "of"/"over"."""
