@@ -76,7 +76,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
     p.add_argument("--source", help="source label for every article (overrides what the article reveals)")
     p.add_argument("--published", type=_date, help="publication date YYYY-MM-DD for every article")
-    p.add_argument("--profile", default="syria", help="conflict profile in data/profiles (default: syria)")
+    p.add_argument("--profile", default="syria",
+                   help="conflict profile: a name in data/profiles (default: syria) or a path to a profile .toml")
     p.add_argument("--engine", choices=["local", "dask"], default="local", help="where extraction runs")
     p.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
     p.add_argument("--workers", type=int, default=2, help="LocalCluster workers with --engine dask")
