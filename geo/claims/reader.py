@@ -301,7 +301,7 @@ class SentenceReader:
                     g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
                 obj = _child(c, ("dobj",))
                 if obj is not None:
-                    return self._prune(self._places_under(obj, "defense"))
+                    return self._prune(self._places_under(obj))
         return []
 
     def _reported_negation(self, v: "Token", places: list[_Found]) -> list[Claim]:
@@ -328,10 +328,10 @@ class SentenceReader:
         found: list[_Found] = []
         for name, pobj in _preps(n):
             if name in rule.preps or name in self.lex.extenders:
-                found += self._places_under(pobj, rule.type)
+                found += self._places_under(pobj)
         for c in n.children:
             if c.dep_ == "poss" and c.i in self.place_at:
-                found += self._places_under(c, rule.type)  # "Hama's fall"
+                found += self._places_under(c)  # "Hama's fall"
         found = self._prune(found)
         if not found:
             return []
@@ -365,7 +365,7 @@ class SentenceReader:
             if subj is not None and subj.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 subj = verb.head
             if not found and subj is not None:
-                found = self._prune(self._places_under(subj, "capture"))
+                found = self._prune(self._places_under(subj))
             event_type = "withdrawal" if withdrawal else "capture"
             claimant = self._claimant(verb)
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
@@ -395,7 +395,7 @@ class SentenceReader:
         found = []
         for name, pobj in _preps(n):
             if name in ("of", "over"):
-                found += self._places_under(pobj, "capture")
+                found += self._places_under(pobj)
         found = self._prune(found)
         actor = self._subject_actor(verb)
         if not found or actor is None or actor == "unknown":
@@ -447,7 +447,7 @@ class SentenceReader:
         self.suppressed.update(t.i for t in tokens)
         found = []
         for c in content:
-            found += self._places_under(c, "denial", clauses=True)
+            found += self._places_under(c, clauses=True)
         return self._prune(found)
 
     def _nominal_denial(self, n: "Token") -> list[Claim]:
@@ -544,7 +544,7 @@ class SentenceReader:
             if subj is not None and subj.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
                 subj = v.head
             if subj is not None:
-                found += self._places_under(subj, rule.type)
+                found += self._places_under(subj)
             return self._prune(found)
         take_preps = True
         # The parser may give a verb several direct objects ("handed over the airport, the towns of
@@ -555,7 +555,7 @@ class SentenceReader:
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
             if territorial:
-                found += self._places_under(obj, rule.type, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                found += self._places_under(obj, clauses=rule.type == "defense" and obj.i not in self.place_at)
                 self.consumed.add(obj.i)
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
@@ -567,12 +567,12 @@ class SentenceReader:
             for name, pobj in _preps(v):
                 if name in rule.preps or (rule.object != "none" and (
                         name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
-                    found += self._places_under(pobj, rule.type, distance_ok=rule.distance)
+                    found += self._places_under(pobj)
                 elif pobj.i not in self.place_at and self._token_actor(pobj):
                     # "clashed with the army in Qusayr": the parser hangs the place on the party
                     for inner, place in _preps(pobj):
                         if inner in ("in", "at", "inside", "around", "near"):
-                            found += self._places_under(place, rule.type)
+                            found += self._places_under(place)
         if rule.distance and not found:
             found += self._distance_places(v)
         for c in v.children:
@@ -582,13 +582,13 @@ class SentenceReader:
                     t.lower_ == "which" for s in c.children if s.dep_ == "nsubj" for t in s.subtree):
                 for g in c.children:
                     if g.dep_ == "attr":
-                        found += self._places_under(g, rule.type)
+                        found += self._places_under(g)
         if found:
             # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
             # the first date; a place coordinated with a date of this verb is another object.
             for t in _own_words(v):
                 if t.dep_ == "conj" and t.i in self.place_at and self._in_date(t.head):
-                    found += self._places_under(t, rule.type)
+                    found += self._places_under(t)
         if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
             # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
             # object on the speech verb; a place right after a transitive trigger is its object.
@@ -605,19 +605,19 @@ class SentenceReader:
             opener = self.sdoc[0]
             for g in opener.children:
                 if g.dep_ == "pobj" and g.i < v.i:
-                    found += self._places_under(g, rule.type)
+                    found += self._places_under(g)
         if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
             # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
             # participle happens where its main clause does
             for name, pobj in _preps(v.head):
                 if name in ("in", "across", "inside", "throughout"):
-                    found += self._places_under(pobj, rule.type)
+                    found += self._places_under(pobj)
         if not found:
             rel = v
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
                 rel = rel.head
             if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
-                found += self._places_under(rel.head, rule.type)  # "Hama, where rebels took the airport"
+                found += self._places_under(rel.head)  # "Hama, where rebels took the airport"
         if rule.type == "border_crossing":
             # coded at the named place on the other side, never a whole province
             found = [f for f in found if f.toponym.place.scale == "point"]
@@ -644,7 +644,7 @@ class SentenceReader:
                 for h in heads:
                     for name, pobj in _preps(h):
                         if name in ("in", "at", "inside"):
-                            found += self._places_under(pobj, rule.type)
+                            found += self._places_under(pobj)
         return self._prune(found)
 
     def _in_date(self, tok: "Token") -> bool:
@@ -687,21 +687,20 @@ class SentenceReader:
                     if c.dep_ == "prep" and c.lower_ in ("in", "inside", "across") and (subj is None or c.i < subj.i):
                         for g in c.children:
                             if g.dep_ == "pobj":
-                                out += self._places_under(g, "fronted")
+                                out += self._places_under(g)
                 return out
         return []
 
-    def _places_under(self, root: "Token", event_type: str, *, clauses: bool = False,
-                      distance_ok: bool = True) -> list[_Found]:
+    def _places_under(self, root: "Token", *, clauses: bool = False) -> list[_Found]:
         """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached."""
         out: list[_Found] = []
         stack = [(root, ())]
         while stack:
             tok, path = stack.pop()
             if tok.i in self.place_at:
-                out.append(self._found(tok, path, event_type, distance_ok))
+                out.append(self._found(tok, path))
             elif tok.lower_ in self.lex.place_anaphora and self._resolve_anaphor(tok):
-                out.append(self._found(tok, path, event_type, distance_ok))
+                out.append(self._found(tok, path))
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
                     stack.append((c, path + (tok,)))
@@ -763,7 +762,7 @@ class SentenceReader:
         self.place_at[tok.i] = next(iter(candidates.values()))
         return True
 
-    def _found(self, tok: "Token", path: tuple, event_type: str, distance_ok: bool) -> _Found | None:
+    def _found(self, tok: "Token", path: tuple) -> _Found | None:
         lex = self.lex
         near = False
         distance = None
@@ -888,7 +887,7 @@ class SentenceReader:
                 preps += [(t.head.lower_, g) for g in t.head.children if g.dep_ == "pobj"]
             for name, pobj in preps:
                 if name in ("of", "from", "outside") or name.endswith(" of") or name.endswith(" from"):
-                    for f in self._places_under(pobj, "advance"):
+                    for f in self._places_under(pobj):
                         f.distance_km, f.near = d, True
                         out.append(f)
         return out

@@ -103,8 +103,7 @@ def _phrase_tokens(tok: "Token") -> list["Token"]:
 def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
     """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
     "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
-    keep = [t for t in _own_words(tok) if not any(a.dep_ == "appos" and a.head.i == tok.i or a.i == tok.i and False
-                                                   for a in [t])]
+    keep = _own_words(tok)
     drop: set[int] = set()
     for t in keep:
         for c in t.children:
