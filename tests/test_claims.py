@@ -556,8 +556,10 @@ def test_a_sentence_opener_names_no_one():
 def test_a_verb_pattern_never_runs_on_past_a_place():
     assert claims_of("Troops withdrew from Homs and from Hama.") == {
         ("Homs", "withdrawal", "government"), ("Hama", "withdrawal", "government")}
+    # troops driven from a place left it: their withdrawal is coded beside the capture
     assert claims_of("Rebels drove troops from Homs and from Hama.") == {
-        ("Homs", "capture", "rebels"), ("Hama", "capture", "rebels")}
+        ("Homs", "capture", "rebels"), ("Hama", "capture", "rebels"),
+        ("Homs", "withdrawal", "government"), ("Hama", "withdrawal", "government")}
 
 
 # --- constructions read from the dependency parse (sentences of our own) -----------------------------
@@ -762,3 +764,68 @@ def test_a_place_described_as_under_a_partys_control():
     assert claims_of("Rebels marched through Hama, now under rebel control.") >= {("Hama", "capture", "rebels")}
     assert claims_of("Civilians fled Homs, now under the watch of Kurdish-led forces.") >= {
         ("Homs", "capture", "kurdish_led_forces")}
+
+
+def test_a_particle_carries_the_preposition_of_the_place():
+    # the parser hangs "from" on "back"; "had to" reports what happened
+    assert claims_of("The army had to fall back from Homs to regroup.") == {("Homs", "withdrawal", "government")}
+
+
+def test_forces_moved_in_the_passive_are_the_party_that_moved():
+    assert claims_of("Government troops were pulled out of Hama on Friday.") == {("Hama", "withdrawal", "government")}
+    assert claims_of("Government reinforcements were sent to Homs overnight.") == {("Homs", "defense", "government")}
+    # a passive with a place as its subject names no one
+    assert claims_of("Homs was evacuated on Friday.") == set()
+
+
+def test_a_list_hung_on_the_losing_party_is_what_was_taken():
+    assert claims_of("Rebels seized large areas from the army, including the city of Hama.") >= {
+        ("Hama", "capture", "rebels")}
+
+
+def test_stopping_an_attack_is_the_attackers_opponents_defense():
+    assert claims_of("Air strikes halted the advance of rebel fighters toward Hama.") == {("Hama", "defense", "government")}
+    assert claims_of("Heavy shelling repelled an attack by the army on Homs.") == {("Homs", "defense", "rebels")}
+    # a named defender is the defender
+    assert claims_of("Kurdish-led forces thwarted attempts by Turkish-backed factions to seize Aleppo.") == {
+        ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_the_party_driven_out_withdrew():
+    assert claims_of("Rebels stormed Homs, driving government forces out of the city.") == {
+        ("Homs", "capture", "rebels"), ("Homs", "withdrawal", "government")}
+    # people driven out are no party's withdrawal
+    assert claims_of("Rebels expelled residents from Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_share_in_percent_is_a_portion_of_the_place():
+    assert claims_of("Rebels now control 60% of Homs, the monitor said.") == {("Homs", "capture", "rebels")}
+    assert claims_of("By Friday the army had retaken 40 per cent of Hama.") == {("Hama", "capture", "government")}
+
+
+def test_the_city_with_a_describing_adjective_is_the_city_named_before():
+    assert claims_of("Rebels reached the edge of Hama on Friday. On Saturday they entered the strategic city.") >= {
+        ("Hama", "capture", "rebels")}
+    # "the nearby town" is another place
+    assert ("Hama", "capture", "rebels") not in claims_of("Rebels shelled Hama on Friday. They then entered the nearby town.")
+
+
+def test_several_passive_subjects_are_all_the_places():
+    assert claims_of("Homs, Hama, and Aleppo in the north have been evacuated by the army.") == {
+        ("Homs", "withdrawal", "government"), ("Hama", "withdrawal", "government"), ("Aleppo", "withdrawal", "government")}
+
+
+def test_a_dateline_parsed_as_a_subject_does_not_hide_the_actor():
+    assert claims_of("Damascus: Israeli troops seized a hilltop post near Quneitra on Sunday, state media reported.") == {
+        ("Quneitra", "capture", "israel")}
+
+
+def test_an_area_locating_another_place_is_not_a_second_place():
+    places = dict(PLACES, **{"Mount Hermon": Place("Mount Hermon", "ov:hermon", 33.42, 35.86, "region", "SY", "SY-QU", 0)})
+    assert claims_of("Israeli troops seized an outpost at the summit of Mount Hermon in the Golan Heights.",
+                     places=places) == {("Mount Hermon", "capture", "israel")}
+
+
+def test_a_crossing_point_named_in_the_object_is_where_troops_crossed():
+    assert claims_of("Hundreds of Syrian soldiers crossed the Al-Qaim border post into Iraq on Saturday.") == {
+        ("Al-Qaim", "border_crossing", "government")}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
 from geo.claims.tree import (
     _CLAUSE_DEPS, _LIST_DEPS, _NOMINAL_DEPS, _RELATIVE_PRONOUNS, _SUBJECTS, _child, _heads_between, _number_of,
-    _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _text,
+    _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _subject, _text,
 )
 from geo.document import Claim, Document, Place, Sentence, Toponym
 from geo.profiles import Profile
@@ -219,6 +219,19 @@ class SentenceReader:
             actors = [self._to_actor(v)]
         else:
             actors = self._subject_actors(v)
+            if actors == [None] and rule.object == "none" and _passive(v) and event_type in (
+                    "withdrawal", "deployment", "defense"):
+                # "troops were pulled out of X", "reinforcements were sent to Y": whoever moved
+                # them, the forces moved are the party that left or arrived
+                moved = _child(v, ("nsubjpass",))
+                if moved is not None and moved.i not in self.in_place:
+                    actors = [self._phrase_actor(moved)]
+        if event_type == "defense" and actors == [None]:
+            # "airstrikes halted the advance of rebel factions": the side that stopped an attack
+            # is the attacker's opponent
+            attacker = self._attacker(v, rule)
+            if attacker:
+                actors = [self.profile.opponent(attacker)]
         if reality == "failed":
             if event_type not in ("capture", "advance", "border_crossing"):
                 return []
@@ -236,12 +249,24 @@ class SentenceReader:
         self.claimed += places
         self.claimed_actors.update(actors)
         out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        if rule.driven_out:
+            # "drove government forces out of X": the party driven out left X
+            for loser in self._losers(v):
+                if loser not in actors and self.profile.can_act(loser, rule.driven_out):
+                    out += [self._claim(v, f, rule.driven_out, loser, claimant) for f in places]
         if rule.receiver:
             # "handed over X to the SDF": the party it went to took it
             for receiver in self._receivers(v):
                 if receiver not in actors and self.profile.can_act(receiver, rule.receiver):
                     out += [self._claim(v, f, rule.receiver, receiver, claimant) for f in places]
         return out
+
+    def _attacker(self, v: "Token", rule: VerbRule) -> str | None:
+        """The party whose attack a defense verb's object names ("the advance of X", "attacks by X")."""
+        obj = self._object(v)
+        if obj is None or rule.objects is None or obj.lemma_.lower() not in rule.objects:
+            return None
+        return self._owner(obj)
 
     def _receivers(self, v: "Token") -> list[str]:
         heads = [v] + [c for c in v.children if c.dep_ == "dobj"]
@@ -255,7 +280,7 @@ class SentenceReader:
         return out
 
     def _person_subject(self, v: "Token") -> bool:
-        subj = _child(v, ("nsubj",))
+        subj = _subject(v)
         if subj is None:
             return False
         if subj.lower_ in self.lex.personal:
@@ -283,7 +308,7 @@ class SentenceReader:
         """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
         gives both."""
         first = self._subject_actor(v)
-        subj = _child(v, ("nsubj",))
+        subj = _subject(v)
         if subj is None or first is None:
             return [first]
         out = [first]
@@ -549,7 +574,8 @@ class SentenceReader:
         take_preps = True
         # The parser may give a verb several direct objects ("handed over the airport, the towns of
         # X and Y, ..."): each is read.
-        objects = [obj] + [c for c in v.children if c.dep_ == "dobj" and obj is not None and c.i != obj.i]
+        objects = [obj] + [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and obj is not None
+                           and c.i != obj.i and c.dep_ == obj.dep_]
         for obj in (o for o in objects if o is not None and rule.object != "none"):
             territorial = (obj.i in self.place_at or self._territory_noun(obj)
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
@@ -565,13 +591,17 @@ class SentenceReader:
             take_preps = True
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
+                if rule.particle and name.startswith(rule.particle + " "):
+                    name = name[len(rule.particle) + 1:]  # "fell back from X": "from" hangs on "back"
                 if name in rule.preps or (rule.object != "none" and (
                         name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
                     found += self._places_under(pobj)
                 elif pobj.i not in self.place_at and self._token_actor(pobj):
-                    # "clashed with the army in Qusayr": the parser hangs the place on the party
+                    # "clashed with the army in Qusayr": the parser hangs the place on the party;
+                    # "seized territory from the army, including X": and the list of what was taken
                     for inner, place in _preps(pobj):
-                        if inner in ("in", "at", "inside", "around", "near"):
+                        if inner in ("in", "at", "inside", "around", "near") or (
+                                rule.object != "none" and inner in self.lex.extenders):
                             found += self._places_under(place)
         if rule.distance and not found:
             found += self._distance_places(v)
@@ -638,7 +668,7 @@ class SentenceReader:
                                 found.append(_Found(t, span.root.i))
         if not found and rule.type in ("defense", "deployment"):
             # "The forces in northern Hama repelled ...": where the defenders are
-            subj = _child(v, ("nsubj",))
+            subj = _subject(v)
             if subj is not None:
                 heads = [subj] + [c for c in subj.children if c.dep_ == "acl"]  # "units operating in X"
                 for h in heads:
@@ -730,7 +760,11 @@ class SentenceReader:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
         kids = [c for c in tok.children if c.dep_ in ("det", "amod", "compound", "nmod", "poss", "nummod", "prep")]
-        if len(kids) != 1 or kids[0].lower_ != "the" or tok.i > 0 and self.sdoc[tok.i - 1].lower_ not in ("the",):
+        # "the city", "the central town"; not "the nearby town", "the town of X", "Hama's city"
+        describing = [c for c in kids if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i < tok.i and c.text.islower()
+                      and c.lower_ not in self.lex.other_place_adjectives]
+        kids = [c for c in kids if c not in describing]
+        if len(kids) != 1 or kids[0].lower_ != "the" or kids[0].i != tok.i - 1 - len(describing):
             return False
         scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
@@ -814,7 +848,7 @@ class SentenceReader:
             if f.near and f.distance_km is None and self._reference_only(f):
                 continue
             keep.append(f)
-        keep = [f for f in keep if not self._names_area_of_other(f, keep)]
+        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
         points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
         keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
         if any(not f.near for f in keep):
@@ -843,6 +877,22 @@ class SentenceReader:
                  for g in c.children if g.dep_ == "pobj"}
         named |= {c.i for c in head.children if c.dep_ == "appos"}
         return any(g.token_i != f.token_i and g.token_i in named for g in found)
+
+    def _locates_other(self, f: _Found, found: list[_Found]) -> bool:
+        """An area that says where another place of the trigger is: "the summit of Mount Hermon in
+        the Golan Heights" (the parser hangs "in" on "summit", beside "of Mount Hermon")."""
+        if f.toponym.place.scale == "point":
+            return False
+        tok = self.sdoc[f.token_i]
+        prep = tok.head
+        if tok.dep_ != "pobj" or prep.lower_ not in ("in", "inside", "within"):
+            return False
+        noun = prep.head
+        if noun.pos_ not in ("NOUN", "PROPN"):
+            return False
+        beside = {g.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i < prep.i
+                  for g in c.children if g.dep_ == "pobj"}
+        return any(g.token_i in beside for g in found if g.token_i != f.token_i)
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
@@ -904,7 +954,7 @@ class SentenceReader:
                     return self._phrase_actor(pobj) if pobj is not None else None
                 if tok.i == v.i:
                     return None  # "X was captured": no one named
-            subj = _child(tok, ("nsubj",))
+            subj = _subject(tok)
             if subj is not None:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return self._phrase_actor(tok.head)
@@ -1037,7 +1087,7 @@ class SentenceReader:
         return (precise or mentions)[-1].actor
 
     def _subject_phrase(self, v: "Token") -> str | None:
-        subj = _child(v, ("nsubj",))
+        subj = _subject(v)
         if subj is None:
             return None
         if subj.lower_ in self.lex.third_person | self.lex.personal:

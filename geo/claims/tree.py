@@ -36,6 +36,14 @@ def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
     return None
 
 
+def _subject(tok: "Token") -> "Token | None":
+    """The verb's active subject; of several the parser gives ("Jerusalem: troops seized ..."),
+    the one nearest before the verb."""
+    subjects = [c for c in tok.children if c.dep_ == "nsubj"]
+    before = [c for c in subjects if c.i < tok.i]
+    return (before or subjects or [None])[-1]
+
+
 def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
     out, cur = [], tok
     while cur.head.i != cur.i and cur.i != top.i and len(out) < 8:
