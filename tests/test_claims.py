@@ -829,3 +829,28 @@ def test_an_area_locating_another_place_is_not_a_second_place():
 def test_a_crossing_point_named_in_the_object_is_where_troops_crossed():
     assert claims_of("Hundreds of Syrian soldiers crossed the Al-Qaim border post into Iraq on Saturday.") == {
         ("Al-Qaim", "border_crossing", "government")}
+
+
+def test_the_groups_are_the_party_last_called_groups():
+    text = ("Opposition groups entered Hama on Friday. A statement by the army said its units had regrouped. "
+            "The groups also seized Homs.")
+    assert ("Homs", "capture", "rebels") in claims_of(text)
+    assert ("Homs", "capture", "government") not in claims_of(text)
+
+
+def test_a_control_state_that_held_since_a_past_year_is_background():
+    assert claims_of("Hama had been under army control since 2012, when troops took the city.") == set()
+    assert claims_of("Hama is now under rebel control.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_year_in_a_participle_of_the_triggers_phrase_is_history():
+    assert claims_of("The army seized Homs as a result of an offensive launched in 2014.") == set()
+    # a relative clause's year tells its own time, not the trigger's
+    assert claims_of("Rebels seized Homs on Sunday, a city that the army had retaken in 2014.") >= {
+        ("Homs", "capture", "rebels")}
+
+
+def test_a_place_name_in_a_compound_modifier_is_a_party_not_a_place():
+    places = dict(PLACES, Ankara=Place("Ankara", "gn:323786", 39.92, 32.85, "point", "TR", "TR-06", 3_500_000))
+    text = "Fighting raged in Aleppo on Friday. Ankara-backed factions said they had taken control of the city."
+    assert claims_of(text, places=places) == {("Aleppo", "capture", "syrian_national_army")}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
 from geo.claims.tree import (
     _CLAUSE_DEPS, _LIST_DEPS, _NOMINAL_DEPS, _RELATIVE_PRONOUNS, _SUBJECTS, _child, _heads_between, _number_of,
-    _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _subject, _text,
+    _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _subjects, _text,
 )
 from geo.document import Claim, Document, Place, Sentence, Toponym
 from geo.profiles import Profile
@@ -37,6 +37,7 @@ class State:
     last_claimant_is_person: bool = False
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
     institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
+    party_of_noun: dict[str, str] = field(default_factory=dict)  # "groups" -> the party last called so
     line_date: tuple | None = None
     line_end: int = -1
 
@@ -280,7 +281,7 @@ class SentenceReader:
         return out
 
     def _person_subject(self, v: "Token") -> bool:
-        subj = _subject(v)
+        subj = self._subject(v)
         if subj is None:
             return False
         if subj.lower_ in self.lex.personal:
@@ -308,7 +309,7 @@ class SentenceReader:
         """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
         gives both."""
         first = self._subject_actor(v)
-        subj = _subject(v)
+        subj = self._subject(v)
         if subj is None or first is None:
             return [first]
         out = [first]
@@ -377,6 +378,8 @@ class SentenceReader:
                 verb = head.head.head
             if any(c.dep_ == "neg" or c.lower_ == "longer" for c in verb.children):
                 withdrawal = True
+            if _pluperfect(verb) and any(c.dep_ == "prep" and c.lower_ == "since" for c in verb.children):
+                return []  # "X had been under SDF control since 2016": the state before the news
             owner = self._owner(n)
             if owner is None and head.lower_ == "in" and verb.pos_ in ("VERB", "AUX"):
                 # "rebels are now in control of X": the subject holds what follows "of"
@@ -544,6 +547,10 @@ class SentenceReader:
         words = [t for c in mods for t in _own_words(c)]
         if self.background.search(" ".join(t.text for t in words)):
             return True
+        # "as a result of an attack launched between May and August 2016": a prepositional phrase's
+        # participles tell its time too (not its relative clauses: "Hama, which they lost in 2012")
+        words += [t for c in mods if c.dep_ == "prep" for t in c.subtree
+                  if not any(h.dep_ in ("relcl", "advcl", "ccomp") for h in _heads_between(t, c))]
         return any(self._past_year(t) for t in words)
 
     def _past_year(self, t: "Token") -> bool:
@@ -668,7 +675,7 @@ class SentenceReader:
                                 found.append(_Found(t, span.root.i))
         if not found and rule.type in ("defense", "deployment"):
             # "The forces in northern Hama repelled ...": where the defenders are
-            subj = _subject(v)
+            subj = self._subject(v)
             if subj is not None:
                 heads = [subj] + [c for c in subj.children if c.dep_ == "acl"]  # "units operating in X"
                 for h in heads:
@@ -954,7 +961,7 @@ class SentenceReader:
                     return self._phrase_actor(pobj) if pobj is not None else None
                 if tok.i == v.i:
                     return None  # "X was captured": no one named
-            subj = _subject(tok)
+            subj = self._subject(tok)
             if subj is not None:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return self._phrase_actor(tok.head)
@@ -970,6 +977,17 @@ class SentenceReader:
                 continue
             break
         return None
+
+    def _subject(self, v: "Token") -> "Token | None":
+        """The verb's subject: of several, the first that names a party, else the nearest before it."""
+        subjects = _subjects(v)
+        if len(subjects) > 1:
+            party = next((c for c in subjects if self._token_actor(c)), None)
+            if party is not None:
+                return party
+            before = [c for c in subjects if c.i < v.i]
+            return (before or subjects)[-1]
+        return subjects[0] if subjects else None
 
     def _to_actor(self, v: "Token") -> str | None:
         for name, pobj in _preps(v):
@@ -1020,12 +1038,19 @@ class SentenceReader:
         if low in self.lex.third_person:
             return self._earlier_subject(tok) or self.state.last_actor
         a = self._token_actor(tok)
+        lemma = tok.lemma_.lower()
         if a:
+            if tok.pos_ == "NOUN" and a != "unknown":
+                self.state.party_of_noun[lemma] = a
             return a
-        if tok.lemma_.lower() in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
-            mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
+        if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
+            # "the group", "the armed groups": the party last called by that noun, else the last
+            # party named as a subject
+            mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")
+                    and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())]
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
-                return self._earlier_subject(tok, skip_speakers=True) or self.state.last_actor  # "the group"
+                return (self.state.party_of_noun.get(lemma) or self._earlier_subject(tok, skip_speakers=True)
+                        or self.state.last_actor)
         return None
 
     def _earlier_subject(self, tok: "Token", skip_speakers: bool = False) -> str | None:
@@ -1087,7 +1112,7 @@ class SentenceReader:
         return (precise or mentions)[-1].actor
 
     def _subject_phrase(self, v: "Token") -> str | None:
-        subj = _subject(v)
+        subj = self._subject(v)
         if subj is None:
             return None
         if subj.lower_ in self.lex.third_person | self.lex.personal:
@@ -1245,6 +1270,11 @@ class SentenceReader:
         if self.state.line_date and s.start < self.state.line_end:
             return self.state.line_date
         return art.published, "day"
+
+
+def _pluperfect(verb: "Token") -> bool:
+    """"had been", "had held": a state or event before the time the article tells of."""
+    return verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in verb.children)
 
 
 def _contains(outer: Place, inner: Place) -> bool:

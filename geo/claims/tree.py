@@ -36,12 +36,10 @@ def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
     return None
 
 
-def _subject(tok: "Token") -> "Token | None":
-    """The verb's active subject; of several the parser gives ("Jerusalem: troops seized ..."),
-    the one nearest before the verb."""
-    subjects = [c for c in tok.children if c.dep_ == "nsubj"]
-    before = [c for c in subjects if c.i < tok.i]
-    return (before or subjects or [None])[-1]
+def _subjects(tok: "Token") -> list["Token"]:
+    """The verb's active subjects; the parser gives several when it misreads a dateline or a name
+    ("Jerusalem: troops seized ..."), and the caller picks the one that names a party."""
+    return [c for c in tok.children if c.dep_ == "nsubj"]
 
 
 def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
