@@ -854,3 +854,39 @@ def test_a_place_name_in_a_compound_modifier_is_a_party_not_a_place():
     places = dict(PLACES, Ankara=Place("Ankara", "gn:323786", 39.92, 32.85, "point", "TR", "TR-06", 3_500_000))
     text = "Fighting raged in Aleppo on Friday. Ankara-backed factions said they had taken control of the city."
     assert claims_of(text, places=places) == {("Aleppo", "capture", "syrian_national_army")}
+
+
+def test_a_verb_reads_with_the_first_of_its_rules_that_finds_a_claim():
+    # "move" + "into" is a capture, "move on" an advance
+    assert claims_of("Rebels moved on Hama on Friday.") == {("Hama", "advance", "rebels")}
+    assert claims_of("Rebels moved into Hama on Friday.") == {("Hama", "capture", "rebels")}
+
+
+def test_the_object_of_a_forcing_verb_is_who_does_what_follows():
+    assert ("Hama", "denial", "government") in claims_of(
+        "Rebels pushed toward Homs, forcing the government to deny reports it had withdrawn from Hama.")
+    assert not any(kind == "denial" and actor == "rebels" for _, kind, actor in claims_of(
+        "Rebels pushed toward Homs, forcing the government to deny reports it had withdrawn from Hama."))
+
+
+def test_a_town_framing_a_site_we_cannot_name_is_where_the_site_is():
+    assert claims_of("In Homs, rebel fighters seized the Air Force Intelligence branch.") == {("Homs", "capture", "rebels")}
+    # a province is no stand-in for the site
+    assert claims_of("In Daraa province, rebel fighters seized the Air Force Intelligence branch.") == set()
+
+
+def test_an_unnamed_site_among_the_objects_does_not_hide_the_others():
+    assert claims_of("Government forces handed over the Kuweires Military Airport and the town of Hama to the rebels.") >= {
+        ("Hama", "withdrawal", "government"), ("Hama", "capture", "rebels")}
+
+
+def test_these_groups_are_the_party_just_named():
+    text = ("The army said in a statement that with the influx of terrorists across the border, "
+            "these groups were able to enter parts of Aleppo.")
+    assert ("Aleppo", "capture", "rebels") in claims_of(text)
+    assert ("Aleppo", "capture", "government") not in claims_of(text)
+
+
+def test_territorial_gains_listed_after_including():
+    text = "Rebels seized Homs last week. The assault has brought territorial gains, including large parts of Aleppo."
+    assert ("Aleppo", "capture", "rebels") in claims_of(text)

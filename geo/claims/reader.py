@@ -4,6 +4,7 @@ with a :class:`State` carried from sentence to sentence."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -120,9 +121,14 @@ class SentenceReader:
         for v in verbs:
             if v.i in self.suppressed:
                 continue
-            rule = self._verb_rule(v)
-            if rule is not None and rule.type != "denial":
-                out += self._verb_event(v, rule)
+            for rule in self._verb_rules(v):
+                # "moved on Hama": the first rule that reads a claim ("move into" does not; "move on" does)
+                if rule.type == "denial":
+                    break
+                found = self._verb_event(v, rule)
+                if found:
+                    out += found
+                    break
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
@@ -165,6 +171,10 @@ class SentenceReader:
         return self.lex.form_lemma.get(tok.lower_) or tok.lemma_.lower()
 
     def _verb_rule(self, v: "Token") -> VerbRule | None:
+        return next(self._verb_rules(v), None)
+
+    def _verb_rules(self, v: "Token") -> Iterator[VerbRule]:
+        """The rules a verb fits, in the lexicon's order (a rule with a particle first)."""
         for rule in self.lex.verbs[self._lemma(v)]:
             if rule.particle and not any(c.lower_ == rule.particle and c.dep_ in ("prt", "advmod", "prep")
                                          for c in v.children):
@@ -180,8 +190,7 @@ class SentenceReader:
                 continue
             if rule.actors is not None and self._subject_actor(v) not in rule.actors:
                 continue
-            return rule
-        return None
+            yield rule
 
     def _object(self, v: "Token") -> "Token | None":
         """The verb's object: its direct object, or its subject in the passive."""
@@ -635,14 +644,6 @@ class SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
-        if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
-                and v.i > 0:
-            # "In central Homs, considered a gateway to the capital, forces bolstered defences":
-            # a place opening the sentence frames it, wherever the parser hangs it
-            opener = self.sdoc[0]
-            for g in opener.children:
-                if g.dep_ == "pobj" and g.i < v.i:
-                    found += self._places_under(g)
         if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
             # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
             # participle happens where its main clause does
@@ -660,9 +661,24 @@ class SentenceReader:
             found = [f for f in found if f.toponym.place.scale == "point"]
         if obj is not None and self._unknown_named(obj):
             # "entered the town of Jamla in western Daraa": the place taken is one we cannot
-            # resolve; its province is no stand-in for it
-            found = [f for f in found if f.toponym.place.scale == "point" and not f.near
-                     and f.token_i in {t.i for t in obj.subtree}]
+            # resolve; its province is no stand-in for it (the verb's other objects still count)
+            inside = {t.i for t in obj.subtree}
+            others = {t.i for o in objects[1:] if o is not None and not self._unknown_named(o) for t in o.subtree}
+            found = [f for f in found if f.token_i in others or (
+                f.toponym.place.scale == "point" and not f.near and f.token_i in inside)]
+        if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
+                and v.i > 0:
+            # "In central Homs, considered a gateway to the capital, forces bolstered defences": a
+            # place opening the sentence frames it, wherever the parser hangs it; a town framing a
+            # site we cannot name ("In Sweida, fighters seized the intelligence branch") is where
+            # the site is, a province is not
+            opener = self.sdoc[0]
+            for g in opener.children:
+                if g.dep_ == "pobj" and g.i < v.i:
+                    framed = self._places_under(g)
+                    if obj is not None and self._unknown_named(obj):
+                        framed = [f for f in framed if f.toponym.place.scale == "point" and f.token_i == g.i]
+                    found += framed
         if not found and rule.type == "border_crossing":
             # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
             for name, pobj in _preps(v):
@@ -967,6 +983,9 @@ class SentenceReader:
                     return self._phrase_actor(tok.head)
                 return self._phrase_actor(subj)
             if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
+                controller = _child(tok.head, ("dobj",)) if tok.dep_ == "xcomp" else None
+                if controller is not None and controller.i < tok.i:
+                    return self._phrase_actor(controller)  # "forced the government to deny", "ordered troops to pull out"
                 if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
                     return self._phrase_actor(tok.head)  # "rebels advancing on Hama"
                 if tok.dep_ == "relcl":
@@ -1048,6 +1067,13 @@ class SentenceReader:
             # party named as a subject
             mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")
                     and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())]
+            if len(mods) == 1 and mods[0].lower_ in ("these", "those"):
+                # "the influx of terrorists ..., these groups entered": the party just named
+                for t in reversed(self.sdoc[:tok.i]):
+                    if t.pos_ in ("NOUN", "PROPN") and t.i not in self.in_place:
+                        a = self._token_actor(t)
+                        if a and a != "unknown":
+                            return a
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
                 return (self.state.party_of_noun.get(lemma) or self._earlier_subject(tok, skip_speakers=True)
                         or self.state.last_actor)
