@@ -890,3 +890,22 @@ def test_these_groups_are_the_party_just_named():
 def test_territorial_gains_listed_after_including():
     text = "Rebels seized Homs last week. The assault has brought territorial gains, including large parts of Aleppo."
     assert ("Aleppo", "capture", "rebels") in claims_of(text)
+
+
+SITES = dict(PLACES, **{
+    "Tishrin Dam": Place("Tishrin Dam", "ov:dam", 36.38, 38.18, "point", "SY", "SY-HL", 0),
+    "Kuweires airbase": Place("Kuweires Military Airbase", "ov:kw", 36.19, 37.58, "point", "SY", "SY-HL", 0),
+})
+
+
+def test_the_dam_is_the_site_named_before_whose_name_says_dam():
+    text = "Fighting raged around the Tishrin Dam for days. On Sunday Kurdish-led forces repelled an attack on the dam."
+    assert ("Tishrin Dam", "defense", "kurdish_led_forces") in claims_of(text, places=SITES)
+    # no site of that kind named before: no guess
+    assert claims_of("Fighting raged in Aleppo. Kurdish-led forces repelled an attack on the dam.", places=SITES) == set()
+
+
+def test_a_place_near_which_another_lies_is_a_landmark_even_on_the_verb():
+    assert claims_of("Rebels advanced toward the Kuweires airbase near Aleppo.", places=SITES) == {
+        ("Kuweires Military Airbase", "advance", "rebels")}
+    assert claims_of("Rebels advanced near Aleppo on Friday.", places=SITES) == {("Aleppo", "advance", "rebels")}

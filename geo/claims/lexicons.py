@@ -94,6 +94,7 @@ class Lexicon:
     opposing: frozenset[str] = frozenset()
     place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
     other_place_adjectives: frozenset[str] = frozenset()
+    site_anaphora: dict[str, tuple[str, ...]] = field(default_factory=dict)
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
     anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
@@ -195,7 +196,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words"}
+                  "place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -226,13 +227,15 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         opposing=_word_set("opposing", cues.get("opposing")),
         place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("place_anaphora", {}).items()},
         other_place_adjectives=_word_set("other_place_adjectives", cues.get("other_place_adjectives")),
+        site_anaphora={k.lower(): tuple(w.lower() for w in v) for k, v in cues.get("site_anaphora", {}).items()},
         titles_rx=re.compile(
             r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
             + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
         allegiance=_word_set("allegiance", cues.get("allegiance")),
         person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
         denying_words=_word_set("denying_words", cues.get("denying_words")),
-        anaphora_rx=re.compile(r"\bthe\s+(?:[a-z-]+\s+)?(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
+        anaphora_rx=re.compile(r"\bthe\s+(?:[a-z-]+\s+)?(?:" + "|".join(
+            re.escape(k) for k in [*cues.get("place_anaphora", {}), *cues.get("site_anaphora", {})]) + r")\b", re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )

@@ -611,7 +611,10 @@ class SentenceReader:
                     name = name[len(rule.particle) + 1:]  # "fell back from X": "from" hangs on "back"
                 if name in rule.preps or (rule.object != "none" and (
                         name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
-                    found += self._places_under(pobj)
+                    # "advanced toward the airbase near Aleppo", "near" hung on the verb: the place
+                    # near which is a landmark when the verb has another place
+                    start = (pobj.head,) if name in ("near", "outside") else ()
+                    found += self._places_under(pobj, path=start)
                 elif pobj.i not in self.place_at and self._token_actor(pobj):
                     # "clashed with the army in Qusayr": the parser hangs the place on the party;
                     # "seized territory from the army, including X": and the list of what was taken
@@ -744,15 +747,16 @@ class SentenceReader:
                 return out
         return []
 
-    def _places_under(self, root: "Token", *, clauses: bool = False) -> list[_Found]:
-        """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached."""
+    def _places_under(self, root: "Token", *, clauses: bool = False, path: tuple = ()) -> list[_Found]:
+        """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached
+        (``path``: the words above ``root`` on the way from the trigger)."""
         out: list[_Found] = []
-        stack = [(root, ())]
+        stack = [(root, path)]
         while stack:
             tok, path = stack.pop()
             if tok.i in self.place_at:
                 out.append(self._found(tok, path))
-            elif tok.lower_ in self.lex.place_anaphora and self._resolve_anaphor(tok):
+            elif (tok.lower_ in self.lex.place_anaphora or tok.lower_ in self.lex.site_anaphora) and self._resolve_anaphor(tok):
                 out.append(self._found(tok, path))
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
@@ -789,8 +793,17 @@ class SentenceReader:
         kids = [c for c in kids if c not in describing]
         if len(kids) != 1 or kids[0].lower_ != "the" or kids[0].i != tok.i - 1 - len(describing):
             return False
-        scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
+        site_words = self.lex.site_anaphora.get(tok.lower_)
+        if site_words:
+            # "the dam": the last site named before whose name says it is one (one site, no guess)
+            sites = {t.place.place_id: t for t in reversed(self.earlier) if t.start < pos and pos - t.end <= _ANAPHORA_REACH
+                     and t.place is not None and any(w in f"{t.text} {t.place.name}".lower() for w in site_words)}
+            if len(sites) != 1:
+                return False
+            self.place_at[tok.i] = next(iter(sites.values()))
+            return True
+        scales = self.lex.place_anaphora[tok.lower_]
         candidates: dict[str, Toponym] = {}
         same_sentence: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
