@@ -909,3 +909,20 @@ def test_a_place_near_which_another_lies_is_a_landmark_even_on_the_verb():
     assert claims_of("Rebels advanced toward the Kuweires airbase near Aleppo.", places=SITES) == {
         ("Kuweires Military Airbase", "advance", "rebels")}
     assert claims_of("Rebels advanced near Aleppo on Friday.", places=SITES) == {("Aleppo", "advance", "rebels")}
+
+
+def test_the_party_after_according_to_is_the_subject_the_parser_joined_to_the_source():
+    c = claims_of("According to the monitor, rebels and allied factions captured Hama on Friday.")
+    assert c == {("Hama", "capture", "rebels")}
+
+
+def test_rural_puts_the_event_around_the_place():
+    c = one("Rebels advanced in western rural Aleppo on Friday.")
+    assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Aleppo", "advance", "rebels", "near")
+
+
+def test_a_participle_naming_a_place_we_cannot_resolve_does_not_borrow_the_main_clauses():
+    assert claims_of("Rebels advanced in rural Aleppo, seizing control of points in Kafr Umm Tuwayr.") == {
+        ("Aleppo", "advance", "rebels")}
+    assert claims_of("Rebels advanced in rural Aleppo, seizing control of several villages.") >= {
+        ("Aleppo", "advance", "rebels"), ("Aleppo", "capture", "rebels")}

@@ -647,9 +647,12 @@ class SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
-        if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
+        if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") and not any(
+                t.pos_ == "PROPN" and t.i not in self.in_place and not self._token_actor(t)
+                for _, pobj in _preps(v) for t in (pobj, *pobj.children) if t.dep_ in ("pobj", "compound", "conj")):
             # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
-            # participle happens where its main clause does
+            # participle happens where its main clause does, unless it names a place of its own
+            # that we cannot resolve ("..., seizing points in Qubtan al-Jabal")
             for name, pobj in _preps(v.head):
                 if name in ("in", "across", "inside", "throughout"):
                     found += self._places_under(pobj)
@@ -852,6 +855,8 @@ class SentenceReader:
         if distance is None:
             distance = self._distance_above(tok)
             near = near or distance is not None
+        if any(c.dep_ == "amod" and c.lower_ in lex.near for c in tok.children):
+            near = True  # "western rural Aleppo": somewhere around it
         found = _Found(self.place_at[tok.i], tok.i, near, distance)
         found.path = path  # type: ignore[attr-defined]
         return found
@@ -1013,6 +1018,15 @@ class SentenceReader:
     def _subject(self, v: "Token") -> "Token | None":
         """The verb's subject: of several, the first that names a party, else the nearest before it."""
         subjects = _subjects(v)
+        if not subjects and not _passive(v):
+            # "According to the monitor, rebels and allied factions captured X": the parser joins
+            # the subject to the source; the party listed after the comma is the subject
+            for c in v.children:
+                if c.dep_ == "prep" and c.lower_ == "according" and c.i < v.i:
+                    for t in c.subtree:
+                        if t.dep_ == "conj" and t.i > 0 and self.sdoc[t.i - 1].lower_ == "," \
+                                and self._token_actor(t):
+                            return t
         if len(subjects) > 1:
             party = next((c for c in subjects if self._token_actor(c)), None)
             if party is not None:
