@@ -926,3 +926,31 @@ def test_a_participle_naming_a_place_we_cannot_resolve_does_not_borrow_the_main_
         ("Aleppo", "advance", "rebels")}
     assert claims_of("Rebels advanced in rural Aleppo, seizing control of several villages.") >= {
         ("Aleppo", "advance", "rebels"), ("Aleppo", "capture", "rebels")}
+
+
+def test_reaching_a_places_edge_is_an_advance_not_its_capture():
+    assert claims_of("Insurgents said they had entered the outskirts of Homs.") == {("Homs", "advance", "rebels")}
+    # a site taken on the outskirts is still a capture
+    assert claims_of("Rebels seized the research centre on the outskirts of Aleppo.") == {("Aleppo", "capture", "rebels")}
+
+
+def test_a_past_tense_the_parser_reads_as_a_participle_of_the_root_noun_is_active():
+    assert claims_of("HTS-led fighters swept into Damascus on Sunday, ending decades of Assad family rule.") == {
+        ("Damascus", "capture", "rebels")}
+    # with a "by" agent it is a passive
+    assert claims_of("Hama, captured by rebels on Friday.") == {("Hama", "capture", "rebels")}
+
+
+def test_repositioning_outside_a_city_is_a_withdrawal():
+    assert claims_of("The defence ministry said troops had repositioned outside Hama.") == {
+        ("Hama", "withdrawal", "government")}
+
+
+def test_the_two_cities_are_the_two_named_last():
+    text = "Rebels took Damascus suburbs, then Homs and Hama. The army said it is redeploying outside of the two central cities."
+    c = claims_of(text)
+    assert {("Homs", "withdrawal", "government"), ("Hama", "withdrawal", "government")} <= c
+    assert ("Damascus", "withdrawal", "government") not in c
+    # a number with fewer places named: no guess
+    assert not any(kind == "withdrawal" for _, kind, _ in claims_of(
+        "Rebels took Homs. The army said it is redeploying outside of the three cities."))

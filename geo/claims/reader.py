@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
 from geo.claims.tree import (
-    _CLAUSE_DEPS, _LIST_DEPS, _NOMINAL_DEPS, _RELATIVE_PRONOUNS, _SUBJECTS, _child, _heads_between, _number_of,
+    _CLAUSE_DEPS, _LIST_DEPS, _NOMINAL_DEPS, _RELATIVE_PRONOUNS, _SUBJECTS, _child, _count, _heads_between, _number_of,
     _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _subjects, _text,
 )
 from geo.document import Claim, Document, Place, Sentence, Toponym
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
+_COMPASS = frozenset({"northern", "southern", "eastern", "western", "central"})
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
@@ -258,7 +259,7 @@ class SentenceReader:
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
         self.claimed_actors.update(actors)
-        out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        out = [self._claim(v, f, self._at_edge(event_type, f), a, claimant) for a in actors for f in places]
         if rule.driven_out:
             # "drove government forces out of X": the party driven out left X
             for loser in self._losers(v):
@@ -270,6 +271,15 @@ class SentenceReader:
                 if receiver not in actors and self.profile.can_act(receiver, rule.receiver):
                     out += [self._claim(v, f, rule.receiver, receiver, claimant) for f in places]
         return out
+
+    def _at_edge(self, event_type: str, f: _Found) -> str:
+        """"entered the outskirts of Homs", "took the gates of Hama": reaching a place's edge is an
+        advance on it, not its capture (a site taken "on the outskirts of X" is still a capture)."""
+        path = getattr(f, "path", ())
+        if event_type == "capture" and path and path[0].pos_ == "NOUN" and (
+                path[0].lower_ in self.lex.edges or path[0].lemma_.lower() in self.lex.edges):
+            return "advance"
+        return event_type
 
     def _attacker(self, v: "Token", rule: VerbRule) -> str | None:
         """The party whose attack a defense verb's object names ("the advance of X", "attacks by X")."""
@@ -759,6 +769,11 @@ class SentenceReader:
             tok, path = stack.pop()
             if tok.i in self.place_at:
                 out.append(self._found(tok, path))
+            elif tok.lower_ in self.lex.plural_place_anaphora:
+                for t in self._resolve_plural(tok):
+                    self.place_at[tok.i] = t
+                    out.append(self._found(tok, path))
+                self.place_at.pop(tok.i, None)
             elif (tok.lower_ in self.lex.place_anaphora or tok.lower_ in self.lex.site_anaphora) and self._resolve_anaphor(tok):
                 out.append(self._found(tok, path))
             for c in tok.children:
@@ -785,6 +800,33 @@ class SentenceReader:
                             c.lower_ in self.lex.units or c.lemma_.lower() in self.lex.units):
                         return _number_of(c, self.lex)
         return None
+
+    def _resolve_plural(self, tok: "Token") -> list[Toponym]:
+        """"the two southern cities", "both towns": the N places of a fitting scale named last (shortly
+        before), when that many are there to take."""
+        kids = [c for c in tok.children if c.dep_ in ("det", "nummod", "amod", "compound", "poss", "predet")]
+        count = None
+        for c in kids:
+            if c.dep_ == "nummod":
+                count = _count(c)
+            elif c.lower_ == "both":
+                count = 2
+        if not count or count > 5 or any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
+                                         or (c.lower_ in self.lex.other_place_adjectives and c.lower_ not in _COMPASS)
+                                         for c in kids):
+            return []
+        scales = self.lex.plural_place_anaphora[tok.lower_]
+        pos = self.sentence.start + tok.idx
+        seen: dict[str, Toponym] = {}
+        for t in reversed(self.earlier):
+            if t.start >= pos or t.place is None or t.place.scale not in scales:
+                continue
+            if pos - t.end > _ANAPHORA_REACH:
+                break
+            seen.setdefault(t.place.place_id, t)
+            if len(seen) == count:
+                return list(seen.values())  # the most recent ones
+        return []  # fewer places than the number: no guess
 
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
