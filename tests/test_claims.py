@@ -954,3 +954,23 @@ def test_the_two_cities_are_the_two_named_last():
     # a number with fewer places named: no guess
     assert not any(kind == "withdrawal" for _, kind, _ in claims_of(
         "Rebels took Homs. The army said it is redeploying outside of the three cities."))
+
+
+def test_infiltrating_into_a_place_is_entering_it():
+    assert claims_of("Militants infiltrated into several neighborhoods of Hama on Thursday.") == {("Hama", "capture", "rebels")}
+
+
+def test_keeping_the_enemy_away_from_a_place_is_its_defense():
+    assert claims_of("Regime forces counterattacked, keeping rebels nearly 10 kilometres away from Hama.") >= {
+        ("Hama", "defense", "government")}
+
+
+def test_the_offensive_is_the_party_whose_offensive_it_is():
+    text = "Rebels launched an offensive last week. The assault has resulted in territorial gains, including large parts of Aleppo."
+    assert ("Aleppo", "capture", "rebels") in claims_of(text)
+
+
+def test_they_in_a_relative_clause_is_the_party_named_just_before():
+    c = claims_of("The army expelled the militants from the neighborhoods they had entered in Hama.")
+    assert ("Hama", "capture", "rebels") in c
+    assert ("Hama", "capture", "government") not in c

@@ -1124,6 +1124,10 @@ class SentenceReader:
         if low in self.lex.personal:
             return None
         if low in self.lex.third_person:
+            if tok.head.dep_ == "relcl" and tok.dep_ == "nsubj":
+                # "pushed the terrorists back from the areas they had infiltrated": in a relative
+                # clause "they" is the party named just before, whatever its role
+                return self._party_just_named(tok) or self._earlier_subject(tok) or self.state.last_actor
             return self._earlier_subject(tok) or self.state.last_actor
         a = self._token_actor(tok)
         lemma = tok.lemma_.lower()
@@ -1138,14 +1142,21 @@ class SentenceReader:
                     and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())]
             if len(mods) == 1 and mods[0].lower_ in ("these", "those"):
                 # "the influx of terrorists ..., these groups entered": the party just named
-                for t in reversed(self.sdoc[:tok.i]):
-                    if t.pos_ in ("NOUN", "PROPN") and t.i not in self.in_place:
-                        a = self._token_actor(t)
-                        if a and a != "unknown":
-                            return a
+                a = self._party_just_named(tok)
+                if a:
+                    return a
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
                 return (self.state.party_of_noun.get(lemma) or self._earlier_subject(tok, skip_speakers=True)
                         or self.state.last_actor)
+        return None
+
+    def _party_just_named(self, tok: "Token") -> str | None:
+        """The party of the nearest noun before ``tok`` in the sentence that names one."""
+        for t in reversed(self.sdoc[:tok.i]):
+            if t.pos_ in ("NOUN", "PROPN") and t.i not in self.in_place:
+                a = self._token_actor(t)
+                if a and a != "unknown":
+                    return a
         return None
 
     def _earlier_subject(self, tok: "Token", skip_speakers: bool = False) -> str | None:
