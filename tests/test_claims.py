@@ -974,3 +974,32 @@ def test_they_in_a_relative_clause_is_the_party_named_just_before():
     c = claims_of("The army expelled the militants from the neighborhoods they had entered in Hama.")
     assert ("Hama", "capture", "rebels") in c
     assert ("Hama", "capture", "government") not in c
+
+
+def test_on_a_region_is_where_a_capture_happened():
+    places = dict(PLACES)
+    assert claims_of("Israel said its troops had entered the buffer zone on the Golan Heights to secure the border.",
+                     places=places) == {("Golan Heights", "capture", "israel")}
+
+
+def test_the_eastern_city_is_the_city_named_before():
+    text = "Kurdish-led forces took control of Deir Ezzor after government troops left the eastern city."
+    assert ("Deir ez-Zor", "withdrawal", "government") in claims_of(text)
+
+
+def test_a_province_taken_with_a_town_as_its_example_keeps_both():
+    assert claims_of("Rebels seized most of Damascus countryside, including the town of Saasaa.") >= {
+        ("Rif Dimashq", "capture", "rebels"), ("Sa'sa'", "capture", "rebels")}
+    # a province that only says where a town is stays out
+    assert not any(p == "Rif Dimashq" for p, _, _ in claims_of("Rebels seized Saasaa in Damascus countryside."))
+
+
+def test_unnamed_fighters_in_a_partys_report_are_its_own():
+    assert claims_of("Rebel commander Hassan Abdul Ghani said fighters had also taken Homs.") == {("Homs", "capture", "rebels")}
+    # in a neutral monitor's report they stay unnamed
+    assert claims_of("The monitor said fighters had taken Homs.") == set()
+
+
+def test_what_a_denier_says_after_saying_is_not_denied():
+    c = claims_of("State television denied that the army had pulled out of Homs, saying troops were reinforcing their lines around the city.")
+    assert c == {("Homs", "denial", "government"), ("Homs", "defense", "government")}

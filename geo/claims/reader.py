@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
-_COMPASS = frozenset({"northern", "southern", "eastern", "western", "central"})
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
@@ -482,7 +481,11 @@ class SentenceReader:
     def _denied_places(self, content: list["Token"], denied_event_only: bool = False) -> list[_Found] | bool:
         """The places of a denied control event; what is denied gives no claim of its own. With
         ``denied_event_only``: whether the content denies a control event at all."""
-        tokens = [t for c in content for t in c.subtree]
+        # "denied that the army had left Homs, saying troops were reinforcing ...": the speaker's own
+        # statement after "saying" is not part of what is denied
+        saying = [t for c in content for t in c.subtree if t.dep_ == "advcl" and self._lemma(t) in self.lex.speech]
+        own = {t.i for s in saying for t in s.subtree}
+        tokens = [t for c in content for t in c.subtree if t.i not in own]
         events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas]
         # "denied reports that the president had left Damascus": a person's movements are no
         # control change.
@@ -495,7 +498,7 @@ class SentenceReader:
         found = []
         for c in content:
             found += self._places_under(c, clauses=True)
-        return self._prune(found)
+        return self._prune([f for f in found if f.token_i not in own])
 
     def _nominal_denial(self, n: "Token") -> list[Claim]:
         """"There is no truth to reports that our forces pulled out of Hama," it said; "reports
@@ -812,8 +815,7 @@ class SentenceReader:
             elif c.lower_ == "both":
                 count = 2
         if not count or count > 5 or any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
-                                         or (c.lower_ in self.lex.other_place_adjectives and c.lower_ not in _COMPASS)
-                                         for c in kids):
+                                         or c.lower_ in self.lex.other_place_adjectives for c in kids):
             return []
         scales = self.lex.plural_place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
@@ -932,7 +934,10 @@ class SentenceReader:
                 continue
             keep.append(f)
         keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
-        points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
+        # a province holding a town of the same trigger only locates it ("Talbiseh in Homs
+        # province"), unless the town is an example of it ("most of Daraa province, including X")
+        points = [f.toponym.place for f in keep if f.toponym.place.scale == "point" and not any(
+            s.lower_ in self.lex.extenders or s.lemma_.lower() in self.lex.extenders for s in getattr(f, "path", ()))]
         keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
         if any(not f.near for f in keep):
             # "took the X headquarters near the Golan Heights": near X only locates the other place
@@ -1135,6 +1140,10 @@ class SentenceReader:
             if tok.pos_ == "NOUN" and a != "unknown":
                 self.state.party_of_noun[lemma] = a
             return a
+        if (low in self.lex.generic_forces or lemma in self.lex.generic_forces) and self.state.sentence_speaker_actor \
+                and all(c.dep_ in ("det", "amod", "punct") and c.text.islower() for c in tok.children):
+            # "a rebel commander said fighters had taken X": unnamed fighters in a party's report are its own
+            return self.state.sentence_speaker_actor
         if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             # "the group", "the armed groups": the party last called by that noun, else the last
             # party named as a subject
