@@ -1003,3 +1003,23 @@ def test_unnamed_fighters_in_a_partys_report_are_its_own():
 def test_what_a_denier_says_after_saying_is_not_denied():
     c = claims_of("State television denied that the army had pulled out of Homs, saying troops were reinforcing their lines around the city.")
     assert c == {("Homs", "denial", "government"), ("Homs", "defense", "government")}
+
+
+def test_fighters_from_a_named_body_are_its_own():
+    assert claims_of("Fighters from the Southern Operations Room captured Saasaa on Friday.") == {
+        ("Sa'sa'", "capture", "local_armed_groups")}
+
+
+def test_denying_the_reports_denies_what_the_sentence_just_claimed():
+    assert claims_of("Hezbollah fighters reportedly crossed into Syria to support regime forces in Homs, "
+                     "but a Hezbollah official denied the reports.") >= {("Homs", "denial", "hezbollah")}
+    assert claims_of("Rebels said they had entered Homs, which the army denied.") == {
+        ("Homs", "capture", "rebels"), ("Homs", "denial", "government")}
+
+
+def test_a_bearing_from_the_only_place_puts_the_event_around_it():
+    c = one("The SDF recaptured several villages east of Manbij from Turkish-backed groups on Saturday.",
+            places=dict(PLACES, Manbij=Place("Manbij", "gn:166616", 36.53, 37.95, "point", "SY", "SY-HL", 100_000)))
+    assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Manbij", "capture", "kurdish_led_forces", "near")
+    # beside another place, the bearing's place is only a reference point
+    assert claims_of("Rebels took Homs, 40 km south of Hama.") == {("Homs", "capture", "rebels")}

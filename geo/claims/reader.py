@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
+_BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
@@ -468,8 +469,10 @@ class SentenceReader:
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
         found = self._denied_places(content)
-        if not found and fallback and self._denied_places(content, denied_event_only=True):
-            found = list(fallback)
+        if not found and fallback and (self._denied_places(content, denied_event_only=True) or any(
+                c.dep_ == "dobj" and c.lower_ in self.lex.reported_nouns
+                and not any(g.dep_ in ("prep", "acl", "relcl") for g in c.children) for c in content)):
+            found = list(fallback)  # "..., but an official denied the reports"
         if not found:
             return []
         actor = self._subject_actor(v) or self.state.last_speaker_actor
@@ -628,6 +631,10 @@ class SentenceReader:
                     # near which is a landmark when the verb has another place
                     start = (pobj.head,) if name in ("near", "outside") else ()
                     found += self._places_under(pobj, path=start)
+                elif rule.object != "none" and name.split(" ")[0] in _BEARINGS and name.endswith(" of"):
+                    # "recaptured villages east of Manbij": the parser hangs the bearing on the verb;
+                    # the place it names is around where the event was
+                    found += self._places_under(pobj, path=(pobj.head.head,))
                 elif pobj.i not in self.place_at and self._token_actor(pobj):
                     # "clashed with the army in Qusayr": the parser hangs the place on the party;
                     # "seized territory from the army, including X": and the list of what was taken
@@ -930,7 +937,7 @@ class SentenceReader:
                     break
             if qualifies_other:
                 continue
-            if f.near and f.distance_km is None and self._reference_only(f):
+            if f.near and f.distance_km is None and self._reference_only(f, alone=len(found) == 1):
                 continue
             keep.append(f)
         keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
@@ -986,11 +993,12 @@ class SentenceReader:
         path = getattr(f, "path", ())
         return any(s.lower_ in self.lex.landmark for s in path)
 
-    def _reference_only(self, f: _Found) -> bool:
-        """A compass bearing or "between" with no distance makes a place a reference point."""
+    def _reference_only(self, f: _Found, alone: bool = False) -> bool:
+        """"Between", "via" make a place a reference point; so does a compass bearing with no distance,
+        unless the place is the trigger's only one ("recaptured villages east of Manbij": around it)."""
         path = getattr(f, "path", ())
         return any(s.lower_ in ("between", "beyond", "past", "opposite", "than", "like", "via", "through", "bordering")
-                   or s.lemma_.lower() in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+                   or (not alone and s.lemma_.lower() in _BEARINGS)
                    for s in path)
 
     def _distance_under(self, v: "Token") -> float | None:
@@ -1203,8 +1211,8 @@ class SentenceReader:
         if a:
             return a
         for name, pobj in _preps(tok):
-            if name == "of":
-                return self._token_actor(pobj)
+            if name == "of" or (name == "from" and tok.lower_ in self.lex.generic_forces):
+                return self._token_actor(pobj)  # "fighters of HTS", "fighters from the Southern Operations Room"
         return None
 
     def _generic_only(self, text: str) -> set[str]:
