@@ -1023,3 +1023,8 @@ def test_a_bearing_from_the_only_place_puts_the_event_around_it():
     assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Manbij", "capture", "kurdish_led_forces", "near")
     # beside another place, the bearing's place is only a reference point
     assert claims_of("Rebels took Homs, 40 km south of Hama.") == {("Homs", "capture", "rebels")}
+
+
+def test_withdrawing_toward_another_place_leaves_the_place_just_taken():
+    assert claims_of("Rebels seized Hama on Thursday after government forces withdrew south toward Homs.") == {
+        ("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}

@@ -215,7 +215,7 @@ class SentenceReader:
             event_type = "defense" if places else event_type
         if not places and (rule.type == "capture" and rule.particle == "in"
                            or rule.type == "withdrawal" and _child(v, ("dobj",)) is None
-                           and not any(name in ("to", "toward", "towards", "into") for name, _ in _preps(v))):
+                           and not any(name == "into" for name, _ in _preps(v))):
             # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out";
             # "taking the city without a fight as government forces fled"; only for another party
             # than the one that took the places ("their offensive has left the army reeling")
