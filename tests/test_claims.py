@@ -1028,3 +1028,8 @@ def test_a_bearing_from_the_only_place_puts_the_event_around_it():
 def test_withdrawing_toward_another_place_leaves_the_place_just_taken():
     assert claims_of("Rebels seized Hama on Thursday after government forces withdrew south toward Homs.") == {
         ("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}
+
+
+def test_losing_a_place_to_a_party_is_its_capture():
+    assert claims_of("The army lost Aleppo to the rebels on Saturday.") == {
+        ("Aleppo", "withdrawal", "government"), ("Aleppo", "capture", "rebels")}
