@@ -1033,3 +1033,8 @@ def test_withdrawing_toward_another_place_leaves_the_place_just_taken():
 def test_losing_a_place_to_a_party_is_its_capture():
     assert claims_of("The army lost Aleppo to the rebels on Saturday.") == {
         ("Aleppo", "withdrawal", "government"), ("Aleppo", "capture", "rebels")}
+
+
+def test_loyalists_fleeing_are_people_not_an_army_withdrawing():
+    assert claims_of("Regime loyalists fled Homs as the rebels closed in.") == set()
+    assert claims_of("Loyalist forces withdrew from Homs.") == {("Homs", "withdrawal", "government")}
