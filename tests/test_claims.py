@@ -1036,5 +1036,11 @@ def test_losing_a_place_to_a_party_is_its_capture():
 
 
 def test_loyalists_fleeing_are_people_not_an_army_withdrawing():
-    assert claims_of("Regime loyalists fled Homs as the rebels closed in.") == set()
+    assert claims_of("Regime loyalists fled Homs as the rebels closed in.") == {("Homs", "advance", "rebels")}
     assert claims_of("Loyalist forces withdrew from Homs.") == {("Homs", "withdrawal", "government")}
+
+
+def test_an_approach_in_an_as_clause_is_on_the_place_people_fled():
+    assert claims_of("Residents fled Hama as rebels approached.") == {("Hama", "advance", "rebels")}
+    # beside another party's event the approach has no place of its own
+    assert claims_of("Rebels took Hama while the army advanced.") == {("Hama", "capture", "rebels")}

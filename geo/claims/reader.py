@@ -221,6 +221,16 @@ class SentenceReader:
             # than the one that took the places ("their offensive has left the army reeling")
             if rule.type == "capture" or self._subject_actor(v) not in self.claimed_actors:
                 places = list(self.claimed)
+        if not places and rule.type == "advance" and v.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in ("as", "while", "when") for c in v.children) and (
+                self._lemma(v.head) not in self.lex.verbs or self._person_subject(v.head)):
+            # "residents fled Hama as the rebels closed in": an approach with no place of its own
+            # is on the place its main clause names
+            head = v.head
+            found = [f for c in head.children if c.dep_ == "dobj" for f in self._places_under(c)]
+            found += [f for name, pobj in _preps(head) if name in ("from", "out of", "in", "into")
+                      for f in self._places_under(pobj)]
+            places = self._prune(found)
         if not places:
             return []
         if reality == "negated":
