@@ -1044,3 +1044,15 @@ def test_an_approach_in_an_as_clause_is_on_the_place_people_fled():
     assert claims_of("Residents fled Hama as rebels approached.") == {("Hama", "advance", "rebels")}
     # beside another party's event the approach has no place of its own
     assert claims_of("Rebels took Hama while the army advanced.") == {("Hama", "capture", "rebels")}
+
+
+def test_the_subject_of_a_passive_report_does_what_its_complement_says():
+    assert claims_of("Russian troops were seen leaving their positions in Homs.") == {("Homs", "withdrawal", "russia")}
+    assert claims_of("Rebels are believed to have entered Hama.") == {("Hama", "capture", "rebels")}
+    # "forced by X to withdraw": the forced party withdrew
+    assert claims_of("Government troops were forced by the rebels to withdraw from Homs.") == {
+        ("Homs", "withdrawal", "government")}
+
+
+def test_a_side_of_a_place_is_a_portion_of_it():
+    assert claims_of("Rebels captured the northern side of Hama on Friday.") == {("Hama", "capture", "rebels")}

@@ -1055,11 +1055,16 @@ class SentenceReader:
         for _ in range(6):
             if _passive(tok):
                 agent = _child(tok, ("agent",))
-                if agent is not None:
+                if agent is not None and tok.i == v.i:
                     pobj = _child(agent, ("pobj",))
                     return self._phrase_actor(pobj) if pobj is not None else None
                 if tok.i == v.i:
                     return None  # "X was captured": no one named
+                raised = _child(tok, ("nsubjpass",))
+                if raised is not None:
+                    # "Russian troops were seen leaving X", "rebels are believed to have entered Y":
+                    # the passive's subject does what its complement says
+                    return self._phrase_actor(raised)
             subj = self._subject(tok)
             if subj is not None:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
