@@ -1056,3 +1056,9 @@ def test_the_subject_of_a_passive_report_does_what_its_complement_says():
 
 def test_a_side_of_a_place_is_a_portion_of_it():
     assert claims_of("Rebels captured the northern side of Hama on Friday.") == {("Hama", "capture", "rebels")}
+
+
+def test_restoring_security_to_towns_is_their_capture():
+    assert claims_of("A military source said army units restored security and stability to the towns of Homs and Hama.") == {
+        ("Homs", "capture", "government"), ("Hama", "capture", "government")}
+    assert claims_of("Police restored calm to Homs after the protest.") == set()
