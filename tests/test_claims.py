@@ -1062,3 +1062,18 @@ def test_restoring_security_to_towns_is_their_capture():
     assert claims_of("A military source said army units restored security and stability to the towns of Homs and Hama.") == {
         ("Homs", "capture", "government"), ("Hama", "capture", "government")}
     assert claims_of("Police restored calm to Homs after the protest.") == set()
+
+
+def test_attacking_a_party_in_a_where_clause_is_no_advance_on_the_place():
+    assert claims_of("Insurgents were on the outskirts of Hama, where the army attacked them with artillery.") == {
+        ("Hama", "advance", "rebels")}
+
+
+def test_a_second_from_hung_on_the_verb_is_another_place_of_the_noun():
+    assert claims_of("Reports also indicate troop evacuations from Homs, as well as from Deir Ezzor in the east.") >= {
+        ("Homs", "withdrawal", "government"), ("Deir ez-Zor", "withdrawal", "government")}
+
+
+def test_a_holding_phrase_after_a_place_and_its_bearing():
+    assert ("Deir ez-Zor", "capture", "kurdish_led_forces") in claims_of(
+        "Troops also left Deir Ezzor in the east, now under the watch of Kurdish-led forces.")

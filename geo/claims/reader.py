@@ -381,9 +381,19 @@ class SentenceReader:
         if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
             return self._control_state(n)
         found: list[_Found] = []
+        own = set()
         for name, pobj in _preps(n):
             if name in rule.preps or name in self.lex.extenders:
                 found += self._places_under(pobj)
+                own.add(name)
+        if found and n.dep_ == "dobj":
+            # "evacuations from X near Y, as well as from Z": the parser hangs the second "from" on
+            # the verb, or on the "as well as" that joins it
+            for t in self.sdoc[n.i + 1:]:
+                if t.dep_ == "prep" and t.lower_ in own and (t.head.i == n.head.i or (
+                        t.head.dep_ == "cc" and t.head.head.i in (n.i, n.head.i))) \
+                        and any(w.lower_ == "well" for w in self.sdoc[n.i:t.i]):
+                    found += [f for g in t.children if g.dep_ == "pobj" for f in self._places_under(g)]
         for c in n.children:
             if c.dep_ == "poss" and c.i in self.place_at:
                 found += self._places_under(c)  # "Hama's fall"
@@ -443,7 +453,10 @@ class SentenceReader:
                 break
             t = t.head
         if t.i not in self.in_place:
-            return []
+            # the parser may hang "in the east" on the verb: the place a few words before the comma
+            t = next((self.sdoc[k] for k in range(i - 1, max(i - 6, -1), -1) if k in self.in_place), None)
+            if t is None or any(self.sdoc[k].pos_ in ("VERB", "AUX") for k in range(t.i, i)):
+                return []
         root = next((r for r in self.place_at if self.sdoc[r].left_edge.i <= t.i <= r), None)
         return [] if root is None else [_Found(self.place_at[root], root)]
 
@@ -686,7 +699,11 @@ class SentenceReader:
             for name, pobj in _preps(v.head):
                 if name in ("in", "across", "inside", "throughout"):
                     found += self._places_under(pobj)
-        if not found:
+        acted_on_party = obj is not None and obj.dep_ == "dobj" and (
+            obj.lower_ in self.lex.third_person or obj.lower_ in self.lex.personal
+            or (self._token_actor(obj) is not None and obj.lemma_.lower() not in (rule.objects or ())))
+        if not found and not acted_on_party:
+            # (not "the city, where the army attacked them": attacking a party is no advance on the city)
             rel = v
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
                 rel = rel.head
