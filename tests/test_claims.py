@@ -1077,3 +1077,20 @@ def test_a_second_from_hung_on_the_verb_is_another_place_of_the_noun():
 def test_a_holding_phrase_after_a_place_and_its_bearing():
     assert ("Deir ez-Zor", "capture", "kurdish_led_forces") in claims_of(
         "Troops also left Deir Ezzor in the east, now under the watch of Kurdish-led forces.")
+
+
+def test_they_in_a_joined_clause_is_the_subject_of_the_first():
+    c = claims_of("Insurgents overran Homs as government defenses collapsed, and within hours they had rolled into the capital.")
+    assert c == {("Homs", "capture", "rebels"), ("Damascus", "capture", "rebels")}
+
+
+def test_a_place_that_has_fallen_fell_to_the_party_taking_places():
+    assert claims_of("Rebels stormed Hama on Friday. \u201cHoms has fallen,\u201d a rebel commander said on Sunday.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+    assert claims_of("\u201cHoms has fallen,\u201d a commander said.") == set()
+
+
+def test_leaving_a_port_or_base_is_a_withdrawal():
+    assert claims_of("Russian forces left the port of Tartus on Monday.",
+                     places=dict(PLACES, Tartus=Place("Tartus", "gn:163345", 34.89, 35.89, "point", "SY", "SY-TA", 115_000))) == {
+        ("Tartus", "withdrawal", "russia")}

@@ -237,7 +237,8 @@ class SentenceReader:
             return self._reported_negation(v, places)
         claimant = self._claimant(v)  # first: "we" and "our forces" stand for the speaker
         if rule.actor == "to":
-            actors = [self._to_actor(v)]
+            # "Hama fell to the rebels"; "Homs has fallen": to the party taking places here
+            actors = [self._to_actor(v) or self.state.last_capturer]
         else:
             actors = self._subject_actors(v)
             if actors == [None] and rule.object == "none" and _passive(v) and event_type in (
@@ -1169,6 +1170,15 @@ class SentenceReader:
         if low in self.lex.personal:
             return None
         if low in self.lex.third_person:
+            verb = tok.head
+            if tok.dep_ == "nsubj" and verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+                # "Insurgents overran Homs as defenses collapsed, and they rolled into the capital":
+                # the subject of the clause this one is joined to
+                subj = self._subject(verb.head)
+                if subj is not None and subj.lower_ not in self.lex.third_person:
+                    a = self._token_actor(subj)
+                    if a:
+                        return a
             if tok.head.dep_ == "relcl" and tok.dep_ == "nsubj":
                 # "pushed the terrorists back from the areas they had infiltrated": in a relative
                 # clause "they" is the party named just before, whatever its role
