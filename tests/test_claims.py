@@ -1094,3 +1094,14 @@ def test_leaving_a_port_or_base_is_a_withdrawal():
     assert claims_of("Russian forces left the port of Tartus on Monday.",
                      places=dict(PLACES, Tartus=Place("Tartus", "gn:163345", 34.89, 35.89, "point", "SY", "SY-TA", 115_000))) == {
         ("Tartus", "withdrawal", "russia")}
+
+
+def test_terrorists_in_an_article_that_speaks_of_the_pkk_ypg_are_the_kurdish_led_forces():
+    text = "The PKK/YPG lost ground near Manbij. Hundreds of terrorists were transported to Aleppo overnight."
+    assert ("Aleppo", "deployment", "kurdish_led_forces") in claims_of(text)
+    # in other outlets' usage the word keeps the profile's meaning
+    assert ("Aleppo", "deployment", "rebels") in claims_of("Hundreds of terrorists were transported to Aleppo overnight.")
+
+
+def test_what_a_quantity_of_forces_was_moved_is_the_forces():
+    assert claims_of("A large number of government troops were transported to Homs.") == {("Homs", "deployment", "government")}

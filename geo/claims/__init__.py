@@ -67,6 +67,9 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
             wanted[s.start] = _without_lead(s)
     parses = nlp.parse(doc, wanted.values())
     state = State()
+    for perspective in profile.perspectives:
+        if perspective.applies_to(doc.text):
+            state.term_actors.update(dict.fromkeys(perspective.terms, perspective.actor))
     claims: list[Claim] = []
     for s, tops in zip(doc.sentences, per_sentence):
         _heading_date(doc, s, state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -16,7 +16,7 @@ from geo.claims.tree import (
     _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _subjects, _text,
 )
 from geo.document import Claim, Document, Place, Sentence, Toponym
-from geo.profiles import Profile
+from geo.profiles import ActorMention, Profile
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc, Token
@@ -40,6 +40,7 @@ class State:
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
     institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
     party_of_noun: dict[str, str] = field(default_factory=dict)  # "groups" -> the party last called so
+    term_actors: dict[str, str] = field(default_factory=dict)  # the article's perspective: "terrorists" -> party
     line_date: tuple | None = None
     line_end: int = -1
 
@@ -202,6 +203,11 @@ class SentenceReader:
                 obj = v.head  # "the town, captured by rebels on Friday"
         if obj is not None and obj.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
             obj = v.head  # "Hama, which rebels captured"
+        if obj is not None and (obj.lemma_.lower() in self.lex.quantities or obj.lower_ in self.lex.quantities):
+            # "a large number of terrorists were transported": what was moved follows "of"
+            of = next((g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for g in c.children if g.dep_ == "pobj"), None)
+            obj = of if of is not None else obj
         return obj
 
     def _verb_event(self, v: "Token", rule: VerbRule) -> list[Claim]:
@@ -1161,7 +1167,7 @@ class SentenceReader:
         if poss is not None and (poss.lower_ in self.lex.first_person or poss.lower_ in self.lex.third_person):
             words = _phrase_tokens(tok)
             text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
-            mentions = self.profile.actor_mentions(text)
+            mentions = self._mentions(text)
             if all(m.text.lower() in self.lex.generic_forces for m in mentions):
                 # "its troops", "our fighters": whose they are decides, not the generic word
                 return self._phrase_actor(poss)
@@ -1259,14 +1265,22 @@ class SentenceReader:
 
     def _generic_only(self, text: str) -> set[str]:
         """The parties a phrase names only through generic words ("fighters", "troops")."""
-        mentions = self.profile.actor_mentions(text)
+        mentions = self._mentions(text)
         if any(m.text.lower() not in self.lex.generic_forces for m in mentions):
             return set()
         return {m.actor for m in mentions}
 
+    def _mentions(self, text: str) -> list[ActorMention]:
+        """The profile's actor mentions in ``text``, read with the article's perspective (see
+        :class:`geo.profiles.Perspective`)."""
+        mentions = self.profile.actor_mentions(text)
+        if self.state.term_actors:
+            mentions = [replace(m, actor=self.state.term_actors.get(m.text.lower(), m.actor)) for m in mentions]
+        return mentions
+
     def _actor_in(self, text: str) -> str | None:
         """The party a phrase names; a precise name beats a generic one ("opposition troops")."""
-        mentions = self.profile.actor_mentions(text)
+        mentions = self._mentions(text)
         if not mentions:
             low = text.lower()
             for name, actor in self.profile.people_longest_first:
@@ -1344,7 +1358,7 @@ class SentenceReader:
         """The party a speaker's description names first ("Abu Omar, a rebel commander"; "the
         statement posted on the Defense Ministry's page (banned in Russia)"), asides in brackets
         left out."""
-        mentions = self.profile.actor_mentions(_BRACKETS.sub(" ", phrase))
+        mentions = self._mentions(_BRACKETS.sub(" ", phrase))
         precise = [m for m in mentions if m.text.lower() not in self.lex.generic_forces]
         return (precise or mentions)[0].actor if mentions else None
 
@@ -1390,7 +1404,7 @@ class SentenceReader:
         self.speaker_full = _text(self.sdoc, subj)
         phrase = _speaker_text(self.sdoc, subj)
         self.state.last_claimant_is_person = subj.pos_ == "PROPN" and not self.profile.claimant_mentions(phrase) \
-            and not self.profile.actor_mentions(subj.text)
+            and not self._mentions(subj.text)
         return phrase
 
     # -- the claim ------------------------------------------------------------------------------
