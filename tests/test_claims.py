@@ -1105,3 +1105,8 @@ def test_terrorists_in_an_article_that_speaks_of_the_pkk_ypg_are_the_kurdish_led
 
 def test_what_a_quantity_of_forces_was_moved_is_the_forces():
     assert claims_of("A large number of government troops were transported to Homs.") == {("Homs", "deployment", "government")}
+
+
+def test_a_claim_a_party_rejected_is_its_denial():
+    assert claims_of("Pro-government media claimed the army had recaptured Homs, a claim the rebels rejected as propaganda.") == {
+        ("Homs", "capture", "government"), ("Homs", "denial", "rebels")}

@@ -503,6 +503,8 @@ class SentenceReader:
                 c.dep_ == "dobj" and c.lower_ in self.lex.reported_nouns
                 and not any(g.dep_ in ("prep", "acl", "relcl") for g in c.children) for c in content)):
             found = list(fallback)  # "..., but an official denied the reports"
+        if not found and fallback and v.dep_ == "relcl" and v.head.lower_ in self.lex.reported_nouns:
+            found = list(fallback)  # "the army retook X, a claim the rebels rejected"
         if not found:
             return []
         actor = self._subject_actor(v) or self.state.last_speaker_actor
