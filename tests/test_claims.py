@@ -1110,3 +1110,17 @@ def test_what_a_quantity_of_forces_was_moved_is_the_forces():
 def test_a_claim_a_party_rejected_is_its_denial():
     assert claims_of("Pro-government media claimed the army had recaptured Homs, a claim the rebels rejected as propaganda.") == {
         ("Homs", "capture", "government"), ("Homs", "denial", "rebels")}
+
+
+def test_more_ways_news_says_a_place_changed_hands():
+    assert claims_of("Homs was handed over to the rebels.") == {("Homs", "capture", "rebels")}
+    assert claims_of("Rebels declared Homs liberated.") == {("Homs", "capture", "rebels")}
+    assert claims_of("Rebels declared Homs a military zone.") == set()
+    assert claims_of("Rebels raised their flag over the citadel of Aleppo.") == {("Aleppo", "capture", "rebels")}
+    assert claims_of("Rebels consolidated their grip on Aleppo.") == {("Aleppo", "capture", "rebels")}
+    assert claims_of("The army reinforced Homs on Friday.") == {("Homs", "defense", "government")}
+
+
+def test_a_nouns_place_hung_on_the_verb_that_carries_it():
+    assert claims_of("Rebels launched an offensive on Homs.") == {("Homs", "advance", "rebels")}
+    assert claims_of("Rebels made gains in Hama on Friday.") == {("Hama", "capture", "rebels")}

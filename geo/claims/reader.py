@@ -269,6 +269,10 @@ class SentenceReader:
             return []  # "Assad fled Damascus": a person leaving is no army's withdrawal
         actors = [a for a in dict.fromkeys(actors) if a and a != "unknown" and self.profile.can_act(a, event_type)]
         if not actors:
+            if rule.receiver:
+                # "Homs was handed over to the rebels": who gave it up is not said, who took it is
+                return [self._claim(v, f, rule.receiver, r, claimant) for r in self._receivers(v)
+                        if self.profile.can_act(r, rule.receiver) for f in places]
             return []
         if event_type == "capture":
             self.state.last_capturer = actors[0]
@@ -404,6 +408,12 @@ class SentenceReader:
         for c in n.children:
             if c.dep_ == "poss" and c.i in self.place_at:
                 found += self._places_under(c)  # "Hama's fall"
+        if not found and n.dep_ == "dobj" and n.head.pos_ == "VERB" and self._lemma(n.head) not in self.lex.verbs:
+            # "launched an offensive on Homs", "made gains in Hama": the parser hangs the noun's
+            # place on the verb that carries it
+            for name, pobj in _preps(n.head):
+                if name in rule.preps:
+                    found += self._places_under(pobj)
         found = self._prune(found)
         if not found:
             return []
