@@ -1124,3 +1124,8 @@ def test_more_ways_news_says_a_place_changed_hands():
 def test_a_nouns_place_hung_on_the_verb_that_carries_it():
     assert claims_of("Rebels launched an offensive on Homs.") == {("Homs", "advance", "rebels")}
     assert claims_of("Rebels made gains in Hama on Friday.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_motion_verb_read_as_a_participle_has_its_noun_as_subject():
+    assert claims_of("The command announced that militants infiltrated into several neighborhoods of Hama.") == {
+        ("Hama", "capture", "rebels")}

@@ -247,6 +247,11 @@ class SentenceReader:
             actors = [self._to_actor(v) or self.state.last_capturer]
         else:
             actors = self._subject_actors(v)
+            if actors == [None] and rule.object == "none" and v.dep_ == "acl" and v.tag_ == "VBN" \
+                    and _child(v, ("agent",)) is None and v.head.pos_ in ("NOUN", "PROPN"):
+                # "militants infiltrated into Hama" read as a participle, "troops withdrawn from X":
+                # a verb that takes no object here has the noun it hangs on as its subject
+                actors = [self._phrase_actor(v.head)]
             if actors == [None] and rule.object == "none" and _passive(v) and event_type in (
                     "withdrawal", "deployment", "defense"):
                 # "troops were pulled out of X", "reinforcements were sent to Y": whoever moved
