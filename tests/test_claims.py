@@ -1129,3 +1129,8 @@ def test_a_nouns_place_hung_on_the_verb_that_carries_it():
 def test_a_motion_verb_read_as_a_participle_has_its_noun_as_subject():
     assert claims_of("The command announced that militants infiltrated into several neighborhoods of Hama.") == {
         ("Hama", "capture", "rebels")}
+
+
+def test_where_the_defenders_are_said_through_an_of_phrase():
+    assert claims_of("\u201cUnits of the armed forces operating in Hama reinforced their defensive lines overnight,\u201d "
+                     "the statement read.") == {("Hama", "defense", "government")}

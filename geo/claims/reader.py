@@ -770,7 +770,9 @@ class SentenceReader:
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = self._subject(v)
             if subj is not None:
-                heads = [subj] + [c for c in subj.children if c.dep_ == "acl"]  # "units operating in X"
+                # "units operating in X", "units of the armed forces operating in X"
+                of = [g for c in subj.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+                heads = [subj] + [c for h in [subj, *of] for c in h.children if c.dep_ == "acl"]
                 for h in heads:
                     for name, pobj in _preps(h):
                         if name in ("in", "at", "inside"):
