@@ -41,14 +41,14 @@ def resolved(text: str, gaz: Gazetteer) -> dict[str, tuple]:
     }
 
 
-def test_the_overlay_holds_a_few_hundred_sourced_sites_each_inside_a_syrian_province(gaz, places) -> None:
-    assert len(places) >= 60
+def test_every_site_is_sourced_and_inside_its_country(gaz, places) -> None:
+    assert len(places) >= 75
     provinces = gaz.provinces_at([p["lat"] for p in places], [p["lon"] for p in places])
-    # A dot over the border (in Turkey, Lebanon, Jordan, Iraq) is a misplaced site; one at sea only
-    # when the entry does not name its province (a harbour's quay is outside the simplified coast).
+    # A dot over the border (a Syrian site in Turkey, Lebanon, Jordan or Iraq) is a misplaced site; one
+    # at sea only when the entry names its province (a harbour's quay is outside the simplified coast).
     outside = [
         p["id"] for p, prov in zip(places, provinces)
-        if not ((prov or "").startswith("SY-") or (prov is None and p.get("province", "").startswith("SY-")))
+        if not ((prov or "").startswith(p["country"] + "-") or (prov is None and p.get("province", "").startswith(p["country"] + "-")))
     ]
     assert outside == []
     assert all(p["source"].strip() for p in places)
@@ -159,3 +159,22 @@ def test_namesakes_abroad_keep_their_own_place(gaz) -> None:
     # and a Syrian one in Syria
     got = resolved("The besieged Shiite towns of Foua and Kefraya in Syria's Idlib province were evacuated.", gaz)
     assert got["Foua"][1] == "SY-ID"
+
+
+def test_golan_buffer_zone_villages_and_the_lebanese_crossing(gaz) -> None:
+    text = (
+        "Israeli troops moved beyond the buffer zone in Syria's Quneitra province into Hader and Jubata "
+        "al-Khashab, while Lebanese families returned home through the Masnaa crossing."
+    )
+    got = resolved(text, gaz)
+    assert got["Hader"][1] == "SY-QU" and km(*got["Hader"][2:], 33.279, 35.830) < 3
+    assert got["Jubata al-Khashab"][1] == "SY-QU"
+    assert got["Masnaa crossing"][1] == "LB-BI"
+
+
+def test_hader_is_neither_a_soldier_nor_hatra(gaz) -> None:
+    """Hadar is also a given name (an Israeli soldier's) and the Arabic name of Hatra in Iraq."""
+    got = resolved("Israel has long sought the return of the remains of Hadar Goldin from Gaza.", gaz)
+    assert not any(name == "Hader" for name, *_ in got.values())
+    got = resolved("Iraqi forces secured al-Hadar district south of Mosul, the ancient site of Hatra.", gaz)
+    assert got["al-Hadar"][1].startswith("IQ-")
