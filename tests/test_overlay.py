@@ -178,3 +178,10 @@ def test_hader_is_neither_a_soldier_nor_hatra(gaz) -> None:
     assert not any(name == "Hader" for name, *_ in got.values())
     got = resolved("Iraqi forces secured al-Hadar district south of Mosul, the ancient site of Hatra.", gaz)
     assert got["al-Hadar"][1].startswith("IQ-")
+
+
+def test_beit_jann_in_galilee_is_not_beit_jinn_below_mount_hermon(gaz) -> None:
+    got = resolved("Residents of the Druze town of Beit Jann in northern Israel held a funeral on Monday.", gaz)
+    assert got["Beit Jann"][1].startswith("IL-")
+    got = resolved("Israeli troops advanced from Beit Jinn toward Baath City in Syria's Quneitra province.", gaz)
+    assert got["Beit Jinn"][1] == "SY-RD" and got["Baath City"][1] == "SY-QU"
