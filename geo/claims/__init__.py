@@ -28,8 +28,16 @@ import re
 from functools import lru_cache
 
 from geo import nlp
-from geo.claims.lexicons import DENIABLE, EVENT_TYPES, Lexicon, LexiconError, build_lexicon, lexicon
-from geo.claims.reader import State, SentenceReader, dates_in
+from geo.claims.lexicons import (
+    DENIABLE,
+    EVENT_TYPES,
+    Lexicon,
+    LexiconError,
+    build_lexicon,
+    lexicon,
+)
+from geo.claims.places import dates_in
+from geo.claims.reader import SentenceReader, State
 from geo.document import Claim, Document, Sentence, Toponym
 from geo.profiles import Profile, load_profile
 
