@@ -1134,3 +1134,14 @@ def test_a_motion_verb_read_as_a_participle_has_its_noun_as_subject():
 def test_where_the_defenders_are_said_through_an_of_phrase():
     assert claims_of("\u201cUnits of the armed forces operating in Hama reinforced their defensive lines overnight,\u201d "
                      "the statement read.") == {("Hama", "defense", "government")}
+
+
+def test_the_destination_hung_on_the_forces_moved():
+    assert claims_of("Syria's new Defence Ministry deployed units from the General Security Service to Homs and Hama.") == {
+        ("Homs", "deployment", "rebels"), ("Hama", "deployment", "rebels")}
+
+
+def test_a_province_locating_listed_towns_is_no_example_holder():
+    # the province says where the villages are; it is not what was taken
+    assert claims_of("Israeli troops pushed into villages including Saasaa in Damascus countryside.") == {
+        ("Sa'sa'", "capture", "israel")}

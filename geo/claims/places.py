@@ -72,6 +72,12 @@ class PlaceReading:
         obj = objects[0]
         if rule.object == "place" and not found:
             take_preps = True
+        if rule.object == "none" and rule.objects is not None and obj is not None and obj.dep_ == "dobj":
+            # "deployed units from the security service to Latakia": the parser hangs the
+            # destination on the forces moved
+            for name, pobj in _preps(obj):
+                if name in rule.preps and name != "from":
+                    found += self._places_under(pobj)
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
                 if rule.particle and name.startswith(rule.particle + " "):
@@ -400,9 +406,9 @@ class PlaceReading:
         keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
         # a province holding a town of the same trigger only locates it ("Talbiseh in Homs
         # province"), unless the town is an example of it ("most of Daraa province, including X")
-        points = [f.toponym.place for f in keep if f.toponym.place.scale == "point" and not any(
-            s.lower_ in self.lex.extenders or s.lemma_.lower() in self.lex.extenders for s in getattr(f, "path", ()))]
-        keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
+        points = [f for f in keep if f.toponym.place.scale == "point"]
+        keep = [f for f in keep if not any(_contains(f.toponym.place, p.toponym.place) and not self._example_of(p, f)
+                                           for p in points)]
         if any(not f.near for f in keep):
             # "took the X headquarters near the Golan Heights": near X only locates the other place
             keep = [f for f in keep if not f.near or f.distance_km is not None or not self._landmark_only(f)]
@@ -413,6 +419,19 @@ class PlaceReading:
                 seen.add(key)
                 out.append(f)
         return out
+
+    def _example_of(self, point: _Found, area: _Found) -> bool:
+        """Whether a town is listed as an example of an area the trigger names: "most of Daraa
+        province, including X" (not "villages including X in Quneitra province")."""
+        area_tok = self.sdoc[area.token_i]
+        while area_tok.dep_ in ("compound", "amod", "nmod") and area_tok.head.i != area_tok.i:
+            area_tok = area_tok.head  # "Idlib" in "Idlib province"
+        for step in getattr(point, "path", ()):
+            if step.lower_ in self.lex.extenders or step.lemma_.lower() in self.lex.extenders:
+                owner = step.head
+                return (owner.i == area_tok.i or area_tok.is_ancestor(owner)
+                        or (area_tok.head.lower_ == "of" and area_tok.head.head.i == owner.i))
+        return False
 
     def _names_area_of_other(self, f: _Found, found: list[_Found]) -> bool:
         """A place that only modifies the noun of another ("the Homs countryside town of Talbiseh",
