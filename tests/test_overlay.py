@@ -185,3 +185,14 @@ def test_beit_jann_in_galilee_is_not_beit_jinn_below_mount_hermon(gaz) -> None:
     assert got["Beit Jann"][1].startswith("IL-")
     got = resolved("Israeli troops advanced from Beit Jinn toward Baath City in Syria's Quneitra province.", gaz)
     assert got["Beit Jinn"][1] == "SY-RD" and got["Baath City"][1] == "SY-QU"
+
+
+def test_a_site_named_with_its_kind_after_it_keeps_the_whole_name(gaz) -> None:
+    """"Sednaya prison", "Zein al-Abideen mountain", "the Kweires military airport": the kind word after
+    the name does not hide the site."""
+    got = resolved("In Syria, rebels freed detainees from Sednaya prison and failed to take Zein al-Abideen mountain, "
+                   "after seizing the Kweires military airport.", gaz)
+    names = {name for name, *_ in got.values()}
+    assert any("Sednaya" in n for n in names)
+    assert "Jabal Zayn al-Abidin" in names
+    assert "Kuweires Military Airbase" in names
