@@ -443,6 +443,7 @@ def _ingest(files: list[Any], source: str | None, published: date | None, profil
 
 MAP_HEIGHT = 620  # the frame's own height, before the page's CSS makes it the viewport's
 MAP_MIN_PX = 420
+MAP_VALUE = {"last_object_clicked": None, "selected_tags": []}  # the map component's value before any click
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -466,18 +467,20 @@ def _map_layers(db: str, version: tuple, query: tuple, store_exists: bool) -> di
     return mapview.layers_payload(_map_base(db, version, store_exists), layers, control)
 
 
-def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.DataFrame | None) -> None:
+def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.DataFrame | None) -> set[str]:
     """The map, through streamlit-folium's component with the arguments st_folium would send
     (mapview.base_payload/layers_payload), but rendered once per store and per filter state: a filter
     change sends the same base, so the browser keeps its map and swaps only the layers.
 
-    A click on a marker selects its place: the place timeline below the table opens on it."""
+    A click on a marker selects its place: the place timeline below the table opens on it. Returns the
+    sources whose layer the user has turned off on the map."""
     base = _map_base(db, version, store_exists)
     layers = _map_layers(db, version, query, store_exists)
-    # returned_objects: only clicks rerun the script (pan and zoom never do).
+    # returned_objects: only clicks and source layers turned off or on rerun the script (pan and zoom never
+    # do). The default is what the map reports once drawn, so drawing it does not rerun the script.
     value = folium_component(**{**base.args, **layers}, key=base.key, height=MAP_HEIGHT, width=None,
-                             returned_objects=["last_object_clicked"], default={}, zoom=None, center=None,
-                             return_on_hover=False, pixelated=False, wrap_longitude=False)
+                             returned_objects=["last_object_clicked", "selected_tags"], default=MAP_VALUE,
+                             zoom=None, center=None, return_on_hover=False, pixelated=False, wrap_longitude=False)
     clicked = (value or {}).get("last_object_clicked")
     if clicked and clicked != st.session_state.get("_map_clicked") and frame is not None and len(frame):
         st.session_state["_map_clicked"] = clicked
@@ -487,6 +490,24 @@ def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.Da
         if place is not None:
             st.session_state["place"] = place[0]
             st.toast(f"{place[1]}: its timeline is open below the claims.", icon=":material/timeline:")
+    return mapview.hidden_sources(value, frame["source"].unique()) if frame is not None and len(frame) else set()
+
+
+def _metrics(frame: pd.DataFrame | None, total: int, hidden: set[str]) -> None:
+    """The figures count what the map shows: the filtered claims less the source layers turned off on it."""
+    shown = frame if frame is None or not hidden else frame[~frame["source"].isin(hidden)]
+    n = 0 if shown is None else len(shown)
+    off = (len(frame) - n) if frame is not None else 0
+    m1, m2, m3, m4 = st.columns(4)
+    more = (f" {off:,} more are in the source layers turned off on the map ({', '.join(sorted(map(str, hidden)))}); "
+            "the table and the downloads keep them.") if off else ""
+    m1.metric("Claims shown", f"{n:,}", help=f"On the map, of {total:,} in the store, by the filters.{more}")
+    m2.metric("Places", f"{shown['place_id'].nunique():,}" if n else "0")
+    m3.metric("Sources", f"{shown['source'].nunique():,}" if n else "0")
+    m4.metric("Contested", f"{int(shown['contested'].fillna(False).astype(bool).sum()):,}" if n else "0")
+    if off:
+        st.caption(f"Source layers turned off on the map: {', '.join(sorted(map(str, hidden)))} ({off:,} claims, "
+                   "still in the table and the downloads).")
 
 
 def _export_bytes(db: str, version: tuple, query: tuple, fmt: str) -> bytes:
@@ -635,16 +656,10 @@ def main() -> None:
             f"shell: `python -m geo ingest ARTICLES… --db {DB_PATH}` (`make sample` ingests the bundled sample corpus)."
         )
 
-    _map(str(DB_PATH), version, query, store_exists, frame)
+    hidden = _map(str(DB_PATH), version, query, store_exists, frame)
     if gaz_error := st.session_state.get("_gazetteer_error"):
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")
-
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Claims shown", f"{n:,}", help=f"of {total:,} in the store, by the filters. Source layers turned off "
-                                            "on the map still count here; the map's event feed counts what the map shows.")
-    m2.metric("Places", f"{frame['place_id'].nunique():,}" if n else "0")
-    m3.metric("Sources", f"{frame['source'].nunique():,}" if n else "0")
-    m4.metric("Contested", f"{int(frame['contested'].fillna(False).astype(bool).sum()):,}" if n else "0")
+    _metrics(frame, total, hidden)
     _downloads(query, version, n, filters)
     left, right = st.columns([3, 2])
     with left:

@@ -758,7 +758,8 @@ class SourceLayerControl(folium.LayerControl):
     control takes the layers of the sources the user has turned off in this browser tab (by source key,
     kept in sessionStorage) off the map before it lists them, so they stay unticked and out of the
     clusters; ticking a source again forgets it. Only the user's clicks in the control change what is
-    remembered, not the removal of the old layers before a rebuild.
+    remembered, not the removal of the old layers before a rebuild. The keys of the sources turned off
+    reach the dashboard in the component's value (``selected_tags``: :func:`hidden_sources` reads them).
     """
 
     _template = Template(
@@ -791,6 +792,7 @@ class SourceLayerControl(folium.LayerControl):
                 }
                 return {
                     has: function (source) { return read().indexOf(source) >= 0; },
+                    list: function () { return read().slice().sort(); },
                     set: function (source, hidden) {
                         var list = read().filter(function (s) { return s !== source; });
                         if (hidden) { list.push(source); }
@@ -798,6 +800,18 @@ class SourceLayerControl(folium.LayerControl):
                     }
                 };
             })();
+            // The sources turned off, told to the dashboard so that its figures count what the map shows. They
+            // travel in streamlit-folium's value under "selected_tags" (a key it sends as given and this map does
+            // not otherwise use: no tag filter buttons), so its own updates keep carrying them.
+            window.frontlineReportHidden = function (list) {
+                var g = window.__GLOBAL_DATA__;
+                if (!g || !window.Streamlit) { return; }
+                g.selected_tags = list;
+                var before = g.previous_data || {};
+                if (JSON.stringify(before.selected_tags || []) === JSON.stringify(list)) { return; }
+                g.previous_data = Object.assign({}, before, {selected_tags: list});
+                window.Streamlit.setComponentValue(g.previous_data);
+            };
             (function (map, overlays) {
                 for (var name in overlays) {
                     var layer = overlays[name];
@@ -818,8 +832,10 @@ class SourceLayerControl(folium.LayerControl):
                     // _handlingClick: set by Leaflet while it applies a click in the control.
                     if (!control._handlingClick || !e.layer || typeof e.layer.frontlineSource !== "string") { return; }
                     hidden.set(e.layer.frontlineSource, e.type === "overlayremove");
+                    window.frontlineReportHidden(hidden.list());
                 };
                 map.on("overlayadd overlayremove", map.frontlineSourceToggle);
+                window.frontlineReportHidden(hidden.list());
             })({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ this.get_name() }}_hidden);
             // The feed and the labels follow the new layers (FrontlineUI; absent from maps built without it).
             if (window.frontline && window.frontline.refresh) { window.frontline.refresh(); }
@@ -828,6 +844,13 @@ class SourceLayerControl(folium.LayerControl):
     )
 
     storage_key = "frontline.hiddenSources"
+
+
+def hidden_sources(value: dict[str, Any] | None, sources: Iterable[Any]) -> set[str]:
+    """Of ``sources``, those whose layer the user has turned off on the map, from the map component's
+    value (SourceLayerControl reports the keys of the sources turned off)."""
+    keys = set((value or {}).get("selected_tags") or ())
+    return {s for s in sources if source_key(_text(s) or "(unknown source)") in keys} if keys else set()
 
 
 # --------------------------------------------------------------------------- provinces

@@ -245,6 +245,37 @@ def test_a_source_turned_off_stays_off_when_a_filter_changes(session: Session) -
     assert session.blocked == [] and session.errors == []
 
 
+def claims_shown(page) -> int:
+    """The "Claims shown" figure above the table."""
+    metric = page.get_by_test_id("stMetric").filter(has_text="Claims shown")
+    return int(metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+
+
+def wait_claims_shown(page, n: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while claims_shown(page) != n:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Claims shown says {claims_shown(page)}, expected {n}")
+        time.sleep(0.25)
+
+
+def test_claims_shown_counts_what_the_map_shows(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    wait_claims_shown(session.page, TOTAL)
+    session.source_layer("Local monitor", 3).uncheck()
+    session.wait_markers(TOTAL - 3)
+    wait_claims_shown(session.page, TOTAL - 3)
+    assert session.page.get_by_text("Source layers turned off on the map: Local monitor").is_visible()
+    # A filter change keeps the layer off, and the figure keeps counting without it.
+    session.pick("Province", "Rif Dimashq (SY-RD)")
+    session.wait_markers(1)
+    wait_claims_shown(session.page, 1)
+    session.source_layer("Local monitor", 2).check()
+    session.wait_markers(3)
+    wait_claims_shown(session.page, 3)
+    assert session.blocked == [] and session.errors == []
+
+
 def test_geojson_download_is_valid_and_complete(browser, server, tmp_path: Path) -> None:
     s = Session(browser, server, downloads=True)
     try:
