@@ -1877,20 +1877,31 @@ def claims_table(claims: pd.DataFrame, style: MapStyle | None = None) -> pd.Data
     style = style or default_style()
     frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).copy()
     if "province" in frame:  # "Homs (SY-HI)": the name and the code, as in the province picker
-        frame["province_name"] = [f"{_text(n) or _text(iso)} ({_text(iso)})" if _text(iso) else _text(n)
-                                  for n, iso in zip(frame.get("province_name", frame["province"]), frame["province"])]
+        names = frame.get("province_name", frame["province"])
+        frame["province_name"] = _per_value(pd.Series(list(zip(names, frame["province"])), index=frame.index),
+                                            lambda pair: f"{_text(pair[0]) or _text(pair[1])} ({_text(pair[1])})"
+                                            if _text(pair[1]) else _text(pair[0]))
     for col in TABLE_COLUMNS:
         if col not in frame:
             frame[col] = None
     frame = frame[TABLE_COLUMNS]
-    frame["url"] = [safe_url(u) for u in frame["url"]]
+    # Each distinct value is shaped once (places, sources, articles repeat over thousands of claims).
+    frame["url"] = _per_value(frame["url"], safe_url)
     frame["event_date"] = pd.to_datetime(frame["event_date"], errors="coerce").dt.date
     frame["contested"] = frame["contested"].fillna(False).astype(bool)
-    frame["event_type"] = [style.event_label(e) for e in frame["event_type"]]
-    frame["actor"] = [style.actor_label(a) for a in frame["actor"]]
+    frame["event_type"] = _per_value(frame["event_type"], style.event_label)
+    frame["actor"] = _per_value(frame["actor"], style.actor_label)
     for col in ("place", "province_name", "claimant", "source", "geo_precision", "evidence", "title"):
-        frame[col] = [_text(v) for v in frame[col]]
+        frame[col] = _per_value(frame[col], _text)
     return frame.sort_values(["event_date", "place"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def _per_value(column: pd.Series, fn: Any) -> np.ndarray:
+    """``fn`` of every cell of ``column``, computed once per distinct value (missing values included)."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = [fn(u) for u in uniques]
+    return out[codes]
 
 
 def place_choices(claims: pd.DataFrame) -> dict[str, str]:

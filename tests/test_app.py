@@ -382,7 +382,8 @@ def test_a_month_dated_claim_is_a_span_not_the_start_of_the_slider_chart_and_pla
     import pyarrow as pa
 
     chart = at.get("vega_lite_chart")[0].proto
-    days = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas().iloc[:, 0].astype(str)
+    arrow = chart.datasets[0].data.data if chart.datasets else chart.data.data  # named dataset, or the chart's data
+    days = pa.ipc.open_stream(arrow).read_all().to_pandas().iloc[:, 0].astype(str)
     assert days.str.startswith("2024-12-05").any() and not days.str.startswith("2024-11").any()  # no bar on 1 November
     assert any("November 2024" in c.value and "Aleppo" in c.value for c in at.caption)
 
