@@ -1441,7 +1441,15 @@ class FrontlineUI(folium.MacroElement):
                 };
                 setTimeout(ui.watchControls, 0);
             }
-            map.on("overlayadd overlayremove", function () { render(); layout(); });
+            // Leaflet's layer control fires overlayadd/overlayremove for every layer a filter change takes off and
+            // puts back (a dozen sources): the feed and the labels follow once, after the whole change, not per
+            // layer (each layout measures the controls, a forced reflow: seconds at 10,000 claims).
+            var followPending = false;
+            map.on("overlayadd overlayremove", function () {
+                if (followPending) { return; }
+                followPending = true;
+                setTimeout(function () { followPending = false; render(); layout(); }, 0);
+            });
             // ---- hand-over of the claims (SourceLayerControl calls this once the layers are on the map)
             ui.refresh = function () {
                 ui.claims = ui.pending;
