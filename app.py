@@ -441,6 +441,7 @@ def _ingest(files: list[Any], source: str | None, published: date | None, profil
 
 # --------------------------------------------------------------------------- main panels
 
+TABLE_ROWS = 2000  # rows of the claims table sent to the browser (newest first)
 MAP_HEIGHT = 620  # the frame's own height, before the page's CSS makes it the viewport's
 MAP_MIN_PX = 420
 MAP_VALUE = {"last_object_clicked": None, "selected_tags": []}  # the map component's value before any click
@@ -575,6 +576,12 @@ def _compact(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _table(table: pd.DataFrame) -> None:
+    """The newest TABLE_ROWS claims of the filter (the table is newest first): beyond that the browser spends
+    a second or more on rows nobody scrolls to, and the map waits for it. The downloads hold every claim."""
+    if len(table) > TABLE_ROWS:
+        st.caption(f"The {TABLE_ROWS:,} newest of {len(table):,} claims; narrow the filters to see others here, "
+                   "or download them all below the map.")
+        table = table.iloc[:TABLE_ROWS]
     st.session_state["_table_place_ids"] = table["place_id"].tolist() if len(table) else []
     st.dataframe(table.drop(columns=["place_id"]), key="table", on_select=_select_from_table,
                  selection_mode="single-row", hide_index=True, column_config=TABLE_CONFIG)
