@@ -2182,19 +2182,24 @@ def contest_notes(claims: pd.DataFrame, rules: Any = None, limit: int = 3) -> di
     out: dict[str, str] = {}
     rows = {c: (frame[c].tolist() if c in frame else [None] * len(frame))
             for c in ("url", "title", "article", "source", "event_date", "place", "event_type", "id")}
-    for row, others in found.items():
-        others = sorted(dict.fromkeys(others), key=lambda k: (-(days[k] if not np.isnan(days[k]) else -1e9), k))
-        is_denial = event[row] == "denial"
-        items = []
-        for k in others[:limit]:
+    lines: dict[tuple[int, bool], str] = {}  # a denial is named in the notes of many claims: its line is written once
+
+    def line(k: int, is_denial: bool) -> str:
+        if (k, is_denial) not in lines:
             r = {c: values[k] for c, values in rows.items()}
             url = safe_url(r.get("url"))
             title = esc(_truncate(_text(r.get("title")) or _text(r.get("article")), 90))
             link = (f' <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
                     if url else (f" {title}" if title else ""))
             what = "denial" if not is_denial else esc(default_style().event_label(r.get("event_type"))).lower()
-            items.append(f"<li>{esc(r.get('source')) or 'unknown source'} {what}, {esc(r.get('event_date')) or 'undated'}"
-                         f" ({esc(r.get('place'))}){link}</li>")
+            lines[(k, is_denial)] = (f"<li>{esc(r.get('source')) or 'unknown source'} {what}, "
+                                     f"{esc(r.get('event_date')) or 'undated'} ({esc(r.get('place'))}){link}</li>")
+        return lines[(k, is_denial)]
+
+    for row, others in found.items():
+        others = sorted(dict.fromkeys(others), key=lambda k: (-(days[k] if not np.isnan(days[k]) else -1e9), k))
+        is_denial = event[row] == "denial"
+        items = [line(k, is_denial) for k in others[:limit]]
         more = f"<li>and {len(others) - limit} more</li>" if len(others) > limit else ""
         head = "Disputes" if is_denial else "Contested by"
         out[str(rows["id"][row])] = f'<div class="fl-contest"><b>{head}</b><ul>{"".join(items)}{more}</ul></div>'
