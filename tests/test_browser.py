@@ -665,3 +665,39 @@ def test_pan_and_zoom_travel_in_the_link(browser, server) -> None:
         s.page.wait_for_url(re.compile(r".*event_type=capture.*view=|.*view=.*event_type=capture"), timeout=15_000)
     finally:
         s.close()
+
+
+def test_play_starts_at_the_first_day_with_claims_and_steps_without_moving_the_page(session: Session) -> None:
+    s, page = session, session.page
+    s.wait_markers(TOTAL)
+    sidebar = page.get_by_test_id("stSidebar")
+    play = sidebar.get_by_role("button", name="Play")
+    # The button's glyph is drawn from the bundled icon font: one square glyph, not the word "play_arrow".
+    glyph = play.get_by_test_id("stIconMaterial").bounding_box()
+    assert glyph["width"] <= 1.5 * glyph["height"]
+    frame, slider = page.locator(MAP_FRAME).bounding_box(), sidebar.get_by_test_id("stSlider").first.bounding_box()
+    play.click()
+    sidebar.get_by_role("button", name="Pause").wait_for(timeout=30_000)
+    counts, moved = [], []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            n = s.markers()
+        except Exception:  # the frame is between two draws
+            continue
+        if not counts or counts[-1] != n:
+            counts.append(n)
+        for now, before in ((page.locator(MAP_FRAME).bounding_box(), frame),
+                            (sidebar.get_by_test_id("stSlider").first.bounding_box(), slider)):
+            if now and any(abs(now[k] - before[k]) > 1 for k in ("x", "y", "width", "height")):
+                moved.append((before, now))
+        if n == TOTAL and not sidebar.get_by_role("button", name="Pause").count():
+            break  # played to the last day
+        time.sleep(0.2)
+    # Hama alone on 5 December (the first day with claims), then the days after it, up to every claim.
+    assert 1 in counts and counts[:counts.index(1)] in ([], [TOTAL]), counts  # the map before Play's first draw
+    played = counts[counts.index(1):]
+    assert played == sorted(played) and len(played) >= 3 and played[-1] == TOTAL, counts
+    assert moved == [], "the page moved while playing"
+    assert sidebar.get_by_role("button", name="Play").count() == 1  # back to Play at the last day
+    assert s.blocked == [] and s.errors == []
