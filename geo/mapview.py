@@ -758,7 +758,8 @@ class SourceLayerControl(folium.LayerControl):
     control takes the layers of the sources the user has turned off in this browser tab (by source key,
     kept in sessionStorage) off the map before it lists them, so they stay unticked and out of the
     clusters; ticking a source again forgets it. Only the user's clicks in the control change what is
-    remembered, not the removal of the old layers before a rebuild.
+    remembered, not the removal of the old layers before a rebuild. The keys of the sources turned off
+    reach the dashboard in the component's value (``selected_tags``: :func:`hidden_sources` reads them).
     """
 
     _template = Template(
@@ -791,6 +792,7 @@ class SourceLayerControl(folium.LayerControl):
                 }
                 return {
                     has: function (source) { return read().indexOf(source) >= 0; },
+                    list: function () { return read().slice().sort(); },
                     set: function (source, hidden) {
                         var list = read().filter(function (s) { return s !== source; });
                         if (hidden) { list.push(source); }
@@ -798,6 +800,18 @@ class SourceLayerControl(folium.LayerControl):
                     }
                 };
             })();
+            // The sources turned off, told to the dashboard so that its figures count what the map shows. They
+            // travel in streamlit-folium's value under "selected_tags" (a key it sends as given and this map does
+            // not otherwise use: no tag filter buttons), so its own updates keep carrying them.
+            window.frontlineReportHidden = function (list) {
+                var g = window.__GLOBAL_DATA__;
+                if (!g || !window.Streamlit) { return; }
+                g.selected_tags = list;
+                var before = g.previous_data || {};
+                if (JSON.stringify(before.selected_tags || []) === JSON.stringify(list)) { return; }
+                g.previous_data = Object.assign({}, before, {selected_tags: list});
+                window.Streamlit.setComponentValue(g.previous_data);
+            };
             (function (map, overlays) {
                 for (var name in overlays) {
                     var layer = overlays[name];
@@ -818,8 +832,10 @@ class SourceLayerControl(folium.LayerControl):
                     // _handlingClick: set by Leaflet while it applies a click in the control.
                     if (!control._handlingClick || !e.layer || typeof e.layer.frontlineSource !== "string") { return; }
                     hidden.set(e.layer.frontlineSource, e.type === "overlayremove");
+                    window.frontlineReportHidden(hidden.list());
                 };
                 map.on("overlayadd overlayremove", map.frontlineSourceToggle);
+                window.frontlineReportHidden(hidden.list());
             })({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ this.get_name() }}_hidden);
             // The feed and the labels follow the new layers (FrontlineUI; absent from maps built without it).
             if (window.frontline && window.frontline.refresh) { window.frontline.refresh(); }
@@ -828,6 +844,13 @@ class SourceLayerControl(folium.LayerControl):
     )
 
     storage_key = "frontline.hiddenSources"
+
+
+def hidden_sources(value: dict[str, Any] | None, sources: Iterable[Any]) -> set[str]:
+    """Of ``sources``, those whose layer the user has turned off on the map, from the map component's
+    value (SourceLayerControl reports the keys of the sources turned off)."""
+    keys = set((value or {}).get("selected_tags") or ())
+    return {s for s in sources if source_key(_text(s) or "(unknown source)") in keys} if keys else set()
 
 
 # --------------------------------------------------------------------------- provinces
@@ -1418,7 +1441,15 @@ class FrontlineUI(folium.MacroElement):
                 };
                 setTimeout(ui.watchControls, 0);
             }
-            map.on("overlayadd overlayremove", function () { render(); layout(); });
+            // Leaflet's layer control fires overlayadd/overlayremove for every layer a filter change takes off and
+            // puts back (a dozen sources): the feed and the labels follow once, after the whole change, not per
+            // layer (each layout measures the controls, a forced reflow: seconds at 10,000 claims).
+            var followPending = false;
+            map.on("overlayadd overlayremove", function () {
+                if (followPending) { return; }
+                followPending = true;
+                setTimeout(function () { followPending = false; render(); layout(); }, 0);
+            });
             // ---- hand-over of the claims (SourceLayerControl calls this once the layers are on the map)
             ui.refresh = function () {
                 ui.claims = ui.pending;
@@ -1854,20 +1885,31 @@ def claims_table(claims: pd.DataFrame, style: MapStyle | None = None) -> pd.Data
     style = style or default_style()
     frame = pd.DataFrame(claims.drop(columns="geometry", errors="ignore")).copy()
     if "province" in frame:  # "Homs (SY-HI)": the name and the code, as in the province picker
-        frame["province_name"] = [f"{_text(n) or _text(iso)} ({_text(iso)})" if _text(iso) else _text(n)
-                                  for n, iso in zip(frame.get("province_name", frame["province"]), frame["province"])]
+        names = frame.get("province_name", frame["province"])
+        frame["province_name"] = _per_value(pd.Series(list(zip(names, frame["province"])), index=frame.index),
+                                            lambda pair: f"{_text(pair[0]) or _text(pair[1])} ({_text(pair[1])})"
+                                            if _text(pair[1]) else _text(pair[0]))
     for col in TABLE_COLUMNS:
         if col not in frame:
             frame[col] = None
     frame = frame[TABLE_COLUMNS]
-    frame["url"] = [safe_url(u) for u in frame["url"]]
+    # Each distinct value is shaped once (places, sources, articles repeat over thousands of claims).
+    frame["url"] = _per_value(frame["url"], safe_url)
     frame["event_date"] = pd.to_datetime(frame["event_date"], errors="coerce").dt.date
     frame["contested"] = frame["contested"].fillna(False).astype(bool)
-    frame["event_type"] = [style.event_label(e) for e in frame["event_type"]]
-    frame["actor"] = [style.actor_label(a) for a in frame["actor"]]
+    frame["event_type"] = _per_value(frame["event_type"], style.event_label)
+    frame["actor"] = _per_value(frame["actor"], style.actor_label)
     for col in ("place", "province_name", "claimant", "source", "geo_precision", "evidence", "title"):
-        frame[col] = [_text(v) for v in frame[col]]
+        frame[col] = _per_value(frame[col], _text)
     return frame.sort_values(["event_date", "place"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def _per_value(column: pd.Series, fn: Any) -> np.ndarray:
+    """``fn`` of every cell of ``column``, computed once per distinct value (missing values included)."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = [fn(u) for u in uniques]
+    return out[codes]
 
 
 def place_choices(claims: pd.DataFrame) -> dict[str, str]:
@@ -2140,19 +2182,24 @@ def contest_notes(claims: pd.DataFrame, rules: Any = None, limit: int = 3) -> di
     out: dict[str, str] = {}
     rows = {c: (frame[c].tolist() if c in frame else [None] * len(frame))
             for c in ("url", "title", "article", "source", "event_date", "place", "event_type", "id")}
-    for row, others in found.items():
-        others = sorted(dict.fromkeys(others), key=lambda k: (-(days[k] if not np.isnan(days[k]) else -1e9), k))
-        is_denial = event[row] == "denial"
-        items = []
-        for k in others[:limit]:
+    lines: dict[tuple[int, bool], str] = {}  # a denial is named in the notes of many claims: its line is written once
+
+    def line(k: int, is_denial: bool) -> str:
+        if (k, is_denial) not in lines:
             r = {c: values[k] for c, values in rows.items()}
             url = safe_url(r.get("url"))
             title = esc(_truncate(_text(r.get("title")) or _text(r.get("article")), 90))
             link = (f' <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
                     if url else (f" {title}" if title else ""))
             what = "denial" if not is_denial else esc(default_style().event_label(r.get("event_type"))).lower()
-            items.append(f"<li>{esc(r.get('source')) or 'unknown source'} {what}, {esc(r.get('event_date')) or 'undated'}"
-                         f" ({esc(r.get('place'))}){link}</li>")
+            lines[(k, is_denial)] = (f"<li>{esc(r.get('source')) or 'unknown source'} {what}, "
+                                     f"{esc(r.get('event_date')) or 'undated'} ({esc(r.get('place'))}){link}</li>")
+        return lines[(k, is_denial)]
+
+    for row, others in found.items():
+        others = sorted(dict.fromkeys(others), key=lambda k: (-(days[k] if not np.isnan(days[k]) else -1e9), k))
+        is_denial = event[row] == "denial"
+        items = [line(k, is_denial) for k in others[:limit]]
         more = f"<li>and {len(others) - limit} more</li>" if len(others) > limit else ""
         head = "Disputes" if is_denial else "Contested by"
         out[str(rows["id"][row])] = f'<div class="fl-contest"><b>{head}</b><ul>{"".join(items)}{more}</ul></div>'

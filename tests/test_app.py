@@ -382,7 +382,8 @@ def test_a_month_dated_claim_is_a_span_not_the_start_of_the_slider_chart_and_pla
     import pyarrow as pa
 
     chart = at.get("vega_lite_chart")[0].proto
-    days = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas().iloc[:, 0].astype(str)
+    arrow = chart.datasets[0].data.data if chart.datasets else chart.data.data  # named dataset, or the chart's data
+    days = pa.ipc.open_stream(arrow).read_all().to_pandas().iloc[:, 0].astype(str)
     assert days.str.startswith("2024-12-05").any() and not days.str.startswith("2024-11").any()  # no bar on 1 November
     assert any("November 2024" in c.value and "Aleppo" in c.value for c in at.caption)
 
@@ -400,3 +401,24 @@ def test_the_selected_place_and_the_chart_mode_travel_in_the_link(app: AppTest, 
     assert again.selectbox(key="place").value == "gn:170652"
     assert again.radio(key="chart_by").value == "event type"
     assert any("⚠" in d.value.columns for d in again.dataframe)  # the place's timeline is open
+
+
+def test_a_large_selection_lists_its_newest_claims_and_says_how_many_it_leaves_out(tmp_path: Path, monkeypatch) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_export import generate
+
+    db = tmp_path / "large.db"
+    with Store(db) as store:
+        n = generate(store, 2200)
+    monkeypatch.setenv("FRONTLINE_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    assert not at.exception
+    assert shown(at) == n  # the figures and the map keep every claim
+    table = next(d.value for d in at.dataframe if "province_name" in d.value.columns)
+    limit = at.session_state["_table_place_ids"]
+    assert len(table) == len(limit) == 2000 < n
+    assert any(f"2,000 newest of {n:,} claims" in c.value for c in at.caption)
+    dates = table["event_date"].dropna()
+    with Store(db, readonly=True) as store:
+        newest = max(d for d in store.claims_frame(Filters())["event_date"].dropna())
+    assert str(dates.iloc[0])[:10] == str(newest)[:10]  # newest first: nothing newer was left out

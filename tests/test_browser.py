@@ -245,6 +245,37 @@ def test_a_source_turned_off_stays_off_when_a_filter_changes(session: Session) -
     assert session.blocked == [] and session.errors == []
 
 
+def claims_shown(page) -> int:
+    """The "Claims shown" figure above the table."""
+    metric = page.get_by_test_id("stMetric").filter(has_text="Claims shown")
+    return int(metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+
+
+def wait_claims_shown(page, n: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while claims_shown(page) != n:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Claims shown says {claims_shown(page)}, expected {n}")
+        time.sleep(0.25)
+
+
+def test_claims_shown_counts_what_the_map_shows(session: Session) -> None:
+    session.wait_markers(TOTAL)
+    wait_claims_shown(session.page, TOTAL)
+    session.source_layer("Local monitor", 3).uncheck()
+    session.wait_markers(TOTAL - 3)
+    wait_claims_shown(session.page, TOTAL - 3)
+    assert session.page.get_by_text("Source layers turned off on the map: Local monitor").is_visible()
+    # A filter change keeps the layer off, and the figure keeps counting without it.
+    session.pick("Province", "Rif Dimashq (SY-RD)")
+    session.wait_markers(1)
+    wait_claims_shown(session.page, 1)
+    session.source_layer("Local monitor", 2).check()
+    session.wait_markers(3)
+    wait_claims_shown(session.page, 3)
+    assert session.blocked == [] and session.errors == []
+
+
 def test_geojson_download_is_valid_and_complete(browser, server, tmp_path: Path) -> None:
     s = Session(browser, server, downloads=True)
     try:
@@ -634,3 +665,39 @@ def test_pan_and_zoom_travel_in_the_link(browser, server) -> None:
         s.page.wait_for_url(re.compile(r".*event_type=capture.*view=|.*view=.*event_type=capture"), timeout=15_000)
     finally:
         s.close()
+
+
+def test_play_starts_at_the_first_day_with_claims_and_steps_without_moving_the_page(session: Session) -> None:
+    s, page = session, session.page
+    s.wait_markers(TOTAL)
+    sidebar = page.get_by_test_id("stSidebar")
+    play = sidebar.get_by_role("button", name="Play")
+    # The button's glyph is drawn from the bundled icon font: one square glyph, not the word "play_arrow".
+    glyph = play.get_by_test_id("stIconMaterial").bounding_box()
+    assert glyph["width"] <= 1.5 * glyph["height"]
+    frame, slider = page.locator(MAP_FRAME).bounding_box(), sidebar.get_by_test_id("stSlider").first.bounding_box()
+    play.click()
+    sidebar.get_by_role("button", name="Pause").wait_for(timeout=30_000)
+    counts, moved = [], []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            n = s.markers()
+        except Exception:  # the frame is between two draws
+            continue
+        if not counts or counts[-1] != n:
+            counts.append(n)
+        for now, before in ((page.locator(MAP_FRAME).bounding_box(), frame),
+                            (sidebar.get_by_test_id("stSlider").first.bounding_box(), slider)):
+            if now and any(abs(now[k] - before[k]) > 1 for k in ("x", "y", "width", "height")):
+                moved.append((before, now))
+        if n == TOTAL and not sidebar.get_by_role("button", name="Pause").count():
+            break  # played to the last day
+        time.sleep(0.2)
+    # Hama alone on 5 December (the first day with claims), then the days after it, up to every claim.
+    assert 1 in counts and counts[:counts.index(1)] in ([], [TOTAL]), counts  # the map before Play's first draw
+    played = counts[counts.index(1):]
+    assert played == sorted(played) and len(played) >= 3 and played[-1] == TOTAL, counts
+    assert moved == [], "the page moved while playing"
+    assert sidebar.get_by_role("button", name="Play").count() == 1  # back to Play at the last day
+    assert s.blocked == [] and s.errors == []

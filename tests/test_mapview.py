@@ -340,6 +340,20 @@ def test_source_layers_carry_a_key_that_outlives_the_filters() -> None:
     assert keys[0][key] == f"{key} (2)" and keys[1] == {key: f"{key} (1)"}
 
 
+def test_the_sources_turned_off_on_the_map_are_read_back_by_key() -> None:
+    # The map reports the keys (escaped names) of the layers the user turned off; the dashboard's figures leave
+    # those sources out. A source without a name has the layer "(unknown source)".
+    hostile = "<b>Monitor</b>"
+    sources = [hostile, "AFP", None]
+    value = {"last_object_clicked": None, "selected_tags": [mapview.source_key(hostile), "(unknown source)", "Gone"]}
+    assert mapview.hidden_sources(value, sources) == {hostile, None}
+    assert mapview.hidden_sources({"last_object_clicked": None, "selected_tags": []}, sources) == set()
+    assert mapview.hidden_sources(None, sources) == set()
+    _, control = mapview.map_layers(frame(claim(source=hostile)))
+    base = mapview.base_payload(mapview.base_map(), key="map")
+    assert "selected_tags" in mapview.layers_payload(base, [], control)["layer_control"]
+
+
 def test_an_empty_selection_still_gives_a_complete_map() -> None:
     countries = gpd.GeoDataFrame(geometry=[box(35, 32, 42, 37)], crs="EPSG:4326")
     m = mapview.build_map(frame(), provinces=PROVINCES, countries=countries)
