@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import spacy.language
@@ -95,15 +96,168 @@ def parse(doc: "Document", sentences: Iterable["Sentence"], *, entities: bool = 
         return doc.parses
     nlp = load()
     if todo:
-        texts = (_SURROGATE.sub("\ufffd", s.text) for s in todo)
-        disable = [] if entities or "ner" not in nlp.pipe_names else ["ner"]
-        for s, parsed in zip(todo, nlp.pipe(texts, batch_size=BATCH_SIZE, disable=disable)):
-            parsed.user_data[_ENTITIES] = not disable
+        parsed_docs = run_pipeline(nlp, [_SURROGATE.sub("\ufffd", s.text) for s in todo], entities=entities)
+        for s, parsed in zip(todo, parsed_docs):
             doc.parses[s.start] = parsed
     if without_entities and "ner" in nlp.pipe_names:
         for parsed in nlp.get_pipe("ner").pipe(without_entities, batch_size=BATCH_SIZE):
             parsed.user_data[_ENTITIES] = True
     return doc.parses
+
+
+def run_pipeline(nlp: "spacy.language.Language", texts: list[str], *, entities: bool = False
+                 ) -> list["spacy.tokens.Doc"]:
+    """``texts`` through ``nlp``'s components (without the entity recognizer unless ``entities``),
+    as ``nlp.pipe`` would, except that the attribute ruler is the exact, faster
+    :class:`FastAttributeRuler` when the model's rules allow it."""
+    docs = [nlp.make_doc(t) for t in texts]
+    for name, proc in _steps(nlp):
+        if name == "ner" and not entities:
+            continue
+        docs = list(proc.pipe(docs, batch_size=BATCH_SIZE)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+    for d in docs:
+        d.user_data[_ENTITIES] = entities or "ner" not in nlp.pipe_names
+    return docs
+
+
+# The pipeline's components as parse() runs them; a weak key, so that a pipeline loaded and dropped
+# (tests, another model) does not stay in memory.
+_STEPS: "weakref.WeakKeyDictionary[spacy.language.Language, list[tuple[str, Any]]]" = weakref.WeakKeyDictionary()
+
+
+def _steps(nlp: "spacy.language.Language") -> list[tuple[str, Any]]:
+    steps = _STEPS.get(nlp)
+    if steps is None:
+        steps = []
+        for name, proc in nlp.pipeline:
+            if name == "attribute_ruler" or type(proc).__name__ == "AttributeRuler":
+                proc = FastAttributeRuler.wrap(proc)
+            steps.append((name, proc))
+        _STEPS[nlp] = steps
+    return steps
+
+
+class FastAttributeRuler:
+    """spaCy's ``AttributeRuler`` with the same result, without its ``Matcher``.
+
+    The English pipelines' ruler maps each token's fine-grained tag (and, for a few words, its lower
+    case form or dependency label) to its coarse part of speech, morphology and lemma exceptions.
+    spaCy runs a ``Matcher`` of some 180 patterns over every token, which costs about as much as
+    the tagger and the parser together on short sentences. Each of those patterns is a fixed run
+    of one or two tokens testing equality, ``IN``, ``NOT_IN`` or ``REGEX`` on ``LOWER``, ``TAG``,
+    ``DEP`` and ``IS_SPACE``: whether it matches at a token depends only on those four values, so
+    the answer is remembered per combination. Matches are applied in the ruler's order (pattern
+    index, then position), with spaCy's own ``set_token_attrs``, after all of them are found, as
+    the ruler does. A ruler with any other kind of pattern is used as it is (:meth:`wrap`).
+    """
+
+    _ATTRS = {"LOWER": 0, "TAG": 1, "DEP": 2, "IS_SPACE": 3}
+    _CACHE_LIMIT = 200_000
+
+    def __init__(self, ruler: Any, patterns: list[tuple[int, int, list[list[tuple[int, str, Any]]]]]) -> None:
+        self.ruler = ruler
+        # (rule index, target index within the match, token tests per position of the run)
+        self._patterns = patterns
+        self._single = [(i, tests[0]) for i, _, tests in patterns if len(tests) == 1]
+        self._multi = [(i, index, tests) for i, index, tests in patterns if len(tests) > 1]
+        self._cache: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+    @classmethod
+    def wrap(cls, ruler: Any) -> Any:
+        """A FastAttributeRuler doing what ``ruler`` does, or ``ruler`` itself when some pattern is
+        not of the kind described above."""
+        patterns = []
+        try:
+            rules = ruler.patterns
+        except Exception:
+            return ruler
+        if len(rules) != len(ruler.attrs):
+            return ruler
+        for i, rule in enumerate(rules):
+            for pattern in rule["patterns"]:
+                tests = []
+                for spec in pattern:
+                    token_tests = []
+                    for attr, value in spec.items():
+                        if attr not in cls._ATTRS:
+                            return ruler  # an operator ("OP"), another attribute: not ours to copy
+                        if isinstance(value, dict):
+                            if len(value) != 1:
+                                return ruler
+                            (op, arg), = value.items()
+                            if op in ("IN", "NOT_IN"):
+                                arg = frozenset(arg)
+                            elif op == "REGEX":
+                                arg = re.compile(arg)
+                            else:
+                                return ruler
+                        elif isinstance(value, (str, bool)):
+                            op, arg = "==", value
+                        else:
+                            return ruler
+                        token_tests.append((cls._ATTRS[attr], op, arg))
+                    tests.append(token_tests)
+                if not tests:
+                    return ruler
+                patterns.append((i, rule.get("index", 0), tests))
+        return cls(ruler, patterns)
+
+    @staticmethod
+    def _passes(features: tuple, tests: list[tuple[int, str, Any]]) -> bool:
+        for k, op, arg in tests:
+            value = features[k]
+            if op == "==":
+                if value != arg:
+                    return False
+            elif op == "IN":
+                if value not in arg:
+                    return False
+            elif op == "NOT_IN":
+                if value in arg:
+                    return False
+            elif not (isinstance(value, str) and arg.search(value)):  # REGEX, on strings only
+                return False
+        return True
+
+    def _lookup(self, features: tuple) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(rules whose one-token pattern matches, positions in ``_multi`` whose first token does)."""
+        found = self._cache.get(features)
+        if found is None:
+            single = tuple(i for i, tests in self._single if self._passes(features, tests))
+            first = tuple(k for k, (_, _, tests) in enumerate(self._multi) if self._passes(features, tests[0]))
+            found = (single, first)
+            if len(self._cache) >= self._CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[features] = found
+        return found
+
+    def __call__(self, doc: "spacy.tokens.Doc") -> "spacy.tokens.Doc":
+        from spacy.tokens._retokenize import set_token_attrs
+
+        features = [(t.lower_, t.tag_, t.dep_, t.is_space) for t in doc]
+        matches: list[tuple[int, int, int, int]] = []  # (rule, start, end, target)
+        n = len(features)
+        for start, f in enumerate(features):
+            single, first = self._lookup(f)
+            for i in single:
+                matches.append((i, start, start + 1, start))
+            for k in first:
+                i, index, tests = self._multi[k]
+                end = start + len(tests)
+                if end <= n and all(self._passes(features[start + j], tests[j]) for j in range(1, len(tests))):
+                    target = (start if index >= 0 else end) + index
+                    if not start <= target < end:
+                        raise ValueError(f"attribute ruler pattern {i}: index {index} outside its match")
+                    matches.append((i, start, end, target))
+        matches.sort()
+        attrs = self.ruler.attrs
+        for i, _, _, target in dict.fromkeys(matches):
+            set_token_attrs(doc[target], attrs[i])
+        return doc
+
+    def pipe(self, docs: Iterable["spacy.tokens.Doc"], batch_size: int = 128) -> Iterator["spacy.tokens.Doc"]:
+        for d in docs:
+            yield self(d)
 
 
 _ENTITIES = "frontline_entities"

@@ -47,3 +47,26 @@ def test_an_unknown_model_name_is_a_clear_error():
                          env={"FRONTLINE_SPACY_MODEL": "no_such_model_xx", "PATH": "/usr/bin:/bin"})
     assert run.returncode != 0
     assert "no_such_model_xx" in run.stderr and "FRONTLINE_SPACY_MODEL" in run.stderr
+
+
+def test_the_fast_attribute_ruler_gives_what_spacys_gives():
+    # Words the ruler has exceptions for ("gonna", "ain't", "got", "there were"), spaces, and
+    # ordinary news prose: every token attribute must be the stock pipeline's.
+    texts = [
+        "The militia said it was gonna hold the bridge, but by noon fighters had got across it.",
+        "There were reports that  government troops ain't leaving Qamishli, let's see, y'all.",
+        "Officials said the convoy, which gets fuel from Turkey, reached the Euphrates crossing.",
+        "REBELS SAID THEY WERE IN CONTROL OF THE AIRPORT\n\nand the army denied it.",
+    ]
+    model = nlp.load()
+    ruler = nlp.FastAttributeRuler.wrap(model.get_pipe("attribute_ruler"))
+    assert isinstance(ruler, nlp.FastAttributeRuler)  # the model's rules are of the kind it copies
+
+    def signature(d):
+        return [(t.text, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, str(t.morph), t.ent_type_) for t in d]
+
+    stock = [signature(d) for d in model.pipe(texts)]
+    ours = [signature(d) for d in nlp.run_pipeline(model, texts, entities=True)]
+    assert ours == stock
+    gonna = next(t for t in nlp.run_pipeline(model, texts[:1])[0] if t.text == "gon")
+    assert gonna.lemma_ == "go"  # a two-token rule ("gon na") applied
