@@ -195,31 +195,40 @@ class time_budget:
         self._lock = threading.Lock()
         self._done = False
         self._fired = False
+        self._paused = False
         self._timer: threading.Timer | None = None
+        self._deadline = self._left = 0.0
 
     def _fire(self) -> None:
         with self._lock:
-            if self._done:
+            if self._done or self._paused:
                 return
             self._fired = True
             if not getattr(sys.unraisablehook, "frontline_quiet", False):
                 sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), ctypes.py_object(ArticleTimeout))
-            self._timer = threading.Timer(_REFIRE_SECONDS, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+            self._start_timer(_REFIRE_SECONDS)
+
+    def _start_timer(self, seconds: float) -> None:
+        self._deadline = time.monotonic() + seconds
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
 
     def __enter__(self) -> time_budget:
         if self.seconds and self.seconds > 0 and math.isfinite(self.seconds):
             self._thread = threading.get_ident()
-            self._timer = threading.Timer(self.seconds, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+            self._paused = False
+            self._start_timer(self.seconds)
+            _budgets.__dict__.setdefault("stack", []).append(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._timer is None:
             return
+        stack = _budgets.__dict__.get("stack", [])
+        if stack and stack[-1] is self:
+            stack.pop()
         with self._lock:
             self._done = True
             if self._fired:
@@ -227,6 +236,35 @@ class time_budget:
                 # cannot surface later in code that does not expect it.
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), None)
             self._timer.cancel()
+
+    def pause(self) -> None:
+        """Stop the clock (while the work waits for others: a parse shared with other articles)."""
+        with self._lock:
+            if self._timer is None or self._done or self._paused:
+                return
+            self._paused = True
+            self._timer.cancel()
+            self._left = max(0.0, self._deadline - time.monotonic())
+
+    def resume(self) -> None:
+        """Start the clock again with the time that was left."""
+        with self._lock:
+            if self._timer is None or self._done or not self._paused:
+                return
+            self._paused = False
+            self._start_timer(self._left)
+
+
+# The budgets running in each thread, innermost last (for :func:`_pause_budget`).
+_budgets = threading.local()
+
+
+def _pause_budget(waiting: bool) -> None:
+    """Pause (``waiting``) or resume the innermost time budget of this thread, if any: the time an
+    article waits for a parse shared with other articles is not its own."""
+    stack = _budgets.__dict__.get("stack")
+    if stack:
+        (stack[-1].pause if waiting else stack[-1].resume)()
 
 
 class OverBudget(Exception):
@@ -354,8 +392,27 @@ def _item_path(path: str, article: Article) -> str:
 def extract_batch(paths: list[str], source: str | None = None, published: date | None = None,
                   profile: str = "syria", known: KnownCheck | None = None,
                   budget: float | None = DEFAULT_ARTICLE_BUDGET) -> list[FileResult]:
-    """:func:`extract_file` over several files (one Dask task). Never raises."""
-    return [extract_file(p, source, published, profile, known=known, budget=budget) for p in paths]
+    """:func:`extract_file` over several files (one Dask task), their parses shared. Never raises."""
+    return list(_extract_files(paths, source, published, profile, known, budget))
+
+
+# Files extracted side by side, their sentences parsed together (see geo.nlp.SharedParse): enough
+# for batches of a few hundred sentences, few enough that a slow file holds little back.
+SHARED_PARSE_FILES = 16
+
+
+def _extract_files(paths: list[str], source, published, profile, known: KnownCheck | None,
+                   budget: float | None) -> Iterator[FileResult]:
+    """:func:`extract_file` of each path, in order, the files' sentences parsed together."""
+    from functools import partial
+
+    from geo.nlp import SharedParse
+
+    if not paths:
+        return
+    shared = SharedParse(on_wait=_pause_budget, window=SHARED_PARSE_FILES)
+    yield from shared.imap(partial(extract_file, p, source, published, profile, known=known, budget=budget)
+                           for p in paths)
 
 
 class HashPrefixes:
@@ -390,8 +447,7 @@ class HashPrefixes:
 
 def _results_local(paths: list[str], source, published, profile, known: KnownCheck | None,
                    budget: float | None) -> Iterator[FileResult]:
-    for p in paths:
-        yield extract_file(p, source, published, profile, known=known, budget=budget)
+    yield from _extract_files(paths, source, published, profile, known, budget)
 
 
 def _batches(paths: list[str], workers: int) -> list[list[str]]:
