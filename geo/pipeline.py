@@ -195,22 +195,29 @@ class time_budget:
         self._lock = threading.Lock()
         self._done = False
         self._fired = False
-        self._paused = False
+        self._paused = self._due = False
         self._timer: threading.Timer | None = None
-        self._deadline = self._left = 0.0
+        self._deadline = self._paused_at = 0.0
 
     def _fire(self) -> None:
         with self._lock:
-            if self._done or self._paused:
+            if self._done:
+                return
+            if self._paused:
+                self._due = True  # resume() starts the clock again
+                return
+            left = self._deadline - time.monotonic()
+            if left > 0 and not self._fired:  # time paused since: the deadline moved on
+                self._schedule(left)
                 return
             self._fired = True
             if not getattr(sys.unraisablehook, "frontline_quiet", False):
                 sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), ctypes.py_object(ArticleTimeout))
-            self._start_timer(_REFIRE_SECONDS)
+            self._deadline = time.monotonic() + _REFIRE_SECONDS
+            self._schedule(_REFIRE_SECONDS)
 
-    def _start_timer(self, seconds: float) -> None:
-        self._deadline = time.monotonic() + seconds
+    def _schedule(self, seconds: float) -> None:
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
         self._timer.start()
@@ -218,8 +225,8 @@ class time_budget:
     def __enter__(self) -> time_budget:
         if self.seconds and self.seconds > 0 and math.isfinite(self.seconds):
             self._thread = threading.get_ident()
-            self._paused = False
-            self._start_timer(self.seconds)
+            self._deadline = time.monotonic() + self.seconds
+            self._schedule(self.seconds)
             _budgets.__dict__.setdefault("stack", []).append(self)
         return self
 
@@ -238,13 +245,11 @@ class time_budget:
             self._timer.cancel()
 
     def pause(self) -> None:
-        """Stop the clock (while the work waits for others: a parse shared with other articles)."""
+        """Stop the clock (while the work waits for others: a parse shared with other articles).
+        Cheap: the timer runs on and, when it goes off early, waits for the time that is left."""
         with self._lock:
-            if self._timer is None or self._done or self._paused:
-                return
-            self._paused = True
-            self._timer.cancel()
-            self._left = max(0.0, self._deadline - time.monotonic())
+            if self._timer is not None and not self._done and not self._paused:
+                self._paused, self._paused_at = True, time.monotonic()
 
     def resume(self) -> None:
         """Start the clock again with the time that was left."""
@@ -252,7 +257,10 @@ class time_budget:
             if self._timer is None or self._done or not self._paused:
                 return
             self._paused = False
-            self._start_timer(self._left)
+            self._deadline += time.monotonic() - self._paused_at
+            if self._due:
+                self._due = False
+                self._schedule(max(0.0, self._deadline - time.monotonic()))
 
 
 # The budgets running in each thread, innermost last (for :func:`_pause_budget`).
