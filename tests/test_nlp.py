@@ -49,7 +49,7 @@ def test_an_unknown_model_name_is_a_clear_error():
     assert "no_such_model_xx" in run.stderr and "FRONTLINE_SPACY_MODEL" in run.stderr
 
 
-def test_the_fast_attribute_ruler_gives_what_spacys_gives():
+def test_the_fast_attribute_ruler_and_lemmatizer_give_what_spacys_give():
     # Words the ruler has exceptions for ("gonna", "ain't", "got", "there were"), spaces, and
     # ordinary news prose: every token attribute must be the stock pipeline's.
     texts = [
@@ -61,6 +61,7 @@ def test_the_fast_attribute_ruler_gives_what_spacys_gives():
     model = nlp.load()
     ruler = nlp.FastAttributeRuler.wrap(model.get_pipe("attribute_ruler"))
     assert isinstance(ruler, nlp.FastAttributeRuler)  # the model's rules are of the kind it copies
+    assert any(isinstance(proc, nlp.MemoLemmatizer) for _, proc in nlp._steps(model))
 
     def signature(d):
         return [(t.text, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, str(t.morph), t.ent_type_) for t in d]
@@ -68,6 +69,8 @@ def test_the_fast_attribute_ruler_gives_what_spacys_gives():
     stock = [signature(d) for d in model.pipe(texts)]
     ours = [signature(d) for d in nlp.run_pipeline(model, texts, entities=True)]
     assert ours == stock
+    again = [signature(d) for d in nlp.run_pipeline(model, texts, entities=True)]  # from the memos
+    assert again == stock
     gonna = next(t for t in nlp.run_pipeline(model, texts[:1])[0] if t.text == "gon")
     assert gonna.lemma_ == "go"  # a two-token rule ("gon na") applied
 
