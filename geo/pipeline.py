@@ -30,9 +30,14 @@ Design notes:
   A re-run after a crash therefore only pays for reading the files.
 - Workers load the gazetteer once per process (``geo.gazetteer.default_gazetteer`` is a process
   singleton, about 3 s and 340 MB with the lexicons and automaton), on their first task.
+- Files are extracted :data:`SHARED_PARSE_FILES` at a time, side by side (``geo.nlp.SharedParse``):
+  one at a time in turn, their sentences parsed together, one pass of the spaCy pipeline per round
+  instead of one per article and stage (the model's fixed cost per call was a quarter of the parse).
+  Results are those of extracting the files one after the other; a file slow to read is left to run
+  on its own after half a second, so it holds the others back no longer than that.
 - Bounded work per input: a text over :data:`MAX_ARTICLE_CHARS` is split into parts, and each
   article's extraction runs under a time budget (:class:`time_budget`, a safety net: an article over
-  it is reported and left out). Extraction never runs inside a write transaction: the writer
+  it is reported and left out; the time it waits for the shared parse is not counted). Extraction never runs inside a write transaction: the writer
   (:class:`_StoreWriter`) commits whatever is finished at least every :data:`COMMIT_SECONDS`.
 """
 from __future__ import annotations
