@@ -194,6 +194,7 @@ _OVERLAY_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 _PLACE_KINDS = frozenset({
     "village", "town", "neighbourhood", "air base", "military base", "dam", "bridge", "border crossing",
     "mountain", "hill", "airport", "prison", "checkpoint", "lake", "camp", "oil field", "plain", "valley",
+    "landmark",  # a castle, shrine, square or ruin a report names as a place
 })
 
 

@@ -45,6 +45,20 @@ class RegionalActor:
         return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(u) for u in self.unless) + r")(?!\w)", re.I)
 
 
+@dataclass(frozen=True)
+class Perspective:
+    """A coding convention by outlet: in an article that uses one of ``cues`` (as written), the
+    words ``terms`` name ``actor`` ("terrorists" in an article that speaks of the "PKK/YPG" are the
+    Kurdish-led forces, as Turkish outlets use the word; elsewhere the profile's alias decides)."""
+
+    actor: str
+    cues: tuple[str, ...]
+    terms: frozenset[str]
+
+    def applies_to(self, text: str) -> bool:
+        return any(re.search(r"(?<!\w)" + re.escape(c) + r"(?!\w)", text) for c in self.cues)
+
+
 @dataclass
 class Profile:
     id: str
@@ -62,6 +76,8 @@ class Profile:
     opponents: dict[str, str] = field(default_factory=dict)  # actor -> the side it fights where it fails
     # Coding conventions by province: [[regional_actor]] tables of the profile.
     regional_actors: list["RegionalActor"] = field(default_factory=list)
+    # Coding conventions by outlet: [[perspective]] tables of the profile.
+    perspectives: list[Perspective] = field(default_factory=list)
 
     def opponent(self, actor: str | None) -> str | None:
         """The side that held what ``actor`` failed to take ("X failed to take Y"), if the profile says."""
@@ -239,8 +255,10 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
-_PROFILE_KEYS = {"id", "name", "countries", "theatre", "home_names", "actors", "claimants", "people", "regional_actor"}
+_PROFILE_KEYS = {"id", "name", "countries", "theatre", "home_names", "actors", "claimants", "people", "regional_actor",
+                 "perspective"}
 _REGIONAL_KEYS = {"actor", "replaces", "provinces", "unless"}
+_PERSPECTIVE_KEYS = {"actor", "cues", "terms"}
 _ACTOR_KEYS = {"label", "aliases", "case_sensitive", "only_events", "opponent"}
 
 
@@ -282,6 +300,14 @@ def _validate(raw: dict, where: str) -> None:
                 fail(f"regional_actor #{i + 1}: {key} {rule.get(key)!r} is no actor of this profile")
         if not rule.get("provinces"):
             fail(f"regional_actor #{i + 1}: empty province list")
+    for i, rule in enumerate(raw.get("perspective", [])):
+        bad = set(rule) - _PERSPECTIVE_KEYS
+        if bad:
+            fail(f"perspective #{i + 1}: unknown key(s) {', '.join(sorted(bad))}")
+        if rule.get("actor") not in actors:
+            fail(f"perspective #{i + 1}: actor {rule.get('actor')!r} is no actor of this profile")
+        if not rule.get("cues") or not rule.get("terms"):
+            fail(f"perspective #{i + 1}: empty cue or term list")
     for person, actor in raw.get("people", {}).items():
         if actor not in actors:
             fail(f"person {person!r} speaks for {actor!r}, which is no actor of this profile")
@@ -322,4 +348,6 @@ def load_profile(name: str) -> Profile:
         opponents={a: spec["opponent"] for a, spec in actors.items() if "opponent" in spec},
         regional_actors=[RegionalActor(r["actor"], r["replaces"], frozenset(r["provinces"]), tuple(r.get("unless", [])))
                          for r in raw.get("regional_actor", [])],
+        perspectives=[Perspective(r["actor"], tuple(r["cues"]), frozenset(t.lower() for t in r["terms"]))
+                      for r in raw.get("perspective", [])],
     )

@@ -113,6 +113,18 @@ def test_a_profile_with_an_unknown_key_or_an_empty_alias_list_is_refused(tmp_pat
         load_profile(_write_profile(tmp_path, 'id = "z"\n[actors.a]\naliases = ["A men"]\nalias = ["typo"]\n'))
 
 
+def test_a_perspective_must_name_a_party_and_its_cues(tmp_path):
+    from geo.profiles import ProfileError
+
+    base = 'id = "p"\n[actors.a]\naliases = ["A men"]\n'
+    with pytest.raises(ProfileError, match="no actor"):
+        load_profile(_write_profile(tmp_path, base + '[[perspective]]\nactor = "b"\ncues = ["X"]\nterms = ["foes"]\n'))
+    with pytest.raises(ProfileError, match="empty cue"):
+        load_profile(_write_profile(tmp_path, base + '[[perspective]]\nactor = "a"\ncues = []\nterms = ["foes"]\n'))
+    with pytest.raises(ProfileError, match="unknown key"):
+        load_profile(_write_profile(tmp_path, base + '[[perspective]]\nactor = "a"\ncues = ["X"]\nterm = ["foes"]\n'))
+
+
 def test_ingest_with_a_profile_file_extracts_with_that_profile(tmp_path):
     import json
     import subprocess

@@ -28,8 +28,16 @@ import re
 from functools import lru_cache
 
 from geo import nlp
-from geo.claims.lexicons import DENIABLE, EVENT_TYPES, Lexicon, LexiconError, build_lexicon, lexicon
-from geo.claims.reader import State, SentenceReader, dates_in
+from geo.claims.lexicons import (
+    DENIABLE,
+    EVENT_TYPES,
+    Lexicon,
+    LexiconError,
+    build_lexicon,
+    lexicon,
+)
+from geo.claims.places import dates_in
+from geo.claims.reader import SentenceReader, State
 from geo.document import Claim, Document, Sentence, Toponym
 from geo.profiles import Profile, load_profile
 
@@ -67,6 +75,9 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
             wanted[s.start] = _without_lead(s)
     parses = nlp.parse(doc, wanted.values())
     state = State()
+    for perspective in profile.perspectives:
+        if perspective.applies_to(doc.text):
+            state.term_actors.update(dict.fromkeys(perspective.terms, perspective.actor))
     claims: list[Claim] = []
     for s, tops in zip(doc.sentences, per_sentence):
         _heading_date(doc, s, state)

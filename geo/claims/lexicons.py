@@ -28,7 +28,8 @@ DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "d
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
               "needs_distance", "needs_noun", "actors", "receiver", "driven_out"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
-_NOUNS_KEYS = {"territory", "route", "landmark", "near", "edges", "units", "holding", "defending", "extenders", "portions"}
+_NOUNS_KEYS = {"territory", "route", "landmark", "near", "edges", "units", "holding", "defending", "extenders", "portions",
+               "quantities"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
 
 
@@ -74,6 +75,7 @@ class Lexicon:
     landmark: frozenset[str]
     near: frozenset[str]
     edges: frozenset[str]  # a place's edge: reaching it is an advance on the place
+    quantities: frozenset[str]  # "a number of", "hundreds of": the noun after "of" is the object
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
     gated: dict[str, frozenset[str]]  # forms of verbs that fire only with another word -> those words
@@ -212,6 +214,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
         edges=_word_set("edges", words.get("edges")),
+        quantities=_word_set("quantities", words.get("quantities")),
         units={k.lower(): float(v) for k, v in units.items()},
         forms=frozenset(forms), gated=gated, form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc as SpacyDoc, Token
+    from spacy.tokens import Doc as SpacyDoc
+    from spacy.tokens import Token
 
     from geo.claims.lexicons import Lexicon
 

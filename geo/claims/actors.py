@@ -1,0 +1,323 @@
+"""Who acted: the party of a trigger's subject, agent, possessor or a phrase, with pronouns, short
+names and the article's perspective resolved. A mixin of :class:`geo.claims.reader.SentenceReader`."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from geo.claims.lexicons import NounRule, VerbRule
+from geo.claims.tree import (
+    _RELATIVE_PRONOUNS,
+    _child,
+    _passive,
+    _phrase_tokens,
+    _preps,
+    _subjects,
+)
+from geo.profiles import ActorMention
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+class ActorReading:
+    """The parties of a trigger (read by the sentence reader it is mixed into)."""
+
+    def _subject_actor(self, v: "Token") -> str | None:
+        tok = v
+        for _ in range(6):
+            if _passive(tok):
+                agent = _child(tok, ("agent",))
+                if agent is not None and tok.i == v.i:
+                    pobj = _child(agent, ("pobj",))
+                    return self._phrase_actor(pobj) if pobj is not None else None
+                if tok.i == v.i:
+                    return None  # "X was captured": no one named
+                raised = _child(tok, ("nsubjpass",))
+                if raised is not None:
+                    # "Russian troops were seen leaving X", "rebels are believed to have entered Y":
+                    # the passive's subject does what its complement says
+                    return self._phrase_actor(raised)
+            subj = self._subject(tok)
+            if subj is not None:
+                if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
+                    return self._phrase_actor(tok.head)
+                return self._phrase_actor(subj)
+            if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
+                controller = _child(tok.head, ("dobj",)) if tok.dep_ == "xcomp" else None
+                if controller is not None and controller.i < tok.i:
+                    return self._phrase_actor(controller)  # "forced the government to deny", "ordered troops to pull out"
+                if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
+                    return self._phrase_actor(tok.head)  # "rebels advancing on Hama"
+                if tok.dep_ == "relcl":
+                    return self._phrase_actor(tok.head)
+                tok = tok.head
+                if tok.pos_ not in ("VERB", "AUX") and tok.dep_ in ("prep",):
+                    tok = tok.head
+                continue
+            break
+        return None
+
+    def _subject(self, v: "Token") -> "Token | None":
+        """The verb's subject: of several, the first that names a party, else the nearest before it."""
+        subjects = _subjects(v)
+        if not subjects and not _passive(v):
+            # "According to the monitor, rebels and allied factions captured X": the parser joins
+            # the subject to the source; the party listed after the comma is the subject
+            for c in v.children:
+                if c.dep_ == "prep" and c.lower_ == "according" and c.i < v.i:
+                    for t in c.subtree:
+                        if t.dep_ == "conj" and t.i > 0 and self.sdoc[t.i - 1].lower_ == "," \
+                                and self._token_actor(t):
+                            return t
+        if len(subjects) > 1:
+            party = next((c for c in subjects if self._token_actor(c)), None)
+            if party is not None:
+                return party
+            before = [c for c in subjects if c.i < v.i]
+            return (before or subjects)[-1]
+        return subjects[0] if subjects else None
+
+    def _subject_actors(self, v: "Token") -> list[str | None]:
+        """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
+        gives both."""
+        first = self._subject_actor(v)
+        subj = self._subject(v)
+        if subj is None or first is None:
+            return [first]
+        out = [first]
+        for c in subj.children:
+            if c.dep_ == "conj":
+                a = self._phrase_actor(c)
+                if a:
+                    out.append(a)
+        return out
+
+    def _to_actor(self, v: "Token") -> str | None:
+        for name, pobj in _preps(v):
+            if name in ("to", "into", "under", "in"):
+                a = self._phrase_actor(pobj)
+                if a:
+                    return a
+        return None
+
+    def _noun_actor(self, n: "Token", rule: NounRule) -> str | None:
+        a = self._owner(n)
+        if a:
+            return a
+        for name, pobj in _preps(n):
+            if name in ("to", "by"):
+                a = self._phrase_actor(pobj)
+                if a:
+                    return a
+        head = n.head
+        while head.dep_ in ("conj", "prep", "pobj") and head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
+            head = head.head
+        if head.pos_ in ("VERB", "AUX") and n.dep_ in ("dobj", "pobj", "conj", "nsubj"):
+            a = self._subject_actor(head)
+            if a:
+                return a
+        if rule.type == "capture":
+            return self.state.last_capturer
+        if rule.type == "withdrawal" and self.losers:
+            return self.losers[-1]  # "Rebels drove the army out of X, and the loss of Y ..."
+        return None
+
+    def _owner(self, n: "Token") -> str | None:
+        for c in n.children:
+            if c.dep_ in ("compound", "amod", "poss", "nmod"):
+                a = self._phrase_actor(c) if c.dep_ == "poss" else self._token_actor(c)
+                if a:
+                    return a
+        for name, pobj in _preps(n):
+            if name in ("of", "by"):
+                a = self._phrase_actor(pobj)
+                if a:
+                    return a
+        return None
+
+    def _attacker(self, v: "Token", rule: VerbRule) -> str | None:
+        """The party whose attack a defense verb's object names ("the advance of X", "attacks by X")."""
+        obj = self._object(v)
+        if obj is None or rule.objects is None or obj.lemma_.lower() not in rule.objects:
+            return None
+        return self._owner(obj)
+
+    def _receivers(self, v: "Token") -> list[str]:
+        heads = [v] + [c for c in v.children if c.dep_ == "dobj"]
+        out = []
+        for h in heads:
+            for name, pobj in _preps(h):
+                if name == "to":
+                    a = self._token_actor(pobj)
+                    if a:
+                        out.append(a)
+        return out
+
+    def _losers(self, v: "Token") -> list[str]:
+        """Who lost what a capture took: "drove government forces out of X", "seized X from the army"."""
+        out = []
+        obj = _child(v, ("dobj",))
+        if obj is not None and obj.i not in self.in_place:
+            a = self._token_actor(obj)
+            if a:
+                out.append(a)
+        for name, pobj in _preps(v):
+            if name == "from" and pobj.i not in self.in_place:
+                a = self._token_actor(pobj)
+                if a:
+                    out.append(a)
+        return out
+
+    def _person_subject(self, v: "Token") -> bool:
+        subj = self._subject(v)
+        if subj is None:
+            return False
+        if subj.lower_ in self.lex.personal:
+            return True
+        text = subj.text
+        return (text in self.profile.people or text in self.state.people
+                or subj.lemma_.lower() in self.lex.person_nouns)
+
+    def _phrase_actor(self, tok: "Token | None") -> str | None:
+        if tok is None:
+            return None
+        low = tok.lower_.replace("ı", "i")
+        poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if poss is not None and (poss.lower_ in self.lex.first_person or poss.lower_ in self.lex.third_person):
+            words = _phrase_tokens(tok)
+            text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+            mentions = self._mentions(text)
+            if all(m.text.lower() in self.lex.generic_forces for m in mentions):
+                # "its troops", "our fighters": whose they are decides, not the generic word
+                return self._phrase_actor(poss)
+        if low in self.lex.first_person:
+            return self.state.sentence_speaker_actor or self.state.last_speaker_actor
+        if low in self.lex.personal:
+            return None
+        if low in self.lex.third_person:
+            verb = tok.head
+            if tok.dep_ == "nsubj" and verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+                # "Insurgents overran Homs as defenses collapsed, and they rolled into the capital":
+                # the subject of the clause this one is joined to
+                subj = self._subject(verb.head)
+                if subj is not None and subj.lower_ not in self.lex.third_person:
+                    a = self._token_actor(subj)
+                    if a:
+                        return a
+            if tok.head.dep_ == "relcl" and tok.dep_ == "nsubj":
+                # "pushed the terrorists back from the areas they had infiltrated": in a relative
+                # clause "they" is the party named just before, whatever its role
+                return self._party_just_named(tok) or self._earlier_subject(tok) or self.state.last_actor
+            return self._earlier_subject(tok) or self.state.last_actor
+        a = self._token_actor(tok)
+        lemma = tok.lemma_.lower()
+        if a:
+            if tok.pos_ == "NOUN" and a != "unknown":
+                self.state.party_of_noun[lemma] = a
+            return a
+        if (low in self.lex.generic_forces or lemma in self.lex.generic_forces) and self.state.sentence_speaker_actor \
+                and all(c.dep_ in ("det", "amod", "punct") and c.text.islower() for c in tok.children):
+            # "a rebel commander said fighters had taken X": unnamed fighters in a party's report are its own
+            return self.state.sentence_speaker_actor
+        if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
+            # "the group", "the armed groups": the party last called by that noun, else the last
+            # party named as a subject
+            mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")
+                    and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())]
+            if len(mods) == 1 and mods[0].lower_ in ("these", "those"):
+                # "the influx of terrorists ..., these groups entered": the party just named
+                a = self._party_just_named(tok)
+                if a:
+                    return a
+            if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
+                return (self.state.party_of_noun.get(lemma) or self._earlier_subject(tok, skip_speakers=True)
+                        or self.state.last_actor)
+        return None
+
+    def _party_just_named(self, tok: "Token") -> str | None:
+        """The party of the nearest noun before ``tok`` in the sentence that names one."""
+        for t in reversed(self.sdoc[:tok.i]):
+            if t.pos_ in ("NOUN", "PROPN") and t.i not in self.in_place:
+                a = self._token_actor(t)
+                if a and a != "unknown":
+                    return a
+        return None
+
+    def _earlier_subject(self, tok: "Token", skip_speakers: bool = False) -> str | None:
+        """The party named as a subject earlier in the same sentence ("Local factions took X, where
+        they advanced ..."). "X said it ..." makes the speaker the referent of a pronoun, but "the
+        statement said these groups ..." does not make the speaker "these groups"."""
+        for t in reversed(self.sdoc[:tok.i]):
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in self.lex.third_person \
+                    and not (skip_speakers and self._lemma(t.head) in self.lex.speech):
+                a = self._token_actor(t)
+                if a:
+                    return a
+        return None
+
+    def _token_actor(self, tok: "Token") -> str | None:
+        """The party a noun phrase names: its own words (without relative clauses, participles and
+        appositions), then an "of" phrase ("fighters of HTS")."""
+        for c in tok.children:  # "groups opposed to the regime", "fighters against Assad"
+            if c.lower_ in self.lex.opposing or c.lemma_.lower() in self.lex.opposing:
+                for name, pobj in _preps(c) if c.dep_ != "prep" else [(c.lower_, g) for g in c.children if g.dep_ == "pobj"]:
+                    other = self._token_actor(pobj)
+                    if other and self.profile.opponent(other):
+                        return self.profile.opponent(other)
+        words = _phrase_tokens(tok)
+        text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+        a = self._actor_in(text)
+        if a and a not in self._generic_only(text):
+            return a
+        for c in tok.children:  # "fighters loyal to HTS", "militias affiliated with the SDF"
+            if c.dep_ in ("amod", "acl", "relcl") and c.lemma_.lower() in self.lex.allegiance:
+                for name, pobj in _preps(c):
+                    other = self._token_actor(pobj)
+                    if other:
+                        return other
+        if a:
+            return a
+        for name, pobj in _preps(tok):
+            if name == "of" or (name == "from" and tok.lower_ in self.lex.generic_forces):
+                return self._token_actor(pobj)  # "fighters of HTS", "fighters from the Southern Operations Room"
+        return None
+
+    def _generic_only(self, text: str) -> set[str]:
+        """The parties a phrase names only through generic words ("fighters", "troops")."""
+        mentions = self._mentions(text)
+        if any(m.text.lower() not in self.lex.generic_forces for m in mentions):
+            return set()
+        return {m.actor for m in mentions}
+
+    def _mentions(self, text: str) -> list[ActorMention]:
+        """The profile's actor mentions in ``text``, read with the article's perspective (see
+        :class:`geo.profiles.Perspective`)."""
+        mentions = self.profile.actor_mentions(text)
+        if self.state.term_actors:
+            mentions = [replace(m, actor=self.state.term_actors.get(m.text.lower(), m.actor)) for m in mentions]
+        return mentions
+
+    def _actor_in(self, text: str) -> str | None:
+        """The party a phrase names; a precise name beats a generic one ("opposition troops")."""
+        mentions = self._mentions(text)
+        if not mentions:
+            low = text.lower()
+            for name, actor in self.profile.people_longest_first:
+                if name in low:
+                    return actor
+            return None
+        precise = [m for m in mentions if m.text.lower() not in self.lex.generic_forces]
+        return (precise or mentions)[-1].actor
+
+    def _subject_phrase(self, v: "Token") -> str | None:
+        subj = self._subject(v)
+        if subj is None:
+            return None
+        if subj.lower_ in self.lex.third_person | self.lex.personal:
+            return self.state.last_claimant
+        toks = [t for t in subj.subtree]
+        return self.sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)].strip()

@@ -1,0 +1,548 @@
+"""Where a claim happened: the places a trigger names in its parse (objects, locative prepositions,
+lists, anaphora), pruned of containers, landmarks and reference points. A mixin of
+:class:`geo.claims.reader.SentenceReader`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from geo.claims.lexicons import VerbRule
+from geo.claims.tree import (
+    _CLAUSE_DEPS,
+    _LIST_DEPS,
+    _NOMINAL_DEPS,
+    _RELATIVE_PRONOUNS,
+    _child,
+    _count,
+    _number_of,
+    _own_words,
+    _passive,
+    _preps,
+)
+from geo.document import Place, Toponym
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+_ANAPHORA_REACH = 400  # characters back that "the city" may point
+_BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+
+
+@dataclass
+class _Found:
+    """A place a trigger names, with how it was reached."""
+
+    toponym: Toponym
+    token_i: int
+    near: bool = False
+    distance_km: float | None = None
+
+
+class PlaceReading:
+    """The places of a trigger (read by the sentence reader it is mixed into)."""
+
+    def _verb_places(self, v: "Token", rule: VerbRule) -> list[_Found]:
+        found: list[_Found] = []
+        obj = self._object(v)
+        if rule.place == "subject":
+            subj = _child(v, ("nsubj", "nsubjpass"))
+            if subj is not None and subj.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
+                subj = v.head
+            if subj is not None:
+                found += self._places_under(subj)
+            return self._prune(found)
+        take_preps = True
+        # The parser may give a verb several direct objects ("handed over the airport, the towns of
+        # X and Y, ..."): each is read.
+        objects = [obj] + [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and obj is not None
+                           and c.i != obj.i and c.dep_ == obj.dep_]
+        for obj in (o for o in objects if o is not None and rule.object != "none"):
+            territorial = (obj.i in self.place_at or self._territory_noun(obj)
+                           or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
+                           or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
+            if territorial:
+                found += self._places_under(obj, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                self.consumed.add(obj.i)
+                self.consumed.update(t.i for t in obj.subtree)
+            elif rule.object == "any":
+                take_preps = self._territory_noun(obj)
+        obj = objects[0]
+        if rule.object == "place" and not found:
+            take_preps = True
+        if rule.object == "none" and rule.objects is not None and obj is not None and obj.dep_ == "dobj":
+            # "deployed units from the security service to Latakia": the parser hangs the
+            # destination on the forces moved
+            for name, pobj in _preps(obj):
+                if name in rule.preps and name != "from":
+                    found += self._places_under(pobj)
+        if take_preps and rule.preps:
+            for name, pobj in _preps(v):
+                if rule.particle and name.startswith(rule.particle + " "):
+                    name = name[len(rule.particle) + 1:]  # "fell back from X": "from" hangs on "back"
+                if name in rule.preps or (rule.object != "none" and (
+                        name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
+                    # "advanced toward the airbase near Aleppo", "near" hung on the verb: the place
+                    # near which is a landmark when the verb has another place
+                    start = (pobj.head,) if name in ("near", "outside") else ()
+                    found += self._places_under(pobj, path=start)
+                elif rule.object != "none" and name.split(" ")[0] in _BEARINGS and name.endswith(" of"):
+                    # "recaptured villages east of Manbij": the parser hangs the bearing on the verb;
+                    # the place it names is around where the event was
+                    found += self._places_under(pobj, path=(pobj.head.head,))
+                elif pobj.i not in self.place_at and self._token_actor(pobj):
+                    # "clashed with the army in Qusayr": the parser hangs the place on the party;
+                    # "seized territory from the army, including X": and the list of what was taken
+                    for inner, place in _preps(pobj):
+                        if inner in ("in", "at", "inside", "around", "near") or (
+                                rule.object != "none" and inner in self.lex.extenders):
+                            found += self._places_under(place)
+        if rule.distance and not found:
+            found += self._distance_places(v)
+        for c in v.children:
+            # "took control of several towns, the largest of which are X and Y", parsed as a clause
+            # of the verb rather than of its object
+            if c.dep_ == "advcl" and self._lemma(c) == "be" and any(
+                    t.lower_ == "which" for s in c.children if s.dep_ == "nsubj" for t in s.subtree):
+                for g in c.children:
+                    if g.dep_ == "attr":
+                        found += self._places_under(g)
+        if found:
+            # "took Hama on Thursday and Homs on Saturday": the parser joins the second place to
+            # the first date; a place coordinated with a date of this verb is another object.
+            for t in _own_words(v):
+                if t.dep_ == "conj" and t.i in self.place_at and self._in_date(t.head):
+                    found += self._places_under(t)
+        if not found and rule.object in ("any", "place") and obj is None and not _passive(v):
+            # "Russian forces captured Avdiivka, the General Staff said": the parser may hang the
+            # object on the speech verb; a place right after a transitive trigger is its object.
+            nxt = v.i + 1 + (v.i + 1 < len(self.sdoc) and self.sdoc[v.i + 1].lower_ == "the")
+            root = self.first_token_of.get(nxt)
+            if root is not None:
+                found.append(_Found(self.place_at[root], root))
+        if not found and "in" in rule.preps:
+            found += self._fronted_places(v)
+        if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") and not any(
+                t.pos_ == "PROPN" and t.i not in self.in_place and not self._token_actor(t)
+                for _, pobj in _preps(v) for t in (pobj, *pobj.children) if t.dep_ in ("pobj", "compound", "conj")):
+            # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
+            # participle happens where its main clause does, unless it names a place of its own
+            # that we cannot resolve ("..., seizing points in Qubtan al-Jabal")
+            for name, pobj in _preps(v.head):
+                if name in ("in", "across", "inside", "throughout"):
+                    found += self._places_under(pobj)
+        acted_on_party = obj is not None and obj.dep_ == "dobj" and (
+            obj.lower_ in self.lex.third_person or obj.lower_ in self.lex.personal
+            or (self._token_actor(obj) is not None and obj.lemma_.lower() not in (rule.objects or ())))
+        if not found and not acted_on_party:
+            # (not "the city, where the army attacked them": attacking a party is no advance on the city)
+            rel = v
+            while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
+                rel = rel.head
+            if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
+                found += self._places_under(rel.head)  # "Hama, where rebels took the airport"
+        if rule.type == "border_crossing":
+            # coded at the named place on the other side, never a whole province
+            found = [f for f in found if f.toponym.place.scale == "point"]
+        if obj is not None and self._unknown_named(obj):
+            # "entered the town of Jamla in western Daraa": the place taken is one we cannot
+            # resolve; its province is no stand-in for it (the verb's other objects still count)
+            inside = {t.i for t in obj.subtree}
+            others = {t.i for o in objects[1:] if o is not None and not self._unknown_named(o) for t in o.subtree}
+            found = [f for f in found if f.token_i in others or (
+                f.toponym.place.scale == "point" and not f.near and f.token_i in inside)]
+        if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
+                and v.i > 0:
+            # "In central Homs, considered a gateway to the capital, forces bolstered defences": a
+            # place opening the sentence frames it, wherever the parser hangs it; a town framing a
+            # site we cannot name ("In Sweida, fighters seized the intelligence branch") is where
+            # the site is, a province is not
+            opener = self.sdoc[0]
+            for g in opener.children:
+                if g.dep_ == "pobj" and g.i < v.i:
+                    framed = self._places_under(g)
+                    if obj is not None and self._unknown_named(obj):
+                        framed = [f for f in framed if f.toponym.place.scale == "point" and f.token_i == g.i]
+                    found += framed
+        if not found and rule.type == "border_crossing":
+            # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
+            for name, pobj in _preps(v):
+                code = self.country_at.get(pobj.i)
+                if name in rule.preps and code:
+                    for t in self.toponyms:
+                        if t.place.country == code and t.place.scale == "point":
+                            span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+                            if span is not None:
+                                found.append(_Found(t, span.root.i))
+        if not found and rule.type in ("defense", "deployment"):
+            # "The forces in northern Hama repelled ...": where the defenders are
+            subj = self._subject(v)
+            if subj is not None:
+                # "units operating in X", "units of the armed forces operating in X"
+                of = [g for c in subj.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+                heads = [subj] + [c for h in [subj, *of] for c in h.children if c.dep_ == "acl"]
+                for h in heads:
+                    for name, pobj in _preps(h):
+                        if name in ("in", "at", "inside"):
+                            found += self._places_under(pobj)
+        return self._prune(found)
+
+    def _in_date(self, tok: "Token") -> bool:
+        published = self.doc.article.published
+        if not published:
+            return False
+        return any(d.start <= tok.idx < d.end for d in dates_in(self.sentence.text, published))
+
+    def _unknown_named(self, obj: "Token") -> bool:
+        """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
+        if obj.i in self.in_place:
+            return False
+        names = [c for c in obj.children if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"]
+        names += [g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
+                  for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
+        if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
+            names.append(obj)
+        return any(n.i not in self.in_place and not self._token_actor(n) for n in names)
+
+    def _territory_noun(self, tok: "Token") -> bool:
+        """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
+        "of" ("took part of Homs", not "took part in talks")."""
+        low, lem = tok.lower_, tok.lemma_.lower()
+        if low in self.lex.portions or lem in self.lex.portions:
+            return any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
+        return low in self.lex.territory or lem in self.lex.territory
+
+    def _fronted_places(self, v: "Token") -> list[_Found]:
+        """"In the Homs area, the Observatory said government forces stopped the advance": a place
+        fronted before the speech verb that reports the event frames it."""
+        tok = v
+        for _ in range(4):
+            if tok.dep_ not in ("ccomp", "conj") or tok.head.i == tok.i:
+                return []
+            tok = tok.head
+            if tok.lemma_.lower() in self.lex.speech:
+                subj = _child(tok, ("nsubj", "nsubjpass"))
+                out = []
+                for c in tok.children:
+                    if c.dep_ == "prep" and c.lower_ in ("in", "inside", "across") and (subj is None or c.i < subj.i):
+                        for g in c.children:
+                            if g.dep_ == "pobj":
+                                out += self._places_under(g)
+                return out
+        return []
+
+    def _places_under(self, root: "Token", *, clauses: bool = False, path: tuple = ()) -> list[_Found]:
+        """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached
+        (``path``: the words above ``root`` on the way from the trigger)."""
+        out: list[_Found] = []
+        stack = [(root, path)]
+        while stack:
+            tok, path = stack.pop()
+            if tok.i in self.place_at:
+                out.append(self._found(tok, path))
+            elif tok.lower_ in self.lex.plural_place_anaphora:
+                for t in self._resolve_plural(tok):
+                    self.place_at[tok.i] = t
+                    out.append(self._found(tok, path))
+                self.place_at.pop(tok.i, None)
+            elif (tok.lower_ in self.lex.place_anaphora or tok.lower_ in self.lex.site_anaphora) and self._resolve_anaphor(tok):
+                out.append(self._found(tok, path))
+            for c in tok.children:
+                if c.dep_ in _NOMINAL_DEPS or clauses:
+                    stack.append((c, path + (tok,)))
+                elif c.dep_ == "relcl" and self._lemma(c) == "be" and self._territory_noun(tok):
+                    # "a number of areas, the most important of which are X and Y"
+                    stack.extend((g, path + (tok,)) for g in c.children if g.dep_ in ("attr", "nsubj"))
+        return [f for f in out if f is not None]
+
+    def _distance_above(self, tok: "Token") -> float | None:
+        """"just 8 km from Homs", "10 miles from Homs": a distance on the preposition that governs
+        the place."""
+        cur = tok
+        for _ in range(3):
+            if cur.head.i == cur.i:
+                return None
+            cur = cur.head
+            if cur.pos_ in ("VERB", "AUX"):
+                return None
+            if cur.dep_ == "prep" or cur.pos_ == "ADP":
+                for c in cur.children:
+                    if c.dep_ in ("npadvmod", "nummod", "advmod", "quantmod") and (
+                            c.lower_ in self.lex.units or c.lemma_.lower() in self.lex.units):
+                        return _number_of(c, self.lex)
+        return None
+
+    def _resolve_plural(self, tok: "Token") -> list[Toponym]:
+        """"the two southern cities", "both towns": the N places of a fitting scale named last (shortly
+        before), when that many are there to take."""
+        kids = [c for c in tok.children if c.dep_ in ("det", "nummod", "amod", "compound", "poss", "predet")]
+        count = None
+        for c in kids:
+            if c.dep_ == "nummod":
+                count = _count(c)
+            elif c.lower_ == "both":
+                count = 2
+        if not count or count > 5 or any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
+                                         or c.lower_ in self.lex.other_place_adjectives for c in kids):
+            return []
+        scales = self.lex.plural_place_anaphora[tok.lower_]
+        pos = self.sentence.start + tok.idx
+        seen: dict[str, Toponym] = {}
+        for t in reversed(self.earlier):
+            if t.start >= pos or t.place is None or t.place.scale not in scales:
+                continue
+            if pos - t.end > _ANAPHORA_REACH:
+                break
+            seen.setdefault(t.place.place_id, t)
+            if len(seen) == count:
+                return list(seen.values())  # the most recent ones
+        return []  # fewer places than the number: no guess
+
+    def _resolve_anaphor(self, tok: "Token") -> bool:
+        """"the city", "the province": the last place of a fitting scale named shortly before. On
+        success the place is recorded for the token (``place_at``)."""
+        kids = [c for c in tok.children if c.dep_ in ("det", "amod", "compound", "nmod", "poss", "nummod", "prep")]
+        # "the city", "the central town"; not "the nearby town", "the town of X", "Hama's city"
+        describing = [c for c in kids if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i < tok.i and c.text.islower()
+                      and c.lower_ not in self.lex.other_place_adjectives]
+        kids = [c for c in kids if c not in describing]
+        if len(kids) != 1 or kids[0].lower_ != "the" or kids[0].i != tok.i - 1 - len(describing):
+            return False
+        pos = self.sentence.start + tok.idx
+        site_words = self.lex.site_anaphora.get(tok.lower_)
+        if site_words:
+            # "the dam": the last site named before whose name says it is one (one site, no guess)
+            sites = {t.place.place_id: t for t in reversed(self.earlier) if t.start < pos and pos - t.end <= _ANAPHORA_REACH
+                     and t.place is not None and any(w in f"{t.text} {t.place.name}".lower() for w in site_words)}
+            if len(sites) != 1:
+                return False
+            self.place_at[tok.i] = next(iter(sites.values()))
+            return True
+        scales = self.lex.place_anaphora[tok.lower_]
+        candidates: dict[str, Toponym] = {}
+        same_sentence: dict[str, Toponym] = {}
+        for t in reversed(self.earlier):
+            if t.start >= pos:
+                continue
+            if pos - t.end > _ANAPHORA_REACH:
+                break
+            if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
+                candidates.setdefault(t.place.place_id, t)
+                if t.start >= self.evidence.start:
+                    same_sentence.setdefault(t.place.place_id, t)
+        if len(same_sentence) == 1:
+            candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
+        if not candidates and "admin1" in scales:
+            # "local fighters took checkpoints in the province" after "the city of Sweida": the
+            # province of the one town named just before
+            towns = {t.place.province: t for t in reversed(self.earlier) if t.start < pos
+                     and pos - t.end <= _ANAPHORA_REACH and t.place.scale == "point" and t.place.province}
+            if len(towns) == 1:
+                admin1 = _admin1_place(next(iter(towns)))
+                if admin1 is not None:
+                    t = next(iter(towns.values()))
+                    candidates = {admin1.place_id: Toponym(t.start, t.end, t.text, place=admin1)}
+        if len(candidates) != 1:
+            return False  # no place, or several it could be: no guess
+        self.place_at[tok.i] = next(iter(candidates.values()))
+        return True
+
+    def _found(self, tok: "Token", path: tuple) -> _Found | None:
+        lex = self.lex
+        near = False
+        distance = None
+        # path: from the argument's root down to the place's parent
+        for step in path:
+            low, lem = step.lower_, step.lemma_.lower()
+            if step.i in self.in_place:
+                continue
+            if low in lex.route or lem in lex.route:
+                return None  # an end of a road
+            if low in lex.units or lem in lex.units:
+                distance = distance or _number_of(step, lex)
+            if low in lex.landmark or lem in lex.landmark:
+                near = True
+            if low in lex.near or lem in lex.near:
+                near = True
+        if distance is None:
+            distance = self._distance_above(tok)
+            near = near or distance is not None
+        if any(c.dep_ == "amod" and c.lower_ in lex.near for c in tok.children):
+            near = True  # "western rural Aleppo": somewhere around it
+        found = _Found(self.place_at[tok.i], tok.i, near, distance)
+        found.path = path  # type: ignore[attr-defined]
+        return found
+
+    def _prune(self, found: list[_Found]) -> list[_Found]:
+        """Drop places that only locate another place of the same trigger (a container, a
+        landmark), keep one entry per place."""
+        if not found:
+            return found
+        idx = {f.token_i for f in found}
+        keep: list[_Found] = []
+        for f in found:
+            tok = self.sdoc[f.token_i]
+            # Walk up to the nearest other place of this trigger; how it was reached decides.
+            cur = tok
+            qualifies_other = False
+            joined = True  # reached only through lists ("A, B and parts of C")
+            while cur.head.i != cur.i:
+                step, cur = cur, cur.head
+                if not (step.dep_ in _LIST_DEPS or (step.dep_ == "pobj" and cur.lower_ == "of")
+                        or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))):
+                    joined = False
+                if cur.i in idx and cur.i != f.token_i:
+                    qualifies_other = not joined
+                    break
+                if cur.i not in self.in_place and cur.pos_ in ("VERB", "AUX"):
+                    break
+            if qualifies_other:
+                continue
+            if f.near and f.distance_km is None and self._reference_only(f, alone=len(found) == 1):
+                continue
+            keep.append(f)
+        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
+        # a province holding a town of the same trigger only locates it ("Talbiseh in Homs
+        # province"), unless the town is an example of it ("most of Daraa province, including X")
+        points = [f for f in keep if f.toponym.place.scale == "point"]
+        keep = [f for f in keep if not any(_contains(f.toponym.place, p.toponym.place) and not self._example_of(p, f)
+                                           for p in points)]
+        if any(not f.near for f in keep):
+            # "took the X headquarters near the Golan Heights": near X only locates the other place
+            keep = [f for f in keep if not f.near or f.distance_km is not None or not self._landmark_only(f)]
+        seen, out = set(), []
+        for f in keep:
+            key = f.toponym.place.place_id if f.toponym.place else f.token_i
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+        return out
+
+    def _example_of(self, point: _Found, area: _Found) -> bool:
+        """Whether a town is listed as an example of an area the trigger names: "most of Daraa
+        province, including X" (not "villages including X in Quneitra province")."""
+        area_tok = self.sdoc[area.token_i]
+        while area_tok.dep_ in ("compound", "amod", "nmod") and area_tok.head.i != area_tok.i:
+            area_tok = area_tok.head  # "Idlib" in "Idlib province"
+        for step in getattr(point, "path", ()):
+            if step.lower_ in self.lex.extenders or step.lemma_.lower() in self.lex.extenders:
+                owner = step.head
+                return (owner.i == area_tok.i or area_tok.is_ancestor(owner)
+                        or (area_tok.head.lower_ == "of" and area_tok.head.head.i == owner.i))
+        return False
+
+    def _names_area_of_other(self, f: _Found, found: list[_Found]) -> bool:
+        """A place that only modifies the noun of another ("the Homs countryside town of Talbiseh",
+        "the Aleppo province village of X")."""
+        tok = self.sdoc[f.token_i]
+        if tok.dep_ not in ("compound", "nmod", "amod", "poss"):
+            return False
+        head = tok.head
+        while head.dep_ in ("compound", "nmod", "amod") and head.i not in self.place_at:
+            head = head.head
+        if head.i in self.place_at:
+            return False
+        named = {g.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for g in c.children if g.dep_ == "pobj"}
+        named |= {c.i for c in head.children if c.dep_ == "appos"}
+        return any(g.token_i != f.token_i and g.token_i in named for g in found)
+
+    def _locates_other(self, f: _Found, found: list[_Found]) -> bool:
+        """An area that says where another place of the trigger is: "the summit of Mount Hermon in
+        the Golan Heights" (the parser hangs "in" on "summit", beside "of Mount Hermon")."""
+        if f.toponym.place.scale == "point":
+            return False
+        tok = self.sdoc[f.token_i]
+        prep = tok.head
+        if tok.dep_ != "pobj" or prep.lower_ not in ("in", "inside", "within"):
+            return False
+        noun = prep.head
+        if noun.pos_ not in ("NOUN", "PROPN"):
+            return False
+        beside = {g.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i < prep.i
+                  for g in c.children if g.dep_ == "pobj"}
+        return any(g.token_i in beside for g in found if g.token_i != f.token_i)
+
+    def _landmark_only(self, f: _Found) -> bool:
+        path = getattr(f, "path", ())
+        return any(s.lower_ in self.lex.landmark for s in path)
+
+    def _reference_only(self, f: _Found, alone: bool = False) -> bool:
+        """"Between", "via" make a place a reference point; so does a compass bearing with no distance,
+        unless the place is the trigger's only one ("recaptured villages east of Manbij": around it)."""
+        path = getattr(f, "path", ())
+        return any(s.lower_ in ("between", "beyond", "past", "opposite", "than", "like", "via", "through", "bordering")
+                   or (not alone and s.lemma_.lower() in _BEARINGS)
+                   for s in path)
+
+    def _distance_under(self, v: "Token") -> float | None:
+        for name, pobj in _preps(v):
+            if name == "within" or name.endswith(" within"):
+                d = _number_of(pobj, self.lex)
+                if d is not None:
+                    return d
+        for t in v.subtree:
+            if (t.lower_ in self.lex.units or t.lemma_.lower() in self.lex.units) and t.head.lower_ in ("within",):
+                return _number_of(t, self.lex)
+        return None
+
+    def _distance_places(self, v: "Token") -> list[_Found]:
+        """"rebels were 20 km from Damascus", "advanced to within 10 km of Hama": a unit noun with an
+        "of"/"from" place, in the verb's own phrase."""
+        out = []
+        for t in v.subtree:
+            if t.lower_ not in self.lex.units and t.lemma_.lower() not in self.lex.units:
+                continue
+            # the unit must belong to this verb's clause, not a nested one
+            h = t
+            while h.i != v.i and h.dep_ not in _CLAUSE_DEPS and h.head.i != h.i:
+                h = h.head
+            if h.i != v.i:
+                continue
+            d = _number_of(t, self.lex)
+            if d is None:
+                continue
+            preps = list(_preps(t))
+            if t.head.pos_ == "ADP":  # "10 miles from Homs": the distance hangs on its preposition
+                preps += [(t.head.lower_, g) for g in t.head.children if g.dep_ == "pobj"]
+            for name, pobj in preps:
+                if name in ("of", "from", "outside") or name.endswith(" of") or name.endswith(" from"):
+                    for f in self._places_under(pobj):
+                        f.distance_km, f.near = d, True
+                        out.append(f)
+        return out
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    """Whether a province or region holds a point place (it is then only its container)."""
+    if outer.scale == "admin1":
+        return outer.province is not None and outer.province == inner.province
+    if outer.scale == "region" and outer.radius_km:
+        return _km(outer.lat, outer.lon, inner.lat, inner.lon) <= outer.radius_km
+    return False
+
+
+def _km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    import math
+
+    p = math.pi / 180
+    h = (math.sin((b_lat - a_lat) * p / 2) ** 2
+         + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(h))
+
+
+@lru_cache(maxsize=256)
+def dates_in(text: str, published: date) -> tuple:
+    """The date mentions of a sentence (several claims of one sentence share them)."""
+    from geo.dates import find_dates
+
+    return tuple(find_dates(text, published))
+
+
+@lru_cache(maxsize=1024)
+def _admin1_place(iso: str) -> Place | None:
+    from geo.gazetteer import default_gazetteer
+
+    return default_gazetteer().admin1(iso)

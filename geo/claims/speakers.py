@@ -1,0 +1,128 @@
+"""Who says so: the claimant of a trigger, the subject of the speech verb that governs it. A mixin of
+:class:`geo.claims.reader.SentenceReader`."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from geo.claims.tree import (
+    _child,
+    _passive,
+    _speaker_text,
+    _text,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+class ClaimantReading:
+    """The claimant of a trigger (read by the sentence reader it is mixed into)."""
+
+    def _claimant(self, v: "Token") -> str | None:
+        phrase = None
+        self.speaker_full = None
+        tok = v
+        for _ in range(10):
+            for c in tok.children:
+                if c.lower_ in self.lex.speech_prefixes and c.dep_ in ("prep", "advcl", "advmod"):
+                    pobj = next((g for gc in c.children for g in ([gc] if gc.dep_ == "pobj" else gc.children) if g.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        phrase = _speaker_text(self.sdoc, pobj)
+                        self.speaker_full = _text(self.sdoc, pobj)
+                        break
+            if phrase:
+                break
+            if tok.i != v.i and tok.lemma_.lower() in self.lex.speech and tok.pos_ in ("VERB", "AUX"):
+                phrase = self._speaker(tok)
+                if phrase:
+                    break
+            # a speech verb hanging off this clause: "X took Y, the monitor said"
+            for c in tok.children:
+                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c.lemma_.lower() in self.lex.speech and c.i > v.i \
+                        and not self._own_content(c):
+                    phrase = self._speaker(c)
+                    if phrase:
+                        break
+            if phrase or tok.head.i == tok.i:
+                break
+            tok = tok.head
+        if not phrase:
+            return None
+        bare = phrase.lower().removeprefix("the ").strip()
+        if " " not in bare and bare in self.state.institutions:
+            named = self.state.institutions[bare]
+            if len(named) != 1:
+                self.ambiguous_speaker = True  # "the ministry" after two ministries: whose?
+                return None
+            phrase = next(iter(named))
+        self.state.last_claimant = phrase
+        actor = self._speaker_actor(phrase) or (self.speaker_full and self._describing_actor(self.speaker_full))
+        if actor:
+            self.state.last_speaker_actor = actor
+            self.state.sentence_speaker_actor = actor
+        return self.profile.canonical_claimant(phrase)
+
+    def _own_content(self, s: "Token") -> bool:
+        """A speech verb that says something of its own ("..., and the army told officers that the
+        fight was over") or follows "but" speaks for its own clause only."""
+        if s.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ in ("but", "while", "although", "though", "whereas")
+                                    for c in s.head.children if s.head.i < c.i < s.i):
+            return True
+        return any(c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "dobj" and c.lemma_.lower() in ("report", "claim", "statement"))
+                   for c in s.children)
+
+    def _describing_actor(self, phrase: str) -> str | None:
+        """The party a speaker's description names first ("Abu Omar, a rebel commander"; "the
+        statement posted on the Defense Ministry's page (banned in Russia)"), asides in brackets
+        left out."""
+        mentions = self._mentions(_BRACKETS.sub(" ", phrase))
+        precise = [m for m in mentions if m.text.lower() not in self.lex.generic_forces]
+        return (precise or mentions)[0].actor if mentions else None
+
+    def _speaker_actor(self, phrase: str) -> str | None:
+        actor = self.profile.actor_of(phrase)
+        if actor:
+            return actor
+        # by word, not by scanning every name learned so far: the work per claim stays bounded on
+        # a long text that introduces many people
+        words = phrase.split()
+        for n in range(min(3, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                party = self.state.people.get(" ".join(words[i:i + n]))
+                if party:
+                    return party
+        return None
+
+    def _speaker(self, s: "Token") -> str | None:
+        """Who speaks through the speech verb ``s``; ``self.speaker_full`` keeps the whole phrase
+        ("Abu Omar, a rebel commander"), which says whose side the speaker is on."""
+        if _passive(s):
+            agent = _child(s, ("agent",))
+            subj = _child(agent, ("pobj",)) if agent is not None else None
+        else:
+            subj = _child(s, ("nsubj",))
+        if subj is None:
+            return None
+        if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
+            neuter = subj.lower_ in ("it", "its")
+            if neuter and (self.state.last_claimant is None or self.state.last_claimant_is_person) and self.state.last_actor:
+                # "..., it said" after "The army command issued a statement": the party named last,
+                # never a person who spoke before
+                self.state.sentence_speaker_actor = self.state.last_actor
+                self.speaker_full = None
+                return None
+            self.speaker_full = self.state.last_claimant
+            return self.state.last_claimant
+        if subj.i in self.in_place:
+            # "X captured Avdiivka, Ukraine's General Staff said", parsed with the place as subject
+            subj = next((c for c in subj.children if c.dep_ == "appos"), None)
+            if subj is None:
+                return None
+        self.speaker_full = _text(self.sdoc, subj)
+        phrase = _speaker_text(self.sdoc, subj)
+        self.state.last_claimant_is_person = subj.pos_ == "PROPN" and not self.profile.claimant_mentions(phrase) \
+            and not self._mentions(subj.text)
+        return phrase

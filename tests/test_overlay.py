@@ -1,0 +1,198 @@
+"""The curated overlay of Syrian conflict sites (data/gazetteer/syria_places.toml): air bases, crossings,
+dams, mountains, districts and villages that GeoNames cities500 lacks.  Each must sit inside the
+province its sources give, be found in running text under the spellings the press uses, and not pull
+a namesake elsewhere into Syria."""
+from __future__ import annotations
+
+import math
+import tomllib
+
+import pytest
+
+from geo.gazetteer import DATA_DIR, Gazetteer, default_gazetteer
+from geo.geoparser import geoparse_text
+
+OVERLAY = DATA_DIR / "syria_places.toml"
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(a))
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return default_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def places() -> list[dict]:
+    with open(OVERLAY, "rb") as fh:
+        return tomllib.load(fh)["place"]
+
+
+def resolved(text: str, gaz: Gazetteer) -> dict[str, tuple]:
+    """Surface text -> (place name, province, lat, lon) of every resolved literal toponym."""
+    return {
+        t.text: (t.place.name, t.place.province, t.place.lat, t.place.lon)
+        for t in geoparse_text(text, gaz)
+        if t.place is not None and t.literal
+    }
+
+
+def test_every_site_is_sourced_and_inside_its_country(gaz, places) -> None:
+    assert len(places) >= 75
+    provinces = gaz.provinces_at([p["lat"] for p in places], [p["lon"] for p in places])
+    # A dot over the border (a Syrian site in Turkey, Lebanon, Jordan or Iraq) is a misplaced site; one
+    # at sea only when the entry names its province (a harbour's quay is outside the simplified coast).
+    outside = [
+        p["id"] for p, prov in zip(places, provinces)
+        if not ((prov or "").startswith(p["country"] + "-") or (prov is None and p.get("province", "").startswith(p["country"] + "-")))
+    ]
+    assert outside == []
+    assert all(p["source"].strip() for p in places)
+    assert len({p["id"] for p in places}) == len(places)
+
+
+def test_no_spelling_is_shared_by_two_sites(places) -> None:
+    from geo.normalize import name_key
+
+    owner: dict[str, str] = {}
+    clashes = []
+    for p in places:
+        for name in {name_key(n) for n in [p["name"], *p.get("aliases", [])]}:
+            if owner.setdefault(name, p["id"]) != p["id"]:
+                clashes.append((name, owner[name], p["id"]))
+    assert clashes == []
+
+
+def test_every_spelling_of_a_site_resolves_to_that_site(gaz, places) -> None:
+    """In a Syrian story every spelling is the site: not a GeoNames place of a similar key, nor
+    another curated site (a bigger namesake abroad may still win without a country hint: Foua)."""
+    wrong = []
+    for p in places:
+        for name in [p["name"], *p.get("aliases", [])]:
+            best = gaz.resolve(name, country="SY", limit=1)
+            if not best or best[0].place_id != f"ov:{p['id']}":
+                wrong.append((name, best[0].name if best else None))
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "name, province, lat, lon",
+    [
+        # Points and provinces from the sites' Wikipedia articles (independent of the overlay's rounding).
+        ("Aleppo International Airport", "SY-HL", 36.181, 37.224),
+        ("Menagh airbase", "SY-HL", 36.521, 37.041),
+        ("Taftanaz airbase", "SY-ID", 35.972, 36.783),
+        ("Jabal Zein al-Abideen", "SY-HM", 35.203, 36.766),
+        ("Latamneh", "SY-HM", 35.321, 36.623),
+        ("Khattab", "SY-HM", 35.198, 36.667),
+        ("Shayrat airbase", "SY-HI", 34.490, 36.909),
+        ("Sednaya Prison", "SY-RD", 33.665, 36.329),
+        ("Sayyida Zeinab", "SY-RD", 33.444, 36.341),
+        ("Damascus International Airport", "SY-RD", 33.411, 36.516),
+        ("Deir ez-Zor Airport", "SY-DY", 35.285, 40.176),
+        ("Tabqa Dam", "SY-RA", 35.870, 38.570),
+        ("Qamishli Airport", "SY-HA", 37.021, 41.191),
+    ],
+)
+def test_sites_resolve_near_their_documented_point_in_their_province(gaz, name, province, lat, lon) -> None:
+    best = gaz.resolve(name, limit=1)[0]
+    assert best.country == "SY" and best.province == province
+    assert km(best.lat, best.lon, lat, lon) < 3
+
+
+def test_a_report_from_the_hama_front_places_each_village_and_hill(gaz) -> None:
+    text = (
+        "HTS-led fighters advanced south of Morek in Syria on Wednesday, seizing Latamneh, Khattab and "
+        "Qomhana before storming the Jabal Zein al-Abideen heights that overlook Hama from the north, "
+        "a war monitor said."
+    )
+    got = resolved(text, gaz)
+    expected = {
+        "Latamneh": (35.321, 36.623),
+        "Khattab": (35.198, 36.667),
+        "Qomhana": (35.20, 36.75),
+        "Jabal Zein al-Abideen": (35.203, 36.766),
+    }
+    for surface, (lat, lon) in expected.items():
+        assert surface in got, surface
+        _, province, plat, plon = got[surface]
+        assert province == "SY-HM"
+        assert km(plat, plon, lat, lon) < 3, surface
+
+
+def test_bases_crossings_and_districts_in_one_dispatch(gaz) -> None:
+    text = (
+        "In Syria, opposition factions said they had taken the Nairab airbase and Aleppo International "
+        "Airport, while Kurdish fighters held Sheikh Maqsoud. Aid convoys waited at Bab al-Hawa and "
+        "Bab al-Salameh on the Turkish border, and crowds gathered in Umayyad Square in Damascus after "
+        "the gates of Saydnaya Prison were opened."
+    )
+    got = resolved(text, gaz)
+    want = {
+        "Nairab airbase": "SY-HL",
+        "Aleppo International Airport": "SY-HL",
+        "Sheikh Maqsoud": "SY-HL",
+        "Bab al-Hawa": "SY-ID",
+        "Bab al-Salameh": "SY-HL",
+        "Umayyad Square": "SY-DI",
+        "Saydnaya Prison": "SY-RD",
+    }
+    assert {s: got[s][1] for s in want if s in got} == want
+    # Aleppo's airport is east of the city, the prison north of Damascus: not the cities' own dots.
+    assert km(*got["Aleppo International Airport"][2:], 36.2, 37.16) > 4
+    assert got["Saydnaya Prison"][0] == "Sednaya Prison"
+
+
+def test_a_person_named_like_a_village_is_no_place(gaz) -> None:
+    got = resolved("The caliph Omar ibn al-Khattab entered Jerusalem in the year 637.", gaz)
+    assert not any(name == "Khitab" for name, *_ in got.values())
+
+
+def test_namesakes_abroad_keep_their_own_place(gaz) -> None:
+    """Foua in Idlib shares a spelling with Fuwwah in the Nile delta; an Egyptian story stays in Egypt."""
+    got = resolved("Fishermen from Foua in Egypt's Kafr el-Sheikh governorate protested on Monday.", gaz)
+    assert got["Foua"][1].startswith("EG-")
+    # and a Syrian one in Syria
+    got = resolved("The besieged Shiite towns of Foua and Kefraya in Syria's Idlib province were evacuated.", gaz)
+    assert got["Foua"][1] == "SY-ID"
+
+
+def test_golan_buffer_zone_villages_and_the_lebanese_crossing(gaz) -> None:
+    text = (
+        "Israeli troops moved beyond the buffer zone in Syria's Quneitra province into Hader and Jubata "
+        "al-Khashab, while Lebanese families returned home through the Masnaa crossing."
+    )
+    got = resolved(text, gaz)
+    assert got["Hader"][1] == "SY-QU" and km(*got["Hader"][2:], 33.279, 35.830) < 3
+    assert got["Jubata al-Khashab"][1] == "SY-QU"
+    assert got["Masnaa crossing"][1] == "LB-BI"
+
+
+def test_hader_is_neither_a_soldier_nor_hatra(gaz) -> None:
+    """Hadar is also a given name (an Israeli soldier's) and the Arabic name of Hatra in Iraq."""
+    got = resolved("Israel has long sought the return of the remains of Hadar Goldin from Gaza.", gaz)
+    assert not any(name == "Hader" for name, *_ in got.values())
+    got = resolved("Iraqi forces secured al-Hadar district south of Mosul, the ancient site of Hatra.", gaz)
+    assert got["al-Hadar"][1].startswith("IQ-")
+
+
+def test_beit_jann_in_galilee_is_not_beit_jinn_below_mount_hermon(gaz) -> None:
+    got = resolved("Residents of the Druze town of Beit Jann in northern Israel held a funeral on Monday.", gaz)
+    assert got["Beit Jann"][1].startswith("IL-")
+    got = resolved("Israeli troops advanced from Beit Jinn toward Baath City in Syria's Quneitra province.", gaz)
+    assert got["Beit Jinn"][1] == "SY-RD" and got["Baath City"][1] == "SY-QU"
+
+
+def test_a_site_named_with_its_kind_after_it_keeps_the_whole_name(gaz) -> None:
+    """"Sednaya prison", "Zein al-Abideen mountain", "the Kweires military airport": the kind word after
+    the name does not hide the site."""
+    got = resolved("In Syria, rebels freed detainees from Sednaya prison and failed to take Zein al-Abideen mountain, "
+                   "after seizing the Kweires military airport.", gaz)
+    names = {name for name, *_ in got.values()}
+    assert any("Sednaya" in n for n in names)
+    assert "Jabal Zayn al-Abidin" in names
+    assert "Kuweires Military Airbase" in names
