@@ -1145,3 +1145,9 @@ def test_a_province_locating_listed_towns_is_no_example_holder():
     # the province says where the villages are; it is not what was taken
     assert claims_of("Israeli troops pushed into villages including Saasaa in Damascus countryside.") == {
         ("Sa'sa'", "capture", "israel")}
+
+
+def test_a_place_name_that_names_an_outlet_is_no_place():
+    places = dict(PLACES, Mayadeen=Place("Al Mayadin", "gn:170794x", 35.02, 40.45, "point", "SY", "SY-DY", 44_000))
+    text = "Rebels entered Hama on Thursday. According to the Mayadeen television network, the city has fallen back under army control."
+    assert not any(p == "Al Mayadin" for p, _, _ in claims_of(text, places=places))

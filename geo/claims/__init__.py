@@ -135,7 +135,8 @@ def _common_words() -> frozenset[str]:
     return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
 
 
-_MODIFIER_AFTER = re.compile(r"[-\u2010\u2011](?:[a-z]+ed|run|held|based)\b")
+_MODIFIER_AFTER = re.compile(r"[-\u2010\u2011](?:[a-z]+ed|run|held|based)\b"
+                             r"|\s+(?:television|TV|channel|network|newspaper|radio|news\s+agency|daily)\b")
 
 
 def _usable(t: Toponym, profile: Profile, text: str) -> bool:
@@ -143,7 +144,7 @@ def _usable(t: Toponym, profile: Profile, text: str) -> bool:
     if p is None or t.dateline or not getattr(t, "literal", True) or p.scale == "country":
         return False
     if _MODIFIER_AFTER.match(text, t.end):
-        return False  # "Ankara-backed factions", "Damascus-controlled areas": a party, not a place
+        return False  # "Ankara-backed factions", "the al-Mayadeen television network": a party or an outlet
     if p.scale == "region" and (p.radius_km or 0) > MAX_REGION_KM:
         return False
     return profile.in_theatre(p.country)
