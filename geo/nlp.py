@@ -17,19 +17,36 @@ Public surface::
     parse(doc, sentences, entities=False) -> dict
                                       sentence start -> spaCy Doc (None when too long to parse)
     has_entities(parsed) -> bool      whether the named-entity recognizer has run on a parse
-    MAX_PARSE_CHARS
+    run_pipeline(nlp, texts, entities=False) -> [Doc]
+                                      what ``nlp.pipe`` gives, with the faster attribute ruler
+    SharedParse(on_wait=None, window=16).imap(jobs)
+                                      jobs (one article each) whose parses are made together
+    FastAttributeRuler, MAX_PARSE_CHARS
 
 The entity recognizer costs more than tagging and parsing together and only the geoparser needs
 it: a stage asks for ``entities=True`` and gets them, also on sentences another stage parsed
 without (the recognizer runs on the existing parse).
+
+Where the time goes (a profile of the ingest of real news): the model itself, mostly the shared
+token encoder (``tok2vec``), then the parser and the entity recognizer. Two costs around it are
+cut here without changing any analysis: spaCy's attribute ruler (a ``Matcher`` of some 180 patterns
+run over every token, a fifth of the parse of short sentences; :class:`FastAttributeRuler` gives
+the same attributes from a memo) and the model's fixed cost per call, paid once per article and
+stage when each article's few sentences go alone (:class:`SharedParse` parses several articles'
+sentences in one call). The entity recognizer cannot run on a sentence without the parser before
+it: it does not let an entity cross a sentence start the parser set.
 """
 from __future__ import annotations
 
 import os
+import queue
 import re
-from collections.abc import Iterable
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import spacy.language
@@ -57,12 +74,20 @@ def model_name() -> str:
     return os.environ.get("FRONTLINE_SPACY_MODEL", "").strip() or DEFAULT_MODEL
 
 
-@lru_cache(maxsize=None)
 def load(name: str | None = None) -> "spacy.language.Language":
     """The spaCy pipeline ``name`` (default: :func:`model_name`), loaded once per process."""
+    name = name or model_name()
+    with _LOADING:  # threads sharing a parse (SharedParse) must share one pipeline and vocabulary
+        return _load(name)
+
+
+_LOADING = threading.RLock()
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> "spacy.language.Language":
     import spacy
 
-    name = name or model_name()
     try:
         return spacy.load(name)
     except OSError as exc:
@@ -94,16 +119,221 @@ def parse(doc: "Document", sentences: Iterable["Sentence"], *, entities: bool = 
     if not todo and not without_entities:
         return doc.parses
     nlp = load()
-    if todo:
-        texts = (_SURROGATE.sub("\ufffd", s.text) for s in todo)
-        disable = [] if entities or "ner" not in nlp.pipe_names else ["ner"]
-        for s, parsed in zip(todo, nlp.pipe(texts, batch_size=BATCH_SIZE, disable=disable)):
-            parsed.user_data[_ENTITIES] = not disable
-            doc.parses[s.start] = parsed
-    if without_entities and "ner" in nlp.pipe_names:
-        for parsed in nlp.get_pipe("ner").pipe(without_entities, batch_size=BATCH_SIZE):
-            parsed.user_data[_ENTITIES] = True
+    texts = [_SURROGATE.sub("\ufffd", s.text) for s in todo]
+    if "ner" not in nlp.pipe_names:
+        without_entities = []
+    shared: SharedParse | None = getattr(_local, "shared", None)
+    if shared is not None:  # inside SharedParse.run: parsed with the other articles' sentences
+        parsed_docs = shared._request(texts, entities, without_entities)
+    else:
+        parsed_docs = run_pipeline(nlp, texts, entities=entities)
+        if without_entities:
+            add_entities(nlp, without_entities)
+    for s, parsed in zip(todo, parsed_docs):
+        doc.parses[s.start] = parsed
     return doc.parses
+
+
+def add_entities(nlp: "spacy.language.Language", parsed: list["spacy.tokens.Doc"]) -> None:
+    """Run the entity recognizer on parses made without it."""
+    for d in nlp.get_pipe("ner").pipe(parsed, batch_size=BATCH_SIZE):
+        d.user_data[_ENTITIES] = True
+
+
+def run_pipeline(nlp: "spacy.language.Language", texts: list[str], *, entities: bool = False
+                 ) -> list["spacy.tokens.Doc"]:
+    """``texts`` through ``nlp``'s components (without the entity recognizer unless ``entities``),
+    as ``nlp.pipe`` would, except that the attribute ruler is the exact, faster
+    :class:`FastAttributeRuler` when the model's rules allow it."""
+    docs = [nlp.make_doc(t) for t in texts]
+    for name, proc in _steps(nlp):
+        if name == "ner" and not entities:
+            continue
+        docs = list(proc.pipe(docs, batch_size=BATCH_SIZE)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+    for d in docs:
+        d.user_data[_ENTITIES] = entities or "ner" not in nlp.pipe_names
+    return docs
+
+
+# The pipeline's components as parse() runs them; a weak key, so that a pipeline loaded and dropped
+# (tests, another model) does not stay in memory.
+_STEPS: "weakref.WeakKeyDictionary[spacy.language.Language, list[tuple[str, Any]]]" = weakref.WeakKeyDictionary()
+
+
+def _steps(nlp: "spacy.language.Language") -> list[tuple[str, Any]]:
+    steps = _STEPS.get(nlp)
+    if steps is None:
+        steps = []
+        for name, proc in nlp.pipeline:
+            if name == "attribute_ruler" or type(proc).__name__ == "AttributeRuler":
+                proc = FastAttributeRuler.wrap(proc)
+            elif getattr(proc, "mode", None) == "rule" and callable(getattr(proc, "rule_lemmatize", None)):
+                proc = MemoLemmatizer(proc)
+            steps.append((name, proc))
+        _STEPS[nlp] = steps
+    return steps
+
+
+class MemoLemmatizer:
+    """spaCy's rule lemmatizer, remembering each answer by (word, part of speech, morphology).
+
+    Its rules read only these three (``rule_lemmatize`` and the English ``is_base_form``), but it
+    keeps answers only for the words its rules change, so every proper noun and base form ("said",
+    "Syria") is worked out again at every occurrence, about a tenth of the parse of short sentences.
+    """
+
+    _CACHE_LIMIT = 200_000
+
+    def __init__(self, lemmatizer: Any) -> None:
+        self.lemmatizer = lemmatizer
+        self._memo: dict[tuple[int, int, int], str] = {}
+        self._checked = False
+
+    def __call__(self, doc: "spacy.tokens.Doc") -> "spacy.tokens.Doc":
+        if not self._checked:  # spaCy's own check of its tables (an error if they are missing)
+            from spacy.tokens import Doc
+
+            self.lemmatizer(Doc(doc.vocab, words=[]))
+            self._checked = True
+        overwrite, memo = self.lemmatizer.overwrite, self._memo
+        for token in doc:
+            if overwrite or token.lemma == 0:
+                key = (token.orth, token.pos, token.morph.key)
+                lemma = memo.get(key)
+                if lemma is None:
+                    lemma = self.lemmatizer.lemmatize(token)[0]
+                    if len(memo) >= self._CACHE_LIMIT:
+                        memo.clear()
+                    memo[key] = lemma
+                token.lemma_ = lemma
+        return doc
+
+    def pipe(self, docs: Iterable["spacy.tokens.Doc"], batch_size: int = 128) -> Iterator["spacy.tokens.Doc"]:
+        for d in docs:
+            yield self(d)
+
+
+class FastAttributeRuler:
+    """spaCy's ``AttributeRuler`` with the same result, without its ``Matcher``.
+
+    The English pipelines' ruler maps each token's fine-grained tag (and, for a few words, its lower
+    case form or dependency label) to its coarse part of speech, morphology and lemma exceptions.
+    spaCy runs a ``Matcher`` of some 180 patterns over every token, which costs about as much as
+    the tagger and the parser together on short sentences. Each of those patterns is a fixed run
+    of one or two tokens testing equality, ``IN``, ``NOT_IN`` or ``REGEX`` on ``LOWER``, ``TAG``,
+    ``DEP`` and ``IS_SPACE``: whether it matches at a token depends only on those four values, so
+    the answer is remembered per combination. Matches are applied in the ruler's order (pattern
+    index, then position), with spaCy's own ``set_token_attrs``, after all of them are found, as
+    the ruler does. A ruler with any other kind of pattern is used as it is (:meth:`wrap`).
+    """
+
+    _ATTRS = {"LOWER": 0, "TAG": 1, "DEP": 2, "IS_SPACE": 3}
+    _CACHE_LIMIT = 200_000
+
+    def __init__(self, ruler: Any, patterns: list[tuple[int, int, list[list[tuple[int, str, Any]]]]]) -> None:
+        self.ruler = ruler
+        # (rule index, target index within the match, token tests per position of the run)
+        self._patterns = patterns
+        self._single = [(i, tests[0]) for i, _, tests in patterns if len(tests) == 1]
+        self._multi = [(i, index, tests) for i, index, tests in patterns if len(tests) > 1]
+        self._cache: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+    @classmethod
+    def wrap(cls, ruler: Any) -> Any:
+        """A FastAttributeRuler doing what ``ruler`` does, or ``ruler`` itself when some pattern is
+        not of the kind described above."""
+        patterns = []
+        try:
+            rules = ruler.patterns
+        except Exception:
+            return ruler
+        if len(rules) != len(ruler.attrs):
+            return ruler
+        for i, rule in enumerate(rules):
+            for pattern in rule["patterns"]:
+                tests = []
+                for spec in pattern:
+                    token_tests = []
+                    for attr, value in spec.items():
+                        if attr not in cls._ATTRS:
+                            return ruler  # an operator ("OP"), another attribute: not ours to copy
+                        if isinstance(value, dict):
+                            if len(value) != 1:
+                                return ruler
+                            (op, arg), = value.items()
+                            if op in ("IN", "NOT_IN"):
+                                arg = frozenset(arg)
+                            elif op == "REGEX":
+                                arg = re.compile(arg)
+                            else:
+                                return ruler
+                        elif isinstance(value, (str, bool)):
+                            op, arg = "==", value
+                        else:
+                            return ruler
+                        token_tests.append((cls._ATTRS[attr], op, arg))
+                    tests.append(token_tests)
+                if not tests:
+                    return ruler
+                patterns.append((i, rule.get("index", 0), tests))
+        return cls(ruler, patterns)
+
+    @staticmethod
+    def _passes(features: tuple, tests: list[tuple[int, str, Any]]) -> bool:
+        for k, op, arg in tests:
+            value = features[k]
+            if op == "==":
+                if value != arg:
+                    return False
+            elif op == "IN":
+                if value not in arg:
+                    return False
+            elif op == "NOT_IN":
+                if value in arg:
+                    return False
+            elif not (isinstance(value, str) and arg.search(value)):  # REGEX, on strings only
+                return False
+        return True
+
+    def _lookup(self, features: tuple) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(rules whose one-token pattern matches, positions in ``_multi`` whose first token does)."""
+        found = self._cache.get(features)
+        if found is None:
+            single = tuple(i for i, tests in self._single if self._passes(features, tests))
+            first = tuple(k for k, (_, _, tests) in enumerate(self._multi) if self._passes(features, tests[0]))
+            found = (single, first)
+            if len(self._cache) >= self._CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[features] = found
+        return found
+
+    def __call__(self, doc: "spacy.tokens.Doc") -> "spacy.tokens.Doc":
+        from spacy.tokens._retokenize import set_token_attrs
+
+        features = [(t.lower_, t.tag_, t.dep_, t.is_space) for t in doc]
+        matches: list[tuple[int, int, int, int]] = []  # (rule, start, end, target)
+        n = len(features)
+        for start, f in enumerate(features):
+            single, first = self._lookup(f)
+            for i in single:
+                matches.append((i, start, start + 1, start))
+            for k in first:
+                i, index, tests = self._multi[k]
+                end = start + len(tests)
+                if end <= n and all(self._passes(features[start + j], tests[j]) for j in range(1, len(tests))):
+                    target = (start if index >= 0 else end) + index
+                    if not start <= target < end:
+                        raise ValueError(f"attribute ruler pattern {i}: index {index} outside its match")
+                    matches.append((i, start, end, target))
+        matches.sort()
+        attrs = self.ruler.attrs
+        for i, _, _, target in dict.fromkeys(matches):
+            set_token_attrs(doc[target], attrs[i])
+        return doc
+
+    def pipe(self, docs: Iterable["spacy.tokens.Doc"], batch_size: int = 128) -> Iterator["spacy.tokens.Doc"]:
+        for d in docs:
+            yield self(d)
 
 
 _ENTITIES = "frontline_entities"
@@ -111,3 +341,188 @@ _ENTITIES = "frontline_entities"
 
 def has_entities(parsed: "spacy.tokens.Doc") -> bool:
     return bool(parsed.user_data.get(_ENTITIES))
+
+
+# --- parsing several articles' sentences together ------------------------------------------------
+
+_local = threading.local()
+
+T = TypeVar("T")
+
+
+class _Request:
+    __slots__ = ("texts", "entities", "without_entities", "docs", "error")
+
+    def __init__(self, texts: list[str], entities: bool, without_entities: list) -> None:
+        self.texts, self.entities, self.without_entities = texts, entities, without_entities
+        self.docs: list = []
+        self.error: BaseException | None = None
+
+
+class _Cancelled(BaseException):
+    """The caller stopped reading results: a waiting job unwinds."""
+
+
+class SharedParse:
+    """Run jobs (one article's work each) so that the sentences they ask :func:`parse` for are
+    parsed together: one pass of the pipeline per round, not one per article and stage.
+
+    The model's cost per call (dozens of layers, each with its Python overhead, whatever the batch
+    size) is about a quarter of the parse time when each article's few sentences go alone. Each job
+    runs in a thread of its own, but one at a time, in order: a job runs until it asks for a parse
+    (it then waits) or ends; when every job in the window waits or has ended, the caller's thread
+    parses all their sentences at once and lets them go on, in order. What each job gets is what it
+    would have got alone (spaCy's analyses do not depend on what shares a batch; a test holds this),
+    so results are those of running the jobs one after the other.
+
+    A job that neither asks nor ends within :attr:`STALL_SECONDS` (a file that is slow to read) is left
+    to run on its own, so it cannot hold the others back. ``on_wait(True)`` / ``on_wait(False)`` is
+    called in a job's thread as it starts and stops waiting (to pause a per-article time budget).
+    """
+
+    STALL_SECONDS = 0.5
+
+    def __init__(self, on_wait: Callable[[bool], None] | None = None, window: int = 16) -> None:
+        self.on_wait = on_wait
+        self.window = max(1, window)
+
+    def imap(self, jobs: Iterable[Callable[[], T]]) -> Iterator[T]:
+        """Each job's result, in the jobs' order, as soon as it and those before it are done; a
+        job's exception is raised in its place."""
+        jobs = iter(jobs)
+        inbox: queue.SimpleQueue = queue.SimpleQueue()   # (job, "wait" | "done", request)
+        go: dict[int, queue.SimpleQueue] = {}             # the caller -> a job: run on
+        requests: dict[int, _Request] = {}
+        results: dict[int, tuple[Any, BaseException | None]] = {}
+        ready: list[int] = []      # jobs to hand the turn to, in order (new ones, served ones)
+        asked: list[int] = []      # jobs waiting for a parse
+        running: set[int] = set()  # jobs that have the turn or were left to run on their own
+        started = next_out = 0
+        exhausted = False
+
+        def body(k: int, job: Callable[[], T]) -> None:
+            _local.shared = self
+            _local.channel = (k, go[k], inbox, requests)
+            out: Any = None
+            error: BaseException | None = None
+            try:
+                if go[k].get() is not _Cancelled:
+                    out = job()
+            except BaseException as exc:  # handed to the caller
+                error = exc
+            finally:
+                results[k] = (out, error)
+                inbox.put((k, "done"))
+
+        def take(message: tuple[int, str]) -> None:
+            k, what = message
+            running.discard(k)
+            if what == "wait":
+                asked.append(k)
+
+        threads: dict[int, threading.Thread] = {}
+        try:
+            while True:
+                while not exhausted and started - next_out < self.window:
+                    job = next(jobs, None)
+                    if job is None:
+                        exhausted = True
+                        break
+                    go[started] = queue.SimpleQueue()
+                    threads[started] = threading.Thread(target=body, args=(started, job), daemon=True,
+                                                        name=f"frontline-article-{started}")
+                    threads[started].start()
+                    ready.append(started)
+                    started += 1
+                while next_out in results:
+                    out, error = results.pop(next_out)
+                    threads.pop(next_out).join()
+                    go.pop(next_out)
+                    next_out += 1
+                    if error is not None:
+                        raise error
+                    yield out
+                if exhausted and next_out == started:
+                    return
+                if ready:
+                    k = ready.pop(0)
+                    running.add(k)
+                    go[k].put(True)
+                    deadline = time.monotonic() + self.STALL_SECONDS
+                    while k in running:
+                        left = deadline - time.monotonic()
+                        try:
+                            take(inbox.get(timeout=left) if left > 0 else inbox.get_nowait())
+                        except queue.Empty:
+                            break  # slow: it runs on its own, the others go on
+                    continue
+                while True:  # drain what jobs running on their own said
+                    try:
+                        take(inbox.get_nowait())
+                    except queue.Empty:
+                        break
+                if asked:
+                    asked.sort()
+                    self._serve([requests.pop(k) for k in asked])
+                    ready.extend(asked)
+                    asked.clear()
+                elif running:
+                    take(inbox.get())
+        finally:
+            # The caller stopped early (an error, a closed generator): every job still out unwinds
+            # (a waiting one at once, one running on its own when it next asks for a parse).
+            for k in list(threads):
+                if k not in results:
+                    go[k].put(_Cancelled)
+
+    def _request(self, texts: list[str], entities: bool, without_entities: list) -> list:
+        """In a job's thread: hand the parse to the caller, wait for it and for the turn."""
+        k, go, inbox, requests = _local.channel
+        request = _Request(texts, entities, without_entities)
+        if self.on_wait:
+            self.on_wait(True)
+        try:
+            requests[k] = request
+            inbox.put((k, "wait"))
+            if go.get() is _Cancelled:
+                raise _Cancelled()
+        finally:
+            if self.on_wait:
+                self.on_wait(False)
+        if request.error is not None:
+            raise request.error
+        return request.docs
+
+    @staticmethod
+    def _serve(requests: list[_Request]) -> None:
+        """Parse what the waiting jobs asked for, with and without entities, one pass each; a
+        failing pass is redone request by request, so that only the job whose text fails gets the error."""
+        if not requests:
+            return
+        nlp = load()
+        for entities in (False, True):
+            group = [r for r in requests if r.entities == entities and r.texts]
+            if not group:
+                continue
+            try:
+                docs = run_pipeline(nlp, [t for r in group for t in r.texts], entities=entities)
+            except Exception:
+                for r in group:
+                    try:
+                        r.docs = run_pipeline(nlp, r.texts, entities=entities)
+                    except Exception as exc:
+                        r.error = exc
+                continue
+            i = 0
+            for r in group:
+                r.docs, i = docs[i:i + len(r.texts)], i + len(r.texts)
+        group = [r for r in requests if r.without_entities and r.error is None]
+        if group:
+            try:
+                add_entities(nlp, [d for r in group for d in r.without_entities])
+            except Exception:
+                for r in group:
+                    try:
+                        add_entities(nlp, r.without_entities)
+                    except Exception as exc:
+                        r.error = exc

@@ -47,3 +47,118 @@ def test_an_unknown_model_name_is_a_clear_error():
                          env={"FRONTLINE_SPACY_MODEL": "no_such_model_xx", "PATH": "/usr/bin:/bin"})
     assert run.returncode != 0
     assert "no_such_model_xx" in run.stderr and "FRONTLINE_SPACY_MODEL" in run.stderr
+
+
+def test_the_fast_attribute_ruler_and_lemmatizer_give_what_spacys_give():
+    # Words the ruler has exceptions for ("gonna", "ain't", "got", "there were"), spaces, and
+    # ordinary news prose: every token attribute must be the stock pipeline's.
+    texts = [
+        "The militia said it was gonna hold the bridge, but by noon fighters had got across it.",
+        "There were reports that  government troops ain't leaving Qamishli, let's see, y'all.",
+        "Officials said the convoy, which gets fuel from Turkey, reached the Euphrates crossing.",
+        "REBELS SAID THEY WERE IN CONTROL OF THE AIRPORT\n\nand the army denied it.",
+    ]
+    model = nlp.load()
+    ruler = nlp.FastAttributeRuler.wrap(model.get_pipe("attribute_ruler"))
+    assert isinstance(ruler, nlp.FastAttributeRuler)  # the model's rules are of the kind it copies
+    assert any(isinstance(proc, nlp.MemoLemmatizer) for _, proc in nlp._steps(model))
+
+    def signature(d):
+        return [(t.text, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, str(t.morph), t.ent_type_) for t in d]
+
+    stock = [signature(d) for d in model.pipe(texts)]
+    ours = [signature(d) for d in nlp.run_pipeline(model, texts, entities=True)]
+    assert ours == stock
+    again = [signature(d) for d in nlp.run_pipeline(model, texts, entities=True)]  # from the memos
+    assert again == stock
+    gonna = next(t for t in nlp.run_pipeline(model, texts[:1])[0] if t.text == "gon")
+    assert gonna.lemma_ == "go"  # a two-token rule ("gon na") applied
+
+
+ARTICLES = [
+    "Rebel fighters seized the town of Saraqib on Tuesday, a war monitor said. "
+    "Government troops withdrew from nearby villages overnight.",
+    "The Syrian army said it had retaken Hama after days of fighting. Residents fled toward Homs.",
+    "Kurdish-led forces pulled out of Manbij, a spokesman told reporters on Friday.",
+    "Prices rose in Damascus markets. Opposition groups advanced toward the outskirts of Homs, state media said.",
+]
+
+
+def test_articles_sharing_the_parse_get_the_claims_they_get_alone(monkeypatch):
+    from geo.document import Article
+    from geo.pipeline import process
+
+    def claims_of(article_text: str, name: str) -> list[tuple]:
+        doc = process(Article(name, article_text))
+        return [(c.place, c.event_type, c.actor, c.claimant, c.evidence) for c in doc.claims]
+
+    alone = [claims_of(t, f"{i}.txt") for i, t in enumerate(ARTICLES)]
+    assert any(alone)  # the articles do report events: the comparison below means something
+    passes = []
+    real = nlp.run_pipeline
+
+    def counting(model, texts, **kw):
+        passes.append(len(texts))
+        return real(model, texts, **kw)
+
+    monkeypatch.setattr(nlp, "run_pipeline", counting)
+    jobs = [lambda t=t, i=i: claims_of(t, f"{i}.txt") for i, t in enumerate(ARTICLES)]
+    together = list(nlp.SharedParse(window=8).imap(jobs))
+    assert together == alone
+    # Four articles, two stages each: the sentences went in a few shared passes, not one per request.
+    assert len(passes) < len(ARTICLES) and max(passes) > 2
+
+
+def test_a_slow_job_does_not_hold_back_the_others_and_errors_come_in_their_place(monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(nlp.SharedParse, "STALL_SECONDS", 0.1)
+    others_done = threading.Event()
+
+    def slow() -> str:
+        return "slow saw the others" if others_done.wait(20) else "slow waited alone"
+
+    def parses() -> int:
+        doc = _doc("Rebels took Hama. The army withdrew from Homs.")
+        n = len(nlp.parse(doc, doc.sentences))
+        others_done.set()
+        return n
+
+    def broken() -> None:
+        raise ValueError("a bad file")
+
+    started = time.monotonic()
+    results = nlp.SharedParse().imap([slow, parses, broken])
+    assert next(results) == "slow saw the others"
+    assert next(results) == 2
+    try:
+        next(results)
+    except ValueError as exc:
+        assert "a bad file" in str(exc)
+    else:
+        raise AssertionError("the job's error was not raised")
+    assert time.monotonic() - started < 10
+
+
+def test_a_caller_that_stops_reading_leaves_no_job_waiting():
+    import threading
+    import time
+
+    before = threading.active_count()
+
+    def job(i: int):
+        def run() -> int:
+            doc = _doc(f"Rebels took Hama on day {i}. The army withdrew from Homs.")
+            nlp.parse(doc, doc.sentences)
+            nlp.parse(doc, doc.sentences, entities=True)
+            return i
+        return run
+
+    results = nlp.SharedParse(window=4).imap(job(i) for i in range(8))
+    assert next(results) == 0
+    results.close()
+    deadline = time.monotonic() + 10
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == before
