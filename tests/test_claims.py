@@ -1151,3 +1151,9 @@ def test_a_place_name_that_names_an_outlet_is_no_place():
     places = dict(PLACES, Mayadeen=Place("Al Mayadin", "gn:170794x", 35.02, 40.45, "point", "SY", "SY-DY", 44_000))
     text = "Rebels entered Hama on Thursday. According to the Mayadeen television network, the city has fallen back under army control."
     assert not any(p == "Al Mayadin" for p, _, _ in claims_of(text, places=places))
+
+
+def test_a_capitalised_compass_word_before_a_party_is_no_foreign_qualifier():
+    assert claims_of("Southern opposition groups seized Daraa and then advanced north toward Damascus.") == {
+        ("Daraa", "capture", "local_armed_groups"), ("Damascus", "advance", "rebels")} or claims_of(
+        "Southern opposition groups seized Daraa and then advanced north toward Damascus.") >= {("Damascus", "advance", "rebels")}
