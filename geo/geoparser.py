@@ -1151,6 +1151,52 @@ def _add_proximity(scored_groups: list[list[list]], anchors: dict[str, tuple[int
         x[3] = mean if bonus > 0.05 else None
 
 
+_NEIGHBOUR_KM = 25.0
+_NEIGHBOUR_BONUS = 0.1
+_NEIGHBOUR_CELL = 0.25  # degrees: a grid cell is at least 25 km high, so neighbours are in adjacent cells
+
+
+def _neighbour_support(groups: list["_Group"]) -> list[dict[str, int]]:
+    """Namesakes that sit beside another name of the document, or inside the province it names.
+
+    "Edmonton" beside "Enfield" is the London district, not the Canadian city; "Edmonton" in a story
+    that names Queensland is the Cairns suburb.  Per group, the candidates (place ids) that another
+    name (a different spelling) supports: one of its candidates lies within 25 km, or its first choice
+    is the province the candidate lies in.  The value counts the supporting names.
+    """
+    support: list[dict[str, int]] = [{} for _ in groups]
+    if len(groups) < 2:
+        return support
+    names = [fold(grp.text) for grp in groups]
+    cells: dict[tuple[int, int], list[tuple[int, Place]]] = {}
+    provinces: dict[str, set[str]] = {}
+    for g, grp in enumerate(groups):
+        for c in grp.cands[:_MAX_CANDIDATES]:
+            if c.scale == "point":
+                cells.setdefault((math.floor(c.lat / _NEIGHBOUR_CELL), math.floor(c.lon / _NEIGHBOUR_CELL)), []).append((g, c))
+        top = grp.cands[0] if grp.cands else None
+        if top is not None and top.scale == "admin1" and top.province:
+            provinces.setdefault(top.province, set()).add(names[g])
+    for g, grp in enumerate(groups):
+        if len(grp.cands) < 2 or grp.cands[0].scale != "point":
+            continue  # a state or country first ("California" in a list of states) needs no neighbour
+        for c in grp.cands[:_MAX_CANDIDATES]:
+            if c.scale != "point":
+                continue
+            near = set(provinces.get(c.province, ())) if c.province else set()
+            ci, cj = math.floor(c.lat / _NEIGHBOUR_CELL), math.floor(c.lon / _NEIGHBOUR_CELL)
+            for di in (-1, 0, 1):
+                for dj in (-1, 0, 1):
+                    for h, other in cells.get((ci + di, cj + dj), ()):
+                        if names[h] not in near and other.place_id != c.place_id \
+                                and _km(c.lat, c.lon, other.lat, other.lon) <= _NEIGHBOUR_KM:
+                            near.add(names[h])
+            near.discard(names[g])
+            if near:
+                support[g][c.place_id] = len(near)
+    return support
+
+
 _SCORE = itemgetter(0)  # a scored candidate is [score, population, place, mean distance]
 _SCORE_AND_POPULATION = itemgetter(0, 1)
 
@@ -1298,13 +1344,19 @@ def _resolve_groups(
 
     in_context = []
     contained = set()
+    support = _neighbour_support(groups)
     for g, grp in enumerate(groups):
         inside = _within(grp.cands, grp.container) if grp.container is not None else []
         if inside:
             contained.add(g)
             in_context.append(inside)
         else:
-            in_context.append(_in_context(grp.cands, contexts[g][1]))
+            kept = _in_context(grp.cands, contexts[g][1])
+            if support[g]:
+                # A namesake beside the document's other places stays in the race wherever it is.
+                ids = {c.place_id for c in kept}
+                kept = kept + [c for c in grp.cands if c.place_id in support[g] and c.place_id not in ids]
+            in_context.append(kept)
     # Anchors: places the document names without doubt, one per place.
     anchors: dict[str, tuple[int, float, float]] = {}
     for g, cands in enumerate(in_context):
@@ -1323,6 +1375,8 @@ def _resolve_groups(
                 scored.append([c.score + 0.15, c.population, c, None])
             else:
                 scored.append([c.score, c.population, c, None])
+            if len(cands) > 1 and c.place_id in support[g]:
+                scored[-1][0] += _NEIGHBOUR_BONUS * min(2, support[g][c.place_id])
         scored_groups.append(scored)
     _add_proximity(scored_groups, anchors)
 
@@ -1345,7 +1399,7 @@ def _resolve_groups(
                 reasons.append(f"near the document's places ({mean:.0f} km)")
             ranked.append(_rescored(c, round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons))
         best = ranked[0]
-        if g in contained or _confident(best, implied_g):
+        if g in contained or _confident(best, implied_g) or best.place_id in support[g]:
             pass
         elif not implied_g and _dominant(scored[0][2], cands, groups[g].cue is not None):
             best.reasons.append("no namesake competes")
@@ -1562,6 +1616,27 @@ def _containers(text: str, matches: list[_Match], cands_of: list[list[Place]]) -
     return out
 
 
+def _one_sense(groups: list["_Group"], resolved: list[tuple[Place | None, list[Place]]]) -> None:
+    """One sense per discourse: "Paris" in a story that says "Paris, Texas" once is that Paris every
+    time.  A name placed by the province or country written after it lends that place to its bare
+    mentions."""
+    placed: dict[str, Place] = {}
+    for grp, (place, _) in zip(groups, resolved):
+        if grp.container is not None and place is not None and place.scale == "point":
+            placed.setdefault(fold(grp.text), place)
+    if not placed:
+        return
+    for g, grp in enumerate(groups):
+        if grp.container is not None:
+            continue
+        place = placed.get(fold(grp.text))
+        if place is None or resolved[g][0] is not None and resolved[g][0].place_id == place.place_id:
+            continue
+        # The same spelling, so the same candidates (before the narrowing a bare common word gets).
+        chosen = _rescored(place, place.score, [*place.reasons, "placed where another mention of the name is"])
+        resolved[g] = (chosen, [chosen] + [c for c in resolved[g][1] if c.place_id != place.place_id])
+
+
 def _default_gazetteer() -> Gazetteer:
     from geo.gazetteer import default_gazetteer
 
@@ -1619,6 +1694,7 @@ def geoparse(
         grp.dateline = grp.dateline or m.dateline
         member.append(g)
     focus, resolved = _resolve_groups(groups, demonyms, gazetteer, lex)
+    _one_sense(groups, resolved)
 
     toponyms = []
     for m, g in zip(matches, member):
