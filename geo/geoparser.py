@@ -1637,6 +1637,64 @@ def _one_sense(groups: list["_Group"], resolved: list[tuple[Place | None, list[P
         resolved[g] = (chosen, [chosen] + [c for c in resolved[g][1] if c.place_id != place.place_id])
 
 
+_UNIT_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+_NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)[ \t]+$")
+
+
+def _with_units(text: str, toponyms: list[Toponym], lex: Lexicon, tdoc: "_Doc") -> list[Toponym]:
+    """"Metcalfe County", "Los Angeles County", "Orleans Parish": a second-level unit is one toponym
+    from its name to the unit word, whatever the gazetteer or the model made of its parts.  The
+    gazetteer holds no such units, so it is reported unresolved rather than at a town of that name
+    (Plymouth County, Iowa, is 1,900 km from Plymouth, Massachusetts); followed by a capitalised word
+    ("Metcalfe County Sheriff's Office") it names a body, and is not literal."""
+    if not any(w.capitalize() in text for w in lex.admin2_after):
+        return toponyms
+    units: list[tuple[int, int, bool]] = []
+    for m in _UNIT_WORD.finditer(text):
+        if m.group(0).lower() not in lex.admin2_after:
+            continue
+        # Up to three capitalised words before it, on the same line.
+        start = m.start()
+        words: list[tuple[int, str]] = []
+        while len(words) < 3:
+            w = _NAME_WORD_BEFORE.search(text, max(0, start - 40), start)
+            if w is None or w.end() != start:
+                break
+            words.append((w.start(1), w.group(1)))
+            start = w.start(1)
+        # Function words opening the run ("The", "In" at a sentence start) are not part of the name.
+        while words:
+            first, word = words[-1]
+            lower = word.lower()
+            opening = first == 0 or text[:first].rstrip()[-1:] in ".!?\"“”\n" or lower == "the"
+            if (opening and lower in lex.common_words) or lower in lex.never_places:
+                words.pop()
+            else:
+                break
+        if not words:
+            continue
+        start, end = words[-1][0], m.end()
+        literal = re.match(r"(?:['’]s)?[ \t]+[A-Z]", text[end : end + 4]) is None
+        units.append((start, end, literal))
+    if not units:
+        return toponyms
+    spans = _Intervals((a, b) for a, b, _ in units)
+    kept = []
+    for t in toponyms:
+        if spans.overlaps(t.start, t.end):
+            # the unit's own words, or a longer name holding it (the model's "X County Sheriff's Office")
+            inside = any(a <= t.start and t.end <= b for a, b, _ in units)
+            holds = any(t.start <= a and b <= t.end for a, b, _ in units)
+            if inside or holds:
+                continue
+        kept.append(t)
+    taken = _Intervals((t.start, t.end) for t in kept)
+    for a, b, literal in units:
+        if not taken.overlaps(a, b):
+            kept.append(Toponym(a, b, text[a:b], None, [], literal=literal))
+    return kept
+
+
 def _default_gazetteer() -> Gazetteer:
     from geo.gazetteer import default_gazetteer
 
@@ -1720,6 +1778,7 @@ def geoparse(
     for cap in _capital_mentions(text, focus, gazetteer, lex):
         if not taken.overlaps(cap.start, cap.end):
             toponyms.append(cap)
+    toponyms = _with_units(text, toponyms, lex, tdoc)
     _mark_metonyms(text, toponyms, gazetteer, lex)
     if with_demonyms:
         toponyms.extend(_demonym_toponyms(tdoc, toponyms, gazetteer, lex))
