@@ -1422,7 +1422,9 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
     if len(cands) < 2:
         return cands  # most names: one candidate, kept whatever the context
     countries = [c for c in cands if c.scale == "country"]
-    if countries and not any(c.scale == "admin1" and c.country in implied for c in cands):
+    if countries and not any(
+        c.scale == "admin1" and c.country in implied and c.country != countries[0].country for c in cands
+    ):
         return countries[:1]
     # A region across several countries (Europe, the Black Sea) belongs to every document.
     inside = [c for c in cands if c.country in implied or c.country is None]
@@ -1666,8 +1668,8 @@ def _with_units(text: str, toponyms: list[Toponym], lex: Lexicon, tdoc: "_Doc") 
         while words:
             first, word = words[-1]
             lower = word.lower()
-            opening = first == 0 or text[:first].rstrip()[-1:] in ".!?\"“”\n" or lower == "the"
-            if (opening and lower in lex.common_words) or lower in lex.never_places:
+            opening = first == 0 or text[:first].rstrip()[-1:] in ".!?:-–—\"“”\n" or lower in ("the", "a", "an")
+            if opening and lower in lex.common_words:
                 words.pop()
             else:
                 break
