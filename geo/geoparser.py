@@ -1668,8 +1668,8 @@ def _with_units(text: str, toponyms: list[Toponym], lex: Lexicon, tdoc: "_Doc") 
         while words:
             first, word = words[-1]
             lower = word.lower()
-            opening = first == 0 or text[:first].rstrip()[-1:] in ".!?:-–—\"“”\n" or lower in ("the", "a", "an")
-            if opening and lower in lex.common_words:
+            opening = first == 0 or text[:first].rstrip()[-1:] in ".!?:-–—\"“”\n"
+            if (opening and lower in lex.common_words) or lower in ("the", "a", "an"):
                 words.pop()
             else:
                 break
