@@ -670,9 +670,14 @@ def _person_keys(doc: _Doc, lex: Lexicon) -> set[str]:
     keys_of = doc.keys
     n = doc.n
 
+    def initial(k: int) -> bool:
+        # "George W. Bush", "Harry S. Truman": a one-letter initial and its period join a name.
+        a, b = doc.ends[k], doc.starts[k + 1] if k + 1 < n else -1
+        return b > a and doc.cap(k) and a - doc.starts[k] == 1 and doc.text[a:b].rstrip(" ") == "."
+
     def run_after(i: int) -> None:
         j = i + 1
-        while j < n and doc.adjacent(j - 1, j) and (doc.cap(j) or not keys_of[j]):
+        while j < n and (doc.adjacent(j - 1, j) or initial(j - 1)) and (doc.cap(j) or not keys_of[j]):
             if keys_of[j]:
                 keys.add(keys_of[j])
             j += 1
@@ -1639,6 +1644,7 @@ def _one_sense(groups: list["_Group"], resolved: list[tuple[Place | None, list[P
         resolved[g] = (chosen, [chosen] + [c for c in resolved[g][1] if c.place_id != place.place_id])
 
 
+_CURRENCY_SIGNS = frozenset("$€£¥")
 _UNIT_WORD = re.compile(r"\b[A-Z][a-z]+\b")
 _NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)[ \t]+$")
 
@@ -1781,6 +1787,8 @@ def geoparse(
         if not taken.overlaps(cap.start, cap.end):
             toponyms.append(cap)
     toponyms = _with_units(text, toponyms, lex, tdoc)
+    # "US$460 million", "NZ$10", "HK$": a currency's code, not a place.
+    toponyms = [t for t in toponyms if text[t.end : t.end + 1] not in _CURRENCY_SIGNS]
     _mark_metonyms(text, toponyms, gazetteer, lex)
     if with_demonyms:
         toponyms.extend(_demonym_toponyms(tdoc, toponyms, gazetteer, lex))
