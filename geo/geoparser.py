@@ -1691,6 +1691,9 @@ def _with_units(text: str, toponyms: list[Toponym], lex: Lexicon, tdoc: "_Doc") 
     for t in toponyms:
         if spans.overlaps(t.start, t.end):
             # the unit's own words, or a longer name holding it (the model's "X County Sheriff's Office")
+            if any((a, b) == (t.start, t.end) for a, b, _ in units):
+                kept.append(t)  # the model's own reading of the unit, as is
+                continue
             inside = any(a <= t.start and t.end <= b for a, b, _ in units)
             holds = any(t.start <= a and b <= t.end for a, b, _ in units)
             if inside or holds:
@@ -1775,6 +1778,9 @@ def geoparse(
         toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue, m.literal))
     for start, end in model_spans:
         toponyms.append(Toponym(start, end, text[start:end], None, [], source="model"))
+    toponyms = _with_units(text, toponyms, lex, tdoc)
+    # "US$460 million", "NZ$10", "HK$": a currency's code, not a place.
+    toponyms = [t for t in toponyms if text[t.end : t.end + 1] not in _CURRENCY_SIGNS]
     geocoder = _online_geocoder() if online is None or online is True else (online or None)
     if geocoder is not None:
         for t in toponyms:
@@ -1786,9 +1792,6 @@ def geoparse(
     for cap in _capital_mentions(text, focus, gazetteer, lex):
         if not taken.overlaps(cap.start, cap.end):
             toponyms.append(cap)
-    toponyms = _with_units(text, toponyms, lex, tdoc)
-    # "US$460 million", "NZ$10", "HK$": a currency's code, not a place.
-    toponyms = [t for t in toponyms if text[t.end : t.end + 1] not in _CURRENCY_SIGNS]
     _mark_metonyms(text, toponyms, gazetteer, lex)
     if with_demonyms:
         toponyms.extend(_demonym_toponyms(tdoc, toponyms, gazetteer, lex))
