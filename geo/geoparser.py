@@ -1567,6 +1567,24 @@ def _plausible(surface: str, cands: list[Place], lex: Lexicon) -> list[Place]:
     return [c for c in cands if fold(c.name) == folded and c.population >= lex.min_pop_mid_sentence] or cands
 
 
+def _trim_unit_words(doc: "_Doc", matches: list[_Match], matcher: _Matcher, lex: Lexicon) -> None:
+    """"Anhui province", "Sindh province": the gazetteer knows the unit under both spellings, but
+    the name is "Anhui"; the lower-case unit word after it is a cue, outside the toponym (a
+    capitalised one, "Eastern Province", belongs to the name)."""
+    words, text = doc.words, doc.text
+    for m in matches:
+        if m.last <= m.first or m.dateline:
+            continue
+        tj = words[m.last]
+        w = doc.wordlist[tj]
+        if w not in lex.admin1_after or not text[doc.starts[tj]].islower():
+            continue
+        ti, tk = words[m.first], words[m.last - 1]
+        key = " ".join(doc.keys[k] for k in range(ti, tk + 1) if doc.keys[k])
+        if key and matcher.info(key).has_area:
+            m.last, m.end, m.key, m.cue = m.last - 1, doc.ends[tk], key, m.cue or w
+
+
 def _share_plural_cues(text: str, matches: list[_Match]) -> None:
     """ "the Kharkiv, Sumy and Dnipropetrovsk regions": a plural cue word covers the whole list."""
     for i in range(len(matches) - 1, 0, -1):
@@ -1742,6 +1760,7 @@ def geoparse(
     if _use_model(model):
         matches, model_spans = _model_evidence(doc, tdoc, matches, matcher, lex)
 
+    _trim_unit_words(tdoc, matches, matcher, lex)
     _share_plural_cues(text, matches)
     cands_of = [matcher.candidates(text[m.start : m.end], _gazetteer_cue(m.cue, lex)) for m in matches]
     matches, cands_of = _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, tdoc.datelines)

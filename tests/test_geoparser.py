@@ -811,8 +811,8 @@ def test_a_province_named_after_its_capital_is_still_the_capital(gazetteer):
 
 
 def test_washington_alone_is_the_capital_and_washington_state_the_state(gazetteer):
-    got = {t.text: t.place for t in parse("Officials in Washington said the fires in Washington state were out.", gazetteer)}
-    assert got["Washington"].province == "US-DC"
+    found = parse("Officials in Washington said the fires in Washington state were out.", gazetteer)
+    assert [(t.text, t.place.province) for t in found] == [("Washington", "US-DC"), ("Washington", "US-WA")]
 
 
 def test_a_name_placed_once_by_its_state_is_that_place_throughout(gazetteer):
@@ -857,3 +857,11 @@ def test_a_country_is_the_country_even_where_it_has_a_state_of_its_name(gazettee
     text = "The flu spread from Mexico to Texas and California, and Mexico closed its schools."
     got = [t.place for t in parse(text, gazetteer) if t.text == "Mexico"]
     assert got and all(p.scale == "country" and p.country == "MX" for p in got)
+
+
+def test_a_lower_case_unit_word_is_a_cue_outside_the_name(gazetteer):
+    text = "Schools closed in Hubei province and in Sindh province; Punjab Province stayed open."
+    got = {t.text: t.place for t in parse(text, gazetteer)}
+    assert got["Hubei"].scale == "admin1" and got["Hubei"].country == "CN"
+    assert got["Sindh"].scale == "admin1" and got["Sindh"].country == "PK"
+    assert "Hubei province" not in got and "Sindh province" not in got
