@@ -73,6 +73,7 @@ _MAX_ANCHORS = 24
 _HEADLINE_MIN_POPULATION = 100_000
 # A place this big is what its name means to a reader, whatever one longer name elsewhere contains it.
 _NOTABLE_POPULATION = 100_000
+_SPEAKING_POPULATION = 1_000_000  # "X said" is a place speaking for its authorities from here up
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,6 +313,15 @@ class _Matcher:
             CURATED_SPELLING in c.reasons and SPELLING_VARIANT not in c.reasons
             for c in self.candidates(surface, None)
         )
+
+    def capital(self, surface: str) -> bool:
+        """The surface names a country's capital ("Ankara", "Kyiv") among its candidates."""
+        for c in self.candidates(surface, None):
+            if c.scale == "point" and c.country:
+                capital = self.gazetteer.capital(c.country)
+                if capital is not None and capital.place_id == c.place_id:
+                    return True
+        return False
 
     def candidates(self, surface: str, cue: str | None) -> list[Place]:
         """The gazetteer's ranked candidates for a surface form, narrowed by the cue's scale
@@ -826,10 +836,12 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
             verdict = _judge_single(doc, lex, matcher, ti, person_keys, area_tok, non_place, furniture, datelines)
         else:
             verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
-        if verdict == "block" or verdict == "block-name":
+        if verdict == "block" or verdict == "block-name" or verdict == "speaker":
             blocked.append((first, last))
             blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
-            if first == last and verdict == "block" and matcher.info(doc.keys[ti]).max_population < _NOTABLE_POPULATION:
+            if verdict == "speaker" or (
+                first == last and verdict == "block" and matcher.info(doc.keys[ti]).max_population < _NOTABLE_POPULATION
+            ):
                 # A surname ("Maymouna Jawad" ... "Jawad said") is that name throughout; a city's name
                 # inside one longer name ("Middlesex-London EMS") does not make London a person.
                 blocked_keys.add(doc.keys[ti])
@@ -995,9 +1007,14 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
         nxt = ti + 1
         if (
             nxt < doc.n and doc.wordlist[nxt] in lex.metonymy_verbs and not doc.cap(nxt) and doc.adjacent(ti, nxt)
-            and info.max_population < _NOTABLE_POPULATION
+            and info.max_population < _SPEAKING_POPULATION
+            and not (ti > 0 and not doc.cap(ti - 1) and (doc.wordlist[ti - 1] == "of" or doc.wordlist[ti - 1] in lex.place_cues_before))
+            and not matcher.capital(doc.text[s0:e0])
         ):
-            return "block-name"  # "Johnson said": a small place does not speak; its namesake person does
+            # "Johnson said", "Palma said": a town does not speak, its namesake person does; only a
+            # seat of government ("Ankara said") or a metropolis speaks for its authorities ("a resident
+            # of Tyler said": the resident speaks).  The word is that person's name throughout the document.
+            return "speaker"
     if (
         not in_dateline
         and not info.has_area

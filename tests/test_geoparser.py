@@ -865,3 +865,10 @@ def test_a_lower_case_unit_word_is_a_cue_outside_the_name(gazetteer):
     assert got["Hubei"].scale == "admin1" and got["Hubei"].country == "CN"
     assert got["Sindh"].scale == "admin1" and got["Sindh"].country == "PK"
     assert "Hubei province" not in got and "Sindh province" not in got
+
+
+def test_a_town_that_speaks_is_a_persons_name_throughout_but_a_capital_speaks_for_its_government(gazetteer):
+    text = ('"He was a kind man," Palma said on Sunday. Palma and her sisters flew home. '
+            "Ankara said the talks would go on, and a resident of Tyler said the roads were closed.")
+    found = parse(text, gazetteer)
+    assert [(t.text, t.literal) for t in found] == [("Ankara", False), ("Tyler", True)]
