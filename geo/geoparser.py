@@ -1450,10 +1450,13 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
         return countries[:1]
     # A region across several countries (Europe, the Black Sea) belongs to every document.
     inside = [c for c in cands if c.country in implied or c.country is None]
+    regions = [c for c in inside if c.scale == "region"]
+    if regions:
+        # A curated region has no population to compare, and no namesake outranks it ("the Middle
+        # East" is not a hamlet of that name in the document's country).
+        return regions
     if not inside or len(inside) == len(cands):
         return inside or cands
-    if any(c.scale == "region" for c in inside):
-        return inside  # a curated region has no population to compare, and no namesake abroad outranks it
     biggest_inside = max(max(c.population for c in inside), 1)
     prominent = [
         c for c in cands
@@ -1643,15 +1646,16 @@ def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines)
 
 def _containers(text: str, matches: list[_Match], cands_of: list[list[Place]]) -> list[Place | None]:
     """For "X, Y" where Y names a province or country ("Springfield, Illinois", "Homs, Syria"),
-    Y's entry as X's container; None elsewhere.  A list of countries ("Russia, China") is no such pair."""
+    Y's entry as X's container; None elsewhere.  A list of countries or provinces ("Russia, China",
+    "Georgia, Oklahoma, Pennsylvania") is no such pair."""
     out: list[Place | None] = [None] * len(matches)
     for i in range(len(matches) - 1):
         a, b = matches[i], matches[i + 1]
         if not _COMMA_GAP.fullmatch(text, a.end, b.start):
             continue
         here, there = cands_of[i], cands_of[i + 1]
-        if not here or not there or any(c.scale == "country" for c in here[:3]):
-            continue
+        if not here or not there or any(c.scale in ("country", "admin1") for c in here[:3]):
+            continue  # a list of countries or provinces ("Georgia, Oklahoma, Pennsylvania")
         top = there[0]
         if top.scale in ("country", "admin1"):
             out[i] = top

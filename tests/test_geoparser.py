@@ -872,3 +872,10 @@ def test_a_town_that_speaks_is_a_persons_name_throughout_but_a_capital_speaks_fo
             "Ankara said the talks would go on, and a resident of Tyler said the roads were closed.")
     found = parse(text, gazetteer)
     assert [(t.text, t.literal) for t in found] == [("Ankara", False), ("Tyler", True)]
+
+
+def test_a_list_of_states_is_no_town_in_the_next_state_and_a_region_beats_a_hamlet(gazetteer):
+    text = "Cases were found in Georgia, Oklahoma, Pennsylvania and Ohio. Children in the Middle East were not vaccinated."
+    got = {t.text: t.place for t in parse(text, gazetteer)}
+    assert got["Oklahoma"].scale == "admin1" and got["Oklahoma"].province == "US-OK"
+    assert got["Middle East"].scale == "region"
