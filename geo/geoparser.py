@@ -1144,8 +1144,14 @@ def _add_proximity(scored_groups: list[list[list]], anchors: dict[str, tuple[int
         if len(scored) < 2:
             continue
         floor = max(map(_SCORE, scored)) - _PROXIMITY_BONUS
-        near = [x for x in scored if x[0] >= floor and x[2].scale != "country"]
-        if len(near) > 1:
+        # A town does not beat the state of its name by lying near the document's other places
+        # ("a Delaware company" in a story about Kentucky is not Delaware, Ohio).
+        area = max((x[1] for x in scored if x[2].scale == "admin1"), default=0)
+        near = [
+            x for x in scored
+            if x[0] >= floor and x[2].scale != "country" and not (x[2].scale == "point" and 5 * x[1] <= area)
+        ]
+        if near and (len(near) > 1 or area):
             rows += near
             row_group += [g] * len(near)
     if not rows:

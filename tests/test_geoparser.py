@@ -879,3 +879,10 @@ def test_a_list_of_states_is_no_town_in_the_next_state_and_a_region_beats_a_haml
     got = {t.text: t.place for t in parse(text, gazetteer)}
     assert got["Oklahoma"].scale == "admin1" and got["Oklahoma"].province == "US-OK"
     assert got["Middle East"].scale == "region"
+
+
+def test_a_town_near_the_documents_places_does_not_beat_the_state_of_its_name(gazetteer):
+    text = ("The buyer, a Delaware limited liability company, owns apartments in Louisville, Kentucky, "
+            "and in Indianapolis, Indiana.")
+    got = {t.text: t.place for t in parse(text, gazetteer)}
+    assert got["Delaware"].scale == "admin1" and got["Delaware"].province == "US-DE"
