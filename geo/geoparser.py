@@ -765,7 +765,9 @@ def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon, start: i
         w = doc.word(prev)
         if w == "of" and prev >= 1:
             head = doc.word(prev - 1)
-            if head in lex.admin1_before_of or head in lex.point_before_of:
+            # "the province of Idlib", but not "the Puno region of Peru": there the unit word is Puno's.
+            named = prev >= 2 and doc.cap(prev - 2) and doc.adjacent(prev - 2, prev - 1) and not doc.cap(prev - 1)
+            if (head in lex.admin1_before_of or head in lex.point_before_of) and not named:
                 return head
         if w in lex.point_before and not doc.cap(prev):
             return w
@@ -1826,7 +1828,12 @@ def geoparse(
         toponyms.append(Toponym(start, end, text[start:end], None, [], source="model"))
     toponyms = _with_units(text, toponyms, lex, tdoc)
     # "US$460 million", "NZ$10", "HK$": a currency's code, not a place.
-    toponyms = [t for t in toponyms if text[t.end : t.end + 1] not in _CURRENCY_SIGNS]
+    toponyms = [
+        t for t in toponyms
+        if text[t.end : t.end + 1] not in _CURRENCY_SIGNS
+        # nor the first letters of a dotted abbreviation ("A U" of "A U.S. Embassy" keys like "E.U.")
+        and not (text[t.end : t.end + 1] == "." and text[t.end + 1 : t.end + 2].isalpha() and text[t.end - 2 : t.end - 1] in " \n")
+    ]
     geocoder = _online_geocoder() if online is None or online is True else (online or None)
     if geocoder is not None:
         for t in toponyms:

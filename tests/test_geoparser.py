@@ -886,3 +886,10 @@ def test_a_town_near_the_documents_places_does_not_beat_the_state_of_its_name(ga
             "and in Indianapolis, Indiana.")
     got = {t.text: t.place for t in parse(text, gazetteer)}
     assert got["Delaware"].scale == "admin1" and got["Delaware"].province == "US-DE"
+
+
+def test_a_unit_word_after_a_name_is_that_names_and_an_abbreviation_is_read_whole(gazetteer):
+    text = "The volcano lies in the Puno region of Peru. A U.S. Embassy spokesperson said flights were cancelled."
+    got = {t.text: t.place for t in parse(text, gazetteer)}
+    assert got["Peru"].scale == "country" and got["Peru"].country == "PE"
+    assert "A U" not in got
