@@ -26,9 +26,9 @@ DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "d
 # --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
 
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
-              "needs_distance", "needs_noun", "actors", "receiver"}
+              "needs_distance", "needs_noun", "actors", "receiver", "driven_out"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
-_NOUNS_KEYS = {"territory", "route", "landmark", "near", "units", "holding", "defending", "extenders", "portions"}
+_NOUNS_KEYS = {"territory", "route", "landmark", "near", "edges", "units", "holding", "defending", "extenders", "portions"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
 
 
@@ -51,6 +51,7 @@ class VerbRule:
     needs_noun: frozenset[str] | None = None
     actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
     receiver: str | None = None  # the event of the party after "to" ("handed over X to Y": Y's capture)
+    driven_out: str | None = None  # the event of the party the verb's object names ("drove the army out": its withdrawal)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Lexicon:
     route: frozenset[str]
     landmark: frozenset[str]
     near: frozenset[str]
+    edges: frozenset[str]  # a place's edge: reaching it is an advance on the place
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
     gated: dict[str, frozenset[str]]  # forms of verbs that fire only with another word -> those words
@@ -92,6 +94,9 @@ class Lexicon:
     generic_forces: frozenset[str] = frozenset()
     opposing: frozenset[str] = frozenset()
     place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
+    other_place_adjectives: frozenset[str] = frozenset()
+    site_anaphora: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plural_place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
     anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
@@ -125,8 +130,9 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         _check_keys(where, raw, _VERB_KEYS)
         if raw.get("type") not in EVENT_TYPES:
             raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
-        if raw.get("receiver") not in (None, *EVENT_TYPES):
-            raise LexiconError(f"{where}: unknown receiver event type {raw.get('receiver')!r}")
+        for key in ("receiver", "driven_out"):
+            if raw.get(key) not in (None, *EVENT_TYPES):
+                raise LexiconError(f"{where}: unknown {key} event type {raw.get(key)!r}")
         for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject"))):
             if key in raw and raw[key] not in allowed:
                 raise LexiconError(f"{where}: {key} must be one of {', '.join(allowed)}")
@@ -141,6 +147,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             needs_noun=_word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None,
             actors=frozenset(raw["actors"]) if "actors" in raw else None,
             receiver=raw.get("receiver"),
+            driven_out=raw.get("driven_out"),
         )
         for lemma in rule.lemmas:
             verbs.setdefault(lemma, []).append(rule)
@@ -191,7 +198,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "allegiance", "person_nouns", "denying_words"}
+                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -203,6 +210,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         extenders=_word_set("extenders", words.get("extenders")), portions=_word_set("portions", words.get("portions")),
         route=_word_set("route", words.get("route")),
         landmark=_word_set("landmark", words.get("landmark")), near=_word_set("near", words.get("near")),
+        edges=_word_set("edges", words.get("edges")),
         units={k.lower(): float(v) for k, v in units.items()},
         forms=frozenset(forms), gated=gated, form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
@@ -221,13 +229,18 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         generic_forces=_word_set("generic_forces", cues.get("generic_forces")),
         opposing=_word_set("opposing", cues.get("opposing")),
         place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("place_anaphora", {}).items()},
+        other_place_adjectives=_word_set("other_place_adjectives", cues.get("other_place_adjectives")),
+        site_anaphora={k.lower(): tuple(w.lower() for w in v) for k, v in cues.get("site_anaphora", {}).items()},
+        plural_place_anaphora={k.lower(): frozenset(v) for k, v in cues.get("plural_place_anaphora", {}).items()},
         titles_rx=re.compile(
             r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
             + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
         allegiance=_word_set("allegiance", cues.get("allegiance")),
         person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
         denying_words=_word_set("denying_words", cues.get("denying_words")),
-        anaphora_rx=re.compile(r"\bthe\s+(?:" + "|".join(re.escape(k) for k in cues.get("place_anaphora", {})) + r")\b", re.I)
+        anaphora_rx=re.compile(r"\b(?:the|both)\s+(?:[a-z-]+\s+){0,2}(?:" + "|".join(
+            re.escape(k) for k in [*cues.get("place_anaphora", {}), *cues.get("site_anaphora", {}),
+                                   *cues.get("plural_place_anaphora", {})]) + r")\b", re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )

@@ -4,6 +4,7 @@ with a :class:`State` carried from sentence to sentence."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
 from geo.claims.tree import (
-    _CLAUSE_DEPS, _LIST_DEPS, _NOMINAL_DEPS, _RELATIVE_PRONOUNS, _SUBJECTS, _child, _heads_between, _number_of,
-    _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _text,
+    _CLAUSE_DEPS, _LIST_DEPS, _NOMINAL_DEPS, _RELATIVE_PRONOUNS, _SUBJECTS, _child, _count, _heads_between, _number_of,
+    _own_words, _passive, _phrase_tokens, _preps, _speaker_text, _subjects, _text,
 )
 from geo.document import Claim, Document, Place, Sentence, Toponym
 from geo.profiles import Profile
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
+_COMPASS = frozenset({"northern", "southern", "eastern", "western", "central"})
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
@@ -37,6 +39,7 @@ class State:
     last_claimant_is_person: bool = False
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
     institutions: dict[str, set[str]] = field(default_factory=dict)  # "ministry" -> the ministries named
+    party_of_noun: dict[str, str] = field(default_factory=dict)  # "groups" -> the party last called so
     line_date: tuple | None = None
     line_end: int = -1
 
@@ -119,9 +122,14 @@ class SentenceReader:
         for v in verbs:
             if v.i in self.suppressed:
                 continue
-            rule = self._verb_rule(v)
-            if rule is not None and rule.type != "denial":
-                out += self._verb_event(v, rule)
+            for rule in self._verb_rules(v):
+                # "moved on Hama": the first rule that reads a claim ("move into" does not; "move on" does)
+                if rule.type == "denial":
+                    break
+                found = self._verb_event(v, rule)
+                if found:
+                    out += found
+                    break
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
@@ -164,6 +172,10 @@ class SentenceReader:
         return self.lex.form_lemma.get(tok.lower_) or tok.lemma_.lower()
 
     def _verb_rule(self, v: "Token") -> VerbRule | None:
+        return next(self._verb_rules(v), None)
+
+    def _verb_rules(self, v: "Token") -> Iterator[VerbRule]:
+        """The rules a verb fits, in the lexicon's order (a rule with a particle first)."""
         for rule in self.lex.verbs[self._lemma(v)]:
             if rule.particle and not any(c.lower_ == rule.particle and c.dep_ in ("prt", "advmod", "prep")
                                          for c in v.children):
@@ -179,8 +191,7 @@ class SentenceReader:
                 continue
             if rule.actors is not None and self._subject_actor(v) not in rule.actors:
                 continue
-            return rule
-        return None
+            yield rule
 
     def _object(self, v: "Token") -> "Token | None":
         """The verb's object: its direct object, or its subject in the passive."""
@@ -219,6 +230,19 @@ class SentenceReader:
             actors = [self._to_actor(v)]
         else:
             actors = self._subject_actors(v)
+            if actors == [None] and rule.object == "none" and _passive(v) and event_type in (
+                    "withdrawal", "deployment", "defense"):
+                # "troops were pulled out of X", "reinforcements were sent to Y": whoever moved
+                # them, the forces moved are the party that left or arrived
+                moved = _child(v, ("nsubjpass",))
+                if moved is not None and moved.i not in self.in_place:
+                    actors = [self._phrase_actor(moved)]
+        if event_type == "defense" and actors == [None]:
+            # "airstrikes halted the advance of rebel factions": the side that stopped an attack
+            # is the attacker's opponent
+            attacker = self._attacker(v, rule)
+            if attacker:
+                actors = [self.profile.opponent(attacker)]
         if reality == "failed":
             if event_type not in ("capture", "advance", "border_crossing"):
                 return []
@@ -235,13 +259,34 @@ class SentenceReader:
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
         self.claimed_actors.update(actors)
-        out = [self._claim(v, f, event_type, a, claimant) for a in actors for f in places]
+        out = [self._claim(v, f, self._at_edge(event_type, f), a, claimant) for a in actors for f in places]
+        if rule.driven_out:
+            # "drove government forces out of X": the party driven out left X
+            for loser in self._losers(v):
+                if loser not in actors and self.profile.can_act(loser, rule.driven_out):
+                    out += [self._claim(v, f, rule.driven_out, loser, claimant) for f in places]
         if rule.receiver:
             # "handed over X to the SDF": the party it went to took it
             for receiver in self._receivers(v):
                 if receiver not in actors and self.profile.can_act(receiver, rule.receiver):
                     out += [self._claim(v, f, rule.receiver, receiver, claimant) for f in places]
         return out
+
+    def _at_edge(self, event_type: str, f: _Found) -> str:
+        """"entered the outskirts of Homs", "took the gates of Hama": reaching a place's edge is an
+        advance on it, not its capture (a site taken "on the outskirts of X" is still a capture)."""
+        path = getattr(f, "path", ())
+        if event_type == "capture" and path and path[0].pos_ == "NOUN" and (
+                path[0].lower_ in self.lex.edges or path[0].lemma_.lower() in self.lex.edges):
+            return "advance"
+        return event_type
+
+    def _attacker(self, v: "Token", rule: VerbRule) -> str | None:
+        """The party whose attack a defense verb's object names ("the advance of X", "attacks by X")."""
+        obj = self._object(v)
+        if obj is None or rule.objects is None or obj.lemma_.lower() not in rule.objects:
+            return None
+        return self._owner(obj)
 
     def _receivers(self, v: "Token") -> list[str]:
         heads = [v] + [c for c in v.children if c.dep_ == "dobj"]
@@ -255,7 +300,7 @@ class SentenceReader:
         return out
 
     def _person_subject(self, v: "Token") -> bool:
-        subj = _child(v, ("nsubj",))
+        subj = self._subject(v)
         if subj is None:
             return False
         if subj.lower_ in self.lex.personal:
@@ -283,7 +328,7 @@ class SentenceReader:
         """The parties of a verb's subject: "Government troops and allied Iraqi militias withdrew"
         gives both."""
         first = self._subject_actor(v)
-        subj = _child(v, ("nsubj",))
+        subj = self._subject(v)
         if subj is None or first is None:
             return [first]
         out = [first]
@@ -352,6 +397,8 @@ class SentenceReader:
                 verb = head.head.head
             if any(c.dep_ == "neg" or c.lower_ == "longer" for c in verb.children):
                 withdrawal = True
+            if _pluperfect(verb) and any(c.dep_ == "prep" and c.lower_ == "since" for c in verb.children):
+                return []  # "X had been under SDF control since 2016": the state before the news
             owner = self._owner(n)
             if owner is None and head.lower_ == "in" and verb.pos_ in ("VERB", "AUX"):
                 # "rebels are now in control of X": the subject holds what follows "of"
@@ -519,6 +566,10 @@ class SentenceReader:
         words = [t for c in mods for t in _own_words(c)]
         if self.background.search(" ".join(t.text for t in words)):
             return True
+        # "as a result of an attack launched between May and August 2016": a prepositional phrase's
+        # participles tell its time too (not its relative clauses: "Hama, which they lost in 2012")
+        words += [t for c in mods if c.dep_ == "prep" for t in c.subtree
+                  if not any(h.dep_ in ("relcl", "advcl", "ccomp") for h in _heads_between(t, c))]
         return any(self._past_year(t) for t in words)
 
     def _past_year(self, t: "Token") -> bool:
@@ -549,7 +600,8 @@ class SentenceReader:
         take_preps = True
         # The parser may give a verb several direct objects ("handed over the airport, the towns of
         # X and Y, ..."): each is read.
-        objects = [obj] + [c for c in v.children if c.dep_ == "dobj" and obj is not None and c.i != obj.i]
+        objects = [obj] + [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and obj is not None
+                           and c.i != obj.i and c.dep_ == obj.dep_]
         for obj in (o for o in objects if o is not None and rule.object != "none"):
             territorial = (obj.i in self.place_at or self._territory_noun(obj)
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
@@ -565,13 +617,20 @@ class SentenceReader:
             take_preps = True
         if take_preps and rule.preps:
             for name, pobj in _preps(v):
+                if rule.particle and name.startswith(rule.particle + " "):
+                    name = name[len(rule.particle) + 1:]  # "fell back from X": "from" hangs on "back"
                 if name in rule.preps or (rule.object != "none" and (
                         name in self.lex.extenders or pobj.lemma_.lower() in self.lex.portions)):
-                    found += self._places_under(pobj)
+                    # "advanced toward the airbase near Aleppo", "near" hung on the verb: the place
+                    # near which is a landmark when the verb has another place
+                    start = (pobj.head,) if name in ("near", "outside") else ()
+                    found += self._places_under(pobj, path=start)
                 elif pobj.i not in self.place_at and self._token_actor(pobj):
-                    # "clashed with the army in Qusayr": the parser hangs the place on the party
+                    # "clashed with the army in Qusayr": the parser hangs the place on the party;
+                    # "seized territory from the army, including X": and the list of what was taken
                     for inner, place in _preps(pobj):
-                        if inner in ("in", "at", "inside", "around", "near"):
+                        if inner in ("in", "at", "inside", "around", "near") or (
+                                rule.object != "none" and inner in self.lex.extenders):
                             found += self._places_under(place)
         if rule.distance and not found:
             found += self._distance_places(v)
@@ -598,17 +657,12 @@ class SentenceReader:
                 found.append(_Found(self.place_at[root], root))
         if not found and "in" in rule.preps:
             found += self._fronted_places(v)
-        if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
-                and v.i > 0:
-            # "In central Homs, considered a gateway to the capital, forces bolstered defences":
-            # a place opening the sentence frames it, wherever the parser hangs it
-            opener = self.sdoc[0]
-            for g in opener.children:
-                if g.dep_ == "pobj" and g.i < v.i:
-                    found += self._places_under(g)
-        if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX"):
+        if not found and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") and not any(
+                t.pos_ == "PROPN" and t.i not in self.in_place and not self._token_actor(t)
+                for _, pobj in _preps(v) for t in (pobj, *pobj.children) if t.dep_ in ("pobj", "compound", "conj")):
             # "launched a counteroffensive in the Hama countryside, reclaiming key areas": the
-            # participle happens where its main clause does
+            # participle happens where its main clause does, unless it names a place of its own
+            # that we cannot resolve ("..., seizing points in Qubtan al-Jabal")
             for name, pobj in _preps(v.head):
                 if name in ("in", "across", "inside", "throughout"):
                     found += self._places_under(pobj)
@@ -623,9 +677,24 @@ class SentenceReader:
             found = [f for f in found if f.toponym.place.scale == "point"]
         if obj is not None and self._unknown_named(obj):
             # "entered the town of Jamla in western Daraa": the place taken is one we cannot
-            # resolve; its province is no stand-in for it
-            found = [f for f in found if f.toponym.place.scale == "point" and not f.near
-                     and f.token_i in {t.i for t in obj.subtree}]
+            # resolve; its province is no stand-in for it (the verb's other objects still count)
+            inside = {t.i for t in obj.subtree}
+            others = {t.i for o in objects[1:] if o is not None and not self._unknown_named(o) for t in o.subtree}
+            found = [f for f in found if f.token_i in others or (
+                f.toponym.place.scale == "point" and not f.near and f.token_i in inside)]
+        if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
+                and v.i > 0:
+            # "In central Homs, considered a gateway to the capital, forces bolstered defences": a
+            # place opening the sentence frames it, wherever the parser hangs it; a town framing a
+            # site we cannot name ("In Sweida, fighters seized the intelligence branch") is where
+            # the site is, a province is not
+            opener = self.sdoc[0]
+            for g in opener.children:
+                if g.dep_ == "pobj" and g.i < v.i:
+                    framed = self._places_under(g)
+                    if obj is not None and self._unknown_named(obj):
+                        framed = [f for f in framed if f.toponym.place.scale == "point" and f.token_i == g.i]
+                    found += framed
         if not found and rule.type == "border_crossing":
             # "crossed into Iraq": coded at the place named on the other side, if the sentence names one
             for name, pobj in _preps(v):
@@ -638,7 +707,7 @@ class SentenceReader:
                                 found.append(_Found(t, span.root.i))
         if not found and rule.type in ("defense", "deployment"):
             # "The forces in northern Hama repelled ...": where the defenders are
-            subj = _child(v, ("nsubj",))
+            subj = self._subject(v)
             if subj is not None:
                 heads = [subj] + [c for c in subj.children if c.dep_ == "acl"]  # "units operating in X"
                 for h in heads:
@@ -691,15 +760,21 @@ class SentenceReader:
                 return out
         return []
 
-    def _places_under(self, root: "Token", *, clauses: bool = False) -> list[_Found]:
-        """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached."""
+    def _places_under(self, root: "Token", *, clauses: bool = False, path: tuple = ()) -> list[_Found]:
+        """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached
+        (``path``: the words above ``root`` on the way from the trigger)."""
         out: list[_Found] = []
-        stack = [(root, ())]
+        stack = [(root, path)]
         while stack:
             tok, path = stack.pop()
             if tok.i in self.place_at:
                 out.append(self._found(tok, path))
-            elif tok.lower_ in self.lex.place_anaphora and self._resolve_anaphor(tok):
+            elif tok.lower_ in self.lex.plural_place_anaphora:
+                for t in self._resolve_plural(tok):
+                    self.place_at[tok.i] = t
+                    out.append(self._found(tok, path))
+                self.place_at.pop(tok.i, None)
+            elif (tok.lower_ in self.lex.place_anaphora or tok.lower_ in self.lex.site_anaphora) and self._resolve_anaphor(tok):
                 out.append(self._found(tok, path))
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
@@ -726,14 +801,54 @@ class SentenceReader:
                         return _number_of(c, self.lex)
         return None
 
+    def _resolve_plural(self, tok: "Token") -> list[Toponym]:
+        """"the two southern cities", "both towns": the N places of a fitting scale named last (shortly
+        before), when that many are there to take."""
+        kids = [c for c in tok.children if c.dep_ in ("det", "nummod", "amod", "compound", "poss", "predet")]
+        count = None
+        for c in kids:
+            if c.dep_ == "nummod":
+                count = _count(c)
+            elif c.lower_ == "both":
+                count = 2
+        if not count or count > 5 or any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
+                                         or (c.lower_ in self.lex.other_place_adjectives and c.lower_ not in _COMPASS)
+                                         for c in kids):
+            return []
+        scales = self.lex.plural_place_anaphora[tok.lower_]
+        pos = self.sentence.start + tok.idx
+        seen: dict[str, Toponym] = {}
+        for t in reversed(self.earlier):
+            if t.start >= pos or t.place is None or t.place.scale not in scales:
+                continue
+            if pos - t.end > _ANAPHORA_REACH:
+                break
+            seen.setdefault(t.place.place_id, t)
+            if len(seen) == count:
+                return list(seen.values())  # the most recent ones
+        return []  # fewer places than the number: no guess
+
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
         kids = [c for c in tok.children if c.dep_ in ("det", "amod", "compound", "nmod", "poss", "nummod", "prep")]
-        if len(kids) != 1 or kids[0].lower_ != "the" or tok.i > 0 and self.sdoc[tok.i - 1].lower_ not in ("the",):
+        # "the city", "the central town"; not "the nearby town", "the town of X", "Hama's city"
+        describing = [c for c in kids if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i < tok.i and c.text.islower()
+                      and c.lower_ not in self.lex.other_place_adjectives]
+        kids = [c for c in kids if c not in describing]
+        if len(kids) != 1 or kids[0].lower_ != "the" or kids[0].i != tok.i - 1 - len(describing):
             return False
-        scales = self.lex.place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
+        site_words = self.lex.site_anaphora.get(tok.lower_)
+        if site_words:
+            # "the dam": the last site named before whose name says it is one (one site, no guess)
+            sites = {t.place.place_id: t for t in reversed(self.earlier) if t.start < pos and pos - t.end <= _ANAPHORA_REACH
+                     and t.place is not None and any(w in f"{t.text} {t.place.name}".lower() for w in site_words)}
+            if len(sites) != 1:
+                return False
+            self.place_at[tok.i] = next(iter(sites.values()))
+            return True
+        scales = self.lex.place_anaphora[tok.lower_]
         candidates: dict[str, Toponym] = {}
         same_sentence: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
@@ -782,6 +897,8 @@ class SentenceReader:
         if distance is None:
             distance = self._distance_above(tok)
             near = near or distance is not None
+        if any(c.dep_ == "amod" and c.lower_ in lex.near for c in tok.children):
+            near = True  # "western rural Aleppo": somewhere around it
         found = _Found(self.place_at[tok.i], tok.i, near, distance)
         found.path = path  # type: ignore[attr-defined]
         return found
@@ -814,7 +931,7 @@ class SentenceReader:
             if f.near and f.distance_km is None and self._reference_only(f):
                 continue
             keep.append(f)
-        keep = [f for f in keep if not self._names_area_of_other(f, keep)]
+        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
         points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
         keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
         if any(not f.near for f in keep):
@@ -843,6 +960,22 @@ class SentenceReader:
                  for g in c.children if g.dep_ == "pobj"}
         named |= {c.i for c in head.children if c.dep_ == "appos"}
         return any(g.token_i != f.token_i and g.token_i in named for g in found)
+
+    def _locates_other(self, f: _Found, found: list[_Found]) -> bool:
+        """An area that says where another place of the trigger is: "the summit of Mount Hermon in
+        the Golan Heights" (the parser hangs "in" on "summit", beside "of Mount Hermon")."""
+        if f.toponym.place.scale == "point":
+            return False
+        tok = self.sdoc[f.token_i]
+        prep = tok.head
+        if tok.dep_ != "pobj" or prep.lower_ not in ("in", "inside", "within"):
+            return False
+        noun = prep.head
+        if noun.pos_ not in ("NOUN", "PROPN"):
+            return False
+        beside = {g.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i < prep.i
+                  for g in c.children if g.dep_ == "pobj"}
+        return any(g.token_i in beside for g in found if g.token_i != f.token_i)
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
@@ -904,12 +1037,15 @@ class SentenceReader:
                     return self._phrase_actor(pobj) if pobj is not None else None
                 if tok.i == v.i:
                     return None  # "X was captured": no one named
-            subj = _child(tok, ("nsubj",))
+            subj = self._subject(tok)
             if subj is not None:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return self._phrase_actor(tok.head)
                 return self._phrase_actor(subj)
             if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
+                controller = _child(tok.head, ("dobj",)) if tok.dep_ == "xcomp" else None
+                if controller is not None and controller.i < tok.i:
+                    return self._phrase_actor(controller)  # "forced the government to deny", "ordered troops to pull out"
                 if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
                     return self._phrase_actor(tok.head)  # "rebels advancing on Hama"
                 if tok.dep_ == "relcl":
@@ -920,6 +1056,26 @@ class SentenceReader:
                 continue
             break
         return None
+
+    def _subject(self, v: "Token") -> "Token | None":
+        """The verb's subject: of several, the first that names a party, else the nearest before it."""
+        subjects = _subjects(v)
+        if not subjects and not _passive(v):
+            # "According to the monitor, rebels and allied factions captured X": the parser joins
+            # the subject to the source; the party listed after the comma is the subject
+            for c in v.children:
+                if c.dep_ == "prep" and c.lower_ == "according" and c.i < v.i:
+                    for t in c.subtree:
+                        if t.dep_ == "conj" and t.i > 0 and self.sdoc[t.i - 1].lower_ == "," \
+                                and self._token_actor(t):
+                            return t
+        if len(subjects) > 1:
+            party = next((c for c in subjects if self._token_actor(c)), None)
+            if party is not None:
+                return party
+            before = [c for c in subjects if c.i < v.i]
+            return (before or subjects)[-1]
+        return subjects[0] if subjects else None
 
     def _to_actor(self, v: "Token") -> str | None:
         for name, pobj in _preps(v):
@@ -968,14 +1124,39 @@ class SentenceReader:
         if low in self.lex.personal:
             return None
         if low in self.lex.third_person:
+            if tok.head.dep_ == "relcl" and tok.dep_ == "nsubj":
+                # "pushed the terrorists back from the areas they had infiltrated": in a relative
+                # clause "they" is the party named just before, whatever its role
+                return self._party_just_named(tok) or self._earlier_subject(tok) or self.state.last_actor
             return self._earlier_subject(tok) or self.state.last_actor
         a = self._token_actor(tok)
+        lemma = tok.lemma_.lower()
         if a:
+            if tok.pos_ == "NOUN" and a != "unknown":
+                self.state.party_of_noun[lemma] = a
             return a
-        if tok.lemma_.lower() in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
-            mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")]
+        if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
+            # "the group", "the armed groups": the party last called by that noun, else the last
+            # party named as a subject
+            mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")
+                    and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())]
+            if len(mods) == 1 and mods[0].lower_ in ("these", "those"):
+                # "the influx of terrorists ..., these groups entered": the party just named
+                a = self._party_just_named(tok)
+                if a:
+                    return a
             if len(mods) == 1 and mods[0].lower_ in ("the", "its", "their", "these", "those"):
-                return self._earlier_subject(tok, skip_speakers=True) or self.state.last_actor  # "the group"
+                return (self.state.party_of_noun.get(lemma) or self._earlier_subject(tok, skip_speakers=True)
+                        or self.state.last_actor)
+        return None
+
+    def _party_just_named(self, tok: "Token") -> str | None:
+        """The party of the nearest noun before ``tok`` in the sentence that names one."""
+        for t in reversed(self.sdoc[:tok.i]):
+            if t.pos_ in ("NOUN", "PROPN") and t.i not in self.in_place:
+                a = self._token_actor(t)
+                if a and a != "unknown":
+                    return a
         return None
 
     def _earlier_subject(self, tok: "Token", skip_speakers: bool = False) -> str | None:
@@ -1037,7 +1218,7 @@ class SentenceReader:
         return (precise or mentions)[-1].actor
 
     def _subject_phrase(self, v: "Token") -> str | None:
-        subj = _child(v, ("nsubj",))
+        subj = self._subject(v)
         if subj is None:
             return None
         if subj.lower_ in self.lex.third_person | self.lex.personal:
@@ -1195,6 +1376,11 @@ class SentenceReader:
         if self.state.line_date and s.start < self.state.line_end:
             return self.state.line_date
         return art.published, "day"
+
+
+def _pluperfect(verb: "Token") -> bool:
+    """"had been", "had held": a state or event before the time the article tells of."""
+    return verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in verb.children)
 
 
 def _contains(outer: Place, inner: Place) -> bool:

@@ -36,6 +36,12 @@ def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
     return None
 
 
+def _subjects(tok: "Token") -> list["Token"]:
+    """The verb's active subjects; the parser gives several when it misreads a dateline or a name
+    ("Jerusalem: troops seized ..."), and the caller picks the one that names a party."""
+    return [c for c in tok.children if c.dep_ == "nsubj"]
+
+
 def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
     out, cur = [], tok
     while cur.head.i != cur.i and cur.i != top.i and len(out) < 8:
@@ -45,8 +51,14 @@ def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
 
 
 def _passive(tok: "Token") -> bool:
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or (
-        tok.tag_ == "VBN" and tok.dep_ in ("acl", "relcl") and _child(tok, ("nsubj", "dobj")) is None)
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children):
+        return True
+    if tok.tag_ != "VBN" or tok.dep_ not in ("acl", "relcl") or _child(tok, ("nsubj", "dobj")) is not None:
+        return False
+    # "HTS-led fighters swept into Damascus": with no finite verb the parser makes the noun the root
+    # and the past tense a participle; without a "by" agent it is the sentence's active verb
+    return not (tok.dep_ == "acl" and tok.head.dep_ == "ROOT" and tok.head.pos_ in ("NOUN", "PROPN")
+                and _child(tok, ("agent",)) is None and tok.i > tok.head.i)
 
 
 def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
@@ -123,6 +135,13 @@ def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
     toks = list(tok.subtree)
     text = sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
     return text.strip(" ,;:\"'“”‘’")[:200]
+
+
+def _count(tok: "Token") -> int | None:
+    """A small cardinal: "two", "3"."""
+    if tok.text.isdigit():
+        return int(tok.text)
+    return _NUMBER_WORDS.get(tok.lower_)
 
 
 def _number_of(tok: "Token", lex: Lexicon) -> float | None:
