@@ -1662,7 +1662,7 @@ def _containers(text: str, matches: list[_Match], cands_of: list[list[Place]]) -
         if not _COMMA_GAP.fullmatch(text, a.end, b.start):
             continue
         here, there = cands_of[i], cands_of[i + 1]
-        if not here or not there or any(c.scale in ("country", "admin1") for c in here[:3]):
+        if not here or not there or any(c.scale in ("country", "admin1", "region") for c in here[:3]):
             continue  # a list of countries or provinces ("Georgia, Oklahoma, Pennsylvania")
         top = there[0]
         if top.scale in ("country", "admin1"):
@@ -1691,6 +1691,7 @@ def _one_sense(groups: list["_Group"], resolved: list[tuple[Place | None, list[P
         resolved[g] = (chosen, [chosen] + [c for c in resolved[g][1] if c.place_id != place.place_id])
 
 
+_PREV_CAPITALISED = re.compile(r"[A-Z][\w'’.-]*[ \t]+$")
 _CURRENCY_SIGNS = frozenset("$€£¥")
 _UNIT_WORD = re.compile(r"\b[A-Z][a-z]+\b")
 _NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)[ \t]+$")
@@ -1803,7 +1804,11 @@ def geoparse(
         g = group_of.get(gk)
         if g is None:
             g = group_of[gk] = len(groups)
-            if container is None or not _within(cands, container):
+            if container is not None and not _within(cands, container):
+                # "Suffolk, England" with no Suffolk in England: none of the candidates is meant, and
+                # none may vote for its country (Suffolk, Virginia would make England Arkansas').
+                cands = []
+            elif container is None:
                 cands = _plausible(surface, cands, lex)
             groups.append(_Group(surface, m.cue, cands, container=container))
         grp = groups[g]
@@ -1821,6 +1826,13 @@ def geoparse(
             if m.entity in ("GPE", "LOC") and m.literal and len(surface) > 3 and not any(c.isupper() for c in surface[1:]):
                 # The model calls it a place, but no candidate is confident here: reported, unresolved.
                 toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], None, ranked, m.dateline, m.cue, source="model"))
+            elif (
+                groups[g].container is not None and m.literal and not groups[g].cands
+                and not _PREV_CAPITALISED.search(text, max(0, m.start - 40), m.start)  # "Ilocos Sur, Philippines"
+            ):
+                # "Suffolk, England": a place by the way it is written, but no candidate lies in England
+                # (Suffolk, Virginia does not): reported, unresolved, rather than placed abroad.
+                toponyms.append(Toponym(m.start, m.end, surface, None, [], m.dateline, m.cue))
             continue
         # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
         toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue, m.literal))

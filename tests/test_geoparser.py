@@ -893,3 +893,13 @@ def test_a_unit_word_after_a_name_is_that_names_and_an_abbreviation_is_read_whol
     got = {t.text: t.place for t in parse(text, gazetteer)}
     assert got["Peru"].scale == "country" and got["Peru"].country == "PE"
     assert "A U" not in got
+
+
+def test_a_name_with_no_candidate_inside_the_province_after_it_stays_unresolved(gazetteer):
+    # No Suffolk in England in the gazetteer (the county is not a GeoNames town): the Virginia city is
+    # not meant, and must not make England an Arkansas town of the same name either.
+    found = parse("Bird flu was confirmed on a farm in Suffolk, England, on Friday.", gazetteer)
+    assert [(t.text, t.place.country if t.place else None) for t in found] == [("Suffolk", None), ("England", "GB")]
+    # A continent before a country is no such pair.
+    got = {t.text: t.place for t in parse("In Asia, Canada sells little wheat.", gazetteer)}
+    assert got["Asia"].scale == "region"
