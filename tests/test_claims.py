@@ -974,3 +974,106 @@ def test_they_in_a_relative_clause_is_the_party_named_just_before():
     c = claims_of("The army expelled the militants from the neighborhoods they had entered in Hama.")
     assert ("Hama", "capture", "rebels") in c
     assert ("Hama", "capture", "government") not in c
+
+
+def test_on_a_region_is_where_a_capture_happened():
+    places = dict(PLACES)
+    assert claims_of("Israel said its troops had entered the buffer zone on the Golan Heights to secure the border.",
+                     places=places) == {("Golan Heights", "capture", "israel")}
+
+
+def test_the_eastern_city_is_the_city_named_before():
+    text = "Kurdish-led forces took control of Deir Ezzor after government troops left the eastern city."
+    assert ("Deir ez-Zor", "withdrawal", "government") in claims_of(text)
+
+
+def test_a_province_taken_with_a_town_as_its_example_keeps_both():
+    assert claims_of("Rebels seized most of Damascus countryside, including the town of Saasaa.") >= {
+        ("Rif Dimashq", "capture", "rebels"), ("Sa'sa'", "capture", "rebels")}
+    # a province that only says where a town is stays out
+    assert not any(p == "Rif Dimashq" for p, _, _ in claims_of("Rebels seized Saasaa in Damascus countryside."))
+
+
+def test_unnamed_fighters_in_a_partys_report_are_its_own():
+    assert claims_of("Rebel commander Hassan Abdul Ghani said fighters had also taken Homs.") == {("Homs", "capture", "rebels")}
+    # in a neutral monitor's report they stay unnamed
+    assert claims_of("The monitor said fighters had taken Homs.") == set()
+
+
+def test_what_a_denier_says_after_saying_is_not_denied():
+    c = claims_of("State television denied that the army had pulled out of Homs, saying troops were reinforcing their lines around the city.")
+    assert c == {("Homs", "denial", "government"), ("Homs", "defense", "government")}
+
+
+def test_fighters_from_a_named_body_are_its_own():
+    assert claims_of("Fighters from the Southern Operations Room captured Saasaa on Friday.") == {
+        ("Sa'sa'", "capture", "local_armed_groups")}
+
+
+def test_denying_the_reports_denies_what_the_sentence_just_claimed():
+    assert claims_of("Hezbollah fighters reportedly crossed into Syria to support regime forces in Homs, "
+                     "but a Hezbollah official denied the reports.") >= {("Homs", "denial", "hezbollah")}
+    assert claims_of("Rebels said they had entered Homs, which the army denied.") == {
+        ("Homs", "capture", "rebels"), ("Homs", "denial", "government")}
+
+
+def test_a_bearing_from_the_only_place_puts_the_event_around_it():
+    c = one("The SDF recaptured several villages east of Manbij from Turkish-backed groups on Saturday.",
+            places=dict(PLACES, Manbij=Place("Manbij", "gn:166616", 36.53, 37.95, "point", "SY", "SY-HL", 100_000)))
+    assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Manbij", "capture", "kurdish_led_forces", "near")
+    # beside another place, the bearing's place is only a reference point
+    assert claims_of("Rebels took Homs, 40 km south of Hama.") == {("Homs", "capture", "rebels")}
+
+
+def test_withdrawing_toward_another_place_leaves_the_place_just_taken():
+    assert claims_of("Rebels seized Hama on Thursday after government forces withdrew south toward Homs.") == {
+        ("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}
+
+
+def test_losing_a_place_to_a_party_is_its_capture():
+    assert claims_of("The army lost Aleppo to the rebels on Saturday.") == {
+        ("Aleppo", "withdrawal", "government"), ("Aleppo", "capture", "rebels")}
+
+
+def test_loyalists_fleeing_are_people_not_an_army_withdrawing():
+    assert claims_of("Regime loyalists fled Homs as the rebels closed in.") == {("Homs", "advance", "rebels")}
+    assert claims_of("Loyalist forces withdrew from Homs.") == {("Homs", "withdrawal", "government")}
+
+
+def test_an_approach_in_an_as_clause_is_on_the_place_people_fled():
+    assert claims_of("Residents fled Hama as rebels approached.") == {("Hama", "advance", "rebels")}
+    # beside another party's event the approach has no place of its own
+    assert claims_of("Rebels took Hama while the army advanced.") == {("Hama", "capture", "rebels")}
+
+
+def test_the_subject_of_a_passive_report_does_what_its_complement_says():
+    assert claims_of("Russian troops were seen leaving their positions in Homs.") == {("Homs", "withdrawal", "russia")}
+    assert claims_of("Rebels are believed to have entered Hama.") == {("Hama", "capture", "rebels")}
+    # "forced by X to withdraw": the forced party withdrew
+    assert claims_of("Government troops were forced by the rebels to withdraw from Homs.") == {
+        ("Homs", "withdrawal", "government")}
+
+
+def test_a_side_of_a_place_is_a_portion_of_it():
+    assert claims_of("Rebels captured the northern side of Hama on Friday.") == {("Hama", "capture", "rebels")}
+
+
+def test_restoring_security_to_towns_is_their_capture():
+    assert claims_of("A military source said army units restored security and stability to the towns of Homs and Hama.") == {
+        ("Homs", "capture", "government"), ("Hama", "capture", "government")}
+    assert claims_of("Police restored calm to Homs after the protest.") == set()
+
+
+def test_attacking_a_party_in_a_where_clause_is_no_advance_on_the_place():
+    assert claims_of("Insurgents were on the outskirts of Hama, where the army attacked them with artillery.") == {
+        ("Hama", "advance", "rebels")}
+
+
+def test_a_second_from_hung_on_the_verb_is_another_place_of_the_noun():
+    assert claims_of("Reports also indicate troop evacuations from Homs, as well as from Deir Ezzor in the east.") >= {
+        ("Homs", "withdrawal", "government"), ("Deir ez-Zor", "withdrawal", "government")}
+
+
+def test_a_holding_phrase_after_a_place_and_its_bearing():
+    assert ("Deir ez-Zor", "capture", "kurdish_led_forces") in claims_of(
+        "Troops also left Deir Ezzor in the east, now under the watch of Kurdish-led forces.")

@@ -102,6 +102,7 @@ class Lexicon:
     allegiance: frozenset[str] = frozenset()
     person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
     denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
+    reported_nouns: frozenset[str] = frozenset()
     control_lemmas: frozenset[str] = frozenset()  # lemmas of deniable events: what a denial needs
 
     def background_rx(self, year: int | None) -> re.Pattern:
@@ -198,7 +199,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words"}
+                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words", "reported_nouns"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -238,6 +239,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         allegiance=_word_set("allegiance", cues.get("allegiance")),
         person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
         denying_words=_word_set("denying_words", cues.get("denying_words")),
+        reported_nouns=_word_set("reported_nouns", cues.get("reported_nouns")),
         anaphora_rx=re.compile(r"\b(?:the|both)\s+(?:[a-z-]+\s+){0,2}(?:" + "|".join(
             re.escape(k) for k in [*cues.get("place_anaphora", {}), *cues.get("site_anaphora", {}),
                                    *cues.get("plural_place_anaphora", {})]) + r")\b", re.I)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
-_COMPASS = frozenset({"northern", "southern", "eastern", "western", "central"})
+_BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
@@ -215,12 +215,22 @@ class SentenceReader:
             event_type = "defense" if places else event_type
         if not places and (rule.type == "capture" and rule.particle == "in"
                            or rule.type == "withdrawal" and _child(v, ("dobj",)) is None
-                           and not any(name in ("to", "toward", "towards", "into") for name, _ in _preps(v))):
+                           and not any(name == "into" for name, _ in _preps(v))):
             # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out";
             # "taking the city without a fight as government forces fled"; only for another party
             # than the one that took the places ("their offensive has left the army reeling")
             if rule.type == "capture" or self._subject_actor(v) not in self.claimed_actors:
                 places = list(self.claimed)
+        if not places and rule.type == "advance" and v.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in ("as", "while", "when") for c in v.children) and (
+                self._lemma(v.head) not in self.lex.verbs or self._person_subject(v.head)):
+            # "residents fled Hama as the rebels closed in": an approach with no place of its own
+            # is on the place its main clause names
+            head = v.head
+            found = [f for c in head.children if c.dep_ == "dobj" for f in self._places_under(c)]
+            found += [f for name, pobj in _preps(head) if name in ("from", "out of", "in", "into")
+                      for f in self._places_under(pobj)]
+            places = self._prune(found)
         if not places:
             return []
         if reality == "negated":
@@ -371,9 +381,19 @@ class SentenceReader:
         if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
             return self._control_state(n)
         found: list[_Found] = []
+        own = set()
         for name, pobj in _preps(n):
             if name in rule.preps or name in self.lex.extenders:
                 found += self._places_under(pobj)
+                own.add(name)
+        if found and n.dep_ == "dobj":
+            # "evacuations from X near Y, as well as from Z": the parser hangs the second "from" on
+            # the verb, or on the "as well as" that joins it
+            for t in self.sdoc[n.i + 1:]:
+                if t.dep_ == "prep" and t.lower_ in own and (t.head.i == n.head.i or (
+                        t.head.dep_ == "cc" and t.head.head.i in (n.i, n.head.i))) \
+                        and any(w.lower_ == "well" for w in self.sdoc[n.i:t.i]):
+                    found += [f for g in t.children if g.dep_ == "pobj" for f in self._places_under(g)]
         for c in n.children:
             if c.dep_ == "poss" and c.i in self.place_at:
                 found += self._places_under(c)  # "Hama's fall"
@@ -433,7 +453,10 @@ class SentenceReader:
                 break
             t = t.head
         if t.i not in self.in_place:
-            return []
+            # the parser may hang "in the east" on the verb: the place a few words before the comma
+            t = next((self.sdoc[k] for k in range(i - 1, max(i - 6, -1), -1) if k in self.in_place), None)
+            if t is None or any(self.sdoc[k].pos_ in ("VERB", "AUX") for k in range(t.i, i)):
+                return []
         root = next((r for r in self.place_at if self.sdoc[r].left_edge.i <= t.i <= r), None)
         return [] if root is None else [_Found(self.place_at[root], root)]
 
@@ -469,8 +492,10 @@ class SentenceReader:
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
         found = self._denied_places(content)
-        if not found and fallback and self._denied_places(content, denied_event_only=True):
-            found = list(fallback)
+        if not found and fallback and (self._denied_places(content, denied_event_only=True) or any(
+                c.dep_ == "dobj" and c.lower_ in self.lex.reported_nouns
+                and not any(g.dep_ in ("prep", "acl", "relcl") for g in c.children) for c in content)):
+            found = list(fallback)  # "..., but an official denied the reports"
         if not found:
             return []
         actor = self._subject_actor(v) or self.state.last_speaker_actor
@@ -482,7 +507,11 @@ class SentenceReader:
     def _denied_places(self, content: list["Token"], denied_event_only: bool = False) -> list[_Found] | bool:
         """The places of a denied control event; what is denied gives no claim of its own. With
         ``denied_event_only``: whether the content denies a control event at all."""
-        tokens = [t for c in content for t in c.subtree]
+        # "denied that the army had left Homs, saying troops were reinforcing ...": the speaker's own
+        # statement after "saying" is not part of what is denied
+        saying = [t for c in content for t in c.subtree if t.dep_ == "advcl" and self._lemma(t) in self.lex.speech]
+        own = {t.i for s in saying for t in s.subtree}
+        tokens = [t for c in content for t in c.subtree if t.i not in own]
         events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas]
         # "denied reports that the president had left Damascus": a person's movements are no
         # control change.
@@ -495,7 +524,7 @@ class SentenceReader:
         found = []
         for c in content:
             found += self._places_under(c, clauses=True)
-        return self._prune(found)
+        return self._prune([f for f in found if f.token_i not in own])
 
     def _nominal_denial(self, n: "Token") -> list[Claim]:
         """"There is no truth to reports that our forces pulled out of Hama," it said; "reports
@@ -625,6 +654,10 @@ class SentenceReader:
                     # near which is a landmark when the verb has another place
                     start = (pobj.head,) if name in ("near", "outside") else ()
                     found += self._places_under(pobj, path=start)
+                elif rule.object != "none" and name.split(" ")[0] in _BEARINGS and name.endswith(" of"):
+                    # "recaptured villages east of Manbij": the parser hangs the bearing on the verb;
+                    # the place it names is around where the event was
+                    found += self._places_under(pobj, path=(pobj.head.head,))
                 elif pobj.i not in self.place_at and self._token_actor(pobj):
                     # "clashed with the army in Qusayr": the parser hangs the place on the party;
                     # "seized territory from the army, including X": and the list of what was taken
@@ -666,7 +699,11 @@ class SentenceReader:
             for name, pobj in _preps(v.head):
                 if name in ("in", "across", "inside", "throughout"):
                     found += self._places_under(pobj)
-        if not found:
+        acted_on_party = obj is not None and obj.dep_ == "dobj" and (
+            obj.lower_ in self.lex.third_person or obj.lower_ in self.lex.personal
+            or (self._token_actor(obj) is not None and obj.lemma_.lower() not in (rule.objects or ())))
+        if not found and not acted_on_party:
+            # (not "the city, where the army attacked them": attacking a party is no advance on the city)
             rel = v
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
                 rel = rel.head
@@ -812,8 +849,7 @@ class SentenceReader:
             elif c.lower_ == "both":
                 count = 2
         if not count or count > 5 or any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
-                                         or (c.lower_ in self.lex.other_place_adjectives and c.lower_ not in _COMPASS)
-                                         for c in kids):
+                                         or c.lower_ in self.lex.other_place_adjectives for c in kids):
             return []
         scales = self.lex.plural_place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
@@ -928,11 +964,14 @@ class SentenceReader:
                     break
             if qualifies_other:
                 continue
-            if f.near and f.distance_km is None and self._reference_only(f):
+            if f.near and f.distance_km is None and self._reference_only(f, alone=len(found) == 1):
                 continue
             keep.append(f)
         keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
-        points = [f.toponym.place for f in keep if f.toponym.place.scale == "point"]
+        # a province holding a town of the same trigger only locates it ("Talbiseh in Homs
+        # province"), unless the town is an example of it ("most of Daraa province, including X")
+        points = [f.toponym.place for f in keep if f.toponym.place.scale == "point" and not any(
+            s.lower_ in self.lex.extenders or s.lemma_.lower() in self.lex.extenders for s in getattr(f, "path", ()))]
         keep = [f for f in keep if not any(_contains(f.toponym.place, p) for p in points)]
         if any(not f.near for f in keep):
             # "took the X headquarters near the Golan Heights": near X only locates the other place
@@ -981,11 +1020,12 @@ class SentenceReader:
         path = getattr(f, "path", ())
         return any(s.lower_ in self.lex.landmark for s in path)
 
-    def _reference_only(self, f: _Found) -> bool:
-        """A compass bearing or "between" with no distance makes a place a reference point."""
+    def _reference_only(self, f: _Found, alone: bool = False) -> bool:
+        """"Between", "via" make a place a reference point; so does a compass bearing with no distance,
+        unless the place is the trigger's only one ("recaptured villages east of Manbij": around it)."""
         path = getattr(f, "path", ())
         return any(s.lower_ in ("between", "beyond", "past", "opposite", "than", "like", "via", "through", "bordering")
-                   or s.lemma_.lower() in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+                   or (not alone and s.lemma_.lower() in _BEARINGS)
                    for s in path)
 
     def _distance_under(self, v: "Token") -> float | None:
@@ -1032,11 +1072,16 @@ class SentenceReader:
         for _ in range(6):
             if _passive(tok):
                 agent = _child(tok, ("agent",))
-                if agent is not None:
+                if agent is not None and tok.i == v.i:
                     pobj = _child(agent, ("pobj",))
                     return self._phrase_actor(pobj) if pobj is not None else None
                 if tok.i == v.i:
                     return None  # "X was captured": no one named
+                raised = _child(tok, ("nsubjpass",))
+                if raised is not None:
+                    # "Russian troops were seen leaving X", "rebels are believed to have entered Y":
+                    # the passive's subject does what its complement says
+                    return self._phrase_actor(raised)
             subj = self._subject(tok)
             if subj is not None:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
@@ -1135,6 +1180,10 @@ class SentenceReader:
             if tok.pos_ == "NOUN" and a != "unknown":
                 self.state.party_of_noun[lemma] = a
             return a
+        if (low in self.lex.generic_forces or lemma in self.lex.generic_forces) and self.state.sentence_speaker_actor \
+                and all(c.dep_ in ("det", "amod", "punct") and c.text.islower() for c in tok.children):
+            # "a rebel commander said fighters had taken X": unnamed fighters in a party's report are its own
+            return self.state.sentence_speaker_actor
         if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             # "the group", "the armed groups": the party last called by that noun, else the last
             # party named as a subject
@@ -1194,8 +1243,8 @@ class SentenceReader:
         if a:
             return a
         for name, pobj in _preps(tok):
-            if name == "of":
-                return self._token_actor(pobj)
+            if name == "of" or (name == "from" and tok.lower_ in self.lex.generic_forces):
+                return self._token_actor(pobj)  # "fighters of HTS", "fighters from the Southern Operations Room"
         return None
 
     def _generic_only(self, text: str) -> set[str]:
