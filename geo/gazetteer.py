@@ -732,6 +732,16 @@ def prune_cache(cache_dir: Path, pattern: str, current: Path, keep: int = _KEEP_
         old.unlink(missing_ok=True)
 
 
+def _names_more(own: str, folded: str) -> bool:
+    """Whether a place's own name, folded, holds the folded surface and more words ("oklahoma city"
+    for "oklahoma")."""
+    words, said = own.split(), folded.split()
+    if len(words) <= len(said):
+        return False
+    n = len(said)
+    return any(words[i : i + n] == said for i in range(len(words) - n + 1))
+
+
 class Gazetteer:
     """Name lookup, ranked resolution and point-in-province for the whole world, offline."""
 
@@ -854,14 +864,22 @@ class Gazetteer:
             entries, (postings & 3).tolist(), known, t.scale[rows].tolist(), t.rank_population[rows].tolist(),
             t.population[rows].tolist(),
         ):
-            score, reasons = self._score(entry, kind, is_known, scale, rank_pop, folded, country, near, cue, wanted)
+            # An admin-1 unit ranks by the people living in it, not by its biggest town: "Oklahoma" is
+            # the state, not a Pennsylvania hamlet of 800 that GeoNames also calls Oklahoma.
+            weight = pop if scale == _ADMIN1 else rank_pop
+            score, reasons = self._score(entry, kind, is_known, scale, weight, folded, country, near, cue, wanted)
             scored.append((score, pop, -entry, reasons))
         if wanted is None and len(scored) > 1:
             # Without a cue, a unit named after its own town ("Hims", "Homs": the governorate and its
-            # capital) is the town: the unit's point is its middle, often 100 km from the town.
-            town_provinces = {t.province[-neg] for _, _, neg, _ in scored if t.scale[-neg] == _POINT}
+            # capital) is the town: the unit's point is its middle, often 100 km from the town.  A town
+            # whose own name says more ("Oklahoma City" for "Oklahoma") is named after the unit: no town
+            # of this name.
+            town_provinces = {
+                t.province[-neg] for _, _, neg, _ in scored
+                if t.scale[-neg] == _POINT and not _names_more(fold(t.names[-neg]), folded)
+            }
             scored = [
-                (max(0.0, sc - 0.15), pop, neg, why + ["a town of this name in the unit"])
+                (max(0.0, sc - 0.20), pop, neg, why + ["a town of this name in the unit"])
                 if t.scale[-neg] == _ADMIN1 and t.province[-neg] in town_provinces else (sc, pop, neg, why)
                 for sc, pop, neg, why in scored
             ]
@@ -934,8 +952,7 @@ class Gazetteer:
             pop = max(pop, 1_000_000)  # a country outranks its namesake towns
         if pop > 0:
             s += 0.30 * min(1.0, math.log10(pop + 1) / 7.0)
-            label = "main place " if scale == _ADMIN1 else ""
-            reasons.append(f"{label}population {_human(pop)}")
+            reasons.append(f"population {_human(pop)}")
         cc = t.country[entry]
         if country:
             if cc == country:
@@ -950,9 +967,6 @@ class Gazetteer:
                 reasons.append(f"cue {cue!r} -> {SCALES[scale]}")
             elif wanted == _POINT or scale == _POINT:
                 s -= 0.15
-        elif scale == _ADMIN1:
-            # without a cue, "Aleppo" is the city; the province needs a word like "province"
-            s -= 0.05
         return max(0.0, min(1.0, s / 1.2)), reasons
 
     # -- admin-1 and countries ---------------------------------------------------------------

@@ -73,6 +73,7 @@ _MAX_ANCHORS = 24
 _HEADLINE_MIN_POPULATION = 100_000
 # A place this big is what its name means to a reader, whatever one longer name elsewhere contains it.
 _NOTABLE_POPULATION = 100_000
+_SPEAKING_POPULATION = 1_000_000  # "X said" is a place speaking for its authorities from here up
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,6 +313,15 @@ class _Matcher:
             CURATED_SPELLING in c.reasons and SPELLING_VARIANT not in c.reasons
             for c in self.candidates(surface, None)
         )
+
+    def capital(self, surface: str) -> bool:
+        """The surface names a country's capital ("Ankara", "Kyiv") among its candidates."""
+        for c in self.candidates(surface, None):
+            if c.scale == "point" and c.country:
+                capital = self.gazetteer.capital(c.country)
+                if capital is not None and capital.place_id == c.place_id:
+                    return True
+        return False
 
     def candidates(self, surface: str, cue: str | None) -> list[Place]:
         """The gazetteer's ranked candidates for a surface form, narrowed by the cue's scale
@@ -670,9 +680,14 @@ def _person_keys(doc: _Doc, lex: Lexicon) -> set[str]:
     keys_of = doc.keys
     n = doc.n
 
+    def initial(k: int) -> bool:
+        # "George W. Bush", "Harry S. Truman": a one-letter initial and its period join a name.
+        a, b = doc.ends[k], doc.starts[k + 1] if k + 1 < n else -1
+        return b > a and doc.cap(k) and a - doc.starts[k] == 1 and doc.text[a:b].rstrip(" ") == "."
+
     def run_after(i: int) -> None:
         j = i + 1
-        while j < n and doc.adjacent(j - 1, j) and (doc.cap(j) or not keys_of[j]):
+        while j < n and (doc.adjacent(j - 1, j) or initial(j - 1)) and (doc.cap(j) or not keys_of[j]):
             if keys_of[j]:
                 keys.add(keys_of[j])
             j += 1
@@ -750,7 +765,9 @@ def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon, start: i
         w = doc.word(prev)
         if w == "of" and prev >= 1:
             head = doc.word(prev - 1)
-            if head in lex.admin1_before_of or head in lex.point_before_of:
+            # "the province of Idlib", but not "the Puno region of Peru": there the unit word is Puno's.
+            named = prev >= 2 and doc.cap(prev - 2) and doc.adjacent(prev - 2, prev - 1) and not doc.cap(prev - 1)
+            if (head in lex.admin1_before_of or head in lex.point_before_of) and not named:
                 return head
         if w in lex.point_before and not doc.cap(prev):
             return w
@@ -821,10 +838,12 @@ def _recognise(doc: _Doc, matcher: _Matcher, lex: Lexicon) -> tuple[list[_Match]
             verdict = _judge_single(doc, lex, matcher, ti, person_keys, area_tok, non_place, furniture, datelines)
         else:
             verdict = _judge(doc, lex, matcher, ti, tj, person_keys, area_tok, non_place, furniture, datelines)
-        if verdict == "block" or verdict == "block-name":
+        if verdict == "block" or verdict == "block-name" or verdict == "speaker":
             blocked.append((first, last))
             blocked_by[first : last + 1] = [first * 65536 + last + 1] * (last - first + 1)
-            if first == last and verdict == "block" and matcher.info(doc.keys[ti]).max_population < _NOTABLE_POPULATION:
+            if verdict == "speaker" or (
+                first == last and verdict == "block" and matcher.info(doc.keys[ti]).max_population < _NOTABLE_POPULATION
+            ):
                 # A surname ("Maymouna Jawad" ... "Jawad said") is that name throughout; a city's name
                 # inside one longer name ("Middlesex-London EMS") does not make London a person.
                 blocked_keys.add(doc.keys[ti])
@@ -990,9 +1009,14 @@ def _judge_single(doc: _Doc, lex: Lexicon, matcher: _Matcher, ti, person_keys, a
         nxt = ti + 1
         if (
             nxt < doc.n and doc.wordlist[nxt] in lex.metonymy_verbs and not doc.cap(nxt) and doc.adjacent(ti, nxt)
-            and info.max_population < _NOTABLE_POPULATION
+            and info.max_population < _SPEAKING_POPULATION
+            and not (ti > 0 and not doc.cap(ti - 1) and (doc.wordlist[ti - 1] == "of" or doc.wordlist[ti - 1] in lex.place_cues_before))
+            and not matcher.capital(doc.text[s0:e0])
         ):
-            return "block-name"  # "Johnson said": a small place does not speak; its namesake person does
+            # "Johnson said", "Palma said": a town does not speak, its namesake person does; only a
+            # seat of government ("Ankara said") or a metropolis speaks for its authorities ("a resident
+            # of Tyler said": the resident speaks).  The word is that person's name throughout the document.
+            return "speaker"
     if (
         not in_dateline
         and not info.has_area
@@ -1122,8 +1146,14 @@ def _add_proximity(scored_groups: list[list[list]], anchors: dict[str, tuple[int
         if len(scored) < 2:
             continue
         floor = max(map(_SCORE, scored)) - _PROXIMITY_BONUS
-        near = [x for x in scored if x[0] >= floor and x[2].scale != "country"]
-        if len(near) > 1:
+        # A town does not beat the state of its name by lying near the document's other places
+        # ("a Delaware company" in a story about Kentucky is not Delaware, Ohio).
+        area = max((x[1] for x in scored if x[2].scale == "admin1"), default=0)
+        near = [
+            x for x in scored
+            if x[0] >= floor and x[2].scale != "country" and not (x[2].scale == "point" and 5 * x[1] <= area)
+        ]
+        if near and (len(near) > 1 or area):
             rows += near
             row_group += [g] * len(near)
     if not rows:
@@ -1149,6 +1179,52 @@ def _add_proximity(scored_groups: list[list[list]], anchors: dict[str, tuple[int
         bonus = _PROXIMITY_BONUS * exp(-mean / 400.0)
         x[0] += bonus
         x[3] = mean if bonus > 0.05 else None
+
+
+_NEIGHBOUR_KM = 25.0
+_NEIGHBOUR_BONUS = 0.1
+_NEIGHBOUR_CELL = 0.25  # degrees: a grid cell is at least 25 km high, so neighbours are in adjacent cells
+
+
+def _neighbour_support(groups: list["_Group"]) -> list[dict[str, int]]:
+    """Namesakes that sit beside another name of the document, or inside the province it names.
+
+    "Edmonton" beside "Enfield" is the London district, not the Canadian city; "Edmonton" in a story
+    that names Queensland is the Cairns suburb.  Per group, the candidates (place ids) that another
+    name (a different spelling) supports: one of its candidates lies within 25 km, or its first choice
+    is the province the candidate lies in.  The value counts the supporting names.
+    """
+    support: list[dict[str, int]] = [{} for _ in groups]
+    if len(groups) < 2:
+        return support
+    names = [fold(grp.text) for grp in groups]
+    cells: dict[tuple[int, int], list[tuple[int, Place]]] = {}
+    provinces: dict[str, set[str]] = {}
+    for g, grp in enumerate(groups):
+        for c in grp.cands[:_MAX_CANDIDATES]:
+            if c.scale == "point":
+                cells.setdefault((math.floor(c.lat / _NEIGHBOUR_CELL), math.floor(c.lon / _NEIGHBOUR_CELL)), []).append((g, c))
+        top = grp.cands[0] if grp.cands else None
+        if top is not None and top.scale == "admin1" and top.province:
+            provinces.setdefault(top.province, set()).add(names[g])
+    for g, grp in enumerate(groups):
+        if len(grp.cands) < 2 or grp.cands[0].scale != "point":
+            continue  # a state or country first ("California" in a list of states) needs no neighbour
+        for c in grp.cands[:_MAX_CANDIDATES]:
+            if c.scale != "point":
+                continue
+            near = set(provinces.get(c.province, ())) if c.province else set()
+            ci, cj = math.floor(c.lat / _NEIGHBOUR_CELL), math.floor(c.lon / _NEIGHBOUR_CELL)
+            for di in (-1, 0, 1):
+                for dj in (-1, 0, 1):
+                    for h, other in cells.get((ci + di, cj + dj), ()):
+                        if names[h] not in near and other.place_id != c.place_id \
+                                and _km(c.lat, c.lon, other.lat, other.lon) <= _NEIGHBOUR_KM:
+                            near.add(names[h])
+            near.discard(names[g])
+            if near:
+                support[g][c.place_id] = len(near)
+    return support
 
 
 _SCORE = itemgetter(0)  # a scored candidate is [score, population, place, mean distance]
@@ -1298,13 +1374,19 @@ def _resolve_groups(
 
     in_context = []
     contained = set()
+    support = _neighbour_support(groups)
     for g, grp in enumerate(groups):
         inside = _within(grp.cands, grp.container) if grp.container is not None else []
         if inside:
             contained.add(g)
             in_context.append(inside)
         else:
-            in_context.append(_in_context(grp.cands, contexts[g][1]))
+            kept = _in_context(grp.cands, contexts[g][1])
+            if support[g]:
+                # A namesake beside the document's other places stays in the race wherever it is.
+                ids = {c.place_id for c in kept}
+                kept = kept + [c for c in grp.cands if c.place_id in support[g] and c.place_id not in ids]
+            in_context.append(kept)
     # Anchors: places the document names without doubt, one per place.
     anchors: dict[str, tuple[int, float, float]] = {}
     for g, cands in enumerate(in_context):
@@ -1323,6 +1405,8 @@ def _resolve_groups(
                 scored.append([c.score + 0.15, c.population, c, None])
             else:
                 scored.append([c.score, c.population, c, None])
+            if len(cands) > 1 and c.place_id in support[g]:
+                scored[-1][0] += _NEIGHBOUR_BONUS * min(2, support[g][c.place_id])
         scored_groups.append(scored)
     _add_proximity(scored_groups, anchors)
 
@@ -1345,7 +1429,7 @@ def _resolve_groups(
                 reasons.append(f"near the document's places ({mean:.0f} km)")
             ranked.append(_rescored(c, round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons))
         best = ranked[0]
-        if g in contained or _confident(best, implied_g):
+        if g in contained or _confident(best, implied_g) or best.place_id in support[g]:
             pass
         elif not implied_g and _dominant(scored[0][2], cands, groups[g].cue is not None):
             best.reasons.append("no namesake competes")
@@ -1368,14 +1452,19 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
     if len(cands) < 2:
         return cands  # most names: one candidate, kept whatever the context
     countries = [c for c in cands if c.scale == "country"]
-    if countries and not any(c.scale == "admin1" and c.country in implied for c in cands):
+    if countries and not any(
+        c.scale == "admin1" and c.country in implied and c.country != countries[0].country for c in cands
+    ):
         return countries[:1]
     # A region across several countries (Europe, the Black Sea) belongs to every document.
     inside = [c for c in cands if c.country in implied or c.country is None]
+    regions = [c for c in inside if c.scale == "region"]
+    if regions:
+        # A curated region has no population to compare, and no namesake outranks it ("the Middle
+        # East" is not a hamlet of that name in the document's country).
+        return regions
     if not inside or len(inside) == len(cands):
         return inside or cands
-    if any(c.scale == "region" for c in inside):
-        return inside  # a curated region has no population to compare, and no namesake abroad outranks it
     biggest_inside = max(max(c.population for c in inside), 1)
     prominent = [
         c for c in cands
@@ -1506,6 +1595,24 @@ def _plausible(surface: str, cands: list[Place], lex: Lexicon) -> list[Place]:
     return [c for c in cands if fold(c.name) == folded and c.population >= lex.min_pop_mid_sentence] or cands
 
 
+def _trim_unit_words(doc: "_Doc", matches: list[_Match], matcher: _Matcher, lex: Lexicon) -> None:
+    """"Anhui province", "Sindh province": the gazetteer knows the unit under both spellings, but
+    the name is "Anhui"; the lower-case unit word after it is a cue, outside the toponym (a
+    capitalised one, "Eastern Province", belongs to the name)."""
+    words, text = doc.words, doc.text
+    for m in matches:
+        if m.last <= m.first or m.dateline:
+            continue
+        tj = words[m.last]
+        w = doc.wordlist[tj]
+        if w not in lex.admin1_after or not text[doc.starts[tj]].islower():
+            continue
+        ti, tk = words[m.first], words[m.last - 1]
+        key = " ".join(doc.keys[k] for k in range(ti, tk + 1) if doc.keys[k])
+        if key and matcher.info(key).has_area:
+            m.last, m.end, m.key, m.cue = m.last - 1, doc.ends[tk], key, m.cue or w
+
+
 def _share_plural_cues(text: str, matches: list[_Match]) -> None:
     """ "the Kharkiv, Sumy and Dnipropetrovsk regions": a plural cue word covers the whole list."""
     for i in range(len(matches) - 1, 0, -1):
@@ -1547,19 +1654,104 @@ def _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, datelines)
 
 def _containers(text: str, matches: list[_Match], cands_of: list[list[Place]]) -> list[Place | None]:
     """For "X, Y" where Y names a province or country ("Springfield, Illinois", "Homs, Syria"),
-    Y's entry as X's container; None elsewhere.  A list of countries ("Russia, China") is no such pair."""
+    Y's entry as X's container; None elsewhere.  A list of countries or provinces ("Russia, China",
+    "Georgia, Oklahoma, Pennsylvania") is no such pair."""
     out: list[Place | None] = [None] * len(matches)
     for i in range(len(matches) - 1):
         a, b = matches[i], matches[i + 1]
         if not _COMMA_GAP.fullmatch(text, a.end, b.start):
             continue
         here, there = cands_of[i], cands_of[i + 1]
-        if not here or not there or any(c.scale == "country" for c in here[:3]):
-            continue
+        if not here or not there or any(c.scale in ("country", "admin1", "region") for c in here[:3]):
+            continue  # a list of countries or provinces ("Georgia, Oklahoma, Pennsylvania")
         top = there[0]
         if top.scale in ("country", "admin1"):
             out[i] = top
     return out
+
+
+def _one_sense(groups: list["_Group"], resolved: list[tuple[Place | None, list[Place]]]) -> None:
+    """One sense per discourse: "Paris" in a story that says "Paris, Texas" once is that Paris every
+    time.  A name placed by the province or country written after it lends that place to its bare
+    mentions."""
+    placed: dict[str, Place] = {}
+    for grp, (place, _) in zip(groups, resolved):
+        if grp.container is not None and place is not None and place.scale == "point":
+            placed.setdefault(fold(grp.text), place)
+    if not placed:
+        return
+    for g, grp in enumerate(groups):
+        if grp.container is not None:
+            continue
+        place = placed.get(fold(grp.text))
+        if place is None or resolved[g][0] is not None and resolved[g][0].place_id == place.place_id:
+            continue
+        # The same spelling, so the same candidates (before the narrowing a bare common word gets).
+        chosen = _rescored(place, place.score, [*place.reasons, "placed where another mention of the name is"])
+        resolved[g] = (chosen, [chosen] + [c for c in resolved[g][1] if c.place_id != place.place_id])
+
+
+_PREV_CAPITALISED = re.compile(r"[A-Z][\w'’.-]*[ \t]+$")
+_CURRENCY_SIGNS = frozenset("$€£¥")
+_UNIT_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+_NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)[ \t]+$")
+
+
+def _with_units(text: str, toponyms: list[Toponym], lex: Lexicon, tdoc: "_Doc") -> list[Toponym]:
+    """"Metcalfe County", "Los Angeles County", "Orleans Parish": a second-level unit is one toponym
+    from its name to the unit word, whatever the gazetteer or the model made of its parts.  The
+    gazetteer holds no such units, so it is reported unresolved rather than at a town of that name
+    (Plymouth County, Iowa, is 1,900 km from Plymouth, Massachusetts); followed by a capitalised word
+    ("Metcalfe County Sheriff's Office") it names a body, and is not literal."""
+    if not any(w.capitalize() in text for w in lex.admin2_after):
+        return toponyms
+    units: list[tuple[int, int, bool]] = []
+    for m in _UNIT_WORD.finditer(text):
+        if m.group(0).lower() not in lex.admin2_after:
+            continue
+        # Up to three capitalised words before it, on the same line.
+        start = m.start()
+        words: list[tuple[int, str]] = []
+        while len(words) < 3:
+            w = _NAME_WORD_BEFORE.search(text, max(0, start - 40), start)
+            if w is None or w.end() != start:
+                break
+            words.append((w.start(1), w.group(1)))
+            start = w.start(1)
+        # Function words opening the run ("The", "In" at a sentence start) are not part of the name.
+        while words:
+            first, word = words[-1]
+            lower = word.lower()
+            opening = first == 0 or text[:first].rstrip()[-1:] in ".!?:-–—\"“”\n"
+            if (opening and lower in lex.common_words) or lower in ("the", "a", "an"):
+                words.pop()
+            else:
+                break
+        if not words:
+            continue
+        start, end = words[-1][0], m.end()
+        literal = re.match(r"(?:['’]s)?[ \t]+[A-Z]", text[end : end + 4]) is None
+        units.append((start, end, literal))
+    if not units:
+        return toponyms
+    spans = _Intervals((a, b) for a, b, _ in units)
+    kept = []
+    for t in toponyms:
+        if spans.overlaps(t.start, t.end):
+            # the unit's own words, or a longer name holding it (the model's "X County Sheriff's Office")
+            if any((a, b) == (t.start, t.end) for a, b, _ in units):
+                kept.append(t)  # the model's own reading of the unit, as is
+                continue
+            inside = any(a <= t.start and t.end <= b for a, b, _ in units)
+            holds = any(t.start <= a and b <= t.end for a, b, _ in units)
+            if inside or holds:
+                continue
+        kept.append(t)
+    taken = _Intervals((t.start, t.end) for t in kept)
+    for a, b, literal in units:
+        if not taken.overlaps(a, b):
+            kept.append(Toponym(a, b, text[a:b], None, [], literal=literal))
+    return kept
 
 
 def _default_gazetteer() -> Gazetteer:
@@ -1598,6 +1790,7 @@ def geoparse(
     if _use_model(model):
         matches, model_spans = _model_evidence(doc, tdoc, matches, matcher, lex)
 
+    _trim_unit_words(tdoc, matches, matcher, lex)
     _share_plural_cues(text, matches)
     cands_of = [matcher.candidates(text[m.start : m.end], _gazetteer_cue(m.cue, lex)) for m in matches]
     matches, cands_of = _add_state_abbreviations(text, matches, cands_of, gazetteer, lex, tdoc.datelines)
@@ -1611,7 +1804,11 @@ def geoparse(
         g = group_of.get(gk)
         if g is None:
             g = group_of[gk] = len(groups)
-            if container is None or not _within(cands, container):
+            if container is not None and not _within(cands, container):
+                # "Suffolk, England" with no Suffolk in England: none of the candidates is meant, and
+                # none may vote for its country (Suffolk, Virginia would make England Arkansas').
+                cands = []
+            elif container is None:
                 cands = _plausible(surface, cands, lex)
             groups.append(_Group(surface, m.cue, cands, container=container))
         grp = groups[g]
@@ -1619,6 +1816,7 @@ def geoparse(
         grp.dateline = grp.dateline or m.dateline
         member.append(g)
     focus, resolved = _resolve_groups(groups, demonyms, gazetteer, lex)
+    _one_sense(groups, resolved)
 
     toponyms = []
     for m, g in zip(matches, member):
@@ -1628,11 +1826,26 @@ def geoparse(
             if m.entity in ("GPE", "LOC") and m.literal and len(surface) > 3 and not any(c.isupper() for c in surface[1:]):
                 # The model calls it a place, but no candidate is confident here: reported, unresolved.
                 toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], None, ranked, m.dateline, m.cue, source="model"))
+            elif (
+                groups[g].container is not None and m.literal and not groups[g].cands
+                and not _PREV_CAPITALISED.search(text, max(0, m.start - 40), m.start)  # "Ilocos Sur, Philippines"
+            ):
+                # "Suffolk, England": a place by the way it is written, but no candidate lies in England
+                # (Suffolk, Virginia does not): reported, unresolved, rather than placed abroad.
+                toponyms.append(Toponym(m.start, m.end, surface, None, [], m.dateline, m.cue))
             continue
         # Mentions of one name share their resolved Place and candidate list (one sense per discourse).
         toponyms.append(Toponym(m.start, m.end, text[m.start : m.end], place, ranked, m.dateline, m.cue, m.literal))
     for start, end in model_spans:
         toponyms.append(Toponym(start, end, text[start:end], None, [], source="model"))
+    toponyms = _with_units(text, toponyms, lex, tdoc)
+    # "US$460 million", "NZ$10", "HK$": a currency's code, not a place.
+    toponyms = [
+        t for t in toponyms
+        if text[t.end : t.end + 1] not in _CURRENCY_SIGNS
+        # nor the first letters of a dotted abbreviation ("A U" of "A U.S. Embassy" keys like "E.U.")
+        and not (text[t.end : t.end + 1] == "." and text[t.end + 1 : t.end + 2].isalpha() and text[t.end - 2 : t.end - 1] in " \n")
+    ]
     geocoder = _online_geocoder() if online is None or online is True else (online or None)
     if geocoder is not None:
         for t in toponyms:

@@ -104,6 +104,18 @@ def test_a_cue_picks_the_province_and_its_absence_the_city(gaz: Gazetteer) -> No
     assert gaz.resolve("Hama", country="SY", cue="city")[0].scale == "point"
 
 
+def test_a_province_ranks_by_the_people_living_in_it_not_its_biggest_town(gaz: Gazetteer) -> None:
+    # Oklahoma, Pennsylvania (a hamlet) and Oklahoma City (which carries "Oklahoma" among its names)
+    # both lose to the state; Wyoming, Michigan (75,000 people) to the state of half a million.
+    for name, iso in (("Oklahoma", "US-OK"), ("Wyoming", "US-WY"), ("Queensland", "AU-QLD")):
+        top = gaz.resolve(name)[0]
+        assert (top.scale, top.province) == ("admin1", iso), name
+    # A unit named after the town inside it is still the town without a cue.
+    for name in ("Homs", "Hama", "Idlib"):
+        assert gaz.resolve(name)[0].scale == "point", name
+    assert gaz.resolve("Hama", cue="province")[0].scale == "admin1"
+
+
 def test_country_hint_changes_which_namesake_wins(gaz: Gazetteer) -> None:
     assert gaz.resolve("Paris")[0].country == "FR"
     assert gaz.resolve("Paris", country="US")[0].country == "US"
