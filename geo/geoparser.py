@@ -1553,13 +1553,29 @@ def _capital_matches(text: str) -> Iterator[re.Match]:
         at = text.find("capital", max(at + 7, done))
 
 
-def _capital_mentions(text: str, focus: str | None, gazetteer: Gazetteer, lex: Lexicon) -> list[Toponym]:
+_CAPITAL_REACH = 200  # characters back in which a capital city named just before decides "the capital"
+
+
+def _capital_mentions(
+    text: str, focus: str | None, gazetteer: Gazetteer, lex: Lexicon, named: list[Toponym] = ()
+) -> list[Toponym]:
     out = []
+    starts = [t.start for t in named]
     for m in _capital_matches(text):
         after = (m.group("after") or "").strip().lower()
         if after in lex.capital_not_before:
             continue
         cc = focus
+        # "he had left Damascus ... after insurgents stormed the capital", in an article mostly about
+        # Russia: a capital city named just before is the one meant
+        for t in reversed(named[: bisect.bisect_left(starts, m.start())]):
+            if m.start() - t.end > _CAPITAL_REACH:
+                break
+            if t.literal and t.place is not None and t.place.scale == "point" and t.place.country:
+                capital = gazetteer.capital(t.place.country)
+                if capital is not None and capital.place_id == t.place.place_id:
+                    cc = t.place.country
+                    break
         if m.group("demonym"):
             cc = lex.demonyms.get(fold(m.group("demonym")))
             if cc is None:
@@ -1854,7 +1870,7 @@ def geoparse(
                 if found is not None:
                     t.place, t.candidates, t.source = found, [found], "online"
     taken = _Intervals((t.start, t.end) for t in toponyms)
-    for cap in _capital_mentions(text, focus, gazetteer, lex):
+    for cap in _capital_mentions(text, focus, gazetteer, lex, sorted(toponyms, key=lambda t: t.start)):
         if not taken.overlaps(cap.start, cap.end):
             toponyms.append(cap)
     _mark_metonyms(text, toponyms, gazetteer, lex)

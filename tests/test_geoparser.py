@@ -244,6 +244,13 @@ def test_the_capital_is_the_focus_countrys_capital_and_a_demonym_names_another(g
     assert all(text[c.start : c.end] == c.text for c in caps)
 
 
+def test_the_capital_just_after_a_capital_city_is_that_city_whatever_the_focus(gazetteer):
+    text = ("Russia moved its jets. Russian officials in Moscow met. Russian troops left. "
+            "Assad said he had left Damascus after insurgents stormed the capital.")
+    caps = [t for t in parse(text, gazetteer) if t.cue == "capital"]
+    assert [(c.text, c.place.country) for c in caps] == [("the capital", "SY")]
+
+
 def test_unknown_focus_gives_no_capital_and_a_dubious_small_place_abroad_is_dropped(gazetteer):
     assert [t for t in parse("Protesters marched on the capital.", gazetteer) if t.cue == "capital"] == []
     # "Jawad" is a village in India; a Syrian story naming a woman Jawad must not send a pin there.
