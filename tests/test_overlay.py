@@ -196,3 +196,8 @@ def test_a_site_named_with_its_kind_after_it_keeps_the_whole_name(gaz) -> None:
     assert any("Sednaya" in n for n in names)
     assert "Jabal Zayn al-Abidin" in names
     assert "Kuweires Military Airbase" in names
+
+
+def test_albukamal_written_as_one_word_is_abu_kamal(gaz) -> None:
+    got = resolved("In Syria, pro-government militias withdrew from Albukamal toward Iraq.", gaz)
+    assert got["Albukamal"][1] == "SY-DY"
