@@ -1429,7 +1429,7 @@ def _resolve_groups(
                 reasons.append(f"near the document's places ({mean:.0f} km)")
             ranked.append(_rescored(c, round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons))
         best = ranked[0]
-        if g in contained or _confident(best, implied_g) or best.place_id in support[g]:
+        if g in contained or _confident(best, implied_g, focus_g) or best.place_id in support[g]:
             pass
         elif not implied_g and _dominant(scored[0][2], cands, groups[g].cue is not None):
             best.reasons.append("no namesake competes")
@@ -1488,10 +1488,19 @@ def _within(cands: list[Place], container: Place) -> list[Place]:
     return []
 
 
-def _confident(best: Place, implied: set[str]) -> bool:
+def _confident(best: Place, implied: set[str], focus: str | None = None) -> bool:
     """Keep a resolution outside the document's countries only when the name is well known (a
-    town of 60,000 in Italy is not where "Fano militia" fought in a story about Ethiopia)."""
-    if best.country in implied or best.scale in ("country", "region", "admin1"):
+    town of 60,000 in Italy is not where "Fano militia" fought in a story about Ethiopia).
+
+    Outside the focus country, a small town known by the name only as one of its alternate names
+    needs more than a neighbour's demonym: "Israeli tanks entered the village of Maariyah" in a story
+    about Syria is not the Galilee town GeoNames also lists as Maariyah."""
+    if best.scale in ("country", "region", "admin1"):
+        return True
+    if (focus and best.country != focus and best.population < 100_000 and "alternate name" in best.reasons
+            and not any(r in best.reasons for r in ("name", "exact name", CURATED_SPELLING))):
+        return False
+    if best.country in implied:
         return True
     return best.population >= 100_000
 

@@ -251,6 +251,13 @@ def test_the_capital_just_after_a_capital_city_is_that_city_whatever_the_focus(g
     assert [(c.text, c.place.country) for c in caps] == [("the capital", "SY")]
 
 
+def test_a_small_town_abroad_known_by_an_alternate_name_needs_more_than_a_demonym(gazetteer):
+    text = ("Syria's south was calm. In Daraa province, Israeli tanks entered the village of Maariyah, "
+            "residents said. Israeli officials declined to comment.")
+    places = {t.text: t.place for t in parse(text, gazetteer)}
+    assert places.get("Maariyah") is None or places["Maariyah"].country == "SY"
+
+
 def test_unknown_focus_gives_no_capital_and_a_dubious_small_place_abroad_is_dropped(gazetteer):
     assert [t for t in parse("Protesters marched on the capital.", gazetteer) if t.cue == "capital"] == []
     # "Jawad" is a village in India; a Syrian story naming a woman Jawad must not send a pin there.
