@@ -1154,6 +1154,6 @@ def test_a_place_name_that_names_an_outlet_is_no_place():
 
 
 def test_a_capitalised_compass_word_before_a_party_is_no_foreign_qualifier():
+    # (in Daraa the analysts' convention makes opposition fighters local armed groups)
     assert claims_of("Southern opposition groups seized Daraa and then advanced north toward Damascus.") == {
-        ("Daraa", "capture", "local_armed_groups"), ("Damascus", "advance", "rebels")} or claims_of(
-        "Southern opposition groups seized Daraa and then advanced north toward Damascus.") >= {("Damascus", "advance", "rebels")}
+        ("Daraa", "capture", "local_armed_groups"), ("Damascus", "advance", "rebels")}
