@@ -1157,3 +1157,12 @@ def test_a_capitalised_compass_word_before_a_party_is_no_foreign_qualifier():
     # (in Daraa the analysts' convention makes opposition fighters local armed groups)
     assert claims_of("Southern opposition groups seized Daraa and then advanced north toward Damascus.") == {
         ("Daraa", "capture", "local_armed_groups"), ("Damascus", "advance", "rebels")}
+
+
+def test_neighbourhoods_entered_are_of_the_one_town_the_sentence_names():
+    assert ("Homs", "capture", "local_armed_groups") in claims_of(
+        "The SDF said it had withdrawn from Homs, a day after tribal fighters entered several neighbourhoods.")
+    assert claims_of("Rebels entered several neighbourhoods on Friday.") == set()
+    # two towns before: no guess
+    assert claims_of("Rebels took Hama and Homs and entered several districts.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}

@@ -143,6 +143,17 @@ class PlaceReading:
                 rel = rel.head
             if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
                 found += self._places_under(rel.head)  # "Hama, where rebels took the airport"
+        if not found and obj is not None and obj.dep_ == "dobj" and (
+                obj.lower_ in self.lex.city_parts or obj.lemma_.lower() in self.lex.city_parts) \
+                and not any(c.dep_ == "prep" for c in obj.children):
+            # "after tribal fighters entered several neighbourhoods": of the one town named before
+            towns = {t.place.place_id: t for t in self.toponyms if t.place.scale == "point"
+                     and t.end <= self.sentence.start + obj.idx and not t.text.lower().startswith("the ")}
+            if len(towns) == 1:
+                t = next(iter(towns.values()))
+                span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+                if span is not None:
+                    found.append(_Found(t, span.root.i))
         if rule.type == "border_crossing":
             # coded at the named place on the other side, never a whole province
             found = [f for f in found if f.toponym.place.scale == "point"]
