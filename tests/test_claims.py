@@ -1166,3 +1166,10 @@ def test_neighbourhoods_entered_are_of_the_one_town_the_sentence_names():
     # two towns before: no guess
     assert claims_of("Rebels took Hama and Homs and entered several districts.") == {
         ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_falling_silent_or_a_subject_near_a_place_is_no_fall_of_the_place():
+    assert claims_of("Rebels took Hama on Friday. By evening Homs fell silent.") == {("Hama", "capture", "rebels")}
+    assert claims_of("Rebels took Hama on Friday. Homs fell into chaos.") == {("Hama", "capture", "rebels")}
+    assert claims_of("Rebels took Hama. Temperatures in Homs fell sharply.") == {("Hama", "capture", "rebels")}
+    assert claims_of("Rebels took Hama. On Sunday Homs also fell.") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}

@@ -51,7 +51,9 @@ class PlaceReading:
             subj = _child(v, ("nsubj", "nsubjpass"))
             if subj is not None and subj.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
                 subj = v.head
-            if subj is not None:
+            # "Hama fell", "the town of X fell"; not "temperatures in Homs fell"
+            if subj is not None and (subj.i in self.place_at or self._territory_noun(subj)
+                                     or subj.lower_ in self.lex.place_anaphora):
                 found += self._places_under(subj)
             return self._prune(found)
         take_preps = True

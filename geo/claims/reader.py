@@ -245,7 +245,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         claimant = self._claimant(v)  # first: "we" and "our forces" stand for the speaker
         if rule.actor == "to":
             # "Hama fell to the rebels"; "Homs has fallen": to the party taking places here
-            actors = [self._to_actor(v) or self.state.last_capturer]
+            actors = [self._to_actor(v)]
+            if actors == [None] and not any(c.dep_ in ("acomp", "oprd", "xcomp", "prep", "advmod", "npadvmod")
+                                            and c.lower_ not in ("on", "in", "at", "finally", "also", "then")
+                                            for c in v.children):
+                actors = [self.state.last_capturer]  # "Homs has fallen"; not "fell silent", "fell into chaos"
         else:
             actors = self._subject_actors(v)
             if actors == [None] and rule.object == "none" and v.dep_ == "acl" and v.tag_ == "VBN" \
