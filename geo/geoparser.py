@@ -756,8 +756,22 @@ def _cue_around(doc: _Doc, first_tok: int, last_tok: int, lex: Lexicon, start: i
         w = doc.word(nxt)
         if w in lex.admin1_after or w in lex.point_after:
             return w
+        if w.endswith("s") and w[:-1] in lex.admin1_after:
+            return w[:-1]  # "Idlib and Hama provinces": Hama
         if w == "border" and nxt + 1 < n and doc.word(nxt + 1) in ("town", "city", "village"):
             return doc.word(nxt + 1)
+    # "Idlib and Hama provinces", "Idlib, Hama and Homs provinces": Idlib, by the plural unit word
+    # after the list of names
+    k, prev_end = nxt, doc.ends[last_tok]
+    while k < min(n, nxt + 8) and text[prev_end : doc.starts[k]].strip(" ,-’'") == "":
+        wk = doc.word(k)
+        if wk.endswith("s") and wk[:-1] in lex.admin1_after:
+            if k > nxt:
+                return wk[:-1]
+            break
+        if not (doc.cap(k) or wk in ("and", "al", "el")):
+            break
+        prev_end, k = doc.ends[k], k + 1
     prev = first_tok - 1
     if prev >= 0 and start < doc.starts[first_tok]:
         prev -= 1  # the name's own article: "town of al-Qaem"

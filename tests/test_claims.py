@@ -1173,3 +1173,8 @@ def test_falling_silent_or_a_subject_near_a_place_is_no_fall_of_the_place():
     assert claims_of("Rebels took Hama on Friday. Homs fell into chaos.") == {("Hama", "capture", "rebels")}
     assert claims_of("Rebels took Hama. Temperatures in Homs fell sharply.") == {("Hama", "capture", "rebels")}
     assert claims_of("Rebels took Hama. On Sunday Homs also fell.") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_a_place_locating_one_item_of_a_list_does_not_qualify_another_item():
+    assert claims_of("Rebels made gains, including large parts of Aleppo, its airport, and strategic areas in Homs.") == {
+        ("Aleppo", "capture", "rebels"), ("Homs", "capture", "rebels")}

@@ -917,3 +917,12 @@ def test_a_name_with_no_candidate_inside_the_province_after_it_stays_unresolved(
     # A continent before a country is no such pair.
     got = {t.text: t.place for t in parse("In Asia, Canada sells little wheat.", gazetteer)}
     assert got["Asia"].scale == "region"
+
+
+def test_a_plural_unit_word_after_a_list_of_names_makes_each_a_province(gazetteer):
+    scales = {t.text: t.place.scale for t in parse("Syrian rebels hold areas in Idlib, Hama and Homs provinces.", gazetteer)
+              if t.place is not None}
+    assert scales == {"Idlib": "admin1", "Hama": "admin1", "Homs": "admin1"}
+    scales = {t.text: t.place.scale for t in parse("Syrian rebels took Idlib and Hama on Friday.", gazetteer)
+              if t.place is not None}
+    assert scales == {"Idlib": "point", "Hama": "point"}

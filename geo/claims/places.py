@@ -411,6 +411,9 @@ class PlaceReading:
                     break
                 if cur.i not in self.in_place and cur.pos_ in ("VERB", "AUX"):
                     break
+                if step.dep_ == "prep" and step.lower_ in ("in", "inside", "across") and cur.i not in self.in_place \
+                        and cur.dep_ in _LIST_DEPS and self._territory_noun(cur):
+                    break  # "Aleppo, its airport, and strategic areas in Idlib": Idlib places its own list item
             if qualifies_other:
                 continue
             if f.near and f.distance_km is None and self._reference_only(f, alone=len(found) == 1):
