@@ -1178,3 +1178,11 @@ def test_falling_silent_or_a_subject_near_a_place_is_no_fall_of_the_place():
 def test_a_place_locating_one_item_of_a_list_does_not_qualify_another_item():
     assert claims_of("Rebels made gains, including large parts of Aleppo, its airport, and strategic areas in Homs.") == {
         ("Aleppo", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_the_factions_are_those_listed_with_a_party_before():
+    text = ("Monitors said government forces withdrew from Homs after HTS and allied factions advanced in the area. "
+            "The army regained control of Hama. The factions are now 5 km from Hama, monitors said.")
+    c = claims_of(text)
+    assert ("Hama", "advance", "rebels") in c
+    assert ("Hama", "advance", "government") not in c

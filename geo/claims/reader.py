@@ -167,6 +167,15 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             actor = self.first_actor
         if actor is not None and actor != "unknown":
             self.state.last_actor = actor
+        for tok in self.sdoc:
+            # "HTS and allied factions advanced": the factions are on the first party's side, and
+            # "the factions" in a later sentence means them
+            if tok.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "conj" for c in tok.children):
+                first = self._token_actor(tok)
+                for c in tok.children:
+                    if first and c.dep_ == "conj" and c.pos_ == "NOUN" and c.lemma_.lower() in self.lex.anaphoric_nouns \
+                            and self._token_actor(c) is None:
+                        self.state.party_of_noun[c.lemma_.lower()] = first
 
     # -- triggers -------------------------------------------------------------------------------
 
