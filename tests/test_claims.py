@@ -1186,3 +1186,9 @@ def test_the_factions_are_those_listed_with_a_party_before():
     c = claims_of(text)
     assert ("Hama", "advance", "rebels") in c
     assert ("Hama", "advance", "government") not in c
+
+
+def test_the_group_as_a_claimant_is_named_by_its_party():
+    doc = make_doc("HTS launched the offensive on Nov 27. The group said on Friday it had captured Hama.")
+    claims = extract(doc)
+    assert [(c.place, c.actor, c.claimant) for c in claims] == [("Hama", "rebels", "Rebels (HTS-led opposition)")]

@@ -58,6 +58,11 @@ class ClaimantReading:
                 self.ambiguous_speaker = True  # "the ministry" after two ministries: whose?
                 return None
             phrase = next(iter(named))
+        if " " not in bare and bare in self.lex.anaphoric_nouns:
+            # "the group said": the party it stands for, by the profile's label ("Rebels (HTS-led opposition)")
+            party = self.state.party_of_noun.get(bare.rstrip("s")) or self.state.party_of_noun.get(bare) or self.state.last_actor
+            if party and party != "unknown":
+                phrase = self.profile.actor_labels.get(party, phrase)
         self.state.last_claimant = phrase
         actor = self._speaker_actor(phrase) or (self.speaker_full and self._describing_actor(self.speaker_full))
         if actor:
