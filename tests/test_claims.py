@@ -996,8 +996,9 @@ def test_a_province_taken_with_a_town_as_its_example_keeps_both():
 
 def test_unnamed_fighters_in_a_partys_report_are_its_own():
     assert claims_of("Rebel commander Hassan Abdul Ghani said fighters had also taken Homs.") == {("Homs", "capture", "rebels")}
-    # in a neutral monitor's report they stay unnamed
+    # in a neutral monitor's report they stay unnamed; in an army statement they are more often the enemy
     assert claims_of("The monitor said fighters had taken Homs.") == set()
+    assert claims_of("The army said fighters had entered Homs.") == set()
 
 
 def test_what_a_denier_says_after_saying_is_not_denied():

@@ -220,8 +220,10 @@ class ActorReading:
                 self.state.party_of_noun[lemma] = a
             return a
         if (low in self.lex.generic_forces or lemma in self.lex.generic_forces) and self.state.sentence_speaker_actor \
-                and all(c.dep_ in ("det", "amod", "punct") and c.text.islower() for c in tok.children):
-            # "a rebel commander said fighters had taken X": unnamed fighters in a party's report are its own
+                and all(c.dep_ in ("det", "amod", "punct") and c.text.islower() for c in tok.children) \
+                and any(w in self.lex.person_nouns for w in (self.state.last_claimant or "").lower().split()):
+            # "a rebel commander said fighters had taken X": unnamed fighters in a fighter's own report
+            # are his side's (in an army or state media statement they are more often the enemy)
             return self.state.sentence_speaker_actor
         if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             # "the group", "the armed groups": the party last called by that noun, else the last
