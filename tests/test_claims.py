@@ -1193,3 +1193,14 @@ def test_the_group_as_a_claimant_is_named_by_its_party():
     doc = make_doc("HTS launched the offensive on Nov 27. The group said on Friday it had captured Hama.")
     claims = extract(doc)
     assert [(c.place, c.actor, c.claimant) for c in claims] == [("Hama", "rebels", "Rebels (HTS-led opposition)")]
+
+
+def test_denying_that_a_party_had_taken_the_city_denies_it():
+    c = claims_of("The army has entered Homs, a security source said, denying reports that rebels had taken the city.")
+    assert ("Homs", "denial", "government") in c and ("Homs", "capture", "rebels") not in c
+    assert claims_of("The army denied that rebels had taken part in talks in Homs.") == set()
+
+
+def test_handing_control_of_a_place_to_a_party():
+    assert claims_of("Kurdish-led forces handed control of Hama to tribal fighters.") == {
+        ("Hama", "withdrawal", "kurdish_led_forces"), ("Hama", "capture", "local_armed_groups")}

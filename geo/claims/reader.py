@@ -481,7 +481,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         saying = [t for c in content for t in c.subtree if t.dep_ == "advcl" and self._lemma(t) in self.lex.speech]
         own = {t.i for s in saying for t in s.subtree}
         tokens = [t for c in content for t in c.subtree if t.i not in own]
-        events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas]
+        events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas or (
+            t.pos_ == "VERB" and self._lemma(t) in self.lex.verbs and self._object(t) is not None
+            and (self._object(t).i in self.place_at or self._territory_noun(self._object(t))
+                 or self._object(t).lower_ in self.lex.place_anaphora)
+            and any(r.type in DENIABLE for r in self._verb_rules(t)))]  # "had taken the city", not "taken part"
         # "denied reports that the president had left Damascus": a person's movements are no
         # control change.
         events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
