@@ -1204,3 +1204,8 @@ def test_denying_that_a_party_had_taken_the_city_denies_it():
 def test_handing_control_of_a_place_to_a_party():
     assert claims_of("Kurdish-led forces handed control of Hama to tribal fighters.") == {
         ("Hama", "withdrawal", "kurdish_led_forces"), ("Hama", "capture", "local_armed_groups")}
+
+
+def test_withdrawing_ones_forces_from_a_place():
+    assert claims_of("Hezbollah withdrew its fighters from Qusayr on Sunday.") == {("Al-Qusayr", "withdrawal", "hezbollah")}
+    assert claims_of("Rebels seized weapons in Homs.") == set()

@@ -70,7 +70,10 @@ class PlaceReading:
                 self.consumed.add(obj.i)
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
-                take_preps = self._territory_noun(obj)
+                # "seized weapons in X" names no territory; "withdrew its fighters from X" does
+                take_preps = self._territory_noun(obj) or (
+                    rule.type in ("withdrawal", "deployment") and obj.dep_ == "dobj"
+                    and (obj.lower_ in self.lex.generic_forces or obj.lemma_.lower() in self.lex.generic_forces))
         obj = objects[0]
         if rule.object == "place" and not found:
             take_preps = True
