@@ -1209,3 +1209,7 @@ def test_handing_control_of_a_place_to_a_party():
 def test_withdrawing_ones_forces_from_a_place():
     assert claims_of("Hezbollah withdrew its fighters from Qusayr on Sunday.") == {("Al-Qusayr", "withdrawal", "hezbollah")}
     assert claims_of("Rebels seized weapons in Homs.") == set()
+
+
+def test_a_party_repelled_in_the_passive_is_the_attacker():
+    assert claims_of("Rebels were repelled from the outskirts of Hama.") == {("Hama", "defense", "government")}

@@ -140,10 +140,15 @@ class ActorReading:
         return None
 
     def _attacker(self, v: "Token", rule: VerbRule) -> str | None:
-        """The party whose attack a defense verb's object names ("the advance of X", "attacks by X")."""
+        """The party whose attack a defense verb's object names ("the advance of X", "attacks by X"),
+        or that was stopped in the passive ("rebels were repelled from the outskirts of X")."""
         obj = self._object(v)
         if obj is None or rule.objects is None or obj.lemma_.lower() not in rule.objects:
             return None
+        if obj.dep_ == "nsubjpass" and obj.i not in self.in_place:
+            party = self._phrase_actor(obj)
+            if party:
+                return party
         return self._owner(obj)
 
     def _receivers(self, v: "Token") -> list[str]:
