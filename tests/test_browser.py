@@ -122,8 +122,19 @@ class Session:
         """Choose an option in a sidebar multiselect (an option whose label starts with ``option``: the
         province picker adds other spellings after the name)."""
         box = self.page.get_by_test_id("stSidebar").locator("[data-testid='stMultiSelect']").filter(has_text=label)
-        box.locator("input").click()
-        self.page.get_by_role("option", name=re.compile("^" + re.escape(option))).first.click()
+        wanted = self.page.get_by_role("option", name=re.compile("^" + re.escape(option))).first
+        for attempt in range(4):
+            # a rerun after the previous choice may redraw the sidebar and close the list just opened
+            box.locator("input").click()
+            try:
+                wanted.wait_for(state="visible", timeout=7_500)
+                break
+            except Exception:
+                if attempt == 3:
+                    raise
+                self.page.keyboard.press("Escape")
+                time.sleep(0.5)
+        wanted.click()
         self.page.keyboard.press("Escape")
 
     def unpick(self, option: str) -> None:
