@@ -1213,3 +1213,8 @@ def test_withdrawing_ones_forces_from_a_place():
 
 def test_a_party_repelled_in_the_passive_is_the_attacker():
     assert claims_of("Rebels were repelled from the outskirts of Hama.") == {("Hama", "defense", "government")}
+
+
+def test_clearing_a_place_of_the_enemy_is_its_capture():
+    assert claims_of("The army said it had cleared Homs of terrorists.") == {("Homs", "capture", "government")}
+    assert claims_of("Engineers cleared the road to Homs of mines.") == set()
