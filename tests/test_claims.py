@@ -1218,3 +1218,12 @@ def test_a_party_repelled_in_the_passive_is_the_attacker():
 def test_clearing_a_place_of_the_enemy_is_its_capture():
     assert claims_of("The army said it had cleared Homs of terrorists.") == {("Homs", "capture", "government")}
     assert claims_of("Engineers cleared the road to Homs of mines.") == set()
+
+
+def test_within_striking_distance_and_holding_out():
+    assert claims_of("Insurgents are within striking distance of Damascus.") == {("Damascus", "advance", "rebels")}
+    assert claims_of("Rebels are within reach of talks in Damascus.") == set()
+    places = dict(PLACES, **{"Sheikh Maqsoud district": Place("Sheikh Maqsoud", "ov:sm", 36.23, 37.16, "point", "SY", "SY-HL", 0)})
+    # the town of "the X district of Aleppo" only says where the district is
+    assert claims_of("Kurdish fighters are still holding out in the Sheikh Maqsoud district of Aleppo.", places=places) == {
+        ("Sheikh Maqsoud", "defense", "kurdish_led_forces")}

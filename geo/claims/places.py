@@ -470,11 +470,17 @@ class PlaceReading:
 
     def _locates_other(self, f: _Found, found: list[_Found]) -> bool:
         """An area that says where another place of the trigger is: "the summit of Mount Hermon in
-        the Golan Heights" (the parser hangs "in" on "summit", beside "of Mount Hermon")."""
-        if f.toponym.place.scale == "point":
-            return False
+        the Golan Heights" (the parser hangs "in" on "summit", beside "of Mount Hermon"); the town of
+        "the Sheikh Maqsoud district of Aleppo"."""
         tok = self.sdoc[f.token_i]
         prep = tok.head
+        if tok.dep_ == "pobj" and prep.lower_ == "of" and (
+                prep.head.lower_ in self.lex.city_parts or prep.head.lemma_.lower() in self.lex.city_parts):
+            named = {c.i for c in prep.head.children if c.dep_ in ("compound", "nmod", "amod")}
+            if any(g.token_i in named or g.token_i == prep.head.i for g in found if g.token_i != f.token_i):
+                return True
+        if f.toponym.place.scale == "point":
+            return False
         if tok.dep_ != "pobj" or prep.lower_ not in ("in", "inside", "within"):
             return False
         noun = prep.head
