@@ -127,6 +127,8 @@ class Lexicon:
     metonymy_verbs: frozenset[str] = frozenset()
     place_cues_before: frozenset[str] = frozenset()  # before an unknown name: the model decides
     metonymy_heads: frozenset[str] = frozenset()
+    metonymy_outlets: frozenset[str] = frozenset()  # after any place: "the Mayadeen television network"
+    metonymy_glued: frozenset[str] = frozenset()  # "Ankara-backed", "Damascus-controlled"
 
 
 _LEXICON_SECTIONS = frozenset({
@@ -144,8 +146,8 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         raise ValueError(f"{path.name}: unknown section(s) {', '.join(sorted(unknown))}")
     if set(d.get("model", {})) - {"place_cues_before"}:
         raise ValueError(f"{path.name}: [model] holds only 'place_cues_before'")
-    if set(d.get("metonymy", {})) - {"verbs", "heads"}:
-        raise ValueError(f"{path.name}: [metonymy] holds only 'verbs' and 'heads'")
+    if set(d.get("metonymy", {})) - {"verbs", "heads", "outlets", "glued"}:
+        raise ValueError(f"{path.name}: [metonymy] holds only 'verbs', 'heads', 'outlets' and 'glued'")
     common = frozenset(fold(word) for word in read_word_list(common_words_path))
     cues, persons, orgs, regions = d["cues"], d["persons"], d["organisations"], d["regions"]
     titles, titles_cap = _words(persons["titles"]), _words(persons["titles_capitalised"])
@@ -158,6 +160,8 @@ def load_lexicon(path: Path = LEXICON_PATH, common_words_path: Path = COMMON_WOR
         place_cues_before=_words(d.get("model", {}).get("place_cues_before", "")),
         metonymy_verbs=_words(d.get("metonymy", {}).get("verbs", "")),
         metonymy_heads=_words(d.get("metonymy", {}).get("heads", "")),
+        metonymy_outlets=_words(d.get("metonymy", {}).get("outlets", "")),
+        metonymy_glued=_words(d.get("metonymy", {}).get("glued", "")),
         inner_words=_NAME_CONNECTORS | _words(regions["directions"]) | _words(regions["generic_after"]) | lower_in_names,
         state_abbreviations=abbreviations,
         # The comma first: a pattern that opens with a literal is scanned for it, not tried everywhere.
@@ -2119,6 +2123,7 @@ def _model_evidence(
 
 
 _PREV_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")
+_GLUED_WORD = re.compile(r"[-\u2010\u2011]([A-Za-z]+)\b")
 _NEXT_WORD = re.compile(r"(?:['’]s)?[)\"”’]?[ \t]+([A-Za-z]+)")
 
 
@@ -2139,10 +2144,17 @@ def _mark_metonyms(text: str, toponyms: list[Toponym], gazetteer: Gazetteer, lex
     for t in toponyms:
         if not t.literal or t.place is None or t.cue == "capital":
             continue
+        glued = _GLUED_WORD.match(text, t.end)
+        if glued is not None and glued.group(1).lower() in lex.metonymy_glued:
+            t.literal = False  # "Ankara-backed factions": a party, not a location
+            continue
         m = _NEXT_WORD.match(text, t.end)
         if m is None:
             continue
         word = m.group(1)
+        if word.lower() in lex.metonymy_outlets:
+            t.literal = False  # "the Mayadeen television network", "Damascus TV": an outlet
+            continue
         if word != word.lower():
             continue
         before = _PREV_WORD.search(text, max(0, t.start - 40), t.start)

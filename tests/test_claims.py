@@ -850,10 +850,20 @@ def test_a_year_in_a_participle_of_the_triggers_phrase_is_history():
         ("Homs", "capture", "rebels")}
 
 
+def _geoparsed_claims(text: str) -> set[tuple[str, str, str]]:
+    """(place, event type, actor) of a text run through the real geoparser, whose non-literal
+    readings ("Ankara-backed", "the X television network") the claims stage must respect."""
+    from geo.document import Article, Document
+    from geo.geoparser import geoparse
+
+    doc = Document(Article("test.txt", text, source="test", published=date(2024, 12, 7)))
+    geoparse(doc)
+    return {(c.place, c.event_type, c.actor) for c in extract(doc)}
+
+
 def test_a_place_name_in_a_compound_modifier_is_a_party_not_a_place():
-    places = dict(PLACES, Ankara=Place("Ankara", "gn:323786", 39.92, 32.85, "point", "TR", "TR-06", 3_500_000))
     text = "Fighting raged in Aleppo on Friday. Ankara-backed factions said they had taken control of the city."
-    assert claims_of(text, places=places) == {("Aleppo", "capture", "syrian_national_army")}
+    assert _geoparsed_claims(text) == {("Aleppo", "capture", "syrian_national_army")}
 
 
 def test_a_verb_reads_with_the_first_of_its_rules_that_finds_a_claim():
@@ -1149,9 +1159,9 @@ def test_a_province_locating_listed_towns_is_no_example_holder():
 
 
 def test_a_place_name_that_names_an_outlet_is_no_place():
-    places = dict(PLACES, Mayadeen=Place("Al Mayadin", "gn:170794x", 35.02, 40.45, "point", "SY", "SY-DY", 44_000))
-    text = "Rebels entered Hama on Thursday. According to the Mayadeen television network, the city has fallen back under army control."
-    assert not any(p == "Al Mayadin" for p, _, _ in claims_of(text, places=places))
+    text = ("Rebels entered Hama in Syria on Thursday. According to the Mayadin television network, "
+            "the city has fallen back under army control.")
+    assert not any("Mayad" in p for p, _, _ in _geoparsed_claims(text))
 
 
 def test_a_capitalised_compass_word_before_a_party_is_no_foreign_qualifier():

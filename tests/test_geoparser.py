@@ -926,3 +926,13 @@ def test_a_plural_unit_word_after_a_list_of_names_makes_each_a_province(gazettee
     scales = {t.text: t.place.scale for t in parse("Syrian rebels took Idlib and Hama on Friday.", gazetteer)
               if t.place is not None}
     assert scales == {"Idlib": "point", "Hama": "point"}
+
+
+def test_a_place_glued_to_a_party_participle_or_naming_an_outlet_is_not_literal(gazetteer):
+    literal = {t.text: t.literal for t in parse(
+        "In Syria, Ankara-backed factions took Manbij, Damascus TV said, as Aleppo-based activists watched.", gazetteer)}
+    assert literal["Ankara"] is False and literal["Damascus"] is False and literal["Aleppo"] is False
+    assert literal["Manbij"] is True and literal["Syria"] is True
+    # a hyphen between two places joins them, it does not make either a modifier
+    literal = {t.text: t.literal for t in parse("In Syria, the Aleppo-Damascus highway was cut.", gazetteer)}
+    assert literal == {"Syria": True, "Aleppo": True, "Damascus": True}

@@ -60,7 +60,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     published = doc.article.published
     year = published.year if published else _latest_year(doc.text)
     background = lex.background_rx(year)
-    usable = sorted((t for t in doc.toponyms if _usable(t, profile, doc.text)), key=lambda t: t.start)
+    usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
     countries_all = sorted((t for t in doc.toponyms if t.place is not None and t.place.scale == "country"),
                            key=lambda t: t.start)
     country_starts = [t.start for t in countries_all]
@@ -135,16 +135,10 @@ def _common_words() -> frozenset[str]:
     return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
 
 
-_MODIFIER_AFTER = re.compile(r"[-\u2010\u2011](?:[a-z]+ed|run|held|based)\b"
-                             r"|\s+(?:television|TV|channel|network|newspaper|radio|news\s+agency|daily)\b")
-
-
-def _usable(t: Toponym, profile: Profile, text: str) -> bool:
+def _usable(t: Toponym, profile: Profile) -> bool:
     p = t.place
     if p is None or t.dateline or not getattr(t, "literal", True) or p.scale == "country":
         return False
-    if _MODIFIER_AFTER.match(text, t.end):
-        return False  # "Ankara-backed factions", "the al-Mayadeen television network": a party or an outlet
     if p.scale == "region" and (p.radius_km or 0) > MAX_REGION_KM:
         return False
     return profile.in_theatre(p.country)

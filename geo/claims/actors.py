@@ -2,7 +2,6 @@
 names and the article's perspective resolved. A mixin of :class:`geo.claims.reader.SentenceReader`."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,6 @@ from geo.profiles import ActorMention
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 class ActorReading:

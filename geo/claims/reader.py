@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc
     from spacy.tokens import Token
 
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
 _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
@@ -481,11 +480,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         saying = [t for c in content for t in c.subtree if t.dep_ == "advcl" and self._lemma(t) in self.lex.speech]
         own = {t.i for s in saying for t in s.subtree}
         tokens = [t for c in content for t in c.subtree if t.i not in own]
-        events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas or (
-            t.pos_ == "VERB" and self._lemma(t) in self.lex.verbs and self._object(t) is not None
-            and (self._object(t).i in self.place_at or self._territory_noun(self._object(t))
-                 or self._object(t).lower_ in self.lex.place_anaphora)
-            and any(r.type in DENIABLE for r in self._verb_rules(t)))]  # "had taken the city", not "taken part"
+        events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas or self._takes_a_place(t)]
         # "denied reports that the president had left Damascus": a person's movements are no
         # control change.
         events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
@@ -498,6 +493,16 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         for c in content:
             found += self._places_under(c, clauses=True)
         return self._prune([f for f in found if f.token_i not in own])
+
+    def _takes_a_place(self, t: "Token") -> bool:
+        """A verb that some control rule reads with a place as its object: "had taken the city" (a
+        deniable event), not "had taken part"."""
+        if t.pos_ != "VERB" or self._lemma(t) not in self.lex.verbs:
+            return False
+        obj = self._object(t)
+        if obj is None or not (obj.i in self.place_at or self._territory_noun(obj) or obj.lower_ in self.lex.place_anaphora):
+            return False
+        return any(r.type in DENIABLE for r in self._verb_rules(t))
 
     def _nominal_denial(self, n: "Token") -> list[Claim]:
         """"There is no truth to reports that our forces pulled out of Hama," it said; "reports
