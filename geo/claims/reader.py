@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc
     from spacy.tokens import Token
 
-_ANAPHORA_REACH = 400  # characters back that "the city" may point
-_BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
