@@ -1540,6 +1540,30 @@ class FrontlineUI(folium.MacroElement):
                 e.layer.on("tileload", function () { note.getContainer().hidden = true; });
             });
             map.on("baselayerchange", function (e) { if (!(e.layer instanceof L.TileLayer)) { note.getContainer().hidden = true; } });
+            // ---- the map drawn: on a page's first run the dashboard sends the map alone and the table and chart
+            // below it on the next run (app.py), which this asks for once the first markers are painted, so that
+            // the browser draws the markers before the rest of the page. A rerun with the value the map already
+            // has: nothing is clicked or turned off. Once per frame; after 3 s a map without markers asks too.
+            (function () {
+                var pane = map.getPane("markerPane"), asked = false, watch = null;
+                function ask() {
+                    if (asked) { return; }
+                    asked = true;
+                    if (watch) { watch.disconnect(); }
+                    requestAnimationFrame(function () {
+                        setTimeout(function () {
+                            var g = window.__GLOBAL_DATA__;
+                            if (window.Streamlit && g) { window.Streamlit.setComponentValue(g.previous_data || {}); }
+                        }, 0);
+                    });
+                }
+                if (pane.firstChild) { ask(); }
+                else if (window.MutationObserver) {
+                    watch = new MutationObserver(function () { if (pane.firstChild) { ask(); } });
+                    watch.observe(pane, {childList: true});
+                }
+                setTimeout(ask, 3000);
+            })();
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
