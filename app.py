@@ -16,10 +16,10 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import _component_func as folium_component
 
 from geo import export, mapview
 from geo.cli import DEFAULT_DB
+from geo.stfolium import folium_component
 from geo.store import Filters, Store
 
 st.set_page_config(page_title="Frontline: reported territorial control", page_icon="🗺️", layout="wide")
@@ -76,7 +76,10 @@ def _day_range(frame: pd.DataFrame, everything: tuple[date, date] | None) -> tup
     return min(days.min().date(), everything[1]), everything[1]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# The claims frames are kept as they are (st.cache_resource), not pickled and unpickled on every use as
+# st.cache_data would (about 0.1 s a copy at 10,000 claims, several times in a page's first run): nothing
+# that reads them changes them (mapview and geo.export work on copies).
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _claims(db: str, version: tuple, query: tuple) -> pd.DataFrame:
     store = _store()
     try:
@@ -85,7 +88,7 @@ def _claims(db: str, version: tuple, query: tuple) -> pd.DataFrame:
         _close(store)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _view(db: str, version: tuple, query: tuple) -> pd.DataFrame:
     """The claims as the dashboard shows them: English place and province names, and for contested claims
     what contests them (named from the whole store, so a denial outside the filters still shows). Downloads
@@ -437,6 +440,8 @@ def _ingest(files: list[Any], source: str | None, published: date | None, profil
             report.append(f"✓ {summary.line()}")
     st.session_state["_ingest_report"] = report
     st.cache_data.clear()
+    _claims.clear()  # the frames of the store before the ingest (cached by version: never asked for again)
+    _view.clear()
 
 
 # --------------------------------------------------------------------------- main panels
@@ -496,7 +501,7 @@ def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.Da
 
 def _map_first() -> bool:
     """On a browser session's first run, the page stops below the map: the browser draws the markers before the
-    table, the chart and the place timeline (about a second and a half of its time at 10,000 claims), and the
+    figures, the downloads, the table, the chart and the place timeline (about a second and a half of its time at 10,000 claims), and the
     server does not build them while the browser draws. The map asks for the next run once its first markers
     are painted (mapview.FrontlineUI), and that run draws the whole page. AppTest sends no headers and draws
     no map: nothing to wait for there."""
@@ -702,12 +707,13 @@ def main() -> None:
     hidden = _map(str(DB_PATH), version, query, store_exists, frame)
     if gaz_error := st.session_state.get("_gazetteer_error"):
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")
-    _metrics(frame, total, hidden)
-    _downloads(query, version, n, filters)
     if _map_first():
-        st.caption("The claims table, the chart and the place timeline follow as soon as the map is drawn.")
+        st.caption("The figures, the downloads, the claims table, the chart and the place timeline follow as soon "
+                   "as the map is drawn.")
         _mirror_to_url(filters)
         return
+    _metrics(frame, total, hidden)
+    _downloads(query, version, n, filters)
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Claims")

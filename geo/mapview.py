@@ -1,5 +1,5 @@
 """The dashboard's map: a folium map built from a claims frame (Streamlit appears only in
-base_payload/layers_payload, which use streamlit-folium's own helpers).
+base_payload/layers_payload, which use streamlit-folium's own helpers, through geo.stfolium).
 
 Input is the frame ``Store.claims_frame`` returns (one row per claim, the Claim fields of
 geo/document.py plus a point geometry). Output is a :class:`folium.Map` that
@@ -902,8 +902,10 @@ def province_statuses(claims: pd.DataFrame, style: MapStyle) -> dict[str, Provin
         latest_day = basis["_day"].max()
         latest = basis[basis["_day"] == latest_day]
         actors = sorted(set(latest["actor"].astype(str)))
+        # Only the columns named (a whole day of claims as dicts of every column costs a cold page load ~0.3 s).
+        named = latest[[c for c in ("place", "event_type", "actor", "source") if c in latest]]
         decided = [(_text(r.get("place")), _text(r.get("event_type")), _text(r.get("actor")), latest_day.date().isoformat(),
-                    _text(r.get("source"))) for r in latest.to_dict("records")]
+                    _text(r.get("source"))) for r in named.to_dict("records")]
         decided = list(dict.fromkeys(decided))
         if len(about_province):
             disputed = bool(latest.get("contested", pd.Series(False, index=latest.index)).fillna(False).astype(bool).any())
@@ -1818,12 +1820,12 @@ def _links(m: folium.Element) -> tuple[list[str], list[str]]:
 
 def base_payload(base: folium.Map, key: str | None = None) -> BasePayload:
     """st_folium's arguments for ``base`` (without layers); ``key`` is the key given to st_folium."""
-    from streamlit_folium import _get_header, _get_html, _get_map_string, generate_js_hash, get_full_id
+    from geo.stfolium import generate_js_hash, get_full_id, get_header, get_html, get_map_string
 
     base.get_root().render()
     base.render()
-    html_part, header = _get_html(base), _get_header(base)
-    script = _get_map_string(base)  # renames the base's elements, as st_folium does
+    html_part, header = get_html(base), get_header(base)
+    script = get_map_string(base)  # renames the base's elements, as st_folium does
     js, css = _links(base)
     layers = [(child._name, child._id, child.layer_name, bool(child.overlay)) for child in base._children.values()
               if isinstance(child, folium.map.Layer) and child.control]
@@ -1836,7 +1838,7 @@ def layers_payload(base: BasePayload, layers: list[folium.FeatureGroup],
                    control: folium.LayerControl | None) -> dict[str, Any]:
     """st_folium's ``feature_group`` and ``layer_control`` arguments for ``layers`` over ``base``, and the
     asset links of base and layers together."""
-    from streamlit_folium import _get_feature_group_string, _get_layer_control_string
+    from geo.stfolium import get_feature_group_string, get_layer_control_string
 
     # A stand-in for the base map: the layer control lists the base's toggleable layers by their names
     # in the base script; nothing else of the base is needed to write the layers' script.
@@ -1845,8 +1847,8 @@ def layers_payload(base: BasePayload, layers: list[folium.FeatureGroup],
         placeholder = folium.FeatureGroup(name=name, overlay=overlay, control=True)
         placeholder._name, placeholder._id = kind, layer_id
         stand_in.add_child(placeholder, name=f"{kind}_{layer_id}")
-    feature_group = "".join(_get_feature_group_string(layer, map=stand_in, idx=i) for i, layer in enumerate(layers))
-    layer_control = _get_layer_control_string(control, stand_in) if control is not None else None
+    feature_group = "".join(get_feature_group_string(layer, map=stand_in, idx=i) for i, layer in enumerate(layers))
+    layer_control = get_layer_control_string(control, stand_in) if control is not None else None
     js, css = [], []
     for element in [*layers, *([control] if control is not None else [])]:
         more_js, more_css = _links(element)
