@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import export, mapview
+from geo import mapview
 from geo.cli import DEFAULT_DB
 from geo.stfolium import folium_component
 from geo.store import Filters, Store
@@ -93,17 +93,24 @@ def _view(db: str, version: tuple, query: tuple) -> pd.DataFrame:
     """The claims as the dashboard shows them: English place and province names, and for contested claims
     what contests them (named from the whole store, so a denial outside the filters still shows). Downloads
     use _claims: exports keep the store's names."""
-    frame = mapview.english_names(_claims(db, version, query))
+    frame = _named(db, version, query)
     notes = _contest_notes(db, version)
     if notes and len(frame):
         frame = frame.assign(contest_note=frame["id"].astype(str).map(notes))
     return frame
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _named(db: str, version: tuple, query: tuple) -> pd.DataFrame:
+    """The claims with English place and province names (named once: the whole store's are both the unfiltered
+    view and what the contest notes are written from)."""
+    return mapview.english_names(_claims(db, version, query))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _contest_notes(db: str, version: tuple) -> dict[str, str]:
     try:
-        return mapview.contest_notes(mapview.english_names(_claims(db, version, ())))
+        return mapview.contest_notes(_named(db, version, ()))
     except Exception:  # noqa: BLE001 - without the rules the badge still says "contested"
         return {}
 
@@ -441,6 +448,7 @@ def _ingest(files: list[Any], source: str | None, published: date | None, profil
     st.session_state["_ingest_report"] = report
     st.cache_data.clear()
     _claims.clear()  # the frames of the store before the ingest (cached by version: never asked for again)
+    _named.clear()
     _view.clear()
 
 
@@ -529,6 +537,8 @@ def _metrics(frame: pd.DataFrame | None, total: int, hidden: set[str]) -> None:
 
 
 def _export_bytes(db: str, version: tuple, query: tuple, fmt: str) -> bytes:
+    from geo import export  # on a download only: not part of a page's first run
+
     frame = _claims(db, version, query)
     with tempfile.TemporaryDirectory(prefix="frontline-export-") as tmp:
         path = Path(tmp) / f"claims.{fmt}"
