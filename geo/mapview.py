@@ -1689,10 +1689,14 @@ def _points(claims: pd.DataFrame | None) -> list[tuple[float, float]]:
 
 def extent_of(claims: pd.DataFrame | None) -> list[tuple[float, float]]:
     """The claims' bounding corners (south-west, north-east), or [] without located claims."""
-    pts = _points(claims)
-    if not pts:
+    if claims is None or len(claims) == 0:
         return []
-    return [(min(p[0] for p in pts), min(p[1] for p in pts)), (max(p[0] for p in pts), max(p[1] for p in pts))]
+    lats, lons = (pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").to_numpy(dtype=float) for v in _coords(claims))
+    located = ~(np.isnan(lats) | np.isnan(lons))
+    if not located.any():
+        return []
+    lats, lons = lats[located], lons[located]
+    return [(float(lats.min()), float(lons.min())), (float(lats.max()), float(lons.max()))]
 
 
 def base_map(*, countries: gpd.GeoDataFrame | None = None, style: MapStyle | None = None,

@@ -712,3 +712,29 @@ def test_play_starts_at_the_first_day_with_claims_and_steps_without_moving_the_p
     assert moved == [], "the page moved while playing"
     assert sidebar.get_by_role("button", name="Play").count() == 1  # back to Play at the last day
     assert s.blocked == [] and s.errors == []
+
+
+def test_the_map_is_drawn_first_and_the_rest_of_the_page_follows(browser, server) -> None:
+    # A page's first run sends the map alone, so that the browser draws the markers before it lays out the
+    # figures, the table and the chart; the drawn map asks for the rest, which follows without a click.
+    s = Session(browser, server)
+    try:
+        table, order = s.page.locator("[data-testid='stDataFrame']"), []
+        deadline = time.monotonic() + 60
+        while len(order) < 2 and time.monotonic() < deadline:
+            # The table is looked for first: if both turned up between two looks, the map is not credited.
+            if "table" not in order and table.count():
+                order.append("table")
+            try:
+                if "markers" not in order and s.markers():
+                    order.append("markers")
+            except Exception:  # the frame is not there yet
+                pass
+            time.sleep(0.02)
+        assert order == ["markers", "table"]
+        s.page.get_by_test_id("stVegaLiteChart").first.wait_for(state="attached", timeout=30_000)
+        assert s.page.get_by_test_id("stMetric").count() == 4
+        assert s.page.get_by_text("follow as soon as the map is drawn").count() == 0
+        assert s.markers() > 0 and not s.errors and not s.dialogs
+    finally:
+        s.close()
