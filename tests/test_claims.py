@@ -1237,3 +1237,22 @@ def test_within_striking_distance_and_holding_out():
     # the town of "the X district of Aleppo" only says where the district is
     assert claims_of("Kurdish fighters are still holding out in the Sheikh Maqsoud district of Aleppo.", places=places) == {
         ("Sheikh Maqsoud", "defense", "kurdish_led_forces")}
+
+
+def test_a_place_listed_beside_a_road_is_taken_but_the_road_ends_are_not():
+    claims = claims_of("Rebel fighters announced the capture of Homs city, including the main road linking Hama and "
+                       "Damascus, and Qusayr, a large town in the province.")
+    assert {p for p, *_ in claims} == {"Homs", "Al-Qusayr"}
+
+
+def test_examples_after_most_notably_belong_to_the_areas_taken():
+    # the parser hangs "most notably X" on the subject; the examples are of the areas secured
+    assert claims_of("The rebels managed to secure several areas after expelling the army, most notably Hama "
+                     "and Homs.") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_prompting_a_party_to_withdraw_makes_it_withdraw():
+    claims = claims_of("Turkish-backed forces advanced through the neighbourhoods of Aleppo, prompting fighters from "
+                       "the Manbij Military Council, affiliated with the SDF, to withdraw from the city.")
+    assert ("Aleppo", "withdrawal", "kurdish_led_forces") in claims
+    assert not any(a == "syrian_national_army" and e == "withdrawal" for _, e, a in claims)

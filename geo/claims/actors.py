@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from geo.claims.lexicons import NounRule, VerbRule
 from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
+    _causer,
     _child,
     _passive,
     _phrase_tokens,
@@ -46,6 +47,9 @@ class ActorReading:
                 return self._phrase_actor(subj)
             if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
                 controller = _child(tok.head, ("dobj",)) if tok.dep_ == "xcomp" else None
+                causer = _causer(tok, self.lex.causing_heads)
+                if causer is not None:
+                    controller = _child(causer, ("dobj",))
                 if controller is not None and controller.i < tok.i:
                     return self._phrase_actor(controller)  # "forced the government to deny", "ordered troops to pull out"
                 if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -287,7 +291,7 @@ class ActorReading:
         if a:
             return a
         for name, pobj in _preps(tok):
-            if name == "of" or (name == "from" and tok.lower_ in self.lex.generic_forces):
+            if name == "of" or (name == "from" and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN")):
                 return self._token_actor(pobj)  # "fighters of HTS", "fighters from the Southern Operations Room"
         return None
 

@@ -90,6 +90,7 @@ class Lexicon:
     modal: frozenset[str]
     unreal_heads: frozenset[str]
     realising_heads: frozenset[str]
+    causing_heads: frozenset[str]
     failing_heads: frozenset[str]
     unreal_marks: frozenset[str]
     negations: frozenset[str]
@@ -199,7 +200,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     for lemma in list(nouns) + list(words.get("holding", [])):
         forms |= _inflections(lemma) - not_forms
     known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
-                  "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
+                  "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads", "causing_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
                   "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words", "reported_nouns"}
@@ -228,6 +229,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         modal=_word_set("modal_auxiliaries", cues.get("modal_auxiliaries")),
         unreal_heads=_word_set("unreal_heads", cues.get("unreal_heads")),
         realising_heads=_word_set("realising_heads", cues.get("realising_heads")),
+        causing_heads=_word_set("causing_heads", cues.get("causing_heads")),
         failing_heads=_word_set("failing_heads", cues.get("failing_heads")),
         unreal_marks=_word_set("unreal_marks", cues.get("unreal_marks")),
         negations=_word_set("negations", cues.get("negations")),

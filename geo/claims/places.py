@@ -67,6 +67,8 @@ class PlaceReading:
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
             if territorial:
                 found += self._places_under(obj, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                if obj.i not in self.place_at:
+                    found += self._stray_examples(obj)
                 self.consumed.add(obj.i)
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
@@ -222,6 +224,20 @@ class PlaceReading:
             names.append(obj)
         return any(n.i not in self.in_place and not self._token_actor(n) for n in names)
 
+    def _stray_examples(self, noun: "Token") -> list[_Found]:
+        """Places a list-opening adverb marks as examples of a territory noun but the parser hung
+        elsewhere: "secured several areas after expelling the army, most notably X and Y", with X
+        made an apposition of the subject."""
+        out: list[_Found] = []
+        for t in self.sdoc[noun.i + 1:]:
+            if t.i not in self.place_at or noun.is_ancestor(t) or t.dep_ not in ("appos", "npadvmod", "dep"):
+                continue
+            marker = next((c for c in t.children if c.dep_ == "advmod" and c.i < t.i
+                           and (c.lower_ in self.lex.extenders or c.lemma_.lower() in self.lex.extenders)), None)
+            if marker is not None:
+                out += self._places_under(t, path=(noun, marker))
+        return out
+
     def _territory_noun(self, tok: "Token") -> bool:
         """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
         "of" ("took part of Homs", not "took part in talks")."""
@@ -370,12 +386,15 @@ class PlaceReading:
         near = False
         distance = None
         # path: from the argument's root down to the place's parent
-        for step in path:
+        for k, step in enumerate(path):
             low, lem = step.lower_, step.lemma_.lower()
             if step.i in self.in_place:
                 continue
-            if low in lex.route or lem in lex.route:
-                return None  # an end of a road
+            below = path[k + 1] if k + 1 < len(path) else tok
+            if (low in lex.route or lem in lex.route) and below.dep_ not in ("conj", "cc"):
+                # an end of a road ("the highway linking X and Y"); a place listed beside the road
+                # ("including the highway ..., and X") is taken too
+                return None
             if low in lex.units or lem in lex.units:
                 distance = distance or _number_of(step, lex)
             if low in lex.landmark or lem in lex.landmark:

@@ -19,6 +19,7 @@ from geo.claims.speakers import ClaimantReading
 from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
     _SUBJECTS,
+    _causer,
     _child,
     _heads_between,
     _own_words,
@@ -544,6 +545,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             dep, head = tok.dep_, tok.head
             if head.i == tok.i:
                 break
+            causer = _causer(tok, lex.causing_heads)
+            if causer is not None:
+                dep, head = "xcomp", causer  # "..., prompting the militias to withdraw"
             if dep in ("relcl", "acl") and self._past_year(head):
                 return "unreal"  # "since 2016, when the group took over the city"
             hlem = head.lemma_.lower()
