@@ -1256,3 +1256,24 @@ def test_prompting_a_party_to_withdraw_makes_it_withdraw():
                        "the Manbij Military Council, affiliated with the SDF, to withdraw from the city.")
     assert ("Aleppo", "withdrawal", "kurdish_led_forces") in claims
     assert not any(a == "syrian_national_army" and e == "withdrawal" for _, e, a in claims)
+
+
+def test_one_side_of_a_towns_countryside_is_drawn_off_the_town_on_that_side():
+    c = one("Army units regained control of several towns in the northern Hama countryside.")
+    hama = PLACES["Hama"]
+    assert (c.place, c.event_type, c.geo_precision) == ("Hama", "capture", "near")
+    assert c.lat == pytest.approx(hama.lat + 15 / 111.2, abs=0.01) and c.lon == pytest.approx(hama.lon, abs=0.01)
+    west = one("Rebels seized villages in Aleppo's western countryside.")
+    assert west.lon < PLACES["Aleppo"].lon - 0.1 and west.lat == pytest.approx(PLACES["Aleppo"].lat, abs=0.01)
+
+
+def test_a_stated_distance_and_bearing_place_the_claim_there():
+    c = one("Rebels seized the airbase 10 km east of Homs.")
+    homs = PLACES["Homs"]
+    assert c.lon - homs.lon == pytest.approx(10 / (111.2 * 0.822), abs=0.01) and c.lat == pytest.approx(homs.lat, abs=0.01)
+
+
+def test_a_town_itself_and_its_countryside_without_a_side_stay_on_the_town():
+    assert (one("Rebels captured Hama.").lat, one("Rebels captured Hama.").lon) == (PLACES["Hama"].lat, PLACES["Hama"].lon)
+    c = one("Rebels advanced in the Hama countryside.")
+    assert (c.lat, c.lon, c.geo_precision) == (PLACES["Hama"].lat, PLACES["Hama"].lon, "near")

@@ -29,7 +29,7 @@ _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor
               "needs_distance", "needs_noun", "actors", "receiver", "driven_out"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "edges", "units", "holding", "defending", "extenders", "portions",
-               "quantities", "city_parts"}
+               "quantities", "city_parts", "hinterland"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
 
 
@@ -77,6 +77,7 @@ class Lexicon:
     edges: frozenset[str]  # a place's edge: reaching it is an advance on the place
     quantities: frozenset[str]  # "a number of", "hundreds of": the noun after "of" is the object
     city_parts: frozenset[str]  # "entered several neighbourhoods": parts of the one town the sentence names
+    hinterland: frozenset[str]  # "the northern Hama countryside": around the town, on the side named
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
     gated: dict[str, frozenset[str]]  # forms of verbs that fire only with another word -> those words
@@ -218,6 +219,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         edges=_word_set("edges", words.get("edges")),
         quantities=_word_set("quantities", words.get("quantities")),
         city_parts=_word_set("city_parts", words.get("city_parts")),
+        hinterland=_word_set("hinterland", words.get("hinterland")),
         units={k.lower(): float(v) for k, v in units.items()},
         forms=frozenset(forms), gated=gated, form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),

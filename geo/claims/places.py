@@ -3,6 +3,7 @@ lists, anaphora), pruned of containers, landmarks and reference points. A mixin 
 :class:`geo.claims.reader.SentenceReader`."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -29,6 +30,18 @@ if TYPE_CHECKING:
 
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
 _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+# Compass words as azimuths (degrees clockwise from north), for a town's hinterland on one side.
+_AZIMUTHS = {
+    word: deg for base, deg in (("north", 0), ("northeast", 45), ("east", 90), ("southeast", 135), ("south", 180),
+                                ("southwest", 225), ("west", 270), ("northwest", 315))
+    for word in (base, base + "ern", base.replace("east", "-east").replace("west", "-west").lstrip("-"),
+                 base.replace("east", "-east").replace("west", "-west").lstrip("-") + "ern")
+}
+# How far off the town a claim about one side of its countryside is drawn: about the middle of the
+# rural ring of a Syrian district (a district centre's villages lie within some 20-30 km of it; a
+# big city's countryside starts farther out).
+_HINTERLAND_KM = {"city": 15.0, "town": 10.0}
+_CITY_POPULATION = 300_000
 
 
 @dataclass
@@ -39,6 +52,8 @@ class _Found:
     token_i: int
     near: bool = False
     distance_km: float | None = None
+    side: int | None = None  # azimuth of "the northern X countryside": the claim lies off X that way
+    side_km: float | None = None  # and how far, when the text says ("10 km east of X")
 
 
 class PlaceReading:
@@ -406,9 +421,34 @@ class PlaceReading:
             near = near or distance is not None
         if any(c.dep_ == "amod" and c.lower_ in lex.near for c in tok.children):
             near = True  # "western rural Aleppo": somewhere around it
-        found = _Found(self.place_at[tok.i], tok.i, near, distance)
+        side, side_km = self._hinterland_side(tok, path)
+        found = _Found(self.place_at[tok.i], tok.i, near, distance, side, side_km)
         found.path = path  # type: ignore[attr-defined]
         return found
+
+    def _hinterland_side(self, tok: "Token", path: tuple) -> tuple[int | None, float | None]:
+        """The side of a town an event lies on, when the phrase names one and no distance: "the northern
+        Hama countryside", "Aleppo's western countryside", "rural northern Idlib", "villages south-east
+        of Manbij"."""
+        words = [*path, tok]
+        for w in path:
+            if w.lower_ in _AZIMUTHS and any(c.dep_ == "prep" and c.lower_ == "of" for c in w.children):
+                # "south-east of X": the parser makes "south" a compound of "east"
+                first = next((c.lower_ for c in w.children if c.dep_ == "compound" and c.lower_ in _AZIMUTHS), "")
+                km = next((d for c in w.children if c.dep_ == "npadvmod"
+                           for d in [_number_of(c, self.lex)] if d is not None), None)  # "10 km east of X"
+                return _AZIMUTHS.get(first + w.lower_, _AZIMUTHS[w.lower_]), km
+        rural = [w for w in words if w.lower_ in self.lex.hinterland or w.lemma_.lower() in self.lex.hinterland]
+        rural += [c for c in tok.children if c.dep_ == "amod" and c.lower_ in self.lex.hinterland]
+        if not rural:
+            return None, None
+        for w in reversed(words):
+            for c in (w, *w.children):
+                if (c is w and w.i != tok.i) or c.dep_ in ("amod", "advmod", "compound", "npadvmod"):
+                    side = _AZIMUTHS.get(c.lower_)
+                    if side is not None:
+                        return side, None
+        return None, None
 
     def _prune(self, found: list[_Found]) -> list[_Found]:
         """Drop places that only locate another place of the same trigger (a container, a
@@ -569,8 +609,6 @@ def _contains(outer: Place, inner: Place) -> bool:
 
 
 def _km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
-    import math
-
     p = math.pi / 180
     h = (math.sin((b_lat - a_lat) * p / 2) ** 2
          + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2)
@@ -590,3 +628,21 @@ def _admin1_place(iso: str) -> Place | None:
     from geo.gazetteer import default_gazetteer
 
     return default_gazetteer().admin1(iso)
+
+
+def _off(lat: float, lon: float, azimuth: int, km: float) -> tuple[float, float]:
+    """The point ``km`` from (lat, lon) toward ``azimuth`` (degrees from north), on a sphere."""
+    r = km / 6371.0
+    la, lo, az = math.radians(lat), math.radians(lon), math.radians(azimuth)
+    la2 = math.asin(math.sin(la) * math.cos(r) + math.cos(la) * math.sin(r) * math.cos(az))
+    lo2 = lo + math.atan2(math.sin(az) * math.sin(r) * math.cos(la), math.cos(r) - math.sin(la) * math.sin(la2))
+    return round(math.degrees(la2), 4), round(math.degrees(lo2), 4)
+
+
+def hinterland_point(place: Place, azimuth: int, km: float | None = None) -> tuple[float, float]:
+    """Where a claim about one side of a town is drawn: ``km`` off it when the text says how far,
+    else about the middle of its countryside on that side."""
+    if km is None:
+        km = _HINTERLAND_KM["city" if place.population >= _CITY_POPULATION else "town"]
+    return _off(place.lat, place.lon, azimuth, km)
+

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from geo.claims.actors import ActorReading
 from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
-from geo.claims.places import PlaceReading, _Found, dates_in
+from geo.claims.places import PlaceReading, _Found, dates_in, hinterland_point
 from geo.claims.speakers import ClaimantReading
 from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
@@ -605,6 +605,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         lat, lon = _display_point(place) if place.scale == "admin1" else (place.lat, place.lon)
         if precision == "point" and (f.near or f.distance_km is not None):
             precision = "near"
+        if precision == "near" and f.side is not None and f.distance_km is None:
+            lat, lon = hinterland_point(place, f.side, f.side_km)  # "the northern Hama countryside": not the city
         event_date, date_precision = self._date(trigger, t)
         return Claim(
             article=art.article, place=place.name, place_id=place.place_id, lat=lat, lon=lon,
