@@ -1277,3 +1277,16 @@ def test_a_town_itself_and_its_countryside_without_a_side_stay_on_the_town():
     assert (one("Rebels captured Hama.").lat, one("Rebels captured Hama.").lon) == (PLACES["Hama"].lat, PLACES["Hama"].lon)
     c = one("Rebels advanced in the Hama countryside.")
     assert (c.lat, c.lon, c.geo_precision) == (PLACES["Hama"].lat, PLACES["Hama"].lon, "near")
+
+
+def test_there_is_the_one_place_named_just_before():
+    claims = claims_of("Rebels entered Hama on Thursday. Government troops there pulled back toward Homs.")
+    assert ("Hama", "withdrawal", "government") in claims
+    assert not any(p == "Homs" for p, *_ in claims)
+    assert any(p == "Homs" and a == "government" and e in ("defense", "deployment")
+               for p, e, a in claims_of("Rebels advanced on Homs. The army rushed reinforcements there."))
+
+
+def test_there_after_two_places_is_no_guess():
+    claims = claims_of("Rebels took Hama and Homs. The army sent reinforcements there.")
+    assert not any(a == "government" for *_, a in claims)

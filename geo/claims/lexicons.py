@@ -251,7 +251,10 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         reported_nouns=_word_set("reported_nouns", cues.get("reported_nouns")),
         anaphora_rx=re.compile(r"\b(?:the|both)\s+(?:[a-z-]+\s+){0,2}(?:" + "|".join(
             re.escape(k) for k in [*cues.get("place_anaphora", {}), *cues.get("site_anaphora", {}),
-                                   *cues.get("plural_place_anaphora", {})]) + r")\b", re.I)
+                                   *cues.get("plural_place_anaphora", {})]) + r")\b"
+            # "deployed there" (not the "there" of "there were clashes")
+            + r"|\bthere\b(?!\s+(?:is|are|was|were|'s|has|have|had|will|would|remains?|seems?|appears?|may|might|could|must|should|can)\b)",
+            re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )

@@ -209,6 +209,8 @@ class PlaceReading:
                             span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
                             if span is not None:
                                 found.append(_Found(t, span.root.i))
+        if not found:
+            found += self._there(v, rule)
         if not found and rule.type in ("defense", "deployment"):
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = self._subject(v)
@@ -367,7 +369,11 @@ class PlaceReading:
                 return False
             self.place_at[tok.i] = next(iter(sites.values()))
             return True
-        scales = self.lex.place_anaphora[tok.lower_]
+        return self._antecedent(tok, self.lex.place_anaphora[tok.lower_])
+
+    def _antecedent(self, tok: "Token", scales: list[str]) -> bool:
+        """The one place of a fitting scale named shortly before ``tok``, recorded for it (``place_at``)."""
+        pos = self.sentence.start + tok.idx
         candidates: dict[str, Toponym] = {}
         same_sentence: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
@@ -395,6 +401,17 @@ class PlaceReading:
             return False  # no place, or several it could be: no guess
         self.place_at[tok.i] = next(iter(candidates.values()))
         return True
+
+    def _there(self, v: "Token", rule: VerbRule) -> list[_Found]:
+        """"deployed there", "troops there pulled back": the one town or province named just before."""
+        subj = self._subject(v)
+        at = [c for c in v.children if c.dep_ == "advmod" and c.lower_ == "there"]
+        if subj is not None and rule.type in ("withdrawal", "defense", "deployment"):
+            at += [c for c in subj.children if c.dep_ == "advmod" and c.lower_ == "there"]  # where they were
+        if len(at) != 1 or not self._antecedent(at[0], ["point", "admin1"]):
+            return []
+        found = self._found(at[0], ())
+        return [found] if found is not None else []
 
     def _found(self, tok: "Token", path: tuple) -> _Found | None:
         lex = self.lex
