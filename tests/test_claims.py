@@ -1290,3 +1290,20 @@ def test_there_is_the_one_place_named_just_before():
 def test_there_after_two_places_is_no_guess():
     claims = claims_of("Rebels took Hama and Homs. The army sent reinforcements there.")
     assert not any(a == "government" for *_, a in claims)
+
+
+def test_villages_near_a_town_hung_on_the_verb_are_taken_around_the_town():
+    c = one("The SDF took back several villages near Homs.")
+    assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Homs", "capture", "kurdish_led_forces", "near")
+
+
+def test_maintaining_positions_is_a_defense():
+    assert claims_of("Syrian forces maintained their positions in Homs.") == {("Homs", "defense", "government")}
+    assert claims_of("Rebels kept up their attacks on Hama.") == set()
+
+
+def test_a_withdrawal_that_allowed_something_happened():
+    # "allow" makes what it allows a possibility, not the event that is its subject
+    assert claims_of("The army's withdrawal from Deir Ezzor allowed the SDF to move in.") == {
+        ("Deir ez-Zor", "withdrawal", "government")}
+    assert claims_of("The fall of Homs is expected within days.") == set()

@@ -110,6 +110,12 @@ class PlaceReading:
                     # near which is a landmark when the verb has another place
                     start = (pobj.head,) if name in ("near", "outside") else ()
                     found += self._places_under(pobj, path=start)
+                elif rule.object != "none" and name in ("near", "around", "outside") and obj is not None \
+                        and obj.dep_ == "dobj" and obj.i not in self.place_at and self._territory_noun(obj) \
+                        and not any(c.i in self.place_at for c in obj.subtree):
+                    # "took back several villages near Manbij": the parser hangs "near" on the verb;
+                    # the villages taken are around the town
+                    found += self._places_under(pobj, path=(pobj.head,))
                 elif rule.object != "none" and name.split(" ")[0] in _BEARINGS and name.endswith(" of"):
                     # "recaptured villages east of Manbij": the parser hangs the bearing on the verb;
                     # the place it names is around where the event was

@@ -346,8 +346,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             governor = governor.head
         if governor.pos_ in ("VERB", "AUX") and self._reality(governor) != "real":
             return []
-        if any(t.lemma_.lower() in self.lex.unreal_heads or t.lower_ in self.lex.unreal_heads
-               for t in _heads_between(n, governor)):
+        heads = _heads_between(n, governor)
+        if heads and heads[-1].i == governor.i and (n if len(heads) == 1 else heads[-2]).dep_ == "nsubj":
+            heads.pop()  # the event is what acts: "the army's withdrawal allowed the SDF to move in"
+        if any(t.lemma_.lower() in self.lex.unreal_heads or t.lower_ in self.lex.unreal_heads for t in heads):
             return []  # "the possibility of Homs' capture", "fears of a fall of X"
         if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
             return self._control_state(n)
