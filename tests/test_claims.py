@@ -1307,3 +1307,16 @@ def test_a_withdrawal_that_allowed_something_happened():
     assert claims_of("The army's withdrawal from Deir Ezzor allowed the SDF to move in.") == {
         ("Deir ez-Zor", "withdrawal", "government")}
     assert claims_of("The fall of Homs is expected within days.") == set()
+
+
+def test_the_provincial_capital_is_the_town_named_like_the_province():
+    doc = make_doc("Local fighters in Daraa province seized the provincial capital's security headquarters.",
+                   places={"Daraa province": PLACES["Daraa province"]})
+    claims = extract(doc, "syria")
+    assert [(c.event_type, c.actor, c.geo_precision) for c in claims] == [("capture", "local_armed_groups", "point")]
+    assert claims[0].province == "SY-DR" and abs(claims[0].lat - 32.62) < 0.05
+
+
+def test_units_in_an_army_sources_statement_are_the_armys():
+    claims = claims_of("A Syrian army source said units were redeploying to strengthen defences around Homs.")
+    assert ("Homs", "defense", "government") in claims

@@ -375,7 +375,30 @@ class PlaceReading:
                 return False
             self.place_at[tok.i] = next(iter(sites.values()))
             return True
-        return self._antecedent(tok, self.lex.place_anaphora[tok.lower_])
+        scales = self.lex.place_anaphora[tok.lower_]
+        if "capital" in scales:
+            return self._provincial_capital(tok)
+        return self._antecedent(tok, scales)
+
+    def _provincial_capital(self, tok: "Token") -> bool:
+        """"the provincial capital": the town named like the one province named shortly before
+        (Daraa in Daraa province), if the gazetteer has it there."""
+        if not any(c.dep_ == "amod" and c.lower_ in ("provincial", "regional") for c in tok.children):
+            return False  # "the capital" alone is the country's, which the geoparser reads
+        pos = self.sentence.start + tok.idx
+        provinces = {t.place.province: t for t in reversed(self.earlier) if t.start < pos and pos - t.end <= _ANAPHORA_REACH
+                     and t.place is not None and t.place.scale == "admin1" and t.place.province}
+        if len(provinces) != 1:
+            return False
+        iso, t = next(iter(provinces.items()))
+        from geo.gazetteer import default_gazetteer
+
+        towns = [p for p in default_gazetteer().resolve(t.place.name, country=t.place.country)
+                 if p.scale == "point" and p.province == iso]
+        if not towns:
+            return False
+        self.place_at[tok.i] = Toponym(t.start, t.end, t.text, place=towns[0])
+        return True
 
     def _antecedent(self, tok: "Token", scales: list[str]) -> bool:
         """The one place of a fitting scale named shortly before ``tok``, recorded for it (``place_at``)."""
