@@ -1320,3 +1320,8 @@ def test_the_provincial_capital_is_the_town_named_like_the_province():
 def test_units_in_an_army_sources_statement_are_the_armys():
     claims = claims_of("A Syrian army source said units were redeploying to strengthen defences around Homs.")
     assert ("Homs", "defense", "government") in claims
+
+
+def test_attempts_that_failed_are_the_other_sides_defense():
+    assert claims_of("The army said the terrorists' attempts to advance toward Hama city had failed.") == {
+        ("Hama", "defense", "government")}

@@ -556,6 +556,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             if dep == "xcomp" or (dep in ("acl", "advcl", "ccomp", "prep", "pcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
                 if hlem in lex.failing_heads or any(c.dep_ == "advmod" and c.lower_ in ("unsuccessfully", "vainly") for c in head.children):
                     return "failed"
+                if head.dep_ == "nsubj" and head.head.lemma_.lower() in lex.failing_heads and hlem in lex.unreal_heads:
+                    return "failed"  # "the rebels' attempts to advance toward X failed"
                 if hlem in lex.unreal_heads and hlem not in lex.realising_heads:
                     return "unreal"
                 if dep != "xcomp" and hlem not in lex.realising_heads and tok.i == v.i:
