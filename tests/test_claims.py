@@ -1325,3 +1325,11 @@ def test_units_in_an_army_sources_statement_are_the_armys():
 def test_attempts_that_failed_are_the_other_sides_defense():
     assert claims_of("The army said the terrorists' attempts to advance toward Hama city had failed.") == {
         ("Hama", "defense", "government")}
+
+
+def test_troops_in_a_foreign_militarys_own_statement_are_its_troops():
+    text = "The Israeli military said troops had entered Quneitra on Sunday."
+    assert claims_of(text) == {("Quneitra", "capture", "israel")}
+    # the Syrian army's troops, in anyone else's words, stay the Syrian army's
+    assert claims_of("Residents said troops had entered Quneitra on Sunday.") == {("Quneitra", "capture", "government")}
+    assert claims_of("Netanyahu said troops had entered Quneitra.") == {("Quneitra", "capture", "israel")}

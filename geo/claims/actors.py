@@ -220,6 +220,11 @@ class ActorReading:
                 # clause "they" is the party named just before, whatever its role
                 return self._party_just_named(tok) or self._earlier_subject(tok) or self.state.last_actor
             return self._earlier_subject(tok) or self.state.last_actor
+        speaker = self.state.sentence_speaker_actor
+        own = self.profile.own_forces.get(speaker or "")
+        if own and low in own and all(c.dep_ in ("det", "poss", "punct") and c.lower_ in ("the", "its", "their", "our", ",")
+                                      for c in tok.children):
+            return speaker  # "the Israeli military said troops had entered X": its own troops
         a = self._token_actor(tok)
         lemma = tok.lemma_.lower()
         if a:
