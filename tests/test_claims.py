@@ -1333,3 +1333,13 @@ def test_troops_in_a_foreign_militarys_own_statement_are_its_troops():
     # the Syrian army's troops, in anyone else's words, stay the Syrian army's
     assert claims_of("Residents said troops had entered Quneitra on Sunday.") == {("Quneitra", "capture", "government")}
     assert claims_of("Netanyahu said troops had entered Quneitra.") == {("Quneitra", "capture", "israel")}
+
+
+def test_the_city_is_the_one_the_sentence_before_put_someone_in():
+    text = ("Rebels captured Hama on Thursday after troops withdrew toward Homs. Footage showed fighters in "
+            "central Hama. The army said it had redeployed its forces outside the city.")
+    assert ("Hama", "withdrawal", "government") in claims_of(text)
+    # a place named as a party in the sentence before is no antecedent
+    text = ("Rebels took Aleppo and reached Homs. Russia promised Damascus more aid. "
+            "The army said it had redeployed its forces outside the city.")
+    assert not any(e == "withdrawal" for _, e, _ in claims_of(text))

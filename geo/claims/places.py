@@ -4,6 +4,7 @@ lists, anaphora), pruned of containers, landmarks and reference points. A mixin 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
 _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+# A preposition (and at most one lowercase word) right before a place: the place is a location.
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
+                              r"(?:the\s+)?(?:[a-z-]+\s+)?$")
 # Compass words as azimuths (degrees clockwise from north), for a town's hinterland on one side.
 _AZIMUTHS = {
     word: deg for base, deg in (("north", 0), ("northeast", 45), ("east", 90), ("southeast", 135), ("south", 180),
@@ -416,6 +420,18 @@ class PlaceReading:
                     same_sentence.setdefault(t.place.place_id, t)
         if len(same_sentence) == 1:
             candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
+        elif len(candidates) > 1 and not same_sentence:
+            # "took Hama after troops withdrew toward Homs. Footage showed fighters in central Hama.
+            # The army redeployed outside the city": the one such place of the sentence just before
+            before = [s for s in self.doc.sentences if s.end <= self.evidence.start]
+            if before:
+                last = before[-1]
+                # only a place the sentence puts something in ("fighters in central Hama"), not one
+                # it names as a party ("Russia promised Damascus aid")
+                previous = {k: t for k, t in candidates.items() if last.start <= t.start < last.end and t.literal
+                            and _LOCATIVE_BEFORE.search(self.doc.text, max(last.start, t.start - 40), t.start)}
+                if len(previous) == 1:
+                    candidates = previous
         if not candidates and "admin1" in scales:
             # "local fighters took checkpoints in the province" after "the city of Sweida": the
             # province of the one town named just before
