@@ -1343,3 +1343,26 @@ def test_the_city_is_the_one_the_sentence_before_put_someone_in():
     text = ("Rebels took Aleppo and reached Homs. Russia promised Damascus more aid. "
             "The army said it had redeployed its forces outside the city.")
     assert not any(e == "withdrawal" for _, e, _ in claims_of(text))
+
+
+def test_the_towns_are_those_listed_after_towns_of_and_destinations_are_not_left():
+    text = ("Fighters from local factions entered the towns of Hama and Qusayr without resistance. "
+            "Regime forces had withdrawn from the towns toward Damascus hours earlier.")
+    claims = claims_of(text)
+    assert {("Hama", "capture", "local_armed_groups"), ("Al-Qusayr", "capture", "local_armed_groups"),
+            ("Hama", "withdrawal", "government"), ("Al-Qusayr", "withdrawal", "government")} <= claims
+    assert not any(p == "Damascus" for p, *_ in claims)
+
+
+def test_the_fighters_are_the_party_the_fighters_were_last_said_to_belong_to():
+    claims = claims_of("Fighters from the SDF took Hama. Later the fighters entered Homs.")
+    assert ("Homs", "capture", "kurdish_led_forces") in claims
+
+
+def test_the_crossing_located_in_the_countryside_is_the_crossing_named_before():
+    crossing = Place("Jaber crossing", "ov:test-crossing", 32.55, 36.2, "point", "SY", "SY-DR", 0)
+    doc = make_doc("Local factions seized the Jaber crossing after regime forces withdrew from the crossing and "
+                   "several positions in the eastern countryside of Hama.",
+                   places={"Jaber crossing": crossing, "Hama": PLACES["Hama"]})
+    got = {(c.place, c.event_type, c.actor) for c in extract(doc, "syria")}
+    assert ("Jaber crossing", "withdrawal", "government") in got

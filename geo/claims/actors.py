@@ -237,6 +237,9 @@ class ActorReading:
             # "a rebel commander said fighters had taken X": unnamed fighters in a fighter's own report
             # are his side's (in an army or state media statement they are more often the enemy)
             return self.state.sentence_speaker_actor
+        if (low in self.lex.generic_forces or lemma in self.lex.generic_forces) and [c.lower_ for c in tok.children] == ["the"] \
+                and self.state.party_of_noun.get(lemma):
+            return self.state.party_of_noun[lemma]  # "fighters from local factions ... the fighters entered X"
         if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             # "the group", "the armed groups": the party last called by that noun, else the last
             # party named as a subject

@@ -34,6 +34,8 @@ _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
                               r"(?:the\s+)?(?:[a-z-]+\s+)?$")
+# What may stand between the names of a list: "A, B and C", "A and the B".
+_LIST_GAP = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?:the\s+)?")
 # Compass words as azimuths (degrees clockwise from north), for a town's hinterland on one side.
 _AZIMUTHS = {
     word: deg for base, deg in (("north", 0), ("northeast", 45), ("east", 90), ("southeast", 135), ("south", 180),
@@ -186,6 +188,9 @@ class PlaceReading:
                 span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
                 if span is not None:
                     found.append(_Found(t, span.root.i))
+        if rule.type == "withdrawal":
+            # "withdrew from the towns toward Damascus": where they went is not what they left
+            found = [f for f in found if not any(s.lower_ in ("toward", "towards") for s in getattr(f, "path", ()))]
         if rule.type == "border_crossing":
             # coded at the named place on the other side, never a whole province
             found = [f for f in found if f.toponym.place.scale == "point"]
@@ -343,8 +348,12 @@ class PlaceReading:
                 count = _count(c)
             elif c.lower_ == "both":
                 count = 2
-        if not count or count > 5 or any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
-                                         or c.lower_ in self.lex.other_place_adjectives for c in kids):
+        if any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
+               or c.lower_ in self.lex.other_place_adjectives for c in kids):
+            return []
+        if not count and [c.lower_ for c in kids] == ["the"]:
+            return self._listed_before(tok)  # "entered the towns of A and B ... withdrew from the towns"
+        if not count or count > 5:
             return []
         scales = self.lex.plural_place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
@@ -359,10 +368,36 @@ class PlaceReading:
                 return list(seen.values())  # the most recent ones
         return []  # fewer places than the number: no guess
 
+    def _listed_before(self, tok: "Token") -> list[Toponym]:
+        """"the towns": the places listed after the last "towns of" shortly before ("the towns of A and
+        B", "villages such as A, B and C")."""
+        pos = self.sentence.start + tok.idx
+        text = self.doc.text
+        lo = max(0, pos - _ANAPHORA_REACH)
+        intro = None
+        for intro in re.finditer(rf"\b{re.escape(tok.lower_)}\s+(?:of|such as|including|like)\s+", text[lo:pos], re.I):
+            pass
+        if intro is None:
+            return []
+        listed: list[Toponym] = []
+        end = lo + intro.end()
+        for t in self.earlier:
+            if t.start < end or t.start >= pos:
+                continue
+            if t.start != end and not _LIST_GAP.fullmatch(text, end, t.start):
+                break
+            if t.place is not None:
+                listed.append(t)
+            end = t.end
+        return listed if len({t.place.place_id for t in listed}) >= 2 else []
+
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
         kids = [c for c in tok.children if c.dep_ in ("det", "amod", "compound", "nmod", "poss", "nummod", "prep")]
+        if tok.lower_ in self.lex.site_anaphora:
+            # "the crossing in the eastern countryside": where the one site is, not another site's name
+            kids = [c for c in kids if not (c.dep_ == "prep" and c.lower_ != "of")]
         # "the city", "the central town"; not "the nearby town", "the town of X", "Hama's city"
         describing = [c for c in kids if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i < tok.i and c.text.islower()
                       and c.lower_ not in self.lex.other_place_adjectives]
