@@ -1366,3 +1366,9 @@ def test_the_crossing_located_in_the_countryside_is_the_crossing_named_before():
                    places={"Jaber crossing": crossing, "Hama": PLACES["Hama"]})
     got = {(c.place, c.event_type, c.actor) for c in extract(doc, "syria")}
     assert ("Jaber crossing", "withdrawal", "government") in got
+
+
+def test_the_factions_are_those_a_party_was_said_to_have_even_outside_a_subject():
+    text = ("The SDF regained villages near Aleppo after clashes with Turkish-backed factions of the SNA. "
+            "Later the factions shelled villages near Hama.")
+    assert ("Hama", "strike", "syrian_national_army") in claims_of(text)

@@ -166,6 +166,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if actor is not None and actor != "unknown":
             self.state.last_actor = actor
         for tok in self.sdoc:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ == "NOUN" and tok.tag_ == "NNS" and lemma in self.lex.anaphoric_nouns \
+                    and not any(c.lower_ in ("the", "these", "those", "its", "their") for c in tok.children):
+                # "clashes with Turkish-backed factions of the SNA": "the factions" later are the SNA's
+                named = self._token_actor(tok)
+                if named and named != "unknown":
+                    self.state.party_of_noun[lemma] = named
             # "HTS and allied factions advanced": the factions are on the first party's side, and
             # "the factions" in a later sentence means them
             if tok.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "conj" for c in tok.children):
