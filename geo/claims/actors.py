@@ -76,6 +76,10 @@ class ActorReading:
                                 and self._token_actor(t):
                             return t
         if len(subjects) > 1:
+            # a "subject" that is a trigger verb tagged as a noun is a clause the parser misread ("The
+            # army retook Aleppo in 2016, but this week rebels seized the city"): not this verb's subject
+            subjects = [c for c in subjects if not (c.tag_.startswith("NN") and c.lower_ in self.lex.forms
+                                                    and self._lemma(c) in self.lex.verbs)] or subjects
             party = next((c for c in subjects if self._token_actor(c)), None)
             if party is not None:
                 return party

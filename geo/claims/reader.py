@@ -551,6 +551,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     return "failed"
             if tok.i == v.i and self._history(v):
                 return "unreal"
+            if tok.i == v.i and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX") and self._history(v.head) \
+                    and not any(c.dep_ in ("advmod", "npadvmod", "prep") and c.lower_ in _OWN_TIME for c in v.children):
+                return "unreal"  # "In 2016 the army retook Aleppo, and the city remained under its control"
             dep, head = tok.dep_, tok.head
             if head.i == tok.i:
                 break
@@ -648,6 +651,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if self.state.line_date and s.start < self.state.line_end:
             return self.state.line_date
         return art.published, "day"
+
+
+# Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".
+_OWN_TIME = frozenset({"now", "today", "currently", "again", "recently", "since", "on", "by", "this", "tonight"})
 
 
 def _pluperfect(verb: "Token") -> bool:
