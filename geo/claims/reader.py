@@ -551,7 +551,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     return "failed"
             if tok.i == v.i and self._history(v):
                 return "unreal"
-            if tok.i == v.i and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX") and self._history(v.head) \
+            if tok.i == v.i and v.dep_ == "conj" and v.head.i != v.i and self._history(v.head) \
                     and not any(c.dep_ in ("advmod", "npadvmod", "prep") and c.lower_ in _OWN_TIME for c in v.children):
                 return "unreal"  # "In 2016 the army retook Aleppo, and the city remained under its control"
             dep, head = tok.dep_, tok.head
