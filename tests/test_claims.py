@@ -1383,3 +1383,8 @@ def test_history_misread_as_a_noun_does_not_lend_its_subject():
     # the small model reads "retook" as a noun here; its party is not the subject of "seized"
     assert claims_of("The army retook Aleppo in 2016, but this week rebels seized the city.") == {
         ("Aleppo", "capture", "rebels")}
+
+
+def test_pushing_the_enemy_back_from_a_place_defends_it():
+    assert claims_of("Syrian troops have pushed militants back from the city of Hama, the ministry said.") == {
+        ("Hama", "defense", "government")}

@@ -96,7 +96,10 @@ class PlaceReading:
                 # "seized weapons in X" names no territory; "withdrew its fighters from X" does
                 take_preps = self._territory_noun(obj) or (
                     rule.type in ("withdrawal", "deployment") and obj.dep_ == "dobj"
-                    and (obj.lower_ in self.lex.generic_forces or obj.lemma_.lower() in self.lex.generic_forces))
+                    and (obj.lower_ in self.lex.generic_forces or obj.lemma_.lower() in self.lex.generic_forces)
+                ) or (
+                    # "pushed militants back from the city of X": the enemy pushed, the place defended
+                    rule.type == "defense" and obj.dep_ == "dobj" and self._token_actor(obj) is not None)
         obj = objects[0]
         if rule.object == "place" and not found:
             take_preps = True
