@@ -1388,3 +1388,9 @@ def test_history_misread_as_a_noun_does_not_lend_its_subject():
 def test_pushing_the_enemy_back_from_a_place_defends_it():
     assert claims_of("Syrian troops have pushed militants back from the city of Hama, the ministry said.") == {
         ("Hama", "defense", "government")}
+
+
+def test_attackers_who_tried_but_were_repelled_leave_the_place_to_its_defenders():
+    assert claims_of("Rebels tried to storm Hama but were repelled.") == {("Hama", "defense", "government")}
+    c = one("The army said militants attempted to break through the defences near Homs but were repelled.")
+    assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Homs", "defense", "government", "near")

@@ -151,7 +151,7 @@ class ActorReading:
         obj = self._object(v)
         if obj is None or rule.objects is None or obj.lemma_.lower() not in rule.objects:
             return None
-        if obj.dep_ == "nsubjpass" and obj.i not in self.in_place:
+        if (obj.dep_ == "nsubjpass" or (_passive(v) and obj.dep_ == "nsubj")) and obj.i not in self.in_place:
             party = self._phrase_actor(obj)
             if party:
                 return party

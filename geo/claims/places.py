@@ -229,6 +229,15 @@ class PlaceReading:
                                 found.append(_Found(t, span.root.i))
         if not found:
             found += self._there(v, rule)
+        if not found and rule.type == "defense" and _passive(v) and v.dep_ == "conj" and v.head.pos_ == "VERB" \
+                and _child(v, ("nsubjpass",)) is None:
+            # "militants attempted to break through near X but were repelled": where the attempt was
+            for c in v.head.children:
+                if c.dep_ == "xcomp":
+                    found += [f for name, pobj in _preps(c) for f in self._places_under(pobj, path=(c,))]
+                    target = _child(c, ("dobj",))  # "tried to storm X but were repelled"
+                    if target is not None and target.i in self.place_at:
+                        found += self._places_under(target, path=(c,))
         if not found and rule.type in ("defense", "deployment"):
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = self._subject(v)

@@ -216,6 +216,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             obj = _child(v, ("nsubjpass",))
             if obj is None and v.dep_ in ("acl", "relcl") and v.head.pos_ in ("NOUN", "PROPN"):
                 obj = v.head  # "the town, captured by rebels on Friday"
+            elif obj is None and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+                obj = _child(v.head, ("nsubj", "nsubjpass"))  # "rebels tried to storm X but were repelled"
         if obj is not None and obj.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
             obj = v.head  # "Hama, which rebels captured"
         if obj is not None and (obj.lemma_.lower() in self.lex.quantities or obj.lower_ in self.lex.quantities):
