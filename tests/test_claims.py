@@ -1394,3 +1394,11 @@ def test_attackers_who_tried_but_were_repelled_leave_the_place_to_its_defenders(
     assert claims_of("Rebels tried to storm Hama but were repelled.") == {("Hama", "defense", "government")}
     c = one("The army said militants attempted to break through the defences near Homs but were repelled.")
     assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Homs", "defense", "government", "near")
+
+
+def test_the_area_is_the_district_not_the_town_whose_countryside_holds_it():
+    doc = make_doc("The opposition Syrian National Army launched an offensive in the Qusayr district of Homs's "
+                   "countryside, liberating the area from the SDF.")
+    claims = {(c.place, c.event_type, c.actor) for c in extract(doc, "syria")}
+    assert ("Al-Qusayr", "capture", "syrian_national_army") in claims
+    assert not any(p == "Homs" for p, *_ in claims)  # whose countryside it is only locates the district

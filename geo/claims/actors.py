@@ -80,6 +80,11 @@ class ActorReading:
             # army retook Aleppo in 2016, but this week rebels seized the city"): not this verb's subject
             subjects = [c for c in subjects if not (c.tag_.startswith("NN") and c.lower_ in self.lex.forms
                                                     and self._lemma(c) in self.lex.verbs)] or subjects
+            for a, b in zip(subjects, subjects[1:]):
+                if a.right_edge.i + 1 == b.left_edge.i and self._token_actor(b):
+                    # one phrase split in two ("the opposition Syrian National Army"): its head names it
+                    subjects = [c for c in subjects if c.i != a.i]
+                    break
             party = next((c for c in subjects if self._token_actor(c)), None)
             if party is not None:
                 return party

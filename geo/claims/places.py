@@ -465,6 +465,12 @@ class PlaceReading:
                 candidates.setdefault(t.place.place_id, t)
                 if t.start >= self.evidence.start:
                     same_sentence.setdefault(t.place.place_id, t)
+        if len(same_sentence) > 1:
+            # "the Tal Rifaat district of Aleppo's countryside, liberating the area": a town named
+            # only to say whose countryside it is locates the other place
+            located = {k: t for k, t in same_sentence.items() if not self._names_hinterland(t)}
+            if len(located) == 1:
+                same_sentence = located
         if len(same_sentence) == 1:
             candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
         elif len(candidates) > 1 and not same_sentence:
@@ -493,6 +499,16 @@ class PlaceReading:
             return False  # no place, or several it could be: no guess
         self.place_at[tok.i] = next(iter(candidates.values()))
         return True
+
+    def _names_hinterland(self, t: Toponym) -> bool:
+        """Whether a toponym of this sentence only says whose countryside it is ("Aleppo's
+        countryside", "the Aleppo countryside")."""
+        span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+        if span is None:
+            return False
+        head = span.root.head
+        return span.root.dep_ in ("poss", "compound", "nmod") and (
+            head.lower_ in self.lex.hinterland or head.lemma_.lower() in self.lex.hinterland)
 
     def _there(self, v: "Token", rule: VerbRule) -> list[_Found]:
         """"deployed there", "troops there pulled back": the one town or province named just before."""
@@ -642,6 +658,14 @@ class PlaceReading:
         "the Sheikh Maqsoud district of Aleppo"."""
         tok = self.sdoc[f.token_i]
         prep = tok.head
+        rural = tok.head
+        if tok.dep_ in ("poss", "compound", "nmod") and (rural.lower_ in self.lex.hinterland or rural.lemma_.lower() in self.lex.hinterland) \
+                and rural.dep_ == "pobj" and rural.head.lower_ == "of":
+            # "the Qusayr district of Homs's countryside": Homs says whose countryside holds the district
+            owner = rural.head.head
+            named = {owner.i} | {c.i for c in owner.children if c.dep_ in ("compound", "nmod", "amod")}
+            if any(g.token_i in named for g in found if g.token_i != f.token_i):
+                return True
         if tok.dep_ == "pobj" and prep.lower_ == "of" and (
                 prep.head.lower_ in self.lex.city_parts or prep.head.lemma_.lower() in self.lex.city_parts):
             named = {c.i for c in prep.head.children if c.dep_ in ("compound", "nmod", "amod")}
