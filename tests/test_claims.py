@@ -1402,3 +1402,15 @@ def test_the_area_is_the_district_not_the_town_whose_countryside_holds_it():
     claims = {(c.place, c.event_type, c.actor) for c in extract(doc, "syria")}
     assert ("Al-Qusayr", "capture", "syrian_national_army") in claims
     assert not any(p == "Homs" for p, *_ in claims)  # whose countryside it is only locates the district
+
+
+def test_places_north_of_a_site_and_in_a_towns_countryside_are_both_defended():
+    dam = Place("Tishrin Dam", "ov:test-dam", 36.38, 38.18, "point", "SY", "SY-HL", 0)
+    doc = make_doc("Our forces have thwarted all the attacks of the Turkish mercenaries on the villages north of "
+                   "the Tishrin Dam and the southeastern countryside of Aleppo city, the SDF said.",
+                   places={"Tishrin Dam": dam, "Aleppo": PLACES["Aleppo"]})
+    got = {c.place: c for c in extract(doc, "syria")}
+    assert {(c.event_type, c.actor) for c in got.values()} == {("defense", "kurdish_led_forces")}
+    assert set(got) == {"Tishrin Dam", "Aleppo"}
+    # the countryside's side is the one its own words name, not the dam's
+    assert got["Aleppo"].lat < PLACES["Aleppo"].lat and got["Aleppo"].lon > PLACES["Aleppo"].lon

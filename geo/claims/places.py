@@ -554,25 +554,23 @@ class PlaceReading:
     def _hinterland_side(self, tok: "Token", path: tuple) -> tuple[int | None, float | None]:
         """The side of a town an event lies on, when the phrase names one and no distance: "the northern
         Hama countryside", "Aleppo's western countryside", "rural northern Idlib", "villages south-east
-        of Manbij"."""
-        words = [*path, tok]
-        for w in path:
-            if w.lower_ in _AZIMUTHS and any(c.dep_ == "prep" and c.lower_ == "of" for c in w.children):
+        of Manbij". The words nearest the town decide."""
+        hinter = self.lex.hinterland
+        for w in reversed((*path, tok)):
+            if w.i != tok.i and w.lower_ in _AZIMUTHS and any(c.dep_ == "prep" and c.lower_ == "of" for c in w.children):
                 # "south-east of X": the parser makes "south" a compound of "east"
                 first = next((c.lower_ for c in w.children if c.dep_ == "compound" and c.lower_ in _AZIMUTHS), "")
                 km = next((d for c in w.children if c.dep_ == "npadvmod"
                            for d in [_number_of(c, self.lex)] if d is not None), None)  # "10 km east of X"
                 return _AZIMUTHS.get(first + w.lower_, _AZIMUTHS[w.lower_]), km
-        rural = [w for w in words if w.lower_ in self.lex.hinterland or w.lemma_.lower() in self.lex.hinterland]
-        rural += [c for c in tok.children if c.dep_ == "amod" and c.lower_ in self.lex.hinterland]
-        if not rural:
-            return None, None
-        for w in reversed(words):
-            for c in (w, *w.children):
-                if (c is w and w.i != tok.i) or c.dep_ in ("amod", "advmod", "compound", "npadvmod"):
-                    side = _AZIMUTHS.get(c.lower_)
-                    if side is not None:
-                        return side, None
+            rural = w.lower_ in hinter or w.lemma_.lower() in hinter or (
+                w.i == tok.i and any(c.dep_ == "amod" and c.lower_ in hinter for c in w.children))
+            if rural:
+                for c in w.children:
+                    if c.dep_ in ("amod", "advmod", "compound", "npadvmod") and c.lower_ in _AZIMUTHS:
+                        return _AZIMUTHS[c.lower_], None
+                if w.i != tok.i:
+                    return None, None  # "the Hama countryside": no side named
         return None, None
 
     def _prune(self, found: list[_Found]) -> list[_Found]:
@@ -581,6 +579,10 @@ class PlaceReading:
         if not found:
             return found
         idx = {f.token_i for f in found}
+        # a bearing ("villages north of X") makes its place a reference only when the trigger has
+        # another place it could be a reference for
+        alone = len(found) == 1 or all(
+            any(s.lemma_.lower() in _BEARINGS for s in getattr(f, "path", ())) for f in found)
         keep: list[_Found] = []
         for f in found:
             tok = self.sdoc[f.token_i]
@@ -591,7 +593,8 @@ class PlaceReading:
             while cur.head.i != cur.i:
                 step, cur = cur, cur.head
                 if not (step.dep_ in _LIST_DEPS or (step.dep_ == "pobj" and cur.lower_ == "of")
-                        or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))):
+                        or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))
+                        or (step.dep_ in ("compound", "amod", "nmod") and cur.lower_ in self.lex.place_anaphora)):  # "Manbij city"
                     joined = False
                 if cur.i in idx and cur.i != f.token_i:
                     qualifies_other = not joined
@@ -603,7 +606,7 @@ class PlaceReading:
                     break  # "Aleppo, its airport, and strategic areas in Idlib": Idlib places its own list item
             if qualifies_other:
                 continue
-            if f.near and f.distance_km is None and self._reference_only(f, alone=len(found) == 1):
+            if f.near and f.distance_km is None and self._reference_only(f, alone=alone):
                 continue
             keep.append(f)
         keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
