@@ -1414,3 +1414,8 @@ def test_places_north_of_a_site_and_in_a_towns_countryside_are_both_defended():
     assert set(got) == {"Tishrin Dam", "Aleppo"}
     # the countryside's side is the one its own words name, not the dam's
     assert got["Aleppo"].lat < PLACES["Aleppo"].lat and got["Aleppo"].lon > PLACES["Aleppo"].lon
+
+
+def test_areas_described_by_a_relative_clause_are_where_the_clause_puts_them():
+    c = one("The army succeeded in pushing back the rebels from the areas they had infiltrated on the outskirts of Hama.")
+    assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Hama", "defense", "government", "near")

@@ -331,6 +331,11 @@ class PlaceReading:
                 elif c.dep_ == "relcl" and self._lemma(c) == "be" and self._territory_noun(tok):
                     # "a number of areas, the most important of which are X and Y"
                     stack.extend((g, path + (tok,)) for g in c.children if g.dep_ in ("attr", "nsubj"))
+                elif c.dep_ == "relcl" and self._territory_noun(tok) and tok.i not in self.place_at:
+                    # "the areas they had infiltrated on the outskirts of X": where those areas are
+                    stack.extend((g, path + (tok, c, p)) for p in c.children if p.dep_ == "prep"
+                                 and p.lower_ in ("in", "into", "on", "at", "near", "around", "inside")
+                                 for g in p.children if g.dep_ == "pobj")
         return [f for f in out if f is not None]
 
     def _distance_above(self, tok: "Token") -> float | None:
