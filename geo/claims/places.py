@@ -118,7 +118,7 @@ class PlaceReading:
                     # "advanced toward the airbase near Aleppo", "near" hung on the verb: the place
                     # near which is a landmark when the verb has another place
                     start = (pobj.head,) if name in ("near", "outside") else ()
-                    found += self._places_under(pobj, path=start)
+                    found += self._places_under(pobj, path=start, described=rule.type == "defense")
                 elif rule.object != "none" and name in ("near", "around", "outside") and obj is not None \
                         and obj.dep_ == "dobj" and obj.i not in self.place_at and self._territory_noun(obj) \
                         and not any(c.i in self.place_at for c in obj.subtree):
@@ -309,9 +309,11 @@ class PlaceReading:
                 return out
         return []
 
-    def _places_under(self, root: "Token", *, clauses: bool = False, path: tuple = ()) -> list[_Found]:
+    def _places_under(self, root: "Token", *, clauses: bool = False, path: tuple = (),
+                      described: bool = False) -> list[_Found]:
         """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached
-        (``path``: the words above ``root`` on the way from the trigger)."""
+        (``path``: the words above ``root`` on the way from the trigger). With ``described``, the places
+        a relative clause gives an area ("the areas they had infiltrated on the outskirts of X")."""
         out: list[_Found] = []
         stack = [(root, path)]
         while stack:
@@ -331,7 +333,7 @@ class PlaceReading:
                 elif c.dep_ == "relcl" and self._lemma(c) == "be" and self._territory_noun(tok):
                     # "a number of areas, the most important of which are X and Y"
                     stack.extend((g, path + (tok,)) for g in c.children if g.dep_ in ("attr", "nsubj"))
-                elif c.dep_ == "relcl" and self._territory_noun(tok) and tok.i not in self.place_at:
+                elif described and c.dep_ == "relcl" and self._territory_noun(tok) and tok.i not in self.place_at:
                     # "the areas they had infiltrated on the outskirts of X": where those areas are
                     stack.extend((g, path + (tok, c, p)) for p in c.children if p.dep_ == "prep"
                                  and p.lower_ in ("in", "into", "on", "at", "near", "around", "inside")
