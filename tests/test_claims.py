@@ -1419,3 +1419,15 @@ def test_places_north_of_a_site_and_in_a_towns_countryside_are_both_defended():
 def test_areas_described_by_a_relative_clause_are_where_the_clause_puts_them():
     c = one("The army succeeded in pushing back the rebels from the areas they had infiltrated on the outskirts of Hama.")
     assert (c.place, c.event_type, c.actor, c.geo_precision) == ("Hama", "defense", "government", "near")
+
+
+def test_a_place_read_through_the_city_is_dated_by_its_own_clause():
+    c = one("The SNA launched an operation in Homs late last week and cleared the city centre on Sunday.",
+            published=date(2024, 12, 9))
+    assert (c.place, c.event_type, c.event_date, c.date_precision) == ("Homs", "capture", date(2024, 12, 8), "day")
+
+
+def test_an_outlets_own_word_for_a_party_names_it_even_when_no_alias_has_it():
+    text = ("The SNA liberated Hama from the PKK/YPG terror group. The terror group also abandoned its "
+            "positions in several villages around the city.")
+    assert ("Hama", "withdrawal", "kurdish_led_forces") in claims_of(text)

@@ -2,6 +2,7 @@
 names and the article's perspective resolved. A mixin of :class:`geo.claims.reader.SentenceReader`."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -325,6 +326,13 @@ class ActorReading:
         mentions = self.profile.actor_mentions(text)
         if self.state.term_actors:
             mentions = [replace(m, actor=self.state.term_actors.get(m.text.lower(), m.actor)) for m in mentions]
+            # the outlet's own words that are no alias of any party ("the terror group")
+            low = text.lower()
+            for term, actor in self.state.term_actors.items():
+                for hit in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", low):
+                    if not any(m.start < hit.end() and hit.start() < m.end for m in mentions):
+                        mentions.append(ActorMention(hit.start(), hit.end(), actor, text[hit.start():hit.end()]))
+            mentions.sort(key=lambda m: m.start)
         return mentions
 
     def _actor_in(self, text: str) -> str | None:

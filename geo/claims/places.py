@@ -187,10 +187,7 @@ class PlaceReading:
             towns = {t.place.place_id: t for t in self.toponyms if t.place.scale == "point"
                      and t.end <= self.sentence.start + obj.idx and not t.text.lower().startswith("the ")}
             if len(towns) == 1:
-                t = next(iter(towns.values()))
-                span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
-                if span is not None:
-                    found.append(_Found(t, span.root.i))
+                found.append(_Found(next(iter(towns.values())), obj.i))  # read at the part's word
         if rule.type == "withdrawal":
             # "withdrew from the towns toward Damascus": where they went is not what they left
             found = [f for f in found if not any(s.lower_ in ("toward", "towards") for s in getattr(f, "path", ()))]

@@ -623,7 +623,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             precision = "near"
         if precision == "near" and f.side is not None and f.distance_km is None:
             lat, lon = hinterland_point(place, f.side, f.side_km)  # "the northern Hama countryside": not the city
-        event_date, date_precision = self._date(trigger, t)
+        # a place read through "the city" is dated by its trigger, not by words after its earlier mention
+        named_here = self.sentence.start + self.sdoc[f.token_i].idx == t.start
+        event_date, date_precision = self._date(trigger, t, named_here)
         return Claim(
             article=art.article, place=place.name, place_id=place.place_id, lat=lat, lon=lon,
             event_type=event_type, actor=actor, evidence=s.text, evidence_start=s.start, evidence_end=s.end,
@@ -634,14 +636,14 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             place_start=t.start, place_end=t.end,
         )
 
-    def _date(self, trigger: "Token", t: Toponym) -> tuple[date | None, str | None]:
+    def _date(self, trigger: "Token", t: Toponym, named_here: bool = True) -> tuple[date | None, str | None]:
         art = self.doc.article
         if not art.published:
             return None, None
         s = self.sentence
         mentions = dates_in(s.text, art.published)
         rel_end = t.end - s.start
-        own = [d for d in mentions if rel_end <= d.start and d.start - rel_end <= _OWN_DATE_GAP]
+        own = [d for d in mentions if named_here and rel_end <= d.start and d.start - rel_end <= _OWN_DATE_GAP]
         if own:
             return own[0].date, own[0].precision
         if mentions:
