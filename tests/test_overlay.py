@@ -289,3 +289,16 @@ def test_namesakes_of_the_new_spellings_keep_their_own_place(gaz) -> None:
     assert all(prov is None or not prov.startswith("SY-") for _, prov, *_ in got.values())
     got = resolved("Government shells landed on Yalda and Babbila south of Damascus.", gaz)
     assert_near(got, "Yalda", "SY-RD", 33.46278, 36.32167)
+
+
+def test_a_compass_part_of_a_governorate_is_the_governorate_not_its_capital(gaz) -> None:
+    """"the town of Jamla in western Daraa": western Daraa is the countryside, so it resolves to the
+    province (which only locates Jamla), not to Daraa city 25 km away; Aleppo's "western" half stays
+    the city's."""
+    got = resolved("Israeli forces entered the town of Jamla in western Daraa on Tuesday, "
+                   "while rebels entered western Aleppo.", gaz)
+    assert "western Daraa" in got and got["western Daraa"][1] == "SY-DR"
+    assert km(*got["western Daraa"][2:], 32.62, 36.10) > 15  # not the city's point
+    assert got["Aleppo"][1] == "SY-HL" and km(*got["Aleppo"][2:], 36.20, 37.16) < 5
+    got = resolved("Government troops withdrew from northern Hama and eastern Deir ez-Zor.", gaz)
+    assert got["northern Hama"][1] == "SY-HM" and got["eastern Deir ez-Zor"][1] == "SY-DY"
