@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from geo.claims.lexicons import NounRule, VerbRule
 from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
+    _causer,
     _child,
     _passive,
     _phrase_tokens,
@@ -46,6 +47,9 @@ class ActorReading:
                 return self._phrase_actor(subj)
             if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
                 controller = _child(tok.head, ("dobj",)) if tok.dep_ == "xcomp" else None
+                causer = _causer(tok, self.lex.causing_heads)
+                if causer is not None:
+                    controller = _child(causer, ("dobj",))
                 if controller is not None and controller.i < tok.i:
                     return self._phrase_actor(controller)  # "forced the government to deny", "ordered troops to pull out"
                 if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -216,6 +220,11 @@ class ActorReading:
                 # clause "they" is the party named just before, whatever its role
                 return self._party_just_named(tok) or self._earlier_subject(tok) or self.state.last_actor
             return self._earlier_subject(tok) or self.state.last_actor
+        speaker = self.state.sentence_speaker_actor
+        own = self.profile.own_forces.get(speaker or "")
+        if own and low in own and all(c.dep_ in ("det", "poss", "punct") and c.lower_ in ("the", "its", "their", "our", ",")
+                                      for c in tok.children):
+            return speaker  # "the Israeli military said troops had entered X": its own troops
         a = self._token_actor(tok)
         lemma = tok.lemma_.lower()
         if a:
@@ -228,6 +237,9 @@ class ActorReading:
             # "a rebel commander said fighters had taken X": unnamed fighters in a fighter's own report
             # are his side's (in an army or state media statement they are more often the enemy)
             return self.state.sentence_speaker_actor
+        if (low in self.lex.generic_forces or lemma in self.lex.generic_forces) and [c.lower_ for c in tok.children] == ["the"] \
+                and self.state.party_of_noun.get(lemma):
+            return self.state.party_of_noun[lemma]  # "fighters from local factions ... the fighters entered X"
         if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             # "the group", "the armed groups": the party last called by that noun, else the last
             # party named as a subject
@@ -287,7 +299,7 @@ class ActorReading:
         if a:
             return a
         for name, pobj in _preps(tok):
-            if name == "of" or (name == "from" and tok.lower_ in self.lex.generic_forces):
+            if name == "of" or (name == "from" and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN")):
                 return self._token_actor(pobj)  # "fighters of HTS", "fighters from the Southern Operations Room"
         return None
 
