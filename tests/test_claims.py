@@ -1431,3 +1431,8 @@ def test_an_outlets_own_word_for_a_party_names_it_even_when_no_alias_has_it():
     text = ("The SNA liberated Hama from the PKK/YPG terror group. The terror group also abandoned its "
             "positions in several villages around the city.")
     assert ("Hama", "withdrawal", "kurdish_led_forces") in claims_of(text)
+
+
+def test_a_big_town_the_event_is_in_only_locates_the_small_place_taken():
+    assert claims_of("Rebels captured the town of Qusayr in western Homs.") == {("Al-Qusayr", "capture", "rebels")}
+    assert claims_of("Rebels captured Homs and Qusayr.") == {("Homs", "capture", "rebels"), ("Al-Qusayr", "capture", "rebels")}

@@ -613,7 +613,8 @@ class PlaceReading:
             if f.near and f.distance_km is None and self._reference_only(f, alone=alone):
                 continue
             keep.append(f)
-        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
+        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)
+                and not self._big_town_around(f, keep)]
         # a province holding a town of the same trigger only locates it ("Talbiseh in Homs
         # province"), unless the town is an example of it ("most of Daraa province, including X")
         points = [f for f in keep if f.toponym.place.scale == "point"]
@@ -688,6 +689,21 @@ class PlaceReading:
         beside = {g.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i < prep.i
                   for g in c.children if g.dep_ == "pobj"}
         return any(g.token_i in beside for g in found if g.token_i != f.token_i)
+
+    def _big_town_around(self, f: _Found, found: list[_Found]) -> bool:
+        """"captured Anadan in northern Aleppo": a much bigger town the verb puts the event "in", next
+        to a smaller place it took, only says where that place is."""
+        tok = self.sdoc[f.token_i]
+        place = f.toponym.place
+        if place.scale != "point" or tok.dep_ != "pobj" or tok.head.lower_ not in ("in", "inside"):
+            return False
+        for g in found:
+            other = g.toponym.place
+            if g.token_i == f.token_i or other.scale != "point" or self.sdoc[g.token_i].head.i == tok.head.i:
+                continue
+            if place.population >= 5 * max(other.population, 1) and _km(place.lat, place.lon, other.lat, other.lon) <= 60:
+                return True
+        return False
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
