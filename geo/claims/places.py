@@ -188,6 +188,15 @@ class PlaceReading:
                      and t.end <= self.sentence.start + obj.idx and not t.text.lower().startswith("the ")}
             if len(towns) == 1:
                 found.append(_Found(next(iter(towns.values())), obj.i))  # read at the part's word
+        if not found and obj is not None and obj.lower_ == "it" and obj.dep_ == "dobj" and v.dep_ in ("advcl", "conj") \
+                and v.head.pos_ == "VERB":
+            # "withdrew from the city of X, handing it over to Y": "it" is the one place of that clause
+            theirs = [f for c in v.head.children if c.dep_ == "dobj" for f in self._places_under(c)]
+            theirs += [f for c in v.head.children if c.dep_ == "prep" and c.i < v.i
+                       for g in c.children if g.dep_ == "pobj" for f in self._places_under(g)]
+            theirs = self._prune(theirs)
+            if len(theirs) == 1:
+                found = theirs
         if rule.type == "withdrawal":
             # "withdrew from the towns toward Damascus": where they went is not what they left
             found = [f for f in found if not any(s.lower_ in ("toward", "towards") for s in getattr(f, "path", ()))]
