@@ -1455,3 +1455,9 @@ def test_a_speaker_the_parser_hangs_on_the_place_still_speaks():
 def test_iraqi_militiamen_crossing_home():
     assert ("Al-Qaim", "border_crossing", "iraqi_militias") in claims_of(
         "Hundreds of Iraqi militiamen crossed back into Iraq at Al-Qaim, officials said.")
+
+
+def test_control_passing_to_a_party_and_a_foothold():
+    assert claims_of("Control of Hama passed to Turkish-backed factions.") == {("Hama", "capture", "syrian_national_army")}
+    assert claims_of("Rebels gained a foothold in Homs.") == {("Homs", "capture", "rebels")}
+    assert claims_of("The convoy passed to the east of Homs.") == set()

@@ -74,7 +74,8 @@ class PlaceReading:
                 subj = v.head
             # "Hama fell", "the town of X fell"; not "temperatures in Homs fell"
             if subj is not None and (subj.i in self.place_at or self._territory_noun(subj)
-                                     or subj.lower_ in self.lex.place_anaphora):
+                                     or subj.lower_ in self.lex.place_anaphora
+                                     or subj.lemma_.lower() in self.lex.holding):  # "control of X passed to Y"
                 found += self._places_under(subj)
             return self._prune(found)
         take_preps = True
