@@ -78,6 +78,8 @@ class Profile:
     regional_actors: list["RegionalActor"] = field(default_factory=list)
     # Coding conventions by outlet: [[perspective]] tables of the profile.
     perspectives: list[Perspective] = field(default_factory=list)
+    # actor -> the plain words its own spokesmen use for its forces ("the military said troops entered X")
+    own_forces: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def opponent(self, actor: str | None) -> str | None:
         """The side that held what ``actor`` failed to take ("X failed to take Y"), if the profile says."""
@@ -259,7 +261,7 @@ _PROFILE_KEYS = {"id", "name", "countries", "theatre", "home_names", "actors", "
                  "perspective"}
 _REGIONAL_KEYS = {"actor", "replaces", "provinces", "unless"}
 _PERSPECTIVE_KEYS = {"actor", "cues", "terms"}
-_ACTOR_KEYS = {"label", "aliases", "case_sensitive", "only_events", "opponent"}
+_ACTOR_KEYS = {"label", "aliases", "case_sensitive", "only_events", "opponent", "own_forces"}
 
 
 class ProfileError(ValueError):
@@ -289,6 +291,9 @@ def _validate(raw: dict, where: str) -> None:
             fail(f"actor {actor!r} has an empty alias list")
         if not all(isinstance(n, str) and n.strip() for n in names):
             fail(f"actor {actor!r}: every alias must be a non-empty string")
+        own = spec.get("own_forces", [])
+        if not isinstance(own, list) or not all(isinstance(w, str) and w.strip() for w in own):
+            fail(f"actor {actor!r}: own_forces must be a list of words")
         if "opponent" in spec and spec["opponent"] not in actors:
             fail(f"actor {actor!r}: opponent {spec['opponent']!r} is no actor of this profile")
     for i, rule in enumerate(raw.get("regional_actor", [])):
@@ -340,6 +345,7 @@ def load_profile(name: str) -> Profile:
         actor_labels={a: spec.get("label", a) for a, spec in actors.items()} | {"unknown": "Unknown"},
         aliases={a: list(spec.get("aliases", [])) for a, spec in actors.items()},
         case_sensitive={a: list(spec.get("case_sensitive", [])) for a, spec in actors.items()},
+        own_forces={a: frozenset(w.lower() for w in spec["own_forces"]) for a, spec in actors.items() if spec.get("own_forces")},
         claimants=dict(raw.get("claimants", {})),
         people=dict(raw.get("people", {})),
         home_names=list(raw.get("home_names", [])),

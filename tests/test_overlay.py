@@ -201,3 +201,104 @@ def test_a_site_named_with_its_kind_after_it_keeps_the_whole_name(gaz) -> None:
 def test_albukamal_written_as_one_word_is_abu_kamal(gaz) -> None:
     got = resolved("In Syria, pro-government militias withdrew from Albukamal toward Iraq.", gaz)
     assert got["Albukamal"][1] == "SY-DY"
+
+
+# --- Issue 11: villages and towns of the 2024-2025 fronts, and sites re-set from their infoboxes ---------
+# Expected points are the Wikipedia infobox coordinates (degrees as the articles give them), independent of
+# the overlay's rounding; 3 km is well inside the distance to the next village.
+
+def assert_near(got: dict[str, tuple], surface: str, province: str, lat: float, lon: float, within_km: float = 3) -> None:
+    assert surface in got, surface
+    _, prov, plat, plon = got[surface]
+    assert prov == province, (surface, prov)
+    assert km(plat, plon, lat, lon) < within_km, (surface, plat, plon)
+
+
+def test_villages_of_the_aleppo_countryside_in_a_dispatch(gaz) -> None:
+    got = resolved(
+        "Opposition fighters pushed into Syria's Aleppo countryside, taking Kafr Naya, Deir Jamal and the "
+        "hill town of al-Eis before reaching Tell Aran east of the city.",
+        gaz,
+    )
+    assert_near(got, "Kafr Naya", "SY-HL", 36.41989, 37.072)
+    assert_near(got, "Deir Jamal", "SY-HL", 36.44489, 37.02819)
+    assert_near(got, "al-Eis", "SY-HL", 35 + 59 / 60 + 47 / 3600, 37 + 2 / 3600)
+    assert_near(got, "Tell Aran", "SY-HL", 36.12306, 37.33694)
+
+
+def test_golan_and_yarmouk_basin_villages(gaz) -> None:
+    got = resolved(
+        "Israeli armoured units entered Bariqa and Beer Ajam in Syria's Quneitra countryside, and residents "
+        "of Jamla and Saham al-Jawlan in the Yarmouk basin reported patrols.",
+        gaz,
+    )
+    assert_near(got, "Bariqa", "SY-QU", 33.04306, 35.87111)
+    assert_near(got, "Beer Ajam", "SY-QU", 33.05324, 35.86712)
+    assert_near(got, "Jamla", "SY-DR", 32.80611, 35.85083)
+    assert_near(got, "Saham al-Jawlan", "SY-DR", 32.78111, 35.93472)
+
+
+def test_euphrates_towns_under_their_press_spellings(gaz) -> None:
+    """Khasham and al-Busayrah are GeoNames towns filed as Khushām and Al Buşayrah (aliases.toml);
+    al-Shaafah is an overlay entry."""
+    got = resolved(
+        "Kurdish-led forces pulled out of Khasham and al-Busayrah as tribal fighters advanced along the "
+        "Euphrates toward al-Shaafah in Syria's Deir ez-Zor province.",
+        gaz,
+    )
+    assert_near(got, "Khasham", "SY-DY", 35 + 17 / 60 + 55 / 3600, 40 + 17 / 60 + 36 / 3600)
+    assert_near(got, "al-Busayrah", "SY-DY", 35 + 9 / 60 + 20 / 3600, 40 + 25 / 60 + 33 / 3600)
+    assert_near(got, "al-Shaafah", "SY-DY", 34.56778, 40.93417)
+
+
+def test_idlib_and_hama_fronts(gaz) -> None:
+    got = resolved(
+        "HTS said it had taken Tell Touqan and then Talmenes east of Maarat al-Numan, while fighting in "
+        "Syria's Hama countryside reached Karnaz and Sqaylabiyah.",
+        gaz,
+    )
+    assert_near(got, "Tell Touqan", "SY-ID", 35.82250, 36.95306)
+    assert_near(got, "Talmenes", "SY-ID", 35.64111, 36.73500)
+    assert got["Karnaz"][0] == "Kurnāz" and got["Karnaz"][1] == "SY-HM"
+    assert got["Sqaylabiyah"][0] == "As Suqaylibīyah" and got["Sqaylabiyah"][1] == "SY-HM"
+
+
+def test_sites_once_placed_approximately_now_sit_at_their_infobox_point(gaz) -> None:
+    got = resolved(
+        "Rebels reached Khan al-Asal on the Aleppo-Damascus highway, aid trucks queued at Bab al-Hawa, and "
+        "Israeli troops took up positions on Tell al-Hara in southern Syria.",
+        gaz,
+    )
+    assert_near(got, "Khan al-Asal", "SY-HL", 36.16722, 37.03917, within_km=0.3)
+    assert_near(got, "Bab al-Hawa", "SY-ID", 36.230639, 36.692639, within_km=0.3)
+    assert_near(got, "Tell al-Hara", "SY-DR", 33.06278, 35.99194, within_km=0.3)
+
+
+def test_namesakes_of_the_new_spellings_keep_their_own_place(gaz) -> None:
+    """A spelling added for a Syrian village must not pull its namesake abroad into Syria."""
+    got = resolved("Residents of Barika in Algeria's Batna province protested water cuts.", gaz)
+    assert got["Barika"][1].startswith("DZ-")
+    got = resolved("Archaeologists excavated Busayra in Jordan's Tafilah governorate.", gaz)
+    assert got["Busayra"][1].startswith("JO-")
+    got = resolved("Farmers in Tamana, a city in Kumamoto prefecture, harvested melons.", gaz)
+    assert got["Tamana"][1].startswith("JP-")
+    got = resolved("Pilgrims stopped in Ash Shafa near Taif in Saudi Arabia.", gaz)
+    assert got["Ash Shafa"][1].startswith("SA-")
+    # Yalda the Damascus suburb is not Yalda night
+    got = resolved("Iranians celebrated Yalda night in Tehran with pomegranates.", gaz)
+    assert all(prov is None or not prov.startswith("SY-") for _, prov, *_ in got.values())
+    got = resolved("Government shells landed on Yalda and Babbila south of Damascus.", gaz)
+    assert_near(got, "Yalda", "SY-RD", 33.46278, 36.32167)
+
+
+def test_a_compass_part_of_a_governorate_is_the_governorate_not_its_capital(gaz) -> None:
+    """"the town of Jamla in western Daraa": western Daraa is the countryside, so it resolves to the
+    province (which only locates Jamla), not to Daraa city 25 km away; Aleppo's "western" half stays
+    the city's."""
+    got = resolved("Israeli forces entered the town of Jamla in western Daraa on Tuesday, "
+                   "while rebels entered western Aleppo.", gaz)
+    assert "western Daraa" in got and got["western Daraa"][1] == "SY-DR"
+    assert km(*got["western Daraa"][2:], 32.62, 36.10) > 15  # not the city's point
+    assert got["Aleppo"][1] == "SY-HL" and km(*got["Aleppo"][2:], 36.20, 37.16) < 5
+    got = resolved("Government troops withdrew from northern Hama and eastern Deir ez-Zor.", gaz)
+    assert got["northern Hama"][1] == "SY-HM" and got["eastern Deir ez-Zor"][1] == "SY-DY"

@@ -113,6 +113,13 @@ def test_a_profile_with_an_unknown_key_or_an_empty_alias_list_is_refused(tmp_pat
         load_profile(_write_profile(tmp_path, 'id = "z"\n[actors.a]\naliases = ["A men"]\nalias = ["typo"]\n'))
 
 
+def test_own_forces_must_be_a_list_of_words(tmp_path):
+    from geo.profiles import ProfileError
+
+    with pytest.raises(ProfileError, match="own_forces"):
+        load_profile(_write_profile(tmp_path, 'id = "o"\n[actors.a]\naliases = ["A men"]\nown_forces = "troops"\n'))
+
+
 def test_a_perspective_must_name_a_party_and_its_cues(tmp_path):
     from geo.profiles import ProfileError
 

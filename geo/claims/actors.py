@@ -2,12 +2,14 @@
 names and the article's perspective resolved. A mixin of :class:`geo.claims.reader.SentenceReader`."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from geo.claims.lexicons import NounRule, VerbRule
 from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
+    _causer,
     _child,
     _passive,
     _phrase_tokens,
@@ -46,6 +48,9 @@ class ActorReading:
                 return self._phrase_actor(subj)
             if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
                 controller = _child(tok.head, ("dobj",)) if tok.dep_ == "xcomp" else None
+                causer = _causer(tok, self.lex.causing_heads)
+                if causer is not None:
+                    controller = _child(causer, ("dobj",))
                 if controller is not None and controller.i < tok.i:
                     return self._phrase_actor(controller)  # "forced the government to deny", "ordered troops to pull out"
                 if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -72,6 +77,15 @@ class ActorReading:
                                 and self._token_actor(t):
                             return t
         if len(subjects) > 1:
+            # a "subject" that is a trigger verb tagged as a noun is a clause the parser misread ("The
+            # army retook Aleppo in 2016, but this week rebels seized the city"): not this verb's subject
+            subjects = [c for c in subjects if not (c.tag_.startswith("NN") and c.lower_ in self.lex.forms
+                                                    and self._lemma(c) in self.lex.verbs)] or subjects
+            for a, b in zip(subjects, subjects[1:]):
+                if a.right_edge.i + 1 == b.left_edge.i and self._token_actor(b):
+                    # one phrase split in two ("the opposition Syrian National Army"): its head names it
+                    subjects = [c for c in subjects if c.i != a.i]
+                    break
             party = next((c for c in subjects if self._token_actor(c)), None)
             if party is not None:
                 return party
@@ -143,7 +157,7 @@ class ActorReading:
         obj = self._object(v)
         if obj is None or rule.objects is None or obj.lemma_.lower() not in rule.objects:
             return None
-        if obj.dep_ == "nsubjpass" and obj.i not in self.in_place:
+        if (obj.dep_ == "nsubjpass" or (_passive(v) and obj.dep_ == "nsubj")) and obj.i not in self.in_place:
             party = self._phrase_actor(obj)
             if party:
                 return party
@@ -216,6 +230,11 @@ class ActorReading:
                 # clause "they" is the party named just before, whatever its role
                 return self._party_just_named(tok) or self._earlier_subject(tok) or self.state.last_actor
             return self._earlier_subject(tok) or self.state.last_actor
+        speaker = self.state.sentence_speaker_actor
+        own = self.profile.own_forces.get(speaker or "")
+        if own and low in own and all(c.dep_ in ("det", "poss", "punct") and c.lower_ in ("the", "its", "their", "our", ",")
+                                      for c in tok.children):
+            return speaker  # "the Israeli military said troops had entered X": its own troops
         a = self._token_actor(tok)
         lemma = tok.lemma_.lower()
         if a:
@@ -228,6 +247,9 @@ class ActorReading:
             # "a rebel commander said fighters had taken X": unnamed fighters in a fighter's own report
             # are his side's (in an army or state media statement they are more often the enemy)
             return self.state.sentence_speaker_actor
+        if (low in self.lex.generic_forces or lemma in self.lex.generic_forces) and [c.lower_ for c in tok.children] == ["the"] \
+                and self.state.party_of_noun.get(lemma):
+            return self.state.party_of_noun[lemma]  # "fighters from local factions ... the fighters entered X"
         if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             # "the group", "the armed groups": the party last called by that noun, else the last
             # party named as a subject
@@ -287,7 +309,7 @@ class ActorReading:
         if a:
             return a
         for name, pobj in _preps(tok):
-            if name == "of" or (name == "from" and tok.lower_ in self.lex.generic_forces):
+            if name == "of" or (name == "from" and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN")):
                 return self._token_actor(pobj)  # "fighters of HTS", "fighters from the Southern Operations Room"
         return None
 
@@ -304,6 +326,13 @@ class ActorReading:
         mentions = self.profile.actor_mentions(text)
         if self.state.term_actors:
             mentions = [replace(m, actor=self.state.term_actors.get(m.text.lower(), m.actor)) for m in mentions]
+            # the outlet's own words that are no alias of any party ("the terror group")
+            low = text.lower()
+            for term, actor in self.state.term_actors.items():
+                for hit in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", low):
+                    if not any(m.start < hit.end() and hit.start() < m.end for m in mentions):
+                        mentions.append(ActorMention(hit.start(), hit.end(), actor, text[hit.start():hit.end()]))
+            mentions.sort(key=lambda m: m.start)
         return mentions
 
     def _actor_in(self, text: str) -> str | None:

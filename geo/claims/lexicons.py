@@ -29,7 +29,7 @@ _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor
               "needs_distance", "needs_noun", "actors", "receiver", "driven_out"}
 _NOUN_KEYS = {"type", "lemmas", "preps"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "edges", "units", "holding", "defending", "extenders", "portions",
-               "quantities", "city_parts"}
+               "quantities", "city_parts", "hinterland"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
 
 
@@ -77,6 +77,7 @@ class Lexicon:
     edges: frozenset[str]  # a place's edge: reaching it is an advance on the place
     quantities: frozenset[str]  # "a number of", "hundreds of": the noun after "of" is the object
     city_parts: frozenset[str]  # "entered several neighbourhoods": parts of the one town the sentence names
+    hinterland: frozenset[str]  # "the northern Hama countryside": around the town, on the side named
     units: dict[str, float]
     forms: frozenset[str]  # surface forms of every trigger lemma: the parse prefilter
     gated: dict[str, frozenset[str]]  # forms of verbs that fire only with another word -> those words
@@ -90,6 +91,7 @@ class Lexicon:
     modal: frozenset[str]
     unreal_heads: frozenset[str]
     realising_heads: frozenset[str]
+    causing_heads: frozenset[str]
     failing_heads: frozenset[str]
     unreal_marks: frozenset[str]
     negations: frozenset[str]
@@ -199,7 +201,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     for lemma in list(nouns) + list(words.get("holding", [])):
         forms |= _inflections(lemma) - not_forms
     known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
-                  "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads",
+                  "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads", "causing_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
                   "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words", "reported_nouns"}
@@ -217,6 +219,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         edges=_word_set("edges", words.get("edges")),
         quantities=_word_set("quantities", words.get("quantities")),
         city_parts=_word_set("city_parts", words.get("city_parts")),
+        hinterland=_word_set("hinterland", words.get("hinterland")),
         units={k.lower(): float(v) for k, v in units.items()},
         forms=frozenset(forms), gated=gated, form_lemma=form_lemma,
         speech=_word_set("speech_verbs", cues.get("speech_verbs")) | _word_set("denial_verbs", cues.get("denial_verbs")),
@@ -228,6 +231,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         modal=_word_set("modal_auxiliaries", cues.get("modal_auxiliaries")),
         unreal_heads=_word_set("unreal_heads", cues.get("unreal_heads")),
         realising_heads=_word_set("realising_heads", cues.get("realising_heads")),
+        causing_heads=_word_set("causing_heads", cues.get("causing_heads")),
         failing_heads=_word_set("failing_heads", cues.get("failing_heads")),
         unreal_marks=_word_set("unreal_marks", cues.get("unreal_marks")),
         negations=_word_set("negations", cues.get("negations")),
@@ -247,7 +251,10 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         reported_nouns=_word_set("reported_nouns", cues.get("reported_nouns")),
         anaphora_rx=re.compile(r"\b(?:the|both)\s+(?:[a-z-]+\s+){0,2}(?:" + "|".join(
             re.escape(k) for k in [*cues.get("place_anaphora", {}), *cues.get("site_anaphora", {}),
-                                   *cues.get("plural_place_anaphora", {})]) + r")\b", re.I)
+                                   *cues.get("plural_place_anaphora", {})]) + r")\b"
+            # "deployed there" (not the "there" of "there were clashes")
+            + r"|\bthere\b(?!\s+(?:is|are|was|were|'s|has|have|had|will|would|remains?|seems?|appears?|may|might|could|must|should|can)\b)",
+            re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
     )

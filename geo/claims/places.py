@@ -3,6 +3,8 @@ lists, anaphora), pruned of containers, landmarks and reference points. A mixin 
 :class:`geo.claims.reader.SentenceReader`."""
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -29,6 +31,23 @@ if TYPE_CHECKING:
 
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
 _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+# A preposition (and at most one lowercase word) right before a place: the place is a location.
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
+                              r"(?:the\s+)?(?:[a-z-]+\s+)?$")
+# What may stand between the names of a list: "A, B and C", "A and the B".
+_LIST_GAP = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?:the\s+)?")
+# Compass words as azimuths (degrees clockwise from north), for a town's hinterland on one side.
+_AZIMUTHS = {
+    word: deg for base, deg in (("north", 0), ("northeast", 45), ("east", 90), ("southeast", 135), ("south", 180),
+                                ("southwest", 225), ("west", 270), ("northwest", 315))
+    for word in (base, base + "ern", base.replace("east", "-east").replace("west", "-west").lstrip("-"),
+                 base.replace("east", "-east").replace("west", "-west").lstrip("-") + "ern")
+}
+# How far off the town a claim about one side of its countryside is drawn: about the middle of the
+# rural ring of a Syrian district (a district centre's villages lie within some 20-30 km of it; a
+# big city's countryside starts farther out).
+_HINTERLAND_KM = {"city": 15.0, "town": 10.0}
+_CITY_POPULATION = 300_000
 
 
 @dataclass
@@ -39,6 +58,8 @@ class _Found:
     token_i: int
     near: bool = False
     distance_km: float | None = None
+    side: int | None = None  # azimuth of "the northern X countryside": the claim lies off X that way
+    side_km: float | None = None  # and how far, when the text says ("10 km east of X")
 
 
 class PlaceReading:
@@ -53,7 +74,8 @@ class PlaceReading:
                 subj = v.head
             # "Hama fell", "the town of X fell"; not "temperatures in Homs fell"
             if subj is not None and (subj.i in self.place_at or self._territory_noun(subj)
-                                     or subj.lower_ in self.lex.place_anaphora):
+                                     or subj.lower_ in self.lex.place_anaphora
+                                     or subj.lemma_.lower() in self.lex.holding):  # "control of X passed to Y"
                 found += self._places_under(subj)
             return self._prune(found)
         take_preps = True
@@ -67,13 +89,18 @@ class PlaceReading:
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
             if territorial:
                 found += self._places_under(obj, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                if obj.i not in self.place_at:
+                    found += self._stray_examples(obj)
                 self.consumed.add(obj.i)
                 self.consumed.update(t.i for t in obj.subtree)
             elif rule.object == "any":
                 # "seized weapons in X" names no territory; "withdrew its fighters from X" does
                 take_preps = self._territory_noun(obj) or (
                     rule.type in ("withdrawal", "deployment") and obj.dep_ == "dobj"
-                    and (obj.lower_ in self.lex.generic_forces or obj.lemma_.lower() in self.lex.generic_forces))
+                    and (obj.lower_ in self.lex.generic_forces or obj.lemma_.lower() in self.lex.generic_forces)
+                ) or (
+                    # "pushed militants back from the city of X": the enemy pushed, the place defended
+                    rule.type == "defense" and obj.dep_ == "dobj" and self._token_actor(obj) is not None)
         obj = objects[0]
         if rule.object == "place" and not found:
             take_preps = True
@@ -92,7 +119,13 @@ class PlaceReading:
                     # "advanced toward the airbase near Aleppo", "near" hung on the verb: the place
                     # near which is a landmark when the verb has another place
                     start = (pobj.head,) if name in ("near", "outside") else ()
-                    found += self._places_under(pobj, path=start)
+                    found += self._places_under(pobj, path=start, described=rule.type == "defense")
+                elif rule.object != "none" and name in ("near", "around", "outside") and obj is not None \
+                        and obj.dep_ == "dobj" and obj.i not in self.place_at and self._territory_noun(obj) \
+                        and not any(c.i in self.place_at for c in obj.subtree):
+                    # "took back several villages near Manbij": the parser hangs "near" on the verb;
+                    # the villages taken are around the town
+                    found += self._places_under(pobj, path=(pobj.head,))
                 elif rule.object != "none" and name.split(" ")[0] in _BEARINGS and name.endswith(" of"):
                     # "recaptured villages east of Manbij": the parser hangs the bearing on the verb;
                     # the place it names is around where the event was
@@ -155,10 +188,19 @@ class PlaceReading:
             towns = {t.place.place_id: t for t in self.toponyms if t.place.scale == "point"
                      and t.end <= self.sentence.start + obj.idx and not t.text.lower().startswith("the ")}
             if len(towns) == 1:
-                t = next(iter(towns.values()))
-                span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
-                if span is not None:
-                    found.append(_Found(t, span.root.i))
+                found.append(_Found(next(iter(towns.values())), obj.i))  # read at the part's word
+        if not found and obj is not None and obj.lower_ == "it" and obj.dep_ == "dobj" and v.dep_ in ("advcl", "conj") \
+                and v.head.pos_ == "VERB":
+            # "withdrew from the city of X, handing it over to Y": "it" is the one place of that clause
+            theirs = [f for c in v.head.children if c.dep_ == "dobj" for f in self._places_under(c)]
+            theirs += [f for c in v.head.children if c.dep_ == "prep" and c.i < v.i
+                       for g in c.children if g.dep_ == "pobj" for f in self._places_under(g)]
+            theirs = self._prune(theirs)
+            if len(theirs) == 1:
+                found = theirs
+        if rule.type == "withdrawal":
+            # "withdrew from the towns toward Damascus": where they went is not what they left
+            found = [f for f in found if not any(s.lower_ in ("toward", "towards") for s in getattr(f, "path", ()))]
         if rule.type == "border_crossing":
             # coded at the named place on the other side, never a whole province
             found = [f for f in found if f.toponym.place.scale == "point"]
@@ -192,6 +234,17 @@ class PlaceReading:
                             span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
                             if span is not None:
                                 found.append(_Found(t, span.root.i))
+        if not found:
+            found += self._there(v, rule)
+        if not found and rule.type == "defense" and _passive(v) and v.dep_ == "conj" and v.head.pos_ == "VERB" \
+                and _child(v, ("nsubjpass",)) is None:
+            # "militants attempted to break through near X but were repelled": where the attempt was
+            for c in v.head.children:
+                if c.dep_ == "xcomp":
+                    found += [f for name, pobj in _preps(c) for f in self._places_under(pobj, path=(c,))]
+                    target = _child(c, ("dobj",))  # "tried to storm X but were repelled"
+                    if target is not None and target.i in self.place_at:
+                        found += self._places_under(target, path=(c,))
         if not found and rule.type in ("defense", "deployment"):
             # "The forces in northern Hama repelled ...": where the defenders are
             subj = self._subject(v)
@@ -222,6 +275,20 @@ class PlaceReading:
             names.append(obj)
         return any(n.i not in self.in_place and not self._token_actor(n) for n in names)
 
+    def _stray_examples(self, noun: "Token") -> list[_Found]:
+        """Places a list-opening adverb marks as examples of a territory noun but the parser hung
+        elsewhere: "secured several areas after expelling the army, most notably X and Y", with X
+        made an apposition of the subject."""
+        out: list[_Found] = []
+        for t in self.sdoc[noun.i + 1:]:
+            if t.i not in self.place_at or noun.is_ancestor(t) or t.dep_ not in ("appos", "npadvmod", "dep"):
+                continue
+            marker = next((c for c in t.children if c.dep_ == "advmod" and c.i < t.i
+                           and (c.lower_ in self.lex.extenders or c.lemma_.lower() in self.lex.extenders)), None)
+            if marker is not None:
+                out += self._places_under(t, path=(noun, marker))
+        return out
+
     def _territory_noun(self, tok: "Token") -> bool:
         """A noun of territory ("the town", "areas"); a portion ("part", "most") only with its
         "of" ("took part of Homs", not "took part in talks")."""
@@ -249,9 +316,11 @@ class PlaceReading:
                 return out
         return []
 
-    def _places_under(self, root: "Token", *, clauses: bool = False, path: tuple = ()) -> list[_Found]:
+    def _places_under(self, root: "Token", *, clauses: bool = False, path: tuple = (),
+                      described: bool = False) -> list[_Found]:
         """The places in a noun phrase (or, with ``clauses``, a whole subtree), with how each is reached
-        (``path``: the words above ``root`` on the way from the trigger)."""
+        (``path``: the words above ``root`` on the way from the trigger). With ``described``, the places
+        a relative clause gives an area ("the areas they had infiltrated on the outskirts of X")."""
         out: list[_Found] = []
         stack = [(root, path)]
         while stack:
@@ -271,6 +340,11 @@ class PlaceReading:
                 elif c.dep_ == "relcl" and self._lemma(c) == "be" and self._territory_noun(tok):
                     # "a number of areas, the most important of which are X and Y"
                     stack.extend((g, path + (tok,)) for g in c.children if g.dep_ in ("attr", "nsubj"))
+                elif described and c.dep_ == "relcl" and self._territory_noun(tok) and tok.i not in self.place_at:
+                    # "the areas they had infiltrated on the outskirts of X": where those areas are
+                    stack.extend((g, path + (tok, c, p)) for p in c.children if p.dep_ == "prep"
+                                 and p.lower_ in ("in", "into", "on", "at", "near", "around", "inside")
+                                 for g in p.children if g.dep_ == "pobj")
         return [f for f in out if f is not None]
 
     def _distance_above(self, tok: "Token") -> float | None:
@@ -300,8 +374,12 @@ class PlaceReading:
                 count = _count(c)
             elif c.lower_ == "both":
                 count = 2
-        if not count or count > 5 or any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
-                                         or c.lower_ in self.lex.other_place_adjectives for c in kids):
+        if any(c.dep_ in ("compound", "poss") or (c.dep_ == "amod" and not c.text.islower())
+               or c.lower_ in self.lex.other_place_adjectives for c in kids):
+            return []
+        if not count and [c.lower_ for c in kids] == ["the"]:
+            return self._listed_before(tok)  # "entered the towns of A and B ... withdrew from the towns"
+        if not count or count > 5:
             return []
         scales = self.lex.plural_place_anaphora[tok.lower_]
         pos = self.sentence.start + tok.idx
@@ -316,10 +394,36 @@ class PlaceReading:
                 return list(seen.values())  # the most recent ones
         return []  # fewer places than the number: no guess
 
+    def _listed_before(self, tok: "Token") -> list[Toponym]:
+        """"the towns": the places listed after the last "towns of" shortly before ("the towns of A and
+        B", "villages such as A, B and C")."""
+        pos = self.sentence.start + tok.idx
+        text = self.doc.text
+        lo = max(0, pos - _ANAPHORA_REACH)
+        intro = None
+        for intro in re.finditer(rf"\b{re.escape(tok.lower_)}\s+(?:of|such as|including|like)\s+", text[lo:pos], re.I):
+            pass
+        if intro is None:
+            return []
+        listed: list[Toponym] = []
+        end = lo + intro.end()
+        for t in self.earlier:
+            if t.start < end or t.start >= pos:
+                continue
+            if t.start != end and not _LIST_GAP.fullmatch(text, end, t.start):
+                break
+            if t.place is not None:
+                listed.append(t)
+            end = t.end
+        return listed if len({t.place.place_id for t in listed}) >= 2 else []
+
     def _resolve_anaphor(self, tok: "Token") -> bool:
         """"the city", "the province": the last place of a fitting scale named shortly before. On
         success the place is recorded for the token (``place_at``)."""
         kids = [c for c in tok.children if c.dep_ in ("det", "amod", "compound", "nmod", "poss", "nummod", "prep")]
+        if tok.lower_ in self.lex.site_anaphora:
+            # "the crossing in the eastern countryside": where the one site is, not another site's name
+            kids = [c for c in kids if not (c.dep_ == "prep" and c.lower_ != "of")]
         # "the city", "the central town"; not "the nearby town", "the town of X", "Hama's city"
         describing = [c for c in kids if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i < tok.i and c.text.islower()
                       and c.lower_ not in self.lex.other_place_adjectives]
@@ -337,6 +441,33 @@ class PlaceReading:
             self.place_at[tok.i] = next(iter(sites.values()))
             return True
         scales = self.lex.place_anaphora[tok.lower_]
+        if "capital" in scales:
+            return self._provincial_capital(tok)
+        return self._antecedent(tok, scales)
+
+    def _provincial_capital(self, tok: "Token") -> bool:
+        """"the provincial capital": the town named like the one province named shortly before
+        (Daraa in Daraa province), if the gazetteer has it there."""
+        if not any(c.dep_ == "amod" and c.lower_ in ("provincial", "regional") for c in tok.children):
+            return False  # "the capital" alone is the country's, which the geoparser reads
+        pos = self.sentence.start + tok.idx
+        provinces = {t.place.province: t for t in reversed(self.earlier) if t.start < pos and pos - t.end <= _ANAPHORA_REACH
+                     and t.place is not None and t.place.scale == "admin1" and t.place.province}
+        if len(provinces) != 1:
+            return False
+        iso, t = next(iter(provinces.items()))
+        from geo.gazetteer import default_gazetteer
+
+        towns = [p for p in default_gazetteer().resolve(t.place.name, country=t.place.country)
+                 if p.scale == "point" and p.province == iso]
+        if not towns:
+            return False
+        self.place_at[tok.i] = Toponym(t.start, t.end, t.text, place=towns[0])
+        return True
+
+    def _antecedent(self, tok: "Token", scales: list[str]) -> bool:
+        """The one place of a fitting scale named shortly before ``tok``, recorded for it (``place_at``)."""
+        pos = self.sentence.start + tok.idx
         candidates: dict[str, Toponym] = {}
         same_sentence: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
@@ -348,8 +479,26 @@ class PlaceReading:
                 candidates.setdefault(t.place.place_id, t)
                 if t.start >= self.evidence.start:
                     same_sentence.setdefault(t.place.place_id, t)
+        if len(same_sentence) > 1:
+            # "the Tal Rifaat district of Aleppo's countryside, liberating the area": a town named
+            # only to say whose countryside it is locates the other place
+            located = {k: t for k, t in same_sentence.items() if not self._names_hinterland(t)}
+            if len(located) == 1:
+                same_sentence = located
         if len(same_sentence) == 1:
             candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
+        elif len(candidates) > 1 and not same_sentence:
+            # "took Hama after troops withdrew toward Homs. Footage showed fighters in central Hama.
+            # The army redeployed outside the city": the one such place of the sentence just before
+            before = [s for s in self.doc.sentences if s.end <= self.evidence.start]
+            if before:
+                last = before[-1]
+                # only a place the sentence puts something in ("fighters in central Hama"), not one
+                # it names as a party ("Russia promised Damascus aid")
+                previous = {k: t for k, t in candidates.items() if last.start <= t.start < last.end and t.literal
+                            and _LOCATIVE_BEFORE.search(self.doc.text, max(last.start, t.start - 40), t.start)}
+                if len(previous) == 1:
+                    candidates = previous
         if not candidates and "admin1" in scales:
             # "local fighters took checkpoints in the province" after "the city of Sweida": the
             # province of the one town named just before
@@ -365,17 +514,41 @@ class PlaceReading:
         self.place_at[tok.i] = next(iter(candidates.values()))
         return True
 
+    def _names_hinterland(self, t: Toponym) -> bool:
+        """Whether a toponym of this sentence only says whose countryside it is ("Aleppo's
+        countryside", "the Aleppo countryside")."""
+        span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+        if span is None:
+            return False
+        head = span.root.head
+        return span.root.dep_ in ("poss", "compound", "nmod") and (
+            head.lower_ in self.lex.hinterland or head.lemma_.lower() in self.lex.hinterland)
+
+    def _there(self, v: "Token", rule: VerbRule) -> list[_Found]:
+        """"deployed there", "troops there pulled back": the one town or province named just before."""
+        subj = self._subject(v)
+        at = [c for c in v.children if c.dep_ == "advmod" and c.lower_ == "there"]
+        if subj is not None and rule.type in ("withdrawal", "defense", "deployment"):
+            at += [c for c in subj.children if c.dep_ == "advmod" and c.lower_ == "there"]  # where they were
+        if len(at) != 1 or not self._antecedent(at[0], ["point", "admin1"]):
+            return []
+        found = self._found(at[0], ())
+        return [found] if found is not None else []
+
     def _found(self, tok: "Token", path: tuple) -> _Found | None:
         lex = self.lex
         near = False
         distance = None
         # path: from the argument's root down to the place's parent
-        for step in path:
+        for k, step in enumerate(path):
             low, lem = step.lower_, step.lemma_.lower()
             if step.i in self.in_place:
                 continue
-            if low in lex.route or lem in lex.route:
-                return None  # an end of a road
+            below = path[k + 1] if k + 1 < len(path) else tok
+            if (low in lex.route or lem in lex.route) and below.dep_ not in ("conj", "cc"):
+                # an end of a road ("the highway linking X and Y"); a place listed beside the road
+                # ("including the highway ..., and X") is taken too
+                return None
             if low in lex.units or lem in lex.units:
                 distance = distance or _number_of(step, lex)
             if low in lex.landmark or lem in lex.landmark:
@@ -387,9 +560,32 @@ class PlaceReading:
             near = near or distance is not None
         if any(c.dep_ == "amod" and c.lower_ in lex.near for c in tok.children):
             near = True  # "western rural Aleppo": somewhere around it
-        found = _Found(self.place_at[tok.i], tok.i, near, distance)
+        side, side_km = self._hinterland_side(tok, path)
+        found = _Found(self.place_at[tok.i], tok.i, near, distance, side, side_km)
         found.path = path  # type: ignore[attr-defined]
         return found
+
+    def _hinterland_side(self, tok: "Token", path: tuple) -> tuple[int | None, float | None]:
+        """The side of a town an event lies on, when the phrase names one and no distance: "the northern
+        Hama countryside", "Aleppo's western countryside", "rural northern Idlib", "villages south-east
+        of Manbij". The words nearest the town decide."""
+        hinter = self.lex.hinterland
+        for w in reversed((*path, tok)):
+            if w.i != tok.i and w.lower_ in _AZIMUTHS and any(c.dep_ == "prep" and c.lower_ == "of" for c in w.children):
+                # "south-east of X": the parser makes "south" a compound of "east"
+                first = next((c.lower_ for c in w.children if c.dep_ == "compound" and c.lower_ in _AZIMUTHS), "")
+                km = next((d for c in w.children if c.dep_ == "npadvmod"
+                           for d in [_number_of(c, self.lex)] if d is not None), None)  # "10 km east of X"
+                return _AZIMUTHS.get(first + w.lower_, _AZIMUTHS[w.lower_]), km
+            rural = w.lower_ in hinter or w.lemma_.lower() in hinter or (
+                w.i == tok.i and any(c.dep_ == "amod" and c.lower_ in hinter for c in w.children))
+            if rural:
+                for c in w.children:
+                    if c.dep_ in ("amod", "advmod", "compound", "npadvmod") and c.lower_ in _AZIMUTHS:
+                        return _AZIMUTHS[c.lower_], None
+                if w.i != tok.i:
+                    return None, None  # "the Hama countryside": no side named
+        return None, None
 
     def _prune(self, found: list[_Found]) -> list[_Found]:
         """Drop places that only locate another place of the same trigger (a container, a
@@ -397,6 +593,10 @@ class PlaceReading:
         if not found:
             return found
         idx = {f.token_i for f in found}
+        # a bearing ("villages north of X") makes its place a reference only when the trigger has
+        # another place it could be a reference for
+        alone = len(found) == 1 or all(
+            any(s.lemma_.lower() in _BEARINGS for s in getattr(f, "path", ())) for f in found)
         keep: list[_Found] = []
         for f in found:
             tok = self.sdoc[f.token_i]
@@ -407,7 +607,8 @@ class PlaceReading:
             while cur.head.i != cur.i:
                 step, cur = cur, cur.head
                 if not (step.dep_ in _LIST_DEPS or (step.dep_ == "pobj" and cur.lower_ == "of")
-                        or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))):
+                        or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))
+                        or (step.dep_ in ("compound", "amod", "nmod") and cur.lower_ in self.lex.place_anaphora)):  # "Manbij city"
                     joined = False
                 if cur.i in idx and cur.i != f.token_i:
                     qualifies_other = not joined
@@ -419,10 +620,11 @@ class PlaceReading:
                     break  # "Aleppo, its airport, and strategic areas in Idlib": Idlib places its own list item
             if qualifies_other:
                 continue
-            if f.near and f.distance_km is None and self._reference_only(f, alone=len(found) == 1):
+            if f.near and f.distance_km is None and self._reference_only(f, alone=alone):
                 continue
             keep.append(f)
-        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
+        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)
+                and not self._big_town_around(f, keep)]
         # a province holding a town of the same trigger only locates it ("Talbiseh in Homs
         # province"), unless the town is an example of it ("most of Daraa province, including X")
         points = [f for f in keep if f.toponym.place.scale == "point"]
@@ -474,6 +676,14 @@ class PlaceReading:
         "the Sheikh Maqsoud district of Aleppo"."""
         tok = self.sdoc[f.token_i]
         prep = tok.head
+        rural = tok.head
+        if tok.dep_ in ("poss", "compound", "nmod") and (rural.lower_ in self.lex.hinterland or rural.lemma_.lower() in self.lex.hinterland) \
+                and rural.dep_ == "pobj" and rural.head.lower_ == "of":
+            # "the Qusayr district of Homs's countryside": Homs says whose countryside holds the district
+            owner = rural.head.head
+            named = {owner.i} | {c.i for c in owner.children if c.dep_ in ("compound", "nmod", "amod")}
+            if any(g.token_i in named for g in found if g.token_i != f.token_i):
+                return True
         if tok.dep_ == "pobj" and prep.lower_ == "of" and (
                 prep.head.lower_ in self.lex.city_parts or prep.head.lemma_.lower() in self.lex.city_parts):
             named = {c.i for c in prep.head.children if c.dep_ in ("compound", "nmod", "amod")}
@@ -489,6 +699,21 @@ class PlaceReading:
         beside = {g.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i < prep.i
                   for g in c.children if g.dep_ == "pobj"}
         return any(g.token_i in beside for g in found if g.token_i != f.token_i)
+
+    def _big_town_around(self, f: _Found, found: list[_Found]) -> bool:
+        """"captured Anadan in northern Aleppo": a much bigger town the verb puts the event "in", next
+        to a smaller place it took, only says where that place is."""
+        tok = self.sdoc[f.token_i]
+        place = f.toponym.place
+        if place.scale != "point" or tok.dep_ != "pobj" or tok.head.lower_ not in ("in", "inside"):
+            return False
+        for g in found:
+            other = g.toponym.place
+            if g.token_i == f.token_i or other.scale != "point" or self.sdoc[g.token_i].head.i == tok.head.i:
+                continue
+            if place.population >= 5 * max(other.population, 1) and _km(place.lat, place.lon, other.lat, other.lon) <= 60:
+                return True
+        return False
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
@@ -550,8 +775,6 @@ def _contains(outer: Place, inner: Place) -> bool:
 
 
 def _km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
-    import math
-
     p = math.pi / 180
     h = (math.sin((b_lat - a_lat) * p / 2) ** 2
          + math.cos(a_lat * p) * math.cos(b_lat * p) * math.sin((b_lon - a_lon) * p / 2) ** 2)
@@ -571,3 +794,21 @@ def _admin1_place(iso: str) -> Place | None:
     from geo.gazetteer import default_gazetteer
 
     return default_gazetteer().admin1(iso)
+
+
+def _off(lat: float, lon: float, azimuth: int, km: float) -> tuple[float, float]:
+    """The point ``km`` from (lat, lon) toward ``azimuth`` (degrees from north), on a sphere."""
+    r = km / 6371.0
+    la, lo, az = math.radians(lat), math.radians(lon), math.radians(azimuth)
+    la2 = math.asin(math.sin(la) * math.cos(r) + math.cos(la) * math.sin(r) * math.cos(az))
+    lo2 = lo + math.atan2(math.sin(az) * math.sin(r) * math.cos(la), math.cos(r) - math.sin(la) * math.sin(la2))
+    return round(math.degrees(la2), 4), round(math.degrees(lo2), 4)
+
+
+def hinterland_point(place: Place, azimuth: int, km: float | None = None) -> tuple[float, float]:
+    """Where a claim about one side of a town is drawn: ``km`` off it when the text says how far,
+    else about the middle of its countryside on that side."""
+    if km is None:
+        km = _HINTERLAND_KM["city" if place.population >= _CITY_POPULATION else "town"]
+    return _off(place.lat, place.lon, azimuth, km)
+

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from geo.claims.actors import ActorReading
 from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
-from geo.claims.places import PlaceReading, _Found, dates_in
+from geo.claims.places import PlaceReading, _Found, dates_in, hinterland_point
 from geo.claims.speakers import ClaimantReading
 from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
     _SUBJECTS,
+    _causer,
     _child,
     _heads_between,
     _own_words,
@@ -165,6 +166,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if actor is not None and actor != "unknown":
             self.state.last_actor = actor
         for tok in self.sdoc:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ == "NOUN" and tok.tag_ == "NNS" and lemma in self.lex.anaphoric_nouns \
+                    and not any(c.lower_ in ("the", "these", "those", "its", "their") for c in tok.children):
+                # "clashes with Turkish-backed factions of the SNA": "the factions" later are the SNA's
+                named = self._token_actor(tok)
+                if named and named != "unknown":
+                    self.state.party_of_noun[lemma] = named
             # "HTS and allied factions advanced": the factions are on the first party's side, and
             # "the factions" in a later sentence means them
             if tok.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "conj" for c in tok.children):
@@ -208,6 +216,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             obj = _child(v, ("nsubjpass",))
             if obj is None and v.dep_ in ("acl", "relcl") and v.head.pos_ in ("NOUN", "PROPN"):
                 obj = v.head  # "the town, captured by rebels on Friday"
+            elif obj is None and v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+                obj = _child(v.head, ("nsubj", "nsubjpass"))  # "rebels tried to storm X but were repelled"
         if obj is not None and obj.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
             obj = v.head  # "Hama, which rebels captured"
         if obj is not None and (obj.lemma_.lower() in self.lex.quantities or obj.lower_ in self.lex.quantities):
@@ -345,8 +355,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             governor = governor.head
         if governor.pos_ in ("VERB", "AUX") and self._reality(governor) != "real":
             return []
-        if any(t.lemma_.lower() in self.lex.unreal_heads or t.lower_ in self.lex.unreal_heads
-               for t in _heads_between(n, governor)):
+        heads = _heads_between(n, governor)
+        if heads and heads[-1].i == governor.i and (n if len(heads) == 1 else heads[-2]).dep_ == "nsubj":
+            heads.pop()  # the event is what acts: "the army's withdrawal allowed the SDF to move in"
+        if any(t.lemma_.lower() in self.lex.unreal_heads or t.lower_ in self.lex.unreal_heads for t in heads):
             return []  # "the possibility of Homs' capture", "fears of a fall of X"
         if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
             return self._control_state(n)
@@ -541,15 +553,23 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     return "failed"
             if tok.i == v.i and self._history(v):
                 return "unreal"
+            if tok.i == v.i and v.dep_ == "conj" and v.head.i != v.i and self._history(v.head) \
+                    and not any(c.dep_ in ("advmod", "npadvmod", "prep") and c.lower_ in _OWN_TIME for c in v.children):
+                return "unreal"  # "In 2016 the army retook Aleppo, and the city remained under its control"
             dep, head = tok.dep_, tok.head
             if head.i == tok.i:
                 break
+            causer = _causer(tok, lex.causing_heads)
+            if causer is not None:
+                dep, head = "xcomp", causer  # "..., prompting the militias to withdraw"
             if dep in ("relcl", "acl") and self._past_year(head):
                 return "unreal"  # "since 2016, when the group took over the city"
             hlem = head.lemma_.lower()
             if dep == "xcomp" or (dep in ("acl", "advcl", "ccomp", "prep", "pcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
                 if hlem in lex.failing_heads or any(c.dep_ == "advmod" and c.lower_ in ("unsuccessfully", "vainly") for c in head.children):
                     return "failed"
+                if head.dep_ == "nsubj" and head.head.lemma_.lower() in lex.failing_heads and hlem in lex.unreal_heads:
+                    return "failed"  # "the rebels' attempts to advance toward X failed"
                 if hlem in lex.unreal_heads and hlem not in lex.realising_heads:
                     return "unreal"
                 if dep != "xcomp" and hlem not in lex.realising_heads and tok.i == v.i:
@@ -601,7 +621,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         lat, lon = _display_point(place) if place.scale == "admin1" else (place.lat, place.lon)
         if precision == "point" and (f.near or f.distance_km is not None):
             precision = "near"
-        event_date, date_precision = self._date(trigger, t)
+        if precision == "near" and f.side is not None and f.distance_km is None:
+            lat, lon = hinterland_point(place, f.side, f.side_km)  # "the northern Hama countryside": not the city
+        # a place read through "the city" is dated by its trigger, not by words after its earlier mention
+        named_here = self.sentence.start + self.sdoc[f.token_i].idx == t.start
+        event_date, date_precision = self._date(trigger, t, named_here)
         return Claim(
             article=art.article, place=place.name, place_id=place.place_id, lat=lat, lon=lon,
             event_type=event_type, actor=actor, evidence=s.text, evidence_start=s.start, evidence_end=s.end,
@@ -612,14 +636,14 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             place_start=t.start, place_end=t.end,
         )
 
-    def _date(self, trigger: "Token", t: Toponym) -> tuple[date | None, str | None]:
+    def _date(self, trigger: "Token", t: Toponym, named_here: bool = True) -> tuple[date | None, str | None]:
         art = self.doc.article
         if not art.published:
             return None, None
         s = self.sentence
         mentions = dates_in(s.text, art.published)
         rel_end = t.end - s.start
-        own = [d for d in mentions if rel_end <= d.start and d.start - rel_end <= _OWN_DATE_GAP]
+        own = [d for d in mentions if named_here and rel_end <= d.start and d.start - rel_end <= _OWN_DATE_GAP]
         if own:
             return own[0].date, own[0].precision
         if mentions:
@@ -631,6 +655,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if self.state.line_date and s.start < self.state.line_end:
             return self.state.line_date
         return art.published, "day"
+
+
+# Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".
+_OWN_TIME = frozenset({"now", "today", "currently", "again", "recently", "since", "on", "by", "this", "tonight"})
 
 
 def _pluperfect(verb: "Token") -> bool:

@@ -175,3 +175,26 @@ def _number_of(tok: "Token", lex: Lexicon) -> float | None:
     if not values:
         return None
     return round(max(values) * unit, 1)
+
+
+def _causer(tok: "Token", causing: frozenset[str]) -> "Token | None":
+    """The causing verb of an infinitive the parser hung beside it rather than under it: in "advanced
+    into the city, prompting the militias to withdraw", "to withdraw" comes out as a purpose clause of
+    "advanced"; it is what "prompting" made its object do."""
+    if tok.dep_ != "advcl" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+        return None
+    head = tok.head
+    if head.lemma_.lower() in causing and head.pos_ == "VERB":
+        obj = _child(head, ("dobj",))
+        return head if obj is not None and obj.i < tok.i else None  # "prompting the militias ... to withdraw"
+    # (a participle describing the object, "militias, affiliated with X, to withdraw", may come between)
+    before = [c for c in tok.head.children if c.i < tok.i and c.dep_ in ("advcl", "conj") and c.pos_ == "VERB"
+              and c.tag_ != "VBN"]
+    if not before:
+        return None
+    sibling = before[-1]  # the nearest clause before the infinitive
+    if sibling.lemma_.lower() not in causing or any(c.dep_ in ("xcomp", "ccomp") for c in sibling.children):
+        return None
+    obj = _child(sibling, ("dobj",))
+    return sibling if obj is not None and obj.i < tok.i else None
+
