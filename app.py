@@ -507,16 +507,15 @@ def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.Da
     return mapview.hidden_sources(value, frame["source"].unique()) if frame is not None and len(frame) else set()
 
 
-def _map_first() -> bool:
-    """On a browser session's first run, the page stops below the map: the browser draws the markers before the
-    figures, the downloads, the table, the chart and the place timeline (about a second and a half of its time at 10,000 claims), and the
-    server does not build them while the browser draws. The map asks for the next run once its first markers
-    are painted (mapview.FrontlineUI), and that run draws the whole page. AppTest sends no headers and draws
-    no map: nothing to wait for there."""
-    if st.session_state.get("_page_drawn"):
-        return False
+def _map_first(n: int) -> bool:
+    """On a browser session's first run, the page stops below the map: the browser draws the markers before
+    the figures, the downloads, the table, the chart and the place timeline (about a second and a half of its
+    time at 10,000 claims), and the server does not build them while the browser draws. The map asks for the
+    next run once its first markers are painted (mapview.FrontlineUI), and that run draws the whole page.
+    Without claims to show there is nothing heavy to wait for; AppTest sends no headers and draws no map."""
+    first = not st.session_state.get("_page_drawn")
     st.session_state["_page_drawn"] = True
-    return bool(st.context.headers.get("User-Agent"))
+    return first and n > 0 and bool(st.context.headers.get("User-Agent"))
 
 
 def _metrics(frame: pd.DataFrame | None, total: int, hidden: set[str]) -> None:
@@ -717,7 +716,7 @@ def main() -> None:
     hidden = _map(str(DB_PATH), version, query, store_exists, frame)
     if gaz_error := st.session_state.get("_gazetteer_error"):
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")
-    if _map_first():
+    if _map_first(n):
         st.caption("The figures, the downloads, the claims table, the chart and the place timeline follow as soon "
                    "as the map is drawn.")
         _mirror_to_url(filters)
