@@ -66,6 +66,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
+        self._timeless: bool | None = None
         self.place_at: dict[int, Toponym] = {}  # token index -> the toponym whose root it is
         self.in_place: set[int] = set()  # token indices inside a toponym
         self.first_token_of: dict[int, int] = {}  # first token of a toponym -> its root token
@@ -585,6 +586,12 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
 
     def _history(self, v: "Token") -> bool:
         """A trigger whose own modifiers tell history ("in 2016", "early in the war")."""
+        if self._timeless is None:
+            # a sentence with no year and no background phrase tells no history (cheap test first)
+            text = self.sentence.text
+            self._timeless = not (_YEAR.search(text) or self.background.search(text))
+        if self._timeless:
+            return False
         mods = [c for c in v.children if c.dep_ in ("prep", "npadvmod", "advmod", "advcl")]
         if not mods:
             return False
@@ -657,6 +664,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         return art.published, "day"
 
 
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 # Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".
 _OWN_TIME = frozenset({"now", "today", "currently", "again", "recently", "since", "on", "by", "this", "tonight"})
 

@@ -30,6 +30,14 @@ _NUMBER_WORDS = {
 }
 
 
+def _doc_text(sdoc: "SpacyDoc") -> str:
+    """A parse's text, built once (spaCy joins its tokens again on every ``Doc.text``)."""
+    text = sdoc.user_data.get("frontline_text")
+    if text is None:
+        text = sdoc.user_data["frontline_text"] = sdoc.text
+    return text
+
+
 def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
     for c in tok.children:
         if c.dep_ in deps:
@@ -129,12 +137,12 @@ def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
         words = words[:-1]
     if not words:
         return _text(sdoc, tok)
-    return sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
+    return _doc_text(sdoc)[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
 
 
 def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
     toks = list(tok.subtree)
-    text = sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
+    text = _doc_text(sdoc)[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
     return text.strip(" ,;:\"'“”‘’")[:200]
 
 
