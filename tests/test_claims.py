@@ -1461,3 +1461,12 @@ def test_control_passing_to_a_party_and_a_foothold():
     assert claims_of("Control of Hama passed to Turkish-backed factions.") == {("Hama", "capture", "syrian_national_army")}
     assert claims_of("Rebels gained a foothold in Homs.") == {("Homs", "capture", "rebels")}
     assert claims_of("The convoy passed to the east of Homs.") == set()
+
+
+def test_reports_said_to_be_fabricated_are_denied():
+    assert claims_of("An army statement said reports of the fall of Homs were fabricated.") == {("Homs", "denial", "government")}
+
+
+def test_holding_a_place_while_denying_the_others_claims():
+    claims = claims_of("Syrian state TV said the army was in full control of Hama, denying rebel claims.")
+    assert claims == {("Hama", "capture", "government"), ("Hama", "denial", "government")}

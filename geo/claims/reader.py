@@ -112,6 +112,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     (c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                 if target is not None and (tok.pos_ == "ADJ" or any(c.lower_ in ("no", "little") for c in tok.children)):
                     out += self._nominal_denial(target)
+            elif tok.lower_ in self.lex.denying_words and tok.tag_ == "VBN" and _passive(tok):
+                target = _child(tok, ("nsubjpass",))  # "reports of the fall of X were fabricated"
+                if target is not None and target.lemma_.lower() in self.lex.reported_nouns:
+                    out += self._nominal_denial(target)
         pending = []
         for v in verbs:
             rule = self._verb_rule(v)
@@ -393,6 +397,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if actor is None or actor == "unknown" or not self.profile.can_act(actor, rule.type):
             return []
         claimant = self._claimant(n)
+        self.claimed += found
         return [self._claim(n, f, rule.type, actor, claimant) for f in found]
 
     def _control_state(self, n: "Token") -> list[Claim]:
@@ -424,6 +429,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 found = self._prune(self._places_under(subj))
             event_type = "withdrawal" if withdrawal else "capture"
             claimant = self._claimant(verb)
+            self.claimed += found
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
         if n.dep_ in ("dobj",) and head.pos_ in ("VERB", "AUX") and head.lemma_ in ("have", "retain", "keep", "maintain", "hold", "exercise"):
             return self._subject_holds(n, head, "capture")  # "rebels have control over X"
@@ -459,8 +465,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         actor = self._subject_actor(verb)
         if not found or actor is None or actor == "unknown":
             return []
+        self.claimed += found
         return [self._claim(verb, f, event_type, actor, self._claimant(verb)) for f in found]
-
 
     def _denial(self, v: "Token", fallback: list[_Found] | None = None) -> list[Claim]:
         """"The ministry denied that its troops had withdrawn from Homs": a denial at the places
