@@ -1470,3 +1470,10 @@ def test_reports_said_to_be_fabricated_are_denied():
 def test_holding_a_place_while_denying_the_others_claims():
     claims = claims_of("Syrian state TV said the army was in full control of Hama, denying rebel claims.")
     assert claims == {("Hama", "capture", "government"), ("Hama", "denial", "government")}
+
+
+def test_claimants_named_after_a_title_and_not_the_agency_that_could_not_verify():
+    c = one("Rebels are now at the gates of Homs, the group's leader Abu Mohammed al-Jolani said in a video.")
+    assert c.claimant == "Abu Mohammed al-Jolani"
+    assert one("Rebels captured Homs, the monitor's head Rami Abdel Rahman said.").claimant == "Syrian Observatory for Human Rights"
+    assert one("Reuters could not independently verify that rebels had taken Homs.").claimant is None

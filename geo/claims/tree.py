@@ -124,6 +124,11 @@ def _phrase_tokens(tok: "Token") -> list["Token"]:
 def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
     """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
     "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
+    named = next((c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.left_edge.i == tok.i + 1), None)
+    if named is not None:
+        # "the group's leader Abu Mohammed al-Jolani said": a title and the name right after it
+        toks = list(named.subtree)
+        return _doc_text(sdoc)[toks[0].idx:toks[-1].idx + len(toks[-1].text)].strip(" ,;:\"'“”‘’")[:200]
     keep = _own_words(tok)
     drop: set[int] = set()
     for t in keep:
