@@ -1477,3 +1477,8 @@ def test_claimants_named_after_a_title_and_not_the_agency_that_could_not_verify(
     assert c.claimant == "Abu Mohammed al-Jolani"
     assert one("Rebels captured Homs, the monitor's head Rami Abdel Rahman said.").claimant == "Syrian Observatory for Human Rights"
     assert one("Reuters could not independently verify that rebels had taken Homs.").claimant is None
+
+
+def test_a_retreat_with_no_place_of_its_own_left_what_was_taken():
+    claims = claims_of("Rebels captured Hama following the retreat of Syrian army forces toward Homs.")
+    assert claims == {("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}

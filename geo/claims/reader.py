@@ -391,9 +391,14 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 if name in rule.preps:
                     found += self._places_under(pobj)
         found = self._prune(found)
+        actor = self._noun_actor(n, rule)
+        if not found and rule.type == "withdrawal" and self.claimed and actor not in self.claimed_actors \
+                and not any(name in ("from", "out of") for name, _ in _preps(n)):
+            # "rebels captured the city following the retreat of army forces toward X": the retreat
+            # left what the sentence says was taken
+            found = list(self.claimed)
         if not found:
             return []
-        actor = self._noun_actor(n, rule)
         if actor is None or actor == "unknown" or not self.profile.can_act(actor, rule.type):
             return []
         claimant = self._claimant(n)
