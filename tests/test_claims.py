@@ -1482,3 +1482,15 @@ def test_claimants_named_after_a_title_and_not_the_agency_that_could_not_verify(
 def test_a_retreat_with_no_place_of_its_own_left_what_was_taken():
     claims = claims_of("Rebels captured Hama following the retreat of Syrian army forces toward Homs.")
     assert claims == {("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}
+
+
+def test_where_troops_remain_after_the_exception_of_towns_is_their_defense():
+    claims = claims_of("Government forces have evacuated Daraa province, with the exception of Homs and Hama in the "
+                       "north, where troops remain stationed.")
+    assert {("Homs", "defense", "government"), ("Hama", "defense", "government")} <= claims
+    assert claims_of("Troops withdrew from suburbs of Homs where protests broke out.") == {("Homs", "withdrawal", "government")}
+
+
+def test_a_retreat_leaves_only_what_was_taken_not_what_was_approached():
+    claims = claims_of("Rebels advancing towards Damascus entered Homs following the withdrawal of government forces.")
+    assert ("Homs", "withdrawal", "government") in claims and ("Damascus", "withdrawal", "government") not in claims

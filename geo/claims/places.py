@@ -179,8 +179,17 @@ class PlaceReading:
             rel = v
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
                 rel = rel.head
-            if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
-                found += self._places_under(rel.head)  # "Hama, where rebels took the airport"
+            if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and not any(
+                    c.dep_ == "prt" and c.lower_ != rule.particle for c in v.children):  # "where protests broke out"
+                # "Hama, where rebels took the airport"; "with the exception of X and Y in the south,
+                # where troops remain": the places of the nearest phrase holding some
+                cur = rel.head
+                for _ in range(4):
+                    near = self._places_under(cur)
+                    if near or cur.head.i == cur.i or cur.head.pos_ in ("VERB", "AUX"):
+                        found += near
+                        break
+                    cur = cur.head
         if not found and obj is not None and obj.dep_ == "dobj" and (
                 obj.lower_ in self.lex.city_parts or obj.lemma_.lower() in self.lex.city_parts) \
                 and not any(c.dep_ == "prep" for c in obj.children):

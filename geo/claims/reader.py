@@ -85,6 +85,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 self.country_at[span.root.i] = t.place.country
         self.claimed: list[_Found] = []  # places claimed so far in this sentence
         self.claimed_actors: set[str] = set()  # and who claimed them
+        self.captured: list[_Found] = []  # the places of this sentence's captures
         self.ambiguous_speaker = False
         self.losers: list[str] = []  # parties that lost what this sentence's captures took
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
@@ -310,6 +311,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
+        if event_type == "capture":
+            self.captured += [f for f in places if self._at_edge(event_type, f) == "capture"]
         self.claimed_actors.update(actors)
         out = [self._claim(v, f, self._at_edge(event_type, f), a, claimant) for a in actors for f in places]
         if rule.driven_out:
@@ -392,11 +395,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     found += self._places_under(pobj)
         found = self._prune(found)
         actor = self._noun_actor(n, rule)
-        if not found and rule.type == "withdrawal" and self.claimed and actor not in self.claimed_actors \
+        if not found and rule.type == "withdrawal" and self.captured and actor not in self.claimed_actors \
                 and not any(name in ("from", "out of") for name, _ in _preps(n)):
             # "rebels captured the city following the retreat of army forces toward X": the retreat
             # left what the sentence says was taken
-            found = list(self.claimed)
+            found = list(self.captured)
         if not found:
             return []
         if actor is None or actor == "unknown" or not self.profile.can_act(actor, rule.type):
