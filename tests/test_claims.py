@@ -1494,3 +1494,8 @@ def test_where_troops_remain_after_the_exception_of_towns_is_their_defense():
 def test_a_retreat_leaves_only_what_was_taken_not_what_was_approached():
     claims = claims_of("Rebels advancing towards Damascus entered Homs following the withdrawal of government forces.")
     assert ("Homs", "withdrawal", "government") in claims and ("Damascus", "withdrawal", "government") not in claims
+
+
+def test_reinforcing_a_base_or_garrison_is_a_defense_and_securing_a_base_a_capture():
+    assert claims_of("The army reinforced its garrison in Homs.") == {("Homs", "defense", "government")}
+    assert claims_of("Rebels secured the base in Hama.") == {("Hama", "capture", "rebels")}
