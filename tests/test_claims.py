@@ -1499,3 +1499,8 @@ def test_a_retreat_leaves_only_what_was_taken_not_what_was_approached():
 def test_reinforcing_a_base_or_garrison_is_a_defense_and_securing_a_base_a_capture():
     assert claims_of("The army reinforced its garrison in Homs.") == {("Homs", "defense", "government")}
     assert claims_of("Rebels secured the base in Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_whose_generic_forces_they_are_beats_the_generic_word():
+    assert claims_of("Security forces of the interim government deployed in Homs.") == {("Homs", "deployment", "rebels")}
+    assert claims_of("Security forces deployed in Homs.") == {("Homs", "deployment", "government")}

@@ -307,12 +307,15 @@ class ActorReading:
                     other = self._token_actor(pobj)
                     if other:
                         return other
-        if a:
-            return a
         for name, pobj in _preps(tok):
             if name == "of" or (name == "from" and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN")):
-                return self._token_actor(pobj)  # "fighters of HTS", "fighters from the Southern Operations Room"
-        return None
+                # "fighters of HTS", "fighters from the Southern Operations Room", "security forces of
+                # the interim government": whose they are beats the generic word
+                other = self._token_actor(pobj)
+                if other:
+                    return other
+                break
+        return a
 
     def _generic_only(self, text: str) -> set[str]:
         """The parties a phrase names only through generic words ("fighters", "troops")."""
