@@ -1504,3 +1504,10 @@ def test_reinforcing_a_base_or_garrison_is_a_defense_and_securing_a_base_a_captu
 def test_whose_generic_forces_they_are_beats_the_generic_word():
     assert claims_of("Security forces of the interim government deployed in Homs.") == {("Homs", "deployment", "rebels")}
     assert claims_of("Security forces deployed in Homs.") == {("Homs", "deployment", "government")}
+
+
+def test_territories_south_of_a_town_are_taken_around_it_beside_another_place():
+    claims = extract(make_doc("The SDF continued its advance, taking over territories south and southeast of Hama, and "
+                              "in the area of Homs."), "syria")
+    got = {c.place: c for c in claims}
+    assert set(got) == {"Hama", "Homs"} and got["Hama"].geo_precision == "near"

@@ -726,15 +726,27 @@ class PlaceReading:
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
-        return any(s.lower_ in self.lex.landmark for s in path)
+        return any(s.lower_ in self.lex.landmark and not (s.lemma_.lower() in _BEARINGS and self._bearing_of_territory(s))
+                   for s in path)
 
     def _reference_only(self, f: _Found, alone: bool = False) -> bool:
         """"Between", "via" make a place a reference point; so does a compass bearing with no distance,
         unless the place is the trigger's only one ("recaptured villages east of Manbij": around it)."""
         path = getattr(f, "path", ())
         return any(s.lower_ in ("between", "beyond", "past", "opposite", "than", "like", "via", "through", "bordering")
-                   or (not alone and s.lemma_.lower() in _BEARINGS)
+                   or (not alone and s.lemma_.lower() in _BEARINGS and not self._bearing_of_territory(s))
                    for s in path)
+
+    def _bearing_of_territory(self, bearing: "Token") -> bool:
+        """"territories south and southeast of Raqqa": the bearing says where the territory taken
+        is, not where another place is."""
+        head = bearing.head
+        while head.dep_ == "conj" and head.head.i != head.i and head.head.lemma_.lower() in _BEARINGS:
+            head = head.head.head  # "south and southeast of X"
+        if head.pos_ in ("VERB", "AUX"):  # "taking over territories south of X": hung on the verb
+            head = next((c for c in head.children if c.dep_ == "dobj"), head)
+        return bearing.dep_ in ("advmod", "amod", "npadvmod") and head.pos_ == "NOUN" \
+            and head.i not in self.place_at and self._territory_noun(head)
 
     def _distance_under(self, v: "Token") -> float | None:
         for name, pobj in _preps(v):
