@@ -387,3 +387,14 @@ def test_press_spellings_of_ghouta_daraa_and_idlib_towns(gaz) -> None:
     # the French village of Arbin keeps its own place in a French story
     got = resolved("Vineyards around Arbin, a village in Savoie, France, were hit by hail.", gaz)
     assert got["Arbin"][1].startswith("FR-")
+
+
+def test_the_old_palace_and_the_southern_and_western_edges_of_damascus(gaz) -> None:
+    got = resolved(
+        "Crowds looted the Tishreen Palace in Damascus, while fighters held al-Qadam and the road "
+        "through Artouz toward Quneitra.",
+        gaz,
+    )
+    assert_near(got, "Tishreen Palace", "SY-DI", 33 + 31 / 60 + 8 / 3600, 36 + 15 / 60 + 44 / 3600, within_km=1)
+    assert_near(got, "al-Qadam", "SY-DI", 33 + 28 / 60, 36 + 17 / 60)
+    assert_near(got, "Artouz", "SY-RD", 33 + 25 / 60 + 17 / 3600, 36 + 8 / 60 + 39 / 3600)
