@@ -398,3 +398,8 @@ def test_the_old_palace_and_the_southern_and_western_edges_of_damascus(gaz) -> N
     assert_near(got, "Tishreen Palace", "SY-DI", 33 + 31 / 60 + 8 / 3600, 36 + 15 / 60 + 44 / 3600, within_km=1)
     assert_near(got, "al-Qadam", "SY-DI", 33 + 28 / 60, 36 + 17 / 60)
     assert_near(got, "Artouz", "SY-RD", 33 + 25 / 60 + 17 / 3600, 36 + 8 / 60 + 39 / 3600)
+
+
+def test_a_village_of_the_first_day_of_the_aleppo_offensive(gaz) -> None:
+    got = resolved("HTS-led fighters seized Kafr Daal west of Aleppo in Syria on the first day.", gaz)
+    assert_near(got, "Kafr Daal", "SY-HL", 36 + 13 / 60, 37 + 1 / 60 + 15 / 3600)
