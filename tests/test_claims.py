@@ -1431,3 +1431,33 @@ def test_an_outlets_own_word_for_a_party_names_it_even_when_no_alias_has_it():
     text = ("The SNA liberated Hama from the PKK/YPG terror group. The terror group also abandoned its "
             "positions in several villages around the city.")
     assert ("Hama", "withdrawal", "kurdish_led_forces") in claims_of(text)
+
+
+def test_a_big_town_the_event_is_in_only_locates_the_small_place_taken():
+    assert claims_of("Rebels captured the town of Qusayr in western Homs.") == {("Al-Qusayr", "capture", "rebels")}
+    assert claims_of("Rebels captured Homs and Qusayr.") == {("Homs", "capture", "rebels"), ("Al-Qusayr", "capture", "rebels")}
+
+
+def test_it_in_a_participle_is_the_place_of_the_clause_it_hangs_on():
+    claims = claims_of("Kurdish-led forces have withdrawn from the city of Deir Ezzor, handing it over to local tribal "
+                       "fighters, a spokesperson for the SDF said.")
+    assert claims == {("Deir ez-Zor", "withdrawal", "kurdish_led_forces"), ("Deir ez-Zor", "capture", "local_armed_groups")}
+
+
+def test_a_speaker_the_parser_hangs_on_the_place_still_speaks():
+    text = ('Kurdish-led forces have withdrawn from the city of Deir Ezzor, a spokesperson for the SDF told '
+            'reporters on Wednesday. "Our forces have pulled out of the city to avoid bloodshed," Farhad Shami said.')
+    claims = extract(make_doc(text), "syria")
+    assert {(c.place, c.event_type, c.actor) for c in claims} == {("Deir ez-Zor", "withdrawal", "kurdish_led_forces")}
+    assert any(c.claimant and "spokesperson" in c.claimant for c in claims)
+
+
+def test_iraqi_militiamen_crossing_home():
+    assert ("Al-Qaim", "border_crossing", "iraqi_militias") in claims_of(
+        "Hundreds of Iraqi militiamen crossed back into Iraq at Al-Qaim, officials said.")
+
+
+def test_control_passing_to_a_party_and_a_foothold():
+    assert claims_of("Control of Hama passed to Turkish-backed factions.") == {("Hama", "capture", "syrian_national_army")}
+    assert claims_of("Rebels gained a foothold in Homs.") == {("Homs", "capture", "rebels")}
+    assert claims_of("The convoy passed to the east of Homs.") == set()

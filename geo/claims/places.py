@@ -74,7 +74,8 @@ class PlaceReading:
                 subj = v.head
             # "Hama fell", "the town of X fell"; not "temperatures in Homs fell"
             if subj is not None and (subj.i in self.place_at or self._territory_noun(subj)
-                                     or subj.lower_ in self.lex.place_anaphora):
+                                     or subj.lower_ in self.lex.place_anaphora
+                                     or subj.lemma_.lower() in self.lex.holding):  # "control of X passed to Y"
                 found += self._places_under(subj)
             return self._prune(found)
         take_preps = True
@@ -188,6 +189,15 @@ class PlaceReading:
                      and t.end <= self.sentence.start + obj.idx and not t.text.lower().startswith("the ")}
             if len(towns) == 1:
                 found.append(_Found(next(iter(towns.values())), obj.i))  # read at the part's word
+        if not found and obj is not None and obj.lower_ == "it" and obj.dep_ == "dobj" and v.dep_ in ("advcl", "conj") \
+                and v.head.pos_ == "VERB":
+            # "withdrew from the city of X, handing it over to Y": "it" is the one place of that clause
+            theirs = [f for c in v.head.children if c.dep_ == "dobj" for f in self._places_under(c)]
+            theirs += [f for c in v.head.children if c.dep_ == "prep" and c.i < v.i
+                       for g in c.children if g.dep_ == "pobj" for f in self._places_under(g)]
+            theirs = self._prune(theirs)
+            if len(theirs) == 1:
+                found = theirs
         if rule.type == "withdrawal":
             # "withdrew from the towns toward Damascus": where they went is not what they left
             found = [f for f in found if not any(s.lower_ in ("toward", "towards") for s in getattr(f, "path", ()))]
@@ -613,7 +623,8 @@ class PlaceReading:
             if f.near and f.distance_km is None and self._reference_only(f, alone=alone):
                 continue
             keep.append(f)
-        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)]
+        keep = [f for f in keep if not self._names_area_of_other(f, keep) and not self._locates_other(f, keep)
+                and not self._big_town_around(f, keep)]
         # a province holding a town of the same trigger only locates it ("Talbiseh in Homs
         # province"), unless the town is an example of it ("most of Daraa province, including X")
         points = [f for f in keep if f.toponym.place.scale == "point"]
@@ -688,6 +699,21 @@ class PlaceReading:
         beside = {g.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i < prep.i
                   for g in c.children if g.dep_ == "pobj"}
         return any(g.token_i in beside for g in found if g.token_i != f.token_i)
+
+    def _big_town_around(self, f: _Found, found: list[_Found]) -> bool:
+        """"captured Anadan in northern Aleppo": a much bigger town the verb puts the event "in", next
+        to a smaller place it took, only says where that place is."""
+        tok = self.sdoc[f.token_i]
+        place = f.toponym.place
+        if place.scale != "point" or tok.dep_ != "pobj" or tok.head.lower_ not in ("in", "inside"):
+            return False
+        for g in found:
+            other = g.toponym.place
+            if g.token_i == f.token_i or other.scale != "point" or self.sdoc[g.token_i].head.i == tok.head.i:
+                continue
+            if place.population >= 5 * max(other.population, 1) and _km(place.lat, place.lon, other.lat, other.lon) <= 60:
+                return True
+        return False
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())

@@ -109,6 +109,12 @@ class ClaimantReading:
             subj = _child(agent, ("pobj",)) if agent is not None else None
         else:
             subj = _child(s, ("nsubj",))
+        if subj is None and not _passive(s) and s.i > 0:
+            # "X withdrew from Y, a spokesperson for Z told Rudaw": the parser hangs the speaker on
+            # the place as an apposition; the noun phrase ending just before the verb speaks
+            end = s.i - 1
+            subj = next((t for t in self.sdoc[:end + 1] if t.dep_ == "appos" and t.right_edge.i == end
+                         and t.pos_ in ("NOUN", "PROPN") and t.i not in self.in_place), None)
         if subj is None:
             return None
         if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
