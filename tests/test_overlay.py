@@ -403,3 +403,9 @@ def test_the_old_palace_and_the_southern_and_western_edges_of_damascus(gaz) -> N
 def test_a_village_of_the_first_day_of_the_aleppo_offensive(gaz) -> None:
     got = resolved("HTS-led fighters seized Kafr Daal west of Aleppo in Syria on the first day.", gaz)
     assert_near(got, "Kafr Daal", "SY-HL", 36 + 13 / 60, 37 + 1 / 60 + 15 / 3600)
+
+
+def test_the_qara_qozak_bridge_in_its_glued_press_spellings():
+    for spelling in ("Qaraqozak Bridge", "Qereqozak bridge"):
+        tops = {t.text: t for t in geoparse_text(f"The SDF said it repelled an attack on the {spelling} south of Kobani.")}
+        assert tops[spelling].place is not None and tops[spelling].place.place_id == "ov:sy-qara-qozak-bridge"
