@@ -1511,3 +1511,11 @@ def test_territories_south_of_a_town_are_taken_around_it_beside_another_place():
                               "in the area of Homs."), "syria")
     got = {c.place: c for c in claims}
     assert set(got) == {"Hama", "Homs"} and got["Hama"].geo_precision == "near"
+
+
+def test_attempts_thwarted_with_the_infinitive_hung_on_the_verb():
+    bridge = Place("Qara Qozak bridge", "ov:test-bridge", 36.64, 38.23, "point", "SY", "SY-HL", 0)
+    doc = make_doc("The SDF said its forces thwarted all attempts by Turkish-backed factions to seize control of the "
+                   "Qara Qozak bridge south of Aleppo.", places={"Qara Qozak bridge": bridge, "Aleppo": PLACES["Aleppo"]})
+    assert {(c.place, c.event_type, c.actor) for c in extract(doc, "syria")} == {
+        ("Qara Qozak bridge", "defense", "kurdish_led_forces")}

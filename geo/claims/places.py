@@ -245,6 +245,11 @@ class PlaceReading:
                                 found.append(_Found(t, span.root.i))
         if not found:
             found += self._there(v, rule)
+        if not found and rule.type == "defense" and obj is not None and obj.lemma_.lower() in ("attempt", "effort", "bid"):
+            # "thwarted all attempts by X to seize Y", the infinitive hung on the verb, not on "attempts"
+            for c in v.children:
+                if c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
+                    found += self._places_under(c, clauses=True)
         if not found and rule.type == "defense" and _passive(v) and v.dep_ == "conj" and v.head.pos_ == "VERB" \
                 and _child(v, ("nsubjpass",)) is None:
             # "militants attempted to break through near X but were repelled": where the attempt was
@@ -746,7 +751,8 @@ class PlaceReading:
         if head.pos_ in ("VERB", "AUX"):  # "taking over territories south of X": hung on the verb
             head = next((c for c in head.children if c.dep_ == "dobj"), head)
         return bearing.dep_ in ("advmod", "amod", "npadvmod") and head.pos_ == "NOUN" \
-            and head.i not in self.place_at and self._territory_noun(head)
+            and self._territory_noun(head) and not any(t.i in self.place_at for t in head.subtree if t.i != bearing.i
+                                                       and not bearing.is_ancestor(t))  # unnamed territory
 
     def _distance_under(self, v: "Token") -> float | None:
         for name, pobj in _preps(v):
