@@ -1519,3 +1519,9 @@ def test_attempts_thwarted_with_the_infinitive_hung_on_the_verb():
                    "Qara Qozak bridge south of Aleppo.", places={"Qara Qozak bridge": bridge, "Aleppo": PLACES["Aleppo"]})
     assert {(c.place, c.event_type, c.actor) for c in extract(doc, "syria")} == {
         ("Qara Qozak bridge", "defense", "kurdish_led_forces")}
+
+
+def test_a_party_now_in_a_place_holds_it():
+    assert claims_of("Rebels are now in Homs.") == {("Homs", "capture", "rebels")}
+    assert claims_of("Opposition fighters are already inside Hama, residents said.") == {("Hama", "capture", "rebels")}
+    assert claims_of("Rebels were in Homs in 2012.") == set()
