@@ -1525,3 +1525,7 @@ def test_a_party_now_in_a_place_holds_it():
     assert claims_of("Rebels are now in Homs.") == {("Homs", "capture", "rebels")}
     assert claims_of("Opposition fighters are already inside Hama, residents said.") == {("Hama", "capture", "rebels")}
     assert claims_of("Rebels were in Homs in 2012.") == set()
+
+
+def test_a_partys_flags_raised_in_the_passive():
+    assert claims_of("Opposition flags were raised over Hama's citadel.") == {("Hama", "capture", "rebels")}

@@ -286,6 +286,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 moved = _child(v, ("nsubjpass",))
                 if moved is not None and moved.i not in self.in_place:
                     actors = [self._phrase_actor(moved)]
+            if actors == [None] and _passive(v) and rule.objects is not None and _child(v, ("agent",)) is None:
+                # "opposition flags were raised over the citadel": whose flags they are
+                raised = _child(v, ("nsubjpass",))
+                if raised is not None and raised.lemma_.lower() in rule.objects:
+                    actors = [self._token_actor(raised)]
         if event_type == "defense" and actors == [None]:
             # "airstrikes halted the advance of rebel factions": the side that stopped an attack
             # is the attacker's opponent
