@@ -286,7 +286,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 moved = _child(v, ("nsubjpass",))
                 if moved is not None and moved.i not in self.in_place:
                     actors = [self._phrase_actor(moved)]
-            if actors == [None] and _passive(v) and rule.objects is not None and _child(v, ("agent",)) is None:
+            if actors == [None] and event_type == "capture" and _passive(v) and rule.objects is not None \
+                    and _child(v, ("agent",)) is None:
                 # "opposition flags were raised over the citadel": whose flags they are
                 raised = _child(v, ("nsubjpass",))
                 if raised is not None and raised.lemma_.lower() in rule.objects:
