@@ -80,7 +80,7 @@ class Toponym(Span):
     # False for a place named but not meant as a location: "Moscow said", "US officials", "The
     # Washington Post", a demonym ("Syrian troops").  Claims are placed on literal toponyms only.
     literal: bool = True
-    source: str = "gazetteer"  # what found it: "gazetteer", "model" (named entity), "online"
+    source: str = "gazetteer"  # what found it: "gazetteer", "model" (named entity), "fuzzy" (a misspelling), "online"
 
     def to_dict(self) -> dict:
         p = self.place

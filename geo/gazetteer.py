@@ -827,6 +827,43 @@ class Gazetteer:
         """Every name key known, for building an Aho-Corasick automaton."""
         return iter(self._t.keys)
 
+    def town_keys(self, country: str) -> dict[str, int]:
+        """Name keys of one country's towns and sites (point entries) -> the most populous entry
+        they name; built once per country, for matching misspelt names (``fuzzy_town``)."""
+        with self._lock:
+            cache = self.__dict__.setdefault("_town_keys", {})
+            if country in cache:
+                return cache[country]
+            t = self._t
+            in_country = np.fromiter((c == country for c in t.country), dtype=bool, count=len(t.country))
+            wanted = in_country & (t.scale == SCALES.index("point"))
+            entries = t.postings >> 2
+            positions = np.nonzero(wanted[entries])[0]
+            rows = np.searchsorted(t.offsets, positions, side="right") - 1
+            out: dict[str, int] = {}
+            for row, entry in zip(rows.tolist(), entries[positions].tolist()):
+                key = t.keys[row]
+                if key not in out or t.population[entry] > t.population[out[key]]:
+                    out[key] = entry
+            cache[country] = out
+            return out
+
+    def fuzzy_town(self, key: str, country: str, min_ratio: float = 90.0) -> Place | None:
+        """The town of ``country`` whose name key is nearest ``key`` (a misspelling such as "Khan
+        Sheikoun" for Khan Shaykhun), when the match is close (rapidfuzz ratio >= ``min_ratio``),
+        starts with the same letter and has as many words; None otherwise or when two are as close."""
+        from rapidfuzz import fuzz, process
+
+        keys = self.town_keys(country)
+        if not keys:
+            return None
+        words = key.count(" ")
+        best = process.extract(key, keys.keys(), scorer=fuzz.ratio, score_cutoff=min_ratio, limit=3)
+        best = [(k, score) for k, score, _ in best if k[:1] == key[:1] and k.count(" ") == words]
+        if not best or (len(best) > 1 and best[1][1] == best[0][1] and keys[best[1][0]] != keys[best[0][0]]):
+            return None
+        return self._place(keys[best[0][0]], best[0][1] / 100.0, [f"spelling near {best[0][0]!r}"])
+
     def __contains__(self, key: str) -> bool:
         return key in self._key_row
 

@@ -53,7 +53,7 @@ import numpy as np
 
 from geo.document import Article, Document, Place, Toponym
 from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer, OnlineGeocoder, prune_cache
-from geo.normalize import fold, key_columns, key_tokens, name_piece
+from geo.normalize import ARTICLES, fold, key_columns, key_tokens, name_key, name_piece
 from geo.resources import DATA_DIR, read_word_list
 from geo.sentences import split_sentences
 
@@ -1889,6 +1889,9 @@ def geoparse(
         # nor the first letters of a dotted abbreviation ("A U" of "A U.S. Embassy" keys like "E.U.")
         and not (text[t.end : t.end + 1] == "." and text[t.end + 1 : t.end + 2].isalpha() and text[t.end - 2 : t.end - 1] in " \n")
     ]
+    if focus is not None:
+        toponyms = sorted(toponyms + _misspelt_towns(text, toponyms, focus, gazetteer, lex, tdoc.datelines),
+                          key=lambda t: t.start)
     geocoder = _online_geocoder() if online is None or online is True else (online or None)
     if geocoder is not None:
         for t in toponyms:
@@ -2120,6 +2123,40 @@ def _model_evidence(
             continue
         model_spans.append((s0, e0))
     return kept, model_spans
+
+
+# A name where a place is expected: after a locative or capture word ("entered X", "control of X",
+# "the town of X"), one to four capitalised words with their Arabic articles ("Qalaat al-Madiq").
+_PLACE_SLOT = re.compile(
+    r"\b(?:of|in|into|inside|near|outside|toward|towards|entered|captured|seized|took|retook|stormed|reached"
+    r"|recaptured|liberated|overran|controlled|from)\s+(?:the\s+)?(?:(?:town|village|city|towns|villages|area)\s+of\s+)?"
+    r"([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?(?:[ -](?:(?:al|el|ad|as|ash|ar|az|an|at)-)?[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?){0,3})"
+)
+
+
+def _misspelt_towns(text: str, toponyms: list[Toponym], focus: str, gazetteer: Gazetteer, lex: Lexicon,
+                    datelines: "_Intervals") -> list[Toponym]:
+    """Towns of the article's focus country written in a spelling no gazetteer name has ("Khan
+    Sheikoun" for Khan Shaykhun, "Saraqeb"): a capitalised name where a place is expected whose key is
+    not in the gazetteer at all, matched to the one town of that country with a near key
+    (:meth:`Gazetteer.fuzzy_town`)."""
+    taken = _Intervals((t.start, t.end) for t in toponyms)
+    out: list[Toponym] = []
+    for m in _PLACE_SLOT.finditer(text):
+        start, end = m.span(1)
+        if taken.overlaps(start, end) or _inside(start, end, datelines):
+            continue
+        words = fold(m.group(1)).replace("-", " ").split()
+        if all(w in lex.common_words or w in ARTICLES for w in words) or any(
+                w in lex.never_places or w in lex.demonyms or w in lex.first_names or w in lex.titles for w in words):
+            continue  # "in March", "of Homeland Security", "of Ahmed Hassan", "Syrian"
+        key = name_key(m.group(1))
+        if " " not in key or len(key.replace(" ", "")) < 6 or key in gazetteer:
+            continue  # one word alone is too often a person's or a people's name ("African", "Maoxian")
+        place = gazetteer.fuzzy_town(key, focus)
+        if place is not None:
+            out.append(Toponym(start, end, text[start:end], place, [place], source="fuzzy"))
+    return out
 
 
 _PREV_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")

@@ -1461,3 +1461,71 @@ def test_control_passing_to_a_party_and_a_foothold():
     assert claims_of("Control of Hama passed to Turkish-backed factions.") == {("Hama", "capture", "syrian_national_army")}
     assert claims_of("Rebels gained a foothold in Homs.") == {("Homs", "capture", "rebels")}
     assert claims_of("The convoy passed to the east of Homs.") == set()
+
+
+def test_reports_said_to_be_fabricated_are_denied():
+    assert claims_of("An army statement said reports of the fall of Homs were fabricated.") == {("Homs", "denial", "government")}
+
+
+def test_holding_a_place_while_denying_the_others_claims():
+    claims = claims_of("Syrian state TV said the army was in full control of Hama, denying rebel claims.")
+    assert claims == {("Hama", "capture", "government"), ("Hama", "denial", "government")}
+
+
+def test_claimants_named_after_a_title_and_not_the_agency_that_could_not_verify():
+    c = one("Rebels are now at the gates of Homs, the group's leader Abu Mohammed al-Jolani said in a video.")
+    assert c.claimant == "Abu Mohammed al-Jolani"
+    assert one("Rebels captured Homs, the monitor's head Rami Abdel Rahman said.").claimant == "Syrian Observatory for Human Rights"
+    assert one("Reuters could not independently verify that rebels had taken Homs.").claimant is None
+
+
+def test_a_retreat_with_no_place_of_its_own_left_what_was_taken():
+    claims = claims_of("Rebels captured Hama following the retreat of Syrian army forces toward Homs.")
+    assert claims == {("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}
+
+
+def test_where_troops_remain_after_the_exception_of_towns_is_their_defense():
+    claims = claims_of("Government forces have evacuated Daraa province, with the exception of Homs and Hama in the "
+                       "north, where troops remain stationed.")
+    assert {("Homs", "defense", "government"), ("Hama", "defense", "government")} <= claims
+    assert claims_of("Troops withdrew from suburbs of Homs where protests broke out.") == {("Homs", "withdrawal", "government")}
+
+
+def test_a_retreat_leaves_only_what_was_taken_not_what_was_approached():
+    claims = claims_of("Rebels advancing towards Damascus entered Homs following the withdrawal of government forces.")
+    assert ("Homs", "withdrawal", "government") in claims and ("Damascus", "withdrawal", "government") not in claims
+
+
+def test_reinforcing_a_base_or_garrison_is_a_defense_and_securing_a_base_a_capture():
+    assert claims_of("The army reinforced its garrison in Homs.") == {("Homs", "defense", "government")}
+    assert claims_of("Rebels secured the base in Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_whose_generic_forces_they_are_beats_the_generic_word():
+    assert claims_of("Security forces of the interim government deployed in Homs.") == {("Homs", "deployment", "rebels")}
+    assert claims_of("Security forces deployed in Homs.") == {("Homs", "deployment", "government")}
+
+
+def test_territories_south_of_a_town_are_taken_around_it_beside_another_place():
+    claims = extract(make_doc("The SDF continued its advance, taking over territories south and southeast of Hama, and "
+                              "in the area of Homs."), "syria")
+    got = {c.place: c for c in claims}
+    assert set(got) == {"Hama", "Homs"} and got["Hama"].geo_precision == "near"
+
+
+def test_attempts_thwarted_with_the_infinitive_hung_on_the_verb():
+    bridge = Place("Qara Qozak bridge", "ov:test-bridge", 36.64, 38.23, "point", "SY", "SY-HL", 0)
+    doc = make_doc("The SDF said its forces thwarted all attempts by Turkish-backed factions to seize control of the "
+                   "Qara Qozak bridge south of Aleppo.", places={"Qara Qozak bridge": bridge, "Aleppo": PLACES["Aleppo"]})
+    assert {(c.place, c.event_type, c.actor) for c in extract(doc, "syria")} == {
+        ("Qara Qozak bridge", "defense", "kurdish_led_forces")}
+
+
+def test_a_party_now_in_a_place_holds_it():
+    assert claims_of("Rebels are now in Homs.") == {("Homs", "capture", "rebels")}
+    assert claims_of("Opposition fighters are already inside Hama, residents said.") == {("Hama", "capture", "rebels")}
+    assert claims_of("Rebels were in Homs in 2012.") == set()
+
+
+def test_a_partys_flags_raised_in_the_passive():
+    assert claims_of("Opposition flags were raised over Hama's citadel.") == {("Hama", "capture", "rebels")}

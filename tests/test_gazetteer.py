@@ -494,3 +494,13 @@ def test_caches_of_other_versions_are_kept_a_while_not_deleted_at_once(tmp_path)
     gz.prune_cache(tmp_path, "gazetteer-*.pkl", current, keep=3)
     assert current.exists()
     assert [p.exists() for p in others] == [False, False, True, True, True]
+
+
+def test_fuzzy_town_finds_a_misspelt_town_only_in_the_country_asked():
+    from geo.normalize import name_key
+
+    g = default_gazetteer()
+    place = g.fuzzy_town(name_key("Khan Sheikhoun"), "SY")
+    assert place is not None and place.name == "Khān Shaykhūn" and place.country == "SY"
+    assert g.fuzzy_town(name_key("Khan Sheikhoun"), "FR") is None
+    assert g.fuzzy_town(name_key("Zzyzx Qwerty"), "SY") is None

@@ -936,3 +936,18 @@ def test_a_place_glued_to_a_party_participle_or_naming_an_outlet_is_not_literal(
     # a hyphen between two places joins them, it does not make either a modifier
     literal = {t.text: t.literal for t in parse("In Syria, the Aleppo-Damascus highway was cut.", gazetteer)}
     assert literal == {"Syria": True, "Aleppo": True, "Damascus": True}
+
+
+def test_a_misspelt_town_of_the_focus_country_is_matched_to_the_nearest_spelling():
+    text = ("Fighting continued across Syria on Friday. Opposition forces took control of Khan Sheikoun "
+            "in southern Idlib, and the army pulled back toward Hama.")
+    tops = {t.text: t for t in geoparse_text(text)}
+    khan = tops["Khan Sheikoun"]
+    assert khan.source == "fuzzy" and khan.place.country == "SY"
+    assert abs(khan.place.lat - 35.44) < 0.05 and abs(khan.place.lon - 36.65) < 0.05
+
+
+def test_no_spelling_guess_for_one_word_or_for_names_of_bodies():
+    text = ("Officials in Washington said on Monday that the Department of Homeland Security and the "
+            "Maoxian Trust met in Chicago.")
+    assert not any(t.source == "fuzzy" for t in geoparse_text(text))

@@ -11,6 +11,7 @@ from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
     _causer,
     _child,
+    _doc_text,
     _passive,
     _phrase_tokens,
     _preps,
@@ -206,7 +207,7 @@ class ActorReading:
         poss = next((c for c in tok.children if c.dep_ == "poss"), None)
         if poss is not None and (poss.lower_ in self.lex.first_person or poss.lower_ in self.lex.third_person):
             words = _phrase_tokens(tok)
-            text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+            text = _doc_text(self.sdoc)[words[0].idx:words[-1].idx + len(words[-1].text)]
             mentions = self._mentions(text)
             if all(m.text.lower() in self.lex.generic_forces for m in mentions):
                 # "its troops", "our fighters": whose they are decides, not the generic word
@@ -296,7 +297,7 @@ class ActorReading:
                     if other and self.profile.opponent(other):
                         return self.profile.opponent(other)
         words = _phrase_tokens(tok)
-        text = self.sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+        text = _doc_text(self.sdoc)[words[0].idx:words[-1].idx + len(words[-1].text)]
         a = self._actor_in(text)
         if a and a not in self._generic_only(text):
             return a
@@ -306,12 +307,15 @@ class ActorReading:
                     other = self._token_actor(pobj)
                     if other:
                         return other
-        if a:
-            return a
         for name, pobj in _preps(tok):
             if name == "of" or (name == "from" and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN")):
-                return self._token_actor(pobj)  # "fighters of HTS", "fighters from the Southern Operations Room"
-        return None
+                # "fighters of HTS", "fighters from the Southern Operations Room", "security forces of
+                # the interim government": whose they are beats the generic word
+                other = self._token_actor(pobj)
+                if other:
+                    return other
+                break
+        return a
 
     def _generic_only(self, text: str) -> set[str]:
         """The parties a phrase names only through generic words ("fighters", "troops")."""
@@ -354,4 +358,4 @@ class ActorReading:
         if subj.lower_ in self.lex.third_person | self.lex.personal:
             return self.state.last_claimant
         toks = [t for t in subj.subtree]
-        return self.sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)].strip()
+        return _doc_text(self.sdoc)[toks[0].idx:toks[-1].idx + len(toks[-1].text)].strip()

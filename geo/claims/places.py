@@ -179,8 +179,17 @@ class PlaceReading:
             rel = v
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
                 rel = rel.head
-            if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and rel.head.i in self.place_at:
-                found += self._places_under(rel.head)  # "Hama, where rebels took the airport"
+            if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and not any(
+                    c.dep_ == "prt" and c.lower_ != rule.particle for c in v.children):  # "where protests broke out"
+                # "Hama, where rebels took the airport"; "with the exception of X and Y in the south,
+                # where troops remain": the places of the nearest phrase holding some
+                cur = rel.head
+                for _ in range(4):
+                    near = self._places_under(cur)
+                    if near or cur.head.i == cur.i or cur.head.pos_ in ("VERB", "AUX"):
+                        found += near
+                        break
+                    cur = cur.head
         if not found and obj is not None and obj.dep_ == "dobj" and (
                 obj.lower_ in self.lex.city_parts or obj.lemma_.lower() in self.lex.city_parts) \
                 and not any(c.dep_ == "prep" for c in obj.children):
@@ -236,6 +245,11 @@ class PlaceReading:
                                 found.append(_Found(t, span.root.i))
         if not found:
             found += self._there(v, rule)
+        if not found and rule.type == "defense" and obj is not None and obj.lemma_.lower() in ("attempt", "effort", "bid"):
+            # "thwarted all attempts by X to seize Y", the infinitive hung on the verb, not on "attempts"
+            for c in v.children:
+                if c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
+                    found += self._places_under(c, clauses=True)
         if not found and rule.type == "defense" and _passive(v) and v.dep_ == "conj" and v.head.pos_ == "VERB" \
                 and _child(v, ("nsubjpass",)) is None:
             # "militants attempted to break through near X but were repelled": where the attempt was
@@ -717,15 +731,28 @@ class PlaceReading:
 
     def _landmark_only(self, f: _Found) -> bool:
         path = getattr(f, "path", ())
-        return any(s.lower_ in self.lex.landmark for s in path)
+        return any(s.lower_ in self.lex.landmark and not (s.lemma_.lower() in _BEARINGS and self._bearing_of_territory(s))
+                   for s in path)
 
     def _reference_only(self, f: _Found, alone: bool = False) -> bool:
         """"Between", "via" make a place a reference point; so does a compass bearing with no distance,
         unless the place is the trigger's only one ("recaptured villages east of Manbij": around it)."""
         path = getattr(f, "path", ())
         return any(s.lower_ in ("between", "beyond", "past", "opposite", "than", "like", "via", "through", "bordering")
-                   or (not alone and s.lemma_.lower() in _BEARINGS)
+                   or (not alone and s.lemma_.lower() in _BEARINGS and not self._bearing_of_territory(s))
                    for s in path)
+
+    def _bearing_of_territory(self, bearing: "Token") -> bool:
+        """"territories south and southeast of Raqqa": the bearing says where the territory taken
+        is, not where another place is."""
+        head = bearing.head
+        while head.dep_ == "conj" and head.head.i != head.i and head.head.lemma_.lower() in _BEARINGS:
+            head = head.head.head  # "south and southeast of X"
+        if head.pos_ in ("VERB", "AUX"):  # "taking over territories south of X": hung on the verb
+            head = next((c for c in head.children if c.dep_ == "dobj"), head)
+        return bearing.dep_ in ("advmod", "amod", "npadvmod") and head.pos_ == "NOUN" \
+            and self._territory_noun(head) and not any(t.i in self.place_at for t in head.subtree if t.i != bearing.i
+                                                       and not bearing.is_ancestor(t))  # unnamed territory
 
     def _distance_under(self, v: "Token") -> float | None:
         for name, pobj in _preps(v):

@@ -66,6 +66,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
         self.lex, self.profile, self.doc, self.sentence = lex, profile, doc, sentence
         self.sdoc, self.state, self.background = parsed, state, background
+        self._timeless: bool | None = None
         self.place_at: dict[int, Toponym] = {}  # token index -> the toponym whose root it is
         self.in_place: set[int] = set()  # token indices inside a toponym
         self.first_token_of: dict[int, int] = {}  # first token of a toponym -> its root token
@@ -84,6 +85,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 self.country_at[span.root.i] = t.place.country
         self.claimed: list[_Found] = []  # places claimed so far in this sentence
         self.claimed_actors: set[str] = set()  # and who claimed them
+        self.captured: list[_Found] = []  # the places of this sentence's captures
         self.ambiguous_speaker = False
         self.losers: list[str] = []  # parties that lost what this sentence's captures took
         self.suppressed: set[int] = set()  # tokens inside what a denial denies
@@ -110,6 +112,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 target = tok if tok.pos_ == "NOUN" else next(
                     (c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                 if target is not None and (tok.pos_ == "ADJ" or any(c.lower_ in ("no", "little") for c in tok.children)):
+                    out += self._nominal_denial(target)
+            elif tok.lower_ in self.lex.denying_words and tok.tag_ == "VBN" and _passive(tok):
+                target = _child(tok, ("nsubjpass",))  # "reports of the fall of X were fabricated"
+                if target is not None and target.lemma_.lower() in self.lex.reported_nouns:
                     out += self._nominal_denial(target)
         pending = []
         for v in verbs:
@@ -280,6 +286,12 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 moved = _child(v, ("nsubjpass",))
                 if moved is not None and moved.i not in self.in_place:
                     actors = [self._phrase_actor(moved)]
+            if actors == [None] and event_type == "capture" and _passive(v) and rule.objects is not None \
+                    and _child(v, ("agent",)) is None:
+                # "opposition flags were raised over the citadel": whose flags they are
+                raised = _child(v, ("nsubjpass",))
+                if raised is not None and raised.lemma_.lower() in rule.objects:
+                    actors = [self._token_actor(raised)]
         if event_type == "defense" and actors == [None]:
             # "airstrikes halted the advance of rebel factions": the side that stopped an attack
             # is the attacker's opponent
@@ -305,6 +317,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             self.losers += self._losers(v)
         self.first_actor = self.first_actor or actors[0]
         self.claimed += places
+        if event_type == "capture":
+            self.captured += [f for f in places if self._at_edge(event_type, f) == "capture"]
         self.claimed_actors.update(actors)
         out = [self._claim(v, f, self._at_edge(event_type, f), a, claimant) for a in actors for f in places]
         if rule.driven_out:
@@ -386,12 +400,18 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 if name in rule.preps:
                     found += self._places_under(pobj)
         found = self._prune(found)
+        actor = self._noun_actor(n, rule)
+        if not found and rule.type == "withdrawal" and self.captured and actor not in self.claimed_actors \
+                and not any(name in ("from", "out of") for name, _ in _preps(n)):
+            # "rebels captured the city following the retreat of army forces toward X": the retreat
+            # left what the sentence says was taken
+            found = list(self.captured)
         if not found:
             return []
-        actor = self._noun_actor(n, rule)
         if actor is None or actor == "unknown" or not self.profile.can_act(actor, rule.type):
             return []
         claimant = self._claimant(n)
+        self.claimed += found
         return [self._claim(n, f, rule.type, actor, claimant) for f in found]
 
     def _control_state(self, n: "Token") -> list[Claim]:
@@ -423,6 +443,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 found = self._prune(self._places_under(subj))
             event_type = "withdrawal" if withdrawal else "capture"
             claimant = self._claimant(verb)
+            self.claimed += found
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
         if n.dep_ in ("dobj",) and head.pos_ in ("VERB", "AUX") and head.lemma_ in ("have", "retain", "keep", "maintain", "hold", "exercise"):
             return self._subject_holds(n, head, "capture")  # "rebels have control over X"
@@ -458,8 +479,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         actor = self._subject_actor(verb)
         if not found or actor is None or actor == "unknown":
             return []
+        self.claimed += found
         return [self._claim(verb, f, event_type, actor, self._claimant(verb)) for f in found]
-
 
     def _denial(self, v: "Token", fallback: list[_Found] | None = None) -> list[Claim]:
         """"The ministry denied that its troops had withdrawn from Homs": a denial at the places
@@ -585,6 +606,12 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
 
     def _history(self, v: "Token") -> bool:
         """A trigger whose own modifiers tell history ("in 2016", "early in the war")."""
+        if self._timeless is None:
+            # a sentence with no year and no background phrase tells no history (cheap test first)
+            text = self.sentence.text
+            self._timeless = not (_YEAR.search(text) or self.background.search(text))
+        if self._timeless:
+            return False
         mods = [c for c in v.children if c.dep_ in ("prep", "npadvmod", "advmod", "advcl")]
         if not mods:
             return False
@@ -657,6 +684,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         return art.published, "day"
 
 
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 # Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".
 _OWN_TIME = frozenset({"now", "today", "currently", "again", "recently", "since", "on", "by", "this", "tonight"})
 

@@ -36,6 +36,8 @@ class ClaimantReading:
             if phrase:
                 break
             if tok.i != v.i and tok.lemma_.lower() in self.lex.speech and tok.pos_ in ("VERB", "AUX"):
+                if any(c.dep_ == "neg" for c in tok.children):
+                    break  # "Reuters could not verify that ...": whoever claims it, not Reuters
                 phrase = self._speaker(tok)
                 if phrase:
                     break
@@ -68,7 +70,13 @@ class ClaimantReading:
         if actor:
             self.state.last_speaker_actor = actor
             self.state.sentence_speaker_actor = actor
-        return self.profile.canonical_claimant(phrase)
+        canonical = self.profile.canonical_claimant(phrase)
+        if canonical == phrase and self.speaker_full and self.speaker_full != phrase:
+            # "the monitor's head Rami Abdel Rahman": the body he speaks for, when the profile knows it
+            whole = self.profile.canonical_claimant(self.speaker_full)
+            if whole != self.speaker_full:
+                return whole
+        return canonical
 
     def _own_content(self, s: "Token") -> bool:
         """A speech verb that says something of its own ("..., and the army told officers that the

@@ -30,6 +30,14 @@ _NUMBER_WORDS = {
 }
 
 
+def _doc_text(sdoc: "SpacyDoc") -> str:
+    """A parse's text, built once (spaCy joins its tokens again on every ``Doc.text``)."""
+    text = sdoc.user_data.get("frontline_text")
+    if text is None:
+        text = sdoc.user_data["frontline_text"] = sdoc.text
+    return text
+
+
 def _child(tok: "Token", deps: tuple[str, ...]) -> "Token | None":
     for c in tok.children:
         if c.dep_ in deps:
@@ -116,6 +124,11 @@ def _phrase_tokens(tok: "Token") -> list["Token"]:
 def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
     """Who speaks, without what describes them: "Abu Omar, a rebel commander" -> "Abu Omar";
     "The SDF, backed by the United States" -> "SDF"; "Residents of Saasaa" stays whole."""
+    named = next((c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.left_edge.i == tok.i + 1), None)
+    if named is not None:
+        # "the group's leader Abu Mohammed al-Jolani said": a title and the name right after it
+        toks = list(named.subtree)
+        return _doc_text(sdoc)[toks[0].idx:toks[-1].idx + len(toks[-1].text)].strip(" ,;:\"'“”‘’")[:200]
     keep = _own_words(tok)
     drop: set[int] = set()
     for t in keep:
@@ -129,12 +142,12 @@ def _speaker_text(sdoc: "SpacyDoc", tok: "Token") -> str:
         words = words[:-1]
     if not words:
         return _text(sdoc, tok)
-    return sdoc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
+    return _doc_text(sdoc)[words[0].idx:words[-1].idx + len(words[-1].text)].strip(" ,;:\"'“”‘’")[:200]
 
 
 def _text(sdoc: "SpacyDoc", tok: "Token") -> str:
     toks = list(tok.subtree)
-    text = sdoc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
+    text = _doc_text(sdoc)[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
     return text.strip(" ,;:\"'“”‘’")[:200]
 
 
