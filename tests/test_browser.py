@@ -118,9 +118,15 @@ class Session:
         values.append(self.map.locator("body").evaluate("() => window.__pwned"))
         return [v for v in values if v is not None]
 
+    def settled(self, timeout_ms: float = 30_000) -> None:
+        """Wait for the run the drawn map asks for (the page below the map): like any rerun it redraws the
+        sidebar, and an option list opened just before closes, or takes a click meant for another list."""
+        self.page.get_by_text("follow as soon as the map is drawn").wait_for(state="detached", timeout=timeout_ms)
+
     def pick(self, label: str, option: str) -> None:
         """Choose an option in a sidebar multiselect (an option whose label starts with ``option``: the
         province picker adds other spellings after the name)."""
+        self.settled()
         box = self.page.get_by_test_id("stSidebar").locator("[data-testid='stMultiSelect']").filter(has_text=label)
         wanted = self.page.get_by_role("option", name=re.compile("^" + re.escape(option))).first
         for attempt in range(4):
@@ -142,6 +148,7 @@ class Session:
 
     def search(self, label: str, text: str) -> list[str]:
         """Type ``text`` into a sidebar multiselect's search box: the options it offers, in order."""
+        self.settled()
         box = self.page.get_by_test_id("stSidebar").locator("[data-testid='stMultiSelect']").filter(has_text=label)
         box.locator("input").click()
         box.locator("input").fill(text)
