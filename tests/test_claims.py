@@ -1529,3 +1529,8 @@ def test_a_party_now_in_a_place_holds_it():
 
 def test_a_partys_flags_raised_in_the_passive():
     assert claims_of("Opposition flags were raised over Hama's citadel.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_plan_denied_is_no_control_change_denied():
+    assert claims_of("Rebels denied plans to attack Homs.") == set()
+    assert claims_of("The army denied that rebels had entered Homs.") == {("Homs", "denial", "government")}
