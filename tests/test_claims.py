@@ -1534,3 +1534,7 @@ def test_a_partys_flags_raised_in_the_passive():
 def test_a_plan_denied_is_no_control_change_denied():
     assert claims_of("Rebels denied plans to attack Homs.") == set()
     assert claims_of("The army denied that rebels had entered Homs.") == {("Homs", "denial", "government")}
+
+
+def test_a_think_tank_that_assesses_is_the_claimant():
+    assert one("CTP-ISW assessed that opposition forces likely seized Hama on December 5.").claimant == "CTP-ISW"
