@@ -1529,3 +1529,19 @@ def test_a_party_now_in_a_place_holds_it():
 
 def test_a_partys_flags_raised_in_the_passive():
     assert claims_of("Opposition flags were raised over Hama's citadel.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_plan_denied_is_no_control_change_denied():
+    assert claims_of("Rebels denied plans to attack Homs.") == set()
+    assert claims_of("The army denied that rebels had entered Homs.") == {("Homs", "denial", "government")}
+
+
+def test_a_think_tank_that_assesses_is_the_claimant():
+    assert one("CTP-ISW assessed that opposition forces likely seized Hama on December 5.").claimant == "CTP-ISW"
+
+
+def test_mercenaries_of_the_turkish_occupation_are_the_sna_in_an_article_that_says_so():
+    text = ("The SDF said its fighters repelled an attack by the Turkish occupation mercenaries on Aleppo. "
+            "Later the mercenaries shelled villages near Homs.")
+    assert ("Homs", "strike", "syrian_national_army") in claims_of(text)
+    assert claims_of("Mercenaries seized Homs.") == set()

@@ -515,6 +515,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         # "denied reports that the president had left Damascus": a person's movements are no
         # control change.
         events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
+        # "denied plans to attack Latakia": a plan denied is no control change denied
+        roots = {c.i for c in content}
+        events = [t for t in events if not any(
+            h.lemma_.lower() in self.lex.unreal_heads for h in [t, *self._heads_to(t, roots)] if h.i != t.i or t.pos_ == "NOUN")]
         if denied_event_only:
             return bool(events)
         if not events:
@@ -524,6 +528,15 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         for c in content:
             found += self._places_under(c, clauses=True)
         return self._prune([f for f in found if f.token_i not in own])
+
+    @staticmethod
+    def _heads_to(t: "Token", roots: set[int]) -> list["Token"]:
+        """The words above ``t`` up to and including the first of ``roots``."""
+        out, cur = [], t
+        while cur.i not in roots and cur.head.i != cur.i and len(out) < 8:
+            cur = cur.head
+            out.append(cur)
+        return out
 
     def _takes_a_place(self, t: "Token") -> bool:
         """A verb that some control rule reads with a place as its object: "had taken the city" (a
