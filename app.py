@@ -19,7 +19,7 @@ import streamlit as st
 
 from geo import mapview
 from geo.cli import DEFAULT_DB
-from geo.stfolium import folium_component
+from streamlit_folium import _component_func as folium_component
 from geo.store import Filters, Store
 
 st.set_page_config(page_title="Frontline: reported territorial control", page_icon="🗺️", layout="wide")

@@ -1,5 +1,5 @@
 """The dashboard's map: a folium map built from a claims frame (Streamlit appears only in
-base_payload/layers_payload, which use streamlit-folium's own helpers, through geo.stfolium).
+base_payload/layers_payload, which use streamlit-folium's own helpers, named in geo.stfolium).
 
 Input is the frame ``Store.claims_frame`` returns (one row per claim, the Claim fields of
 geo/document.py plus a point geometry). Output is a :class:`folium.Map` that

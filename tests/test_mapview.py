@@ -317,17 +317,6 @@ def test_payload_halves_are_what_st_folium_sends(monkeypatch: pytest.MonkeyPatch
         assert ours == {k: sent[k] for k in ours}
 
 
-def test_the_map_component_is_streamlit_folium_s_own() -> None:
-    # geo.stfolium declares streamlit-folium's component without importing the package: the same frontend
-    # under the same name, so the page (and every test that finds the map by its frame's title) is unchanged.
-    import streamlit_folium
-
-    from geo import stfolium
-
-    assert stfolium.folium_component.name == streamlit_folium._component_func.name == "streamlit_folium.st_folium"
-    assert stfolium.folium_component.abspath == streamlit_folium._component_func.abspath
-
-
 def test_source_layers_carry_a_key_that_outlives_the_filters() -> None:
     # The browser remembers the sources a user turned off by key, not by the layer label (whose count changes
     # with the filters); a key is article text and reaches the page escaped, as data.
