@@ -356,9 +356,9 @@ class PlaceReading:
                     stack.extend((g, path + (tok,)) for g in c.children if g.dep_ in ("attr", "nsubj"))
                 elif described and c.dep_ == "relcl" and self._territory_noun(tok) and tok.i not in self.place_at:
                     # "the areas they had infiltrated on the outskirts of X": where those areas are
-                    stack.extend((g, path + (tok, c, p)) for p in c.children if p.dep_ == "prep"
-                                 and p.lower_ in ("in", "into", "on", "at", "near", "around", "inside")
-                                 for g in p.children if g.dep_ == "pobj")
+                    stack.extend((g, path + (tok, c, prep)) for prep in c.children if prep.dep_ == "prep"
+                                 and prep.lower_ in ("in", "into", "on", "at", "near", "around", "inside")
+                                 for g in prep.children if g.dep_ == "pobj")
         return [f for f in out if f is not None]
 
     def _distance_above(self, tok: "Token") -> float | None:
