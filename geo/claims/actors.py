@@ -110,22 +110,21 @@ class ActorReading:
         return out
 
     def _to_actor(self, v: "Token") -> str | None:
-        for name, pobj in _preps(v):
-            if name in ("to", "into", "under", "in"):
+        return self._party_after(v, ("to", "into", "under", "in"))
+
+    def _party_after(self, tok: "Token", preps: tuple[str, ...]) -> str | None:
+        """The first party named after one of ``preps`` on ``tok`` ("fell to X", "the capture by X")."""
+        for name, pobj in _preps(tok):
+            if name in preps:
                 a = self._phrase_actor(pobj)
                 if a:
                     return a
         return None
 
     def _noun_actor(self, n: "Token", rule: NounRule) -> str | None:
-        a = self._owner(n)
+        a = self._owner(n) or self._party_after(n, ("to", "by"))
         if a:
             return a
-        for name, pobj in _preps(n):
-            if name in ("to", "by"):
-                a = self._phrase_actor(pobj)
-                if a:
-                    return a
         head = n.head
         while head.dep_ in ("conj", "prep", "pobj") and head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
             head = head.head
@@ -145,12 +144,7 @@ class ActorReading:
                 a = self._phrase_actor(c) if c.dep_ == "poss" else self._token_actor(c)
                 if a:
                     return a
-        for name, pobj in _preps(n):
-            if name in ("of", "by"):
-                a = self._phrase_actor(pobj)
-                if a:
-                    return a
-        return None
+        return self._party_after(n, ("of", "by"))
 
     def _attacker(self, v: "Token", rule: VerbRule) -> str | None:
         """The party whose attack a defense verb's object names ("the advance of X", "attacks by X"),
