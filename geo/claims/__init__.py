@@ -37,7 +37,7 @@ from geo.claims.lexicons import (
     lexicon,
 )
 from geo.claims.places import dates_in
-from geo.claims.reader import SentenceReader, State
+from geo.claims.reader import _YEAR, SentenceReader, State
 from geo.document import Claim, Document, Sentence, Toponym
 from geo.profiles import Profile, load_profile
 
@@ -46,7 +46,6 @@ __all__ = ["extract", "lexicon", "build_lexicon", "Lexicon", "LexiconError", "EV
 # Regions wider than this ("northern Syria", continents, seas) are too vague to map a claim on.
 MAX_REGION_KM = 85
 _WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
 # --- the extractor -----------------------------------------------------------------------------------

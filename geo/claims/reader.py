@@ -22,6 +22,7 @@ from geo.claims.tree import (
     _causer,
     _child,
     _heads_between,
+    _heads_up_to,
     _own_words,
     _passive,
     _preps,
@@ -172,8 +173,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if actor is not None and actor != "unknown":
             self.state.last_actor = actor
         for tok in self.sdoc:
-            lemma = tok.lemma_.lower()
-            if tok.pos_ == "NOUN" and tok.tag_ == "NNS" and lemma in self.lex.anaphoric_nouns \
+            if tok.tag_ == "NNS" and tok.pos_ == "NOUN" and (lemma := tok.lemma_.lower()) in self.lex.anaphoric_nouns \
                     and not any(c.lower_ in ("the", "these", "those", "its", "their") for c in tok.children):
                 # "clashes with Turkish-backed factions of the SNA": "the factions" later are the SNA's
                 named = self._token_actor(tok)
@@ -517,8 +517,12 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
         # "denied plans to attack Latakia": a plan denied is no control change denied
         roots = {c.i for c in content}
-        events = [t for t in events if not any(
-            h.lemma_.lower() in self.lex.unreal_heads for h in [t, *self._heads_to(t, roots)] if h.i != t.i or t.pos_ == "NOUN")]
+
+        def planned(t: "Token") -> bool:
+            above = _heads_up_to(t, roots)
+            return any(h.lemma_.lower() in self.lex.unreal_heads for h in ([t, *above] if t.pos_ == "NOUN" else above))
+
+        events = [t for t in events if not planned(t)]
         if denied_event_only:
             return bool(events)
         if not events:
@@ -528,15 +532,6 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         for c in content:
             found += self._places_under(c, clauses=True)
         return self._prune([f for f in found if f.token_i not in own])
-
-    @staticmethod
-    def _heads_to(t: "Token", roots: set[int]) -> list["Token"]:
-        """The words above ``t`` up to and including the first of ``roots``."""
-        out, cur = [], t
-        while cur.i not in roots and cur.head.i != cur.i and len(out) < 8:
-            cur = cur.head
-            out.append(cur)
-        return out
 
     def _takes_a_place(self, t: "Token") -> bool:
         """A verb that some control rule reads with a place as its object: "had taken the city" (a
@@ -697,7 +692,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         return art.published, "day"
 
 
-_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+# A year in a text ("in 2016"): a sentence without one tells no dated history.
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".
 _OWN_TIME = frozenset({"now", "today", "currently", "again", "recently", "since", "on", "by", "this", "tonight"})
 

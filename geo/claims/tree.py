@@ -52,8 +52,14 @@ def _subjects(tok: "Token") -> list["Token"]:
 
 
 def _heads_between(tok: "Token", top: "Token") -> list["Token"]:
+    """The words above ``tok`` up to and including ``top`` (at most 8)."""
+    return _heads_up_to(tok, {top.i})
+
+
+def _heads_up_to(tok: "Token", stops: set[int]) -> list["Token"]:
+    """The words above ``tok`` up to and including the first of ``stops`` (at most 8)."""
     out, cur = [], tok
-    while cur.head.i != cur.i and cur.i != top.i and len(out) < 8:
+    while cur.head.i != cur.i and cur.i not in stops and len(out) < 8:
         cur = cur.head
         out.append(cur)
     return out
