@@ -48,6 +48,9 @@ _AZIMUTHS = {
 # big city's countryside starts farther out).
 _HINTERLAND_KM = {"city": 15.0, "town": 10.0}
 _CITY_POPULATION = 300_000
+# "captured Anadan in northern Aleppo": a town that many times bigger, that close, only says where the
+# smaller place is (a governorate's villages lie within some 60 km of its capital).
+_AROUND_TIMES, _AROUND_KM = 5, 60.0
 
 
 @dataclass
@@ -725,7 +728,8 @@ class PlaceReading:
             other = g.toponym.place
             if g.token_i == f.token_i or other.scale != "point" or self.sdoc[g.token_i].head.i == tok.head.i:
                 continue
-            if place.population >= 5 * max(other.population, 1) and _km(place.lat, place.lon, other.lat, other.lon) <= 60:
+            if place.population >= _AROUND_TIMES * max(other.population, 1) \
+                    and _km(place.lat, place.lon, other.lat, other.lon) <= _AROUND_KM:
                 return True
         return False
 
@@ -745,9 +749,9 @@ class PlaceReading:
     def _bearing_of_territory(self, bearing: "Token") -> bool:
         """"territories south and southeast of Raqqa": the bearing says where the territory taken
         is, not where another place is."""
+        while bearing.dep_ == "conj" and bearing.head.lemma_.lower() in _BEARINGS:
+            bearing = bearing.head  # "south and southeast of X": the first bearing hangs on the phrase
         head = bearing.head
-        while head.dep_ == "conj" and head.head.i != head.i and head.head.lemma_.lower() in _BEARINGS:
-            head = head.head.head  # "south and southeast of X"
         if head.pos_ in ("VERB", "AUX"):  # "taking over territories south of X": hung on the verb
             head = next((c for c in head.children if c.dep_ == "dobj"), head)
         return bearing.dep_ in ("advmod", "amod", "npadvmod") and head.pos_ == "NOUN" \
