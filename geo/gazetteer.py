@@ -749,6 +749,7 @@ class Gazetteer:
         self._t = tables
         self._key_row = dict(zip(tables.keys, range(len(tables.keys))))
         self._lock = threading.Lock()
+        self._town_keys: dict[str, dict[str, int]] = {}  # country -> town_keys(country), built on first use
 
     # -- construction ------------------------------------------------------------------------
 
@@ -831,7 +832,7 @@ class Gazetteer:
         """Name keys of one country's towns and sites (point entries) -> the most populous entry
         they name; built once per country, for matching misspelt names (``fuzzy_town``)."""
         with self._lock:
-            cache = self.__dict__.setdefault("_town_keys", {})
+            cache = self._town_keys
             if country in cache:
                 return cache[country]
             t = self._t

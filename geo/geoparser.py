@@ -2125,13 +2125,16 @@ def _model_evidence(
     return kept, model_spans
 
 
-# A name where a place is expected: after a locative or capture word ("entered X", "control of X",
-# "the town of X"), one to four capitalised words with their Arabic articles ("Qalaat al-Madiq").
-_PLACE_SLOT = re.compile(
-    r"\b(?:of|in|into|inside|near|outside|toward|towards|entered|captured|seized|took|retook|stormed|reached"
-    r"|recaptured|liberated|overran|controlled|from)\s+(?:the\s+)?(?:(?:town|village|city|towns|villages|area)\s+of\s+)?"
-    r"([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?(?:[ -](?:(?:al|el|ad|as|ash|ar|az|an|at)-)?[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?){0,3})"
-)
+@lru_cache(maxsize=4)
+def _place_slot(cues: frozenset[str]) -> re.Pattern:
+    """A name where a place is expected: after a word of the lexicon's ``place_cues_before`` or "of"
+    ("entered X", "control of X", "the town of X"), one to four capitalised words with their Arabic
+    articles ("Qalaat al-Madiq")."""
+    words = "|".join(sorted((re.escape(w) for w in cues | {"of"}), key=len, reverse=True))
+    return re.compile(
+        rf"\b(?:{words})\s+(?:the\s+)?(?:(?:town|village|city|towns|villages|area)\s+of\s+)?"
+        r"([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?(?:[ -](?:(?:al|el|ad|as|ash|ar|az|an|at)-)?[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?){0,3})"
+    )
 
 
 def _misspelt_towns(text: str, toponyms: list[Toponym], focus: str, gazetteer: Gazetteer, lex: Lexicon,
@@ -2142,7 +2145,7 @@ def _misspelt_towns(text: str, toponyms: list[Toponym], focus: str, gazetteer: G
     (:meth:`Gazetteer.fuzzy_town`)."""
     taken = _Intervals((t.start, t.end) for t in toponyms)
     out: list[Toponym] = []
-    for m in _PLACE_SLOT.finditer(text):
+    for m in _place_slot(lex.place_cues_before).finditer(text):
         start, end = m.span(1)
         if taken.overlaps(start, end) or _inside(start, end, datelines):
             continue
