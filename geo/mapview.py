@@ -203,6 +203,8 @@ def _text(value: Any) -> str:
     """A cell as display text: '' for missing values."""
     if value is None:
         return ""
+    if isinstance(value, str):  # most cells: no missing-value test needed (it costs more than the rest)
+        return value
     try:
         if pd.isna(value):
             return ""
@@ -1249,7 +1251,8 @@ class FrontlineUI(folium.MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function (map) {
-            var ui = window.frontline = {map: map, claims: null, pending: null, shown: {{ this.page_size }}, first: true};
+            var ui = window.frontline = {map: map, claims: null, pending: null, shown: {{ this.page_size }}, first: true,
+                                         handed: false};
             var places = {{ this.places_json }}, extent = {{ this.extent_json }};
             var body = document.body;
             body.classList.add("fl-layout");
@@ -1258,7 +1261,8 @@ class FrontlineUI(folium.MacroElement):
             feed.setAttribute("aria-label", "Events, newest first");
             feed.innerHTML = '<div class="fl-feed-head"><button type="button" class="fl-feed-toggle" aria-expanded="true">'
                 + 'Events <span class="fl-feed-count">0</span> <span class="fl-feed-hint">newest first</span></button></div>'
-                + '<ol class="fl-feed-list"></ol><button type="button" class="fl-feed-more" hidden>Show more</button>';
+                + '<ol class="fl-feed-list"><li class="fl-ev-none">Loading the claims…</li></ol>'
+                + '<button type="button" class="fl-feed-more" hidden>Show more</button>';
             var list = feed.querySelector(".fl-feed-list"), count = feed.querySelector(".fl-feed-count"),
                 more = feed.querySelector(".fl-feed-more"), toggle = feed.querySelector(".fl-feed-toggle");
             var narrow = window.matchMedia("(max-width: 700px)");
@@ -1458,7 +1462,9 @@ class FrontlineUI(folium.MacroElement):
                 ui.pending = null;
                 ui.shown = {{ this.page_size }};
                 render();
-                if (!ui.first && ui.claims) { fitClaims(); }
+                // Not on the first claims, which may follow the base map (below): the first view is the link's or the store's.
+                if (!ui.first && ui.handed && ui.claims) { fitClaims(); }
+                if (!ui.handed) { ui.handed = true; if (ui.onFirstClaims) { ui.onFirstClaims(); } }
                 layout();
                 // The page rewrites its link after a filter change: put the view back in once it has.
                 setTimeout(writeView, 900);
@@ -1542,29 +1548,35 @@ class FrontlineUI(folium.MacroElement):
                 e.layer.on("tileload", function () { note.getContainer().hidden = true; });
             });
             map.on("baselayerchange", function (e) { if (!(e.layer instanceof L.TileLayer)) { note.getContainer().hidden = true; } });
-            // ---- the map drawn: on a page's first run the dashboard sends the map alone and the table and chart
-            // below it on the next run (app.py), which this asks for once the first markers are painted, so that
-            // the browser draws the markers before the rest of the page. A rerun with the value the map already
-            // has: nothing is clicked or turned off. Once per frame; after 3 s a map without markers asks too.
+            // ---- runs the dashboard asks for. On a page's first run it sends the base map alone (app.py), and the claims
+            // once the map says it is drawn (map_ready in its value, a rerun): the browser loads this frame while the
+            // server builds the claims. Then the claims come, and the figures, the table and the chart below the map
+            // follow on the next run, which this asks for once the first markers are painted, so that the browser
+            // draws the markers before the rest of the page. Each ask is a rerun with the value the map already has
+            // (nothing clicked or turned off) plus map_ready. Once per frame each; a map whose claims draw no marker
+            // asks 3 s after they came.
+            function tell() {
+                var g = window.__GLOBAL_DATA__;
+                if (window.Streamlit && g) {
+                    window.Streamlit.setComponentValue(Object.assign({}, g.previous_data || {}, {map_ready: true}));
+                }
+            }
+            // After streamlit-folium has put in the layers of its first render, if it had any.
+            setTimeout(function () { if (!ui.handed) { tell(); } }, 0);
             (function () {
                 var pane = map.getPane("markerPane"), asked = false, watch = null;
                 function ask() {
                     if (asked) { return; }
                     asked = true;
                     if (watch) { watch.disconnect(); }
-                    requestAnimationFrame(function () {
-                        setTimeout(function () {
-                            var g = window.__GLOBAL_DATA__;
-                            if (window.Streamlit && g) { window.Streamlit.setComponentValue(g.previous_data || {}); }
-                        }, 0);
-                    });
+                    requestAnimationFrame(function () { setTimeout(tell, 0); });
                 }
                 if (pane.firstChild) { ask(); }
                 else if (window.MutationObserver) {
                     watch = new MutationObserver(function () { if (pane.firstChild) { ask(); } });
                     watch.observe(pane, {childList: true});
                 }
-                setTimeout(ask, 3000);
+                ui.onFirstClaims = function () { setTimeout(ask, 3000); };
             })();
         })({{ this._parent.get_name() }});
         {% endmacro %}
@@ -2139,26 +2151,16 @@ def english_names(claims: pd.DataFrame | None, names: Names | None = None) -> pd
         return claims
     names = names or default_names()
     out = claims.copy()
-    cols = [c for c in ("place_id", "place", "geo_precision", "province", "province_name") if c in out]
-    keys = pd.MultiIndex.from_frame(out[cols].astype(object).where(out[cols].notna(), None))
-    cache: dict[tuple, str] = {}
-    place_names = []
-    for key in keys:
-        if key not in cache:
-            row = dict(zip(cols, key))
-            cache[key] = names.place(row.get("place_id"), row.get("place"), geo_precision=row.get("geo_precision"),
-                                     province=row.get("province"), province_fallback=row.get("province_name"))
-        place_names.append(cache[key])
-    out["place"] = place_names
+    columns = {c: out[c] for c in ("place_id", "place", "geo_precision", "province", "province_name") if c in out}
+    codes, groups = _groups(columns, len(out), tuple(columns))
+    place_names = [names.place(g.get("place_id"), g.get("place"), geo_precision=g.get("geo_precision"),
+                               province=g.get("province"), province_fallback=g.get("province_name")) for g in groups]
+    out["place"] = np.array(place_names, dtype=object)[codes]
     if "province" in out:
-        province_cache: dict[tuple, str] = {}
-        values = []
-        for iso, name in zip(out["province"], out.get("province_name", pd.Series([None] * len(out), index=out.index))):
-            k = (_text(iso), _text(name))
-            if k not in province_cache:
-                province_cache[k] = names.province(iso, name) if k != ("", "") else ""
-            values.append(province_cache[k])
-        out["province_name"] = values
+        codes, groups = _groups(columns, len(out), ("province", "province_name"))
+        province_names = [names.province(g.get("province"), g.get("province_name"))
+                          if (_text(g.get("province")), _text(g.get("province_name"))) != ("", "") else "" for g in groups]
+        out["province_name"] = np.array(province_names, dtype=object)[codes]
     return out
 
 
