@@ -130,16 +130,17 @@ def _extent(db: str, version: tuple) -> list[tuple[float, float]]:
 
 
 @st.cache_resource(show_spinner=False)
-def _gazetteer_layers() -> tuple[Any, Any]:
-    """Province polygons and country outlines (read from the shipped files, without loading the
-    whole gazetteer), or (None, None) when they cannot be read."""
+def _gazetteer_layer(kind: str) -> Any:
+    """The province polygons (``kind`` "provinces") or the country outlines ("countries"), read from the shipped
+    files without loading the whole gazetteer, each when first needed (the base map needs only the outlines), or
+    None when they cannot be read."""
     try:
         from geo.gazetteer import admin1_polygons, country_outlines
 
-        return admin1_polygons(), country_outlines()
+        return admin1_polygons() if kind == "provinces" else country_outlines()
     except Exception as exc:  # the map still works without shading and outlines
         st.session_state["_gazetteer_error"] = f"{type(exc).__name__}: {exc}"
-        return None, None
+        return None
 
 
 def _close(store: Any) -> None:
@@ -467,7 +468,7 @@ BASE_ALONE = {"feature_group": "", "layer_control": None}  # the component's lay
 def _map_base(db: str, version: tuple, store_exists: bool) -> mapview.BasePayload:
     """The base map (basemap, legend, view of the whole store), rendered once per store version."""
     facets = _facets(db, version) if store_exists else {"actors": [], "event_types": []}
-    _, countries = _gazetteer_layers()
+    countries = _gazetteer_layer("countries")
     base = mapview.base_map(countries=countries, extent=_extent(db, version) if store_exists else [],
                             actors=facets["actors"], event_types=facets["event_types"])
     return mapview.base_payload(base, key="map")
@@ -479,7 +480,7 @@ def _map_layers(db: str, version: tuple, query: tuple, store_exists: bool) -> di
     per filter state and store version."""
     frame = _view(db, version, query) if store_exists else None
     facets = _facets(db, version) if store_exists else {"provinces": []}
-    provinces, _ = _gazetteer_layers()
+    provinces = _gazetteer_layer("provinces")
     layers, control = mapview.map_layers(frame, provinces=_provinces_for(provinces, frame, facets))
     return mapview.layers_payload(_map_base(db, version, store_exists), layers, control)
 
@@ -503,7 +504,7 @@ def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.Da
     clicked = (value or {}).get("last_object_clicked")
     if clicked and clicked != st.session_state.get("_map_clicked") and frame is not None and len(frame):
         st.session_state["_map_clicked"] = clicked
-        provinces, _ = _gazetteer_layers()
+        provinces = _gazetteer_layer("provinces")
         area_points = mapview.province_points(provinces) if provinces is not None else None
         place = mapview.place_at(frame, float(clicked["lat"]), float(clicked["lng"]), area_points=area_points)
         if place is not None:

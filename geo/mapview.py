@@ -1113,7 +1113,9 @@ def _basemap_geojson(countries: gpd.GeoDataFrame, box: tuple[float, float, float
     key = (id(countries), len(countries), box)
     if key in _BASEMAP_CACHE:
         return _BASEMAP_CACHE[key]
-    geoms = countries.to_crs("EPSG:4326").geometry
+    # The shipped outlines are in EPSG:4326 already: no transformation (the first one loads PROJ's database).
+    in_degrees = countries.crs is not None and countries.crs.to_epsg() == 4326
+    geoms = (countries if in_degrees else countries.to_crs("EPSG:4326")).geometry
     region = shapely.box(*box)
     parts = geoms.explode(index_parts=False)
     # Degrees squared is no area measure, but enough to drop islets from the coarse world.
@@ -1428,18 +1430,23 @@ class FrontlineUI(folium.MacroElement):
                     }
                 }
             }
+            // One layout for all that asks for one in a frame (new claims, the first view, controls resized), and
+            // after that frame is painted: the markers show first, their labels a frame later (a layout creates and
+            // measures a few hundred labels: a tenth of a second or more).
+            var layoutPending = false;
+            function relayout() {
+                if (layoutPending) { return; }
+                layoutPending = true;
+                requestAnimationFrame(function () { setTimeout(function () { layoutPending = false; layout(); }, 0); });
+            }
             // Labels are laid out for one zoom: gone while the map zooms, laid out again when it settles.
             map.on("zoomstart", function () { pane.innerHTML = ""; });
-            map.on("zoomend viewreset moveend resize", layout);
-            map.getContainer().addEventListener("toggle", layout, true);  // the legend opened or folded
+            map.on("zoomend viewreset moveend resize", relayout);
+            map.getContainer().addEventListener("toggle", relayout, true);  // the legend opened or folded
             // Controls change size (the scale with the zoom, the layer list when it opens, the legend): lay the
-            // labels out again, once per frame at most, so that none ends up under one.
+            // labels out again, so that none ends up under one.
             if (window.ResizeObserver) {
-                var pending = false, watch = new ResizeObserver(function () {
-                    if (pending) { return; }
-                    pending = true;
-                    requestAnimationFrame(function () { pending = false; layout(); });
-                });
+                var watch = new ResizeObserver(relayout);
                 watch.observe(map.getContainer());
                 ui.watchControls = function () {  // again after each filter change: the layer list is new
                     var controls = map.getContainer().querySelectorAll(".leaflet-control");
@@ -1454,7 +1461,7 @@ class FrontlineUI(folium.MacroElement):
             map.on("overlayadd overlayremove", function () {
                 if (followPending) { return; }
                 followPending = true;
-                setTimeout(function () { followPending = false; render(); layout(); }, 0);
+                setTimeout(function () { followPending = false; render(); relayout(); }, 0);
             });
             // ---- hand-over of the claims (SourceLayerControl calls this once the layers are on the map)
             ui.refresh = function () {
@@ -1465,7 +1472,7 @@ class FrontlineUI(folium.MacroElement):
                 // Not on the first claims, which may follow the base map (below): the first view is the link's or the store's.
                 if (!ui.first && ui.handed && ui.claims) { fitClaims(); }
                 if (!ui.handed) { ui.handed = true; if (ui.onFirstClaims) { ui.onFirstClaims(); } }
-                layout();
+                relayout();
                 // The page rewrites its link after a filter change: put the view back in once it has.
                 setTimeout(writeView, 900);
                 if (ui.watchControls) { ui.watchControls(); }
@@ -1523,7 +1530,7 @@ class FrontlineUI(folium.MacroElement):
                 ui.first = false;
                 writeView();
             }
-            window.addEventListener("resize", function () { map.invalidateSize(); fitFirst(); layout(); });
+            window.addEventListener("resize", function () { map.invalidateSize(); fitFirst(); relayout(); });
             setTimeout(fitFirst, 0);
             setTimeout(fitFirst, 400);
             // ---- legend and layer list out of the popups' way
