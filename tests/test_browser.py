@@ -745,3 +745,42 @@ def test_the_map_is_drawn_first_and_the_rest_of_the_page_follows(browser, server
         assert s.markers() > 0 and not s.errors and not s.dialogs
     finally:
         s.close()
+
+
+# Records what the event feed says each time it changes, looking between tasks (a timer: the map's frame reuses
+# the window of its first blank document, where an init script runs, and timers are what survive that): a map whose
+# claims come with it never says "Loading the claims…" between two tasks (they replace it in the same task).
+FEED_WATCH = """
+window.__feedStates = [];
+setInterval(() => {
+    const list = document.querySelector('.fl-feed-list');
+    const text = list ? list.textContent.trim().slice(0, 40) : null;
+    if (text && window.__feedStates[window.__feedStates.length - 1] !== text) { window.__feedStates.push(text); }
+}, 5);
+"""
+
+
+def test_the_base_map_comes_first_and_asks_for_its_claims(browser, server) -> None:
+    # The first run sends the base map alone (outlines, legend, labels), so that the browser loads the map's frame
+    # while the server builds the claims; the drawn map asks for them, and they follow without a click.
+    s = Session.__new__(Session)
+    s.blocked, s.dialogs, s.errors = [], [], []
+    s.context = browser.new_context(viewport={"width": 1500, "height": 1900})
+    s.context.add_init_script(FEED_WATCH)
+    s.page = s.context.new_page()
+    s.page.route("**/*", s._route)
+    s.page.on("pageerror", lambda e: s.errors.append(str(e)))
+    try:
+        s.page.goto(server)
+        s.map = s.page.frame_locator(MAP_FRAME)
+        s.wait_markers(TOTAL)
+        states = s.map.locator("body").evaluate("() => window.__feedStates")
+        assert states[0] == "Loading the claims…", states
+        assert not any(state.startswith("Loading") for state in states[1:]), states
+        assert s.map.locator(".fl-feed-count").inner_text() == str(TOTAL)
+        # Labels and the legend came with the base: they are there once the claims are.
+        assert s.map.locator(".fl-legend").count() == 1
+        s.settled()
+        assert s.page.get_by_test_id("stMetric").count() == 4 and not s.errors and s.blocked == []
+    finally:
+        s.close()
