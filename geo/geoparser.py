@@ -1447,7 +1447,11 @@ def _resolve_groups(
                 reasons.append(f"near the document's places ({mean:.0f} km)")
             ranked.append(_rescored(c, round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons))
         best = ranked[0]
-        if g in contained or _confident(best, implied_g, focus_g) or best.place_id in support[g]:
+        if g in contained:
+            pass
+        elif _city_called_village(best, groups[g].cue, focus_g):
+            best = None
+        elif _confident(best, implied_g, focus_g) or best.place_id in support[g]:
             pass
         elif not implied_g and _dominant(scored[0][2], cands, groups[g].cue is not None):
             best.reasons.append("no namesake competes")
@@ -1504,6 +1508,16 @@ def _within(cands: list[Place], container: Place) -> list[Place]:
     if container.scale == "admin1" and container.province:
         return [c for c in cands if c.province == container.province and c is not container]
     return []
+
+
+# A place the text calls a village is not a city of this size abroad: "Saida village" in a story
+# about the Golan is not Sidon (164,000 people), whatever Lebanon's share of the story.
+_VILLAGE_MAX_POPULATION = 50_000
+
+
+def _city_called_village(best: Place, cue: str | None, focus: str | None) -> bool:
+    return (cue == "village" and focus is not None and best.country != focus
+            and best.population >= _VILLAGE_MAX_POPULATION)
 
 
 def _confident(best: Place, implied: set[str], focus: str | None = None) -> bool:

@@ -1545,3 +1545,41 @@ def test_mercenaries_of_the_turkish_occupation_are_the_sna_in_an_article_that_sa
             "Later the mercenaries shelled villages near Homs.")
     assert ("Homs", "strike", "syrian_national_army") in claims_of(text)
     assert claims_of("Mercenaries seized Homs.") == set()
+
+
+# Towns of the northern fronts, for the tests below.
+NORTH = {
+    **PLACES,
+    "Manbij": Place("Manbij", "gn:166365", 36.53, 37.95, "point", "SY", "SY-HL", 100_000),
+    "Tal Rifaat": Place("Tal Rifaat", "gn:163476", 36.47, 37.09, "point", "SY", "SY-HL", 26_000),
+    "Morek": Place("Morek", "gn:167046", 35.38, 36.69, "point", "SY", "SY-HM", 14_000),
+    "Souran": Place("Souran", "gn:163345", 35.29, 36.75, "point", "SY", "SY-HM", 30_000),
+}
+
+
+def test_a_group_is_the_party_it_calls_itself_and_keeps_that_name_later():
+    text = ("Drones hit a convoy near Manbij, and the militia groups who call themselves the Syrian National "
+            "Army shelled the town. The militia groups have controlled Tal Rifaat since last week.")
+    claims = extract(make_doc(text, places=NORTH), "syria")
+    later = {(c.place, c.event_type, c.actor) for c in claims if c.evidence.startswith("The militia groups")}
+    assert later == {("Tal Rifaat", "capture", "syrian_national_army")}
+
+
+def test_a_name_given_as_known_as_decides_the_party():
+    assert claims_of("The armed factions, known as the Southern Operations Room, entered the city of Daraa.") == {
+        ("Daraa", "capture", "local_armed_groups")}
+
+
+def test_places_listed_before_a_plural_town_noun_are_each_taken():
+    assert claims_of("Rebels captured Morek and Souran villages north of Hama on Monday.", places=NORTH) == {
+        ("Morek", "capture", "rebels"), ("Souran", "capture", "rebels")}
+
+
+def test_the_collapse_of_a_regime_is_no_withdrawal_from_the_places_taken():
+    claims = claims_of("Turkish-backed factions have controlled Manbij since the collapse of the Assad regime.", places=NORTH)
+    assert claims == {("Manbij", "capture", "syrian_national_army")}
+
+
+def test_expanding_control_into_an_area_is_a_capture_of_its_named_places():
+    assert claims_of("Opposition fighters expanded their control in the farmland east of Hama, including Souran.", places=NORTH) == {
+        ("Souran", "capture", "rebels")}

@@ -248,8 +248,10 @@ class ActorReading:
         if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             # "the group", "the armed groups": the party last called by that noun, else the last
             # party named as a subject
+            # "the armed groups", "the militia groups": plain words that name no one are no modifier
             mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")
-                    and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())]
+                    and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())
+                    and not (c.dep_ == "compound" and c.text.islower() and c.lower_ in self.lex.anaphoric_nouns)]
             if len(mods) == 1 and mods[0].lower_ in ("these", "those"):
                 # "the influx of terrorists ..., these groups entered": the party just named
                 a = self._party_just_named(tok)
@@ -282,8 +284,16 @@ class ActorReading:
         return None
 
     def _token_actor(self, tok: "Token") -> str | None:
-        """The party a noun phrase names: its own words (without relative clauses, participles and
-        appositions), then an "of" phrase ("fighters of HTS")."""
+        """The party a noun phrase names: the name a clause gives it ("militias who call themselves
+        the SNA"), its own words (without relative clauses, participles and appositions), then an
+        "of" phrase ("fighters of HTS")."""
+        named = self._name_given(tok)
+        if named is not None:
+            words = _phrase_tokens(named)
+            name = _doc_text(self.sdoc)[words[0].idx:words[-1].idx + len(words[-1].text)]
+            a = self._actor_in(name)
+            if a and a not in self._generic_only(name):  # "gunmen calling themselves an army" are no army
+                return a
         for c in tok.children:  # "groups opposed to the regime", "fighters against Assad"
             if c.lower_ in self.lex.opposing or c.lemma_.lower() in self.lex.opposing:
                 for name, pobj in _preps(c) if c.dep_ != "prep" else [(c.lower_, g) for g in c.children if g.dep_ == "pobj"]:
@@ -310,6 +320,18 @@ class ActorReading:
                     return other
                 break
         return a
+
+    def _name_given(self, tok: "Token") -> "Token | None":
+        """The name a relative clause or participle gives the phrase: "groups who call themselves X",
+        "factions calling themselves X", "the militias, known as X"."""
+        for c in tok.children:
+            if c.dep_ in ("relcl", "acl") and c.lemma_.lower() in self.lex.naming:
+                for g in c.children:
+                    if g.dep_ in ("oprd", "attr"):
+                        return g
+                    if g.dep_ == "prep" and g.lower_ == "as":
+                        return _child(g, ("pobj",))
+        return None
 
     def _generic_only(self, text: str) -> set[str]:
         """The parties a phrase names only through generic words ("fighters", "troops")."""

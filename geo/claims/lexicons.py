@@ -105,6 +105,8 @@ class Lexicon:
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
     anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
+    naming: frozenset[str] = frozenset()
+    regimes: frozenset[str] = frozenset()
     person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
     denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
     reported_nouns: frozenset[str] = frozenset()
@@ -204,7 +206,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads", "causing_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words", "reported_nouns"}
+                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "naming", "regimes", "person_nouns", "denying_words", "reported_nouns"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -246,6 +248,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
             + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
         allegiance=_word_set("allegiance", cues.get("allegiance")),
+        naming=_word_set("naming", cues.get("naming")),
+        regimes=_word_set("regimes", cues.get("regimes")),
         person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
         denying_words=_word_set("denying_words", cues.get("denying_words")),
         reported_nouns=_word_set("reported_nouns", cues.get("reported_nouns")),

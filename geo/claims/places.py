@@ -625,7 +625,8 @@ class PlaceReading:
                 step, cur = cur, cur.head
                 if not (step.dep_ in _LIST_DEPS or (step.dep_ == "pobj" and cur.lower_ == "of")
                         or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))
-                        or (step.dep_ in ("compound", "amod", "nmod") and cur.lower_ in self.lex.place_anaphora)):  # "Manbij city"
+                        or (step.dep_ in ("compound", "amod", "nmod") and (  # "Manbij city", "A and B towns"
+                            cur.lower_ in self.lex.place_anaphora or cur.lower_ in self.lex.plural_place_anaphora))):
                     joined = False
                 if cur.i in idx and cur.i != f.token_i:
                     qualifies_other = not joined

@@ -174,8 +174,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             self.state.last_actor = actor
         for tok in self.sdoc:
             if tok.tag_ == "NNS" and tok.pos_ == "NOUN" and (lemma := tok.lemma_.lower()) in self.lex.anaphoric_nouns \
-                    and not any(c.lower_ in ("the", "these", "those", "its", "their") for c in tok.children):
-                # "clashes with Turkish-backed factions of the SNA": "the factions" later are the SNA's
+                    and (self._name_given(tok) is not None
+                         or not any(c.lower_ in ("the", "these", "those", "its", "their") for c in tok.children)):
+                # "clashes with Turkish-backed factions of the SNA", "the militias who call themselves
+                # the SNA": "the factions", "the militias" later are the SNA's
                 named = self._token_actor(tok)
                 if named and named != "unknown":
                     self.state.party_of_noun[lemma] = named
@@ -402,9 +404,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         found = self._prune(found)
         actor = self._noun_actor(n, rule)
         if not found and rule.type == "withdrawal" and self.captured and actor not in self.claimed_actors \
-                and not any(name in ("from", "out of") for name, _ in _preps(n)):
+                and not any(name in ("from", "out of") for name, _ in _preps(n)) \
+                and not any(name == "of" and pobj.lemma_.lower() in self.lex.regimes for name, pobj in _preps(n)):
             # "rebels captured the city following the retreat of army forces toward X": the retreat
-            # left what the sentence says was taken
+            # left what the sentence says was taken (the collapse "of the regime" left no place)
             found = list(self.captured)
         if not found:
             return []
