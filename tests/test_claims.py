@@ -1583,3 +1583,26 @@ def test_the_collapse_of_a_regime_is_no_withdrawal_from_the_places_taken():
 def test_expanding_control_into_an_area_is_a_capture_of_its_named_places():
     assert claims_of("Opposition fighters expanded their control in the farmland east of Hama, including Souran.", places=NORTH) == {
         ("Souran", "capture", "rebels")}
+
+
+def test_the_post_is_where_the_outpost_named_before_stands():
+    hermon = {**PLACES, "Mount Hermon": Place("Mount Hermon", "ov:mount-hermon", 33.42, 35.86, "point", "SY", "SY-RD", 0)}
+    text = ("Israeli troops took over a Syrian army outpost at the summit of Mount Hermon on Sunday, state media said. "
+            "The broadcaster showed a flag over the ridge. Syrian troops left the post as the government collapsed.")
+    assert claims_of(text, places=hermon) == {("Mount Hermon", "capture", "israel"),
+                                              ("Mount Hermon", "withdrawal", "government")}
+
+
+def test_a_base_near_a_town_is_not_the_town():
+    # "the base" is near Homs, not in it: a dot on Homs would say the town changed hands
+    claims = claims_of("Rebels captured an army base near Homs. Troops had abandoned the base on Friday.")
+    assert ("Homs", "withdrawal", "government") not in claims
+
+
+def test_plain_soldiers_after_a_foreign_militarys_move_are_its_own():
+    text = ("Israeli troops seized a hill in Quneitra on Sunday. Soldiers from a commando unit then entered the "
+            "town of Saasaa.")
+    assert claims_of(text) == {("Quneitra", "capture", "israel"), ("Sa'sa'", "capture", "israel")}
+    # a qualified party stays itself
+    assert ("Daraa", "withdrawal", "government") in claims_of(
+        "Israeli troops seized a hill in Quneitra. Syrian soldiers withdrew from Daraa.")

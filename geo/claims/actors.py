@@ -232,6 +232,13 @@ class ActorReading:
             return speaker  # "the Israeli military said troops had entered X": its own troops
         a = self._token_actor(tok)
         lemma = tok.lemma_.lower()
+        last = self.state.last_actor
+        if low in self.lex.carried_forces and last in self.profile.own_forces and low in self.profile.own_forces[last] \
+                and a in self._generic_only(low) and all(c.dep_ == "prep" or c.lower_ == "the" for c in tok.children) \
+                and not any(c.dep_ == "prep" and self._token_actor(g) for c in tok.children for g in c.children):
+            # "Israeli troops seized the summit. Soldiers from a commando unit took the outpost": plain
+            # soldiers right after a foreign military's move are its own
+            return last
         if a:
             if tok.pos_ == "NOUN" and a != "unknown":
                 self.state.party_of_noun[lemma] = a

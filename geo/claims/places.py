@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 
 
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
+# A site said to be somewhere stays the one meant by "the post" longer than a town stays "the city":
+# an article tells of few sites.
+_SITE_REACH = 800
+# What lies between a site and the place it is in: "outpost at the summit of", "post in" (a base
+# "near" a town is not in it: the town would be a wrong dot for the base).
+_SITE_TO_PLACE = re.compile(r"\s+(?:(?:at|in|on|atop|inside)\s+)(?:the\s+)?"
+                            r"(?:(?:summit|top|foot|edge|outskirts|slopes?|peak)\s+of\s+(?:the\s+)?)?")
 _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
@@ -453,6 +460,10 @@ class PlaceReading:
             # "the dam": the last site named before whose name says it is one (one site, no guess)
             sites = {t.place.place_id: t for t in reversed(self.earlier) if t.start < pos and pos - t.end <= _ANAPHORA_REACH
                      and t.place is not None and any(w in f"{t.text} {t.place.name}".lower() for w in site_words)}
+            if not sites:
+                described = self._described_site(pos, site_words)
+                if described is not None:
+                    sites = {described.place.place_id: described}
             if len(sites) != 1:
                 return False
             self.place_at[tok.i] = next(iter(sites.values()))
@@ -461,6 +472,20 @@ class PlaceReading:
         if "capital" in scales:
             return self._provincial_capital(tok)
         return self._antecedent(tok, scales)
+
+    def _described_site(self, pos: int, site_words: list[str]) -> Toponym | None:
+        """"an army outpost at the summit of Mount Hermon ... the post": the place the last site of
+        that kind named shortly before was said to be at (the text is read, as the sentence that
+        named it may not have been parsed)."""
+        text = self.doc.text
+        lo = max(0, pos - _SITE_REACH)
+        words = "|".join(re.escape(w) for w in site_words)
+        for m in reversed(list(re.finditer(rf"\b(?:{words})s?\b", text[lo:pos], re.I))):
+            end = lo + m.end()
+            after = next((t for t in self.earlier if end <= t.start < pos), None)
+            if after is not None and after.place is not None and _SITE_TO_PLACE.fullmatch(text, end, after.start):
+                return after
+        return None
 
     def _provincial_capital(self, tok: "Token") -> bool:
         """"the provincial capital": the town named like the one province named shortly before
