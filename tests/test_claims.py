@@ -1606,3 +1606,19 @@ def test_plain_soldiers_after_a_foreign_militarys_move_are_its_own():
     # a qualified party stays itself
     assert ("Daraa", "withdrawal", "government") in claims_of(
         "Israeli troops seized a hill in Quneitra. Syrian soldiers withdrew from Daraa.")
+
+
+def test_they_in_what_a_subjectless_speech_verb_announces_are_the_speakers():
+    text = ("Kurdish-led forces said they were holding Aleppo. In a statement on their Telegram channel, "
+            "Ankara-backed factions claimed victory in Aleppo, announcing they had taken control of the city.")
+    assert ("Aleppo", "capture", "syrian_national_army") in claims_of(text)
+    assert ("Aleppo", "capture", "kurdish_led_forces") not in claims_of(text)
+
+
+def test_an_undated_article_tells_history_with_a_bare_year():
+    text = "Kurdish-led forces captured Aleppo from the Islamic State group in August 2016 after a long siege."
+    assert claims_of(text, published=None) == set()
+    # a full date in an undated article says which year is news
+    dated = ("On December 3, 2024, rebels entered Hama. The army had taken Homs back in 2016. "
+             "Rebels captured Aleppo on 1 December 2024.")
+    assert claims_of(dated, published=None) == {("Hama", "capture", "rebels"), ("Aleppo", "capture", "rebels")}

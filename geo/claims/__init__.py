@@ -183,10 +183,23 @@ def _remember_unparsed(profile: Profile, text: str, state: State) -> None:
 
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# A day, a month and a year: "December 8, 2024", "8 December 2024", "2024-12-08".
+_FULL_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?P<a>(?:19|20)\d\d)"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<b>(?:19|20)\d\d)"
+    rf"|(?P<c>(?:19|20)\d\d)-[01]\d-[0-3]\d)\b")
+
+
 def _latest_year(text: str) -> int | None:
-    """The latest year an undated article mentions: years before it are history."""
+    """The year of an undated article's news: the latest year of a full date in it ("December 8,
+    2024"). A year named bare ("in 2016", "in August 2016", "since 2011") sets something in the past:
+    with no full date, the news is taken to be later than every year the article names."""
+    full = [int(m.group("a") or m.group("b") or m.group("c")) for m in _FULL_DATE.finditer(text)]
+    if full:
+        return max(full)
     years = [int(y) for y in _YEAR.findall(text)]
-    return max(years) if years else None
+    return max(years) + 1 if years else None
 
 
 def _heading_date(doc: Document, sentence: Sentence, state: State) -> None:

@@ -220,6 +220,13 @@ class ActorReading:
                     a = self._token_actor(subj)
                     if a:
                         return a
+            if tok.dep_ == "nsubj" and verb.dep_ == "ccomp" and self._lemma(verb.head) in self.lex.speech \
+                    and _child(verb.head, ("nsubj", "nsubjpass")) is None:
+                # "In a statement, the factions claimed victory, announcing they had taken X": whoever
+                # says it, where the speech verb has no subject of its own to be the referent
+                self._claimant(verb)
+                if self.state.sentence_speaker_actor:
+                    return self.state.sentence_speaker_actor
             if tok.head.dep_ == "relcl" and tok.dep_ == "nsubj":
                 # "pushed the terrorists back from the areas they had infiltrated": in a relative
                 # clause "they" is the party named just before, whatever its role
