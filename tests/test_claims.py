@@ -1622,3 +1622,16 @@ def test_an_undated_article_tells_history_with_a_bare_year():
     dated = ("On December 3, 2024, rebels entered Hama. The army had taken Homs back in 2016. "
              "Rebels captured Aleppo on 1 December 2024.")
     assert claims_of(dated, published=None) == {("Hama", "capture", "rebels"), ("Aleppo", "capture", "rebels")}
+
+
+def test_reinforcements_arriving_are_a_deployment_of_their_side():
+    assert claims_of("Military reinforcements arrived in Hama on Monday.") == {("Hama", "deployment", "government")}
+    assert claims_of("The ministry confirmed the arrival of Russian reinforcements to Homs.") == {
+        ("Homs", "deployment", "russia")}
+    # the arrival of anyone else is not a deployment
+    assert claims_of("The arrival of the delegation in Damascus was delayed.") == set()
+
+
+def test_fighters_who_resist_in_a_place_defend_it():
+    assert claims_of("Kurdish fighters continue to resist in the northern neighbourhoods of Aleppo.") == {
+        ("Aleppo", "defense", "kurdish_led_forces")}

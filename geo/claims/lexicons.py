@@ -27,7 +27,7 @@ DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "d
 
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
               "needs_distance", "needs_noun", "actors", "receiver", "driven_out"}
-_NOUN_KEYS = {"type", "lemmas", "preps"}
+_NOUN_KEYS = {"type", "lemmas", "preps", "needs_noun"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "edges", "units", "holding", "defending", "extenders", "portions",
                "quantities", "city_parts", "hinterland"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
@@ -60,6 +60,7 @@ class NounRule:
     type: str
     lemmas: frozenset[str]
     preps: tuple[str, ...] = ()
+    needs_noun: frozenset[str] | None = None  # the rule holds only with one of these words in the noun's phrase
 
 
 @dataclass
@@ -170,7 +171,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         _check_keys(where, raw, _NOUN_KEYS)
         if raw.get("type") not in EVENT_TYPES:
             raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
-        rule = NounRule(raw["type"], _word_set(where + " lemmas", raw.get("lemmas")), tuple(raw.get("preps", [])))
+        rule = NounRule(raw["type"], _word_set(where + " lemmas", raw.get("lemmas")), tuple(raw.get("preps", [])),
+                        _word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None)
         for lemma in rule.lemmas:
             nouns.setdefault(lemma, rule)
         if rule.type in DENIABLE:

@@ -378,6 +378,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return []  # "the possibility of Homs' capture", "fears of a fall of X"
         if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
             return self._control_state(n)
+        if rule.needs_noun is not None and not any(
+                t.lower_ in rule.needs_noun or t.lemma_.lower() in rule.needs_noun for t in n.subtree):
+            return []  # "the arrival of reinforcements", not any arrival
         found: list[_Found] = []
         own = set()
         for name, pobj in _preps(n):
