@@ -1635,3 +1635,10 @@ def test_reinforcements_arriving_are_a_deployment_of_their_side():
 def test_fighters_who_resist_in_a_place_defend_it():
     assert claims_of("Kurdish fighters continue to resist in the northern neighbourhoods of Aleppo.") == {
         ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_a_headline_with_a_section_label_and_no_articles_is_read():
+    text = "Syria LIVE | Israel strikes Damascus, seizes more territory in occupied Golan Heights"
+    assert ("Golan Heights", "capture", "israel") in claims_of(text)
+    assert claims_of("Turkey-backed factions seize villages in besieged Aleppo") == {
+        ("Aleppo", "capture", "syrian_national_army")}

@@ -106,6 +106,7 @@ _LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
   | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
   | [A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2},\s+(?:[A-Z][a-z]+,\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?
     (?:\s*\([^)]{1,40}\))?\s*[-–—]\s+                                                   # Damascus, December 7, 2024 -
+  | [A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,3}?\s+\|\s+                                           # Syria LIVE | (a section label)
 )?""", re.X)
 # Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")

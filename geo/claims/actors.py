@@ -47,7 +47,11 @@ class ActorReading:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return self._phrase_actor(tok.head)
                 return self._phrase_actor(subj)
-            if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
+            # "Israel strikes Damascus, seizes territory": headline verbs the parser leaves unlabelled
+            # ("dep") share the subject as coordinated verbs do
+            headline_verb = tok.dep_ == "dep" and tok.pos_ == "VERB" and tok.head.pos_ == "VERB" and tok.head.i < tok.i
+            if (tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") or headline_verb) \
+                    and tok.head.i != tok.i:
                 controller = _child(tok.head, ("dobj",)) if tok.dep_ == "xcomp" else None
                 causer = _causer(tok, self.lex.causing_heads)
                 if causer is not None:
