@@ -1642,3 +1642,7 @@ def test_a_headline_with_a_section_label_and_no_articles_is_read():
     assert ("Golan Heights", "capture", "israel") in claims_of(text)
     assert claims_of("Turkey-backed factions seize villages in besieged Aleppo") == {
         ("Aleppo", "capture", "syrian_national_army")}
+
+
+def test_a_base_evacuated_at_a_place_is_a_withdrawal_from_it():
+    assert claims_of("Russian forces evacuated their base at Homs on Friday.") == {("Homs", "withdrawal", "russia")}
