@@ -1646,3 +1646,20 @@ def test_a_headline_with_a_section_label_and_no_articles_is_read():
 
 def test_a_base_evacuated_at_a_place_is_a_withdrawal_from_it():
     assert claims_of("Russian forces evacuated their base at Homs on Friday.") == {("Homs", "withdrawal", "russia")}
+
+
+def test_an_acronym_before_a_command_names_whose_command_it_is():
+    claims = claims_of("The SDF General Command said its fighters were maintaining their positions in Aleppo.")
+    assert claims == {("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_no_truth_to_what_is_said_about_a_withdrawal_is_no_withdrawal():
+    text = "There is no truth to what is being circulated online about the army leaving Homs, the ministry said."
+    assert ("Homs", "withdrawal", "government") not in claims_of(text)
+    assert claims_of("There is no truth to reports about the army leaving Homs, the defence ministry said.") == {
+        ("Homs", "denial", "government")}
+
+
+def test_rumours_about_a_withdrawal_denied_are_a_denial():
+    assert claims_of("The army denied the rumours spread online about the withdrawal of its units from Hama.") == {
+        ("Hama", "denial", "government")}

@@ -526,7 +526,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
 
         def planned(t: "Token") -> bool:
             above = _heads_up_to(t, roots)
-            return any(h.lemma_.lower() in self.lex.unreal_heads for h in ([t, *above] if t.pos_ == "NOUN" else above))
+            # "about to take" is a plan; "reports about the army leaving" are not, and "rumours"
+            # are what a denial denies, not a plan
+            return any(h.lemma_.lower() in self.lex.unreal_heads and h.dep_ != "prep" and h.lower_ not in self.lex.reported_nouns
+                       for h in ([t, *above] if t.pos_ == "NOUN" else above))
 
         events = [t for t in events if not planned(t)]
         if denied_event_only:
@@ -552,7 +555,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
     def _nominal_denial(self, n: "Token") -> list[Claim]:
         """"There is no truth to reports that our forces pulled out of Hama," it said; "reports
         of a withdrawal are false"."""
-        content = [g for c in n.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        # "no truth to reports that ...", "no truth to what is being circulated about ..."
+        content = [g for c in n.children if c.dep_ == "prep" for g in c.children if g.dep_ in ("pobj", "pcomp")]
         content += [c for c in n.children if c.dep_ in ("acl", "relcl", "ccomp")]
         found = self._denied_places(content)
         if not found:
