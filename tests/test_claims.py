@@ -1663,3 +1663,21 @@ def test_no_truth_to_what_is_said_about_a_withdrawal_is_no_withdrawal():
 def test_rumours_about_a_withdrawal_denied_are_a_denial():
     assert claims_of("The army denied the rumours spread online about the withdrawal of its units from Hama.") == {
         ("Hama", "denial", "government")}
+
+
+def test_a_force_that_remains_in_a_place_holds_it():
+    assert claims_of("Army units remained in Homs on Sunday.") == {("Homs", "defense", "government")}
+    assert claims_of("The president remained in Damascus.") == set()
+    assert claims_of("Thousands of civilians remain in Aleppo.") == set()
+
+
+def test_forces_seen_in_a_place_are_deployed_there_but_reports_made_are_not():
+    assert claims_of("Israeli soldiers were seen in Quneitra on Monday.") == {("Quneitra", "deployment", "israel")}
+    assert claims_of("The army reported clashes in Homs.") == set()
+    assert claims_of("Clashes were reported in Homs.") == set()
+
+
+def test_a_town_that_fell_with_no_one_named_fell_to_the_side_taking_towns():
+    assert claims_of("Rebels captured Hama on Thursday. Homs fell overnight on Saturday.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+    assert claims_of("Rebels captured Hama on Thursday. Morale fell quickly in Homs.") == {("Hama", "capture", "rebels")}

@@ -26,7 +26,7 @@ DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "d
 # --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
 
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
-              "needs_distance", "needs_noun", "actors", "receiver", "driven_out"}
+              "needs_distance", "needs_noun", "actors", "receiver", "driven_out", "voice"}
 _NOUN_KEYS = {"type", "lemmas", "preps", "needs_noun"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "edges", "units", "holding", "defending", "extenders", "portions",
                "quantities", "city_parts", "hinterland"}
@@ -53,6 +53,7 @@ class VerbRule:
     actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
     receiver: str | None = None  # the event of the party after "to" ("handed over X to Y": Y's capture)
     driven_out: str | None = None  # the event of the party the verb's object names ("drove the army out": its withdrawal)
+    voice: str | None = None  # "passive": the rule holds only in the passive ("troops were seen in X")
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         for key in ("receiver", "driven_out"):
             if raw.get(key) not in (None, *EVENT_TYPES):
                 raise LexiconError(f"{where}: unknown {key} event type {raw.get(key)!r}")
-        for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject"))):
+        for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject")),
+                             ("voice", ("passive",))):
             if key in raw and raw[key] not in allowed:
                 raise LexiconError(f"{where}: {key} must be one of {', '.join(allowed)}")
         rule = VerbRule(
@@ -158,10 +160,11 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             actors=frozenset(raw["actors"]) if "actors" in raw else None,
             receiver=raw.get("receiver"),
             driven_out=raw.get("driven_out"),
+            voice=raw.get("voice"),
         )
         for lemma in rule.lemmas:
             verbs.setdefault(lemma, []).append(rule)
-        if rule.type in DENIABLE:
+        if rule.type in DENIABLE and rule.voice is None:  # "reports" denied are no event "reported"
             control |= rule.lemmas - {"be", "remain", "stand", "come", "get", "make", "continue", "go", "take", "hold"}
     for rules in verbs.values():
         rules.sort(key=lambda r: (r.particle is None, r.actors is None, r.objects is None))

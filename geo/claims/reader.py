@@ -211,6 +211,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             if rule.needs_noun is not None and not any(
                     t.lower_ in rule.needs_noun or t.lemma_.lower() in rule.needs_noun for t in v.subtree):
                 continue
+            if rule.voice == "passive" and not _passive(v):
+                continue
             if rule.needs_distance and self._distance_under(v) is None and not self._distance_places(v):
                 continue
             if rule.actors is not None and self._subject_actor(v) not in rule.actors:
@@ -271,8 +273,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             # "Hama fell to the rebels"; "Homs has fallen": to the party taking places here
             actors = [self._to_actor(v)]
             if actors == [None] and not any(c.dep_ in ("acomp", "oprd", "xcomp", "prep", "advmod", "npadvmod")
-                                            and c.lower_ not in ("on", "in", "at", "finally", "also", "then")
-                                            for c in v.children):
+                                            and c.lower_ not in _FALL_ASIDES for c in v.children):
                 actors = [self.state.last_capturer]  # "Homs has fallen"; not "fell silent", "fell into chaos"
         else:
             actors = self._subject_actors(v)
@@ -703,6 +704,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
 
 
 # A year in a text ("in 2016"): a sentence without one tells no dated history.
+# Words beside "fell" that leave it a town's fall ("Homs fell overnight on Saturday"), unlike
+# "fell silent" or "fell into chaos".
+_FALL_ASIDES = frozenset({"on", "in", "at", "finally", "also", "then", "overnight", "quickly", "swiftly", "later",
+                          "soon", "eventually", "today", "yesterday", "early", "late", "after", "within"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".
 _OWN_TIME = frozenset({"now", "today", "currently", "again", "recently", "since", "on", "by", "this", "tonight"})
