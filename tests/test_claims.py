@@ -773,7 +773,7 @@ def test_a_particle_carries_the_preposition_of_the_place():
 
 def test_forces_moved_in_the_passive_are_the_party_that_moved():
     assert claims_of("Government troops were pulled out of Hama on Friday.") == {("Hama", "withdrawal", "government")}
-    assert claims_of("Government reinforcements were sent to Homs overnight.") == {("Homs", "defense", "government")}
+    assert claims_of("Government reinforcements were sent to Homs overnight.") == {("Homs", "deployment", "government")}
     # a passive with a place as its subject names no one
     assert claims_of("Homs was evacuated on Friday.") == set()
 
@@ -1681,3 +1681,28 @@ def test_a_town_that_fell_with_no_one_named_fell_to_the_side_taking_towns():
     assert claims_of("Rebels captured Hama on Thursday. Homs fell overnight on Saturday.") == {
         ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
     assert claims_of("Rebels captured Hama on Thursday. Morale fell quickly in Homs.") == {("Hama", "capture", "rebels")}
+
+
+def test_reinforcements_sent_to_a_place_are_deployed_there_and_brought_ones_defend_it():
+    assert claims_of("The army sent reinforcements to Homs on Friday.") == {("Homs", "deployment", "government")}
+    assert claims_of("The army brought large reinforcements to Hama and stopped the rebel advance.") == {
+        ("Hama", "defense", "government")}
+
+
+def test_capitalised_city_after_a_name_is_the_city():
+    assert claims_of("Opposition forces reached the northern outskirts of Homs City on Friday.") == {
+        ("Homs", "advance", "rebels")}
+    assert claims_of("Opposition forces advanced south from Hama City toward Homs City.") == {
+        ("Homs", "advance", "rebels")}
+
+
+def test_control_expanded_to_listed_cities_captures_each():
+    places = {**PLACES, "Nawa": Place("Nawa", "gn:1", 32.89, 36.04, "point", "SY", "SY-DR", 50_000),
+              "Izraa": Place("Izraa", "gn:2", 32.86, 36.25, "point", "SY", "SY-DR", 20_000)}
+    assert claims_of("Local factions expanded their control to the cities of Nawa and Izraa.", places=places) == {
+        ("Nawa", "capture", "local_armed_groups"), ("Izraa", "capture", "local_armed_groups")}
+
+
+def test_a_live_blog_time_stamp_is_no_part_of_the_claimant():
+    c = one("16:40 (GMT) Syrian army says its units withdrew from Hama.")
+    assert c.claimant == "Syrian army"

@@ -147,6 +147,14 @@ class PlaceReading:
                         if inner in ("in", "at", "inside", "around", "near") or (
                                 rule.object != "none" and inner in self.lex.extenders):
                             found += self._places_under(place)
+        if take_preps and rule.preps:
+            for name, pobj in _preps(v):
+                if name.split(" ")[-1] == "from":
+                    # "advanced south from Hama City toward Homs City": the parser hangs the goal on
+                    # the place the advance started from
+                    for inner, goal in _preps(pobj):
+                        if inner in ("toward", "towards", "to", "into", "on") and inner in rule.preps:
+                            found += self._places_under(goal)
         if rule.distance and not found:
             found += self._distance_places(v)
         for c in v.children:
@@ -297,7 +305,12 @@ class PlaceReading:
                   for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
         if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
             names.append(obj)
-        return any(n.i not in self.in_place and not self._token_actor(n) for n in names)
+        return any(n.i not in self.in_place and not self._token_actor(n) and not self._capitalised_kind(n) for n in names)
+
+    def _capitalised_kind(self, tok: "Token") -> bool:
+        """"Homs City", "Idlib Province" (ISW's style): the kind of place after a name we resolved."""
+        return (tok.lower_ in self.lex.territory or tok.lower_ in self.lex.place_anaphora) and any(
+            c.dep_ == "compound" and c.i in self.in_place for c in tok.children)
 
     def _stray_examples(self, noun: "Token") -> list[_Found]:
         """Places a list-opening adverb marks as examples of a territory noun but the parser hung
