@@ -1706,3 +1706,43 @@ def test_control_expanded_to_listed_cities_captures_each():
 def test_a_live_blog_time_stamp_is_no_part_of_the_claimant():
     c = one("16:40 (GMT) Syrian army says its units withdrew from Hama.")
     assert c.claimant == "Syrian army"
+
+
+def test_troops_in_their_positions_around_a_city_defend_it():
+    text = "The defence ministry denied that the army had left Homs, saying troops were in their positions around the city."
+    assert claims_of(text) == {("Homs", "denial", "government"), ("Homs", "defense", "government")}
+
+
+def test_its_outskirts_are_those_of_the_town_named_before():
+    assert claims_of("The army lost Homs. Rebels said they had captured its northern and eastern outskirts.") == {
+        ("Homs", "withdrawal", "government"), ("Homs", "advance", "rebels")}
+
+
+def test_freeing_detainees_where_fighters_are_takes_no_place():
+    text = "Footage shows opposition fighters inside the central prison of Hama, where they say they freed hundreds of detainees."
+    assert ("Hama", "capture", "government") not in claims_of(text)
+
+
+def test_a_town_named_to_locate_others_is_not_one_of_the_two_towns():
+    aleppo_east = {**NORTH, "Deir Hafer": Place("Deir Hafer", "gn:3", 36.16, 37.71, "point", "SY", "SY-HL", 15_000),
+                   "Maskanah": Place("Maskanah", "gn:4", 35.96, 38.03, "point", "SY", "SY-HL", 15_000)}
+    text = ("Kurdish-led forces say they have taken over Deir Hafer and Maskanah, east of Aleppo, after government "
+            "troops left the two towns this week.")
+    claims = claims_of(text, places=aleppo_east)
+    assert ("Aleppo", "withdrawal", "government") not in claims
+    assert {("Deir Hafer", "withdrawal", "government"), ("Maskanah", "withdrawal", "government")} <= claims
+
+
+def test_a_place_that_remains_under_a_partys_control_is_held():
+    assert claims_of("Hama remains under rebel control.") == {("Hama", "defense", "rebels")}
+    assert claims_of("Hama is now under rebel control.") == {("Hama", "capture", "rebels")}
+
+
+def test_fighting_on_the_edges_of_a_town_is_an_advance():
+    assert claims_of("Rebels were fighting on the edges of Homs on Friday.") == {("Homs", "advance", "rebels")}
+    assert claims_of("Rebels clashed with troops in Homs.") == {("Homs", "clash", "rebels")}
+
+
+def test_towns_that_fell_without_a_fight_fell_to_the_side_taking_towns():
+    assert claims_of("Rebels took Hama on Thursday. Homs and Aleppo fell without a fight days later.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels"), ("Aleppo", "capture", "rebels")}

@@ -263,6 +263,9 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         anaphora_rx=re.compile(r"\b(?:the|both)\s+(?:[a-z-]+\s+){0,2}(?:" + "|".join(
             re.escape(k) for k in [*cues.get("place_anaphora", {}), *cues.get("site_anaphora", {}),
                                    *cues.get("plural_place_anaphora", {})]) + r")\b"
+            # "its northern outskirts", "its central districts": parts of a town named before
+            + r"|\bits\s+(?:[a-z-]+\s+(?:and\s+)?){0,3}(?:" + "|".join(
+                re.escape(k) for k in [*words.get("edges", []), *words.get("city_parts", []), *words.get("hinterland", [])]) + r")\b"
             # "deployed there" (not the "there" of "there were clashes")
             + r"|\bthere\b(?!\s+(?:is|are|was|were|'s|has|have|had|will|would|remains?|seems?|appears?|may|might|could|must|should|can)\b)",
             re.I)

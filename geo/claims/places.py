@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
+# Words that make the place after them a reference point, not a place of the events.
+_REFERENCE_BEFORE = re.compile(r"\b(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|"
+                               r"near|outside(?:\s+of)?|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?$", re.I)
 # A site said to be somewhere stays the one meant by "the post" longer than a town stays "the city":
 # an article tells of few sites.
 _SITE_REACH = 800
@@ -191,6 +194,7 @@ class PlaceReading:
                     found += self._places_under(pobj)
         acted_on_party = obj is not None and obj.dep_ == "dobj" and (
             obj.lower_ in self.lex.third_person or obj.lower_ in self.lex.personal
+            or obj.lemma_.lower() in self.lex.person_nouns  # "the prison, where they freed detainees"
             or (self._token_actor(obj) is not None and obj.lemma_.lower() not in (rule.objects or ())))
         if not found and not acted_on_party:
             # (not "the city, where the army attacked them": attacking a party is no advance on the city)
@@ -371,6 +375,11 @@ class PlaceReading:
                 self.place_at.pop(tok.i, None)
             elif (tok.lower_ in self.lex.place_anaphora or tok.lower_ in self.lex.site_anaphora) and self._resolve_anaphor(tok):
                 out.append(self._found(tok, path))
+            elif tok.lower_ == "its" and tok.dep_ == "poss" and (tok.head.lower_ in self.lex.edges or tok.head.lower_ in self.lex.city_parts
+                                                                   or tok.head.lower_ in self.lex.hinterland):
+                # "captured its northern outskirts": the town the sentence, or the one before, named
+                if self._antecedent(tok, ["point"]):
+                    out.append(self._found(tok, path))
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
                     stack.append((c, path + (tok,)))
@@ -426,6 +435,8 @@ class PlaceReading:
                 continue
             if pos - t.end > _ANAPHORA_REACH:
                 break
+            if _REFERENCE_BEFORE.search(self.doc.text, max(0, t.start - 25), t.start):
+                continue  # "Deir Hafer and Maskanah, east of Aleppo": Aleppo locates the two towns
             seen.setdefault(t.place.place_id, t)
             if len(seen) == count:
                 return list(seen.values())  # the most recent ones

@@ -449,6 +449,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             if not found and subj is not None:
                 found = self._prune(self._places_under(subj))
             event_type = "withdrawal" if withdrawal else "capture"
+            if not withdrawal and self._lemma(verb) in ("remain", "stay"):
+                event_type = "defense"  # "X remains under SDF control": held, as troops that remain hold
             claimant = self._claimant(verb)
             self.claimed += found
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
@@ -707,7 +709,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
 # Words beside "fell" that leave it a town's fall ("Homs fell overnight on Saturday"), unlike
 # "fell silent" or "fell into chaos".
 _FALL_ASIDES = frozenset({"on", "in", "at", "finally", "also", "then", "overnight", "quickly", "swiftly", "later",
-                          "soon", "eventually", "today", "yesterday", "early", "late", "after", "within"})
+                          "soon", "eventually", "today", "yesterday", "early", "late", "after", "within", "without"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".
 _OWN_TIME = frozenset({"now", "today", "currently", "again", "recently", "since", "on", "by", "this", "tonight"})
