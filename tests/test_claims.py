@@ -1746,3 +1746,12 @@ def test_fighting_on_the_edges_of_a_town_is_an_advance():
 def test_towns_that_fell_without_a_fight_fell_to_the_side_taking_towns():
     assert claims_of("Rebels took Hama on Thursday. Homs and Aleppo fell without a fight days later.") == {
         ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels"), ("Aleppo", "capture", "rebels")}
+
+
+def test_a_denial_by_a_body_we_cannot_place_is_not_given_to_the_last_speaker():
+    text = ("Residents said Israeli tanks were in Quneitra. The military later denied reports that its forces "
+            "had advanced beyond the buffer zone and reached Damascus.")
+    assert not any(t == "denial" for _, t, _ in claims_of(text))
+    text = ("The Syrian defence ministry said troops had pulled back from Homs. The ministry denied reports that "
+            "its troops had withdrawn from Hama.")
+    assert ("Hama", "denial", "government") in claims_of(text)

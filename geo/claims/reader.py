@@ -506,7 +506,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             found = list(fallback)  # "the army retook X, a claim the rebels rejected"
         if not found:
             return []
-        actor = self._subject_actor(v) or self.state.last_speaker_actor
+        actor = self._subject_actor(v)
+        subj = self._subject(v)
+        if actor is None and (subj is None or subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.first_person
+                              or subj.lemma_.lower() in (self.state.last_claimant or "").lower()):
+            # "it denied", "the ministry denied" after the defence ministry spoke: the one who spoke
+            # before; "the military denied" after residents spoke is no one we know
+            actor = self.state.last_speaker_actor
         if actor is None or actor == "unknown":
             return []
         claimant = self._subject_phrase(v) or self._claimant(v)
