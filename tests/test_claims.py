@@ -1755,3 +1755,10 @@ def test_a_denial_by_a_body_we_cannot_place_is_not_given_to_the_last_speaker():
     text = ("The Syrian defence ministry said troops had pulled back from Homs. The ministry denied reports that "
             "its troops had withdrawn from Hama.")
     assert ("Hama", "denial", "government") in claims_of(text)
+
+
+def test_a_date_in_a_clause_about_something_else_does_not_date_the_event():
+    claims = extract(make_doc("The offensive, which began on November 27, has seen the rebels take Aleppo."), "syria")
+    assert [(c.place, c.event_date) for c in claims] == [("Aleppo", date(2024, 12, 7))]
+    claims = extract(make_doc("Rebels, who had taken Aleppo on November 30, captured Hama on Thursday."), "syria")
+    assert {(c.place, c.event_date) for c in claims} == {("Aleppo", date(2024, 11, 30)), ("Hama", date(2024, 12, 5))}

@@ -703,7 +703,14 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if mentions:
             lo = trigger.left_edge.idx if trigger.pos_ in ("VERB", "AUX") else trigger.idx
             hi = trigger.right_edge.idx + len(trigger.right_edge.text) if trigger.pos_ in ("VERB", "AUX") else trigger.idx
-            inside = [d for d in mentions if lo <= d.start < hi] or list(mentions)
+            # a date in a clause about something else ("the offensive, which began on Nov. 27, has
+            # seen rebels take X") is not the event's
+            elsewhere = [(c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text)) for c in self.sdoc
+                         if c.dep_ in ("relcl", "acl") and not (c.left_edge.i <= trigger.i <= c.right_edge.i)]
+            outside = [d for d in mentions if not any(a <= d.start < b for a, b in elsewhere)]
+            inside = [d for d in mentions if lo <= d.start < hi] or outside
+            if not inside:
+                return art.published, "day"
             best = min(inside, key=lambda d: abs(d.start - trigger.idx))
             return best.date, best.precision
         if self.state.line_date and s.start < self.state.line_end:
@@ -711,11 +718,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         return art.published, "day"
 
 
-# A year in a text ("in 2016"): a sentence without one tells no dated history.
 # Words beside "fell" that leave it a town's fall ("Homs fell overnight on Saturday"), unlike
 # "fell silent" or "fell into chaos".
 _FALL_ASIDES = frozenset({"on", "in", "at", "finally", "also", "then", "overnight", "quickly", "swiftly", "later",
                           "soon", "eventually", "today", "yesterday", "early", "late", "after", "within", "without"})
+# A year in a text ("in 2016"): a sentence without one tells no dated history.
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".
 _OWN_TIME = frozenset({"now", "today", "currently", "again", "recently", "since", "on", "by", "this", "tonight"})
