@@ -1762,3 +1762,14 @@ def test_a_date_in_a_clause_about_something_else_does_not_date_the_event():
     assert [(c.place, c.event_date) for c in claims] == [("Aleppo", date(2024, 12, 7))]
     claims = extract(make_doc("Rebels, who had taken Aleppo on November 30, captured Hama on Thursday."), "syria")
     assert {(c.place, c.event_date) for c in claims} == {("Aleppo", date(2024, 11, 30)), ("Hama", date(2024, 12, 5))}
+
+
+def test_a_sentence_answering_the_one_before_is_about_its_places():
+    text = ("The monitor said government forces withdrew from Homs on Friday. Shortly after, the defence ministry "
+            "said these reports were false and the army was still in place.")
+    assert claims_of(text) == {("Homs", "withdrawal", "government"), ("Homs", "denial", "government"),
+                               ("Homs", "defense", "government")}
+    # with a sentence between, "these reports" are no longer those
+    text = ("The monitor said government forces withdrew from Homs on Friday. Prices rose sharply in the markets. "
+            "The defence ministry said these reports were false.")
+    assert claims_of(text) == {("Homs", "withdrawal", "government")}

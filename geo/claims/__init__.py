@@ -70,7 +70,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
         tops = [t for t in usable[lo:hi] if t.end <= s.end]
         per_sentence.append(tops)
-        if (tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text):
+        if ((tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text)) or lex.back_reference_rx.search(s.text):
             wanted[s.start] = _without_lead(s)
     parses = nlp.parse(doc, wanted.values())
     state = State()
@@ -178,6 +178,7 @@ def _learn_institutions(profile: Profile, text: str, state: State) -> None:
 
 
 def _remember_unparsed(profile: Profile, text: str, state: State) -> None:
+    state.previous_places = []
     mentions = profile.actor_mentions(text)
     if mentions:
         state.last_actor = mentions[0].actor

@@ -105,6 +105,8 @@ class Lexicon:
     site_anaphora: dict[str, tuple[str, ...]] = field(default_factory=dict)
     plural_place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
+    # "these reports were false", "the army is still in place": a sentence answering the one before
+    back_reference_rx: re.Pattern = re.compile(r"(?!)")
     anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
     naming: frozenset[str] = frozenset()
@@ -271,6 +273,11 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
+        back_reference_rx=re.compile(
+            r"\b(?:these|those|such)\s+(?:" + "|".join(re.escape(w) for w in cues.get("reported_nouns", []))
+            + r")\b[^.]{0,60}?\b(?:" + "|".join(re.escape(w) for w in cues.get("denying_words", []))
+            + r")\b|\b(?:still|remains?|remained|stays?|stayed)\s+in\s+place\b", re.I)
+        if cues.get("reported_nouns") and cues.get("denying_words") else re.compile(r"(?!)"),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -53,6 +53,8 @@ class State:
     term_actors: dict[str, str] = field(default_factory=dict)  # the article's perspective: "terrorists" -> party
     line_date: tuple | None = None
     line_end: int = -1
+    # the places of the control events the sentence just before reported ("these reports", "still in place")
+    previous_places: list = field(default_factory=list)
 
 
 class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
@@ -145,7 +147,35 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             # "the army strengthened its lines in Homs and rejected military departures": a denial
             # with no place of its own is about the place the sentence names
             out += self._denial(v, fallback=self.claimed)
+        if not out and not self.toponyms:
+            out = self._back_references()
         return _unique(self._regional(out))
+
+    def _back_references(self) -> list[Claim]:
+        """A sentence with no place of its own that answers the one before: "the ministry said these
+        reports were false and the army was still in place" (at the places that sentence reported)."""
+        if not self.state.previous_places:
+            return []
+        # the places as this sentence refers to them (token: where it refers back)
+        places = [replace(f, token_i=0) for f in self.state.previous_places]
+        out: list[Claim] = []
+        for tok in self.sdoc:
+            if tok.lower_ in self.lex.denying_words and tok.pos_ == "ADJ":
+                subj = _child(tok.head, ("nsubj", "nsubjpass"))
+                if subj is not None and subj.lower_ in self.lex.reported_nouns \
+                        and any(c.lower_ in ("these", "those", "such") for c in subj.children):
+                    claimant = self._claimant(tok.head)
+                    actor = self.state.sentence_speaker_actor
+                    if actor and actor != "unknown" and not self.ambiguous_speaker:
+                        out += [self._claim(tok.head, f, "denial", actor, claimant) for f in places]
+            elif tok.lower_ == "place" and tok.dep_ == "pobj" and tok.head.lower_ == "in" \
+                    and self._lemma(tok.head.head) in ("be", "remain", "stay"):
+                verb = tok.head.head
+                actor = self._subject_actor(verb)
+                if actor and actor != "unknown" and self.profile.can_act(actor, "defense") \
+                        and self._reality(verb) == "real":
+                    out += [self._claim(verb, f, "defense", actor, self._claimant(verb)) for f in places]
+        return out
 
     def _regional(self, claims: list[Claim]) -> list[Claim]:
         """The profile's coding conventions by province ("opposition fighters" in Daraa are local
@@ -161,7 +191,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         return claims
 
     def remember(self) -> None:
-        """Carry the sentence's main party and speaker to the next sentences."""
+        """Carry the sentence's main party and speaker, and the places it reported, to the next sentences."""
+        self.state.previous_places = list(self.claimed)
         root = next((t for t in self.sdoc if t.dep_ == "ROOT"), None)
         actor = None
         if root is not None:
