@@ -1773,3 +1773,9 @@ def test_a_sentence_answering_the_one_before_is_about_its_places():
     text = ("The monitor said government forces withdrew from Homs on Friday. Prices rose sharply in the markets. "
             "The defence ministry said these reports were false.")
     assert claims_of(text) == {("Homs", "withdrawal", "government")}
+
+
+def test_coordinated_adjectives_name_a_party_each():
+    assert claims_of("Syrian and Russian warplanes struck Aleppo overnight.") == {
+        ("Aleppo", "strike", "government"), ("Aleppo", "strike", "russia")}
+    assert claims_of("Syrian opposition forces took Hama.") == {("Hama", "capture", "rebels")}

@@ -106,6 +106,13 @@ class ActorReading:
         if subj is None or first is None:
             return [first]
         out = [first]
+        for adj in subj.children:
+            if adj.dep_ == "amod" and adj.i < subj.i and any(c.dep_ == "conj" for c in adj.children):
+                # "Syrian and Russian warplanes": each adjective with the noun names its own party
+                for other in (adj, *(c for c in adj.children if c.dep_ == "conj")):
+                    a = self._actor_in(f"{other.text} {subj.text}")
+                    if a and a not in out and a not in self._generic_only(f"{other.text} {subj.text}"):
+                        out.append(a)
         for c in subj.children:
             if c.dep_ == "conj":
                 a = self._phrase_actor(c)
