@@ -1779,3 +1779,9 @@ def test_coordinated_adjectives_name_a_party_each():
     assert claims_of("Syrian and Russian warplanes struck Aleppo overnight.") == {
         ("Aleppo", "strike", "government"), ("Aleppo", "strike", "russia")}
     assert claims_of("Syrian opposition forces took Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_an_attack_told_then_repelled_is_the_other_sides_defense():
+    assert claims_of("Rebels tried to advance on Hama, but the attack was repelled.") == {("Hama", "defense", "government")}
+    assert claims_of("Kurdish-led forces tried to storm Aleppo, but the attempt was foiled.") == {
+        ("Aleppo", "defense", "syrian_national_army")}

@@ -151,6 +151,20 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             out = self._back_references()
         return _unique(self._regional(out))
 
+    def _attack_told_before(self, v: "Token", rule: VerbRule) -> "Token | None":
+        """"Rebels tried to storm X, but the attack was repelled": the clause that told the attack
+        the passive defense verb stops (its places and its subject are the attack's)."""
+        obj = _child(v, ("nsubjpass",))
+        if not _passive(v) or obj is None or rule.objects is None or obj.lemma_.lower() not in rule.objects \
+                or not any(c.lower_ in ("the", "this", "that") for c in obj.children) or v.dep_ != "conj":
+            return None
+        head = v.head
+        if self._lemma(head) in self.lex.unreal_heads:  # "tried to storm", "attempted to advance"
+            head = _child(head, ("xcomp",))
+        if head is None or self._lemma(head) not in self.lex.verbs or self._verb_rule(head) is None:
+            return None
+        return head
+
     def _back_references(self) -> list[Claim]:
         """A sentence with no place of its own that answers the one before: "the ministry said these
         reports were false and the army was still in place" (at the places that sentence reported)."""
@@ -295,6 +309,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             found += [f for name, pobj in _preps(head) if name in ("from", "out of", "in", "into")
                       for f in self._places_under(pobj)]
             places = self._prune(found)
+        told_in = None
+        if not places and rule.type == "defense":
+            told_in = self._attack_told_before(v, rule)
+            if told_in is not None:
+                places = self._verb_places(told_in, self._verb_rule(told_in))
         if not places:
             return []
         if reality == "negated":
@@ -329,7 +348,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if event_type == "defense" and actors == [None]:
             # "airstrikes halted the advance of rebel factions": the side that stopped an attack
             # is the attacker's opponent
-            attacker = self._attacker(v, rule)
+            attacker = self._attacker(v, rule) or (self._subject_actor(told_in) if told_in is not None else None)
             if attacker:
                 actors = [self.profile.opponent(attacker)]
         if reality == "failed":
