@@ -1785,3 +1785,23 @@ def test_an_attack_told_then_repelled_is_the_other_sides_defense():
     assert claims_of("Rebels tried to advance on Hama, but the attack was repelled.") == {("Hama", "defense", "government")}
     assert claims_of("Kurdish-led forces tried to storm Aleppo, but the attempt was foiled.") == {
         ("Aleppo", "defense", "syrian_national_army")}
+
+
+def test_a_village_far_from_the_town_that_locates_it_is_a_namesake():
+    places = {**NORTH, "Hamidiyah": Place("Al Hamidiyah", "gn:5", 34.71, 35.95, "point", "SY", "SY-TA", 0),
+              "Quneitra": Place("Quneitra", "gn:6", 33.13, 35.82, "point", "SY", "SY-QU", 4_000)}
+    claims = extract(make_doc("Israeli troops took over an army post in the village of Hamidiyah, north of Quneitra.",
+                              places=places), "syria")
+    assert [(c.place, c.event_type, c.actor, c.geo_precision) for c in claims] == [
+        ("Quneitra", "capture", "israel", "near")]
+    assert claims[0].lat > 33.13  # on Quneitra's north side
+
+
+def test_a_countryside_that_locates_or_frames_a_town_is_no_place_of_the_event():
+    latakia = {**PLACES, "Qardaha": Place("Qardaha", "gn:7", 35.46, 36.06, "point", "SY", "SY-LA", 9_000),
+               "Latakia": Place("Latakia", "gn:8", 35.52, 35.79, "point", "SY", "SY-LA", 380_000)}
+    assert claims_of("Rebels entered the town of Qardaha, in the eastern countryside of Latakia, on Sunday.",
+                     places=latakia) == {("Qardaha", "capture", "rebels")}
+    homs = {**PLACES, "Rastan": Place("Rastan", "gn:9", 34.93, 36.73, "point", "SY", "SY-HI", 50_000)}
+    assert claims_of("In Homs countryside, army units sent reinforcements to the town of Rastan.", places=homs) == {
+        ("Rastan", "deployment", "government")}

@@ -40,6 +40,14 @@ _SITE_REACH = 800
 # "near" a town is not in it: the town would be a wrong dot for the base).
 _SITE_TO_PLACE = re.compile(r"\s+(?:(?:at|in|on|atop|inside)\s+)(?:the\s+)?"
                             r"(?:(?:summit|top|foot|edge|outskirts|slopes?|peak)\s+of\s+(?:the\s+)?)?")
+# What lies between a town and the countryside named to locate it: "Qardaha, in the eastern
+# countryside of Latakia".
+_LOCATING_AFTER = re.compile(r",?\s+(?:in|on|near)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}?(?:countryside|outskirts|suburbs|"
+                             r"hinterland|province|governorate|region|district)\s+of\s+(?:the\s+)?(?:city\s+of\s+)?")
+# A small place more than this far from every other place its sentence names is a namesake (a
+# village's name is shared by many; the sentence's other places say which region it is in).
+_STRAY_KM = 120
+_STRAY_MAX_POPULATION = 20_000
 _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
@@ -700,6 +708,21 @@ class PlaceReading:
         if any(not f.near for f in keep):
             # "took the X headquarters near the Golan Heights": near X only locates the other place
             keep = [f for f in keep if not f.near or f.distance_km is not None or not self._landmark_only(f)]
+        points = [k for k in keep if not k.near and k.toponym.place.scale == "point"]
+        if points:
+            # "Qardaha, in the eastern countryside of Latakia" and "In Homs countryside, units were
+            # sent to Rastan": a countryside named to locate the town, or to frame the sentence,
+            # is no place of the event when the event has a town of its own
+            keep = [f for f in keep if not (f.near and f.distance_km is None and f not in points and (
+                self._fronted(f) or any(_LOCATING_AFTER.fullmatch(self.doc.text, k.toponym.end, f.toponym.start)
+                                        for k in points)))]
+        strays = [f for f in keep if self._stray(f)]
+        if strays:
+            # "the village of Hamidiyah, north of Quneitra" with GeoNames' only Hamidiyah 175 km away:
+            # not that village; the side of the town that locates it is where the event is
+            keep = [f for f in keep if f not in strays]
+            keep += [f for f in found if f not in keep and f.near and f.side is not None and f.distance_km is None
+                     and f.toponym.place is not None and f.toponym.place.scale == "point"]
         seen, out = set(), []
         for f in keep:
             key = f.toponym.place.place_id if f.toponym.place else f.token_i
@@ -707,6 +730,27 @@ class PlaceReading:
                 seen.add(key)
                 out.append(f)
         return out
+
+    def _fronted(self, f: _Found) -> bool:
+        """Whether the place is in a phrase opening the sentence ("In Homs countryside, ...")."""
+        tok = self.sdoc[f.token_i]
+        while tok.head.i != tok.i:
+            if tok.dep_ == "prep" and tok.i == 0:
+                return True
+            tok = tok.head
+        return False
+
+    def _stray(self, f: _Found) -> bool:
+        """A village far from every other place the sentence names: a namesake elsewhere in the
+        country, not the place meant ("Ain al-Bayda, south-east of Manbij" is not the Latakia one)."""
+        p = f.toponym.place
+        if p is None or p.scale != "point" or p.population >= _STRAY_MAX_POPULATION:
+            return False
+        others = [t.place for t in self.toponyms if t.place is not None and t.place.place_id != p.place_id
+                  and t.place.scale in ("point", "admin1")]
+        return bool(others) and all(
+            _km(p.lat, p.lon, o.lat, o.lon) > _STRAY_KM and not (o.scale == "admin1" and o.province == p.province)
+            for o in others)
 
     def _example_of(self, point: _Found, area: _Found) -> bool:
         """Whether a town is listed as an example of an area the trigger names: "most of Daraa
