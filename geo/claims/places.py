@@ -744,8 +744,8 @@ class PlaceReading:
         """A village far from every other place the sentence names: a namesake elsewhere in the
         country, not the place meant ("Ain al-Bayda, south-east of Manbij" is not the Latakia one)."""
         p = f.toponym.place
-        if p is None or p.scale != "point" or p.population >= _STRAY_MAX_POPULATION:
-            return False
+        if p is None or p.scale != "point" or p.population >= _STRAY_MAX_POPULATION or p.place_id.startswith("ov:"):
+            return False  # (a curated site, a crossing or a base, has no namesake)
         others = [t.place for t in self.toponyms if t.place is not None and t.place.place_id != p.place_id
                   and t.place.scale in ("point", "admin1")]
         return bool(others) and all(
