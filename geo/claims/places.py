@@ -203,6 +203,8 @@ class PlaceReading:
         acted_on_party = obj is not None and obj.dep_ == "dobj" and (
             obj.lower_ in self.lex.third_person or obj.lower_ in self.lex.personal
             or obj.lemma_.lower() in self.lex.person_nouns  # "the prison, where they freed detainees"
+            or (obj.lower_ in self.lex.quantities and any(  # "freed hundreds of detainees"
+                g.lemma_.lower() in self.lex.person_nouns for name, g in _preps(obj) if name == "of"))
             or (self._token_actor(obj) is not None and obj.lemma_.lower() not in (rule.objects or ())))
         if not found and not acted_on_party:
             # (not "the city, where the army attacked them": attacking a party is no advance on the city)
