@@ -1807,3 +1807,42 @@ def test_a_countryside_that_locates_or_frames_a_town_is_no_place_of_the_event():
     homs = {**PLACES, "Rastan": Place("Rastan", "gn:9", 34.93, 36.73, "point", "SY", "SY-HI", 50_000)}
     assert claims_of("In Homs countryside, army units sent reinforcements to the town of Rastan.", places=homs) == {
         ("Rastan", "deployment", "government")}
+
+
+def test_forces_moving_into_positions_deploy_and_units_relocated_deploy():
+    assert claims_of("Government forces have moved into positions around Hama and Homs.") == {
+        ("Hama", "deployment", "government"), ("Homs", "deployment", "government")}
+    assert claims_of("The army withdrew from Hama and relocated to Homs.") == {
+        ("Hama", "withdrawal", "government"), ("Homs", "deployment", "government")}
+
+
+def test_a_place_held_against_assaults_is_defended():
+    assert claims_of("Kurdish fighters have held Aleppo against near-daily assaults.") == {
+        ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_the_army_in_an_sna_spokesmans_words_is_the_sna():
+    assert claims_of("An SNA spokesman said the army had also taken control of Aleppo.") == {
+        ("Aleppo", "capture", "syrian_national_army")}
+
+
+def test_a_statement_which_says_speaks_for_who_issued_it():
+    text = 'We have a statement from the Syrian defence ministry, which says reports of rebels entering Damascus are "false".'
+    claims = extract(make_doc(text), "syria")
+    assert [(c.place, c.event_type, c.actor, c.claimant) for c in claims] == [
+        ("Damascus", "denial", "government", "Syrian defence ministry")]
+
+
+def test_held_under_control_beside_a_denial_is_a_defense():
+    text = '"Aleppo is under the full control of our forces and these reports are fabricated," the SDF said.'
+    assert claims_of(text) == {("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_a_long_held_control_is_no_capture():
+    assert claims_of("Kurdish fighters, who had long controlled Aleppo, remained in their positions in the city.") == {
+        ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_driving_out_a_party_after_a_capture_is_its_withdrawal():
+    assert claims_of("Turkish-backed factions seized Aleppo on Sunday, driving out the SDF.") == {
+        ("Aleppo", "capture", "syrian_national_army"), ("Aleppo", "withdrawal", "kurdish_led_forces")}
