@@ -1846,3 +1846,13 @@ def test_a_long_held_control_is_no_capture():
 def test_driving_out_a_party_after_a_capture_is_its_withdrawal():
     assert claims_of("Turkish-backed factions seized Aleppo on Sunday, driving out the SDF.") == {
         ("Aleppo", "capture", "syrian_national_army"), ("Aleppo", "withdrawal", "kurdish_led_forces")}
+
+
+def test_a_base_handed_to_a_party_is_the_giver_s_withdrawal_and_the_taker_s_capture():
+    assert claims_of("The army handed the military base in Homs to local fighters.") == {
+        ("Homs", "withdrawal", "government"), ("Homs", "capture", "local_armed_groups")}
+
+
+def test_the_attack_repelled_in_the_next_sentence_is_defended_where_it_struck():
+    text = "Turkish-backed fighters attacked Aleppo on Monday. The SDF said it repelled the attack."
+    assert claims_of(text) == {("Aleppo", "advance", "syrian_national_army"), ("Aleppo", "defense", "kurdish_led_forces")}

@@ -182,6 +182,14 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     actor = self.state.sentence_speaker_actor
                     if actor and actor != "unknown" and not self.ambiguous_speaker:
                         out += [self._claim(tok.head, f, "denial", actor, claimant) for f in places]
+            elif tok.pos_ == "VERB" and self._lemma(tok) in self.lex.verbs \
+                    and (rule := self._verb_rule(tok)) is not None and rule.type == "defense" \
+                    and rule.objects is not None and (obj := _child(tok, ("dobj",))) is not None \
+                    and obj.lemma_.lower() in rule.objects and any(c.lower_ in ("the", "this", "that") for c in obj.children):
+                # "SNA fighters attacked the dam. The SDF said it repelled the attack."
+                actor = self._subject_actor(tok)
+                if actor and actor != "unknown" and self.profile.can_act(actor, "defense") and self._reality(tok) == "real":
+                    out += [self._claim(tok, f, "defense", actor, self._claimant(tok)) for f in places]
             elif tok.lower_ == "place" and tok.dep_ == "pobj" and tok.head.lower_ == "in" \
                     and self._lemma(tok.head.head) in ("be", "remain", "stay"):
                 verb = tok.head.head
