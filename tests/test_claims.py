@@ -1856,3 +1856,8 @@ def test_a_base_handed_to_a_party_is_the_giver_s_withdrawal_and_the_taker_s_capt
 def test_the_attack_repelled_in_the_next_sentence_is_defended_where_it_struck():
     text = "Turkish-backed fighters attacked Aleppo on Monday. The SDF said it repelled the attack."
     assert claims_of(text) == {("Aleppo", "advance", "syrian_national_army"), ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_what_a_relative_clause_took_is_its_antecedent_not_what_is_listed_after():
+    text = "The statement did not mention Aleppo, which the rebels captured the same day, or Homs."
+    assert claims_of(text) == {("Aleppo", "capture", "rebels")}

@@ -109,7 +109,12 @@ class PlaceReading:
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
             if territorial:
-                found += self._places_under(obj, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                under = self._places_under(obj, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                if v.dep_ in ("relcl", "acl") and obj.i == v.head.i:
+                    # "the airport, which the rebels captured, or the Kweires air base": what the
+                    # clause is about, not what is listed after it
+                    under = [f for f in under if f.token_i < v.left_edge.i or f.token_i == obj.i]
+                found += under
                 if obj.i not in self.place_at:
                     found += self._stray_examples(obj)
                 self.consumed.add(obj.i)
