@@ -482,7 +482,16 @@ def _map_layers(db: str, version: tuple, query: tuple, store_exists: bool) -> di
     facets = _facets(db, version) if store_exists else {"provinces": []}
     provinces = _gazetteer_layer("provinces")
     layers, control = mapview.map_layers(frame, provinces=_provinces_for(provinces, frame, facets))
-    return mapview.layers_payload(_map_base(db, version, store_exists), layers, control)
+    payload = mapview.layers_payload(_map_base(db, version, store_exists), layers, control)
+    _layers_built().add((db, version, query, store_exists))
+    return payload
+
+
+@st.cache_resource(show_spinner=False)
+def _layers_built() -> set[tuple]:
+    """The filter states whose layers this server process has built (_map_layers): a page opening on one of them
+    gets its whole map in its first run (_base_first)."""
+    return set()
 
 
 def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.DataFrame | None,
@@ -513,21 +522,24 @@ def _map(db: str, version: tuple, query: tuple, store_exists: bool, frame: pd.Da
     return mapview.hidden_sources(value, frame["source"].unique()) if frame is not None and len(frame) else set()
 
 
-def _base_first(db: str, version: tuple, store_exists: bool, total: int) -> bool:
+def _base_first(db: str, version: tuple, query: tuple, store_exists: bool, total: int) -> bool:
     """Whether this run sends the base map alone and then builds the claims' layers, which the map asks for
     (a rerun) once its frame has loaded Leaflet and drawn the base.
 
     On a browser session's first run the frame, its scripts and the base map take the browser about a
     second; building the layers (English names, contest notes, markers) takes the server about as long.
-    Sent together, one waits for the other; sent this way, they overlap. The layers go only to a map that
-    said it is drawn: streamlit-folium keeps the arguments of its first render while it loads its scripts,
-    so layers sent in that time would be lost. AppTest sends no headers and draws no map."""
-    if total == 0 or not st.context.headers.get("User-Agent"):
+    Sent together, one waits for the other; sent this way, they overlap. Not when this server has built
+    the layers already (another page on the same filters): then the map comes whole, without the wait.
+    Layers go only to a map that said it is drawn, or in the first arguments its frame gets: streamlit-folium
+    keeps the arguments of its first render while it loads its scripts, so layers sent in that time would be
+    lost; and once a session has sent layers, it never sends the base alone again. AppTest sends no headers
+    and draws no map."""
+    if total == 0 or not st.context.headers.get("User-Agent") or st.session_state.get("_layers_sent"):
         return False
-    if not st.session_state.get("_map_ready"):
-        value = st.session_state.get(_map_base(db, version, store_exists).key)
-        st.session_state["_map_ready"] = isinstance(value, dict) and bool(value.get(MAP_READY))
-    return not st.session_state["_map_ready"]
+    value = st.session_state.get(_map_base(db, version, store_exists).key)
+    if (isinstance(value, dict) and value.get(MAP_READY)) or (db, version, query, store_exists) in _layers_built():
+        return False
+    return True
 
 
 def _map_first(n: int) -> bool:
@@ -734,7 +746,7 @@ def main() -> None:
             f"shell: `python -m geo ingest ARTICLES… --db {DB_PATH}` (`make sample` ingests the bundled sample corpus)."
         )
 
-    if _base_first(str(DB_PATH), version, store_exists, total):
+    if _base_first(str(DB_PATH), version, query, store_exists, total):
         _map(str(DB_PATH), version, query, store_exists, None, layers=False)
         st.caption("Drawing the claims…")
         _mirror_to_url(filters)
@@ -744,6 +756,7 @@ def main() -> None:
         return
     frame = _view(str(DB_PATH), version, query) if store_exists else None
     n = 0 if frame is None else len(frame)
+    st.session_state["_layers_sent"] = True
     hidden = _map(str(DB_PATH), version, query, store_exists, frame)
     if gaz_error := st.session_state.get("_gazetteer_error"):
         st.caption(f"Province shading and outlines unavailable: {gaz_error}")

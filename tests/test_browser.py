@@ -760,9 +760,8 @@ setInterval(() => {
 """
 
 
-def test_the_base_map_comes_first_and_asks_for_its_claims(browser, server) -> None:
-    # The first run sends the base map alone (outlines, legend, labels), so that the browser loads the map's frame
-    # while the server builds the claims; the drawn map asks for them, and they follow without a click.
+def _watched_session(browser, url: str) -> Session:
+    """A Session whose every frame records what the event feed says (FEED_WATCH)."""
     s = Session.__new__(Session)
     s.blocked, s.dialogs, s.errors = [], [], []
     s.context = browser.new_context(viewport={"width": 1500, "height": 1900})
@@ -770,17 +769,27 @@ def test_the_base_map_comes_first_and_asks_for_its_claims(browser, server) -> No
     s.page = s.context.new_page()
     s.page.route("**/*", s._route)
     s.page.on("pageerror", lambda e: s.errors.append(str(e)))
-    try:
-        s.page.goto(server)
-        s.map = s.page.frame_locator(MAP_FRAME)
-        s.wait_markers(TOTAL)
-        states = s.map.locator("body").evaluate("() => window.__feedStates")
-        assert states[0] == "Loading the claims…", states
-        assert not any(state.startswith("Loading") for state in states[1:]), states
-        assert s.map.locator(".fl-feed-count").inner_text() == str(TOTAL)
-        # Labels and the legend came with the base: they are there once the claims are.
-        assert s.map.locator(".fl-legend").count() == 1
-        s.settled()
-        assert s.page.get_by_test_id("stMetric").count() == 4 and not s.errors and s.blocked == []
-    finally:
-        s.close()
+    s.page.goto(url)
+    s.map = s.page.frame_locator(MAP_FRAME)
+    return s
+
+
+def test_the_base_map_comes_first_and_asks_for_its_claims(browser, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # On a server that has not drawn these claims yet, the first run sends the base map alone (outlines, legend,
+    # labels), so that the browser loads the map's frame while the server builds the claims; the drawn map asks for
+    # them, and they follow without a click. A second page on the same filters gets its map whole, at once.
+    db = build_store(tmp_path_factory.mktemp("browser-base-first") / "claims.db")
+    with dashboard(db, tmp_path_factory.mktemp("browser-base-first-log") / "streamlit.log") as url:
+        for visit in ("first", "second"):
+            s = _watched_session(browser, url)
+            try:
+                s.wait_markers(TOTAL)
+                states = s.map.locator("body").evaluate("() => window.__feedStates")
+                loading = [state for state in states if state.startswith("Loading")]
+                assert loading == (["Loading the claims…"] if visit == "first" else []), states
+                assert states[-1] != "Loading the claims…" and s.map.locator(".fl-feed-count").inner_text() == str(TOTAL)
+                assert s.map.locator(".fl-legend").count() == 1
+                s.settled()
+                assert s.page.get_by_test_id("stMetric").count() == 4 and not s.errors and s.blocked == []
+            finally:
+                s.close()
