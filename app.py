@@ -532,13 +532,16 @@ def _base_first(db: str, version: tuple, query: tuple, store_exists: bool, total
     the layers already (another page on the same filters): then the map comes whole, without the wait.
     Layers go only to a map that said it is drawn, or in the first arguments its frame gets: streamlit-folium
     keeps the arguments of its first render while it loads its scripts, so layers sent in that time would be
-    lost; and once a session has sent layers, it never sends the base alone again. AppTest sends no headers
-    and draws no map."""
+    lost (so once the base went alone, only map_ready lets layers go); and once a session has sent layers, it
+    never sends the base alone again. AppTest sends no headers and draws no map."""
     if total == 0 or not st.context.headers.get("User-Agent") or st.session_state.get("_layers_sent"):
         return False
     value = st.session_state.get(_map_base(db, version, store_exists).key)
-    if (isinstance(value, dict) and value.get(MAP_READY)) or (db, version, query, store_exists) in _layers_built():
+    if isinstance(value, dict) and value.get(MAP_READY):
         return False
+    if not st.session_state.get("_base_sent") and (db, version, query, store_exists) in _layers_built():
+        return False
+    st.session_state["_base_sent"] = True
     return True
 
 
