@@ -44,7 +44,7 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -140,18 +140,32 @@ def add_entities(nlp: "spacy.language.Language", parsed: list["spacy.tokens.Doc"
         d.user_data[_ENTITIES] = True
 
 
-def run_pipeline(nlp: "spacy.language.Language", texts: list[str], *, entities: bool = False
+def run_pipeline(nlp: "spacy.language.Language", texts: list[str], *, entities: bool | Sequence[bool] = False
                  ) -> list["spacy.tokens.Doc"]:
     """``texts`` through ``nlp``'s components (without the entity recognizer unless ``entities``),
     as ``nlp.pipe`` would, except that the attribute ruler is the exact, faster
-    :class:`FastAttributeRuler` when the model's rules allow it."""
+    :class:`FastAttributeRuler` when the model's rules allow it.
+
+    ``entities`` may also be one flag per text: the texts then go through the other components in
+    one pass and the recognizer runs on the flagged ones only (each text's analysis is its own, so
+    this is what two passes would give, for the fixed cost of one)."""
+    flags = [bool(entities)] * len(texts) if isinstance(entities, bool) else [bool(e) for e in entities]
+    if len(flags) != len(texts):
+        raise ValueError(f"{len(flags)} entity flags for {len(texts)} texts")
     docs = [nlp.make_doc(t) for t in texts]
     for name, proc in _steps(nlp):
-        if name == "ner" and not entities:
+        if name == "ner":
+            if all(flags):
+                docs = list(proc.pipe(docs, batch_size=BATCH_SIZE))
+            elif any(flags):
+                picked = [d for d, e in zip(docs, flags) if e]
+                done = iter(list(proc.pipe(picked, batch_size=BATCH_SIZE)))
+                docs = [next(done) if e else d for d, e in zip(docs, flags)]
             continue
         docs = list(proc.pipe(docs, batch_size=BATCH_SIZE)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
-    for d in docs:
-        d.user_data[_ENTITIES] = entities or "ner" not in nlp.pipe_names
+    no_ner = "ner" not in nlp.pipe_names
+    for d, e in zip(docs, flags):
+        d.user_data[_ENTITIES] = e or no_ner
     return docs
 
 
@@ -500,22 +514,23 @@ class SharedParse:
         if not requests:
             return
         nlp = load()
-        for entities in (False, True):
-            group = [r for r in requests if r.entities == entities and r.texts]
-            if not group:
-                continue
+        group = [r for r in requests if r.texts]
+        if group:
+            # One pass for all of them, the recognizer only on the texts of the requests asking for
+            # entities (the model's cost per call is paid once per round, not once per kind).
             try:
-                docs = run_pipeline(nlp, [t for r in group for t in r.texts], entities=entities)
+                docs = run_pipeline(nlp, [t for r in group for t in r.texts],
+                                    entities=[r.entities for r in group for _ in r.texts])
             except Exception:
                 for r in group:
                     try:
-                        r.docs = run_pipeline(nlp, r.texts, entities=entities)
+                        r.docs = run_pipeline(nlp, r.texts, entities=r.entities)
                     except Exception as exc:
                         r.error = exc
-                continue
-            i = 0
-            for r in group:
-                r.docs, i = docs[i:i + len(r.texts)], i + len(r.texts)
+            else:
+                i = 0
+                for r in group:
+                    r.docs, i = docs[i:i + len(r.texts)], i + len(r.texts)
         group = [r for r in requests if r.without_entities and r.error is None]
         if group:
             try:

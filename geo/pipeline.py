@@ -409,9 +409,10 @@ def extract_batch(paths: list[str], source: str | None = None, published: date |
     return list(_extract_files(paths, source, published, profile, known, budget))
 
 
-# Files extracted side by side, their sentences parsed together (see geo.nlp.SharedParse): enough
-# for batches of a few hundred sentences, few enough that a slow file holds little back.
-SHARED_PARSE_FILES = 16
+# Files extracted side by side, their sentences parsed together (see geo.nlp.SharedParse): the
+# model's cost per call (2-3 ms) is paid once per round of this many files; a Dask task's batch
+# (MAX_BATCH_FILES) is one window. A slow file holds the others back no longer than STALL_SECONDS.
+SHARED_PARSE_FILES = 64
 
 
 def _extract_files(paths: list[str], source, published, profile, known: KnownCheck | None,

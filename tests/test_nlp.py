@@ -75,6 +75,27 @@ def test_the_fast_attribute_ruler_and_lemmatizer_give_what_spacys_give():
     assert gonna.lemma_ == "go"  # a two-token rule ("gon na") applied
 
 
+
+def test_one_pass_with_entities_for_some_texts_gives_what_two_passes_give():
+    texts = [
+        "Turkish-backed fighters entered Tal Rifaat after a week of shelling, residents said.",
+        "Omar Barry, a shopkeeper in Jableh, said the road to Latakia was open again.",
+        "The convoy left Deir ez-Zor at dawn.",
+    ]
+    model = nlp.load()
+
+    def signature(d):
+        return [(t.text, t.tag_, t.dep_, t.head.i, t.lemma_, t.ent_type_) for t in d], nlp.has_entities(d)
+
+    mixed = nlp.run_pipeline(model, texts, entities=[True, False, True])
+    apart = {0: nlp.run_pipeline(model, [texts[0]], entities=True)[0],
+             1: nlp.run_pipeline(model, [texts[1]])[0],
+             2: nlp.run_pipeline(model, [texts[2]], entities=True)[0]}
+    assert [signature(d) for d in mixed] == [signature(apart[i]) for i in range(3)]
+    assert nlp.has_entities(mixed[0]) and mixed[0].ents  # the flagged ones were read for names
+    assert not nlp.has_entities(mixed[1]) and not mixed[1].ents  # the other one was not
+
+
 ARTICLES = [
     "Rebel fighters seized the town of Saraqib on Tuesday, a war monitor said. "
     "Government troops withdrew from nearby villages overnight.",
