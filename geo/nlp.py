@@ -251,6 +251,42 @@ class FastAttributeRuler:
         self._single = [(i, tests[0]) for i, _, tests in patterns if len(tests) == 1]
         self._multi = [(i, index, tests) for i, index, tests in patterns if len(tests) > 1]
         self._cache: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        # Most patterns ask for one word or one tag: on a memo miss only the patterns that could
+        # match that word or tag are tested (the 180 of them, every new word, cost a cold start
+        # most of what the ruler costs over a corpus of a few hundred articles).
+        self._single_index = self._index([tests for _, tests in self._single])
+        self._multi_index = self._index([tests[0] for _, _, tests in self._multi])
+
+    @staticmethod
+    def _index(tests_of: list[list[tuple[int, str, Any]]]) -> tuple[dict[tuple[int, str], list[int]], list[int]]:
+        """(the positions of the patterns that need LOWER or TAG to be a given value, by (attribute,
+        value); the positions of the others), each list in the patterns' order."""
+        by_value: dict[tuple[int, str], list[int]] = {}
+        anywhere: list[int] = []
+        for pos, tests in enumerate(tests_of):
+            keys = None
+            for attr in (0, 1):  # LOWER, then TAG
+                for k, op, arg in tests:
+                    if k == attr and op == "==" and isinstance(arg, str):
+                        keys = [(attr, arg)]
+                    elif k == attr and op == "IN" and all(isinstance(a, str) for a in arg):
+                        keys = [(attr, a) for a in arg]
+                    if keys:
+                        break
+                if keys:
+                    break
+            if keys is None:
+                anywhere.append(pos)
+            else:
+                for key in keys:
+                    by_value.setdefault(key, []).append(pos)
+        return by_value, anywhere
+
+    @staticmethod
+    def _candidates(index: tuple[dict[tuple[int, str], list[int]], list[int]], features: tuple) -> list[int]:
+        by_value, anywhere = index
+        found = anywhere + by_value.get((0, features[0]), []) + by_value.get((1, features[1]), [])
+        return sorted(set(found))
 
     @classmethod
     def wrap(cls, ruler: Any) -> Any:
@@ -313,8 +349,10 @@ class FastAttributeRuler:
         """(rules whose one-token pattern matches, positions in ``_multi`` whose first token does)."""
         found = self._cache.get(features)
         if found is None:
-            single = tuple(i for i, tests in self._single if self._passes(features, tests))
-            first = tuple(k for k, (_, _, tests) in enumerate(self._multi) if self._passes(features, tests[0]))
+            single = tuple(self._single[k][0] for k in self._candidates(self._single_index, features)
+                           if self._passes(features, self._single[k][1]))
+            first = tuple(k for k in self._candidates(self._multi_index, features)
+                          if self._passes(features, self._multi[k][2][0]))
             found = (single, first)
             if len(self._cache) >= self._CACHE_LIMIT:
                 self._cache.clear()
