@@ -96,6 +96,22 @@ def test_one_pass_with_entities_for_some_texts_gives_what_two_passes_give():
     assert not nlp.has_entities(mixed[1]) and not mixed[1].ents  # the other one was not
 
 
+
+def test_lemmas_of_inflected_words_are_spacys_from_a_cold_start():
+    # Every word here is new to the process's memo: each lemma comes from the rules, read with the
+    # word indexes as sets; it must be the stock lemmatizer's, for every part of speech.
+    model = nlp.load()
+    texts = ["The larger militias retook villages and fled across wider valleys on Thursdays.",
+             "Mice were shelled; geese flew; the fiercest brigades had been regrouping near dams.",
+             "She was quicker than the busier agencies, whose analyses proved the better ones."]
+    lemmatizer = model.get_pipe("lemmatizer")
+    memo = nlp.MemoLemmatizer(lemmatizer)
+    ours = [memo(d) for d in model.pipe(texts, disable=["lemmatizer", "ner"])]
+    stock = list(model.pipe(texts, disable=["ner"]))
+    assert [[t.lemma_ for t in d] for d in ours] == [[t.lemma_ for t in d] for d in stock]
+    assert {"village", "flee", "mouse", "regroup", "agency", "valley"} <= {t.lemma_ for d in ours for t in d}
+
+
 ARTICLES = [
     "Rebel fighters seized the town of Saraqib on Tuesday, a war monitor said. "
     "Government troops withdrew from nearby villages overnight.",
