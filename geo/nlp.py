@@ -38,6 +38,7 @@ it: it does not let an entity cross a sentence start the parser set.
 """
 from __future__ import annotations
 
+import collections
 import os
 import queue
 import re
@@ -454,6 +455,83 @@ class _Cancelled(BaseException):
     """The caller stopped reading results: a waiting job unwinds."""
 
 
+class _Turns:
+    """Who of a :class:`SharedParse`'s jobs has the turn, who runs on its own, who waits for a parse.
+
+    The caller's thread hands a list of ready jobs the turn (:meth:`run`); each job, as it asks for a
+    parse or ends, hands it to the next (:meth:`pass_on`); the last one wakes the caller. A job that
+    keeps the turn longer than the stall time is left to run on its own and the turn goes on without
+    it; when it asks or ends, it wakes the caller instead of handing anything on.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.go: dict[int, queue.SimpleQueue] = {}  # the turn -> a job: run on
+        self.wake: queue.SimpleQueue = queue.SimpleQueue()  # a job -> the caller: look again
+        self.requests: dict[int, _Request] = {}
+        self.results: dict[int, tuple[Any, BaseException | None]] = {}
+        self._next: collections.deque[int] = collections.deque()  # jobs to have the turn next, in order
+        self._holder: int | None = None  # the job that has the turn
+        self._since = 0.0  # when it got it
+        self._asked: list[int] = []  # jobs waiting for a parse
+        self._alone: set[int] = set()  # jobs left to run on their own
+        self.closed = False  # the caller stopped reading: the turn goes to no one
+
+    def run(self, ready: list[int], stall: float) -> None:
+        """Hand ``ready`` the turn, in order; return once each has asked, ended or been left alone."""
+        with self.lock:
+            self._next.extend(ready)
+            first = self._give_next()
+        if first is not None:
+            self.go[first].put(True)
+        while True:
+            with self.lock:
+                holder, since = self._holder, self._since
+            if holder is None:
+                return
+            try:
+                self.wake.get(timeout=max(0.0, since + stall - time.monotonic()))
+                continue
+            except queue.Empty:
+                pass
+            with self.lock:
+                if self._holder != holder or self._since != since:
+                    continue  # it handed the turn on just now
+                self._alone.add(holder)  # slow (a file slow to read): the others go on
+                nxt = self._give_next()
+            if nxt is not None:
+                self.go[nxt].put(True)
+
+    def pass_on(self, k: int, *, asked: bool) -> None:
+        """In job ``k``'s thread, as it asks for a parse (``asked``) or ends: the turn to the next job."""
+        with self.lock:
+            if asked:
+                self._asked.append(k)
+            self._alone.discard(k)
+            # Only the job that has the turn hands it on (one left alone, or one unwinding after the
+            # caller stopped, only says it is done); once the caller has stopped, no one gets it.
+            nxt = self._give_next() if self._holder == k and not self.closed else None
+        if nxt is not None:
+            self.go[nxt].put(True)
+        else:
+            self.wake.put(k)
+
+    def _give_next(self) -> int | None:
+        self._holder = self._next.popleft() if self._next else None
+        self._since = time.monotonic()
+        return self._holder
+
+    def take_asked(self) -> list[int]:
+        """The jobs waiting for a parse, in order (each is now the caller's to serve)."""
+        with self.lock:
+            asked, self._asked = sorted(self._asked), []
+        return asked
+
+    def any_alone(self) -> bool:
+        with self.lock:
+            return bool(self._alone)
+
+
 class SharedParse:
     """Run jobs (one article's work each) so that the sentences they ask :func:`parse` for are
     parsed together: one pass of the pipeline per round, not one per article and stage.
@@ -465,6 +543,10 @@ class SharedParse:
     parses all their sentences at once and lets them go on, in order. What each job gets is what it
     would have got alone (spaCy's analyses do not depend on what shares a batch; a test holds this),
     so results are those of running the jobs one after the other.
+
+    The jobs hand the turn to one another (:class:`_Turns`): the caller's thread wakes once per
+    round, not once per job and turn, which on a busy machine (every wake-up waits for a core) was
+    most of the ingest's wall time beyond its CPU time.
 
     A job that neither asks nor ends within :attr:`STALL_SECONDS` (a file that is slow to read) is left
     to run on its own, so it cannot hold the others back. ``on_wait(True)`` / ``on_wait(False)`` is
@@ -481,19 +563,15 @@ class SharedParse:
         """Each job's result, in the jobs' order, as soon as it and those before it are done; a
         job's exception is raised in its place."""
         jobs = iter(jobs)
-        inbox: queue.SimpleQueue = queue.SimpleQueue()   # (job, "wait" | "done", request)
-        go: dict[int, queue.SimpleQueue] = {}             # the caller -> a job: run on
-        requests: dict[int, _Request] = {}
-        results: dict[int, tuple[Any, BaseException | None]] = {}
+        turns = _Turns()
+        go = turns.go
         ready: list[int] = []      # jobs to hand the turn to, in order (new ones, served ones)
-        asked: list[int] = []      # jobs waiting for a parse
-        running: set[int] = set()  # jobs that have the turn or were left to run on their own
         started = next_out = 0
         exhausted = False
 
         def body(k: int, job: Callable[[], T]) -> None:
             _local.shared = self
-            _local.channel = (k, go[k], inbox, requests)
+            _local.channel = (k, go[k], turns)
             out: Any = None
             error: BaseException | None = None
             try:
@@ -502,14 +580,8 @@ class SharedParse:
             except BaseException as exc:  # handed to the caller
                 error = exc
             finally:
-                results[k] = (out, error)
-                inbox.put((k, "done"))
-
-        def take(message: tuple[int, str]) -> None:
-            k, what = message
-            running.discard(k)
-            if what == "wait":
-                asked.append(k)
+                turns.results[k] = (out, error)
+                turns.pass_on(k, asked=False)
 
         threads: dict[int, threading.Thread] = {}
         try:
@@ -525,8 +597,8 @@ class SharedParse:
                     threads[started].start()
                     ready.append(started)
                     started += 1
-                while next_out in results:
-                    out, error = results.pop(next_out)
+                while next_out in turns.results:
+                    out, error = turns.results.pop(next_out)
                     threads.pop(next_out).join()
                     go.pop(next_out)
                     next_out += 1
@@ -536,45 +608,41 @@ class SharedParse:
                 if exhausted and next_out == started:
                     return
                 if ready:
-                    k = ready.pop(0)
-                    running.add(k)
-                    go[k].put(True)
-                    deadline = time.monotonic() + self.STALL_SECONDS
-                    while k in running:
-                        left = deadline - time.monotonic()
-                        try:
-                            take(inbox.get(timeout=left) if left > 0 else inbox.get_nowait())
-                        except queue.Empty:
-                            break  # slow: it runs on its own, the others go on
+                    # The ready jobs take the turn one after the other, each handing it to the next
+                    # as it waits or ends: one thread wakes per turn (this one only when all have
+                    # had theirs), which on a busy machine is most of the wall time of a turn.
+                    turns.run(ready, self.STALL_SECONDS)
+                    ready.clear()
                     continue
-                while True:  # drain what jobs running on their own said
-                    try:
-                        take(inbox.get_nowait())
-                    except queue.Empty:
-                        break
+                asked = turns.take_asked()
                 if asked:
-                    asked.sort()
-                    self._serve([requests.pop(k) for k in asked])
+                    self._serve([turns.requests.pop(k) for k in asked])
                     ready.extend(asked)
-                    asked.clear()
-                elif running:
-                    take(inbox.get())
+                elif turns.any_alone():
+                    turns.wake.get()  # a job running on its own asks or ends
+                elif started > next_out and next_out not in turns.results:
+                    try:  # not expected (every job out has asked, ended or runs alone): look again
+                        turns.wake.get(timeout=self.STALL_SECONDS)
+                    except queue.Empty:
+                        pass
         finally:
             # The caller stopped early (an error, a closed generator): every job still out unwinds
             # (a waiting one at once, one running on its own when it next asks for a parse).
+            with turns.lock:
+                turns.closed = True
             for k in list(threads):
-                if k not in results:
+                if k not in turns.results:
                     go[k].put(_Cancelled)
 
     def _request(self, texts: list[str], entities: bool, without_entities: list) -> list:
         """In a job's thread: hand the parse to the caller, wait for it and for the turn."""
-        k, go, inbox, requests = _local.channel
+        k, go, turns = _local.channel
         request = _Request(texts, entities, without_entities)
         if self.on_wait:
             self.on_wait(True)
         try:
-            requests[k] = request
-            inbox.put((k, "wait"))
+            turns.requests[k] = request
+            turns.pass_on(k, asked=True)
             if go.get() is _Cancelled:
                 raise _Cancelled()
         finally:

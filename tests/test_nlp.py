@@ -178,6 +178,32 @@ def test_a_slow_job_does_not_hold_back_the_others_and_errors_come_in_their_place
     assert time.monotonic() - started < 10
 
 
+
+def test_a_job_left_to_run_on_its_own_still_gets_its_parse_and_the_turn_goes_on(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(nlp.SharedParse, "STALL_SECONDS", 0.1)
+    others_done = threading.Event()
+
+    def slow_then_parses() -> str:
+        others_done.wait(20)  # holds the turn past the stall time, then asks for a parse
+        doc = _doc("Rebels took Hama. The army withdrew from Homs.")
+        parsed = nlp.parse(doc, doc.sentences)[doc.sentences[1].start]
+        return next(t.lemma_ for t in parsed if t.text == "withdrew")
+
+    def quick(i: int):
+        def run() -> int:
+            doc = _doc(f"Troops entered Saraqib on day {i}.")
+            n = len(nlp.parse(doc, doc.sentences))
+            if i == 3:
+                others_done.set()
+            return n
+        return run
+
+    results = list(nlp.SharedParse(window=8).imap([slow_then_parses] + [quick(i) for i in range(4)]))
+    assert results == ["withdraw", 1, 1, 1, 1]
+
+
 def test_a_caller_that_stops_reading_leaves_no_job_waiting():
     import threading
     import time
