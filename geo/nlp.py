@@ -583,7 +583,15 @@ class SharedParse:
                 turns.results[k] = (out, error)
                 turns.pass_on(k, asked=False)
 
-        threads: dict[int, threading.Thread] = {}
+        # Threads are reused from job to job (at most one per job out): ``Thread.start`` waits for the
+        # new thread to run, on a busy machine a wait for a core once per job.
+        work: queue.SimpleQueue = queue.SimpleQueue()  # (job number, job), or None: stop
+        workers: list[threading.Thread] = []
+
+        def worker() -> None:
+            while (item := work.get()) is not None:
+                body(*item)
+
         try:
             while True:
                 while not exhausted and started - next_out < self.window:
@@ -592,20 +600,26 @@ class SharedParse:
                         exhausted = True
                         break
                     go[started] = queue.SimpleQueue()
-                    threads[started] = threading.Thread(target=body, args=(started, job), daemon=True,
-                                                        name=f"frontline-article-{started}")
-                    threads[started].start()
+                    work.put((started, job))
                     ready.append(started)
                     started += 1
+                    if len(workers) < started - next_out:
+                        workers.append(threading.Thread(target=worker, daemon=True,
+                                                        name=f"frontline-article-{len(workers)}"))
+                        workers[-1].start()
                 while next_out in turns.results:
                     out, error = turns.results.pop(next_out)
-                    threads.pop(next_out).join()
                     go.pop(next_out)
                     next_out += 1
                     if error is not None:
                         raise error
                     yield out
                 if exhausted and next_out == started:
+                    for _ in workers:
+                        work.put(None)
+                    for w in workers:
+                        w.join()  # idle now: every job has ended
+                    workers.clear()
                     return
                 if ready:
                     # The ready jobs take the turn one after the other, each handing it to the next
@@ -630,9 +644,11 @@ class SharedParse:
             # (a waiting one at once, one running on its own when it next asks for a parse).
             with turns.lock:
                 turns.closed = True
-            for k in list(threads):
+            for k in list(go):
                 if k not in turns.results:
                     go[k].put(_Cancelled)
+            for _ in workers:
+                work.put(None)  # after the jobs still queued, which unwind first
 
     def _request(self, texts: list[str], entities: bool, without_entities: list) -> list:
         """In a job's thread: hand the parse to the caller, wait for it and for the turn."""
