@@ -33,7 +33,10 @@ cut here without changing any analysis: spaCy's attribute ruler (a ``Matcher`` o
 run over every token, a fifth of the parse of short sentences; :class:`FastAttributeRuler` gives
 the same attributes from a memo) and the model's fixed cost per call, paid once per article and
 stage when each article's few sentences go alone (:class:`SharedParse` parses several articles'
-sentences in one call). The entity recognizer cannot run on a sentence without the parser before
+sentences in one call, the recognizer inside the same pass on the texts that asked for it). Two
+more were paid once per process, which a run of a few hundred articles feels: the rule lemmatizer
+scanning its word lists for each new word (:class:`MemoLemmatizer` reads them as sets) and the
+ruler testing all its patterns on each new word and tag (indexed by word and tag). The entity recognizer cannot run on a sentence without the parser before
 it: it does not let an entity cross a sentence start the parser set.
 """
 from __future__ import annotations
