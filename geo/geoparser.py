@@ -1447,7 +1447,11 @@ def _resolve_groups(
                 reasons.append(f"near the document's places ({mean:.0f} km)")
             ranked.append(_rescored(c, round(min(1.0, s / _MAX_CONTEXT_SCORE), 4), reasons))
         best = ranked[0]
-        if g in contained or _confident(best, implied_g, focus_g) or best.place_id in support[g]:
+        if g in contained:
+            pass
+        elif _city_called_village(best, groups[g].cue, focus_g):
+            best = None
+        elif _confident(best, implied_g, focus_g) or best.place_id in support[g]:
             pass
         elif not implied_g and _dominant(scored[0][2], cands, groups[g].cue is not None):
             best.reasons.append("no namesake competes")
@@ -1497,13 +1501,32 @@ def _in_context(cands: list[Place], implied: set[str]) -> list[Place]:
     return prominent or inside
 
 
+# "Hamidiyah in Quneitra", "a village in the northern part of the buffer zone": the area after
+# "in" holds the place before it.
+_IN_GAP = re.compile(r"[ \t]+in[ \t]+(?:the[ \t]+)?(?:(?:north|south|east|west|north-?east|north-?west|south-?east|"
+                     r"south-?west)(?:ern)?[ \t]+(?:part[ \t]+of[ \t]+(?:the[ \t]+)?)?)?")
+
+
 def _within(cands: list[Place], container: Place) -> list[Place]:
     """Candidates inside a containing country or province named right after ("Springfield, Illinois")."""
     if container.scale == "country":
         return [c for c in cands if c.country == container.country and c.scale != "country"]
     if container.scale == "admin1" and container.province:
         return [c for c in cands if c.province == container.province and c is not container]
+    if container.scale == "region" and container.radius_km:
+        reach = container.radius_km + 20  # a region's edge is drawn loosely
+        return [c for c in cands if c.scale == "point" and _km(c.lat, c.lon, container.lat, container.lon) <= reach]
     return []
+
+
+# A place the text calls a village is not a city of this size abroad: "Saida village" in a story
+# about the Golan is not Sidon (164,000 people), whatever Lebanon's share of the story.
+_VILLAGE_MAX_POPULATION = 50_000
+
+
+def _city_called_village(best: Place, cue: str | None, focus: str | None) -> bool:
+    return (cue == "village" and focus is not None and best.country != focus
+            and best.population >= _VILLAGE_MAX_POPULATION)
 
 
 def _confident(best: Place, implied: set[str], focus: str | None = None) -> bool:
@@ -1702,13 +1725,14 @@ def _containers(text: str, matches: list[_Match], cands_of: list[list[Place]]) -
     out: list[Place | None] = [None] * len(matches)
     for i in range(len(matches) - 1):
         a, b = matches[i], matches[i + 1]
-        if not _COMMA_GAP.fullmatch(text, a.end, b.start):
+        inside = _IN_GAP.fullmatch(text, a.end, b.start)
+        if not inside and not _COMMA_GAP.fullmatch(text, a.end, b.start):
             continue
         here, there = cands_of[i], cands_of[i + 1]
         if not here or not there or any(c.scale in ("country", "admin1", "region") for c in here[:3]):
             continue  # a list of countries or provinces ("Georgia, Oklahoma, Pennsylvania")
         top = there[0]
-        if top.scale in ("country", "admin1"):
+        if top.scale in ("country", "admin1") or (inside and top.scale == "region" and top.radius_km):
             out[i] = top
     return out
 

@@ -153,6 +153,11 @@ class Profile:
             if all(h[1] <= k[0] or h[0] >= k[1] for k in kept):
                 kept.append(h)
         kept.sort()
+        # An acronym right before another party's name qualifies it: "SDF General Command" is the
+        # SDF's, not the General Command of the Syrian army.
+        kept = [k for i, k in enumerate(kept)
+                if not (i and kept[i - 1][2] != k[2] and not text[kept[i - 1][1]:k[0]].strip()
+                        and _ACRONYM.fullmatch(text[kept[i - 1][0]:kept[i - 1][1]]))]
         return [ActorMention(a, b, actor, text[a:b]) for a, b, actor in kept]
 
     def _foreign_qualifier(self, text: str, start: int) -> bool:
@@ -236,6 +241,9 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "\n": " ", "\t": " ", "\u00a0": "
 
 def _fold_alias(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_FOLD)).strip().lower()
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
 
 
 def _fold_text(text: str) -> str:

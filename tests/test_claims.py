@@ -773,7 +773,7 @@ def test_a_particle_carries_the_preposition_of_the_place():
 
 def test_forces_moved_in_the_passive_are_the_party_that_moved():
     assert claims_of("Government troops were pulled out of Hama on Friday.") == {("Hama", "withdrawal", "government")}
-    assert claims_of("Government reinforcements were sent to Homs overnight.") == {("Homs", "defense", "government")}
+    assert claims_of("Government reinforcements were sent to Homs overnight.") == {("Homs", "deployment", "government")}
     # a passive with a place as its subject names no one
     assert claims_of("Homs was evacuated on Friday.") == set()
 
@@ -1545,3 +1545,265 @@ def test_mercenaries_of_the_turkish_occupation_are_the_sna_in_an_article_that_sa
             "Later the mercenaries shelled villages near Homs.")
     assert ("Homs", "strike", "syrian_national_army") in claims_of(text)
     assert claims_of("Mercenaries seized Homs.") == set()
+
+
+# Towns of the northern fronts, for the tests below.
+NORTH = {
+    **PLACES,
+    "Manbij": Place("Manbij", "gn:166365", 36.53, 37.95, "point", "SY", "SY-HL", 100_000),
+    "Tal Rifaat": Place("Tal Rifaat", "gn:163476", 36.47, 37.09, "point", "SY", "SY-HL", 26_000),
+    "Morek": Place("Morek", "gn:167046", 35.38, 36.69, "point", "SY", "SY-HM", 14_000),
+    "Souran": Place("Souran", "gn:163345", 35.29, 36.75, "point", "SY", "SY-HM", 30_000),
+}
+
+
+def test_a_group_is_the_party_it_calls_itself_and_keeps_that_name_later():
+    text = ("Drones hit a convoy near Manbij, and the militia groups who call themselves the Syrian National "
+            "Army shelled the town. The militia groups have controlled Tal Rifaat since last week.")
+    claims = extract(make_doc(text, places=NORTH), "syria")
+    later = {(c.place, c.event_type, c.actor) for c in claims if c.evidence.startswith("The militia groups")}
+    assert later == {("Tal Rifaat", "capture", "syrian_national_army")}
+
+
+def test_a_name_given_as_known_as_decides_the_party():
+    assert claims_of("The armed factions, known as the Southern Operations Room, entered the city of Daraa.") == {
+        ("Daraa", "capture", "local_armed_groups")}
+
+
+def test_places_listed_before_a_plural_town_noun_are_each_taken():
+    assert claims_of("Rebels captured Morek and Souran villages north of Hama on Monday.", places=NORTH) == {
+        ("Morek", "capture", "rebels"), ("Souran", "capture", "rebels")}
+
+
+def test_the_collapse_of_a_regime_is_no_withdrawal_from_the_places_taken():
+    claims = claims_of("Turkish-backed factions have controlled Manbij since the collapse of the Assad regime.", places=NORTH)
+    assert claims == {("Manbij", "capture", "syrian_national_army")}
+
+
+def test_expanding_control_into_an_area_is_a_capture_of_its_named_places():
+    assert claims_of("Opposition fighters expanded their control in the farmland east of Hama, including Souran.", places=NORTH) == {
+        ("Souran", "capture", "rebels")}
+
+
+def test_the_post_is_where_the_outpost_named_before_stands():
+    hermon = {**PLACES, "Mount Hermon": Place("Mount Hermon", "ov:mount-hermon", 33.42, 35.86, "point", "SY", "SY-RD", 0)}
+    text = ("Israeli troops took over a Syrian army outpost at the summit of Mount Hermon on Sunday, state media said. "
+            "The broadcaster showed a flag over the ridge. Syrian troops left the post as the government collapsed.")
+    assert claims_of(text, places=hermon) == {("Mount Hermon", "capture", "israel"),
+                                              ("Mount Hermon", "withdrawal", "government")}
+
+
+def test_a_base_near_a_town_is_not_the_town():
+    # "the base" is near Homs, not in it: a dot on Homs would say the town changed hands
+    claims = claims_of("Rebels captured an army base near Homs. Troops had abandoned the base on Friday.")
+    assert ("Homs", "withdrawal", "government") not in claims
+
+
+def test_plain_soldiers_after_a_foreign_militarys_move_are_its_own():
+    text = ("Israeli troops seized a hill in Quneitra on Sunday. Soldiers from a commando unit then entered the "
+            "town of Saasaa.")
+    assert claims_of(text) == {("Quneitra", "capture", "israel"), ("Sa'sa'", "capture", "israel")}
+    # a qualified party stays itself
+    assert ("Daraa", "withdrawal", "government") in claims_of(
+        "Israeli troops seized a hill in Quneitra. Syrian soldiers withdrew from Daraa.")
+
+
+def test_they_in_what_a_subjectless_speech_verb_announces_are_the_speakers():
+    text = ("Kurdish-led forces said they were holding Aleppo. In a statement on their Telegram channel, "
+            "Ankara-backed factions claimed victory in Aleppo, announcing they had taken control of the city.")
+    assert ("Aleppo", "capture", "syrian_national_army") in claims_of(text)
+    assert ("Aleppo", "capture", "kurdish_led_forces") not in claims_of(text)
+
+
+def test_an_undated_article_tells_history_with_a_bare_year():
+    text = "Kurdish-led forces captured Aleppo from the Islamic State group in August 2016 after a long siege."
+    assert claims_of(text, published=None) == set()
+    # a full date in an undated article says which year is news
+    dated = ("On December 3, 2024, rebels entered Hama. The army had taken Homs back in 2016. "
+             "Rebels captured Aleppo on 1 December 2024.")
+    assert claims_of(dated, published=None) == {("Hama", "capture", "rebels"), ("Aleppo", "capture", "rebels")}
+
+
+def test_reinforcements_arriving_are_a_deployment_of_their_side():
+    assert claims_of("Military reinforcements arrived in Hama on Monday.") == {("Hama", "deployment", "government")}
+    assert claims_of("The ministry confirmed the arrival of Russian reinforcements to Homs.") == {
+        ("Homs", "deployment", "russia")}
+    # the arrival of anyone else is not a deployment
+    assert claims_of("The arrival of the delegation in Damascus was delayed.") == set()
+
+
+def test_fighters_who_resist_in_a_place_defend_it():
+    assert claims_of("Kurdish fighters continue to resist in the northern neighbourhoods of Aleppo.") == {
+        ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_a_headline_with_a_section_label_and_no_articles_is_read():
+    text = "Syria LIVE | Israel strikes Damascus, seizes more territory in occupied Golan Heights"
+    assert ("Golan Heights", "capture", "israel") in claims_of(text)
+    assert claims_of("Turkey-backed factions seize villages in besieged Aleppo") == {
+        ("Aleppo", "capture", "syrian_national_army")}
+
+
+def test_a_base_evacuated_at_a_place_is_a_withdrawal_from_it():
+    assert claims_of("Russian forces evacuated their base at Homs on Friday.") == {("Homs", "withdrawal", "russia")}
+
+
+def test_an_acronym_before_a_command_names_whose_command_it_is():
+    claims = claims_of("The SDF General Command said its fighters were maintaining their positions in Aleppo.")
+    assert claims == {("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_no_truth_to_what_is_said_about_a_withdrawal_is_no_withdrawal():
+    text = "There is no truth to what is being circulated online about the army leaving Homs, the ministry said."
+    assert ("Homs", "withdrawal", "government") not in claims_of(text)
+    assert claims_of("There is no truth to reports about the army leaving Homs, the defence ministry said.") == {
+        ("Homs", "denial", "government")}
+
+
+def test_rumours_about_a_withdrawal_denied_are_a_denial():
+    assert claims_of("The army denied the rumours spread online about the withdrawal of its units from Hama.") == {
+        ("Hama", "denial", "government")}
+
+
+def test_a_force_that_remains_in_a_place_holds_it():
+    assert claims_of("Army units remained in Homs on Sunday.") == {("Homs", "defense", "government")}
+    assert claims_of("The president remained in Damascus.") == set()
+    assert claims_of("Thousands of civilians remain in Aleppo.") == set()
+
+
+def test_forces_seen_in_a_place_are_deployed_there_but_reports_made_are_not():
+    assert claims_of("Israeli soldiers were seen in Quneitra on Monday.") == {("Quneitra", "deployment", "israel")}
+    assert claims_of("The army reported clashes in Homs.") == set()
+    assert claims_of("Clashes were reported in Homs.") == set()
+
+
+def test_a_town_that_fell_with_no_one_named_fell_to_the_side_taking_towns():
+    assert claims_of("Rebels captured Hama on Thursday. Homs fell overnight on Saturday.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+    assert claims_of("Rebels captured Hama on Thursday. Morale fell quickly in Homs.") == {("Hama", "capture", "rebels")}
+
+
+def test_reinforcements_sent_to_a_place_are_deployed_there_and_brought_ones_defend_it():
+    assert claims_of("The army sent reinforcements to Homs on Friday.") == {("Homs", "deployment", "government")}
+    assert claims_of("The army brought large reinforcements to Hama and stopped the rebel advance.") == {
+        ("Hama", "defense", "government")}
+
+
+def test_capitalised_city_after_a_name_is_the_city():
+    assert claims_of("Opposition forces reached the northern outskirts of Homs City on Friday.") == {
+        ("Homs", "advance", "rebels")}
+    assert claims_of("Opposition forces advanced south from Hama City toward Homs City.") == {
+        ("Homs", "advance", "rebels")}
+
+
+def test_control_expanded_to_listed_cities_captures_each():
+    places = {**PLACES, "Nawa": Place("Nawa", "gn:1", 32.89, 36.04, "point", "SY", "SY-DR", 50_000),
+              "Izraa": Place("Izraa", "gn:2", 32.86, 36.25, "point", "SY", "SY-DR", 20_000)}
+    assert claims_of("Local factions expanded their control to the cities of Nawa and Izraa.", places=places) == {
+        ("Nawa", "capture", "local_armed_groups"), ("Izraa", "capture", "local_armed_groups")}
+
+
+def test_a_live_blog_time_stamp_is_no_part_of_the_claimant():
+    c = one("16:40 (GMT) Syrian army says its units withdrew from Hama.")
+    assert c.claimant == "Syrian army"
+
+
+def test_troops_in_their_positions_around_a_city_defend_it():
+    text = "The defence ministry denied that the army had left Homs, saying troops were in their positions around the city."
+    assert claims_of(text) == {("Homs", "denial", "government"), ("Homs", "defense", "government")}
+
+
+def test_its_outskirts_are_those_of_the_town_named_before():
+    assert claims_of("The army lost Homs. Rebels said they had captured its northern and eastern outskirts.") == {
+        ("Homs", "withdrawal", "government"), ("Homs", "advance", "rebels")}
+
+
+def test_freeing_detainees_where_fighters_are_takes_no_place():
+    text = "Footage shows opposition fighters inside the central prison of Hama, where they say they freed hundreds of detainees."
+    assert ("Hama", "capture", "government") not in claims_of(text)
+    text = "Footage shows fighters inside the prison of Homs, where they freed dozens of prisoners."
+    assert claims_of(text) == set()
+
+
+def test_a_town_named_to_locate_others_is_not_one_of_the_two_towns():
+    aleppo_east = {**NORTH, "Deir Hafer": Place("Deir Hafer", "gn:3", 36.16, 37.71, "point", "SY", "SY-HL", 15_000),
+                   "Maskanah": Place("Maskanah", "gn:4", 35.96, 38.03, "point", "SY", "SY-HL", 15_000)}
+    text = ("Kurdish-led forces say they have taken over Deir Hafer and Maskanah, east of Aleppo, after government "
+            "troops left the two towns this week.")
+    claims = claims_of(text, places=aleppo_east)
+    assert ("Aleppo", "withdrawal", "government") not in claims
+    assert {("Deir Hafer", "withdrawal", "government"), ("Maskanah", "withdrawal", "government")} <= claims
+
+
+def test_a_place_that_remains_under_a_partys_control_is_held():
+    assert claims_of("Hama remains under rebel control.") == {("Hama", "defense", "rebels")}
+    assert claims_of("Hama is now under rebel control.") == {("Hama", "capture", "rebels")}
+
+
+def test_fighting_on_the_edges_of_a_town_is_an_advance():
+    assert claims_of("Rebels were fighting on the edges of Homs on Friday.") == {("Homs", "advance", "rebels")}
+    assert claims_of("Rebels clashed with troops in Homs.") == {("Homs", "clash", "rebels")}
+
+
+def test_towns_that_fell_without_a_fight_fell_to_the_side_taking_towns():
+    assert claims_of("Rebels took Hama on Thursday. Homs and Aleppo fell without a fight days later.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels"), ("Aleppo", "capture", "rebels")}
+
+
+def test_a_denial_by_a_body_we_cannot_place_is_not_given_to_the_last_speaker():
+    text = ("Residents said Israeli tanks were in Quneitra. The military later denied reports that its forces "
+            "had advanced beyond the buffer zone and reached Damascus.")
+    assert not any(t == "denial" for _, t, _ in claims_of(text))
+    text = ("The Syrian defence ministry said troops had pulled back from Homs. The ministry denied reports that "
+            "its troops had withdrawn from Hama.")
+    assert ("Hama", "denial", "government") in claims_of(text)
+
+
+def test_a_date_in_a_clause_about_something_else_does_not_date_the_event():
+    claims = extract(make_doc("The offensive, which began on November 27, has seen the rebels take Aleppo."), "syria")
+    assert [(c.place, c.event_date) for c in claims] == [("Aleppo", date(2024, 12, 7))]
+    claims = extract(make_doc("Rebels, who had taken Aleppo on November 30, captured Hama on Thursday."), "syria")
+    assert {(c.place, c.event_date) for c in claims} == {("Aleppo", date(2024, 11, 30)), ("Hama", date(2024, 12, 5))}
+
+
+def test_a_sentence_answering_the_one_before_is_about_its_places():
+    text = ("The monitor said government forces withdrew from Homs on Friday. Shortly after, the defence ministry "
+            "said these reports were false and the army was still in place.")
+    assert claims_of(text) == {("Homs", "withdrawal", "government"), ("Homs", "denial", "government"),
+                               ("Homs", "defense", "government")}
+    # with a sentence between, "these reports" are no longer those
+    text = ("The monitor said government forces withdrew from Homs on Friday. Prices rose sharply in the markets. "
+            "The defence ministry said these reports were false.")
+    assert claims_of(text) == {("Homs", "withdrawal", "government")}
+
+
+def test_coordinated_adjectives_name_a_party_each():
+    assert claims_of("Syrian and Russian warplanes struck Aleppo overnight.") == {
+        ("Aleppo", "strike", "government"), ("Aleppo", "strike", "russia")}
+    assert claims_of("Syrian opposition forces took Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_an_attack_told_then_repelled_is_the_other_sides_defense():
+    assert claims_of("Rebels tried to advance on Hama, but the attack was repelled.") == {("Hama", "defense", "government")}
+    assert claims_of("Kurdish-led forces tried to storm Aleppo, but the attempt was foiled.") == {
+        ("Aleppo", "defense", "syrian_national_army")}
+
+
+def test_a_village_far_from_the_town_that_locates_it_is_a_namesake():
+    places = {**NORTH, "Hamidiyah": Place("Al Hamidiyah", "gn:5", 34.71, 35.95, "point", "SY", "SY-TA", 0),
+              "Quneitra": Place("Quneitra", "gn:6", 33.13, 35.82, "point", "SY", "SY-QU", 4_000)}
+    claims = extract(make_doc("Israeli troops took over an army post in the village of Hamidiyah, north of Quneitra.",
+                              places=places), "syria")
+    assert [(c.place, c.event_type, c.actor, c.geo_precision) for c in claims] == [
+        ("Quneitra", "capture", "israel", "near")]
+    assert claims[0].lat > 33.13  # on Quneitra's north side
+
+
+def test_a_countryside_that_locates_or_frames_a_town_is_no_place_of_the_event():
+    latakia = {**PLACES, "Qardaha": Place("Qardaha", "gn:7", 35.46, 36.06, "point", "SY", "SY-LA", 9_000),
+               "Latakia": Place("Latakia", "gn:8", 35.52, 35.79, "point", "SY", "SY-LA", 380_000)}
+    assert claims_of("Rebels entered the town of Qardaha, in the eastern countryside of Latakia, on Sunday.",
+                     places=latakia) == {("Qardaha", "capture", "rebels")}
+    homs = {**PLACES, "Rastan": Place("Rastan", "gn:9", 34.93, 36.73, "point", "SY", "SY-HI", 50_000)}
+    assert claims_of("In Homs countryside, army units sent reinforcements to the town of Rastan.", places=homs) == {
+        ("Rastan", "deployment", "government")}

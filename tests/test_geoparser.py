@@ -258,6 +258,26 @@ def test_a_small_town_abroad_known_by_an_alternate_name_needs_more_than_a_demony
     assert places.get("Maariyah") is None or places["Maariyah"].country == "SY"
 
 
+def test_a_province_after_in_holds_the_place_before_it(gazetteer):
+    # GeoNames' only Hamidiyah is in Tartus: "in Quneitra province" says it is another one
+    places = {t.text: t.place for t in parse("Israeli troops entered Hamidiyah in Quneitra province.", gazetteer)}
+    assert places["Hamidiyah"] is None
+    assert places["Quneitra"].province == "SY-QU"
+    assert {t.text: t.place for t in parse("Rebels took Rastan in Homs province.", gazetteer)}["Rastan"].province == "SY-HI"
+
+
+def test_a_place_called_a_village_is_no_city_abroad(gazetteer):
+    # Sidon (Saida) has 160,000 people: the text's "village" near the Golan is another place
+    text = ("Israeli troops set up a post near Saida village, on the line between Quneitra and Daraa "
+            "provinces in southern Syria, residents said.")
+    places = {t.text: t.place for t in parse(text, gazetteer)}
+    assert places.get("Saida") is None or places["Saida"].country == "SY"
+    assert places["Quneitra"].country == "SY"
+    # named as a city, in a story about Lebanon, it stays the Lebanese port
+    lebanon = {t.text: t.place for t in parse("Israeli jets struck Saida, the Lebanese port city, and Tyre.", gazetteer)}
+    assert lebanon["Saida"].country == "LB"
+
+
 def test_unknown_focus_gives_no_capital_and_a_dubious_small_place_abroad_is_dropped(gazetteer):
     assert [t for t in parse("Protesters marched on the capital.", gazetteer) if t.cue == "capital"] == []
     # "Jawad" is a village in India; a Syrian story naming a woman Jawad must not send a pin there.

@@ -70,7 +70,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
         tops = [t for t in usable[lo:hi] if t.end <= s.end]
         per_sentence.append(tops)
-        if (tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text):
+        if ((tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text)) or lex.back_reference_rx.search(s.text):
             wanted[s.start] = _without_lead(s)
     parses = nlp.parse(doc, wanted.values())
     state = State()
@@ -102,10 +102,12 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 # dateline ("BEIRUT (Reuters) -", "ALBAWABA -", "DAMASCUS, Syria (AP) —").
 _LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
     \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
+  | \d{1,2}[:.]\d\d\s*\((?:GMT|UTC|[A-Z]{2,4}T)\)\s*[-–—:|]?\s+                            # 16:40 (GMT)
   | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z0-9'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT, Dec 8 (Reuters) -
   | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
   | [A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2},\s+(?:[A-Z][a-z]+,\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?
     (?:\s*\([^)]{1,40}\))?\s*[-–—]\s+                                                   # Damascus, December 7, 2024 -
+  | [A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,3}?\s+\|\s+                                           # Syria LIVE | (a section label)
 )?""", re.X)
 # Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
@@ -176,6 +178,7 @@ def _learn_institutions(profile: Profile, text: str, state: State) -> None:
 
 
 def _remember_unparsed(profile: Profile, text: str, state: State) -> None:
+    state.previous_places = []
     mentions = profile.actor_mentions(text)
     if mentions:
         state.last_actor = mentions[0].actor
@@ -183,10 +186,23 @@ def _remember_unparsed(profile: Profile, text: str, state: State) -> None:
 
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# A day, a month and a year: "December 8, 2024", "8 December 2024", "2024-12-08".
+_FULL_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?P<a>(?:19|20)\d\d)"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<b>(?:19|20)\d\d)"
+    rf"|(?P<c>(?:19|20)\d\d)-[01]\d-[0-3]\d)\b")
+
+
 def _latest_year(text: str) -> int | None:
-    """The latest year an undated article mentions: years before it are history."""
+    """The year of an undated article's news: the latest year of a full date in it ("December 8,
+    2024"). A year named bare ("in 2016", "in August 2016", "since 2011") sets something in the past:
+    with no full date, the news is taken to be later than every year the article names."""
+    full = [int(m.group("a") or m.group("b") or m.group("c")) for m in _FULL_DATE.finditer(text)]
+    if full:
+        return max(full)
     years = [int(y) for y in _YEAR.findall(text)]
-    return max(years) if years else None
+    return max(years) + 1 if years else None
 
 
 def _heading_date(doc: Document, sentence: Sentence, state: State) -> None:

@@ -47,7 +47,11 @@ class ActorReading:
                 if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return self._phrase_actor(tok.head)
                 return self._phrase_actor(subj)
-            if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") and tok.head.i != tok.i:
+            # "Israel strikes Damascus, seizes territory": headline verbs the parser leaves unlabelled
+            # ("dep") share the subject as coordinated verbs do
+            headline_verb = tok.dep_ == "dep" and tok.pos_ == "VERB" and tok.head.pos_ == "VERB" and tok.head.i < tok.i
+            if (tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acl", "prep", "pobj", "ccomp", "acomp") or headline_verb) \
+                    and tok.head.i != tok.i:
                 controller = _child(tok.head, ("dobj",)) if tok.dep_ == "xcomp" else None
                 causer = _causer(tok, self.lex.causing_heads)
                 if causer is not None:
@@ -102,6 +106,13 @@ class ActorReading:
         if subj is None or first is None:
             return [first]
         out = [first]
+        for adj in subj.children:
+            if adj.dep_ == "amod" and adj.i < subj.i and any(c.dep_ == "conj" for c in adj.children):
+                # "Syrian and Russian warplanes": each adjective with the noun names its own party
+                for other in (adj, *(c for c in adj.children if c.dep_ == "conj")):
+                    a = self._actor_in(f"{other.text} {subj.text}")
+                    if a and a not in out and a not in self._generic_only(f"{other.text} {subj.text}"):
+                        out.append(a)
         for c in subj.children:
             if c.dep_ == "conj":
                 a = self._phrase_actor(c)
@@ -220,6 +231,13 @@ class ActorReading:
                     a = self._token_actor(subj)
                     if a:
                         return a
+            if tok.dep_ == "nsubj" and verb.dep_ == "ccomp" and self._lemma(verb.head) in self.lex.speech \
+                    and _child(verb.head, ("nsubj", "nsubjpass")) is None:
+                # "In a statement, the factions claimed victory, announcing they had taken X": whoever
+                # says it, where the speech verb has no subject of its own to be the referent
+                self._claimant(verb)
+                if self.state.sentence_speaker_actor:
+                    return self.state.sentence_speaker_actor
             if tok.head.dep_ == "relcl" and tok.dep_ == "nsubj":
                 # "pushed the terrorists back from the areas they had infiltrated": in a relative
                 # clause "they" is the party named just before, whatever its role
@@ -232,6 +250,13 @@ class ActorReading:
             return speaker  # "the Israeli military said troops had entered X": its own troops
         a = self._token_actor(tok)
         lemma = tok.lemma_.lower()
+        last = self.state.last_actor
+        if low in self.lex.carried_forces and last in self.profile.own_forces and low in self.profile.own_forces[last] \
+                and a in self._generic_only(low) and all(c.dep_ == "prep" or c.lower_ == "the" for c in tok.children) \
+                and not any(c.dep_ == "prep" and self._token_actor(g) for c in tok.children for g in c.children):
+            # "Israeli troops seized the summit. Soldiers from a commando unit took the outpost": plain
+            # soldiers right after a foreign military's move are its own
+            return last
         if a:
             if tok.pos_ == "NOUN" and a != "unknown":
                 self.state.party_of_noun[lemma] = a
@@ -248,8 +273,10 @@ class ActorReading:
         if lemma in self.lex.anaphoric_nouns or low in self.lex.anaphoric_nouns:
             # "the group", "the armed groups": the party last called by that noun, else the last
             # party named as a subject
+            # "the armed groups", "the militia groups": plain words that name no one are no modifier
             mods = [c for c in tok.children if c.dep_ not in ("punct", "relcl", "acl", "prep")
-                    and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())]
+                    and not (c.dep_ == "amod" and c.pos_ == "ADJ" and c.text.islower())
+                    and not (c.dep_ == "compound" and c.text.islower() and c.lower_ in self.lex.anaphoric_nouns)]
             if len(mods) == 1 and mods[0].lower_ in ("these", "those"):
                 # "the influx of terrorists ..., these groups entered": the party just named
                 a = self._party_just_named(tok)
@@ -282,8 +309,16 @@ class ActorReading:
         return None
 
     def _token_actor(self, tok: "Token") -> str | None:
-        """The party a noun phrase names: its own words (without relative clauses, participles and
-        appositions), then an "of" phrase ("fighters of HTS")."""
+        """The party a noun phrase names: the name a clause gives it ("militias who call themselves
+        the SNA"), its own words (without relative clauses, participles and appositions), then an
+        "of" phrase ("fighters of HTS")."""
+        named = self._name_given(tok)
+        if named is not None:
+            words = _phrase_tokens(named)
+            name = _doc_text(self.sdoc)[words[0].idx:words[-1].idx + len(words[-1].text)]
+            a = self._actor_in(name)
+            if a and a not in self._generic_only(name):  # "gunmen calling themselves an army" are no army
+                return a
         for c in tok.children:  # "groups opposed to the regime", "fighters against Assad"
             if c.lower_ in self.lex.opposing or c.lemma_.lower() in self.lex.opposing:
                 for name, pobj in _preps(c) if c.dep_ != "prep" else [(c.lower_, g) for g in c.children if g.dep_ == "pobj"]:
@@ -310,6 +345,18 @@ class ActorReading:
                     return other
                 break
         return a
+
+    def _name_given(self, tok: "Token") -> "Token | None":
+        """The name a relative clause or participle gives the phrase: "groups who call themselves X",
+        "factions calling themselves X", "the militias, known as X"."""
+        for c in tok.children:
+            if c.dep_ in ("relcl", "acl") and c.lemma_.lower() in self.lex.naming:
+                for g in c.children:
+                    if g.dep_ in ("oprd", "attr"):
+                        return g
+                    if g.dep_ == "prep" and g.lower_ == "as":
+                        return _child(g, ("pobj",))
+        return None
 
     def _generic_only(self, text: str) -> set[str]:
         """The parties a phrase names only through generic words ("fighters", "troops")."""

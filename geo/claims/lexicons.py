@@ -26,8 +26,8 @@ DENIABLE = {"capture", "withdrawal", "advance", "defense", "border_crossing", "d
 # --- the lexicon (data/lexicons/events.toml and claims.toml), validated on load ------------------------
 
 _VERB_KEYS = {"type", "lemmas", "particle", "objects", "object", "preps", "actor", "place", "distance",
-              "needs_distance", "needs_noun", "actors", "receiver", "driven_out"}
-_NOUN_KEYS = {"type", "lemmas", "preps"}
+              "needs_distance", "needs_noun", "actors", "receiver", "driven_out", "voice"}
+_NOUN_KEYS = {"type", "lemmas", "preps", "needs_noun"}
 _NOUNS_KEYS = {"territory", "route", "landmark", "near", "edges", "units", "holding", "defending", "extenders", "portions",
                "quantities", "city_parts", "hinterland"}
 _EVENTS_KEYS = {"verb", "noun", "nouns", "irregular", "prefilter"}
@@ -53,6 +53,7 @@ class VerbRule:
     actors: frozenset[str] | None = None  # the rule holds only for these parties ("protesters toppled")
     receiver: str | None = None  # the event of the party after "to" ("handed over X to Y": Y's capture)
     driven_out: str | None = None  # the event of the party the verb's object names ("drove the army out": its withdrawal)
+    voice: str | None = None  # "passive": the rule holds only in the passive ("troops were seen in X")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class NounRule:
     type: str
     lemmas: frozenset[str]
     preps: tuple[str, ...] = ()
+    needs_noun: frozenset[str] | None = None  # the rule holds only with one of these words in the noun's phrase
 
 
 @dataclass
@@ -103,8 +105,13 @@ class Lexicon:
     site_anaphora: dict[str, tuple[str, ...]] = field(default_factory=dict)
     plural_place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
     titles_rx: re.Pattern | None = None  # "<party> [adjective] <title> <Name Name>"
+    # "these reports were false", "the army is still in place": a sentence answering the one before
+    back_reference_rx: re.Pattern = re.compile(r"(?!)")
     anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
     allegiance: frozenset[str] = frozenset()
+    naming: frozenset[str] = frozenset()
+    regimes: frozenset[str] = frozenset()
+    carried_forces: frozenset[str] = frozenset()
     person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
     denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
     reported_nouns: frozenset[str] = frozenset()
@@ -139,7 +146,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         for key in ("receiver", "driven_out"):
             if raw.get(key) not in (None, *EVENT_TYPES):
                 raise LexiconError(f"{where}: unknown {key} event type {raw.get(key)!r}")
-        for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject"))):
+        for key, allowed in (("object", ("any", "place", "none")), ("actor", ("subject", "to")), ("place", ("object", "subject")),
+                             ("voice", ("passive",))):
             if key in raw and raw[key] not in allowed:
                 raise LexiconError(f"{where}: {key} must be one of {', '.join(allowed)}")
         rule = VerbRule(
@@ -154,10 +162,11 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             actors=frozenset(raw["actors"]) if "actors" in raw else None,
             receiver=raw.get("receiver"),
             driven_out=raw.get("driven_out"),
+            voice=raw.get("voice"),
         )
         for lemma in rule.lemmas:
             verbs.setdefault(lemma, []).append(rule)
-        if rule.type in DENIABLE:
+        if rule.type in DENIABLE and rule.voice is None:  # "reports" denied are no event "reported"
             control |= rule.lemmas - {"be", "remain", "stand", "come", "get", "make", "continue", "go", "take", "hold"}
     for rules in verbs.values():
         rules.sort(key=lambda r: (r.particle is None, r.actors is None, r.objects is None))
@@ -167,7 +176,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         _check_keys(where, raw, _NOUN_KEYS)
         if raw.get("type") not in EVENT_TYPES:
             raise LexiconError(f"{where}: unknown event type {raw.get('type')!r}")
-        rule = NounRule(raw["type"], _word_set(where + " lemmas", raw.get("lemmas")), tuple(raw.get("preps", [])))
+        rule = NounRule(raw["type"], _word_set(where + " lemmas", raw.get("lemmas")), tuple(raw.get("preps", [])),
+                        _word_set(where + " needs_noun", raw["needs_noun"]) if "needs_noun" in raw else None)
         for lemma in rule.lemmas:
             nouns.setdefault(lemma, rule)
         if rule.type in DENIABLE:
@@ -204,7 +214,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads", "causing_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "person_nouns", "denying_words", "reported_nouns"}
+                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "naming", "regimes", "carried_forces", "person_nouns", "denying_words", "reported_nouns"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -246,17 +256,28 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             r"[\s-]+(?:[a-z]+\s+){0,2}?(?:" + "|".join(re.escape(t) for t in cues.get("people", {}).get("titles", []))
             + r")\s+(?P<name>(?:(?:al-|Al-|el-|Abu\s|bin\s)?[A-Z][\w'’-]+\s?){1,3})") if cues.get("people", {}).get("titles") else None,
         allegiance=_word_set("allegiance", cues.get("allegiance")),
+        naming=_word_set("naming", cues.get("naming")),
+        regimes=_word_set("regimes", cues.get("regimes")),
+        carried_forces=_word_set("carried_forces", cues.get("carried_forces")),
         person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
         denying_words=_word_set("denying_words", cues.get("denying_words")),
         reported_nouns=_word_set("reported_nouns", cues.get("reported_nouns")),
         anaphora_rx=re.compile(r"\b(?:the|both)\s+(?:[a-z-]+\s+){0,2}(?:" + "|".join(
             re.escape(k) for k in [*cues.get("place_anaphora", {}), *cues.get("site_anaphora", {}),
                                    *cues.get("plural_place_anaphora", {})]) + r")\b"
+            # "its northern outskirts", "its central districts": parts of a town named before
+            + r"|\bits\s+(?:[a-z-]+\s+(?:and\s+)?){0,3}(?:" + "|".join(
+                re.escape(k) for k in [*words.get("edges", []), *words.get("city_parts", []), *words.get("hinterland", [])]) + r")\b"
             # "deployed there" (not the "there" of "there were clashes")
             + r"|\bthere\b(?!\s+(?:is|are|was|were|'s|has|have|had|will|would|remains?|seems?|appears?|may|might|could|must|should|can)\b)",
             re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
+        back_reference_rx=re.compile(
+            r"\b(?:these|those|such)\s+(?:" + "|".join(re.escape(w) for w in cues.get("reported_nouns", []))
+            + r")\b[^.]{0,60}?\b(?:" + "|".join(re.escape(w) for w in cues.get("denying_words", []))
+            + r")\b|\b(?:still|remains?|remained|stays?|stayed)\s+in\s+place\b", re.I)
+        if cues.get("reported_nouns") and cues.get("denying_words") else re.compile(r"(?!)"),
     )
 
 

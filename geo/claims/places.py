@@ -30,6 +30,24 @@ if TYPE_CHECKING:
 
 
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
+# Words that make the place after them a reference point, not a place of the events.
+_REFERENCE_BEFORE = re.compile(r"\b(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|"
+                               r"near|outside(?:\s+of)?|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?$", re.I)
+# A site said to be somewhere stays the one meant by "the post" longer than a town stays "the city":
+# an article tells of few sites.
+_SITE_REACH = 800
+# What lies between a site and the place it is in: "outpost at the summit of", "post in" (a base
+# "near" a town is not in it: the town would be a wrong dot for the base).
+_SITE_TO_PLACE = re.compile(r"\s+(?:(?:at|in|on|atop|inside)\s+)(?:the\s+)?"
+                            r"(?:(?:summit|top|foot|edge|outskirts|slopes?|peak)\s+of\s+(?:the\s+)?)?")
+# What lies between a town and the countryside named to locate it: "Qardaha, in the eastern
+# countryside of Latakia".
+_LOCATING_AFTER = re.compile(r",?\s+(?:in|on|near)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}?(?:countryside|outskirts|suburbs|"
+                             r"hinterland|province|governorate|region|district)\s+of\s+(?:the\s+)?(?:city\s+of\s+)?")
+# A small place more than this far from every other place its sentence names is a namesake (a
+# village's name is shared by many; the sentence's other places say which region it is in).
+_STRAY_KM = 120
+_STRAY_MAX_POPULATION = 20_000
 _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
@@ -140,6 +158,14 @@ class PlaceReading:
                         if inner in ("in", "at", "inside", "around", "near") or (
                                 rule.object != "none" and inner in self.lex.extenders):
                             found += self._places_under(place)
+        if take_preps and rule.preps:
+            for name, pobj in _preps(v):
+                if name.split(" ")[-1] == "from":
+                    # "advanced south from Hama City toward Homs City": the parser hangs the goal on
+                    # the place the advance started from
+                    for inner, goal in _preps(pobj):
+                        if inner in ("toward", "towards", "to", "into", "on") and inner in rule.preps:
+                            found += self._places_under(goal)
         if rule.distance and not found:
             found += self._distance_places(v)
         for c in v.children:
@@ -176,6 +202,9 @@ class PlaceReading:
                     found += self._places_under(pobj)
         acted_on_party = obj is not None and obj.dep_ == "dobj" and (
             obj.lower_ in self.lex.third_person or obj.lower_ in self.lex.personal
+            or obj.lemma_.lower() in self.lex.person_nouns  # "the prison, where they freed detainees"
+            or (obj.lower_ in self.lex.quantities and any(  # "freed hundreds of detainees"
+                g.lemma_.lower() in self.lex.person_nouns for name, g in _preps(obj) if name == "of"))
             or (self._token_actor(obj) is not None and obj.lemma_.lower() not in (rule.objects or ())))
         if not found and not acted_on_party:
             # (not "the city, where the army attacked them": attacking a party is no advance on the city)
@@ -290,7 +319,12 @@ class PlaceReading:
                   for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
         if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
             names.append(obj)
-        return any(n.i not in self.in_place and not self._token_actor(n) for n in names)
+        return any(n.i not in self.in_place and not self._token_actor(n) and not self._capitalised_kind(n) for n in names)
+
+    def _capitalised_kind(self, tok: "Token") -> bool:
+        """"Homs City", "Idlib Province" (ISW's style): the kind of place after a name we resolved."""
+        return (tok.lower_ in self.lex.territory or tok.lower_ in self.lex.place_anaphora) and any(
+            c.dep_ == "compound" and c.i in self.in_place for c in tok.children)
 
     def _stray_examples(self, noun: "Token") -> list[_Found]:
         """Places a list-opening adverb marks as examples of a territory noun but the parser hung
@@ -351,6 +385,11 @@ class PlaceReading:
                 self.place_at.pop(tok.i, None)
             elif (tok.lower_ in self.lex.place_anaphora or tok.lower_ in self.lex.site_anaphora) and self._resolve_anaphor(tok):
                 out.append(self._found(tok, path))
+            elif tok.lower_ == "its" and tok.dep_ == "poss" and (tok.head.lower_ in self.lex.edges or tok.head.lower_ in self.lex.city_parts
+                                                                   or tok.head.lower_ in self.lex.hinterland):
+                # "captured its northern outskirts": the town the sentence, or the one before, named
+                if self._antecedent(tok, ["point"]):
+                    out.append(self._found(tok, path))
             for c in tok.children:
                 if c.dep_ in _NOMINAL_DEPS or clauses:
                     stack.append((c, path + (tok,)))
@@ -406,6 +445,8 @@ class PlaceReading:
                 continue
             if pos - t.end > _ANAPHORA_REACH:
                 break
+            if _REFERENCE_BEFORE.search(self.doc.text, max(0, t.start - 25), t.start):
+                continue  # "Deir Hafer and Maskanah, east of Aleppo": Aleppo locates the two towns
             seen.setdefault(t.place.place_id, t)
             if len(seen) == count:
                 return list(seen.values())  # the most recent ones
@@ -453,6 +494,10 @@ class PlaceReading:
             # "the dam": the last site named before whose name says it is one (one site, no guess)
             sites = {t.place.place_id: t for t in reversed(self.earlier) if t.start < pos and pos - t.end <= _ANAPHORA_REACH
                      and t.place is not None and any(w in f"{t.text} {t.place.name}".lower() for w in site_words)}
+            if not sites:
+                described = self._described_site(pos, site_words)
+                if described is not None:
+                    sites = {described.place.place_id: described}
             if len(sites) != 1:
                 return False
             self.place_at[tok.i] = next(iter(sites.values()))
@@ -461,6 +506,20 @@ class PlaceReading:
         if "capital" in scales:
             return self._provincial_capital(tok)
         return self._antecedent(tok, scales)
+
+    def _described_site(self, pos: int, site_words: list[str]) -> Toponym | None:
+        """"an army outpost at the summit of Mount Hermon ... the post": the place the last site of
+        that kind named shortly before was said to be at (the text is read, as the sentence that
+        named it may not have been parsed)."""
+        text = self.doc.text
+        lo = max(0, pos - _SITE_REACH)
+        words = "|".join(re.escape(w) for w in site_words)
+        for m in reversed(list(re.finditer(rf"\b(?:{words})s?\b", text[lo:pos], re.I))):
+            end = lo + m.end()
+            after = next((t for t in self.earlier if end <= t.start < pos), None)
+            if after is not None and after.place is not None and _SITE_TO_PLACE.fullmatch(text, end, after.start):
+                return after
+        return None
 
     def _provincial_capital(self, tok: "Token") -> bool:
         """"the provincial capital": the town named like the one province named shortly before
@@ -625,7 +684,8 @@ class PlaceReading:
                 step, cur = cur, cur.head
                 if not (step.dep_ in _LIST_DEPS or (step.dep_ == "pobj" and cur.lower_ == "of")
                         or (step.dep_ == "prep" and step.lower_ == "of" and self._territory_noun(cur))
-                        or (step.dep_ in ("compound", "amod", "nmod") and cur.lower_ in self.lex.place_anaphora)):  # "Manbij city"
+                        or (step.dep_ in ("compound", "amod", "nmod") and (  # "Manbij city", "A and B towns"
+                            cur.lower_ in self.lex.place_anaphora or cur.lower_ in self.lex.plural_place_anaphora))):
                     joined = False
                 if cur.i in idx and cur.i != f.token_i:
                     qualifies_other = not joined
@@ -650,6 +710,21 @@ class PlaceReading:
         if any(not f.near for f in keep):
             # "took the X headquarters near the Golan Heights": near X only locates the other place
             keep = [f for f in keep if not f.near or f.distance_km is not None or not self._landmark_only(f)]
+        points = [k for k in keep if not k.near and k.toponym.place.scale == "point"]
+        if points:
+            # "Qardaha, in the eastern countryside of Latakia" and "In Homs countryside, units were
+            # sent to Rastan": a countryside named to locate the town, or to frame the sentence,
+            # is no place of the event when the event has a town of its own
+            keep = [f for f in keep if not (f.near and f.distance_km is None and f not in points and (
+                self._fronted(f) or any(_LOCATING_AFTER.fullmatch(self.doc.text, k.toponym.end, f.toponym.start)
+                                        for k in points)))]
+        strays = [f for f in keep if self._stray(f)]
+        if strays:
+            # "the village of Hamidiyah, north of Quneitra" with GeoNames' only Hamidiyah 175 km away:
+            # not that village; the side of the town that locates it is where the event is
+            keep = [f for f in keep if f not in strays]
+            keep += [f for f in found if f not in keep and f.near and f.side is not None and f.distance_km is None
+                     and f.toponym.place is not None and f.toponym.place.scale == "point"]
         seen, out = set(), []
         for f in keep:
             key = f.toponym.place.place_id if f.toponym.place else f.token_i
@@ -657,6 +732,27 @@ class PlaceReading:
                 seen.add(key)
                 out.append(f)
         return out
+
+    def _fronted(self, f: _Found) -> bool:
+        """Whether the place is in a phrase opening the sentence ("In Homs countryside, ...")."""
+        tok = self.sdoc[f.token_i]
+        while tok.head.i != tok.i:
+            if tok.dep_ == "prep" and tok.i == 0:
+                return True
+            tok = tok.head
+        return False
+
+    def _stray(self, f: _Found) -> bool:
+        """A village far from every other place the sentence names: a namesake elsewhere in the
+        country, not the place meant ("Ain al-Bayda, south-east of Manbij" is not the Latakia one)."""
+        p = f.toponym.place
+        if p is None or p.scale != "point" or p.population >= _STRAY_MAX_POPULATION or p.place_id.startswith("ov:"):
+            return False  # (a curated site, a crossing or a base, has no namesake)
+        others = [t.place for t in self.toponyms if t.place is not None and t.place.place_id != p.place_id
+                  and t.place.scale in ("point", "admin1")]
+        return bool(others) and all(
+            _km(p.lat, p.lon, o.lat, o.lon) > _STRAY_KM and not (o.scale == "admin1" and o.province == p.province)
+            for o in others)
 
     def _example_of(self, point: _Found, area: _Found) -> bool:
         """Whether a town is listed as an example of an area the trigger names: "most of Daraa

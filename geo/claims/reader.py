@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -53,6 +53,8 @@ class State:
     term_actors: dict[str, str] = field(default_factory=dict)  # the article's perspective: "terrorists" -> party
     line_date: tuple | None = None
     line_end: int = -1
+    # the places of the control events the sentence just before reported ("these reports", "still in place")
+    previous_places: list = field(default_factory=list)
 
 
 class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
@@ -145,7 +147,49 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             # "the army strengthened its lines in Homs and rejected military departures": a denial
             # with no place of its own is about the place the sentence names
             out += self._denial(v, fallback=self.claimed)
+        if not out and not self.toponyms:
+            out = self._back_references()
         return _unique(self._regional(out))
+
+    def _attack_told_before(self, v: "Token", rule: VerbRule) -> "Token | None":
+        """"Rebels tried to storm X, but the attack was repelled": the clause that told the attack
+        the passive defense verb stops (its places and its subject are the attack's)."""
+        obj = _child(v, ("nsubjpass",))
+        if not _passive(v) or obj is None or rule.objects is None or obj.lemma_.lower() not in rule.objects \
+                or not any(c.lower_ in ("the", "this", "that") for c in obj.children) or v.dep_ != "conj":
+            return None
+        head = v.head
+        if self._lemma(head) in self.lex.unreal_heads:  # "tried to storm", "attempted to advance"
+            head = _child(head, ("xcomp",))
+        if head is None or self._lemma(head) not in self.lex.verbs or self._verb_rule(head) is None:
+            return None
+        return head
+
+    def _back_references(self) -> list[Claim]:
+        """A sentence with no place of its own that answers the one before: "the ministry said these
+        reports were false and the army was still in place" (at the places that sentence reported)."""
+        if not self.state.previous_places:
+            return []
+        # the places as this sentence refers to them (token: where it refers back)
+        places = [replace(f, token_i=0) for f in self.state.previous_places]
+        out: list[Claim] = []
+        for tok in self.sdoc:
+            if tok.lower_ in self.lex.denying_words and tok.pos_ == "ADJ":
+                subj = _child(tok.head, ("nsubj", "nsubjpass"))
+                if subj is not None and subj.lower_ in self.lex.reported_nouns \
+                        and any(c.lower_ in ("these", "those", "such") for c in subj.children):
+                    claimant = self._claimant(tok.head)
+                    actor = self.state.sentence_speaker_actor
+                    if actor and actor != "unknown" and not self.ambiguous_speaker:
+                        out += [self._claim(tok.head, f, "denial", actor, claimant) for f in places]
+            elif tok.lower_ == "place" and tok.dep_ == "pobj" and tok.head.lower_ == "in" \
+                    and self._lemma(tok.head.head) in ("be", "remain", "stay"):
+                verb = tok.head.head
+                actor = self._subject_actor(verb)
+                if actor and actor != "unknown" and self.profile.can_act(actor, "defense") \
+                        and self._reality(verb) == "real":
+                    out += [self._claim(verb, f, "defense", actor, self._claimant(verb)) for f in places]
+        return out
 
     def _regional(self, claims: list[Claim]) -> list[Claim]:
         """The profile's coding conventions by province ("opposition fighters" in Daraa are local
@@ -161,7 +205,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         return claims
 
     def remember(self) -> None:
-        """Carry the sentence's main party and speaker to the next sentences."""
+        """Carry the sentence's main party and speaker, and the places it reported, to the next sentences."""
+        self.state.previous_places = list(self.claimed)
         root = next((t for t in self.sdoc if t.dep_ == "ROOT"), None)
         actor = None
         if root is not None:
@@ -174,8 +219,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             self.state.last_actor = actor
         for tok in self.sdoc:
             if tok.tag_ == "NNS" and tok.pos_ == "NOUN" and (lemma := tok.lemma_.lower()) in self.lex.anaphoric_nouns \
-                    and not any(c.lower_ in ("the", "these", "those", "its", "their") for c in tok.children):
-                # "clashes with Turkish-backed factions of the SNA": "the factions" later are the SNA's
+                    and (self._name_given(tok) is not None
+                         or not any(c.lower_ in ("the", "these", "those", "its", "their") for c in tok.children)):
+                # "clashes with Turkish-backed factions of the SNA", "the militias who call themselves
+                # the SNA": "the factions", "the militias" later are the SNA's
                 named = self._token_actor(tok)
                 if named and named != "unknown":
                     self.state.party_of_noun[lemma] = named
@@ -208,6 +255,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     continue
             if rule.needs_noun is not None and not any(
                     t.lower_ in rule.needs_noun or t.lemma_.lower() in rule.needs_noun for t in v.subtree):
+                continue
+            if rule.voice == "passive" and not _passive(v):
                 continue
             if rule.needs_distance and self._distance_under(v) is None and not self._distance_places(v):
                 continue
@@ -260,6 +309,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             found += [f for name, pobj in _preps(head) if name in ("from", "out of", "in", "into")
                       for f in self._places_under(pobj)]
             places = self._prune(found)
+        told_in = None
+        if not places and rule.type == "defense":
+            told_in = self._attack_told_before(v, rule)
+            if told_in is not None:
+                places = self._verb_places(told_in, self._verb_rule(told_in))
         if not places:
             return []
         if reality == "negated":
@@ -269,8 +323,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             # "Hama fell to the rebels"; "Homs has fallen": to the party taking places here
             actors = [self._to_actor(v)]
             if actors == [None] and not any(c.dep_ in ("acomp", "oprd", "xcomp", "prep", "advmod", "npadvmod")
-                                            and c.lower_ not in ("on", "in", "at", "finally", "also", "then")
-                                            for c in v.children):
+                                            and c.lower_ not in _FALL_ASIDES for c in v.children):
                 actors = [self.state.last_capturer]  # "Homs has fallen"; not "fell silent", "fell into chaos"
         else:
             actors = self._subject_actors(v)
@@ -295,7 +348,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if event_type == "defense" and actors == [None]:
             # "airstrikes halted the advance of rebel factions": the side that stopped an attack
             # is the attacker's opponent
-            attacker = self._attacker(v, rule)
+            attacker = self._attacker(v, rule) or (self._subject_actor(told_in) if told_in is not None else None)
             if attacker:
                 actors = [self.profile.opponent(attacker)]
         if reality == "failed":
@@ -376,6 +429,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return []  # "the possibility of Homs' capture", "fears of a fall of X"
         if rule is None or n.lemma_.lower() in self.lex.holding or n.lower_ in self.lex.holding:
             return self._control_state(n)
+        if rule.needs_noun is not None and not any(
+                t.lower_ in rule.needs_noun or t.lemma_.lower() in rule.needs_noun for t in n.subtree):
+            return []  # "the arrival of reinforcements", not any arrival
         found: list[_Found] = []
         own = set()
         for name, pobj in _preps(n):
@@ -402,9 +458,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         found = self._prune(found)
         actor = self._noun_actor(n, rule)
         if not found and rule.type == "withdrawal" and self.captured and actor not in self.claimed_actors \
-                and not any(name in ("from", "out of") for name, _ in _preps(n)):
+                and not any(name in ("from", "out of") for name, _ in _preps(n)) \
+                and not any(name == "of" and pobj.lemma_.lower() in self.lex.regimes for name, pobj in _preps(n)):
             # "rebels captured the city following the retreat of army forces toward X": the retreat
-            # left what the sentence says was taken
+            # left what the sentence says was taken (the collapse "of the regime" left no place)
             found = list(self.captured)
         if not found:
             return []
@@ -442,6 +499,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             if not found and subj is not None:
                 found = self._prune(self._places_under(subj))
             event_type = "withdrawal" if withdrawal else "capture"
+            if not withdrawal and self._lemma(verb) in ("remain", "stay"):
+                event_type = "defense"  # "X remains under SDF control": held, as troops that remain hold
             claimant = self._claimant(verb)
             self.claimed += found
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
@@ -497,7 +556,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             found = list(fallback)  # "the army retook X, a claim the rebels rejected"
         if not found:
             return []
-        actor = self._subject_actor(v) or self.state.last_speaker_actor
+        actor = self._subject_actor(v)
+        subj = self._subject(v)
+        if actor is None and (subj is None or subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.first_person
+                              or subj.lemma_.lower() in (self.state.last_claimant or "").lower()):
+            # "it denied", "the ministry denied" after the defence ministry spoke: the one who spoke
+            # before; "the military denied" after residents spoke is no one we know
+            actor = self.state.last_speaker_actor
         if actor is None or actor == "unknown":
             return []
         claimant = self._subject_phrase(v) or self._claimant(v)
@@ -520,7 +585,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
 
         def planned(t: "Token") -> bool:
             above = _heads_up_to(t, roots)
-            return any(h.lemma_.lower() in self.lex.unreal_heads for h in ([t, *above] if t.pos_ == "NOUN" else above))
+            # "about to take" is a plan; "reports about the army leaving" are not, and "rumours"
+            # are what a denial denies, not a plan
+            return any(h.lemma_.lower() in self.lex.unreal_heads and h.dep_ != "prep" and h.lower_ not in self.lex.reported_nouns
+                       for h in ([t, *above] if t.pos_ == "NOUN" else above))
 
         events = [t for t in events if not planned(t)]
         if denied_event_only:
@@ -546,7 +614,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
     def _nominal_denial(self, n: "Token") -> list[Claim]:
         """"There is no truth to reports that our forces pulled out of Hama," it said; "reports
         of a withdrawal are false"."""
-        content = [g for c in n.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        # "no truth to reports that ...", "no truth to what is being circulated about ..."
+        content = [g for c in n.children if c.dep_ == "prep" for g in c.children if g.dep_ in ("pobj", "pcomp")]
         content += [c for c in n.children if c.dep_ in ("acl", "relcl", "ccomp")]
         found = self._denied_places(content)
         if not found:
@@ -684,7 +753,14 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if mentions:
             lo = trigger.left_edge.idx if trigger.pos_ in ("VERB", "AUX") else trigger.idx
             hi = trigger.right_edge.idx + len(trigger.right_edge.text) if trigger.pos_ in ("VERB", "AUX") else trigger.idx
-            inside = [d for d in mentions if lo <= d.start < hi] or list(mentions)
+            # a date in a clause about something else ("the offensive, which began on Nov. 27, has
+            # seen rebels take X") is not the event's
+            elsewhere = [(c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text)) for c in self.sdoc
+                         if c.dep_ in ("relcl", "acl") and not (c.left_edge.i <= trigger.i <= c.right_edge.i)]
+            outside = [d for d in mentions if not any(a <= d.start < b for a, b in elsewhere)]
+            inside = [d for d in mentions if lo <= d.start < hi] or outside
+            if not inside:
+                return art.published, "day"
             best = min(inside, key=lambda d: abs(d.start - trigger.idx))
             return best.date, best.precision
         if self.state.line_date and s.start < self.state.line_end:
@@ -692,6 +768,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         return art.published, "day"
 
 
+# Words beside "fell" that leave it a town's fall ("Homs fell overnight on Saturday"), unlike
+# "fell silent" or "fell into chaos".
+_FALL_ASIDES = frozenset({"on", "in", "at", "finally", "also", "then", "overnight", "quickly", "swiftly", "later",
+                          "soon", "eventually", "today", "yesterday", "early", "late", "after", "within", "without"})
 # A year in a text ("in 2016"): a sentence without one tells no dated history.
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Words by which a clause joined to a history sets its own time: "... in 2016, and now took it again".

@@ -100,6 +100,13 @@ def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
                 for g in c.children:
                     if g.dep_ in ("pcomp",):
                         yield name, g
+        elif c.dep_ == "advcl" and c.tag_ == "VBN":
+            # headline English: "seizes territory in occupied Golan Heights", parsed as a clause
+            # "in [it] occupied the Heights": the participle describes the place after it
+            mark = next((g for g in c.children if g.dep_ == "mark" and g.i == c.i - 1 and g.pos_ in ("SCONJ", "ADP")), None)
+            obj = _child(c, ("dobj",))
+            if mark is not None and obj is not None and obj.i > c.i and obj.left_edge.i == c.i + 1:
+                yield mark.lower_, obj
 
 
 def _own_words(tok: "Token") -> list["Token"]:
