@@ -1861,3 +1861,8 @@ def test_the_attack_repelled_in_the_next_sentence_is_defended_where_it_struck():
 def test_what_a_relative_clause_took_is_its_antecedent_not_what_is_listed_after():
     text = "The statement did not mention Aleppo, which the rebels captured the same day, or Homs."
     assert claims_of(text) == {("Aleppo", "capture", "rebels")}
+
+
+def test_pushing_the_attackers_back_from_a_place_defends_it():
+    assert claims_of("Government troops managed to push the attackers back from Morek.", places=NORTH) == {
+        ("Morek", "defense", "government")}
