@@ -1866,3 +1866,10 @@ def test_what_a_relative_clause_took_is_its_antecedent_not_what_is_listed_after(
 def test_pushing_the_attackers_back_from_a_place_defends_it():
     assert claims_of("Government troops managed to push the attackers back from Morek.", places=NORTH) == {
         ("Morek", "defense", "government")}
+
+
+def test_fighters_from_a_town_where_local_groups_fight_are_those_groups():
+    daraa = {**PLACES, "Busra al-Sham": Place("Busra al-Sham", "gn:10", 32.52, 36.48, "point", "SY", "SY-DR", 20_000),
+             "Izraa": Place("Izraa", "gn:2", 32.86, 36.25, "point", "SY", "SY-DR", 20_000)}
+    assert claims_of("Fighters from Busra al-Sham seized the town of Izraa on Friday.", places=daraa) == {
+        ("Izraa", "capture", "local_armed_groups")}
