@@ -294,6 +294,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         reality = self._reality(v)
         if reality == "unreal" or (reality == "negated" and rule.type not in DENIABLE):
             return []
+        if rule.type == "capture" and self._lemma(v) in ("control", "hold") and _pluperfect(v):
+            return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
         places = self._verb_places(v, rule)
         event_type = rule.type
         if not places and rule.type in ("deployment", "withdrawal", "defense"):
@@ -320,8 +322,6 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             found += [f for name, pobj in _preps(head) if name in ("from", "out of", "in", "into")
                       for f in self._places_under(pobj)]
             places = self._prune(found)
-        if rule.type == "capture" and self._lemma(v) in ("control", "hold") and _pluperfect(v):
-            return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
         told_in = None
         if not places and rule.type == "defense":
             told_in = self._attack_told_before(v, rule)
