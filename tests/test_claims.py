@@ -1807,3 +1807,69 @@ def test_a_countryside_that_locates_or_frames_a_town_is_no_place_of_the_event():
     homs = {**PLACES, "Rastan": Place("Rastan", "gn:9", 34.93, 36.73, "point", "SY", "SY-HI", 50_000)}
     assert claims_of("In Homs countryside, army units sent reinforcements to the town of Rastan.", places=homs) == {
         ("Rastan", "deployment", "government")}
+
+
+def test_forces_moving_into_positions_deploy_and_units_relocated_deploy():
+    assert claims_of("Government forces have moved into positions around Hama and Homs.") == {
+        ("Hama", "deployment", "government"), ("Homs", "deployment", "government")}
+    assert claims_of("The army withdrew from Hama and relocated to Homs.") == {
+        ("Hama", "withdrawal", "government"), ("Homs", "deployment", "government")}
+
+
+def test_a_place_held_against_assaults_is_defended():
+    assert claims_of("Kurdish fighters have held Aleppo against near-daily assaults.") == {
+        ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_the_army_in_an_sna_spokesmans_words_is_the_sna():
+    assert claims_of("An SNA spokesman said the army had also taken control of Aleppo.") == {
+        ("Aleppo", "capture", "syrian_national_army")}
+
+
+def test_a_statement_which_says_speaks_for_who_issued_it():
+    text = 'We have a statement from the Syrian defence ministry, which says reports of rebels entering Damascus are "false".'
+    claims = extract(make_doc(text), "syria")
+    assert [(c.place, c.event_type, c.actor, c.claimant) for c in claims] == [
+        ("Damascus", "denial", "government", "Syrian defence ministry")]
+
+
+def test_held_under_control_beside_a_denial_is_a_defense():
+    text = '"Aleppo is under the full control of our forces and these reports are fabricated," the SDF said.'
+    assert claims_of(text) == {("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_a_long_held_control_is_no_capture():
+    assert claims_of("Kurdish fighters, who had long controlled Aleppo, remained in their positions in the city.") == {
+        ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_driving_out_a_party_after_a_capture_is_its_withdrawal():
+    assert claims_of("Turkish-backed factions seized Aleppo on Sunday, driving out the SDF.") == {
+        ("Aleppo", "capture", "syrian_national_army"), ("Aleppo", "withdrawal", "kurdish_led_forces")}
+
+
+def test_a_base_handed_to_a_party_is_the_giver_s_withdrawal_and_the_taker_s_capture():
+    assert claims_of("The army handed the military base in Homs to local fighters.") == {
+        ("Homs", "withdrawal", "government"), ("Homs", "capture", "local_armed_groups")}
+
+
+def test_the_attack_repelled_in_the_next_sentence_is_defended_where_it_struck():
+    text = "Turkish-backed fighters attacked Aleppo on Monday. The SDF said it repelled the attack."
+    assert claims_of(text) == {("Aleppo", "advance", "syrian_national_army"), ("Aleppo", "defense", "kurdish_led_forces")}
+
+
+def test_what_a_relative_clause_took_is_its_antecedent_not_what_is_listed_after():
+    text = "The statement did not mention Aleppo, which the rebels captured the same day, or Homs."
+    assert claims_of(text) == {("Aleppo", "capture", "rebels")}
+
+
+def test_pushing_the_attackers_back_from_a_place_defends_it():
+    assert claims_of("Government troops managed to push the attackers back from Morek.", places=NORTH) == {
+        ("Morek", "defense", "government")}
+
+
+def test_fighters_from_a_town_where_local_groups_fight_are_those_groups():
+    daraa = {**PLACES, "Busra al-Sham": Place("Busra al-Sham", "gn:10", 32.52, 36.48, "point", "SY", "SY-DR", 20_000),
+             "Izraa": Place("Izraa", "gn:2", 32.86, 36.25, "point", "SY", "SY-DR", 20_000)}
+    assert claims_of("Fighters from Busra al-Sham seized the town of Izraa on Friday.", places=daraa) == {
+        ("Izraa", "capture", "local_armed_groups")}

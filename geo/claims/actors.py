@@ -337,6 +337,14 @@ class ActorReading:
                     if other:
                         return other
         for name, pobj in _preps(tok):
+            if name == "from" and pobj.i in self.place_at and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN"):
+                # "fighters from Busra al-Sham": men of a town where the profile's convention names
+                # local groups (Daraa, Sweida) are those local groups
+                province = self.place_at[pobj.i].place.province if self.place_at[pobj.i].place else None
+                local = next((r.actor for r in self.profile.regional_actors if province in r.provinces
+                              and not r.unless_rx.search(self.sentence.text)), None)
+                if local:
+                    return local
             if name == "of" or (name == "from" and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN")):
                 # "fighters of HTS", "fighters from the Southern Operations Room", "security forces of
                 # the interim government": whose they are beats the generic word

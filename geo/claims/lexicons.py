@@ -276,7 +276,8 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
         back_reference_rx=re.compile(
             r"\b(?:these|those|such)\s+(?:" + "|".join(re.escape(w) for w in cues.get("reported_nouns", []))
             + r")\b[^.]{0,60}?\b(?:" + "|".join(re.escape(w) for w in cues.get("denying_words", []))
-            + r")\b|\b(?:still|remains?|remained|stays?|stayed)\s+in\s+place\b", re.I)
+            + r")\b|\b(?:still|remains?|remained|stays?|stayed)\s+in\s+place\b"
+            + r"|\b(?:the|this|that)\s+(?:attacks?|assaults?|attempts?|incursion|infiltration)\b", re.I)
         if cues.get("reported_nouns") and cues.get("denying_words") else re.compile(r"(?!)"),
     )
 

@@ -109,7 +109,12 @@ class PlaceReading:
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
                            or any(c.i in self.place_at for c in obj.children if c.dep_ in ("compound", "nmod", "amod", "poss")))
             if territorial:
-                found += self._places_under(obj, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                under = self._places_under(obj, clauses=rule.type == "defense" and obj.i not in self.place_at)
+                if v.dep_ in ("relcl", "acl") and obj.i == v.head.i:
+                    # "the airport, which the rebels captured, or the Kweires air base": what the
+                    # clause is about, not what is listed after it
+                    under = [f for f in under if f.token_i < v.left_edge.i or f.token_i == obj.i]
+                found += under
                 if obj.i not in self.place_at:
                     found += self._stray_examples(obj)
                 self.consumed.add(obj.i)
@@ -120,8 +125,10 @@ class PlaceReading:
                     rule.type in ("withdrawal", "deployment") and obj.dep_ == "dobj"
                     and (obj.lower_ in self.lex.generic_forces or obj.lemma_.lower() in self.lex.generic_forces)
                 ) or (
-                    # "pushed militants back from the city of X": the enemy pushed, the place defended
-                    rule.type == "defense" and obj.dep_ == "dobj" and self._token_actor(obj) is not None)
+                    # "pushed militants back from the city of X", "pushed the attackers back from X": the
+                    # enemy pushed, the place defended
+                    rule.type == "defense" and obj.dep_ == "dobj" and (
+                        self._token_actor(obj) is not None or rule.particle == "back"))
         obj = objects[0]
         if rule.object == "place" and not found:
             take_preps = True

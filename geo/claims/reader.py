@@ -182,6 +182,14 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     actor = self.state.sentence_speaker_actor
                     if actor and actor != "unknown" and not self.ambiguous_speaker:
                         out += [self._claim(tok.head, f, "denial", actor, claimant) for f in places]
+            elif tok.pos_ == "VERB" and self._lemma(tok) in self.lex.verbs \
+                    and (rule := self._verb_rule(tok)) is not None and rule.type == "defense" \
+                    and rule.objects is not None and (obj := _child(tok, ("dobj",))) is not None \
+                    and obj.lemma_.lower() in rule.objects and any(c.lower_ in ("the", "this", "that") for c in obj.children):
+                # "SNA fighters attacked the dam. The SDF said it repelled the attack."
+                actor = self._subject_actor(tok)
+                if actor and actor != "unknown" and self.profile.can_act(actor, "defense") and self._reality(tok) == "real":
+                    out += [self._claim(tok, f, "defense", actor, self._claimant(tok)) for f in places]
             elif tok.lower_ == "place" and tok.dep_ == "pobj" and tok.head.lower_ == "in" \
                     and self._lemma(tok.head.head) in ("be", "remain", "stay"):
                 verb = tok.head.head
@@ -286,6 +294,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         reality = self._reality(v)
         if reality == "unreal" or (reality == "negated" and rule.type not in DENIABLE):
             return []
+        if rule.type == "capture" and self._lemma(v) in ("control", "hold") and _pluperfect(v):
+            return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
         places = self._verb_places(v, rule)
         event_type = rule.type
         if not places and rule.type in ("deployment", "withdrawal", "defense"):
@@ -299,6 +309,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             # than the one that took the places ("their offensive has left the army reeling")
             if rule.type == "capture" or self._subject_actor(v) not in self.claimed_actors:
                 places = list(self.claimed)
+        if not places and rule.driven_out and v.dep_ in ("advcl", "conj") and self.captured:
+            # "seized Tal Rifaat on Sunday, driving out the SDF": driven out of what was taken
+            places = list(self.captured)
         if not places and rule.type == "advance" and v.dep_ == "advcl" and any(
                 c.dep_ == "mark" and c.lower_ in ("as", "while", "when") for c in v.children) and (
                 self._lemma(v.head) not in self.lex.verbs or self._person_subject(v.head)):
@@ -484,6 +497,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 withdrawal = True
             if _pluperfect(verb) and any(c.dep_ == "prep" and c.lower_ == "since" for c in verb.children):
                 return []  # "X had been under SDF control since 2016": the state before the news
+            claimant = self._claimant(verb)  # first: "our forces" are the speaker's
             owner = self._owner(n)
             if owner is None and head.lower_ == "in" and verb.pos_ in ("VERB", "AUX"):
                 # "rebels are now in control of X": the subject holds what follows "of"
@@ -499,9 +513,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             if not found and subj is not None:
                 found = self._prune(self._places_under(subj))
             event_type = "withdrawal" if withdrawal else "capture"
-            if not withdrawal and self._lemma(verb) in ("remain", "stay"):
-                event_type = "defense"  # "X remains under SDF control": held, as troops that remain hold
-            claimant = self._claimant(verb)
+            if not withdrawal and (self._lemma(verb) in ("remain", "stay") or any(
+                    t.lower_ in self.lex.denying_words for t in self.sdoc)):
+                # "X remains under SDF control": held, as troops that remain hold; "the bridge is
+                # under the full control of our forces and these reports are fabricated": held, not taken
+                event_type = "defense"
             self.claimed += found
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
         if n.dep_ in ("dobj",) and head.pos_ in ("VERB", "AUX") and head.lemma_ in ("have", "retain", "keep", "maintain", "hold", "exercise"):

@@ -6,8 +6,10 @@ import re
 from typing import TYPE_CHECKING
 
 from geo.claims.tree import (
+    _RELATIVE_PRONOUNS,
     _child,
     _passive,
+    _preps,
     _speaker_text,
     _text,
 )
@@ -125,6 +127,13 @@ class ClaimantReading:
                          and t.pos_ in ("NOUN", "PROPN") and t.i not in self.in_place), None)
         if subj is None:
             return None
+        if subj.lower_ in _RELATIVE_PRONOUNS and s.dep_ == "relcl":
+            # "a statement from the defence ministry, which says ...": who the clause is about speaks;
+            # a statement speaks for whoever issued it
+            subj = s.head
+            issuer = next((g for name, g in _preps(subj) if name in ("from", "by", "of")), None)
+            if subj.lemma_.lower() in ("statement", "communique", "announcement") and issuer is not None:
+                subj = issuer
         if subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal or subj.lower_ in self.lex.first_person:
             neuter = subj.lower_ in ("it", "its")
             if neuter and (self.state.last_claimant is None or self.state.last_claimant_is_person) and self.state.last_actor:
