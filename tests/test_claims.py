@@ -1873,3 +1873,8 @@ def test_fighters_from_a_town_where_local_groups_fight_are_those_groups():
              "Izraa": Place("Izraa", "gn:2", 32.86, 36.25, "point", "SY", "SY-DR", 20_000)}
     assert claims_of("Fighters from Busra al-Sham seized the town of Izraa on Friday.", places=daraa) == {
         ("Izraa", "capture", "local_armed_groups")}
+
+
+def test_a_defence_with_no_place_is_where_its_subject_is_said_to_be():
+    assert claims_of("Troops stationed in Homs held their positions on Friday.") == {
+        ("Homs", "deployment", "government"), ("Homs", "defense", "government")}

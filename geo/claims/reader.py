@@ -322,6 +322,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             found += [f for name, pobj in _preps(head) if name in ("from", "out of", "in", "into")
                       for f in self._places_under(pobj)]
             places = self._prune(found)
+        if not places and rule.type == "defense":
+            # "Kurdish fighters who control the district were holding their positions", "troops
+            # stationed in X held firm": where the subject is said to be
+            subj = self._subject(v)
+            if subj is not None:
+                places = self._prune([f for c in subj.children if c.dep_ in ("relcl", "acl") and c.i != v.i
+                                      for f in self._places_under(c, clauses=True)])
         told_in = None
         if not places and rule.type == "defense":
             told_in = self._attack_told_before(v, rule)
