@@ -1878,3 +1878,8 @@ def test_fighters_from_a_town_where_local_groups_fight_are_those_groups():
 def test_a_defence_with_no_place_is_where_its_subject_is_said_to_be():
     assert claims_of("Troops stationed in Homs held their positions on Friday.") == {
         ("Homs", "deployment", "government"), ("Homs", "defense", "government")}
+
+
+def test_holding_the_defence_along_a_line_of_towns_defends_each():
+    assert claims_of("Army units continue to hold the defence along the line of Morek and Souran.", places=NORTH) == {
+        ("Morek", "defense", "government"), ("Souran", "defense", "government")}
