@@ -1883,3 +1883,8 @@ def test_a_defence_with_no_place_is_where_its_subject_is_said_to_be():
 def test_holding_the_defence_along_a_line_of_towns_defends_each():
     assert claims_of("Army units continue to hold the defence along the line of Morek and Souran.", places=NORTH) == {
         ("Morek", "defense", "government"), ("Souran", "defense", "government")}
+
+
+def test_people_moved_are_no_forces_deployed():
+    assert claims_of("Turkish-backed factions advanced, relocating thousands of civilians to Aleppo.") == set()
+    assert claims_of("The army relocated its units to Homs.") == {("Homs", "deployment", "government")}
