@@ -1888,3 +1888,18 @@ def test_holding_the_defence_along_a_line_of_towns_defends_each():
 def test_people_moved_are_no_forces_deployed():
     assert claims_of("Turkish-backed factions advanced, relocating thousands of civilians to Aleppo.") == set()
     assert claims_of("The army relocated its units to Homs.") == {("Homs", "deployment", "government")}
+
+
+def test_it_said_after_a_denial_is_the_denier_speaking():
+    text = ("Kurdish-led forces attacked Turkish-backed factions near Aleppo. The SDF press office denied claims that "
+            "the mercenaries had seized Aleppo. \"Aleppo is under the full control of our forces and these reports "
+            "are fabricated,\" it said.")
+    claims = claims_of(text)
+    assert ("Aleppo", "defense", "kurdish_led_forces") in claims
+    assert not any(a == "syrian_national_army" and t == "defense" for _, t, a in claims)
+
+
+def test_our_forces_of_an_unplaced_speaker_are_not_the_last_known_speakers():
+    text = ("The SDF said its fighters held Aleppo. A local council said in a statement: \"Our forces entered Homs "
+            "on Friday.\"")
+    assert ("Homs", "capture", "kurdish_led_forces") not in claims_of(text)

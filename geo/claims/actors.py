@@ -218,7 +218,12 @@ class ActorReading:
                 # "its troops", "our fighters": whose they are decides, not the generic word
                 return self._phrase_actor(poss)
         if low in self.lex.first_person:
-            return self.state.sentence_speaker_actor or self.state.last_speaker_actor
+            if self.state.sentence_speaker_actor:
+                return self.state.sentence_speaker_actor
+            # "our forces" in the words of someone we cannot place are not the last known speaker's
+            if self.state.last_claimant in (None, self.state.last_speaker_phrase):
+                return self.state.last_speaker_actor
+            return None
         if low in self.lex.personal:
             return None
         if low in self.lex.third_person:

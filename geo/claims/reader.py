@@ -45,6 +45,7 @@ class State:
     last_capturer: str | None = None
     last_claimant: str | None = None
     last_speaker_actor: str | None = None
+    last_speaker_phrase: str | None = None  # who was speaking for last_speaker_actor
     sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
     last_claimant_is_person: bool = False
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
@@ -601,6 +602,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if actor is None or actor == "unknown":
             return []
         claimant = self._subject_phrase(v) or self._claimant(v)
+        if claimant:
+            # the denier speaks: "..., it said" next is the denier, and so are "our forces"
+            self.state.last_claimant, self.state.last_claimant_is_person = claimant, False
+            self.state.last_speaker_actor, self.state.last_speaker_phrase = actor, claimant
         return [self._claim(v, f, "denial", actor, claimant and self.profile.canonical_claimant(claimant)) for f in found]
 
     def _denied_places(self, content: list["Token"], denied_event_only: bool = False) -> list[_Found] | bool:
