@@ -33,18 +33,22 @@ cut here without changing any analysis: spaCy's attribute ruler (a ``Matcher`` o
 run over every token, a fifth of the parse of short sentences; :class:`FastAttributeRuler` gives
 the same attributes from a memo) and the model's fixed cost per call, paid once per article and
 stage when each article's few sentences go alone (:class:`SharedParse` parses several articles'
-sentences in one call). The entity recognizer cannot run on a sentence without the parser before
+sentences in one call, the recognizer inside the same pass on the texts that asked for it). Two
+more were paid once per process, which a run of a few hundred articles feels: the rule lemmatizer
+scanning its word lists for each new word (:class:`MemoLemmatizer` reads them as sets) and the
+ruler testing all its patterns on each new word and tag (indexed by word and tag). The entity recognizer cannot run on a sentence without the parser before
 it: it does not let an entity cross a sentence start the parser set.
 """
 from __future__ import annotations
 
+import collections
 import os
 import queue
 import re
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -140,18 +144,32 @@ def add_entities(nlp: "spacy.language.Language", parsed: list["spacy.tokens.Doc"
         d.user_data[_ENTITIES] = True
 
 
-def run_pipeline(nlp: "spacy.language.Language", texts: list[str], *, entities: bool = False
+def run_pipeline(nlp: "spacy.language.Language", texts: list[str], *, entities: bool | Sequence[bool] = False
                  ) -> list["spacy.tokens.Doc"]:
     """``texts`` through ``nlp``'s components (without the entity recognizer unless ``entities``),
     as ``nlp.pipe`` would, except that the attribute ruler is the exact, faster
-    :class:`FastAttributeRuler` when the model's rules allow it."""
+    :class:`FastAttributeRuler` when the model's rules allow it.
+
+    ``entities`` may also be one flag per text: the texts then go through the other components in
+    one pass and the recognizer runs on the flagged ones only (each text's analysis is its own, so
+    this is what two passes would give, for the fixed cost of one)."""
+    flags = [bool(entities)] * len(texts) if isinstance(entities, bool) else [bool(e) for e in entities]
+    if len(flags) != len(texts):
+        raise ValueError(f"{len(flags)} entity flags for {len(texts)} texts")
     docs = [nlp.make_doc(t) for t in texts]
     for name, proc in _steps(nlp):
-        if name == "ner" and not entities:
+        if name == "ner":
+            if all(flags):
+                docs = list(proc.pipe(docs, batch_size=BATCH_SIZE))
+            elif any(flags):
+                picked = [d for d, e in zip(docs, flags) if e]
+                done = iter(list(proc.pipe(picked, batch_size=BATCH_SIZE)))
+                docs = [next(done) if e else d for d, e in zip(docs, flags)]
             continue
         docs = list(proc.pipe(docs, batch_size=BATCH_SIZE)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
-    for d in docs:
-        d.user_data[_ENTITIES] = entities or "ner" not in nlp.pipe_names
+    no_ner = "ner" not in nlp.pipe_names
+    for d, e in zip(docs, flags):
+        d.user_data[_ENTITIES] = e or no_ner
     return docs
 
 
@@ -188,6 +206,7 @@ class MemoLemmatizer:
         self.lemmatizer = lemmatizer
         self._memo: dict[tuple[int, int, int], str] = {}
         self._checked = False
+        self._rules: _SetIndexed | None = None
 
     def __call__(self, doc: "spacy.tokens.Doc") -> "spacy.tokens.Doc":
         if not self._checked:  # spaCy's own check of its tables (an error if they are missing)
@@ -201,7 +220,7 @@ class MemoLemmatizer:
                 key = (token.orth, token.pos, token.morph.key)
                 lemma = memo.get(key)
                 if lemma is None:
-                    lemma = self.lemmatizer.lemmatize(token)[0]
+                    lemma = self._lemmatize(token)
                     if len(memo) >= self._CACHE_LIMIT:
                         memo.clear()
                     memo[key] = lemma
@@ -211,6 +230,44 @@ class MemoLemmatizer:
     def pipe(self, docs: Iterable["spacy.tokens.Doc"], batch_size: int = 128) -> Iterator["spacy.tokens.Doc"]:
         for d in docs:
             yield self(d)
+
+    def _lemmatize(self, token: "spacy.tokens.Token") -> str:
+        lemmatizer = self.lemmatizer
+        if lemmatizer.lemmatize != lemmatizer.rule_lemmatize:  # a custom mode: spaCy's own way
+            return lemmatizer.lemmatize(token)[0]
+        if self._rules is None:
+            self._rules = _SetIndexed(lemmatizer)
+        # spaCy's own rule_lemmatize, reading word indexes that are sets (see _SetIndexed)
+        return type(lemmatizer).rule_lemmatize(self._rules, token)[0]
+
+
+class _SetIndexed:
+    """A rule lemmatizer seen with its word indexes (``lemma_index``) as sets.
+
+    spaCy's ``rule_lemmatize`` asks only whether a candidate form is in the index of its part of
+    speech, and the English tables hold those indexes as lists (57,000 nouns): each new word cost a
+    tenth of a millisecond, a quarter of a second over the first few thousand words of a process.
+    Everything else is the lemmatizer's own: its other tables, its base-form test and its cache (so
+    what the full pipeline finds there is what it found before).
+    """
+
+    def __init__(self, lemmatizer: Any) -> None:
+        from spacy.lookups import Lookups, Table
+
+        self._lemmatizer = lemmatizer
+        self.cache = lemmatizer.cache
+        self.lookups = Lookups()
+        for name in lemmatizer.lookups.tables:
+            table = lemmatizer.lookups.get_table(name)
+            if name == "lemma_index":
+                indexed = Table(name=name)
+                for key, words in table.items():
+                    indexed[key] = frozenset(words)
+                table = indexed
+            self.lookups.set_table(name, table)
+
+    def __getattr__(self, name: str) -> Any:  # is_base_form and the rest: the lemmatizer's
+        return getattr(self._lemmatizer, name)
 
 
 class FastAttributeRuler:
@@ -237,6 +294,42 @@ class FastAttributeRuler:
         self._single = [(i, tests[0]) for i, _, tests in patterns if len(tests) == 1]
         self._multi = [(i, index, tests) for i, index, tests in patterns if len(tests) > 1]
         self._cache: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        # Most patterns ask for one word or one tag: on a memo miss only the patterns that could
+        # match that word or tag are tested (the 180 of them, every new word, cost a cold start
+        # most of what the ruler costs over a corpus of a few hundred articles).
+        self._single_index = self._index([tests for _, tests in self._single])
+        self._multi_index = self._index([tests[0] for _, _, tests in self._multi])
+
+    @staticmethod
+    def _index(tests_of: list[list[tuple[int, str, Any]]]) -> tuple[dict[tuple[int, str], list[int]], list[int]]:
+        """(the positions of the patterns that need LOWER or TAG to be a given value, by (attribute,
+        value); the positions of the others), each list in the patterns' order."""
+        by_value: dict[tuple[int, str], list[int]] = {}
+        anywhere: list[int] = []
+        for pos, tests in enumerate(tests_of):
+            keys = None
+            for attr in (0, 1):  # LOWER, then TAG
+                for k, op, arg in tests:
+                    if k == attr and op == "==" and isinstance(arg, str):
+                        keys = [(attr, arg)]
+                    elif k == attr and op == "IN" and all(isinstance(a, str) for a in arg):
+                        keys = [(attr, a) for a in arg]
+                    if keys:
+                        break
+                if keys:
+                    break
+            if keys is None:
+                anywhere.append(pos)
+            else:
+                for key in keys:
+                    by_value.setdefault(key, []).append(pos)
+        return by_value, anywhere
+
+    @staticmethod
+    def _candidates(index: tuple[dict[tuple[int, str], list[int]], list[int]], features: tuple) -> list[int]:
+        by_value, anywhere = index
+        found = anywhere + by_value.get((0, features[0]), []) + by_value.get((1, features[1]), [])
+        return sorted(set(found))
 
     @classmethod
     def wrap(cls, ruler: Any) -> Any:
@@ -299,8 +392,10 @@ class FastAttributeRuler:
         """(rules whose one-token pattern matches, positions in ``_multi`` whose first token does)."""
         found = self._cache.get(features)
         if found is None:
-            single = tuple(i for i, tests in self._single if self._passes(features, tests))
-            first = tuple(k for k, (_, _, tests) in enumerate(self._multi) if self._passes(features, tests[0]))
+            single = tuple(self._single[k][0] for k in self._candidates(self._single_index, features)
+                           if self._passes(features, self._single[k][1]))
+            first = tuple(k for k in self._candidates(self._multi_index, features)
+                          if self._passes(features, self._multi[k][2][0]))
             found = (single, first)
             if len(self._cache) >= self._CACHE_LIMIT:
                 self._cache.clear()
@@ -363,6 +458,83 @@ class _Cancelled(BaseException):
     """The caller stopped reading results: a waiting job unwinds."""
 
 
+class _Turns:
+    """Who of a :class:`SharedParse`'s jobs has the turn, who runs on its own, who waits for a parse.
+
+    The caller's thread hands a list of ready jobs the turn (:meth:`run`); each job, as it asks for a
+    parse or ends, hands it to the next (:meth:`pass_on`); the last one wakes the caller. A job that
+    keeps the turn longer than the stall time is left to run on its own and the turn goes on without
+    it; when it asks or ends, it wakes the caller instead of handing anything on.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.go: dict[int, queue.SimpleQueue] = {}  # the turn -> a job: run on
+        self.wake: queue.SimpleQueue = queue.SimpleQueue()  # a job -> the caller: look again
+        self.requests: dict[int, _Request] = {}
+        self.results: dict[int, tuple[Any, BaseException | None]] = {}
+        self._next: collections.deque[int] = collections.deque()  # jobs to have the turn next, in order
+        self._holder: int | None = None  # the job that has the turn
+        self._since = 0.0  # when it got it
+        self._asked: list[int] = []  # jobs waiting for a parse
+        self._alone: set[int] = set()  # jobs left to run on their own
+        self.closed = False  # the caller stopped reading: the turn goes to no one
+
+    def run(self, ready: list[int], stall: float) -> None:
+        """Hand ``ready`` the turn, in order; return once each has asked, ended or been left alone."""
+        with self.lock:
+            self._next.extend(ready)
+            first = self._give_next()
+        if first is not None:
+            self.go[first].put(True)
+        while True:
+            with self.lock:
+                holder, since = self._holder, self._since
+            if holder is None:
+                return
+            try:
+                self.wake.get(timeout=max(0.0, since + stall - time.monotonic()))
+                continue
+            except queue.Empty:
+                pass
+            with self.lock:
+                if self._holder != holder or self._since != since:
+                    continue  # it handed the turn on just now
+                self._alone.add(holder)  # slow (a file slow to read): the others go on
+                nxt = self._give_next()
+            if nxt is not None:
+                self.go[nxt].put(True)
+
+    def pass_on(self, k: int, *, asked: bool) -> None:
+        """In job ``k``'s thread, as it asks for a parse (``asked``) or ends: the turn to the next job."""
+        with self.lock:
+            if asked:
+                self._asked.append(k)
+            self._alone.discard(k)
+            # Only the job that has the turn hands it on (one left alone, or one unwinding after the
+            # caller stopped, only says it is done); once the caller has stopped, no one gets it.
+            nxt = self._give_next() if self._holder == k and not self.closed else None
+        if nxt is not None:
+            self.go[nxt].put(True)
+        else:
+            self.wake.put(k)
+
+    def _give_next(self) -> int | None:
+        self._holder = self._next.popleft() if self._next else None
+        self._since = time.monotonic()
+        return self._holder
+
+    def take_asked(self) -> list[int]:
+        """The jobs waiting for a parse, in order (each is now the caller's to serve)."""
+        with self.lock:
+            asked, self._asked = sorted(self._asked), []
+        return asked
+
+    def any_alone(self) -> bool:
+        with self.lock:
+            return bool(self._alone)
+
+
 class SharedParse:
     """Run jobs (one article's work each) so that the sentences they ask :func:`parse` for are
     parsed together: one pass of the pipeline per round, not one per article and stage.
@@ -374,6 +546,10 @@ class SharedParse:
     parses all their sentences at once and lets them go on, in order. What each job gets is what it
     would have got alone (spaCy's analyses do not depend on what shares a batch; a test holds this),
     so results are those of running the jobs one after the other.
+
+    The jobs hand the turn to one another (:class:`_Turns`): the caller's thread wakes once per
+    round, not once per job and turn, which on a busy machine (every wake-up waits for a core) was
+    most of the ingest's wall time beyond its CPU time.
 
     A job that neither asks nor ends within :attr:`STALL_SECONDS` (a file that is slow to read) is left
     to run on its own, so it cannot hold the others back. ``on_wait(True)`` / ``on_wait(False)`` is
@@ -390,19 +566,15 @@ class SharedParse:
         """Each job's result, in the jobs' order, as soon as it and those before it are done; a
         job's exception is raised in its place."""
         jobs = iter(jobs)
-        inbox: queue.SimpleQueue = queue.SimpleQueue()   # (job, "wait" | "done", request)
-        go: dict[int, queue.SimpleQueue] = {}             # the caller -> a job: run on
-        requests: dict[int, _Request] = {}
-        results: dict[int, tuple[Any, BaseException | None]] = {}
+        turns = _Turns()
+        go = turns.go
         ready: list[int] = []      # jobs to hand the turn to, in order (new ones, served ones)
-        asked: list[int] = []      # jobs waiting for a parse
-        running: set[int] = set()  # jobs that have the turn or were left to run on their own
         started = next_out = 0
         exhausted = False
 
         def body(k: int, job: Callable[[], T]) -> None:
             _local.shared = self
-            _local.channel = (k, go[k], inbox, requests)
+            _local.channel = (k, go[k], turns)
             out: Any = None
             error: BaseException | None = None
             try:
@@ -411,16 +583,18 @@ class SharedParse:
             except BaseException as exc:  # handed to the caller
                 error = exc
             finally:
-                results[k] = (out, error)
-                inbox.put((k, "done"))
+                turns.results[k] = (out, error)
+                turns.pass_on(k, asked=False)
 
-        def take(message: tuple[int, str]) -> None:
-            k, what = message
-            running.discard(k)
-            if what == "wait":
-                asked.append(k)
+        # Threads are reused from job to job (at most one per job out): ``Thread.start`` waits for the
+        # new thread to run, on a busy machine a wait for a core once per job.
+        work: queue.SimpleQueue = queue.SimpleQueue()  # (job number, job), or None: stop
+        workers: list[threading.Thread] = []
 
-        threads: dict[int, threading.Thread] = {}
+        def worker() -> None:
+            while (item := work.get()) is not None:
+                body(*item)
+
         try:
             while True:
                 while not exhausted and started - next_out < self.window:
@@ -429,61 +603,65 @@ class SharedParse:
                         exhausted = True
                         break
                     go[started] = queue.SimpleQueue()
-                    threads[started] = threading.Thread(target=body, args=(started, job), daemon=True,
-                                                        name=f"frontline-article-{started}")
-                    threads[started].start()
+                    work.put((started, job))
                     ready.append(started)
                     started += 1
-                while next_out in results:
-                    out, error = results.pop(next_out)
-                    threads.pop(next_out).join()
+                    if len(workers) < started - next_out:
+                        workers.append(threading.Thread(target=worker, daemon=True,
+                                                        name=f"frontline-article-{len(workers)}"))
+                        workers[-1].start()
+                while next_out in turns.results:
+                    out, error = turns.results.pop(next_out)
                     go.pop(next_out)
                     next_out += 1
                     if error is not None:
                         raise error
                     yield out
                 if exhausted and next_out == started:
+                    for _ in workers:
+                        work.put(None)
+                    for w in workers:
+                        w.join()  # idle now: every job has ended
+                    workers.clear()
                     return
                 if ready:
-                    k = ready.pop(0)
-                    running.add(k)
-                    go[k].put(True)
-                    deadline = time.monotonic() + self.STALL_SECONDS
-                    while k in running:
-                        left = deadline - time.monotonic()
-                        try:
-                            take(inbox.get(timeout=left) if left > 0 else inbox.get_nowait())
-                        except queue.Empty:
-                            break  # slow: it runs on its own, the others go on
+                    # The ready jobs take the turn one after the other, each handing it to the next
+                    # as it waits or ends: one thread wakes per turn (this one only when all have
+                    # had theirs), which on a busy machine is most of the wall time of a turn.
+                    turns.run(ready, self.STALL_SECONDS)
+                    ready.clear()
                     continue
-                while True:  # drain what jobs running on their own said
-                    try:
-                        take(inbox.get_nowait())
-                    except queue.Empty:
-                        break
+                asked = turns.take_asked()
                 if asked:
-                    asked.sort()
-                    self._serve([requests.pop(k) for k in asked])
+                    self._serve([turns.requests.pop(k) for k in asked])
                     ready.extend(asked)
-                    asked.clear()
-                elif running:
-                    take(inbox.get())
+                elif turns.any_alone():
+                    turns.wake.get()  # a job running on its own asks or ends
+                elif started > next_out and next_out not in turns.results:
+                    try:  # not expected (every job out has asked, ended or runs alone): look again
+                        turns.wake.get(timeout=self.STALL_SECONDS)
+                    except queue.Empty:
+                        pass
         finally:
             # The caller stopped early (an error, a closed generator): every job still out unwinds
             # (a waiting one at once, one running on its own when it next asks for a parse).
-            for k in list(threads):
-                if k not in results:
+            with turns.lock:
+                turns.closed = True
+            for k in list(go):
+                if k not in turns.results:
                     go[k].put(_Cancelled)
+            for _ in workers:
+                work.put(None)  # after the jobs still queued, which unwind first
 
     def _request(self, texts: list[str], entities: bool, without_entities: list) -> list:
         """In a job's thread: hand the parse to the caller, wait for it and for the turn."""
-        k, go, inbox, requests = _local.channel
+        k, go, turns = _local.channel
         request = _Request(texts, entities, without_entities)
         if self.on_wait:
             self.on_wait(True)
         try:
-            requests[k] = request
-            inbox.put((k, "wait"))
+            turns.requests[k] = request
+            turns.pass_on(k, asked=True)
             if go.get() is _Cancelled:
                 raise _Cancelled()
         finally:
@@ -500,22 +678,23 @@ class SharedParse:
         if not requests:
             return
         nlp = load()
-        for entities in (False, True):
-            group = [r for r in requests if r.entities == entities and r.texts]
-            if not group:
-                continue
+        group = [r for r in requests if r.texts]
+        if group:
+            # One pass for all of them, the recognizer only on the texts of the requests asking for
+            # entities (the model's cost per call is paid once per round, not once per kind).
             try:
-                docs = run_pipeline(nlp, [t for r in group for t in r.texts], entities=entities)
+                docs = run_pipeline(nlp, [t for r in group for t in r.texts],
+                                    entities=[r.entities for r in group for _ in r.texts])
             except Exception:
                 for r in group:
                     try:
-                        r.docs = run_pipeline(nlp, r.texts, entities=entities)
+                        r.docs = run_pipeline(nlp, r.texts, entities=r.entities)
                     except Exception as exc:
                         r.error = exc
-                continue
-            i = 0
-            for r in group:
-                r.docs, i = docs[i:i + len(r.texts)], i + len(r.texts)
+            else:
+                i = 0
+                for r in group:
+                    r.docs, i = docs[i:i + len(r.texts)], i + len(r.texts)
         group = [r for r in requests if r.without_entities and r.error is None]
         if group:
             try:

@@ -185,6 +185,74 @@ def _quiet_unraisable(hook: Callable[[Any], None]) -> Callable[[Any], None]:
     return quiet
 
 
+class _Alarm:
+    """One call :class:`_Watchdog` will make; ``cancel()`` before it is due and it is not made."""
+
+    __slots__ = ("due", "action", "cancelled")
+
+    def __init__(self, due: float, action: Callable[[], None]) -> None:
+        self.due, self.action, self.cancelled = due, action, False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def __lt__(self, other: "_Alarm") -> bool:
+        return self.due < other.due
+
+
+class _Watchdog:
+    """One daemon thread that makes the due calls of every :class:`time_budget` of the process.
+
+    A ``threading.Timer`` per article started a thread per article, and ``Thread.start`` waits for
+    the new thread to run: on a busy machine that wait (a core to be free) came once per article
+    on the ingest's critical path. Here a budget costs a heap entry; the thread is woken only when
+    a call comes due before the ones it already waits for.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[_Alarm] = []
+        self._thread: threading.Thread | None = None
+
+    def call_later(self, seconds: float, action: Callable[[], None]) -> _Alarm:
+        import heapq
+
+        alarm = _Alarm(time.monotonic() + seconds, action)
+        with self._cond:
+            if self._thread is None or not self._thread.is_alive():  # first use (or after a fork)
+                self._thread = threading.Thread(target=self._run, name="frontline-budgets", daemon=True)
+                self._thread.start()
+            earliest = not self._heap or alarm.due < self._heap[0].due
+            heapq.heappush(self._heap, alarm)
+            if earliest:
+                self._cond.notify()
+        return alarm
+
+    def _run(self) -> None:
+        import heapq
+
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0].cancelled:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                wait = self._heap[0].due - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                alarm = heapq.heappop(self._heap)
+            if not alarm.cancelled:
+                try:
+                    alarm.action()
+                except Exception:  # a budget's call must not stop the others'
+                    pass
+
+
+_WATCHDOG = _Watchdog()
+
+
 class time_budget:
     """``with time_budget(30): work()`` raises :class:`ArticleTimeout` inside ``work`` once 30 seconds
     have passed, in whatever thread runs it (the main thread, a Dask worker's, a Streamlit session's).
@@ -201,7 +269,7 @@ class time_budget:
         self._done = False
         self._fired = False
         self._paused = self._due = False
-        self._timer: threading.Timer | None = None
+        self._timer: _Alarm | None = None
         self._deadline = self._paused_at = 0.0
 
     def _fire(self) -> None:
@@ -223,9 +291,7 @@ class time_budget:
             self._schedule(_REFIRE_SECONDS)
 
     def _schedule(self, seconds: float) -> None:
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._timer = _WATCHDOG.call_later(seconds, self._fire)
 
     def __enter__(self) -> time_budget:
         if self.seconds and self.seconds > 0 and math.isfinite(self.seconds):
@@ -409,9 +475,10 @@ def extract_batch(paths: list[str], source: str | None = None, published: date |
     return list(_extract_files(paths, source, published, profile, known, budget))
 
 
-# Files extracted side by side, their sentences parsed together (see geo.nlp.SharedParse): enough
-# for batches of a few hundred sentences, few enough that a slow file holds little back.
-SHARED_PARSE_FILES = 16
+# Files extracted side by side, their sentences parsed together (see geo.nlp.SharedParse): the
+# model's cost per call (2-3 ms) is paid once per round of this many files; a Dask task's batch
+# (MAX_BATCH_FILES) is one window. A slow file holds the others back no longer than STALL_SECONDS.
+SHARED_PARSE_FILES = 64
 
 
 def _extract_files(paths: list[str], source, published, profile, known: KnownCheck | None,

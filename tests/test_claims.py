@@ -1861,3 +1861,45 @@ def test_the_attack_repelled_in_the_next_sentence_is_defended_where_it_struck():
 def test_what_a_relative_clause_took_is_its_antecedent_not_what_is_listed_after():
     text = "The statement did not mention Aleppo, which the rebels captured the same day, or Homs."
     assert claims_of(text) == {("Aleppo", "capture", "rebels")}
+
+
+def test_pushing_the_attackers_back_from_a_place_defends_it():
+    assert claims_of("Government troops managed to push the attackers back from Morek.", places=NORTH) == {
+        ("Morek", "defense", "government")}
+
+
+def test_fighters_from_a_town_where_local_groups_fight_are_those_groups():
+    daraa = {**PLACES, "Busra al-Sham": Place("Busra al-Sham", "gn:10", 32.52, 36.48, "point", "SY", "SY-DR", 20_000),
+             "Izraa": Place("Izraa", "gn:2", 32.86, 36.25, "point", "SY", "SY-DR", 20_000)}
+    assert claims_of("Fighters from Busra al-Sham seized the town of Izraa on Friday.", places=daraa) == {
+        ("Izraa", "capture", "local_armed_groups")}
+
+
+def test_a_defence_with_no_place_is_where_its_subject_is_said_to_be():
+    assert claims_of("Troops stationed in Homs held their positions on Friday.") == {
+        ("Homs", "deployment", "government"), ("Homs", "defense", "government")}
+
+
+def test_holding_the_defence_along_a_line_of_towns_defends_each():
+    assert claims_of("Army units continue to hold the defence along the line of Morek and Souran.", places=NORTH) == {
+        ("Morek", "defense", "government"), ("Souran", "defense", "government")}
+
+
+def test_people_moved_are_no_forces_deployed():
+    assert claims_of("Turkish-backed factions advanced, relocating thousands of civilians to Aleppo.") == set()
+    assert claims_of("The army relocated its units to Homs.") == {("Homs", "deployment", "government")}
+
+
+def test_it_said_after_a_denial_is_the_denier_speaking():
+    text = ("Kurdish-led forces attacked Turkish-backed factions near Aleppo. The SDF press office denied claims that "
+            "the mercenaries had seized Aleppo. \"Aleppo is under the full control of our forces and these reports "
+            "are fabricated,\" it said.")
+    claims = claims_of(text)
+    assert ("Aleppo", "defense", "kurdish_led_forces") in claims
+    assert not any(a == "syrian_national_army" and t == "defense" for _, t, a in claims)
+
+
+def test_our_forces_of_an_unplaced_speaker_are_not_the_last_known_speakers():
+    text = ("The SDF said its fighters held Aleppo. A local council said in a statement: \"Our forces entered Homs "
+            "on Friday.\"")
+    assert ("Homs", "capture", "kurdish_led_forces") not in claims_of(text)

@@ -75,6 +75,43 @@ def test_the_fast_attribute_ruler_and_lemmatizer_give_what_spacys_give():
     assert gonna.lemma_ == "go"  # a two-token rule ("gon na") applied
 
 
+
+def test_one_pass_with_entities_for_some_texts_gives_what_two_passes_give():
+    texts = [
+        "Turkish-backed fighters entered Tal Rifaat after a week of shelling, residents said.",
+        "Omar Barry, a shopkeeper in Jableh, said the road to Latakia was open again.",
+        "The convoy left Deir ez-Zor at dawn.",
+    ]
+    model = nlp.load()
+
+    def signature(d):
+        return [(t.text, t.tag_, t.dep_, t.head.i, t.lemma_, t.ent_type_) for t in d], nlp.has_entities(d)
+
+    mixed = nlp.run_pipeline(model, texts, entities=[True, False, True])
+    apart = {0: nlp.run_pipeline(model, [texts[0]], entities=True)[0],
+             1: nlp.run_pipeline(model, [texts[1]])[0],
+             2: nlp.run_pipeline(model, [texts[2]], entities=True)[0]}
+    assert [signature(d) for d in mixed] == [signature(apart[i]) for i in range(3)]
+    assert nlp.has_entities(mixed[0]) and mixed[0].ents  # the flagged ones were read for names
+    assert not nlp.has_entities(mixed[1]) and not mixed[1].ents  # the other one was not
+
+
+
+def test_lemmas_of_inflected_words_are_spacys_from_a_cold_start():
+    # Every word here is new to the process's memo: each lemma comes from the rules, read with the
+    # word indexes as sets; it must be the stock lemmatizer's, for every part of speech.
+    model = nlp.load()
+    texts = ["The larger militias retook villages and fled across wider valleys on Thursdays.",
+             "Mice were shelled; geese flew; the fiercest brigades had been regrouping near dams.",
+             "She was quicker than the busier agencies, whose analyses proved the better ones."]
+    lemmatizer = model.get_pipe("lemmatizer")
+    memo = nlp.MemoLemmatizer(lemmatizer)
+    ours = [memo(d) for d in model.pipe(texts, disable=["lemmatizer", "ner"])]
+    stock = list(model.pipe(texts, disable=["ner"]))
+    assert [[t.lemma_ for t in d] for d in ours] == [[t.lemma_ for t in d] for d in stock]
+    assert {"village", "flee", "mouse", "regroup", "agency", "valley"} <= {t.lemma_ for d in ours for t in d}
+
+
 ARTICLES = [
     "Rebel fighters seized the town of Saraqib on Tuesday, a war monitor said. "
     "Government troops withdrew from nearby villages overnight.",
@@ -139,6 +176,32 @@ def test_a_slow_job_does_not_hold_back_the_others_and_errors_come_in_their_place
     else:
         raise AssertionError("the job's error was not raised")
     assert time.monotonic() - started < 10
+
+
+
+def test_a_job_left_to_run_on_its_own_still_gets_its_parse_and_the_turn_goes_on(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(nlp.SharedParse, "STALL_SECONDS", 0.1)
+    others_done = threading.Event()
+
+    def slow_then_parses() -> str:
+        others_done.wait(20)  # holds the turn past the stall time, then asks for a parse
+        doc = _doc("Rebels took Hama. The army withdrew from Homs.")
+        parsed = nlp.parse(doc, doc.sentences)[doc.sentences[1].start]
+        return next(t.lemma_ for t in parsed if t.text == "withdrew")
+
+    def quick(i: int):
+        def run() -> int:
+            doc = _doc(f"Troops entered Saraqib on day {i}.")
+            n = len(nlp.parse(doc, doc.sentences))
+            if i == 3:
+                others_done.set()
+            return n
+        return run
+
+    results = list(nlp.SharedParse(window=8).imap([slow_then_parses] + [quick(i) for i in range(4)]))
+    assert results == ["withdraw", 1, 1, 1, 1]
 
 
 def test_a_caller_that_stops_reading_leaves_no_job_waiting():

@@ -463,3 +463,25 @@ def test_time_spent_waiting_for_a_shared_parse_is_not_charged_to_the_budget() ->
         took = time.monotonic() - started
     assert 0.6 + 0.2 + 0.25 < took < 10
 
+
+
+def test_an_ingest_does_not_load_pandas_and_the_store_still_reads_frames(corpus: Path, tmp_path: Path) -> None:
+    # pandas costs an ingest about 0.3 s of CPU to import and it writes nothing with it: the CLI
+    # ingests without it, and reading the store back as a frame loads it then.
+    import subprocess
+    import sys
+
+    db = tmp_path / "c.db"
+    code = ("import sys; from geo.cli import main; "
+            f"code = main(['ingest', {str(corpus)!r}, '--db', {str(db)!r}]); "
+            "print(code, 'pandas' in sys.modules); "
+            "from geo.store import Store; "
+            f"frame = Store({str(db)!r}, readonly=True).claims_frame(); "
+            "print(len(frame), sorted(frame['place']), str(frame['published'].dtype))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         cwd=Path(pipeline.__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.strip().splitlines()
+    assert lines[-2] == "0 False"  # ingested, without pandas
+    count, places, dtype = lines[-1].split(" ", 1)[0], lines[-1], lines[-1].rsplit(" ", 1)[1]
+    assert int(count) >= 3 and "Aleppo" in places and "Homs" in places and dtype.startswith("datetime64")

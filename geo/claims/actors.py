@@ -218,7 +218,12 @@ class ActorReading:
                 # "its troops", "our fighters": whose they are decides, not the generic word
                 return self._phrase_actor(poss)
         if low in self.lex.first_person:
-            return self.state.sentence_speaker_actor or self.state.last_speaker_actor
+            if self.state.sentence_speaker_actor:
+                return self.state.sentence_speaker_actor
+            # "our forces" in the words of someone we cannot place are not the last known speaker's
+            if self.state.last_claimant in (None, self.state.last_speaker_phrase):
+                return self.state.last_speaker_actor
+            return None
         if low in self.lex.personal:
             return None
         if low in self.lex.third_person:
@@ -337,6 +342,14 @@ class ActorReading:
                     if other:
                         return other
         for name, pobj in _preps(tok):
+            if name == "from" and pobj.i in self.place_at and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN"):
+                # "fighters from Busra al-Sham": men of a town where the profile's convention names
+                # local groups (Daraa, Sweida) are those local groups
+                province = self.place_at[pobj.i].place.province if self.place_at[pobj.i].place else None
+                local = next((r.actor for r in self.profile.regional_actors if province in r.provinces
+                              and not r.unless_rx.search(self.sentence.text)), None)
+                if local:
+                    return local
             if name == "of" or (name == "from" and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN")):
                 # "fighters of HTS", "fighters from the Southern Operations Room", "security forces of
                 # the interim government": whose they are beats the generic word

@@ -125,8 +125,10 @@ class PlaceReading:
                     rule.type in ("withdrawal", "deployment") and obj.dep_ == "dobj"
                     and (obj.lower_ in self.lex.generic_forces or obj.lemma_.lower() in self.lex.generic_forces)
                 ) or (
-                    # "pushed militants back from the city of X": the enemy pushed, the place defended
-                    rule.type == "defense" and obj.dep_ == "dobj" and self._token_actor(obj) is not None)
+                    # "pushed militants back from the city of X", "pushed the attackers back from X": the
+                    # enemy pushed, the place defended
+                    rule.type == "defense" and obj.dep_ == "dobj" and (
+                        self._token_actor(obj) is not None or rule.particle == "back"))
         obj = objects[0]
         if rule.object == "place" and not found:
             take_preps = True

@@ -45,6 +45,7 @@ class State:
     last_capturer: str | None = None
     last_claimant: str | None = None
     last_speaker_actor: str | None = None
+    last_speaker_phrase: str | None = None  # who was speaking for last_speaker_actor
     sentence_speaker_actor: str | None = None  # the party of this sentence's speaker, once known
     last_claimant_is_person: bool = False
     people: dict[str, str] = field(default_factory=dict)  # names introduced with a title -> party
@@ -150,6 +151,16 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if not out and not self.toponyms:
             out = self._back_references()
         return _unique(self._regional(out))
+
+    def _moves_people(self, v: "Token") -> bool:
+        """Whether the verb's object is people, not forces ("thousands of civilians", "residents")."""
+        obj = _child(v, ("dobj",))
+        if obj is not None and obj.lower_ in self.lex.quantities:
+            obj = next((g for name, g in _preps(obj) if name == "of"), obj)
+        if obj is None:
+            return False
+        return obj.lemma_.lower() in self.lex.person_nouns or obj.lower_ in self.lex.person_nouns \
+            or self.profile.actor_of(obj.text) == "civilians"
 
     def _attack_told_before(self, v: "Token", rule: VerbRule) -> "Token | None":
         """"Rebels tried to storm X, but the attack was repelled": the clause that told the attack
@@ -294,6 +305,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         reality = self._reality(v)
         if reality == "unreal" or (reality == "negated" and rule.type not in DENIABLE):
             return []
+        if rule.type == "capture" and self._lemma(v) in ("control", "hold") and _pluperfect(v):
+            return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
+        if rule.type in ("deployment", "withdrawal") and self._moves_people(v):
+            return []  # "relocating thousands of civilians to Tabqa": people moved, not forces
         places = self._verb_places(v, rule)
         event_type = rule.type
         if not places and rule.type in ("deployment", "withdrawal", "defense"):
@@ -320,8 +335,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             found += [f for name, pobj in _preps(head) if name in ("from", "out of", "in", "into")
                       for f in self._places_under(pobj)]
             places = self._prune(found)
-        if rule.type == "capture" and self._lemma(v) in ("control", "hold") and _pluperfect(v):
-            return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
+        if not places and rule.type == "defense":
+            # "Kurdish fighters who control the district were holding their positions", "troops
+            # stationed in X held firm": where the subject is said to be
+            subj = self._subject(v)
+            if subj is not None:
+                places = self._prune([f for c in subj.children if c.dep_ in ("relcl", "acl") and c.i != v.i
+                                      for f in self._places_under(c, clauses=True)])
         told_in = None
         if not places and rule.type == "defense":
             told_in = self._attack_told_before(v, rule)
@@ -582,6 +602,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if actor is None or actor == "unknown":
             return []
         claimant = self._subject_phrase(v) or self._claimant(v)
+        if claimant:
+            # the denier speaks: "..., it said" next is the denier, and so are "our forces"
+            self.state.last_claimant, self.state.last_claimant_is_person = claimant, False
+            self.state.last_speaker_actor, self.state.last_speaker_phrase = actor, claimant
         return [self._claim(v, f, "denial", actor, claimant and self.profile.canonical_claimant(claimant)) for f in found]
 
     def _denied_places(self, content: list["Token"], denied_event_only: bool = False) -> list[_Found] | bool:

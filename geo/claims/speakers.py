@@ -71,6 +71,7 @@ class ClaimantReading:
         actor = self._speaker_actor(phrase) or (self.speaker_full and self._describing_actor(self.speaker_full))
         if actor:
             self.state.last_speaker_actor = actor
+            self.state.last_speaker_phrase = phrase
             self.state.sentence_speaker_actor = actor
         canonical = self.profile.canonical_claimant(phrase)
         if canonical == phrase and self.speaker_full and self.speaker_full != phrase:
