@@ -1903,3 +1903,9 @@ def test_our_forces_of_an_unplaced_speaker_are_not_the_last_known_speakers():
     text = ("The SDF said its fighters held Aleppo. A local council said in a statement: \"Our forces entered Homs "
             "on Friday.\"")
     assert ("Homs", "capture", "kurdish_led_forces") not in claims_of(text)
+
+
+def test_its_after_a_sentence_whose_main_subject_is_a_place_is_the_last_clauses_party():
+    text = ("Aleppo fell to Turkish-backed factions in December, and the SDF withdrew from Hama soon after. "
+            "Its fighters have held Homs against near-daily assaults.")
+    assert ("Homs", "defense", "kurdish_led_forces") in claims_of(text)

@@ -232,6 +232,16 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             subj = _child(root, _SUBJECTS)
             if subj is not None:
                 actor = self._phrase_actor(subj)
+        if actor is None and root is not None:
+            # "Manbij fell to the factions, and the group withdrew from X": with no party as the main
+            # subject, the party of the last clause's subject is the one "its" and "they" mean next
+            for conj in reversed([c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]):
+                subj = _child(conj, _SUBJECTS)
+                if subj is not None and subj.lower_ not in self.lex.third_person:
+                    actor = self._phrase_actor(subj)
+                    if actor and actor != "unknown":
+                        break
+                    actor = None
         if actor is None:
             actor = self.first_actor
         if actor is not None and actor != "unknown":
