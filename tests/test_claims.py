@@ -1909,3 +1909,9 @@ def test_its_after_a_sentence_whose_main_subject_is_a_place_is_the_last_clauses_
     text = ("Aleppo fell to Turkish-backed factions in December, and the SDF withdrew from Hama soon after. "
             "Its fighters have held Homs against near-daily assaults.")
     assert ("Homs", "defense", "kurdish_led_forces") in claims_of(text)
+
+
+def test_images_speak_through_who_published_or_verified_them():
+    c = one("Rebels entered Hama, according to images verified by AFP.")
+    assert c.claimant == "AFP"
+    assert one("Rebels entered Hama, according to images.").claimant is None

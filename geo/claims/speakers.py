@@ -32,6 +32,9 @@ class ClaimantReading:
                 if c.lower_ in self.lex.speech_prefixes and c.dep_ in ("prep", "advcl", "advmod"):
                     pobj = next((g for gc in c.children for g in ([gc] if gc.dep_ == "pobj" else gc.children) if g.dep_ == "pobj"), None)
                     if pobj is not None:
+                        pobj = self._behind_evidence(pobj)
+                        if pobj is None:
+                            break
                         phrase = _speaker_text(self.sdoc, pobj)
                         self.speaker_full = _text(self.sdoc, pobj)
                         break
@@ -80,6 +83,19 @@ class ClaimantReading:
             if whole != self.speaker_full:
                 return whole
         return canonical
+
+    def _behind_evidence(self, tok: "Token") -> "Token | None":
+        """Who speaks through images or footage: their publisher or verifier ("satellite images
+        published by Maxar", "footage verified by AFP"), else no one; any other speaker is itself."""
+        if tok.lemma_.lower() not in self.lex.evidence_nouns and tok.lower_ not in self.lex.evidence_nouns:
+            return tok
+        for c in tok.children:
+            if c.dep_ == "acl":
+                agent = _child(c, ("agent",))
+                pobj = _child(agent, ("pobj",)) if agent is not None else None
+                if pobj is not None:
+                    return pobj
+        return None
 
     def _own_content(self, s: "Token") -> bool:
         """A speech verb that says something of its own ("..., and the army told officers that the
@@ -145,6 +161,9 @@ class ClaimantReading:
                 return None
             self.speaker_full = self.state.last_claimant
             return self.state.last_claimant
+        subj = self._behind_evidence(subj)
+        if subj is None:
+            return None
         if subj.i in self.in_place:
             # "X captured Avdiivka, Ukraine's General Staff said", parsed with the place as subject
             subj = next((c for c in subj.children if c.dep_ == "appos"), None)
