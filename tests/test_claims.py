@@ -1915,3 +1915,8 @@ def test_images_speak_through_who_published_or_verified_them():
     c = one("Rebels entered Hama, according to images verified by AFP.")
     assert c.claimant == "AFP"
     assert one("Rebels entered Hama, according to images.").claimant is None
+
+
+def test_a_headline_speaker_speaks_for_the_clause_after_the_verb_only():
+    c = one("Israeli troops take Quneitra, Netanyahu says Israel will stay until security is assured")
+    assert (c.place, c.actor, c.claimant) == ("Quneitra", "israel", None)

@@ -27,6 +27,7 @@ class ClaimantReading:
         phrase = None
         self.speaker_full = None
         tok = v
+        came_from = None
         for _ in range(10):
             for c in tok.children:
                 if c.lower_ in self.lex.speech_prefixes and c.dep_ in ("prep", "advcl", "advmod"):
@@ -43,6 +44,10 @@ class ClaimantReading:
             if tok.i != v.i and tok.lemma_.lower() in self.lex.speech and tok.pos_ in ("VERB", "AUX"):
                 if any(c.dep_ == "neg" for c in tok.children):
                     break  # "Reuters could not verify that ...": whoever claims it, not Reuters
+                if came_from is not None and came_from.dep_ == "ccomp" and came_from.i < tok.i and any(
+                        c.dep_ == "ccomp" and c.i > tok.i for c in tok.children):
+                    break  # a headline: "Troops take X, Netanyahu says Israel will stay": he says the second
+
                 phrase = self._speaker(tok)
                 if phrase:
                     break
@@ -55,7 +60,7 @@ class ClaimantReading:
                         break
             if phrase or tok.head.i == tok.i:
                 break
-            tok = tok.head
+            came_from, tok = tok, tok.head
         if not phrase:
             return None
         bare = phrase.lower().removeprefix("the ").strip()
