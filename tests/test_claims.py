@@ -1920,3 +1920,9 @@ def test_images_speak_through_who_published_or_verified_them():
 def test_a_headline_speaker_speaks_for_the_clause_after_the_verb_only():
     c = one("Israeli troops take Quneitra, Netanyahu says Israel will stay until security is assured")
     assert (c.place, c.actor, c.claimant) == ("Quneitra", "israel", None)
+
+
+def test_a_minister_we_cannot_place_denying_is_not_the_last_speakers_denial():
+    text = ("Rebels said they had taken Homs. In the capital, the interior minister told state TV that there was a "
+            "strong cordon around Damascus, denying reports that government forces had pulled out of the city.")
+    assert ("Damascus", "denial", "rebels") not in claims_of(text)

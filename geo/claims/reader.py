@@ -604,14 +604,18 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return []
         actor = self._subject_actor(v)
         subj = self._subject(v)
-        if actor is None and (subj is None or subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.first_person
-                              or subj.lemma_.lower() in (self.state.last_claimant or "").lower()):
+        claimant = self._subject_phrase(v) or self._claimant(v)
+        if actor is None:
             # "it denied", "the ministry denied" after the defence ministry spoke: the one who spoke
-            # before; "the military denied" after residents spoke is no one we know
-            actor = self.state.last_speaker_actor
+            # before; "the military denied" after residents spoke, or a minister we cannot place
+            # ("..., denying reports"), is no one we know
+            pronoun = subj is None or subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.first_person
+            spoke_last = self.state.last_speaker_phrase
+            if (pronoun and claimant in (None, spoke_last, self.profile.canonical_claimant(spoke_last or ""))) or (
+                    not pronoun and subj.lemma_.lower() in (spoke_last or "").lower()):
+                actor = self.state.last_speaker_actor
         if actor is None or actor == "unknown":
             return []
-        claimant = self._subject_phrase(v) or self._claimant(v)
         if claimant:
             # the denier speaks: "..., it said" next is the denier, and so are "our forces"
             self.state.last_claimant, self.state.last_claimant_is_person = claimant, False
@@ -671,7 +675,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if not found:
             return []
         claimant = self._claimant(n)
-        actor = self.state.sentence_speaker_actor or self.state.last_speaker_actor
+        actor = self.state.sentence_speaker_actor
+        if actor is None and claimant is not None and self.state.last_claimant == self.state.last_speaker_phrase:
+            actor = self.state.last_speaker_actor  # "..., it said": the one who spoke last
         if actor is None or actor == "unknown" or self.ambiguous_speaker:
             return []
         return [self._claim(n, f, "denial", actor, claimant) for f in found]
