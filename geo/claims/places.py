@@ -30,9 +30,7 @@ if TYPE_CHECKING:
 
 
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
-# Words that make the place after them a reference point, not a place of the events.
-_REFERENCE_BEFORE = re.compile(r"\b(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|"
-                               r"near|outside(?:\s+of)?|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?$", re.I)
+
 # A site said to be somewhere stays the one meant by "the post" longer than a town stays "the city":
 # an article tells of few sites.
 _SITE_REACH = 800
@@ -49,6 +47,10 @@ _LOCATING_AFTER = re.compile(r",?\s+(?:in|on|near)\s+(?:the\s+)?(?:[a-z-]+\s+){0
 _STRAY_KM = 120
 _STRAY_MAX_POPULATION = 20_000
 _BEARINGS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+# Words that make the place after them a reference point, not a place of the events ("south-east of").
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:(?:" + "|".join(re.sub(r"^(north|south)(east|west)$", r"\1-?\2", b) for b in sorted(_BEARINGS))
+    + r")(?:ern)?\s+of|near|outside(?:\s+of)?|from)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?$", re.I)
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
                               r"(?:the\s+)?(?:[a-z-]+\s+)?$")
@@ -209,9 +211,7 @@ class PlaceReading:
                     found += self._places_under(pobj)
         acted_on_party = obj is not None and obj.dep_ == "dobj" and (
             obj.lower_ in self.lex.third_person or obj.lower_ in self.lex.personal
-            or obj.lemma_.lower() in self.lex.person_nouns  # "the prison, where they freed detainees"
-            or (obj.lower_ in self.lex.quantities and any(  # "freed hundreds of detainees"
-                g.lemma_.lower() in self.lex.person_nouns for name, g in _preps(obj) if name == "of"))
+            or self._names_people(obj)  # "the prison, where they freed hundreds of detainees"
             or (self._token_actor(obj) is not None and obj.lemma_.lower() not in (rule.objects or ())))
         if not found and not acted_on_party:
             # (not "the city, where the army attacked them": attacking a party is no advance on the city)
@@ -327,6 +327,16 @@ class PlaceReading:
         if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
             names.append(obj)
         return any(n.i not in self.in_place and not self._token_actor(n) and not self._capitalised_kind(n) for n in names)
+
+    def _names_people(self, obj: "Token | None") -> bool:
+        """Whether a verb's object is people, not forces or places ("detainees", "thousands of
+        civilians", "residents")."""
+        if obj is not None and obj.lower_ in self.lex.quantities:
+            obj = next((g for name, g in _preps(obj) if name == "of"), obj)
+        if obj is None:
+            return False
+        return obj.lemma_.lower() in self.lex.person_nouns or obj.lower_ in self.lex.person_nouns \
+            or self.profile.actor_of(obj.text) == "civilians"
 
     def _capitalised_kind(self, tok: "Token") -> bool:
         """"Homs City", "Idlib Province" (ISW's style): the kind of place after a name we resolved."""

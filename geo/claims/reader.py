@@ -152,16 +152,6 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             out = self._back_references()
         return _unique(self._regional(out))
 
-    def _moves_people(self, v: "Token") -> bool:
-        """Whether the verb's object is people, not forces ("thousands of civilians", "residents")."""
-        obj = _child(v, ("dobj",))
-        if obj is not None and obj.lower_ in self.lex.quantities:
-            obj = next((g for name, g in _preps(obj) if name == "of"), obj)
-        if obj is None:
-            return False
-        return obj.lemma_.lower() in self.lex.person_nouns or obj.lower_ in self.lex.person_nouns \
-            or self.profile.actor_of(obj.text) == "civilians"
-
     def _attack_told_before(self, v: "Token", rule: VerbRule) -> "Token | None":
         """"Rebels tried to storm X, but the attack was repelled": the clause that told the attack
         the passive defense verb stops (its places and its subject are the attack's)."""
@@ -317,7 +307,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return []
         if rule.type == "capture" and self._lemma(v) in ("control", "hold") and _pluperfect(v):
             return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
-        if rule.type in ("deployment", "withdrawal") and self._moves_people(v):
+        if rule.type in ("deployment", "withdrawal") and self._names_people(_child(v, ("dobj",))):
             return []  # "relocating thousands of civilians to Tabqa": people moved, not forces
         places = self._verb_places(v, rule)
         event_type = rule.type
