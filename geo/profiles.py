@@ -144,8 +144,9 @@ class Profile:
                 if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
                     continue
                 if stop < len(text) and (text[stop].isalnum() or text[stop] == "_"
-                                         or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].islower())):
-                    continue
+                                         or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].islower()
+                                             and not _LED.match(text, stop))):
+                    continue  # ("Hayat Tahrir al-Sham-led fighters" are the party that leads them)
                 hits.append((start, stop, actor))
         hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
         kept: list[tuple[int, int, str]] = []
@@ -243,6 +244,7 @@ def _fold_alias(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_FOLD)).strip().lower()
 
 
+_LED = re.compile(r"-led\b")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 
 

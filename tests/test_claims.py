@@ -1949,3 +1949,20 @@ def test_an_unknown_village_located_in_a_province_gives_no_claim_at_the_province
     # a date or a country after the place is no unknown place
     assert ("Hama", "defense", "government") in claims_of(
         "State media said the army was preparing defensive lines in northern Hama Province on November 30.")
+
+
+def test_a_party_named_in_full_before_led_leads_the_fighters():
+    assert claims_of("Hayat Tahrir al-Sham-led fighters said they had reached Homs.") == {("Homs", "advance", "rebels")}
+
+
+def test_plain_groups_affiliated_with_or_led_by_a_party_are_that_partys():
+    assert claims_of("Armed groups affiliated with the SDF entered Homs.") == {("Homs", "capture", "kurdish_led_forces")}
+    assert claims_of("Armed factions led by the SNA entered Homs.") == {("Homs", "capture", "syrian_national_army")}
+    # a named party stays itself beside its ally; a fight "against" someone names no allegiance
+    assert claims_of("Hezbollah fighters allied with the army entered Qusayr.") == {("Al-Qusayr", "capture", "hezbollah")}
+
+
+def test_turkish_outlets_pkk_ypg_is_the_sdf():
+    places = dict(PLACES, Manbij=Place("Manbij", "gn:166616", 36.53, 37.95, "point", "SY", "SY-HL", 100_000))
+    assert claims_of("The SNA drove the PKK/YPG out of Manbij on Monday.", places=places) == {
+        ("Manbij", "capture", "syrian_national_army"), ("Manbij", "withdrawal", "kurdish_led_forces")}

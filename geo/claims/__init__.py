@@ -34,6 +34,7 @@ from geo.claims.lexicons import (
     Lexicon,
     LexiconError,
     build_lexicon,
+    common_words,
     lexicon,
 )
 from geo.claims.places import dates_in
@@ -121,19 +122,12 @@ def _without_lead(s: Sentence) -> Sentence:
         n = 0
     text = s.text[n:]
     if _SHOUTED.search(text):
-        common = _common_words()
+        common = common_words()  # shouted, they are words, not acronyms
         text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in common else m.group(0), text)
     if n == 0 and text == s.text:
         return s
     return Sentence(s.start + n, s.end, text)
 
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Frequent English words (the geoparser's list): shouted, they are words, not acronyms."""
-    from geo.resources import DATA_DIR, read_word_list
-
-    return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
 
 
 def _usable(t: Toponym, profile: Profile) -> bool:

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from geo.claims.lexicons import NounRule, VerbRule
+from geo.claims.lexicons import NounRule, VerbRule, common_words
 from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
     _causer,
@@ -333,14 +333,16 @@ class ActorReading:
         words = _phrase_tokens(tok)
         text = _doc_text(self.sdoc)[words[0].idx:words[-1].idx + len(words[-1].text)]
         a = self._actor_in(text)
-        if a and a not in self._generic_only(text):
-            return a
-        for c in tok.children:  # "fighters loyal to HTS", "militias affiliated with the SDF"
-            if c.dep_ in ("amod", "acl", "relcl") and c.lemma_.lower() in self.lex.allegiance:
+        if a and a not in self._generic_only(text) and any(_names_someone(w) for w in words):
+            return a  # a name ("Hezbollah fighters allied with the army" stay Hezbollah's)
+        for c in tok.children:  # "fighters loyal to HTS", "armed groups affiliated with the SDF", "led by"
+            if c.dep_ in ("amod", "acl", "relcl") and (c.lemma_.lower() in self.lex.allegiance or c.lower_ in self.lex.allegiance):
                 for name, pobj in _preps(c):
-                    other = self._token_actor(pobj)
+                    other = self._token_actor(pobj) if name in ("to", "with", "by") else None
                     if other:
                         return other
+        if a and a not in self._generic_only(text):
+            return a
         for name, pobj in _preps(tok):
             if name == "from" and pobj.i in self.place_at and (tok.lower_ in self.lex.generic_forces or tok.pos_ == "NOUN"):
                 # "fighters from Busra al-Sham": men of a town where the profile's convention names
@@ -413,3 +415,11 @@ class ActorReading:
             return self.state.last_claimant
         toks = [t for t in subj.subtree]
         return _doc_text(self.sdoc)[toks[0].idx:toks[-1].idx + len(toks[-1].text)].strip()
+
+
+def _names_someone(tok: "Token") -> bool:
+    """Whether a word of a phrase is a name ("Hezbollah", "Iranian"), not plain English ("armed",
+    capitalised at the start of a sentence)."""
+    if tok.tag_ in ("NNP", "NNPS"):
+        return True
+    return not tok.is_lower and (tok.i > 0 or tok.lower_ not in common_words())

@@ -317,6 +317,14 @@ def _inflections(lemma: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The 3,000 most frequent English words (the geoparser's list)."""
+    from geo.resources import DATA_DIR, read_word_list
+
+    return frozenset(read_word_list(DATA_DIR / "lexicons" / "common_english.txt")[:3000])
+
+
+@lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The event lexicon and cue words, read and checked once per process."""
     return build_lexicon(load_toml("lexicons/events.toml"), load_toml("lexicons/claims.toml"))
