@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 
 from geo import nlp
 from geo.claims.lexicons import (
