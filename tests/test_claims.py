@@ -1966,3 +1966,28 @@ def test_turkish_outlets_pkk_ypg_is_the_sdf():
     places = dict(PLACES, Manbij=Place("Manbij", "gn:166616", 36.53, 37.95, "point", "SY", "SY-HL", 100_000))
     assert claims_of("The SNA drove the PKK/YPG out of Manbij on Monday.", places=places) == {
         ("Manbij", "capture", "syrian_national_army"), ("Manbij", "withdrawal", "kurdish_led_forces")}
+
+
+def test_a_line_opening_with_its_source_and_a_colon_is_that_sources_claim():
+    text = ("Overnight updates from the front.\n\n"
+            "02:15 – Syrian Observatory for Human Rights: army units have pulled out of Homs.\n\n"
+            "03:40 – Pro-government channel Sham Now: \u201cOur forces are in their positions in Hama.\u201d\n"
+            "The channel denied that the army had left Homs.")
+    claims = {(c.place, c.event_type, c.actor, c.claimant) for c in extract(make_doc(text), "syria")}
+    assert ("Homs", "withdrawal", "government", "Syrian Observatory for Human Rights") in claims
+    assert ("Hama", "defense", "government", "Pro-government channel Sham Now") in claims
+    assert ("Homs", "denial", "government", "The channel") in claims
+    # words before a colon that name no source are no claimant
+    c = one("Update: rebels entered Hama on Friday.")
+    assert (c.place, c.event_type, c.actor, c.claimant) == ("Hama", "capture", "rebels", None)
+
+
+def test_where_a_retreat_heads_is_no_advance():
+    assert claims_of("Army units pulled out of Homs, heading toward Damascus.") == {("Homs", "withdrawal", "government")}
+
+
+def test_a_countryside_named_after_area_in_only_locates_the_town():
+    places = dict(PLACES, **{"Deir ez-Zor": Place("Deir ez-Zor", "gn:170794", 35.33, 40.14, "point", "SY", "SY-DY", 240_000),
+                             "Mayadeen": Place("Mayadeen", "gn:170592", 35.02, 40.45, "point", "SY", "SY-DY", 40_000)})
+    assert claims_of("Troops withdrew from the Mayadeen area in the Deir ez-Zor countryside.", places=places) == {
+        ("Mayadeen", "withdrawal", "government")}

@@ -38,6 +38,7 @@ from geo.claims.lexicons import (
 )
 from geo.claims.places import dates_in
 from geo.claims.reader import _YEAR, SentenceReader, State
+from geo.claims.speakers import note_line_speaker
 from geo.document import Claim, Document, Sentence, Toponym
 from geo.profiles import Profile, load_profile
 
@@ -66,12 +67,19 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     starts = [t.start for t in usable]
     per_sentence: list[list[Toponym]] = []
     wanted: dict[int, Sentence] = {}  # sentence start -> the part of it that is parsed
+    line_speakers: dict[int, str] = {}  # sentence start -> the source a line opens with ("Observatory: ...")
     for s in doc.sentences:
         lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
         tops = [t for t in usable[lo:hi] if t.end <= s.end]
         per_sentence.append(tops)
+        unit = None
+        if ":" in s.text[:160]:
+            unit = _without_lead(s)
+            speaker, unit = _line_speaker(lex, profile, unit)
+            if speaker:
+                line_speakers[s.start] = speaker
         if ((tops or lex.anaphora_rx.search(s.text)) and _may_report(lex, s.text)) or lex.back_reference_rx.search(s.text):
-            wanted[s.start] = _without_lead(s)
+            wanted[s.start] = unit or _without_lead(s)
     parses = nlp.parse(doc, wanted.values())
     state = State()
     for perspective in profile.perspectives:
@@ -87,11 +95,14 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
         parsed = parses.get(unit.start) if unit is not None else None
         if parsed is None:
             _remember_unparsed(profile, s.text, state)
+            if s.start in line_speakers:
+                note_line_speaker(profile, state, line_speakers[s.start])
             continue
         lo, hi = bisect.bisect_left(country_starts, s.start), bisect.bisect_left(country_starts, s.end)
         countries = countries_all[lo:hi]
         reader = SentenceReader(lex, profile, doc, unit, parsed, tops, state, background, countries,
-                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s, year)
+                                 usable[max(0, bisect.bisect_left(starts, s.start) - 8):bisect.bisect_left(starts, s.end)], s, year,
+                                 line_speakers.get(s.start))
         claims += reader.claims()
         reader.remember()
     doc.claims = claims
@@ -127,6 +138,25 @@ def _without_lead(s: Sentence) -> Sentence:
         return s
     return Sentence(s.start + n, s.end, text)
 
+
+
+# A line that opens with its source and a colon, as live blogs and channel roundups quote:
+# "Syrian Observatory for Human Rights: army units have pulled out of X", "The defence ministry, on
+# its channel: \"...\"".
+_SPEAKER_COLON = re.compile(r"(?P<who>[A-Z\"“][^:\"“”.!?;]{1,100}?)\s*:\s+(?=\S)")
+
+
+def _line_speaker(lex: Lexicon, profile: Profile, s: Sentence) -> tuple[str | None, Sentence]:
+    """The source a line names before a colon, and the rest of the line (what is parsed); (None,
+    the line) when the words before the colon name no party, institution or source."""
+    m = _SPEAKER_COLON.match(s.text)
+    if not m or len(m.group("who").split()) > 14:
+        return None, s
+    who = m.group("who").strip()
+    words = {w.lower().strip(",'’s") for w in who.split()}
+    if not (profile.actor_mentions(who) or profile.claimant_mentions(who) or not words.isdisjoint(lex.line_speakers)):
+        return None, s
+    return who, Sentence(s.start + m.end(), s.end, s.text[m.end():])
 
 
 def _usable(t: Toponym, profile: Profile) -> bool:

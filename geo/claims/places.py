@@ -40,9 +40,10 @@ _SITE_REACH = 800
 _SITE_TO_PLACE = re.compile(r"\s+(?:(?:at|in|on|atop|inside)\s+)(?:the\s+)?"
                             r"(?:(?:summit|top|foot|edge|outskirts|slopes?|peak)\s+of\s+(?:the\s+)?)?")
 # What lies between a town and the countryside named to locate it: "Qardaha, in the eastern
-# countryside of Latakia".
-_LOCATING_AFTER = re.compile(r",?\s+(?:in|on|near)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}?(?:countryside|outskirts|suburbs|"
-                             r"hinterland|province|governorate|region|district)\s+of\s+(?:the\s+)?(?:city\s+of\s+)?")
+# countryside of Latakia", "the Mayadeen area in the Deir ez-Zor countryside".
+_LOCATING_AFTER = re.compile(r",?\s+(?:(?:area|region|district)\s+)?(?:in|on|near)\s+(?:the\s+)?(?:"
+                             r"(?:[a-z-]+\s+){0,2}?(?:countryside|outskirts|suburbs|hinterland|province|governorate|region|district)"
+                             r"\s+of\s+(?:the\s+)?(?:city\s+of\s+)?|(?:[a-z-]+\s+)?)")
 # A small place more than this far from every other place its sentence names is a namesake (a
 # village's name is shared by many; the sentence's other places say which region it is in).
 _STRAY_KM = 120

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from geo.claims.actors import ActorReading
 from geo.claims.lexicons import DENIABLE, Lexicon, NounRule, VerbRule
 from geo.claims.places import PlaceReading, _Found, dates_in, hinterland_point
-from geo.claims.speakers import ClaimantReading
+from geo.claims.speakers import ClaimantReading, note_line_speaker
 from geo.claims.tree import (
     _RELATIVE_PRONOUNS,
     _SUBJECTS,
@@ -64,7 +64,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
     def __init__(self, lex: Lexicon, profile: Profile, doc: Document, sentence: Sentence,
                  parsed: "SpacyDoc", toponyms: list[Toponym], state: State, background: re.Pattern,
                  countries: list[Toponym] = (), earlier: list[Toponym] = (), evidence: Sentence | None = None,
-                 year: int | None = None):
+                 year: int | None = None, line_speaker: str | None = None):
         self.evidence = evidence or sentence
         self.year = year  # the article's year (published, or the latest it mentions)
         self.earlier = earlier  # the usable toponyms shortly before and in this sentence
@@ -96,6 +96,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         self.consumed: set[int] = set()  # nouns a verb trigger has read as its object
         self.question = sentence.text.rstrip().endswith("?")
         self.first_actor: str | None = None
+        self.line_speaker = line_speaker  # the source the line opens with ("Observatory: ..."), if any
+        if line_speaker:
+            note_line_speaker(profile, state, line_speaker)
 
     # -- the sentence's claims ------------------------------------------------------------------
 
@@ -309,6 +312,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
         if rule.type in ("deployment", "withdrawal") and self._names_people(_child(v, ("dobj",))):
             return []  # "relocating thousands of civilians to Tabqa": people moved, not forces
+        if rule.type == "advance" and v.dep_ in ("advcl", "conj") and v.tag_ == "VBG" and self._lemma(v.head) in self.lex.verbs \
+                and (head_rule := self._verb_rule(v.head)) is not None and head_rule.type == "withdrawal":
+            return []  # "pulled out of X, heading toward Y": where a retreat goes is no advance
         places = self._verb_places(v, rule)
         event_type = rule.type
         if not places and rule.type in ("deployment", "withdrawal", "defense"):

@@ -17,6 +17,9 @@ from geo.claims.tree import (
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
+    from geo.claims.reader import State
+    from geo.profiles import Profile
+
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
@@ -61,6 +64,8 @@ class ClaimantReading:
             if phrase or tok.head.i == tok.i:
                 break
             came_from, tok = tok, tok.head
+        if not phrase and self.line_speaker:
+            phrase = self.line_speaker  # "Syrian Observatory: army units have pulled out of X"
         if not phrase:
             return None
         bare = phrase.lower().removeprefix("the ").strip()
@@ -120,18 +125,7 @@ class ClaimantReading:
         return (precise or mentions)[0].actor if mentions else None
 
     def _speaker_actor(self, phrase: str) -> str | None:
-        actor = self.profile.actor_of(phrase)
-        if actor:
-            return actor
-        # by word, not by scanning every name learned so far: the work per claim stays bounded on
-        # a long text that introduces many people
-        words = phrase.split()
-        for n in range(min(3, len(words)), 0, -1):
-            for i in range(len(words) - n + 1):
-                party = self.state.people.get(" ".join(words[i:i + n]))
-                if party:
-                    return party
-        return None
+        return speaker_party(self.profile, self.state, phrase)
 
     def _speaker(self, s: "Token") -> str | None:
         """Who speaks through the speech verb ``s``; ``self.speaker_full`` keeps the whole phrase
@@ -179,3 +173,30 @@ class ClaimantReading:
         self.state.last_claimant_is_person = subj.pos_ == "PROPN" and not self.profile.claimant_mentions(phrase) \
             and not self._mentions(subj.text)
         return phrase
+
+
+def speaker_party(profile: "Profile", state: "State", phrase: str) -> str | None:
+    """The party a speaker phrase speaks for: the profile's reading, else a person the article
+    introduced with a party ("rebel commander Ali Hassan", then "Hassan")."""
+    actor = profile.actor_of(phrase)
+    if actor:
+        return actor
+    # by word, not by scanning every name learned so far: the work per claim stays bounded on
+    # a long text that introduces many people
+    words = phrase.split()
+    for n in range(min(3, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            party = state.people.get(" ".join(words[i:i + n]))
+            if party:
+                return party
+    return None
+
+
+def note_line_speaker(profile: "Profile", state: "State", phrase: str) -> None:
+    """A line opening with its source ("Pro-government channel X: ...") makes that source the one
+    speaking, whether or not a claim of the line asks who does ("the channel denied ..." next)."""
+    state.last_claimant = phrase
+    actor = speaker_party(profile, state, phrase)
+    if actor:
+        state.sentence_speaker_actor = state.last_speaker_actor = actor
+        state.last_speaker_phrase = phrase
