@@ -696,6 +696,8 @@ def _postings_of(slot: dict[int, int]) -> list[int]:
 # --------------------------------------------------------------------------------------------
 # Run time: nothing below this line changes the cache.
 
+# A place of this population or more is a city: never what a text calls "the village" or "X village".
+VILLAGE_MAX_POPULATION = 50_000
 
 def _read_cache(path: Path) -> _Tables | None:
     if not path.exists():

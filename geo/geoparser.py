@@ -52,7 +52,8 @@ import ahocorasick
 import numpy as np
 
 from geo.document import Article, Document, Place, Toponym
-from geo.gazetteer import CURATED_SPELLING, SPELLING_VARIANT, Gazetteer, OnlineGeocoder, prune_cache
+from geo.gazetteer import (CURATED_SPELLING, SPELLING_VARIANT, VILLAGE_MAX_POPULATION, Gazetteer, OnlineGeocoder,
+                           prune_cache)
 from geo.normalize import ARTICLES, fold, key_columns, key_tokens, name_key, name_piece
 from geo.resources import DATA_DIR, read_word_list
 from geo.sentences import split_sentences
@@ -1519,14 +1520,11 @@ def _within(cands: list[Place], container: Place) -> list[Place]:
     return []
 
 
-# A place the text calls a village is not a city of this size abroad: "Saida village" in a story
-# about the Golan is not Sidon (164,000 people), whatever Lebanon's share of the story.
-_VILLAGE_MAX_POPULATION = 50_000
-
-
 def _city_called_village(best: Place, cue: str | None, focus: str | None) -> bool:
+    # "Saida village" in a story about the Golan is not Sidon (164,000 people), whatever Lebanon's
+    # share of the story.
     return (cue == "village" and focus is not None and best.country != focus
-            and best.population >= _VILLAGE_MAX_POPULATION)
+            and best.population >= VILLAGE_MAX_POPULATION)
 
 
 def _confident(best: Place, implied: set[str], focus: str | None = None) -> bool:

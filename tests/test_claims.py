@@ -1926,3 +1926,26 @@ def test_a_minister_we_cannot_place_denying_is_not_the_last_speakers_denial():
     text = ("Rebels said they had taken Homs. In the capital, the interior minister told state TV that there was a "
             "strong cordon around Damascus, denying reports that government forces had pulled out of the city.")
     assert ("Damascus", "denial", "rebels") not in claims_of(text)
+
+
+def test_the_village_is_never_the_dam_or_the_city_named_before():
+    places = dict(SITES, Manbij=Place("Manbij", "gn:166616", 36.53, 37.95, "point", "SY", "SY-HL", 100_000))
+    text = ("Clashes went on near Aleppo on Sunday. Turkish-backed fighters said they had captured the village of "
+            "Umm Tinah, 8 km south of Tishrin Dam. The SDF denied losing the village.")
+    assert not any(c.event_type == "denial" for c in extract(make_doc(text, places=places), "syria"))
+    # a town named before is still what "the town" means
+    assert ("Manbij", "denial", "kurdish_led_forces") in claims_of(
+        "Turkish-backed fighters said they had entered Manbij. The SDF denied losing the town.", places=places)
+
+
+def test_an_unknown_village_located_in_a_province_gives_no_claim_at_the_province():
+    # the village reached is one the gazetteer lacks: the province or town named to locate it is no
+    # stand-in (a wrong dot tens of kilometres off)
+    assert claims_of("Israeli troops advanced into the village of Umm Tinah, in southern Quneitra, on Monday.") == set()
+    assert claims_of("Rebels pushed into the town of Umm Tinah near Hama.") == set()
+    # a place the verb reaches in its own right still counts
+    assert claims_of("Rebel troops advanced into the village of Umm Tinah and into Homs.") == {
+        ("Homs", "advance", "rebels")}
+    # a date or a country after the place is no unknown place
+    assert ("Hama", "defense", "government") in claims_of(
+        "State media said the army was preparing defensive lines in northern Hama Province on November 30.")

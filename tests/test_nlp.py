@@ -76,6 +76,31 @@ def test_the_fast_attribute_ruler_and_lemmatizer_give_what_spacys_give():
 
 
 
+def test_the_numpy_matrix_product_gives_the_analyses_of_spacy_as_shipped():
+    # Frontline's pipeline multiplies with NumPy instead of thinc's BLIS (faster on this kind of
+    # machine); the tags, trees and entities must be those of the pipeline as spaCy loads it.
+    import spacy
+    from thinc.backends.numpy_ops import NumpyOps
+
+    texts = [
+        "Opposition fighters said on Tuesday they had pushed government troops out of three villages "
+        "west of the city, a claim the defence ministry in Damascus rejected as propaganda.",
+        "Kurdish-led forces withdrew from the town overnight and handed the checkpoint to local police.",
+        "Witnesses saw dozens of armoured vehicles heading south on the highway toward the border crossing.",
+    ]
+    model = nlp.load()
+    ops = {type(node.ops).__name__ + str(getattr(node.ops, "use_blis", "")) for _, proc in model.pipeline
+           if hasattr(getattr(proc, "model", None), "walk") for node in proc.model.walk()}
+    assert ops == {"NumpyOpsFalse"}  # every layer runs on NumPy's product
+    shipped = spacy.load(nlp.model_name())
+    assert any(isinstance(node.ops, NumpyOps) and node.ops.use_blis for node in shipped.get_pipe("tok2vec").model.walk())
+
+    def signature(d):
+        return [(t.text, t.tag_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.ent_iob_) for t in d]
+
+    assert [signature(d) for d in model.pipe(texts)] == [signature(d) for d in shipped.pipe(texts)]
+
+
 def test_one_pass_with_entities_for_some_texts_gives_what_two_passes_give():
     texts = [
         "Turkish-backed fighters entered Tal Rifaat after a week of shelling, residents said.",

@@ -108,6 +108,8 @@ class Lexicon:
     # "these reports were false", "the army is still in place": a sentence answering the one before
     back_reference_rx: re.Pattern = re.compile(r"(?!)")
     anaphora_rx: re.Pattern = re.compile(r"(?!)")  # "the city", "the province": a place named before
+    # a site's name ("Tishrin Dam", "Kuweires airbase"): the words of site_anaphora, which "the village" never means
+    site_name_rx: re.Pattern = re.compile(r"(?!)")
     allegiance: frozenset[str] = frozenset()
     naming: frozenset[str] = frozenset()
     regimes: frozenset[str] = frozenset()
@@ -275,6 +277,9 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
             re.I)
         if cues.get("place_anaphora") else re.compile(r"(?!)"),
         control_lemmas=frozenset(control),
+        site_name_rx=re.compile(r"\b(?:" + "|".join(sorted({re.escape(w) for words in cues["site_anaphora"].values()
+                                                            for w in words})) + r")\b", re.I)
+        if cues.get("site_anaphora") else re.compile(r"(?!)"),
         back_reference_rx=re.compile(
             r"\b(?:these|those|such)\s+(?:" + "|".join(re.escape(w) for w in cues.get("reported_nouns", []))
             + r")\b[^.]{0,60}?\b(?:" + "|".join(re.escape(w) for w in cues.get("denying_words", []))

@@ -24,6 +24,7 @@ from geo.claims.tree import (
     _preps,
 )
 from geo.document import Place, Toponym
+from geo.gazetteer import VILLAGE_MAX_POPULATION
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -54,6 +55,8 @@ _REFERENCE_BEFORE = re.compile(
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
                               r"(?:the\s+)?(?:[a-z-]+\s+)?$")
+# Prepositions that locate an event rather than name where it went ("in", "near" a town).
+_LOCATING_PREPS = frozenset({"in", "inside", "near", "around", "outside", "across", "within"})
 # What may stand between the names of a list: "A, B and C", "A and the B".
 _LIST_GAP = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?:the\s+)?")
 # Compass words as azimuths (degrees clockwise from north), for a town's hinterland on one side.
@@ -259,6 +262,15 @@ class PlaceReading:
             others = {t.i for o in objects[1:] if o is not None and not self._unknown_named(o) for t in o.subtree}
             found = [f for f in found if f.token_i in others or (
                 f.toponym.place.scale == "point" and not f.near and f.token_i in inside)]
+        unknown_goals = [g for name, g in _preps(v) if name in rule.preps and self._place_kind(g) and self._unknown_named(g)]
+        if unknown_goals and found:
+            # "advanced into the village of X, in southern Quneitra": the place reached is one we
+            # cannot resolve; a province, or a town named with "in" or "near" to locate it, is no
+            # stand-in for it (a place the verb reaches in its own right still counts)
+            inside = {t.i for g in unknown_goals for t in g.subtree}
+            found = [f for f in found if (f.token_i in inside and f.toponym.place.scale == "point" and not f.near)
+                     or (f.token_i not in inside and f.toponym.place.scale == "point"
+                         and self._verb_prep_of(v, f.token_i) not in _LOCATING_PREPS)]
         if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
                 and v.i > 0:
             # "In central Homs, considered a gateway to the capital, forces bolstered defences": a
@@ -317,6 +329,20 @@ class PlaceReading:
             return False
         return any(d.start <= tok.idx < d.end for d in dates_in(self.sentence.text, published))
 
+    def _place_kind(self, tok: "Token") -> bool:
+        """Whether a noun says what kind of place it is ("village", "towns", "the base")."""
+        word, lemma = tok.lower_, tok.lemma_.lower()
+        return any(w in kinds for w in (word, lemma) for kinds in
+                   (self.lex.place_anaphora, self.lex.plural_place_anaphora, self.lex.site_anaphora))
+
+    def _verb_prep_of(self, v: "Token", i: int) -> str | None:
+        """The preposition of ``v`` under which token ``i`` hangs ("in" for "Quneitra" in "advanced
+        into X in Quneitra"), or None."""
+        tok = self.sdoc[i]
+        while tok.head.i != tok.i and tok.head.i != v.i:
+            tok = tok.head
+        return tok.lower_ if tok.head.i == v.i and tok.dep_ == "prep" else None
+
     def _unknown_named(self, obj: "Token") -> bool:
         """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
         if obj.i in self.in_place:
@@ -326,7 +352,8 @@ class PlaceReading:
                   for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
         if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
             names.append(obj)
-        return any(n.i not in self.in_place and not self._token_actor(n) and not self._capitalised_kind(n) for n in names)
+        return any(n.i not in self.in_place and n.i not in self.country_at and not self._token_actor(n)
+                   and not self._capitalised_kind(n) for n in names)
 
     def _names_people(self, obj: "Token | None") -> bool:
         """Whether a verb's object is people, not forces or places ("detainees", "thousands of
@@ -569,6 +596,10 @@ class PlaceReading:
             if pos - t.end > _ANAPHORA_REACH:
                 break
             if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
+                if scales == {"point"} and self.lex.site_name_rx.search(f"{t.text} {t.place.name}"):
+                    continue  # "the village", "the town" is never the dam or the airbase named before
+                if tok.lower_ == "village" and t.place.population >= VILLAGE_MAX_POPULATION:
+                    continue  # nor is "the village" a city
                 candidates.setdefault(t.place.place_id, t)
                 if t.start >= self.evidence.start:
                     same_sentence.setdefault(t.place.place_id, t)
