@@ -1876,8 +1876,8 @@ def test_fighters_from_a_town_where_local_groups_fight_are_those_groups():
 
 
 def test_a_defence_with_no_place_is_where_its_subject_is_said_to_be():
-    assert claims_of("Troops stationed in Homs held their positions on Friday.") == {
-        ("Homs", "deployment", "government"), ("Homs", "defense", "government")}
+    # (where they are stationed only says which troops: no deployment of its own)
+    assert claims_of("Troops stationed in Homs held their positions on Friday.") == {("Homs", "defense", "government")}
 
 
 def test_holding_the_defence_along_a_line_of_towns_defends_each():
@@ -1991,3 +1991,20 @@ def test_a_countryside_named_after_area_in_only_locates_the_town():
                              "Mayadeen": Place("Mayadeen", "gn:170592", 35.02, 40.45, "point", "SY", "SY-DY", 40_000)})
     assert claims_of("Troops withdrew from the Mayadeen area in the Deir ez-Zor countryside.", places=places) == {
         ("Mayadeen", "withdrawal", "government")}
+
+
+def test_still_holding_a_place_is_its_defense_and_now_controlling_one_its_capture():
+    assert claims_of("Government troops were still holding Homs on Saturday.") == {("Homs", "defense", "government")}
+    assert claims_of("The Kurdish-led forces still control Aleppo's northern districts and Hama, they said.") >= {
+        ("Hama", "defense", "kurdish_led_forces")}
+    assert claims_of("Rebels now control Homs.") == {("Homs", "capture", "rebels")}
+
+
+def test_where_a_subject_was_stationed_is_no_deployment_and_it_is_the_place_named_before():
+    assert claims_of("Troops stationed in Homs abandoned it on Friday.") == {("Homs", "withdrawal", "government")}
+    assert claims_of("Rebels surrounded Hama and took it on Thursday.") >= {("Hama", "capture", "rebels")}
+    assert claims_of("Rebels took Hama and Homs and held it.") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_druze_armed_groups_are_local_armed_groups():
+    assert claims_of("Druze armed groups took over Sweida on Friday.") == {("Sweida", "capture", "local_armed_groups")}

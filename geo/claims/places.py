@@ -250,6 +250,16 @@ class PlaceReading:
             theirs = self._prune(theirs)
             if len(theirs) == 1:
                 found = theirs
+        if not found and obj is not None and obj.lower_ == "it" and obj.dep_ == "dobj" and rule.object != "none":
+            # "troops stationed at the airbase abandoned it", "rebels surrounded Hama and took it": the
+            # one place the sentence named before the verb
+            before = {t.place.place_id: t for t in self.toponyms if t.place.scale == "point"
+                      and self.evidence.start <= t.start < self.sentence.start + v.idx}
+            if len(before) == 1:
+                t = next(iter(before.values()))
+                span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+                if span is not None:
+                    found.append(_Found(t, span.root.i))
         if rule.type == "withdrawal":
             # "withdrew from the towns toward Damascus": where they went is not what they left
             found = [f for f in found if not any(s.lower_ in ("toward", "towards") for s in getattr(f, "path", ()))]

@@ -312,6 +312,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
         if rule.type in ("deployment", "withdrawal") and self._names_people(_child(v, ("dobj",))):
             return []  # "relocating thousands of civilians to Tabqa": people moved, not forces
+        if rule.type == "deployment" and v.dep_ == "acl" and v.tag_ == "VBN" and v.head.dep_ in ("nsubj", "nsubjpass") \
+                and v.head.head.pos_ in ("VERB", "AUX") and self._lemma(v.head.head) in self.lex.verbs:
+            return []  # "troops stationed at X abandoned it": where the subject was says who, not what happened
         if rule.type == "advance" and v.dep_ in ("advcl", "conj") and v.tag_ == "VBG" and self._lemma(v.head) in self.lex.verbs \
                 and (head_rule := self._verb_rule(v.head)) is not None and head_rule.type == "withdrawal":
             return []  # "pulled out of X, heading toward Y": where a retreat goes is no advance
