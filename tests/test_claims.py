@@ -2008,3 +2008,8 @@ def test_where_a_subject_was_stationed_is_no_deployment_and_it_is_the_place_name
 
 def test_druze_armed_groups_are_local_armed_groups():
     assert claims_of("Druze armed groups took over Sweida on Friday.") == {("Sweida", "capture", "local_armed_groups")}
+
+
+def test_a_town_locating_an_unknown_site_or_village_inside_the_object_is_no_stand_in():
+    assert claims_of("Government forces fled the Qaryatain air base in the Homs desert.") == set()
+    assert claims_of("Israeli troops raided the area near the village of Umm Tinah, in western Daraa.") == set()

@@ -266,22 +266,20 @@ class PlaceReading:
         if rule.type == "border_crossing":
             # coded at the named place on the other side, never a whole province
             found = [f for f in found if f.toponym.place.scale == "point"]
-        if obj is not None and self._unknown_named(obj):
-            # "entered the town of Jamla in western Daraa": the place taken is one we cannot
-            # resolve; its province is no stand-in for it (the verb's other objects still count)
-            inside = {t.i for t in obj.subtree}
-            others = {t.i for o in objects[1:] if o is not None and not self._unknown_named(o) for t in o.subtree}
-            found = [f for f in found if f.token_i in others or (
-                f.toponym.place.scale == "point" and not f.near and f.token_i in inside)]
-        unknown_goals = [g for name, g in _preps(v) if name in rule.preps and self._place_kind(g) and self._unknown_named(g)]
-        if unknown_goals and found:
-            # "advanced into the village of X, in southern Quneitra": the place reached is one we
+        heads = [o for o in objects if o is not None] + [g for name, g in _preps(v) if name in rule.preps]
+        object_heads = {o.i for o in objects if o is not None}
+        unknown = [t for h in heads for t in h.subtree if (t.i in object_heads or self._place_kind(t))
+                   and self._unknown_named(t)]
+        if unknown and found:
+            # "entered the town of Jamla in western Daraa", "advanced into the village of X, in southern
+            # Quneitra", "fleeing the T4 air base in the Homs desert": the place of the event is one we
             # cannot resolve; a province, or a town named with "in" or "near" to locate it, is no
-            # stand-in for it (a place the verb reaches in its own right still counts)
-            inside = {t.i for g in unknown_goals for t in g.subtree}
-            found = [f for f in found if (f.token_i in inside and f.toponym.place.scale == "point" and not f.near)
-                     or (f.token_i not in inside and f.toponym.place.scale == "point"
-                         and self._verb_prep_of(v, f.token_i) not in _LOCATING_PREPS)]
+            # stand-in for it (a town the verb reaches in its own right still counts)
+            # (when the unknown place is the object's, only the objects' own towns count)
+            in_objects = {t.i for o in objects if o is not None for t in o.subtree}
+            only = in_objects if any(u.i in in_objects for u in unknown) else None
+            found = [f for f in found if f.toponym.place.scale == "point" and not f.near
+                     and not self._locating_path(f.token_i, v) and (only is None or f.token_i in only)]
         if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
                 and v.i > 0:
             # "In central Homs, considered a gateway to the capital, forces bolstered defences": a
@@ -346,13 +344,15 @@ class PlaceReading:
         return any(w in kinds for w in (word, lemma) for kinds in
                    (self.lex.place_anaphora, self.lex.plural_place_anaphora, self.lex.site_anaphora))
 
-    def _verb_prep_of(self, v: "Token", i: int) -> str | None:
-        """The preposition of ``v`` under which token ``i`` hangs ("in" for "Quneitra" in "advanced
-        into X in Quneitra"), or None."""
+    def _locating_path(self, i: int, v: "Token") -> bool:
+        """Whether token ``i`` hangs on ``v`` through a preposition that locates ("in", "near"):
+        "Quneitra" in "advanced into X in Quneitra", "Homs" in "the air base in the Homs desert"."""
         tok = self.sdoc[i]
-        while tok.head.i != tok.i and tok.head.i != v.i:
+        while tok.i != v.i and tok.head.i != tok.i:
+            if tok.dep_ == "prep" and tok.lower_ in _LOCATING_PREPS:
+                return True
             tok = tok.head
-        return tok.lower_ if tok.head.i == v.i and tok.dep_ == "prep" else None
+        return False
 
     def _unknown_named(self, obj: "Token") -> bool:
         """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
