@@ -2013,3 +2013,19 @@ def test_druze_armed_groups_are_local_armed_groups():
 def test_a_town_locating_an_unknown_site_or_village_inside_the_object_is_no_stand_in():
     assert claims_of("Government forces fled the Qaryatain air base in the Homs desert.") == set()
     assert claims_of("Israeli troops raided the area near the village of Umm Tinah, in western Daraa.") == set()
+
+
+def test_converging_descending_and_advancing_as_far_as_a_place_are_advances():
+    assert claims_of("Rebels converged on Hama from three sides.") == {("Hama", "advance", "rebels")}
+    assert claims_of("Insurgents descended on Homs overnight.") == {("Homs", "advance", "rebels")}
+    # the place reached, not the reference point of its distance
+    assert claims_of("Rebels pushed as far as Homs, some 160 km from Damascus.") == {("Homs", "advance", "rebels")}
+
+
+def test_the_end_of_a_place_is_that_place():
+    assert claims_of("Rebels reached the southern end of Homs on Monday.") == {("Homs", "advance", "rebels")}
+
+
+def test_reference_marks_glued_to_words_do_not_hide_a_claim():
+    assert claims_of("Rebels took control[5] of Hama on Friday.") == {("Hama", "capture", "rebels")}
+    assert claims_of("Rebels entered Hama[12][13] and Homs[14].") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}

@@ -120,17 +120,22 @@ _LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
     (?:\s*\([^)]{1,40}\))?\s*[-–—]\s+                                                   # Damascus, December 7, 2024 -
   | [A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,3}?\s+\|\s+                                           # Syria LIVE | (a section label)
 )?""", re.X)
+# A reference mark of a wiki or a think-tank update ("[3]", "[12]"), glued to the words around it.
+_REFERENCE_MARK = re.compile(r"\[\d{1,3}\]")
 # Words in capitals that are shouted English, not acronyms: read in lower case by the parser.
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def _without_lead(s: Sentence) -> Sentence:
-    """The part of a sentence that is parsed: without a leading dateline or page metadata, and
-    with shouted words ("THEY SEIZED") in lower case (same offsets)."""
+    """The part of a sentence that is parsed: without a leading dateline or page metadata, with
+    shouted words ("THEY SEIZED") in lower case and reference marks ("took Hama[3] and") blanked
+    (same offsets)."""
     n = _LEAD.match(s.text).end()
     if n >= len(s.text) - 1:
         n = 0
     text = s.text[n:]
+    if "[" in text:
+        text = _REFERENCE_MARK.sub(lambda m: " " * len(m.group(0)), text)
     if _SHOUTED.search(text):
         common = common_words()  # shouted, they are words, not acronyms
         text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in common else m.group(0), text)
