@@ -2029,3 +2029,26 @@ def test_the_end_of_a_place_is_that_place():
 def test_reference_marks_glued_to_words_do_not_hide_a_claim():
     assert claims_of("Rebels took control[5] of Hama on Friday.") == {("Hama", "capture", "rebels")}
     assert claims_of("Rebels entered Hama[12][13] and Homs[14].") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_a_participle_of_a_clause_set_years_ago_is_history_and_so_is_a_passive_dated_by_its_agent():
+    assert claims_of("Turkey carried out operations in northern Syria between 2016 and 2019, seizing Afrin.") == set()
+    assert claims_of("The dam was seized by rebels in 2012 and taken by ISIL in 2014.",
+                     places=dict(PLACES, dam=Place("Tishrin Dam", "ov:dam", 36.38, 38.18, "point", "SY", "SY-HL", 0))) == set()
+    assert claims_of("Rebels launched an offensive on Friday, seizing Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_remaining_in_control_is_a_defence_only():
+    assert claims_of("The SDF said its fighters remain in control of Hama.") == {("Hama", "defense", "kurdish_led_forces")}
+
+
+def test_the_villages_of_unknown_names_are_not_the_villages_named_before():
+    text = "The SNA shelled the villages of Homs and Hama. SDF forces recaptured the villages of Umm Tinah and Jeb Kuteh."
+    assert not any(c.event_type == "capture" for c in extract(make_doc(text), "syria"))
+    assert ("Homs", "strike", "government") in claims_of("Rebels entered the towns of Homs and Hama. Later the army shelled the towns.")
+
+
+def test_where_an_attack_came_from_is_not_the_place_defended():
+    assert claims_of("The SDF repelled an SNA attack on Manbij from the direction of Aleppo.",
+                     places=dict(PLACES, Manbij=Place("Manbij", "gn:166616", 36.53, 37.95, "point", "SY", "SY-HL", 100_000))) == {
+        ("Manbij", "defense", "kurdish_led_forces")}

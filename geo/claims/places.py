@@ -330,6 +330,8 @@ class PlaceReading:
                     for name, pobj in _preps(h):
                         if name in ("in", "at", "inside"):
                             found += self._places_under(pobj)
+        # "repelled an attack on the dam from the direction of X": where the attack came from
+        found = [f for f in found if not self._from_direction(f.token_i, v)]
         return self._prune(found)
 
     def _in_date(self, tok: "Token") -> bool:
@@ -343,6 +345,15 @@ class PlaceReading:
         word, lemma = tok.lower_, tok.lemma_.lower()
         return any(w in kinds for w in (word, lemma) for kinds in
                    (self.lex.place_anaphora, self.lex.plural_place_anaphora, self.lex.site_anaphora))
+
+    def _from_direction(self, i: int, v: "Token") -> bool:
+        """Whether token ``i`` hangs on ``v`` through "from the direction of" (an origin)."""
+        tok = self.sdoc[i]
+        while tok.i != v.i and tok.head.i != tok.i:
+            if tok.lemma_.lower() == "direction" and tok.head.lower_ == "from":
+                return True
+            tok = tok.head
+        return False
 
     def _locating_path(self, i: int, v: "Token") -> bool:
         """Whether token ``i`` hangs on ``v`` through a preposition that locates ("in", "near"):
@@ -478,6 +489,8 @@ class PlaceReading:
     def _resolve_plural(self, tok: "Token") -> list[Toponym]:
         """"the two southern cities", "both towns": the N places of a fitting scale named last (shortly
         before), when that many are there to take."""
+        if any(c.dep_ == "prep" and c.lower_ in ("of", "including", "like", "as") for c in tok.children):
+            return []  # "the villages of A and B", "villages such as A": they name their own places
         kids = [c for c in tok.children if c.dep_ in ("det", "nummod", "amod", "compound", "poss", "predet")]
         count = None
         for c in kids:

@@ -132,6 +132,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 out += found
                 if not found:
                     pending.append(v)
+        fired: set[int] = set()
         for v in verbs:
             if v.i in self.suppressed:
                 continue
@@ -142,10 +143,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 found = self._verb_event(v, rule)
                 if found:
                     out += found
+                    fired.add(v.i)
                     break
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
+            if n.dep_ == "pobj" and n.head.lower_ == "in" and n.head.head.i in fired and n.lower_ in self.lex.holding:
+                continue  # "remain in control of X": the verb's claim says it ("in control" is no capture of its own)
             out += self._noun_event(n, self.lex.nouns.get(self._lemma(n)))
         for v in pending:
             # "the army strengthened its lines in Homs and rejected military departures": a denial
@@ -744,7 +748,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             self._timeless = not (_YEAR.search(text) or self.background.search(text))
         if self._timeless:
             return False
-        mods = [c for c in v.children if c.dep_ in ("prep", "npadvmod", "advmod", "advcl")]
+        if v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") and self._history(v.head):
+            return True  # "operations between 2016 and 2019, seizing X": the participle is of its clause's time
+        mods = [c for c in v.children if c.dep_ in ("prep", "agent", "npadvmod", "advmod", "advcl")]
         if not mods:
             return False
         words = [t for c in mods for t in _own_words(c)]
@@ -752,7 +758,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return True
         # "as a result of an attack launched between May and August 2016": a prepositional phrase's
         # participles tell its time too (not its relative clauses: "Hama, which they lost in 2012")
-        words += [t for c in mods if c.dep_ == "prep" for t in c.subtree
+        words += [t for c in mods if c.dep_ in ("prep", "agent") for t in c.subtree
                   if not any(h.dep_ in ("relcl", "advcl", "ccomp") for h in _heads_between(t, c))]
         return any(self._past_year(t) for t in words)
 
