@@ -2052,3 +2052,8 @@ def test_where_an_attack_came_from_is_not_the_place_defended():
     assert claims_of("The SDF repelled an SNA attack on Manbij from the direction of Aleppo.",
                      places=dict(PLACES, Manbij=Place("Manbij", "gn:166616", 36.53, 37.95, "point", "SY", "SY-HL", 100_000))) == {
         ("Manbij", "defense", "kurdish_led_forces")}
+
+
+def test_a_foreign_militarys_convoys_and_contingent_are_that_military():
+    assert claims_of("Convoys of Russian armoured vehicles were seen leaving Homs on Wednesday.") == {("Homs", "withdrawal", "russia")}
+    assert claims_of("Residents said part of the Russian contingent had left Hama.") == {("Hama", "withdrawal", "russia")}
