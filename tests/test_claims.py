@@ -2057,3 +2057,18 @@ def test_where_an_attack_came_from_is_not_the_place_defended():
 def test_a_foreign_militarys_convoys_and_contingent_are_that_military():
     assert claims_of("Convoys of Russian armoured vehicles were seen leaving Homs on Wednesday.") == {("Homs", "withdrawal", "russia")}
     assert claims_of("Residents said part of the Russian contingent had left Hama.") == {("Hama", "withdrawal", "russia")}
+
+
+def test_a_subject_dated_years_ago_tells_history():
+    assert claims_of("Turkey's operations in 2018 and 2019 pushed the YPG out of Afrin.",
+                     places=dict(PLACES, Afrin=Place("Afrin", "gn:174186", 36.51, 36.87, "point", "SY", "SY-HL", 36_000))) == set()
+    assert claims_of("Rebels who fought there in 2016 entered Homs on Friday.") == {("Homs", "capture", "rebels")}
+
+
+def test_a_live_blog_time_before_a_headline_is_no_speaker_and_a_foreign_speakers_troops_are_its_own():
+    c = one("10:42 IDF says troops deployed in Quneitra")
+    assert (c.place, c.event_type, c.actor, c.claimant) == ("Quneitra", "deployment", "israel", "IDF")
+
+
+def test_the_turkish_occupation_is_turkey():
+    assert claims_of("The Turkish occupation army shelled Aleppo.") == {("Aleppo", "strike", "turkey")}

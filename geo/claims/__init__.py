@@ -114,6 +114,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
 _LEAD = re.compile(r"""\s*(?:date\s+\d{4}-\d\d-\d\d\s*)?(?:
     \d{1,2}[:.]\d\d\s*(?:[AaPp]\.?[Mm]\.?\s*)?(?:GMT|UTC|[A-Z]{2,4}T)?\s*[-–—:|]\s+      # 10:42 GMT -
   | \d{1,2}[:.]\d\d\s*\((?:GMT|UTC|[A-Z]{2,4}T)\)\s*[-–—:|]?\s+                            # 16:40 (GMT)
+  | \d{1,2}[:.]\d\d\s+(?=[A-Z])                                                        # 10:42 IDF says
   | [A-Z][A-Z'’.-]{2,}(?:,?\s+[A-Za-z0-9'’.-]+){0,3}?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+   # BEIRUT, Dec 8 (Reuters) -
   | [A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*[-–—:]\s+        # Dec 8 (Reuters) -
   | [A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2},\s+(?:[A-Z][a-z]+,\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?

@@ -249,9 +249,18 @@ class ActorReading:
                 return self._party_just_named(tok) or self._earlier_subject(tok) or self.state.last_actor
             return self._earlier_subject(tok) or self.state.last_actor
         speaker = self.state.sentence_speaker_actor
+        if speaker is None and tok.head.pos_ in ("VERB", "AUX") and any(low in words for words in self.profile.own_forces.values()):
+            # "the IDF said troops had deployed in X", "IDF says troops deployed in X" (the troops parsed
+            # as what it says): who speaks decides whose plain troops they are
+            if tok.dep_ == "dobj" and self._lemma(tok.head) in self.lex.speech:
+                phrase = self._speaker(tok.head)
+                speaker = self._speaker_actor(phrase) if phrase else None
+            elif tok.dep_ in ("nsubj", "nsubjpass"):
+                self._claimant(tok.head)
+                speaker = self.state.sentence_speaker_actor
         own = self.profile.own_forces.get(speaker or "")
-        if own and low in own and all(c.dep_ in ("det", "poss", "punct") and c.lower_ in ("the", "its", "their", "our", ",")
-                                      for c in tok.children):
+        if own and low in own and all((c.dep_ in ("det", "poss", "punct") and c.lower_ in ("the", "its", "their", "our", ","))
+                                      or c.dep_ in ("acl", "relcl") for c in tok.children):
             return speaker  # "the Israeli military said troops had entered X": its own troops
         a = self._token_actor(tok)
         lemma = tok.lemma_.lower()

@@ -750,6 +750,10 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return False
         if v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") and self._history(v.head):
             return True  # "operations between 2016 and 2019, seizing X": the participle is of its clause's time
+        subj = self._subject(v)
+        if subj is not None and subj.dep_ == "nsubj" and subj.pos_ in ("NOUN", "PROPN") and any(
+                self._past_year(t) for t in subj.subtree if not any(h.dep_ in ("relcl", "acl") for h in _heads_between(t, subj))):
+            return True  # "Turkey's operations in 2018 pushed the YPG out of X", "the 2016 offensive took X"
         mods = [c for c in v.children if c.dep_ in ("prep", "agent", "npadvmod", "advmod", "advcl")]
         if not mods:
             return False
