@@ -2072,3 +2072,12 @@ def test_a_live_blog_time_before_a_headline_is_no_speaker_and_a_foreign_speakers
 
 def test_the_turkish_occupation_is_turkey():
     assert claims_of("The Turkish occupation army shelled Aleppo.") == {("Aleppo", "strike", "turkey")}
+
+
+def test_a_security_or_military_source_speaks_for_the_government_unless_named_otherwise():
+    c = one("Rebels pushed on. A security source denied reports that the army had withdrawn from Homs.")
+    assert (c.place, c.event_type, c.actor) == ("Homs", "denial", "government")
+    # a foreign source is not the government's, and a source's unnamed "fighters" are no one's
+    assert claims_of("Lebanese security sources denied that the army had withdrawn from Homs.") == set()
+    assert claims_of("A military source said fighters had entered Hama.") == set()
+    assert claims_of("A rebel commander said fighters had entered Hama.") == {("Hama", "capture", "rebels")}

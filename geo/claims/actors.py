@@ -277,7 +277,7 @@ class ActorReading:
             return a
         if (low in self.lex.generic_forces or lemma in self.lex.generic_forces) and self.state.sentence_speaker_actor \
                 and all(c.dep_ in ("det", "amod", "punct") and c.text.islower() for c in tok.children) \
-                and any(w in self.lex.person_nouns for w in (self.state.last_claimant or "").lower().split()):
+                and any(w in self.lex.own_report_speakers for w in (self.state.last_claimant or "").lower().split()):
             # "a rebel commander said fighters had taken X": unnamed fighters in a fighter's own report
             # are his side's (in an army or state media statement they are more often the enemy)
             return self.state.sentence_speaker_actor
