@@ -166,6 +166,8 @@ class Profile:
         if not m:
             return False
         word = m.group(1)
+        if _LED.search(word):
+            return False  # "Jihadist-led rebels": who leads them, not whose they are
         bare = _POSSESSIVE_END.sub("", word)
         return word not in not_qualifiers() and word not in self.home_names and bare not in self.people
 

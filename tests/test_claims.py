@@ -2081,3 +2081,13 @@ def test_a_security_or_military_source_speaks_for_the_government_unless_named_ot
     assert claims_of("Lebanese security sources denied that the army had withdrawn from Homs.") == set()
     assert claims_of("A military source said fighters had entered Hama.") == set()
     assert claims_of("A rebel commander said fighters had entered Hama.") == {("Hama", "capture", "rebels")}
+
+
+def test_who_leads_a_group_is_no_foreign_qualifier():
+    assert claims_of("Jihadist-led rebels entered the western outskirts of Aleppo.") == {("Aleppo", "advance", "rebels")}
+    assert claims_of("Lebanese troops entered Homs.") == set()
+
+
+def test_what_an_old_offensive_had_taken_is_history():
+    assert claims_of("The lines had been frozen since a March 2020 ceasefire, which ended an army offensive that had taken Hama.") == set()
+    assert claims_of("Rebels entered Hama, which they had surrounded on Friday.") >= {("Hama", "capture", "rebels")}

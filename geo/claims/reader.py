@@ -750,6 +750,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return False
         if v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") and self._history(v.head):
             return True  # "operations between 2016 and 2019, seizing X": the participle is of its clause's time
+        if v.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ == "had" for c in v.children) \
+                and any(self._past_year(t) for t in self.sdoc[:v.i]):
+            return True  # "a 2020 ceasefire, which ended an offensive that had taken X": what was before it
         subj = self._subject(v)
         if subj is not None and subj.dep_ == "nsubj" and subj.pos_ in ("NOUN", "PROPN") and any(
                 self._past_year(t) for t in subj.subtree if not any(h.dep_ in ("relcl", "acl") for h in _heads_between(t, subj))):
