@@ -2091,3 +2091,16 @@ def test_who_leads_a_group_is_no_foreign_qualifier():
 def test_what_an_old_offensive_had_taken_is_history():
     assert claims_of("The lines had been frozen since a March 2020 ceasefire, which ended an army offensive that had taken Hama.") == set()
     assert claims_of("Rebels entered Hama, which they had surrounded on Friday.") >= {("Hama", "capture", "rebels")}
+
+
+def test_there_was_no_withdrawal_is_the_speakers_denial():
+    assert claims_of("The army said there was no withdrawal from Homs.") == {("Homs", "denial", "government")}
+    assert claims_of("Rebels said no withdrawal from Hama was planned.") == set()
+
+
+def test_a_denier_saying_a_place_is_under_its_control_defends_it_and_a_clause_before_a_colon_is_no_source():
+    places = dict(PLACES, Manbij=Place("Manbij", "gn:166616", 36.53, 37.95, "point", "SY", "SY-HL", 100_000))
+    assert claims_of("The SDF denied the claim, saying: 'Manbij is under the full control of our forces.'", places=places) >= {
+        ("Manbij", "defense", "kurdish_led_forces")}
+    assert ("Manbij", "capture", "syrian_national_army") in claims_of(
+        "Turkish sources rejected that claim, saying Manbij was under the full control of the SNA.", places=places)

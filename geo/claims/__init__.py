@@ -159,6 +159,8 @@ def _line_speaker(lex: Lexicon, profile: Profile, s: Sentence) -> tuple[str | No
     if not m or len(m.group("who").split()) > 14:
         return None, s
     who = m.group("who").strip()
+    if not lex.speech_forms.isdisjoint(w.lower().strip(",") for w in who.split()):
+        return None, s  # "The SDF denied the claim, saying: ...": a clause that speaks, not a source
     words = {w.lower().strip(",'’s") for w in who.split()}
     if not (profile.actor_mentions(who) or profile.claimant_mentions(who) or not words.isdisjoint(lex.line_speakers)):
         return None, s

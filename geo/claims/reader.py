@@ -502,6 +502,15 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 if name in rule.preps:
                     found += self._places_under(pobj)
         found = self._prune(found)
+        if any(c.dep_ == "det" and c.lower_ == "no" for c in n.children):
+            # "there has been no withdrawal from X", the ministry said: denied by whoever says so
+            if not found or rule.type not in DENIABLE:
+                return []
+            claimant = self._claimant(n)
+            actor = self.state.sentence_speaker_actor
+            if actor is None or actor == "unknown" or self.ambiguous_speaker:
+                return []
+            return [self._claim(n, f, "denial", actor, claimant) for f in found]
         actor = self._noun_actor(n, rule)
         if not found and rule.type == "withdrawal" and self.captured and actor not in self.claimed_actors \
                 and not any(name in ("from", "out of") for name, _ in _preps(n)) \
@@ -547,9 +556,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 found = self._prune(self._places_under(subj))
             event_type = "withdrawal" if withdrawal else "capture"
             if not withdrawal and (self._lemma(verb) in ("remain", "stay") or any(
-                    t.lower_ in self.lex.denying_words for t in self.sdoc)):
+                    t.lower_ in self.lex.denying_words or (t.pos_ == "VERB" and any(
+                        r.type == "denial" for r in self.lex.verbs.get(self._lemma(t), ()))
+                        and self._subject_actor(t) == owner) for t in self.sdoc)):
                 # "X remains under SDF control": held, as troops that remain hold; "the bridge is
-                # under the full control of our forces and these reports are fabricated": held, not taken
+                # under the full control of our forces and these reports are fabricated", "denied the
+                # claim, saying X is under the full control of our forces": held, not taken (under the
+                # control of another party than the denier's, it is that party's capture)
                 event_type = "defense"
             self.claimed += found
             return [self._claim(verb, f, event_type, owner, claimant) for f in found]
