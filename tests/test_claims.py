@@ -2104,3 +2104,8 @@ def test_a_denier_saying_a_place_is_under_its_control_defends_it_and_a_clause_be
         ("Manbij", "defense", "kurdish_led_forces")}
     assert ("Manbij", "capture", "syrian_national_army") in claims_of(
         "Turkish sources rejected that claim, saying Manbij was under the full control of the SNA.", places=places)
+
+
+def test_a_defence_participle_defends_what_its_main_clause_holds():
+    assert claims_of("Government troops had held Hama, repelling repeated assaults.") == {("Hama", "defense", "government")}
+    assert claims_of("The army shelled Idlib, repelling an attack.") == {("Idlib", "strike", "government")}

@@ -118,6 +118,7 @@ class Lexicon:
     line_speakers: frozenset[str] = frozenset()  # words of a source that opens a line with a colon
     speech_forms: frozenset[str] = frozenset()  # every form of the speech and denial verbs ("said", "denying")
     own_report_speakers: frozenset[str] = frozenset()  # whose unnamed "fighters" are their own side's
+    keeping_verbs: frozenset[str] = frozenset()  # "held X, repelling assaults": what a defence participle defends
     person_nouns: frozenset[str] = frozenset()  # "the president", "the governor": a person, not a force
     denying_words: frozenset[str] = frozenset()  # "no truth", "false", "baseless": a report denied
     reported_nouns: frozenset[str] = frozenset()
@@ -220,7 +221,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads", "causing_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
                   "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
-                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "naming", "regimes", "carried_forces", "evidence_nouns", "line_speakers", "own_report_speakers", "speech_irregular", "person_nouns", "denying_words", "reported_nouns"}
+                  "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "naming", "regimes", "carried_forces", "evidence_nouns", "line_speakers", "own_report_speakers", "keeping_verbs", "speech_irregular", "person_nouns", "denying_words", "reported_nouns"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})
     if not units or not all(isinstance(v, (int, float)) for v in units.values()):
@@ -271,6 +272,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
                                          | _word_set("denial_verbs", cues.get("denial_verbs"))))
         | _word_set("speech_irregular", cues.get("speech_irregular")),
         own_report_speakers=_word_set("own_report_speakers", cues.get("own_report_speakers")),
+        keeping_verbs=_word_set("keeping_verbs", cues.get("keeping_verbs")),
         person_nouns=_word_set("person_nouns", cues.get("person_nouns")),
         denying_words=_word_set("denying_words", cues.get("denying_words")),
         reported_nouns=_word_set("reported_nouns", cues.get("reported_nouns")),

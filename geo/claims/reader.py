@@ -338,6 +338,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if not places and rule.driven_out and v.dep_ in ("advcl", "conj") and self.captured:
             # "seized Tal Rifaat on Sunday, driving out the SDF": driven out of what was taken
             places = list(self.captured)
+        if not places and rule.type == "defense" and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") \
+                and self._lemma(v.head) in self.lex.keeping_verbs and self._subject(v) is None:
+            # "troops held the hill, repelling repeated assaults": the participle defends what its
+            # main clause holds
+            head_obj = _child(v.head, ("dobj",))
+            if head_obj is not None:
+                places = self._prune(self._places_under(head_obj))
         if not places and rule.type == "advance" and v.dep_ == "advcl" and any(
                 c.dep_ == "mark" and c.lower_ in ("as", "while", "when") for c in v.children) and (
                 self._lemma(v.head) not in self.lex.verbs or self._person_subject(v.head)):
