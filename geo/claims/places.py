@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -346,24 +347,21 @@ class PlaceReading:
         return any(w in kinds for w in (word, lemma) for kinds in
                    (self.lex.place_anaphora, self.lex.plural_place_anaphora, self.lex.site_anaphora))
 
-    def _from_direction(self, i: int, v: "Token") -> bool:
-        """Whether token ``i`` hangs on ``v`` through "from the direction of" (an origin)."""
+    def _path_up(self, i: int, v: "Token") -> Iterator["Token"]:
+        """The tokens from token ``i`` up the tree to ``v`` (``v`` left out)."""
         tok = self.sdoc[i]
         while tok.i != v.i and tok.head.i != tok.i:
-            if tok.lemma_.lower() == "direction" and tok.head.lower_ == "from":
-                return True
+            yield tok
             tok = tok.head
-        return False
+
+    def _from_direction(self, i: int, v: "Token") -> bool:
+        """Whether token ``i`` hangs on ``v`` through "from the direction of" (an origin)."""
+        return any(t.lemma_.lower() == "direction" and t.head.lower_ == "from" for t in self._path_up(i, v))
 
     def _locating_path(self, i: int, v: "Token") -> bool:
         """Whether token ``i`` hangs on ``v`` through a preposition that locates ("in", "near"):
         "Quneitra" in "advanced into X in Quneitra", "Homs" in "the air base in the Homs desert"."""
-        tok = self.sdoc[i]
-        while tok.i != v.i and tok.head.i != tok.i:
-            if tok.dep_ == "prep" and tok.lower_ in _LOCATING_PREPS:
-                return True
-            tok = tok.head
-        return False
+        return any(t.dep_ == "prep" and t.lower_ in _LOCATING_PREPS for t in self._path_up(i, v))
 
     def _unknown_named(self, obj: "Token") -> bool:
         """An object that names a place we could not resolve: "the town of Jamla", "Koayiah village"."""
