@@ -145,7 +145,6 @@ def _without_lead(s: Sentence) -> Sentence:
     return Sentence(s.start + n, s.end, text)
 
 
-
 # A line that opens with its source and a colon, as live blogs and channel roundups quote:
 # "Syrian Observatory for Human Rights: army units have pulled out of X", "The defence ministry, on
 # its channel: \"...\"".
