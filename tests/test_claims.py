@@ -2109,3 +2109,9 @@ def test_a_denier_saying_a_place_is_under_its_control_defends_it_and_a_clause_be
 def test_a_defence_participle_defends_what_its_main_clause_holds():
     assert claims_of("Government troops had held Hama, repelling repeated assaults.") == {("Hama", "defense", "government")}
     assert claims_of("The army shelled Homs, repelling an attack.") == {("Homs", "strike", "government")}
+
+
+def test_the_new_authorities_forces_are_the_rebels_that_took_power():
+    # the analysts code the forces of the authorities that took power on 8 December as rebels
+    assert claims_of("General Security forces deployed in Homs on Monday.") == {("Homs", "deployment", "rebels")}
+    assert claims_of("Syria's new authorities sent troops to Hama.") == {("Hama", "deployment", "rebels")}
