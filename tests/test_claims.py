@@ -2115,3 +2115,9 @@ def test_the_new_authorities_forces_are_the_rebels_that_took_power():
     # the analysts code the forces of the authorities that took power on 8 December as rebels
     assert claims_of("General Security forces deployed in Homs on Monday.") == {("Homs", "deployment", "rebels")}
     assert claims_of("Syria's new authorities sent troops to Hama.") == {("Hama", "deployment", "rebels")}
+
+
+def test_a_town_handed_to_a_party_without_over_is_the_givers_withdrawal_and_the_takers_capture():
+    assert claims_of("The SDF handed Homs to tribal fighters on Friday.") == {
+        ("Homs", "withdrawal", "kurdish_led_forces"), ("Homs", "capture", "local_armed_groups")}
+    assert claims_of("The army handed weapons to civilians in Homs.") == set()
