@@ -2121,3 +2121,12 @@ def test_a_town_handed_to_a_party_without_over_is_the_givers_withdrawal_and_the_
     assert claims_of("The SDF handed Homs to tribal fighters on Friday.") == {
         ("Homs", "withdrawal", "kurdish_led_forces"), ("Homs", "capture", "local_armed_groups")}
     assert claims_of("The army handed weapons to civilians in Homs.") == set()
+
+
+def test_the_losers_retreat_in_the_next_sentence_left_what_was_taken():
+    assert claims_of("Rebels entered Hama on Thursday. Government troops fled toward Homs.") == {
+        ("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}
+    # not a third party, not people, and not a place of its own
+    assert claims_of("Rebels entered Hama on Thursday. Russian troops fled toward Homs.") == {("Hama", "capture", "rebels")}
+    assert ("Hama", "withdrawal", "government") not in claims_of(
+        "Rebels entered Hama on Thursday. The army withdrew from Homs toward Damascus.")

@@ -209,6 +209,7 @@ def _learn_institutions(profile: Profile, text: str, state: State) -> None:
 
 def _remember_unparsed(profile: Profile, text: str, state: State) -> None:
     state.previous_places = []
+    state.previous_captures = []
     mentions = profile.actor_mentions(text)
     if mentions:
         state.last_actor = mentions[0].actor

@@ -56,6 +56,8 @@ class State:
     line_end: int = -1
     # the places of the control events the sentence just before reported ("these reports", "still in place")
     previous_places: list = field(default_factory=list)
+    # the places the sentence just before said were taken ("Rebels entered X. Troops fled toward Y.")
+    previous_captures: list = field(default_factory=list)
 
 
 class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
@@ -159,6 +161,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             out = self._back_references()
         return _unique(self._regional(out))
 
+    def _goal_of(self, v: "Token", t: Toponym) -> bool:
+        """Whether toponym ``t`` is where the movement ``v`` went ("fled toward Homs")."""
+        return any(name in ("toward", "towards", "to", "into") and self.sentence.start + g.idx <= t.start
+                   < self.sentence.start + g.right_edge.idx + len(g.right_edge.text) for name, g in _preps(v))
+
     def _attack_told_before(self, v: "Token", rule: VerbRule) -> "Token | None":
         """"Rebels tried to storm X, but the attack was repelled": the clause that told the attack
         the passive defense verb stops (its places and its subject are the attack's)."""
@@ -223,6 +230,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
     def remember(self) -> None:
         """Carry the sentence's main party and speaker, and the places it reported, to the next sentences."""
         self.state.previous_places = list(self.claimed)
+        self.state.previous_captures = list(self.captured)
         root = next((t for t in self.sdoc if t.dep_ == "ROOT"), None)
         actor = None
         if root is not None:
@@ -335,6 +343,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             # than the one that took the places ("their offensive has left the army reeling")
             if rule.type == "capture" or self._subject_actor(v) not in self.claimed_actors:
                 places = list(self.claimed)
+        if not places and rule.type == "withdrawal" and self.state.previous_captures \
+                and all(self._goal_of(v, t) for t in self.toponyms) \
+                and _child(v, ("dobj",)) is None and not any(name.split(" ")[-1] in ("from", "of") for name, _ in _preps(v)) \
+                and self.state.last_capturer and self._subject_actor(v) == self.profile.opponent(self.state.last_capturer):
+            # "Rebels entered Hama on Thursday. Government troops fled toward Homs." (a sentence naming
+            # no place but where they went): the losing side left what the sentence before said was taken
+            places = [replace(f, token_i=v.i) for f in self.state.previous_captures]  # read at this verb
         if not places and rule.driven_out and v.dep_ in ("advcl", "conj") and self.captured:
             # "seized Tal Rifaat on Sunday, driving out the SDF": driven out of what was taken
             places = list(self.captured)
