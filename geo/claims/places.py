@@ -28,7 +28,7 @@ from geo.document import Place, Toponym
 from geo.gazetteer import VILLAGE_MAX_POPULATION
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Span, Token
 
 
 _ANAPHORA_REACH = 400  # characters back that "the city" may point
@@ -258,7 +258,7 @@ class PlaceReading:
                       and self.evidence.start <= t.start < self.sentence.start + v.idx}
             if len(before) == 1:
                 t = next(iter(before.values()))
-                span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+                span = self._span_of(t)
                 if span is not None:
                     found.append(_Found(t, span.root.i))
         if rule.type == "withdrawal":
@@ -301,7 +301,7 @@ class PlaceReading:
                 if name in rule.preps and code:
                     for t in self.toponyms:
                         if t.place.country == code and t.place.scale == "point":
-                            span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+                            span = self._span_of(t)
                             if span is not None:
                                 found.append(_Found(t, span.root.i))
         if not found:
@@ -340,6 +340,10 @@ class PlaceReading:
         if not published:
             return False
         return any(d.start <= tok.idx < d.end for d in dates_in(self.sentence.text, published))
+
+    def _span_of(self, t: Toponym) -> "Span | None":
+        """The tokens of this sentence's parse that a toponym covers."""
+        return self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
 
     def _place_kind(self, tok: "Token") -> bool:
         """Whether a noun says what kind of place it is ("village", "towns", "the base")."""
@@ -610,6 +614,8 @@ class PlaceReading:
     def _antecedent(self, tok: "Token", scales: list[str]) -> bool:
         """The one place of a fitting scale named shortly before ``tok``, recorded for it (``place_at``)."""
         pos = self.sentence.start + tok.idx
+        # "the city", "the town", "the village" name a settlement ("its outskirts" may be a dam's)
+        settlement = self.lex.place_anaphora.get(tok.lower_) == {"point"}
         candidates: dict[str, Toponym] = {}
         same_sentence: dict[str, Toponym] = {}
         for t in reversed(self.earlier):
@@ -618,7 +624,7 @@ class PlaceReading:
             if pos - t.end > _ANAPHORA_REACH:
                 break
             if t.place is not None and t.place.scale in scales and not t.text.lower().startswith("the "):
-                if scales == {"point"} and self.lex.site_name_rx.search(f"{t.text} {t.place.name}"):
+                if settlement and self.lex.site_name_rx.search(f"{t.text} {t.place.name}"):
                     continue  # "the village", "the town" is never the dam or the airbase named before
                 if tok.lower_ == "village" and t.place.population >= VILLAGE_MAX_POPULATION:
                     continue  # nor is "the village" a city
@@ -663,7 +669,7 @@ class PlaceReading:
     def _names_hinterland(self, t: Toponym) -> bool:
         """Whether a toponym of this sentence only says whose countryside it is ("Aleppo's
         countryside", "the Aleppo countryside")."""
-        span = self.sdoc.char_span(t.start - self.sentence.start, t.end - self.sentence.start, alignment_mode="expand")
+        span = self._span_of(t)
         if span is None:
             return False
         head = span.root.head
