@@ -43,7 +43,7 @@ $(SAMPLE_DB): $(VENV)/.synced $(wildcard data/sample/*) $(wildcard data/profiles
 sample: $(SAMPLE_DB)
 
 run: setup vendor $(SAMPLE_DB)
-	FRONTLINE_DB=$(abspath $(SAMPLE_DB)) $(VENV)/bin/streamlit run app.py
+	$(PY) -m geo dashboard --db $(or $(FRONTLINE_DB),$(abspath $(SAMPLE_DB)))
 
 test: setup vendor
 	$(PY) -m pytest

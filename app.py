@@ -38,13 +38,16 @@ FILTER_KEYS = ("f_provinces", "f_sources", "f_dates", "f_event_types", "f_actors
 
 
 def _db_version() -> tuple[float, int]:
-    """Changes whenever the store is written (WAL included), so caches follow ingests."""
+    """Changes whenever the store is written (WAL included), so caches follow ingests. An empty WAL is left
+    out: the first reader of a store creates one, and counting it made a page's second run miss every cache
+    its first run had filled (claims, names, the whole map, built twice)."""
     stamps = []
     for suffix in ("", "-wal"):
         p = Path(str(DB_PATH) + suffix)
         if p.exists():
             s = p.stat()
-            stamps.append((s.st_mtime, s.st_size))
+            if s.st_size or not suffix:
+                stamps.append((s.st_mtime, s.st_size))
     return (max((m for m, _ in stamps), default=0.0), sum(n for _, n in stamps))
 
 
@@ -451,6 +454,7 @@ def _ingest(files: list[Any], source: str | None, published: date | None, profil
     _claims.clear()  # the frames of the store before the ingest (cached by version: never asked for again)
     _named.clear()
     _view.clear()
+    _map_layers.clear()
 
 
 # --------------------------------------------------------------------------- main panels
@@ -474,7 +478,9 @@ def _map_base(db: str, version: tuple, store_exists: bool) -> mapview.BasePayloa
     return mapview.base_payload(base, key="map")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# Kept as they are (st.cache_resource), not pickled: a few megabytes of script text at 10,000 claims, which
+# unpickling on every run cost about 0.1-0.3 s of the rerun that sends them; nothing changes them.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _map_layers(db: str, version: tuple, query: tuple, store_exists: bool) -> dict[str, Any]:
     """The layers that follow the filters (province shading, clusters, a layer per source), rendered once
     per filter state and store version."""

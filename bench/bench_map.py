@@ -10,8 +10,9 @@ For each size, in a temporary store filled by bench_export's generator:
   of one province;
 - payload: what the browser receives from the map component on a redraw (the base script, re-sent
   unchanged on every rerun, plus the layers), and the size of the map as a standalone page;
-- browser (Debian chromium, headless, `streamlit run app.py`; sizes up to --browser-max): time from opening the page to markers
-  visible (cold: a new server process's first run, in a new browser with an empty cache, --cold times, each
+- browser (Debian chromium, headless, the dashboard served as `make run` serves it, `python -m geo dashboard`;
+  sizes up to --browser-max): time from opening the page to markers visible (cold: a new server process's
+  first page, which has read nothing of the store, in a new browser with an empty cache, --cold times, each
   with a server of its own; warm: caches filled), then to the whole page (the claims table, which follows the
   drawn map), and from choosing a province in the sidebar to the map redrawn with the new markers. The redraw is repeated --repeat times, each time
   adding a province the server has not drawn yet (so no cache helps): best and median are printed.

@@ -1,4 +1,4 @@
-"""Command-line interface: ``frontline`` (or ``python -m geo``) ``{ingest,export,geoparse,resolve}``.
+"""Command-line interface: ``frontline`` (or ``python -m geo``) ``{ingest,export,geoparse,resolve,dashboard}``.
 
 Each subcommand only parses arguments and delegates to the stage module that owns the work.
 """
@@ -109,6 +109,13 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--country", help="prefer this ISO 3166-1 alpha-2 country")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=int, default=5)
+
+    p = sub.add_parser("dashboard", help="serve the map dashboard (app.py) on a store",
+                       description="Serve the Streamlit dashboard on a store. The dashboard's code and map data are "
+                                   "loaded before the server answers, so the first page does not wait for them.")
+    p.add_argument("--db", type=Path, help="SQLite store (default: $FRONTLINE_DB, else " f"{DEFAULT_DB})")
+    p.add_argument("--port", type=int, help="port to listen on (default: Streamlit's, 8501)")
+    p.add_argument("--address", help="address to listen on (default: every interface)")
     return parser
 
 
@@ -134,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_export_cli(args)
         if args.command == "geoparse":
             return run_geoparse_cli(args)
+        if args.command == "dashboard":
+            return run_dashboard_cli(args)
         if args.command == "resolve":
             from geo.gazetteer import run_resolve_cli
 
@@ -144,6 +153,37 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     return 2
+
+
+# --------------------------------------------------------------------------------------------
+# dashboard
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def run_dashboard_cli(args: argparse.Namespace) -> int:
+    """`streamlit run app.py`, after loading what the dashboard's first run would: its modules (pandas,
+    folium and its plugins, geopandas: about a second) and the map's data (mapview.preload). The server
+    starts that much later, and a page opened on it shows its map that much sooner. Nothing of the store is
+    read here: the claims are read, and cached, by the pages."""
+    if args.db is not None:
+        os.environ["FRONTLINE_DB"] = str(args.db.expanduser().resolve())
+    # streamlit-folium's own module is left to app.py: it declares its component on import, which only a
+    # running server registers (imported here, its frame would not be found). What it imports is loaded here.
+    import folium.plugins  # noqa: F401
+    import streamlit.components.v1  # noqa: F401
+    from streamlit.web import cli as streamlit_cli
+
+    from geo import mapview, store  # noqa: F401 - loaded for app.py
+
+    mapview.preload()
+    flags = []
+    if args.port is not None:
+        flags += ["--server.port", str(args.port)]
+    if args.address:
+        flags += ["--server.address", args.address]
+    sys.argv = ["streamlit", "run", str(APP), *flags]
+    return streamlit_cli.main()
 
 
 # --------------------------------------------------------------------------------------------

@@ -2135,6 +2135,19 @@ def default_names() -> Names:
     return load_names()
 
 
+def preload() -> None:
+    """Read what every page's map needs whatever the store holds: the map style, the English names, the
+    province polygons and the country outlines (each read once per process). A dashboard server calls it
+    before it answers (``python -m geo dashboard``), so that its first visitor does not wait for them."""
+    from geo.gazetteer import admin1_polygons, country_outlines
+
+    default_style()
+    default_names()
+    _overlay_names()
+    admin1_polygons()
+    country_outlines()
+
+
 @lru_cache(maxsize=1)
 def _overlay_names() -> dict[str, str]:
     """place_id -> the press spelling the gazetteer overlay (data/gazetteer/aliases.toml) gives it first."""

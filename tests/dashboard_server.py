@@ -1,4 +1,4 @@
-"""The dashboard as a user meets it: `streamlit run app.py` on a free local port, and the headless
+"""The dashboard as a user meets it: `python -m geo dashboard` (what `make run` starts) on a free local port, and the headless
 Chromium settings that work on this kind of machine. Shared by the browser test and the map benchmark."""
 from __future__ import annotations
 
@@ -33,8 +33,7 @@ def dashboard(db: Path, log_path: Path, start_timeout_s: float = 90) -> Iterator
     port = free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            [sys.executable, "-m", "geo", "dashboard", "--db", str(db), "--port", str(port), "--address", "127.0.0.1"],
             cwd=ROOT, env={**os.environ, "FRONTLINE_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:

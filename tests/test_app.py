@@ -424,6 +424,29 @@ def test_a_large_selection_lists_its_newest_claims_and_says_how_many_it_leaves_o
     assert str(dates.iloc[0])[:10] == str(newest)[:10]  # newest first: nothing newer was left out
 
 
+def test_a_page_s_second_run_reads_nothing_the_first_run_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A store no one has read yet: its first reader leaves an empty write-ahead log beside it, which must not
+    # count as a change of the store (every cache of the first run would be missed, the map built twice).
+    db = build_store(tmp_path / "claims.db")
+    assert not Path(f"{db}-wal").exists()
+    reads: list[Filters] = []
+    original = Store.claims_frame
+
+    def counted(self: Store, filters: Filters, *args, **kwargs):
+        reads.append(filters)
+        return original(self, filters, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "claims_frame", counted)
+    monkeypatch.setenv("FRONTLINE_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception and shown(at) == TOTAL
+    first = len(reads)
+    assert first >= 1 and Path(f"{db}-wal").exists()
+    at.run()
+    assert not at.exception and shown(at) == TOTAL
+    assert len(reads) == first
+
+
 def test_a_first_page_run_does_not_load_the_language_model(db: Path) -> None:
     # A cold page load pays for every import of the dashboard's first run: the language model is not
     # needed to draw the map, and would cost it seconds.
