@@ -2130,3 +2130,20 @@ def test_the_losers_retreat_in_the_next_sentence_left_what_was_taken():
     assert claims_of("Rebels entered Hama on Thursday. Russian troops fled toward Homs.") == {("Hama", "capture", "rebels")}
     assert ("Hama", "withdrawal", "government") not in claims_of(
         "Rebels entered Hama on Thursday. The army withdrew from Homs toward Damascus.")
+
+
+def test_a_part_of_a_town_named_before_or_after_its_town_is_the_part():
+    places = dict(PLACES, Karm=Place("Karm", "ov:sy-karm", 36.23, 37.15, "point", "SY", "SY-HL", 0),
+                  Qaboun=Place("Qaboun", "gn:170001", 33.54, 36.33, "point", "SY", "SY-DI", 20_000))
+    assert claims_of("Kurdish fighters were holding out in the Karm neighbourhood of Aleppo.", places=places) == {
+        ("Karm", "defense", "kurdish_led_forces")}
+    assert claims_of("Rebels entered the Damascus district of Qaboun on Sunday.", places=places) == {
+        ("Qaboun", "capture", "rebels")}
+    assert claims_of("Rebels entered the Qaboun quarter of Damascus on Sunday.", places=places) == {
+        ("Qaboun", "capture", "rebels")}
+
+
+def test_a_party_still_in_a_place_keeps_it():
+    assert claims_of("The defence ministry said the army was still in Hama.") == {("Hama", "defense", "government")}
+    assert claims_of("Government troops are still inside Homs, a military source said.") == {("Homs", "defense", "government")}
+    assert claims_of("Rebels are now inside Homs.") == {("Homs", "capture", "rebels")}

@@ -857,7 +857,12 @@ class PlaceReading:
         named = {g.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                  for g in c.children if g.dep_ == "pobj"}
         named |= {c.i for c in head.children if c.dep_ == "appos"}
-        return any(g.token_i != f.token_i and g.token_i in named for g in found)
+        others = [g for g in found if g.token_i != f.token_i and g.token_i in named]
+        if others and (head.lower_ in self.lex.city_parts or head.lemma_.lower() in self.lex.city_parts):
+            # "the Sheikh Maqsoud neighbourhood of Aleppo" names the neighbourhood; "the Damascus district
+            # of Mezzeh" the district: the bigger of the two places is the town the part belongs to
+            return all(f.toponym.place.population > g.toponym.place.population for g in others)
+        return bool(others)
 
     def _locates_other(self, f: _Found, found: list[_Found]) -> bool:
         """An area that says where another place of the trigger is: "the summit of Mount Hermon in
@@ -876,7 +881,9 @@ class PlaceReading:
         if tok.dep_ == "pobj" and prep.lower_ == "of" and (
                 prep.head.lower_ in self.lex.city_parts or prep.head.lemma_.lower() in self.lex.city_parts):
             named = {c.i for c in prep.head.children if c.dep_ in ("compound", "nmod", "amod")}
-            if any(g.token_i in named or g.token_i == prep.head.i for g in found if g.token_i != f.token_i):
+            parts = [g for g in found if g.token_i != f.token_i and (g.token_i in named or g.token_i == prep.head.i)]
+            # (unless the part's name is the bigger place: "the Damascus district of Mezzeh")
+            if any(g.toponym.place.population <= f.toponym.place.population for g in parts):
                 return True
         if f.toponym.place.scale == "point":
             return False
