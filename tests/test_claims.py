@@ -2147,3 +2147,27 @@ def test_a_party_still_in_a_place_keeps_it():
     assert claims_of("The defence ministry said the army was still in Hama.") == {("Hama", "defense", "government")}
     assert claims_of("Government troops are still inside Homs, a military source said.") == {("Homs", "defense", "government")}
     assert claims_of("Rebels are now inside Homs.") == {("Homs", "capture", "rebels")}
+
+
+def test_the_city_is_not_a_place_named_in_a_clause_describing_the_party():
+    text = ("Rebels reached Aleppo on Thursday. The groups, which set out last week from the Idlib countryside, "
+            "entered the city on Friday.")
+    places = dict(PLACES, Idlib=Place("Idlib", "gn:169388", 35.93, 36.63, "point", "SY", "SY-ID", 128_000))
+    assert claims_of(text, places=places) == {("Aleppo", "advance", "rebels"), ("Aleppo", "capture", "rebels")}
+
+
+def test_there_may_be_a_mountain_named_in_the_sentence():
+    places = dict(PLACES, Hermon=Place("Mount Hermon", "ov:mount-hermon", 33.42, 35.86, "region", "SY", "SY-QU", 0))
+    text = ("Rebels took Damascus on Sunday. Israeli forces seized the summit of Hermon after Syrian soldiers "
+            "abandoned their posts there.")
+    claims = claims_of(text, places=places)
+    assert ("Mount Hermon", "withdrawal", "government") in claims
+    assert ("Damascus", "withdrawal", "government") not in claims
+
+
+def test_the_city_is_not_the_place_called_a_town():
+    places = dict(PLACES, Rastan=Place("Ar Rastan", "gn:163915", 34.92, 36.73, "point", "SY", "SY-HI", 40_000))
+    text = "Rebels took the town of Rastan and then Hama. The army said it had redeployed outside the city."
+    claims = claims_of(text, places=places)
+    assert ("Hama", "withdrawal", "government") in claims
+    assert ("Ar Rastan", "withdrawal", "government") not in claims

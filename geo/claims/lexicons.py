@@ -220,7 +220,7 @@ def build_lexicon(events: dict, cues: dict) -> Lexicon:
     known_cues = {"speech_verbs", "denial_verbs", "speech_prefixes", "third_person", "first_person",
                   "anaphoric_nouns", "personal", "modal_auxiliaries", "unreal_heads", "realising_heads", "causing_heads",
                   "failing_heads", "unreal_marks", "negations", "background", "not_qualifiers",
-                  "institutions", "not_home_qualifiers", "anaphora", "people", "generic_forces", "opposing",
+                  "institutions", "not_home_qualifiers", "people", "generic_forces", "opposing",
                   "place_anaphora", "plural_place_anaphora", "site_anaphora", "other_place_adjectives", "allegiance", "naming", "regimes", "carried_forces", "evidence_nouns", "line_speakers", "own_report_speakers", "keeping_verbs", "speech_irregular", "person_nouns", "denying_words", "reported_nouns"}
     _check_keys("claims.toml", cues, known_cues)
     units = words.get("units", {})

@@ -57,6 +57,7 @@ _REFERENCE_BEFORE = re.compile(
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
                               r"(?:the\s+)?(?:[a-z-]+\s+)?$")
+_KIND_OF_BEFORE = re.compile(r"\b(city|town|village)\s+of\s+$", re.I)
 # Prepositions that locate an event rather than name where it went ("in", "near" a town).
 _LOCATING_PREPS = frozenset({"in", "inside", "near", "around", "outside", "across", "within"})
 # What may stand between the names of a list: "A, B and C", "A and the B".
@@ -618,6 +619,7 @@ class PlaceReading:
         settlement = self.lex.place_anaphora.get(tok.lower_) == {"point"}
         candidates: dict[str, Toponym] = {}
         same_sentence: dict[str, Toponym] = {}
+        described: dict[str, Toponym] = {}  # named in a relative clause the anaphor is not in
         for t in reversed(self.earlier):
             if t.start >= pos:
                 continue
@@ -628,9 +630,25 @@ class PlaceReading:
                     continue  # "the village", "the town" is never the dam or the airbase named before
                 if tok.lower_ == "village" and t.place.population >= VILLAGE_MAX_POPULATION:
                     continue  # nor is "the village" a city
+                if t.start >= self.sentence.start and self._in_other_relative_clause(t, tok):
+                    # "The groups, which set out from the Idlib zone, entered the city": a clause that
+                    # describes a party tells its past, and "the city" is the place the story is about
+                    described.setdefault(t.place.place_id, t)
+                    continue
                 candidates.setdefault(t.place.place_id, t)
                 if t.start >= self.evidence.start:
                     same_sentence.setdefault(t.place.place_id, t)
+        if not candidates:
+            candidates = same_sentence = described  # "Fighters who had massed near Homs entered the city"
+        if settlement and len(candidates) > 1:
+            # "captured the town of Khan Sheikhoun and then Hama. The army redeployed outside the city":
+            # not the place the text called a town (nor "the town" one it called a city)
+            other_kinds = {"city": ("town", "village"), "town": ("city", "village"), "village": ("city", "town")}
+            fitting = {k: t for k, t in candidates.items()
+                       if self._introduced_as(t) not in other_kinds.get(tok.lower_, ())}
+            if fitting:
+                candidates = fitting
+                same_sentence = {k: t for k, t in same_sentence.items() if k in fitting}
         if len(same_sentence) > 1:
             # "the Tal Rifaat district of Aleppo's countryside, liberating the area": a town named
             # only to say whose countryside it is locates the other place
@@ -666,6 +684,23 @@ class PlaceReading:
         self.place_at[tok.i] = next(iter(candidates.values()))
         return True
 
+    def _introduced_as(self, t: Toponym) -> str | None:
+        """The kind of place the text names ``t`` as: "town" for "the town of X", else None."""
+        m = _KIND_OF_BEFORE.search(self.doc.text, max(0, t.start - 20), t.start)
+        return m.group(1).lower() if m else None
+
+    def _in_other_relative_clause(self, t: Toponym, tok: "Token") -> bool:
+        """Whether toponym ``t`` (of this sentence) is inside a relative clause that ``tok`` is not in."""
+        span = self._span_of(t)
+        if span is None:
+            return False
+        cur = span.root
+        while cur.head.i != cur.i:
+            if cur.dep_ == "relcl":
+                return not (cur.left_edge.i <= tok.i <= cur.right_edge.i)
+            cur = cur.head
+        return False
+
     def _names_hinterland(self, t: Toponym) -> bool:
         """Whether a toponym of this sentence only says whose countryside it is ("Aleppo's
         countryside", "the Aleppo countryside")."""
@@ -682,7 +717,8 @@ class PlaceReading:
         at = [c for c in v.children if c.dep_ == "advmod" and c.lower_ == "there"]
         if subj is not None and rule.type in ("withdrawal", "defense", "deployment"):
             at += [c for c in subj.children if c.dep_ == "advmod" and c.lower_ == "there"]  # where they were
-        if len(at) != 1 or not self._antecedent(at[0], ["point", "admin1"]):
+        # (a mountain or a named zone too: "took the summit of Mount Hermon after soldiers left their posts there")
+        if len(at) != 1 or not self._antecedent(at[0], ["point", "admin1", "region"]):
             return []
         found = self._found(at[0], ())
         return [found] if found is not None else []
