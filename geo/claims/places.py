@@ -225,7 +225,11 @@ class PlaceReading:
             while rel.dep_ in ("ccomp", "conj", "xcomp") and rel.head.i != rel.i:
                 rel = rel.head
             if rel.dep_ == "relcl" and any(c.lower_ == "where" for c in rel.children) and not any(
-                    c.dep_ == "prt" and c.lower_ != rule.particle for c in v.children):  # "where protests broke out"
+                    c.dep_ == "prt" and c.lower_ != rule.particle for c in v.children) \
+                    and not (rule.object == "none" and any(c.dep_ == "dobj" and c.lemma_.lower() not in (rule.objects or ())
+                                                           for c in v.children)):
+                # (not "where protests broke out", nor "where the family draws its support": a verb of
+                # movement that has an object of another kind)
                 # "Hama, where rebels took the airport"; "with the exception of X and Y in the south,
                 # where troops remain": the places of the nearest phrase holding some
                 cur = rel.head

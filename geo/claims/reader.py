@@ -785,6 +785,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return False
         if v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") and self._history(v.head):
             return True  # "operations between 2016 and 2019, seizing X": the participle is of its clause's time
+        if v.dep_ == "advcl" and any(c.lower_ == "when" for c in v.children) and v.head.pos_ in ("VERB", "AUX") \
+                and self._history(v.head):
+            return True  # "the siege ended in 2017 when government forces broke through to X"
         if v.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ == "had" for c in v.children) \
                 and any(self._past_year(t) for t in self.sdoc[:v.i]):
             return True  # "a 2020 ceasefire, which ended an offensive that had taken X": what was before it
@@ -793,6 +796,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 self._past_year(t) for t in subj.subtree if not any(h.dep_ in ("relcl", "acl") for h in _heads_between(t, subj))):
             return True  # "Turkey's operations in 2018 pushed the YPG out of X", "the 2016 offensive took X"
         mods = [c for c in v.children if c.dep_ in ("prep", "agent", "npadvmod", "advmod", "advcl")]
+        # the parser may hang the date on the object: "took X and the villages around it in February 2016"
+        objects = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+        objects += [g for o in objects for g in o.conjuncts]
+        mods += [c for o in objects for c in o.children if c.dep_ == "prep" and c.lower_ in ("in", "during", "since")
+                 and any(self._past_year(t) for t in _own_words(c))]
         if not mods:
             return False
         words = [t for c in mods for t in _own_words(c)]
