@@ -2174,13 +2174,12 @@ def test_the_city_is_not_the_place_called_a_town():
 
 
 def test_a_where_clause_whose_verb_moves_something_else_is_no_advance():
-    assert claims_of("Rebels may cut the road to Homs, where the ruling family draws much of its support.") == set()
+    assert claims_of("The capital depends on Homs, where the Assad family draws much of its support.") == set()
     assert claims_of("Rebels pushed on to Hama, where government troops pulled back overnight.") == {
         ("Hama", "advance", "rebels"), ("Hama", "withdrawal", "government")}
 
 
-def test_history_dated_by_its_clause_or_on_its_object():
-    assert claims_of("The siege of Homs ended in 2017 when government forces broke through to the city.") == set()
-    assert claims_of("Kurdish-led forces took Hama and the villages around it in February 2016.") == set()
-    assert claims_of("Kurdish-led forces took Hama and the villages around it on Friday.") >= {
-        ("Hama", "capture", "kurdish_led_forces")}
+def test_a_past_year_the_parser_hangs_on_the_object_dates_the_event():
+    assert claims_of("The SDF took Aleppo and the surrounding villages from rebel groups in February 2016.") == set()
+    assert claims_of("The SDF took Aleppo and the surrounding villages from rebel groups on Friday.") >= {
+        ("Aleppo", "capture", "kurdish_led_forces")}
