@@ -2183,3 +2183,17 @@ def test_a_past_year_the_parser_hangs_on_the_object_dates_the_event():
     assert claims_of("The SDF took Aleppo and the surrounding villages from rebel groups in February 2016.") == set()
     assert claims_of("The SDF took Aleppo and the surrounding villages from rebel groups on Friday.") >= {
         ("Aleppo", "capture", "kurdish_led_forces")}
+
+
+def test_a_holding_told_in_a_denial_is_kept_not_taken():
+    assert claims_of("The defence ministry denied this, saying the armed forces are in full control of Homs.") == {
+        ("Homs", "defense", "government"), ("Homs", "denial", "government")}
+    assert claims_of("Rebels are now in full control of Homs, the monitor said.") == {("Homs", "capture", "rebels")}
+
+
+def test_they_in_a_relative_clause_is_the_subject_of_the_clause_it_hangs_in():
+    text = ("Opposition factions took Hama on Thursday. The army said its units had pulled back. "
+            "The factions entered Homs from the east, from Aleppo, which they had seized on Wednesday.")
+    claims = claims_of(text)
+    assert ("Aleppo", "capture", "rebels") in claims
+    assert ("Aleppo", "capture", "government") not in claims

@@ -246,7 +246,8 @@ class ActorReading:
             if tok.head.dep_ == "relcl" and tok.dep_ == "nsubj":
                 # "pushed the terrorists back from the areas they had infiltrated": in a relative
                 # clause "they" is the party named just before, whatever its role
-                return self._party_just_named(tok) or self._earlier_subject(tok) or self.state.last_actor
+                return self._party_just_named(tok) or self._host_subject(verb) or self._earlier_subject(tok) \
+                    or self.state.last_actor
             return self._earlier_subject(tok) or self.state.last_actor
         speaker = self.state.sentence_speaker_actor
         if speaker is None and tok.head.pos_ in ("VERB", "AUX") and any(low in words for words in self.profile.own_forces.values()):
@@ -309,6 +310,19 @@ class ActorReading:
                 if a and a != "unknown":
                     return a
         return None
+
+    def _host_subject(self, relcl: "Token") -> str | None:
+        """The party of the subject of the clause a relative clause hangs in, named in words the profile
+        reads in context ("the factions entered the city from X, which they had seized": the factions)."""
+        host = relcl.head
+        while host.pos_ not in ("VERB", "AUX") and host.head.i != host.i:
+            host = host.head
+        subj = _child(host, ("nsubj",)) if host.pos_ in ("VERB", "AUX") else None
+        if subj is None or subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal \
+                or subj.i >= relcl.i:
+            return None
+        a = self._phrase_actor(subj)
+        return a if a and a != "unknown" else None
 
     def _earlier_subject(self, tok: "Token", skip_speakers: bool = False) -> str | None:
         """The party named as a subject earlier in the same sentence ("Local factions took X, where

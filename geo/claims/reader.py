@@ -577,10 +577,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             if not found and subj is not None:
                 found = self._prune(self._places_under(subj))
             event_type = "withdrawal" if withdrawal else "capture"
-            if not withdrawal and (self._lemma(verb) in ("remain", "stay") or any(
-                    t.lower_ in self.lex.denying_words or (t.pos_ == "VERB" and any(
-                        r.type == "denial" for r in self.lex.verbs.get(self._lemma(t), ()))
-                        and self._subject_actor(t) == owner) for t in self.sdoc)):
+            if not withdrawal and (self._lemma(verb) in ("remain", "stay") or self._holder_denies(owner)):
                 # "X remains under SDF control": held, as troops that remain hold; "the bridge is
                 # under the full control of our forces and these reports are fabricated", "denied the
                 # claim, saying X is under the full control of our forces": held, not taken (under the
@@ -622,8 +619,28 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         actor = self._subject_actor(verb)
         if not found or actor is None or actor == "unknown":
             return []
+        if event_type == "capture" and self._holder_denies(actor):
+            event_type = "defense"  # "denied this, saying the armed forces are in full control of X"
         self.claimed += found
         return [self._claim(verb, f, event_type, actor, self._claimant(verb)) for f in found]
+
+    def _holder_denies(self, holder: str) -> bool:
+        """Whether the sentence denies a report ("these reports are fabricated"), has the holder deny
+        something, or tells attacks repelled ("X is under our control and the attacks were repelled"):
+        then a holding it tells is the holder's place kept, not a place taken."""
+        for t in self.sdoc:
+            if t.lower_ in self.lex.denying_words:
+                return True
+            if t.pos_ != "VERB":
+                continue
+            rules = self.lex.verbs.get(self._lemma(t), ())
+            if any(r.type == "denial" for r in rules) and self._subject_actor(t) == holder:
+                return True
+            obj = _child(t, ("nsubjpass", "dobj"))
+            if obj is not None and any(r.type == "defense" and r.objects and obj.lemma_.lower() in r.objects for r in rules) \
+                    and (self._subject_actor(t) == holder or (_passive(t) and _child(t, ("agent",)) is None)):
+                return True
+        return False
 
     def _denial(self, v: "Token", fallback: list[_Found] | None = None) -> list[Claim]:
         """"The ministry denied that its troops had withdrawn from Homs": a denial at the places
