@@ -2197,3 +2197,11 @@ def test_they_in_a_relative_clause_is_the_subject_of_the_clause_it_hangs_in():
     claims = claims_of(text)
     assert ("Aleppo", "capture", "rebels") in claims
     assert ("Aleppo", "capture", "government") not in claims
+
+
+def test_their_forces_in_a_partys_commanders_words_are_that_partys():
+    text = ("Government troops left Homs on Friday. A commander in the Manbij Military Council said that "
+            "their forces also entered Hama on Friday afternoon.")
+    claims = claims_of(text)
+    assert ("Hama", "capture", "kurdish_led_forces") in claims
+    assert ("Hama", "capture", "government") not in claims

@@ -248,6 +248,12 @@ class ActorReading:
                 # clause "they" is the party named just before, whatever its role
                 return self._party_just_named(tok) or self._host_subject(verb) or self._earlier_subject(tok) \
                     or self.state.last_actor
+            if tok.dep_ == "poss" and tok.head.dep_ == "nsubj" and tok.head.head.dep_ == "ccomp" \
+                    and self._lemma(tok.head.head.head) in self.lex.speech:
+                # "a commander of the X council said that their forces entered Y": the speaker's side's
+                self._claimant(tok.head.head)
+                if self.state.sentence_speaker_actor and self.state.sentence_speaker_actor != "unknown":
+                    return self.state.sentence_speaker_actor
             return self._earlier_subject(tok) or self.state.last_actor
         speaker = self.state.sentence_speaker_actor
         if speaker is None and tok.head.pos_ in ("VERB", "AUX") and any(low in words for words in self.profile.own_forces.values()):
