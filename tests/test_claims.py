@@ -2205,3 +2205,10 @@ def test_their_forces_in_a_partys_commanders_words_are_that_partys():
     claims = claims_of(text)
     assert ("Hama", "capture", "kurdish_led_forces") in claims
     assert ("Hama", "capture", "government") not in claims
+
+
+def test_redeployed_and_took_up_positions_outside_a_town_left_it():
+    assert claims_of("The army said its units had redeployed and taken up positions outside the city of Hama.") == {
+        ("Hama", "withdrawal", "government")}
+    assert claims_of("The army withdrew from Homs and took up positions outside Hama.") == {
+        ("Homs", "withdrawal", "government"), ("Hama", "deployment", "government")}

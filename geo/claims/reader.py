@@ -143,6 +143,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 if rule.type == "denial":
                     break
                 found = self._verb_event(v, rule)
+                if found and rule.type == "deployment" and self._redeployed_outside(v, fired):
+                    # "its units had redeployed and taken up positions outside the city": the move out of it
+                    found = [replace(c, event_type="withdrawal") for c in found]
                 if found:
                     out += found
                     fired.add(v.i)
@@ -160,6 +163,16 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if not out and not self.toponyms:
             out = self._back_references()
         return _unique(self._regional(out))
+
+    def _redeployed_outside(self, v: "Token", fired: set[int]) -> bool:
+        """Whether deployment verb ``v`` is joined to a redeployment that placed nothing of its own and
+        puts its positions "outside" a place: "units redeployed and took up positions outside X"."""
+        head = v.head
+        if v.dep_ != "conj" or head.i in fired or not any(
+                r.type == "withdrawal" and "outside" in (r.preps or ()) for r in self.lex.verbs.get(self._lemma(head), ())):
+            return False
+        holders = [v] + [c for c in v.children if c.dep_ == "dobj"]
+        return any(c.dep_ == "prep" and c.lower_ == "outside" for h in holders for c in h.children)
 
     def _goal_of(self, v: "Token", t: Toponym) -> bool:
         """Whether toponym ``t`` is where the movement ``v`` went ("fled toward Homs")."""
