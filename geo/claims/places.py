@@ -694,17 +694,20 @@ class PlaceReading:
         return m.group(1).lower() if m else None
 
     def _in_other_relative_clause(self, t: Toponym, tok: "Token") -> bool:
-        """Whether toponym ``t`` (of this sentence) is inside a relative clause about the subject that ``tok``
-        is not in."""
+        """Whether toponym ``t`` (of this sentence) is where the subject came from, told in a relative clause
+        about it that ``tok`` is not in."""
         span = self._span_of(t)
         if span is None:
             return False
-        cur = span.root
+        cur, origin = span.root, False
         while cur.head.i != cur.i:
             if cur.dep_ == "relcl":
                 # (a clause about the subject: "The groups, which ..."; not one the parser took for a
-                # relative clause of "reports that the army had withdrawn from X")
-                return cur.head.dep_ in ("nsubj", "nsubjpass") and not (cur.left_edge.i <= tok.i <= cur.right_edge.i)
+                # relative clause of "reports that the army had withdrawn from X"; and only where the party
+                # came from: "the YPG, which holds a district of Aleppo, moved into the city" is Aleppo)
+                return origin and cur.head.dep_ in ("nsubj", "nsubjpass") \
+                    and not (cur.left_edge.i <= tok.i <= cur.right_edge.i)
+            origin = origin or (cur.dep_ == "prep" and cur.lower_ == "from")
             cur = cur.head
         return False
 
