@@ -2212,3 +2212,10 @@ def test_redeployed_and_took_up_positions_outside_a_town_left_it():
         ("Hama", "withdrawal", "government")}
     assert claims_of("The army withdrew from Homs and took up positions outside Hama.") == {
         ("Homs", "withdrawal", "government"), ("Hama", "deployment", "government")}
+
+
+def test_how_far_a_reached_town_is_from_a_city_is_no_advance_on_the_city():
+    places = dict(PLACES, Qatana=Place("Qatana", "gn:165929", 33.44, 36.08, "point", "SY", "SY-RD", 19_000))
+    assert claims_of("Israeli troops had reached the town of Qatana, about 25 kilometers (15 miles) from Damascus, "
+                     "the monitor said.", places=places) == {("Qatana", "advance", "israel")}
+    assert claims_of("Rebels were 20 km from Damascus.") == {("Damascus", "advance", "rebels")}

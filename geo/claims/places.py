@@ -819,6 +819,8 @@ class PlaceReading:
                     break  # "Aleppo, its airport, and strategic areas in Idlib": Idlib places its own list item
             if qualifies_other:
                 continue
+            if tok.dep_ == "pobj" and tok.head.lower_ == "from" and self._measured_from(tok.head.head):
+                continue
             if f.near and f.distance_km is None and self._reference_only(f, alone=alone):
                 continue
             keep.append(f)
@@ -971,6 +973,13 @@ class PlaceReading:
                    or (not alone and s.lemma_.lower() in _BEARINGS and not self._bearing_of_territory(s))
                    for s in path)
 
+    def _measured_from(self, noun: "Token") -> bool:
+        """Whether a noun carries a distance beside its "from" ("the town of X, about 25 km from Y", which
+        the parser may read as "the town ... from Y"): Y is the landmark the distance is measured from."""
+        return noun.pos_ in ("NOUN", "PROPN") and any(
+            c.dep_ in ("conj", "appos", "npadvmod") and (c.lower_ in self.lex.units or c.lemma_.lower() in self.lex.units)
+            and _number_of(c, self.lex) is not None for c in noun.children)
+
     def _bearing_of_territory(self, bearing: "Token") -> bool:
         """"territories south and southeast of Raqqa": the bearing says where the territory taken
         is, not where another place is."""
@@ -1009,6 +1018,11 @@ class PlaceReading:
                 continue
             d = _number_of(t, self.lex)
             if d is None:
+                continue
+            if t.dep_ in ("conj", "appos", "npadvmod") and t.head.pos_ in ("NOUN", "PROPN") and any(
+                    f.token_i < t.i for name, pobj in _preps(t.head) if name == "of" for f in self._places_under(pobj)):
+                # "reached the town of Qatana, about 25 km from Damascus": how far the place reached is
+                # from a landmark, not how close the party came to the landmark
                 continue
             preps = list(_preps(t))
             if t.head.pos_ == "ADP":  # "10 miles from Homs": the distance hangs on its preposition
