@@ -2219,3 +2219,8 @@ def test_how_far_a_reached_town_is_from_a_city_is_no_advance_on_the_city():
     assert claims_of("Israeli troops had reached the town of Qatana, about 25 kilometers (15 miles) from Damascus, "
                      "the monitor said.", places=places) == {("Qatana", "advance", "israel")}
     assert claims_of("Rebels were 20 km from Damascus.") == {("Damascus", "advance", "rebels")}
+
+
+def test_they_after_a_subject_of_no_known_side_is_not_an_older_party():
+    assert claims_of("Rebels took Hama on Friday. Loyalist gunmen are holding positions near Aleppo, where they "
+                     "repelled an attack by government forces.") == {("Hama", "capture", "rebels")}

@@ -327,8 +327,8 @@ class ActorReading:
         if subj is None or subj.lower_ in self.lex.third_person or subj.lower_ in self.lex.personal \
                 or subj.i >= relcl.i:
             return None
-        a = self._phrase_actor(subj)
-        return a if a and a != "unknown" else None
+        # (a subject of no known side, "loyalist gunmen", is "they" still: no older party stands in for it)
+        return self._phrase_actor(subj) or ("unknown" if subj.pos_ in ("NOUN", "PROPN") else None)
 
     def _earlier_subject(self, tok: "Token", skip_speakers: bool = False) -> str | None:
         """The party named as a subject earlier in the same sentence ("Local factions took X, where
