@@ -2224,3 +2224,11 @@ def test_how_far_a_reached_town_is_from_a_city_is_no_advance_on_the_city():
 def test_they_after_a_subject_of_no_known_side_is_not_an_older_party():
     assert claims_of("Rebels took Hama on Friday. Loyalist gunmen are holding positions near Aleppo, where they "
                      "repelled an attack by government forces.") == {("Hama", "capture", "rebels")}
+
+
+def test_a_subheading_does_not_take_the_last_capturer_of_the_part_before():
+    text = "Local fighters seized Daraa on Friday.\n\nThe fall of Damascus\n\nRebels entered Damascus on Sunday."
+    claims = claims_of(text)
+    assert ("Damascus", "capture", "rebels") in claims
+    assert ("Damascus", "capture", "local_armed_groups") not in claims
+    assert ("Homs", "capture", "local_armed_groups") in claims_of("Local fighters seized Daraa on Friday. The fall of Homs followed.")

@@ -143,11 +143,18 @@ class ActorReading:
             a = self._subject_actor(head)
             if a:
                 return a
-        if rule.type == "capture":
+        if rule.type == "capture" and not self._heading():
             return self.state.last_capturer
         if rule.type == "withdrawal" and self.losers:
             return self.losers[-1]  # "Rebels drove the army out of X, and the loss of Y ..."
         return None
+
+    def _heading(self) -> bool:
+        """Whether the sentence is a line of its own without a full stop (a subheading, "The fall of X"):
+        it opens a new part, where the last capturer of the part before is not whom it means."""
+        text = self.sentence.text.rstrip()
+        after = self.doc.text[self.sentence.end:self.sentence.end + 2]
+        return bool(text) and text[-1] not in ".!?\"”’'…:" and (after.startswith("\n") or not after)
 
     def _owner(self, n: "Token") -> str | None:
         for c in n.children:
