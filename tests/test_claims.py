@@ -2232,3 +2232,13 @@ def test_a_subheading_does_not_take_the_last_capturer_of_the_part_before():
     assert ("Damascus", "capture", "rebels") in claims
     assert ("Damascus", "capture", "local_armed_groups") not in claims
     assert ("Homs", "capture", "local_armed_groups") in claims_of("Local fighters seized Daraa on Friday. The fall of Homs followed.")
+
+
+def test_a_list_that_leaves_the_verb_out_shares_it():
+    assert claims_of("Rebels took Aleppo on 30 November, Hama on 5 December and Homs on 7 December.") == {
+        ("Aleppo", "capture", "rebels"), ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+    assert claims_of("Rebels captured Daraa last week. Aleppo fell on 30 November, Hama on 5 December and Homs "
+                     "two days later.") >= {("Aleppo", "capture", "rebels"), ("Hama", "capture", "rebels"),
+                                            ("Homs", "capture", "rebels")}
+    # a place named after the verb's time for another reason is not a gapped item
+    assert claims_of("Rebels took Aleppo on Friday, the monitor in Homs said.") == {("Aleppo", "capture", "rebels")}

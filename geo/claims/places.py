@@ -106,6 +106,8 @@ class PlaceReading:
                                      or subj.lower_ in self.lex.place_anaphora
                                      or subj.lemma_.lower() in self.lex.holding):  # "control of X passed to Y"
                 found += self._places_under(subj)
+            if found:
+                found += self._gapped(v, found)
             return self._prune(found)
         take_preps = True
         # The parser may give a verb several direct objects ("handed over the airport, the towns of
@@ -338,7 +340,33 @@ class PlaceReading:
                             found += self._places_under(pobj)
         # "repelled an attack on the dam from the direction of X": where the attack came from
         found = [f for f in found if not self._from_direction(f.token_i, v)]
+        if found:
+            found += self._gapped(v, found)
         return self._prune(found)
+
+    def _gapped(self, v: "Token", found: list[_Found]) -> list[_Found]:
+        """Places of a list that leaves the verb out, each with its own time: "Aleppo fell on 30 November,
+        Hama on 5 December and Homs two days later", "took Aleppo last week, Hama on Thursday". The
+        parser hangs them on the verb or on the dates: any place so hung stands where the first one does."""
+        have = {f.token_i for f in found}
+        out = []
+        for t in self.sdoc:
+            if t.i not in self.place_at or t.i in have or t.i < min(have):
+                continue
+            head = t.head
+            if t.dep_ == "npadvmod" and head.i == v.i:
+                pass
+            elif t.dep_ in ("appos", "conj") and self._in_date(head):
+                while head.dep_ in ("conj", "appos") and head.head.i != head.i:
+                    head = head.head
+                if not (head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.i == v.i):
+                    continue
+            else:
+                continue
+            f = self._found(t, ())
+            if f is not None:
+                out.append(f)
+        return out
 
     def _in_date(self, tok: "Token") -> bool:
         published = self.doc.article.published
