@@ -2242,3 +2242,10 @@ def test_a_list_that_leaves_the_verb_out_shares_it():
                                             ("Homs", "capture", "rebels")}
     # a place named after the verb's time for another reason is not a gapped item
     assert claims_of("Rebels took Aleppo on Friday, the monitor in Homs said.") == {("Aleppo", "capture", "rebels")}
+
+
+def test_it_after_a_force_of_no_side_that_speaks_is_that_force_not_an_older_party():
+    assert claims_of("Hezbollah fighters shelled Homs. The Lebanese army said it had deployed near Homs.") == {
+        ("Homs", "strike", "hezbollah")}
+    assert ("Homs", "deployment", "government") in claims_of(
+        "Rebels shelled Homs. The Syrian army said it deployed additional troops near Homs.")

@@ -250,6 +250,16 @@ class ActorReading:
                 self._claimant(verb)
                 if self.state.sentence_speaker_actor:
                     return self.state.sentence_speaker_actor
+            if tok.lower_ == "it" and tok.dep_ == "nsubj" and verb.dep_ == "ccomp" and self._lemma(verb.head) in self.lex.speech:
+                speaker = _child(verb.head, ("nsubj",))
+                if speaker is not None and speaker.pos_ in ("NOUN", "PROPN"):
+                    # "the Lebanese army said it deployed units": the force that speaks, whoever it is; a
+                    # force of no side in the profile is no older party
+                    a = self._phrase_actor(speaker)
+                    if a:
+                        return a
+                    if any(w.lower_ in self.lex.generic_forces for w in _phrase_tokens(speaker)):
+                        return "unknown"
             if tok.head.dep_ == "relcl" and tok.dep_ == "nsubj":
                 # "pushed the terrorists back from the areas they had infiltrated": in a relative
                 # clause "they" is the party named just before, whatever its role
