@@ -2249,3 +2249,11 @@ def test_it_after_a_force_of_no_side_that_speaks_is_that_force_not_an_older_part
         ("Homs", "strike", "hezbollah")}
     assert ("Homs", "deployment", "government") in claims_of(
         "Rebels shelled Homs. The Syrian army said it deployed additional troops near Homs.")
+
+
+def test_dug_in_outposts_and_a_tightened_grip():
+    assert claims_of("Kurdish fighters were dug in around Hama.") == {("Hama", "defense", "kurdish_led_forces")}
+    assert claims_of("Israeli troops established a new outpost near Quneitra.") == {("Quneitra", "deployment", "israel")}
+    assert claims_of("Government troops built new defensive positions around Hama.") == {("Hama", "defense", "government")}
+    assert ("Homs", "capture", "rebels") in claims_of("Rebels tightened their grip on Homs.")
+    assert claims_of("The ministry opened an investigation in Homs.") == set()
