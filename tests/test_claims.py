@@ -2257,3 +2257,9 @@ def test_dug_in_outposts_and_a_tightened_grip():
     assert claims_of("Government troops built new defensive positions around Hama.") == {("Hama", "defense", "government")}
     assert ("Homs", "capture", "rebels") in claims_of("Rebels tightened their grip on Homs.")
     assert claims_of("The ministry opened an investigation in Homs.") == set()
+
+
+def test_tribal_druze_and_turkish_backed_factions_by_their_names():
+    assert claims_of("Bedouin tribal fighters seized Hama on Tuesday.") == {("Hama", "capture", "local_armed_groups")}
+    assert claims_of("The Hamza Division entered Aleppo on Sunday.") == {("Aleppo", "capture", "syrian_national_army")}
+    assert claims_of("Rijal al-Karama fighters took Homs.") == {("Homs", "capture", "local_armed_groups")}
