@@ -2263,3 +2263,9 @@ def test_tribal_druze_and_turkish_backed_factions_by_their_names():
     assert claims_of("Bedouin tribal fighters seized Hama on Tuesday.") == {("Hama", "capture", "local_armed_groups")}
     assert claims_of("The Hamza Division entered Aleppo on Sunday.") == {("Aleppo", "capture", "syrian_national_army")}
     assert claims_of("Rijal al-Karama fighters took Homs.") == {("Homs", "capture", "local_armed_groups")}
+
+
+def test_a_retreat_told_before_the_capture_it_answers_left_the_place_taken():
+    assert claims_of("Government forces retreated toward Homs after opposition forces captured Hama.") == {
+        ("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}
+    assert claims_of("Government forces retreated toward Homs on Friday.") == set()

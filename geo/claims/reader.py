@@ -135,6 +135,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 if not found:
                     pending.append(v)
         fired: set[int] = set()
+        placeless: list[tuple["Token", VerbRule]] = []  # withdrawals that found no place of their own
         for v in verbs:
             if v.i in self.suppressed:
                 continue
@@ -143,6 +144,8 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 if rule.type == "denial":
                     break
                 found = self._verb_event(v, rule)
+                if not found and rule.type == "withdrawal" and not self.claimed:
+                    placeless.append((v, rule))
                 if found and rule.type == "deployment" and self._redeployed_outside(v, fired):
                     # "its units had redeployed and taken up positions outside the city": the move out of it
                     found = [replace(c, event_type="withdrawal") for c in found]
@@ -150,6 +153,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                     out += found
                     fired.add(v.i)
                     break
+        if self.claimed:
+            # "Government forces retreated toward Homs after opposition forces captured Hama": a retreat
+            # told before the capture it answers, read again now that the sentence's places are known
+            for v, rule in placeless:
+                if v.i not in fired and (found := self._verb_event(v, rule)):
+                    out += found
+                    fired.add(v.i)
         for n in nouns:
             if n.i in self.suppressed or n.i in self.consumed or n.i in self.in_place:
                 continue
