@@ -2269,3 +2269,10 @@ def test_a_retreat_told_before_the_capture_it_answers_left_the_place_taken():
     assert claims_of("Government forces retreated toward Homs after opposition forces captured Hama.") == {
         ("Hama", "capture", "rebels"), ("Hama", "withdrawal", "government")}
     assert claims_of("Government forces retreated toward Homs on Friday.") == set()
+
+
+def test_among_them_lists_what_was_taken():
+    assert claims_of("Rebels captured several towns on Friday, among them Hama and Homs.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+    assert claims_of("Rebels seized dozens of villages, among them Hama and Homs.") == {
+        ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}

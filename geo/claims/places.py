@@ -113,7 +113,7 @@ class PlaceReading:
         # The parser may give a verb several direct objects ("handed over the airport, the towns of
         # X and Y, ..."): each is read.
         objects = [obj] + [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and obj is not None
-                           and c.i != obj.i and c.dep_ == obj.dep_]
+                           and c.i != obj.i and (c.dep_ == obj.dep_ or (c.i in self.place_at and not c.is_ancestor(obj)))]
         for obj in (o for o in objects if o is not None and rule.object != "none"):
             territorial = (obj.i in self.place_at or self._territory_noun(obj)
                            or (rule.objects is not None and obj.lemma_.lower() in rule.objects)
@@ -437,6 +437,9 @@ class PlaceReading:
                 continue
             marker = next((c for c in t.children if c.dep_ == "advmod" and c.i < t.i
                            and (c.lower_ in self.lex.extenders or c.lemma_.lower() in self.lex.extenders)), None)
+            if marker is None and t.i >= 2 and self.sdoc[t.i - 2].lower_ == "among" \
+                    and self.sdoc[t.i - 1].lower_ in ("them", "which", "these", "those"):
+                marker = self.sdoc[t.i - 2]  # "seized several towns on Friday, among them X and Y"
             if marker is not None:
                 out += self._places_under(t, path=(noun, marker))
         return out
