@@ -2277,3 +2277,9 @@ def test_among_them_lists_what_was_taken():
         ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
     assert claims_of("Rebels seized dozens of villages, among them Hama and Homs.") == {
         ("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_trying_to_repel_an_attack_defends_the_place():
+    assert claims_of("Government forces were trying to repel the attackers near Hama.") == {("Hama", "defense", "government")}
+    assert claims_of("Government forces will try to repel the attackers near Hama.") == set()
+    assert claims_of("Rebels were trying to capture Hama on Friday.") == set()

@@ -341,6 +341,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
 
     def _verb_event(self, v: "Token", rule: VerbRule) -> list[Claim]:
         reality = self._reality(v)
+        if reality == "unreal" and rule.type == "defense" and v.dep_ == "xcomp" \
+                and self._lemma(v.head) in ("try", "attempt", "struggle", "fight", "scramble") and self._reality(v.head) == "real":
+            reality = "real"  # "troops were trying to repel the attackers near X": defending it, whatever came of it
         if reality == "unreal" or (reality == "negated" and rule.type not in DENIABLE):
             return []
         if rule.type == "capture" and self._lemma(v) in ("control", "hold") and _pluperfect(v):
