@@ -517,3 +517,32 @@ def test_border_crossings_named_in_reports(gaz) -> None:
         assert_near(got, surface, province, lat, lon, within_km=0.5)
     # a crossing is not its town: Jarabulus town is 1.5 km south of its gate
     assert km(*got["Jarabulus crossing"][2:], 36.818, 38.011) > 1
+
+
+# --- Fourth round (gaz5): villages of the July 2025 Suwayda clashes and of southern Quneitra ----------------
+
+def test_suwayda_villages_of_july_2025(gaz) -> None:
+    got = resolved(
+        "Tribal fighters entered Walgha and al-Mazraa west of Sweida in Syria, while Druze factions held al-Kafr.",
+        gaz,
+    )
+    assert_near(got, "al-Mazraa", "SY-SU", 32 + 46 / 60 + 58 / 3600, 36 + 29 / 60)
+    assert_near(got, "al-Kafr", "SY-SU", 32 + 38 / 60, 36 + 38 / 60 + 30 / 3600)
+    assert_near(got, "Walgha", "SY-SU", 32.744, 36.529)
+    # Walgha lies between Suwayda and al-Mazraa, not beyond either
+    assert km(*got["Walgha"][2:], 32.7125, 36.5667) < km(*got["al-Mazraa"][2:], 32.7125, 36.5667)
+
+
+def test_syrian_al_mazraa_beats_the_israeli_namesake_in_a_syrian_story(gaz) -> None:
+    best = gaz.resolve("al-Mazraa", country="SY", limit=1)[0]
+    assert best.place_id == "ov:sy-mazraa-suwayda"
+    got = resolved("Fighters entered the village of al-Mazraa in Syria's Sweida province.", gaz)
+    assert_near(got, "al-Mazraa", "SY-SU", 32.78278, 36.48333)
+    # and an Israeli story keeps the Galilee village
+    got = resolved("Residents of El Mazra'a near Nahariya in northern Israel returned home.", gaz)
+    assert got["El Mazra'a"][1].startswith("IL-")
+
+
+def test_kudna_in_southern_quneitra(gaz) -> None:
+    got = resolved("Israeli troops entered the village of Kodana in Syria's Quneitra countryside.", gaz)
+    assert_near(got, "Kodana", "SY-QU", 33 + 25 / 3600, 35 + 53 / 60 + 19 / 3600)
