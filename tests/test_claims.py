@@ -2283,3 +2283,8 @@ def test_trying_to_repel_an_attack_defends_the_place():
     assert claims_of("Government forces were trying to repel the attackers near Hama.") == {("Hama", "defense", "government")}
     assert claims_of("Government forces will try to repel the attackers near Hama.") == set()
     assert claims_of("Rebels were trying to capture Hama on Friday.") == set()
+
+
+def test_talk_of_a_withdrawal_called_a_lie_or_rumours_is_denied():
+    assert claims_of("The army said talk of its withdrawal from Hama was a lie.") == {("Hama", "denial", "government")}
+    assert claims_of("The army said reports of its withdrawal from Hama were rumours.") == {("Hama", "denial", "government")}

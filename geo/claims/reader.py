@@ -117,7 +117,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 nouns.append(tok)
         # Denials first: what they deny is theirs.
         for tok in self.sdoc:
-            if tok.lower_ in self.lex.denying_words and tok.pos_ in ("NOUN", "ADJ"):
+            said_to_be = _child(tok.head, ("nsubj",)) if tok.pos_ == "NOUN" and tok.dep_ in ("attr", "acomp") else None
+            if tok.lower_ in self.lex.denying_words and said_to_be is not None \
+                    and said_to_be.lemma_.lower() in self.lex.reported_nouns:
+                out += self._nominal_denial(said_to_be)  # "talk of its withdrawal from X was a lie"
+            elif tok.lower_ in self.lex.denying_words and tok.pos_ in ("NOUN", "ADJ"):
                 target = tok if tok.pos_ == "NOUN" else next(
                     (c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                 if target is not None and (tok.pos_ == "ADJ" or any(c.lower_ in ("no", "little") for c in tok.children)):
