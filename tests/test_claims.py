@@ -2288,3 +2288,10 @@ def test_trying_to_repel_an_attack_defends_the_place():
 def test_talk_of_a_withdrawal_called_a_lie_or_rumours_is_denied():
     assert claims_of("The army said talk of its withdrawal from Hama was a lie.") == {("Hama", "denial", "government")}
     assert claims_of("The army said reports of its withdrawal from Hama were rumours.") == {("Hama", "denial", "government")}
+
+
+def test_villages_named_after_a_comma_that_we_cannot_place_are_not_the_framing_towns():
+    text = ("In the southern countryside of Aleppo, the SDF's Military Council said its fighters had recaptured "
+            "two villages, Khirbet Zarzur and Kafrun, after clashes.")
+    assert claims_of(text) == set()
+    assert claims_of("Rebels seized two villages, Hama and Homs.") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}

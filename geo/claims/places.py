@@ -409,6 +409,10 @@ class PlaceReading:
                   for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
         if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
             names.append(obj)
+        after = obj.right_edge.i + 1
+        if after + 1 < len(self.sdoc) and self.sdoc[after].text == "," and obj.lower_ in self.lex.plural_place_anaphora:
+            # "took two villages, X and Y": names the parser hung elsewhere (on the subject)
+            names.append(self.sdoc[after + 1])
         return any(n.i not in self.in_place and n.i not in self.country_at and not self._token_actor(n)
                    and not self._capitalised_kind(n) for n in names)
 
