@@ -2295,3 +2295,13 @@ def test_villages_named_after_a_comma_that_we_cannot_place_are_not_the_framing_t
             "two villages, Khirbet Zarzur and Kafrun, after clashes.")
     assert claims_of(text) == set()
     assert claims_of("Rebels seized two villages, Hama and Homs.") == {("Hama", "capture", "rebels"), ("Homs", "capture", "rebels")}
+
+
+def test_the_village_after_a_village_we_cannot_place_is_that_one():
+    places = dict(PLACES, Qusayr=Place("Al-Qusayr", "gn:169304", 34.51, 36.58, "point", "SY", "SY-HI", 30_000))
+    text = ("Rebels took the town of Qusayr on Monday. Later the SNA captured the village of Khirbet Zarzur; "
+            "the village was taken back by the army on Friday.")
+    claims = claims_of(text, places=places)
+    assert ("Al-Qusayr", "capture", "government") not in claims
+    assert claims_of("Rebels took the village of Qusayr on Monday. The village was taken back by the army on Friday.",
+                     places=places) >= {("Al-Qusayr", "capture", "government")}

@@ -57,6 +57,7 @@ _REFERENCE_BEFORE = re.compile(
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
                               r"(?:the\s+)?(?:[a-z-]+\s+)?$")
+_NAMED_SETTLEMENT = re.compile(r"\b(?:village|town|city|hamlet)\s+of\s+(?P<name>[A-Z][\w'’-]*)")
 _KIND_OF_BEFORE = re.compile(r"\b(city|town|village)\s+of\s+$", re.I)
 # Prepositions that locate an event rather than name where it went ("in", "near" a town).
 _LOCATING_PREPS = frozenset({"in", "inside", "near", "around", "outside", "across", "within"})
@@ -405,12 +406,15 @@ class PlaceReading:
         if obj.i in self.in_place:
             return False
         names = [c for c in obj.children if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"]
+        if obj.lower_ in self.lex.plural_place_anaphora:  # "two villages, X and Y"
+            names += [c for c in obj.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
         names += [g for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"
                   for g in c.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
         if obj.pos_ == "PROPN" and obj.lower_ not in self.lex.territory:
             names.append(obj)
         after = obj.right_edge.i + 1
-        if after + 1 < len(self.sdoc) and self.sdoc[after].text == "," and obj.lower_ in self.lex.plural_place_anaphora:
+        if after + 1 < len(self.sdoc) and self.sdoc[after].text == "," and obj.lower_ in self.lex.plural_place_anaphora \
+                and self.sdoc[after + 1].pos_ == "PROPN":
             # "took two villages, X and Y": names the parser hung elsewhere (on the subject)
             names.append(self.sdoc[after + 1])
         return any(n.i not in self.in_place and n.i not in self.country_at and not self._token_actor(n)
@@ -718,10 +722,21 @@ class PlaceReading:
                 if admin1 is not None:
                     t = next(iter(towns.values()))
                     candidates = {admin1.place_id: Toponym(t.start, t.end, t.text, place=admin1)}
+        if len(candidates) == 1 and settlement and self._unknown_named_since(next(iter(candidates.values())), pos):
+            return False  # "captured the village of X; the village was later retaken": X, which we cannot place
         if len(candidates) != 1:
             return False  # no place, or several it could be: no guess
         self.place_at[tok.i] = next(iter(candidates.values()))
         return True
+
+    def _unknown_named_since(self, t: Toponym, pos: int) -> bool:
+        """Whether the text between toponym ``t`` and position ``pos`` names a settlement we could not
+        place ("the village of Khirbet X"): the nearer one is what "the village" means."""
+        known = [(o.start, o.end) for o in self.doc.toponyms if t.end <= o.start < pos]
+        for m in _NAMED_SETTLEMENT.finditer(self.doc.text, t.end, pos):
+            if not any(a <= m.start("name") < b for a, b in known):
+                return True
+        return False
 
     def _introduced_as(self, t: Toponym) -> str | None:
         """The kind of place the text names ``t`` as: "town" for "the town of X", else None."""
