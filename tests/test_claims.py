@@ -2305,3 +2305,11 @@ def test_the_village_after_a_village_we_cannot_place_is_that_one():
     assert ("Al-Qusayr", "capture", "government") not in claims
     assert claims_of("Rebels took the village of Qusayr on Monday. The village was taken back by the army on Friday.",
                      places=places) >= {("Al-Qusayr", "capture", "government")}
+
+
+def test_their_is_not_the_subject_of_a_relative_clause_about_the_past():
+    text = ("Rebels advanced on Aleppo. By Friday they were inside its western districts, and the city, which the "
+            "army had recaptured in 2016, was largely in their hands.")
+    claims = claims_of(text)
+    assert ("Aleppo", "capture", "government") not in claims
+    assert ("Aleppo", "capture", "rebels") in claims

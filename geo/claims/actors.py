@@ -15,6 +15,7 @@ from geo.claims.tree import (
     _passive,
     _phrase_tokens,
     _preps,
+    _relative_clause_without,
     _subjects,
 )
 from geo.profiles import ActorMention
@@ -353,7 +354,8 @@ class ActorReading:
         statement said these groups ..." does not make the speaker "these groups"."""
         for t in reversed(self.sdoc[:tok.i]):
             if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in self.lex.third_person \
-                    and not (skip_speakers and self._lemma(t.head) in self.lex.speech):
+                    and not (skip_speakers and self._lemma(t.head) in self.lex.speech) \
+                    and _relative_clause_without(t, tok) is None:
                 a = self._token_actor(t)
                 if a:
                     return a

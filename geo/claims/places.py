@@ -23,6 +23,7 @@ from geo.claims.tree import (
     _own_words,
     _passive,
     _preps,
+    _relative_clause_without,
 )
 from geo.document import Place, Toponym
 from geo.gazetteer import VILLAGE_MAX_POPULATION
@@ -749,17 +750,12 @@ class PlaceReading:
         span = self._span_of(t)
         if span is None:
             return False
-        cur, origin = span.root, False
-        while cur.head.i != cur.i:
-            if cur.dep_ == "relcl":
-                # (a clause about the subject: "The groups, which ..."; not one the parser took for a
-                # relative clause of "reports that the army had withdrawn from X"; and only where the party
-                # came from: "the YPG, which holds a district of Aleppo, moved into the city" is Aleppo)
-                return origin and cur.head.dep_ in ("nsubj", "nsubjpass") \
-                    and not (cur.left_edge.i <= tok.i <= cur.right_edge.i)
-            origin = origin or (cur.dep_ == "prep" and cur.lower_ == "from")
-            cur = cur.head
-        return False
+        rel = _relative_clause_without(span.root, tok)
+        # (a clause about the subject: "The groups, which ..."; not one the parser took for a relative
+        # clause of "reports that the army had withdrawn from X"; and only where the party came from:
+        # "the YPG, which holds a district of Aleppo, moved into the city" is Aleppo)
+        return rel is not None and rel.head.dep_ in ("nsubj", "nsubjpass") and any(
+            step.dep_ == "prep" and step.lower_ == "from" for step in self._path_up(span.root.i, rel))
 
     def _names_hinterland(self, t: Toponym) -> bool:
         """Whether a toponym of this sentence only says whose countryside it is ("Aleppo's

@@ -109,6 +109,17 @@ def _preps(tok: "Token") -> Iterator[tuple[str, "Token"]]:
                 yield mark.lower_, obj
 
 
+def _relative_clause_without(t: "Token", other: "Token") -> "Token | None":
+    """The relative clause ``t`` is in, when ``other`` is not in it ("the city, which the army had taken in
+    2016, was in their hands": "army" and "their"); else None."""
+    cur = t
+    while cur.head.i != cur.i:
+        if cur.dep_ == "relcl":
+            return None if cur.left_edge.i <= other.i <= cur.right_edge.i else cur
+        cur = cur.head
+    return None
+
+
 def _own_words(tok: "Token") -> list["Token"]:
     """The words of a phrase without the clauses inside it ("Hama, which they had held since 1982")."""
     out, stack = [], [tok]
