@@ -2313,3 +2313,11 @@ def test_their_is_not_the_subject_of_a_relative_clause_about_the_past():
     claims = claims_of(text)
     assert ("Aleppo", "capture", "government") not in claims
     assert ("Aleppo", "capture", "rebels") in claims
+
+
+def test_pushed_out_of_the_place_whose_hold_the_clause_tells():
+    text = ("The SDF moved into Deir Ezzor and Aleppo after government troops pulled out, though its hold on Aleppo "
+            "lasted barely two days before tribal fighters pushed it out.")
+    claims = claims_of(text)
+    assert ("Aleppo", "capture", "local_armed_groups") in claims
+    assert ("Deir ez-Zor", "capture", "local_armed_groups") not in claims

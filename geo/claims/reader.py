@@ -381,8 +381,14 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             # no place but where they went): the losing side left what the sentence before said was taken
             places = [replace(f, token_i=v.i) for f in self.state.previous_captures]  # read at this verb
         if not places and rule.driven_out and v.dep_ in ("advcl", "conj") and self.captured:
-            # "seized Tal Rifaat on Sunday, driving out the SDF": driven out of what was taken
-            places = list(self.captured)
+            # "seized Tal Rifaat on Sunday, driving out the SDF": driven out of what was taken; of the
+            # places taken, those of the clause it hangs on ("moved into X and Y, though its hold on Y
+            # lasted two days before tribal fighters pushed it out": Y)
+            head = v.head
+            named = {self.place_at[t.i].place.place_id for t in head.subtree if t.i in self.place_at} \
+                if head.dep_ in ("advcl", "conj") else set()
+            own = [f for f in self.captured if f.toponym.place.place_id in named]
+            places = own or list(self.captured)
         if not places and rule.type == "defense" and v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.pos_ in ("VERB", "AUX") \
                 and self._lemma(v.head) in self.lex.keeping_verbs and self._subject(v) is None:
             # "troops held the hill, repelling repeated assaults": the participle defends what its
