@@ -2321,3 +2321,10 @@ def test_pushed_out_of_the_place_whose_hold_the_clause_tells():
     claims = claims_of(text)
     assert ("Aleppo", "capture", "local_armed_groups") in claims
     assert ("Deir ez-Zor", "capture", "local_armed_groups") not in claims
+
+
+def test_positions_taken_after_an_attack_in_a_town_are_in_that_town():
+    text = "In Daraa province, local gunmen attacked checkpoints in the town of Homs and took over several positions."
+    assert ("Homs", "capture", "local_armed_groups") in claims_of(text)
+    assert ("Daraa", "capture", "local_armed_groups") not in claims_of(text)
+    assert claims_of("Rebels met in Hama and took over the government.") == set()

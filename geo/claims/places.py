@@ -290,6 +290,14 @@ class PlaceReading:
             only = in_objects if any(u.i in in_objects for u in unknown) else None
             found = [f for f in found if f.toponym.place.scale == "point" and not f.near
                      and not self._locating_path(f.token_i, v) and (only is None or f.token_i in only)]
+        if not found and "in" in rule.preps and v.dep_ == "conj" and v.head.pos_ == "VERB" and obj is not None \
+                and self._territory_noun(obj) and not self._unknown_named(obj):
+            # "attacked checkpoints in the town of X and took over several positions": the second verb's
+            # positions are where the first one was (a town, not a province framing both)
+            holders = [v.head] + [c for c in v.head.children if c.dep_ == "dobj"]
+            shared = [f for h in holders for name, pobj in _preps(h) if name in ("in", "inside", "at")
+                      for f in self._places_under(pobj, path=(h,)) if f.toponym.place.scale == "point"]
+            found += self._prune(shared)
         if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
                 and v.i > 0:
             # "In central Homs, considered a gateway to the capital, forces bolstered defences": a
