@@ -2328,3 +2328,9 @@ def test_positions_taken_after_an_attack_in_a_town_are_in_that_town():
     assert ("Homs", "capture", "local_armed_groups") in claims_of(text)
     assert ("Daraa", "capture", "local_armed_groups") not in claims_of(text)
     assert claims_of("Rebels met in Hama and took over the government.") == set()
+
+
+def test_a_party_described_as_one_that_controls_a_place_holds_it():
+    assert claims_of("Kurdish fighters who control Aleppo were holding their positions, a spokesman said.") == {
+        ("Aleppo", "defense", "kurdish_led_forces")}
+    assert ("Aleppo", "capture", "kurdish_led_forces") in claims_of("Kurdish fighters, who now control Aleppo, said so.")

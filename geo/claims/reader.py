@@ -352,6 +352,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             return []
         if rule.type == "capture" and self._lemma(v) in ("control", "hold") and _pluperfect(v):
             return []  # "the SDF, who had long controlled Sheikh Maqsoud": the state before the news
+        # "Kurdish fighters who control the X district were holding their positions": who they are, what
+        # they hold, not a place newly taken
+        held = rule.type == "capture" and self._lemma(v) in ("control", "hold") and v.dep_ == "relcl" \
+            and v.tag_ in ("VBP", "VBZ") and not any(c.lower_ in ("now", "already") for c in v.children) \
+            and (subj := _child(v, ("nsubj",))) is not None and subj.lower_ in _RELATIVE_PRONOUNS
         if rule.type in ("deployment", "withdrawal") and self._names_people(_child(v, ("dobj",))):
             return []  # "relocating thousands of civilians to Tabqa": people moved, not forces
         if rule.type == "deployment" and v.dep_ == "acl" and v.tag_ == "VBN" and v.head.dep_ in ("nsubj", "nsubjpass") \
@@ -361,7 +366,7 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
                 and (head_rule := self._verb_rule(v.head)) is not None and head_rule.type == "withdrawal":
             return []  # "pulled out of X, heading toward Y": where a retreat goes is no advance
         places = self._verb_places(v, rule)
-        event_type = rule.type
+        event_type = "defense" if held else rule.type
         if not places and rule.type in ("deployment", "withdrawal", "defense"):
             places = self._purpose_places(v)
             event_type = "defense" if places else event_type
