@@ -2334,3 +2334,12 @@ def test_a_party_described_as_one_that_controls_a_place_holds_it():
     assert claims_of("Kurdish fighters who control Aleppo were holding their positions, a spokesman said.") == {
         ("Aleppo", "defense", "kurdish_led_forces")}
     assert ("Aleppo", "capture", "kurdish_led_forces") in claims_of("Kurdish fighters, who now control Aleppo, said so.")
+
+
+def test_the_city_whose_district_the_sentence_names():
+    places = dict(PLACES, Karm=Place("Karm", "ov:sy-karm", 36.23, 37.15, "point", "SY", "SY-HL", 0))
+    text = ("By Saturday rebels had taken control of Hama and of a town on Aleppo's edge. In the city's north, "
+            "Kurdish fighters who control the Karm district were holding their positions.")
+    claims = claims_of(text, places=places)
+    assert ("Aleppo", "defense", "kurdish_led_forces") in claims
+    assert ("Hama", "defense", "kurdish_led_forces") not in claims

@@ -58,6 +58,7 @@ _REFERENCE_BEFORE = re.compile(
 # A preposition (and at most one lowercase word) right before a place: the place is a location.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|inside|from|near|around|outside|toward|towards|to|of|across)\s+"
                               r"(?:the\s+)?(?:[a-z-]+\s+)?$")
+_PART_OF_TOWN_KM = 8  # a district named beside "the city" lies within this of the city's point
 _NAMED_SETTLEMENT = re.compile(r"\b(?:village|town|city|hamlet)\s+of\s+(?P<name>[A-Z][\w'’-]*)")
 _KIND_OF_BEFORE = re.compile(r"\b(city|town|village)\s+of\s+$", re.I)
 # Prepositions that locate an event rather than name where it went ("in", "near" a town).
@@ -709,6 +710,8 @@ class PlaceReading:
                 same_sentence = located
         if len(same_sentence) == 1:
             candidates = same_sentence  # "... had not entered Homs, but were on the outskirts of the city"
+        elif len(candidates) > 1 and not same_sentence and len(near := self._holding_part_named(candidates)) == 1:
+            candidates = near  # "In the city's north, fighters who control the Sheikh Maqsoud district ...": Aleppo
         elif len(candidates) > 1 and not same_sentence:
             # "took Hama after troops withdrew toward Homs. Footage showed fighters in central Hama.
             # The army redeployed outside the city": the one such place of the sentence just before
@@ -737,6 +740,14 @@ class PlaceReading:
             return False  # no place, or several it could be: no guess
         self.place_at[tok.i] = next(iter(candidates.values()))
         return True
+
+    def _holding_part_named(self, candidates: dict[str, Toponym]) -> dict[str, Toponym]:
+        """The candidate towns of which this sentence names a part: a place within a few kilometres of one
+        ("the Sheikh Maqsoud district" for Aleppo), not itself a candidate."""
+        parts = [t for t in self.toponyms if t.place is not None and t.place.scale == "point"
+                 and t.place.place_id not in candidates]
+        return {k: c for k, c in candidates.items() if c.place.scale == "point" and any(
+            _km(c.place.lat, c.place.lon, p.place.lat, p.place.lon) <= _PART_OF_TOWN_KM for p in parts)}
 
     def _unknown_named_since(self, t: Toponym, pos: int) -> bool:
         """Whether the text between toponym ``t`` and position ``pos`` names a settlement we could not
