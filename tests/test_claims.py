@@ -2328,6 +2328,11 @@ def test_positions_taken_after_an_attack_in_a_town_are_in_that_town():
     assert ("Homs", "capture", "local_armed_groups") in claims_of(text)
     assert ("Daraa", "capture", "local_armed_groups") not in claims_of(text)
     assert claims_of("Rebels met in Hama and took over the government.") == set()
+    # the town the first verb entered, not the province locating it
+    places = dict(PLACES, Qusayr=Place("Al-Qusayr", "gn:169304", 34.51, 36.58, "point", "SY", "SY-HI", 30_000))
+    got = claims_of("Security forces entered the town of Qusayr, in the southern countryside of Homs, and set up "
+                    "checkpoints.", places=places)
+    assert ("Al-Qusayr", "deployment", "government") in got and ("Homs", "deployment", "government") not in got
 
 
 def test_a_party_described_as_one_that_controls_a_place_holds_it():

@@ -295,10 +295,13 @@ class PlaceReading:
                 and self._territory_noun(obj) and not self._unknown_named(obj):
             # "attacked checkpoints in the town of X and took over several positions": the second verb's
             # positions are where the first one was (a town, not a province framing both)
-            holders = [v.head] + [c for c in v.head.children if c.dep_ == "dobj"]
-            shared = [f for h in holders for name, pobj in _preps(h) if name in ("in", "inside", "at")
-                      for f in self._places_under(pobj, path=(h,)) if f.toponym.place.scale == "point"]
-            found += self._prune(shared)
+            # ("entered the town of X, in the countryside of Y, and set up checkpoints": X)
+            head_objects = [c for c in v.head.children if c.dep_ == "dobj"]
+            shared = [f for o in head_objects if o.i in self.place_at or self._territory_noun(o)
+                      for f in self._places_under(o)]
+            shared += [f for h in [v.head] + head_objects for name, pobj in _preps(h) if name in ("in", "inside", "at")
+                       for f in self._places_under(pobj, path=(h,))]
+            found += [f for f in self._prune(shared) if f.toponym.place.scale == "point"]
         if not found and "in" in rule.preps and len(self.sdoc) > 2 and self.sdoc[0].lower_ in ("in", "inside", "across") \
                 and v.i > 0:
             # "In central Homs, considered a gateway to the capital, forces bolstered defences": a
