@@ -2348,3 +2348,10 @@ def test_the_city_whose_district_the_sentence_names():
     claims = claims_of(text, places=places)
     assert ("Aleppo", "defense", "kurdish_led_forces") in claims
     assert ("Hama", "defense", "kurdish_led_forces") not in claims
+
+
+def test_no_withdrawal_from_the_bases_the_sentence_names():
+    text = ('The representative of the Russian Federation said its military bases at Hama and Homs continued to '
+            'operate normally and that "there has been no withdrawal".')
+    assert claims_of(text) == {("Hama", "denial", "russia"), ("Homs", "denial", "russia")}
+    assert claims_of("The army said there had been no withdrawal.") == set()

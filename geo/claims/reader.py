@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 _OWN_DATE_GAP = 12  # characters between a place and a date that is its own ("Homs late on Saturday")
 
 
+# Sites a party keeps troops at: "its bases at X and Y ... there has been no withdrawal"
+_HELD_SITES = frozenset({"base", "bases", "airbase", "airbases", "position", "positions", "post", "posts", "garrison"})
+
+
 @dataclass
 class State:
     """What a reader carries from sentence to sentence: who was named last, who spoke last."""
@@ -567,6 +571,12 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         found = self._prune(found)
         if any(c.dep_ == "det" and c.lower_ == "no" for c in n.children):
             # "there has been no withdrawal from X", the ministry said: denied by whoever says so
+            if not found and rule.type == "withdrawal":
+                # "its bases at X and Y continued to operate and there has been no withdrawal": the
+                # bases the sentence names are what was not left
+                found = self._prune([f for t in self.sdoc if t.lower_ in _HELD_SITES and t.i != n.i
+                                     for name, pobj in _preps(t) if name in ("at", "in")
+                                     for f in self._places_under(pobj)])
             if not found or rule.type not in DENIABLE:
                 return []
             claimant = self._claimant(n)
