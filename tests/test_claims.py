@@ -2355,3 +2355,10 @@ def test_no_withdrawal_from_the_bases_the_sentence_names():
             'operate normally and that "there has been no withdrawal".')
     assert claims_of(text) == {("Hama", "denial", "russia"), ("Homs", "denial", "russia")}
     assert claims_of("The army said there had been no withdrawal.") == set()
+
+
+def test_a_name_in_brackets_is_another_name_for_the_place_before_it():
+    places = dict(PLACES, Tiyas=Place("Tiyas Military Airbase", "ov:sy-tiyas-airbase", 34.52, 37.63, "point", "SY", "SY-HI", 0),
+                  Palmyra=Place("Tadmur", "gn:163345", 34.56, 38.28, "point", "SY", "SY-HI", 51_000))
+    text = "Russian troops had also abandoned positions in the Palmyra desert and at the Tiyas (T4) air base."
+    assert ("Tiyas Military Airbase", "withdrawal", "russia") in claims_of(text, places=places)

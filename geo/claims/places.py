@@ -431,7 +431,11 @@ class PlaceReading:
             # "took two villages, X and Y": names the parser hung elsewhere (on the subject)
             names.append(self.sdoc[after + 1])
         return any(n.i not in self.in_place and n.i not in self.country_at and not self._token_actor(n)
-                   and not self._capitalised_kind(n) for n in names)
+                   and not self._capitalised_kind(n) and not self._in_brackets(n) for n in names)
+
+    def _in_brackets(self, tok: "Token") -> bool:
+        """A name in brackets is another name for what stands before it: "the Tiyas (T4) air base"."""
+        return 0 < tok.i < len(self.sdoc) - 1 and self.sdoc[tok.i - 1].text == "(" and self.sdoc[tok.i + 1].text == ")"
 
     def _names_people(self, obj: "Token | None") -> bool:
         """Whether a verb's object is people, not forces or places ("detainees", "thousands of
