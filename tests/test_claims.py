@@ -2362,3 +2362,10 @@ def test_a_name_in_brackets_is_another_name_for_the_place_before_it():
                   Palmyra=Place("Tadmur", "gn:163345", 34.56, 38.28, "point", "SY", "SY-HI", 51_000))
     text = "Russian troops had also abandoned positions in the Palmyra desert and at the Tiyas (T4) air base."
     assert ("Tiyas Military Airbase", "withdrawal", "russia") in claims_of(text, places=places)
+
+
+def test_fleeing_the_area_after_the_towns_were_entered_left_those_towns():
+    got = claims_of("Kurdish units entered the towns of Hama and Homs on Saturday night, after regime forces fled the area.")
+    assert got == {("Hama", "capture", "kurdish_led_forces"), ("Homs", "capture", "kurdish_led_forces"),
+                   ("Hama", "withdrawal", "government"), ("Homs", "withdrawal", "government")}
+    assert claims_of("Government forces fled the area on Saturday.") == set()

@@ -182,6 +182,13 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
             out = self._back_references()
         return _unique(self._regional(out))
 
+    def _area_of_the_sentence(self, obj: "Token") -> bool:
+        """"the area", "the region" as what a party left, naming no place of its own: "entered the towns of X
+        and Y after government forces fled the area" (the places the sentence says were taken)."""
+        return obj.lower_ in ("area", "region", "areas") and obj.i not in self.place_at and all(
+            c.dep_ in ("det", "amod") and c.lower_ in ("the", "this", "that", "whole", "entire", "surrounding")
+            for c in obj.children)
+
     def _redeployed_outside(self, v: "Token", fired: set[int]) -> bool:
         """Whether deployment verb ``v`` is joined to a redeployment that placed nothing of its own and
         puts its positions "outside" a place: "units redeployed and took up positions outside X"."""
@@ -374,8 +381,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if not places and rule.type in ("deployment", "withdrawal", "defense"):
             places = self._purpose_places(v)
             event_type = "defense" if places else event_type
+        left = _child(v, ("dobj",))
         if not places and (rule.type == "capture" and rule.particle == "in"
-                           or rule.type == "withdrawal" and _child(v, ("dobj",)) is None
+                           or rule.type == "withdrawal" and (left is None or self._area_of_the_sentence(left))
                            and not any(name == "into" for name, _ in _preps(v))):
             # "X pulled out of Y, with Z saying they had moved in"; "Z entered Y after X pulled out";
             # "taking the city without a fight as government forces fled"; only for another party
