@@ -87,6 +87,8 @@ class Profile:
     perspectives: list[Perspective] = field(default_factory=list)
     # actor -> the plain words its own spokesmen use for its forces ("the military said troops entered X")
     own_forces: dict[str, frozenset[str]] = field(default_factory=dict)
+    # phrases that name one place in this conflict's news ("the buffer zone") -> the gazetteer name of it
+    place_phrases: dict[str, str] = field(default_factory=dict)
 
     def opponent(self, actor: str | None) -> str | None:
         """The side that held what ``actor`` failed to take ("X failed to take Y"), if the profile says."""
@@ -277,7 +279,7 @@ def available_profiles() -> list[str]:
 
 
 _PROFILE_KEYS = {"id", "name", "countries", "theatre", "home_names", "actors", "claimants", "people", "regional_actor",
-                 "perspective"}
+                 "perspective", "place_phrases"}
 _REGIONAL_KEYS = {"actor", "replaces", "provinces", "unless"}
 _PERSPECTIVE_KEYS = {"actor", "cues", "terms"}
 _ACTOR_KEYS = {"label", "aliases", "case_sensitive", "only_events", "opponent", "own_forces"}
@@ -296,6 +298,10 @@ def _validate(raw: dict, where: str) -> None:
         fail(f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_PROFILE_KEYS))}")
     if not isinstance(raw.get("id"), str) or not raw["id"]:
         fail("'id' must be a non-empty string")
+    phrases = raw.get("place_phrases", {})
+    if not isinstance(phrases, dict) or not all(isinstance(k, str) and k and isinstance(v, str) and v
+                                                for k, v in phrases.items()):
+        fail("'place_phrases' must map phrases to place names")
     actors = raw.get("actors")
     if not isinstance(actors, dict) or not actors:
         fail("'actors' must list the conflict's parties")
@@ -375,4 +381,5 @@ def load_profile(name: str) -> Profile:
                          for r in raw.get("regional_actor", [])],
         perspectives=[Perspective(r["actor"], tuple(r["cues"]), frozenset(t.lower() for t in r["terms"]))
                       for r in raw.get("perspective", [])],
+        place_phrases=dict(raw.get("place_phrases", {})),
     )

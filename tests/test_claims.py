@@ -988,8 +988,11 @@ def test_they_in_a_relative_clause_is_the_party_named_just_before():
 
 def test_on_a_region_is_where_a_capture_happened():
     places = dict(PLACES)
-    assert claims_of("Israel said its troops had entered the buffer zone on the Golan Heights to secure the border.",
+    assert claims_of("Israel said its troops had entered the Golan Heights to secure the border.",
                      places=places) == {("Golan Heights", "capture", "israel")}
+    # the zone the profile names "the buffer zone"
+    assert ("Golan buffer zone", "capture", "israel") in claims_of(
+        "Israel said its troops had entered the buffer zone on the Golan Heights to secure the border.", places=places)
 
 
 def test_the_eastern_city_is_the_city_named_before():
@@ -2372,3 +2375,8 @@ def test_fleeing_the_area_after_the_towns_were_entered_left_those_towns():
     assert got == {("Hama", "capture", "kurdish_led_forces"), ("Homs", "capture", "kurdish_led_forces"),
                    ("Hama", "withdrawal", "government"), ("Homs", "withdrawal", "government")}
     assert claims_of("Government forces fled the area on Saturday.") == set()
+
+
+def test_the_buffer_zone_of_this_conflicts_news_is_the_golan_zone():
+    assert claims_of("Israeli troops deployed in the buffer zone on Sunday.") == {("Golan buffer zone", "deployment", "israel")}
+    assert claims_of("Israeli troops deployed in the buffer zones of the world.") == set()

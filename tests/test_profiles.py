@@ -120,6 +120,14 @@ def test_own_forces_must_be_a_list_of_words(tmp_path):
         load_profile(_write_profile(tmp_path, 'id = "o"\n[actors.a]\naliases = ["A men"]\nown_forces = "troops"\n'))
 
 
+def test_place_phrases_must_name_a_place(tmp_path):
+    from geo.profiles import ProfileError
+
+    with pytest.raises(ProfileError, match="place_phrases"):
+        load_profile(_write_profile(tmp_path, 'id = "q"\nplace_phrases = {"the zone" = ""}\n[actors.a]\naliases = ["A men"]\n'))
+    assert load_profile("syria").place_phrases["the buffer zone"] == "Golan buffer zone"
+
+
 def test_a_perspective_must_name_a_party_and_its_cues(tmp_path):
     from geo.profiles import ProfileError
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 
 from geo import nlp
 from geo.claims.lexicons import (
@@ -39,7 +40,7 @@ from geo.claims.lexicons import (
 from geo.claims.places import dates_in
 from geo.claims.reader import _YEAR, SentenceReader, State
 from geo.claims.speakers import note_line_speaker
-from geo.document import Claim, Document, Sentence, Toponym
+from geo.document import Claim, Document, Place, Sentence, Toponym
 from geo.profiles import Profile, load_profile
 
 __all__ = ["extract", "lexicon", "build_lexicon", "Lexicon", "LexiconError", "EVENT_TYPES", "DENIABLE"]
@@ -52,6 +53,37 @@ _WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
 # --- the extractor -----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8)
+def _phrase_rx(phrases: tuple[tuple[str, str], ...], country: str | None) -> tuple["re.Pattern | None", dict[str, Place]]:
+    """A profile's place phrases as one pattern, and the gazetteer place each names (phrases whose
+    place the gazetteer lacks are left out)."""
+    from geo.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    places: dict[str, Place] = {}
+    for phrase, name in phrases:
+        found = [p for p in gazetteer.resolve(name, country=country) if p.name == name]
+        if found:
+            places[phrase.lower()] = found[0]
+    if not places:
+        return None, {}
+    alternatives = "|".join(re.escape(p) for p in sorted(places, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I), places
+
+
+def _phrase_places(doc: Document, profile: Profile) -> list[Toponym]:
+    """Toponyms for the profile's place phrases ("the buffer zone") where the geoparser found none."""
+    if not profile.place_phrases:
+        return []
+    rx, places = _phrase_rx(tuple(sorted(profile.place_phrases.items())), (profile.countries or [None])[0])
+    if rx is None:
+        return []
+    taken = [(t.start, t.end) for t in doc.toponyms]
+    return [Toponym(m.start(), m.end(), m.group(0), place=places[m.group(0).lower()])
+            for m in rx.finditer(doc.text) if not any(a < m.end() and m.start() < b for a, b in taken)]
+
+
+
 def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     """Every claim the document's sentences report; also stored on ``doc.claims``."""
     if isinstance(profile, str):
@@ -60,7 +92,8 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     published = doc.article.published
     year = published.year if published else _latest_year(doc.text)
     background = lex.background_rx(year)
-    usable = sorted((t for t in doc.toponyms if _usable(t, profile)), key=lambda t: t.start)
+    usable = sorted([*(t for t in doc.toponyms if _usable(t, profile)), *_phrase_places(doc, profile)],
+                    key=lambda t: t.start)
     countries_all = sorted((t for t in doc.toponyms if t.place is not None and t.place.scale == "country"),
                            key=lambda t: t.start)
     country_starts = [t.start for t in countries_all]
