@@ -390,7 +390,8 @@ def _dateline_patterns() -> tuple[tuple[tuple[re.Pattern, re.Pattern | None], ..
     agencies = "|".join(re.escape(a) for a in sorted(lex.agencies, key=len, reverse=True))
     labels = "|".join(re.escape(a) for a in lex.labels)
     lead = r"^[ \t\"“]*"
-    places = rf"(?P<place>{_PLACE})(?:,\s*(?P<place2>{_PLACE}))??"
+    # (two datelines' places joined by a slash: "DAMASCUS/BEIRUT, Dec 8 (Reuters) -")
+    places = rf"(?P<place>{_PLACE})(?:/(?P<place3>{_PLACE}))?(?:,\s*(?P<place2>{_PLACE}))??"
     agency_tail = rf"\((?:{agencies})(?:/[^)]*)?\)\s*{_DASH}"
     date_tail = rf",\s*{_DATE}\s*(?:{_DASH}|\()"
     head = (
@@ -463,7 +464,7 @@ def _dateline_ranges(text: str, starts: list[int] | None = None) -> list[tuple[i
             found.extend(_line_matches(pattern, text, starts, head_end, last_start))
     if any(word in text for word in load_lexicon().labels):
         found.extend(_line_matches(label, text, starts))
-    return [m.span(g) for m in found for g in ("place", "place2") if m.group(g)]
+    return [m.span(g) for m in found for g in ("place", "place2", "place3") if g in m.re.groupindex and m.group(g)]
 
 
 @lru_cache(maxsize=1)
@@ -1619,7 +1620,8 @@ def _capital_mentions(
         for t in reversed(named[: bisect.bisect_left(starts, m.start())]):
             if m.start() - t.end > _CAPITAL_REACH:
                 break
-            if t.literal and t.place is not None and t.place.scale == "point" and t.place.country:
+            if t.literal and not t.dateline and t.place is not None and t.place.scale == "point" and t.place.country:
+                # (not a dateline: "DAMASCUS/BEIRUT (Reuters) - ... took the capital" is no news of Beirut)
                 capital = gazetteer.capital(t.place.country)
                 if capital is not None and capital.place_id == t.place.place_id:
                     cc = t.place.country

@@ -346,6 +346,7 @@ def test_lowercase_place_names_are_ignored(gazetteer):
         ("Damascus, December 7, 2024 – Rebels said they had reached Homs.", ["Damascus"]),
         ("Rebels said they had reached Homs.\n- Location :\nBeirut, Lebanon", ["Beirut", "Lebanon"]),
         ("Headline about the war\nBAGHDAD — Iraqi forces said they had closed the border with Syria.", ["BAGHDAD"]),
+        ("AMMAN/BEIRUT, Dec 8 (Reuters) - Rebels said they had reached Homs.", ["AMMAN", "BEIRUT"]),
     ],
 )
 def test_datelines_are_flagged_and_running_text_is_not(gazetteer, text, dateline_places):
@@ -355,6 +356,13 @@ def test_datelines_are_flagged_and_running_text_is_not(gazetteer, text, dateline
     assert all(not t.dateline for t in found if t.text not in dateline_places)
     for t in found:
         assert text[t.start : t.end] == t.text
+
+
+def test_the_capital_after_a_dateline_is_not_the_datelines_city(gazetteer):
+    found = parse("DAMASCUS/BEIRUT, Dec 8 (Reuters) - Syrian rebels said on Sunday they had taken the capital "
+                  "and that the president had fled.", gazetteer)
+    capital = next(t for t in found if t.text == "the capital")
+    assert capital.place.name == "Damascus"
 
 
 def test_demonym_lexicon_maps_adjectives_to_countries():
