@@ -2380,3 +2380,8 @@ def test_fleeing_the_area_after_the_towns_were_entered_left_those_towns():
 def test_the_buffer_zone_of_this_conflicts_news_is_the_golan_zone():
     assert claims_of("Israeli troops deployed in the buffer zone on Sunday.") == {("Golan buffer zone", "deployment", "israel")}
     assert claims_of("Israeli troops deployed in the buffer zones of the world.") == set()
+
+
+def test_what_a_denied_report_claims_is_denied_not_reported():
+    assert claims_of("The army denied a report on a Lebanese channel claiming that rebels had advanced to within "
+                     "20 km of Damascus.") == {("Damascus", "denial", "government")}

@@ -707,6 +707,11 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         if self._reality(v) not in ("real",):
             return []
         content = [c for c in v.children if c.dep_ in ("dobj", "ccomp", "xcomp", "prep", "attr")]
+        if any(c.dep_ == "dobj" and c.lemma_.lower() in self.lex.reported_nouns for c in content):
+            # "denied a report on a Lebanese channel claiming that rebels had advanced to X": what the report
+            # claims, which the parser hangs on the verb ("..., saying troops held X" is the denier's own)
+            content += [c for c in v.children if c.dep_ == "advcl" and self._lemma(c) in ("claim", "allege")
+                        and self.sdoc[c.i - 1].text != ","]
         found = self._denied_places(content)
         if not found and fallback and (self._denied_places(content, denied_event_only=True) or any(
                 c.dep_ == "dobj" and c.lower_ in self.lex.reported_nouns
@@ -741,7 +746,9 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         ``denied_event_only``: whether the content denies a control event at all."""
         # "denied that the army had left Homs, saying troops were reinforcing ...": the speaker's own
         # statement after "saying" is not part of what is denied
-        saying = [t for c in content for t in c.subtree if t.dep_ == "advcl" and self._lemma(t) in self.lex.speech]
+        roots = {c.i for c in content}
+        saying = [t for c in content for t in c.subtree if t.dep_ == "advcl" and self._lemma(t) in self.lex.speech
+                  and t.i not in roots]
         own = {t.i for s in saying for t in s.subtree}
         tokens = [t for c in content for t in c.subtree if t.i not in own]
         events = [t for t in tokens if self._lemma(t) in self.lex.control_lemmas or self._takes_a_place(t)]
@@ -749,7 +756,6 @@ class SentenceReader(PlaceReading, ActorReading, ClaimantReading):
         # control change.
         events = [t for t in events if not (t.pos_ in ("VERB", "AUX") and self._person_subject(t))]
         # "denied plans to attack Latakia": a plan denied is no control change denied
-        roots = {c.i for c in content}
 
         def planned(t: "Token") -> bool:
             above = _heads_up_to(t, roots)
