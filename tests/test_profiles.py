@@ -128,6 +128,17 @@ def test_place_phrases_must_name_a_place(tmp_path):
     assert load_profile("syria").place_phrases["the buffer zone"] == "Golan buffer zone"
 
 
+@pytest.mark.parametrize("name", ["syria"])
+def test_every_place_phrase_of_a_shipped_profile_names_a_gazetteer_place(name):
+    # a phrase whose place the gazetteer lacks would be skipped silently when claims are read
+    from geo.gazetteer import default_gazetteer
+
+    profile = load_profile(name)
+    for phrase, place in profile.place_phrases.items():
+        found = default_gazetteer().resolve(place, country=profile.countries[0])
+        assert any(p.name == place for p in found), (phrase, place)
+
+
 def test_a_perspective_must_name_a_party_and_its_cues(tmp_path):
     from geo.profiles import ProfileError
 

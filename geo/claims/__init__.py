@@ -92,7 +92,7 @@ def extract(doc: Document, profile: Profile | str = "syria") -> list[Claim]:
     published = doc.article.published
     year = published.year if published else _latest_year(doc.text)
     background = lex.background_rx(year)
-    usable = sorted([*(t for t in doc.toponyms if _usable(t, profile)), *_phrase_places(doc, profile)],
+    usable = sorted((t for t in [*doc.toponyms, *_phrase_places(doc, profile)] if _usable(t, profile)),
                     key=lambda t: t.start)
     countries_all = sorted((t for t in doc.toponyms if t.place is not None and t.place.scale == "country"),
                            key=lambda t: t.start)
